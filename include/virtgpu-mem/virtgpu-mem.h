@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file virtgpu-mem.h
+ * virtgpu-mem: the device side of virtio-gpu, for a VMM to link in.
+ *
+ * The VMM keeps the transport (virtqueues, interrupts), guest memory and the
+ * windows on the host's screen. The library decodes and validates requests,
+ * keeps resources, memory regions and scanouts, draws pixels, and calls the
+ * VMM back through struct vgm_host_ops.
+ *
+ * Conventions, for every function below unless it says otherwise:
+ * - Functions that can fail return 0 or a negative errno; -EINVAL means the
+ *   host misused the API (a NULL pointer, a bad index, a struct whose size is
+ *   unknown). Outputs are left untouched on failure.
+ * - A guest's error is never an errno: it travels in the response.
+ * - No global state. A device is used from one thread at a time; devices
+ *   are independent. Callbacks are called only from inside the library call
+ *   that caused them, on the calling thread, and must not call back into the
+ *   same device.
+ * - Structs that cross the API begin with their size. A smaller size means
+ *   an older caller (the missing fields read as 0/NULL); a larger one is
+ *   accepted only if the unknown tail is zero.
+ *
+ * There is no stable ABI before 1.0 (soversion 0).
+ */
+#ifndef VIRTGPU_MEM_H
+#define VIRTGPU_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <virtgpu-mem/protocol.h>
+#include <virtgpu-mem/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(VGM_EXPORT)
+#define VGM_EXPORT __attribute__((visibility("default")))
+#elif !defined(VGM_EXPORT)
+#define VGM_EXPORT
+#endif
+
+/** A virtio-gpu device. Opaque. @since 0.1 */
+struct vgm_device;
+
+/** Which protocol the device speaks. @since 0.1 */
+enum vgm_dialect {
+	/** virtio 1.3: 2D, EDID (and, in later versions, blobs and UUIDs). */
+	VGM_DIALECT_STANDARD = 0,
+	/** The memory-regions proposal: 2D, EDID, MEMORY_CREATE/UNREF, ATTACH_MEMORY. */
+	VGM_DIALECT_MEMORY_RFC = 1,
+};
+
+/** The virtqueue a request came from. @since 0.1 */
+enum vgm_queue {
+	VGM_QUEUE_CONTROL = 0,
+	VGM_QUEUE_CURSOR = 1,
+};
+
+/** Log levels; a message is passed on when its level <= the configured one. @since 0.1 */
+enum vgm_log_level {
+	VGM_LOG_ERROR = 1,
+	VGM_LOG_WARNING = 2, /**< guest errors are logged at this level */
+	VGM_LOG_INFO = 3,
+	VGM_LOG_DEBUG = 4,
+};
+
+/** Offer every feature the dialect supports. @since 0.1 */
+#define VGM_FEATURES_ALL UINT64_MAX
+
+/** Maximum number of scanouts. @since 0.1 */
+#define VGM_MAX_SCANOUTS 16
+
+/** Cursor images are this many pixels wide and high. @since 0.1 */
+#define VGM_CURSOR_SIZE 64
+
+/** Default limits, used where the config says 0. @since 0.1 */
+#define VGM_DEFAULT_MAX_HOST_MEMORY (256ull << 20)
+#define VGM_DEFAULT_MAX_BACKING_ENTRIES 16384u
+#define VGM_DEFAULT_MAX_RESOURCES 65536u
+#define VGM_DEFAULT_MAX_REGIONS 65536u
+/** Preferred size of a scanout whose config says 0x0. @since 0.1 */
+#define VGM_DEFAULT_WIDTH 1024u
+#define VGM_DEFAULT_HEIGHT 768u
+
+/** A rectangle. @since 0.1 */
+struct vgm_rect {
+	uint32_t x;
+	uint32_t y;
+	uint32_t width;
+	uint32_t height;
+};
+
+/**
+ * A guest range as the VMM maps it into host memory, filled in by
+ * vgm_host_ops.translate. @since 0.1
+ */
+struct vgm_guest_map {
+	/** Host address of the first byte of the range. */
+	void *ptr;
+	/** Bytes contiguous at ptr: 1 up to the length asked for. */
+	uint64_t len;
+	/** The VMM's own handle for this mapping, given back to release(). */
+	void *cookie;
+	/**
+	 * Optional: a file descriptor whose offset fd_offset holds the first
+	 * byte (memfd guest RAM), or -1. The library sets -1 before the call
+	 * and never closes it.
+	 */
+	int fd;
+	uint64_t fd_offset;
+};
+
+/** Pixels of a scanout. @since 0.1 */
+struct vgm_pixels {
+	/** First pixel of the shown rectangle. Valid until the next callback for
+	 * that scanout or the next library call that changes it. */
+	const void *data;
+	/** Bytes from one row to the next. */
+	uint32_t stride;
+	/** DRM fourcc (DRM_FORMAT_XRGB8888, ...), as in <drm_fourcc.h>. */
+	uint32_t fourcc;
+	uint32_t width;
+	uint32_t height;
+};
+
+/** A cursor image and its position. @since 0.1 */
+struct vgm_cursor {
+	/** VGM_CURSOR_SIZE x VGM_CURSOR_SIZE pixels, DRM_FORMAT_ARGB8888 in host
+	 * byte order, rows VGM_CURSOR_SIZE * 4 bytes apart. Valid during the call. */
+	const uint32_t *pixels;
+	uint32_t hot_x;
+	uint32_t hot_y;
+	uint32_t x;
+	uint32_t y;
+};
+
+/**
+ * Callbacks into the VMM. Copied by vgm_device_new(). Every member may be
+ * NULL unless it says otherwise; the opaque pointer is vgm_device_config.host.
+ * @since 0.1
+ */
+struct vgm_host_ops {
+	/** sizeof(struct vgm_host_ops) as the caller knows it. */
+	uint32_t size;
+
+	/**
+	 * Required. Maps guest physical range [gpa, gpa + len) for reading by
+	 * the device. Fill map->ptr and map->len (1..len contiguous bytes); the
+	 * library calls again for the rest. Return 0, or a negative errno when
+	 * the range is not guest RAM (the guest then gets an error response).
+	 * The mapping must stay valid until release() (or, without release, as
+	 * long as the guest RAM exists).
+	 */
+	int (*translate)(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
+	/** Gives back a mapping made by translate(), once the library holds no
+	 * reference to it (DETACH_BACKING, UNREF, reset, destroy, failed commands). */
+	void (*release)(void *host, const struct vgm_guest_map *map);
+
+	/** The work of a request with VGM_GPU_FLAG_FENCE is complete. In this
+	 * version every command completes before vgm_device_submit() returns. */
+	void (*fence_done)(void *host, uint32_t ctx_id, uint8_t ring_idx, uint64_t fence_id);
+	/** The config space changed (events_read): raise a config interrupt. */
+	void (*config_changed)(void *host);
+
+	/** A scanout now shows px (after SET_SCANOUT). */
+	void (*scanout_set)(void *host, uint32_t scanout, const struct vgm_pixels *px);
+	/** A scanout shows nothing any more; drop every pointer into it. */
+	void (*scanout_disable)(void *host, uint32_t scanout);
+	/** A rectangle of a scanout changed (in scanout coordinates). */
+	void (*scanout_update)(void *host, uint32_t scanout, const struct vgm_rect *rect);
+
+	/** The cursor on a scanout has a new image (and position). */
+	void (*cursor_set)(void *host, uint32_t scanout, const struct vgm_cursor *cursor);
+	/** The cursor on a scanout moved. */
+	void (*cursor_move)(void *host, uint32_t scanout, uint32_t x, uint32_t y);
+	/** The cursor on a scanout is hidden. */
+	void (*cursor_hide)(void *host, uint32_t scanout);
+
+	/** One line of log, without a trailing newline. */
+	void (*log)(void *host, enum vgm_log_level level, const char *msg);
+};
+
+/** One scanout (display) of the device. @since 0.1 */
+struct vgm_scanout_config {
+	/** Nonzero: a display is connected. */
+	uint32_t enabled;
+	/** Preferred mode; 0x0 means VGM_DEFAULT_WIDTH x VGM_DEFAULT_HEIGHT. */
+	uint32_t width;
+	uint32_t height;
+};
+
+/** What vgm_device_new() makes. @since 0.1 */
+struct vgm_device_config {
+	/** sizeof(struct vgm_device_config) as the caller knows it. */
+	uint32_t size;
+	/** enum vgm_dialect. */
+	uint32_t dialect;
+	/** Feature bits to offer, masked by what the dialect supports
+	 * (VGM_FEATURES_ALL offers everything). */
+	uint64_t features;
+	/** 1..VGM_MAX_SCANOUTS. */
+	uint32_t num_scanouts;
+	struct vgm_scanout_config scanouts[VGM_MAX_SCANOUTS];
+	/** Host memory the guest may make the library allocate (pixels and
+	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. */
+	uint64_t max_host_memory;
+	/** Entries in one ATTACH_BACKING or MEMORY_CREATE; 0: default. */
+	uint32_t max_backing_entries;
+	/** Live resources; 0: default. */
+	uint32_t max_resources;
+	/** Live memory ids (MEMORY_CREATE); 0: default. */
+	uint32_t max_regions;
+	/** enum vgm_log_level; 0: VGM_LOG_WARNING. */
+	uint32_t log_level;
+	/** Callbacks, copied; must not be NULL and must have translate. */
+	const struct vgm_host_ops *ops;
+	/** Passed as the first argument of every callback. */
+	void *host;
+};
+
+/** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */
+struct vgm_resource_info {
+	/** Set by the caller: sizeof(struct vgm_resource_info). */
+	uint32_t size;
+	uint32_t format; /**< VGM_GPU_FORMAT_* */
+	uint32_t fourcc; /**< DRM fourcc of the same pixels */
+	uint32_t width;
+	uint32_t height;
+	uint32_t stride; /**< bytes per row of the host image */
+	/** Nonzero when backing is attached. */
+	uint32_t backed;
+	/** Memory id of the region it is attached to (memory-rfc); 0 otherwise. */
+	uint32_t memory_id;
+	/** Offset of the resource in its backing, and the backing's size. */
+	uint64_t backing_offset;
+	uint64_t backing_size;
+	/** Bit i set: scanout i shows this resource. */
+	uint32_t scanout_mask;
+};
+
+/** A scanout, as vgm_device_get_scanout_info() reports it. @since 0.1 */
+struct vgm_scanout_info {
+	/** Set by the caller: sizeof(struct vgm_scanout_info). */
+	uint32_t size;
+	/** Display connected, and its preferred mode. */
+	uint32_t enabled;
+	uint32_t width;
+	uint32_t height;
+	/** The resource shown, 0 for none, and the rectangle of it shown. */
+	uint32_t resource_id;
+	struct vgm_rect rect;
+};
+
+/** Counters of a device. @since 0.1 */
+struct vgm_stats {
+	/** Set by the caller: sizeof(struct vgm_stats). */
+	uint32_t size;
+	/** Live resources. */
+	uint32_t resources;
+	/** Live regions: named ones, anonymous backings, and unref'd ones that a
+	 * resource still uses. */
+	uint32_t regions;
+	/** Memory ids in use (memory-rfc). */
+	uint32_t memory_ids;
+	/** Host memory charged against max_host_memory: image_bytes + table_bytes. */
+	uint64_t host_bytes;
+	/** Pixel storage of 2D resources. */
+	uint64_t image_bytes;
+	/** Backing tables (host mappings of guest ranges). */
+	uint64_t table_bytes;
+	/** Bookkeeping of resources and regions, bounded by the count limits. */
+	uint64_t object_bytes;
+	/** Guest entries held in backing tables. */
+	uint64_t backing_entries;
+};
+
+/**
+ * Creates a device.
+ *
+ * @param config  copied; config->ops is copied too.
+ * @param out     receives the device; untouched on failure.
+ * @return 0; -EINVAL for a NULL argument, an unknown config or ops size, a
+ *         nonzero unknown tail, an unknown dialect, num_scanouts outside
+ *         1..16, missing translate; -ENOMEM.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out);
+
+/**
+ * Destroys a device: every resource and region is freed and every mapping
+ * released. Calls release() but no display callbacks. NULL is a no-op.
+ * @since 0.1
+ */
+VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev);
+
+/**
+ * The feature bits the device offers (device feature bits 0..23).
+ * @return 0; -EINVAL for a NULL argument.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *offered);
+
+/**
+ * Tells the device what the driver accepted. Bits 24 and up are transport
+ * features and are ignored. Commands gated by a feature are answered
+ * ERR_UNSPEC until it is accepted. vgm_device_reset() clears the set.
+ * @return 0; -EINVAL for NULL or a device bit that was not offered.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted);
+
+/**
+ * Reads the 16-byte device configuration space (struct vgm_gpu_config,
+ * little-endian) at [offset, offset + len).
+ * @return 0; -EINVAL for NULL or a range outside the 16 bytes.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t offset, void *buf,
+				      uint32_t len);
+
+/**
+ * Writes the configuration space. Only events_clear is writable: its bits
+ * clear events_read. Writes to the read-only fields are ignored.
+ * @return 0; -EINVAL for NULL or a range outside the 16 bytes.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, const void *buf,
+				       uint32_t len);
+
+/**
+ * The VMM changed a display: connected or not, preferred size (0x0 keeps the
+ * current one). Sets VGM_GPU_EVENT_DISPLAY and calls config_changed().
+ * @return 0; -EINVAL for NULL, scanout >= num_scanouts, or a size above 16384.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, bool enabled,
+				      uint32_t width, uint32_t height);
+
+/**
+ * Supplies the EDID of a scanout (copied): 128..1024 bytes, a multiple of
+ * 128, with valid header and checksums. NULL (len 0) goes back to the
+ * generated EDID.
+ * @return 0; -EINVAL for NULL dev, a bad scanout or an invalid EDID.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, const void *edid,
+				   size_t len);
+
+/**
+ * Processes one request: in/in_cnt is the device-readable part of the
+ * descriptor chain, out/out_cnt the device-writable part. The request may be
+ * split over any number of elements; it is copied once and guest bytes are
+ * never read again. The response goes to out; *written receives its length
+ * (0 on the cursor queue, which has no responses). A writable part smaller
+ * than the response gets what fits.
+ *
+ * @return 0 whatever the guest sent; -EINVAL for NULL dev or written, an
+ *         unknown queue, or a NULL array with a nonzero count.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
+				 const struct iovec *in, size_t in_cnt, const struct iovec *out,
+				 size_t out_cnt, size_t *written);
+
+/**
+ * Virtio device reset: frees every resource and region (releasing their
+ * mappings), disables every scanout that showed something (callback), clears
+ * accepted features and events. Display configuration and EDIDs stay.
+ * @return 0; -EINVAL for NULL.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
+
+/**
+ * Describes a live resource.
+ * @return 0; -EINVAL for NULL or an unknown info->size; -ENOENT when no
+ *         resource has that id.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
+					    struct vgm_resource_info *info);
+
+/**
+ * Describes a scanout.
+ * @return 0; -EINVAL for NULL, an unknown info->size or scanout >= num_scanouts.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
+					   struct vgm_scanout_info *info);
+
+/**
+ * What a scanout shows now (px->data points into the library's image, valid
+ * until the next call that changes the device).
+ * @return 0; -EINVAL for NULL or a bad scanout; -ENODATA if it shows nothing.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
+					     struct vgm_pixels *px);
+
+/**
+ * Copies what a scanout shows (its rectangle of the resource, without the
+ * cursor) into dst, converted to fourcc: one of the eight 32-bit formats of
+ * 2D resources (DRM_FORMAT_XRGB8888, ...) or DRM_FORMAT_BGR888 (bytes R, G,
+ * B, as PPM and PNG want them). dst holds the rectangle's height rows of
+ * dst_stride bytes (a multiple of 4); see vgm_device_get_scanout_info()
+ * for its size.
+ * @return 0; -EINVAL for NULL, a bad scanout, an unsupported fourcc or a
+ *         stride that is below width * bytes per pixel or not a multiple of 4; -ENODATA if the scanout
+ *         shows nothing; -ENOMEM.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
+				       uint32_t fourcc, void *dst, uint32_t dst_stride);
+
+/**
+ * Counters of live objects and host memory.
+ * @return 0; -EINVAL for NULL or an unknown stats->size.
+ * @since 0.1
+ */
+VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats);
+
+/**
+ * Name of a command type in a dialect ("RESOURCE_CREATE_2D"), or NULL if
+ * unknown. Static storage.
+ * @since 0.1
+ */
+VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type);
+
+/**
+ * Name of a response type ("OK_NODATA", "ERR_INVALID_MEMORY_ID"), or NULL.
+ * @since 0.1
+ */
+VGM_EXPORT const char *vgm_response_name(enum vgm_dialect dialect, uint32_t type);
+
+/** The library's version string, e.g. "0.1.0". @since 0.1 */
+VGM_EXPORT const char *vgm_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIRTGPU_MEM_H */
