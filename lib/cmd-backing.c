@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest pages behind a resource: RESOURCE_ATTACH_BACKING makes an anonymous
+ * region of the entries, RESOURCE_DETACH_BACKING lets it go.
+ */
+#include "private.h"
+
+uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c)
+{
+	for (uint32_t i = 0; i < c->nr_entries; i++) {
+		const struct vgm_gpu_mem_entry *e = &c->entries[i];
+		uint64_t end;
+
+		/* A range that wraps around the address space is no guest RAM. */
+		if (__builtin_add_overflow(e->addr, (uint64_t)e->length, &end))
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+					   "entry %u: addr 0x%llx + length %u wraps around", i,
+					   (unsigned long long)e->addr, e->length);
+	}
+	return 0;
+}
+
+static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_attach_backing *b = &c->u.attach_backing;
+	uint32_t err = cmd_find_resource(dev, c, b->resource_id);
+
+	if (err)
+		return err;
+	if (c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "resource_id %u already has backing", b->resource_id);
+	/* ERR_UNSPEC for a bad entry list, as QEMU answers it: the Linux
+	 * driver does not tell the codes apart here. */
+	if (b->nr_entries > dev->limits.backing_entries)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "nr_entries %u is above the limit of %u", b->nr_entries,
+				   dev->limits.backing_entries);
+	switch (cmd_read_entries(dev, c, b->nr_entries)) {
+	case ENTRIES_OK:
+		return cmd_check_ranges(dev, c);
+	case ENTRIES_SHORT:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "nr_entries %u: the entries are truncated", b->nr_entries);
+	case ENTRIES_NOMEM:
+		break;
+	}
+	return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "no memory for %u entries",
+			   b->nr_entries);
+}
+
+static uint32_t exec_attach(struct vgm_device *dev, struct cmd *c)
+{
+	struct region *rg;
+	uint32_t err;
+
+	/* No pages: the resource stays unbacked, and that is fine. */
+	if (c->entries_size == 0)
+		return 0;
+	err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
+	if (err)
+		return guest_error(dev, c, err, "entries: %s",
+				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
+								  : "no memory for the table");
+	resource_attach(c->res, rg, 0);
+	return 0;
+}
+
+static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
+{
+	uint32_t err = cmd_find_resource(dev, c, c->id);
+
+	if (err)
+		return err;
+	if (!c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+				   c->id);
+	return 0;
+}
+
+static uint32_t exec_detach(struct vgm_device *dev, struct cmd *c)
+{
+	resource_detach(dev, c->res);
+	return 0;
+}
+
+const struct cmd_desc cmds_backing[] = {
+	{
+		.type = VGM_GPU_CMD_RESOURCE_ATTACH_BACKING,
+		.name = "RESOURCE_ATTACH_BACKING",
+		.size = WIRE_HDR_SIZE + 8,
+		.feature = -1,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_attach_backing,
+		.validate = validate_attach,
+		.execute = exec_attach,
+	},
+	{
+		.type = VGM_GPU_CMD_RESOURCE_DETACH_BACKING,
+		.name = "RESOURCE_DETACH_BACKING",
+		.size = WIRE_HDR_SIZE + 8,
+		.feature = -1,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_id,
+		.validate = validate_detach,
+		.execute = exec_detach,
+	},
+	{ 0 },
+};

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cursor queue: UPDATE_CURSOR and MOVE_CURSOR. It has no responses, so
+ * a bad request is logged and ignored.
+ */
+#include "private.h"
+
+static uint32_t check_scanout(struct vgm_device *dev, struct cmd *c)
+{
+	if (c->u.cursor.pos.scanout_id >= dev->num_scanouts)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
+				   "scanout_id %u is not below num_scanouts %u",
+				   c->u.cursor.pos.scanout_id, dev->num_scanouts);
+	return 0;
+}
+
+static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_update_cursor *u = &c->u.cursor;
+	uint32_t err = check_scanout(dev, c);
+
+	if (err || u->resource_id == 0)
+		return err;
+	err = cmd_find_resource(dev, c, u->resource_id);
+	if (err)
+		return err;
+	if (c->res->width != VGM_CURSOR_SIZE || c->res->height != VGM_CURSOR_SIZE ||
+	    c->res->fmt->bpp != 4 || !c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "resource_id %u is not a 64x64 32 bpp resource with backing",
+				   u->resource_id);
+	return 0;
+}
+
+/* Converts the cursor to ARGB8888, so hosts need to know one format only. */
+static bool convert(struct vgm_device *dev, struct resource *res)
+{
+	pixman_image_t *src = resource_image(res);
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE,
+						       VGM_CURSOR_SIZE, dev->cursor,
+						       VGM_CURSOR_SIZE * 4);
+
+	if (src && dst)
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
+					 VGM_CURSOR_SIZE, VGM_CURSOR_SIZE);
+	if (dst)
+		pixman_image_unref(dst);
+	return src && dst;
+}
+
+static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_update_cursor *u = &c->u.cursor;
+	struct vgm_cursor cur = {
+		.pixels = dev->cursor,
+		.hot_x = u->hot_x,
+		.hot_y = u->hot_y,
+		.x = u->pos.x,
+		.y = u->pos.y,
+	};
+
+	if (u->resource_id == 0) {
+		if (dev->ops.cursor_hide)
+			dev->ops.cursor_hide(dev->host, u->pos.scanout_id);
+		return 0;
+	}
+	if (!convert(dev, c->res))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "no memory to convert the image");
+	if (dev->ops.cursor_set)
+		dev->ops.cursor_set(dev->host, u->pos.scanout_id, &cur);
+	return 0;
+}
+
+static uint32_t exec_move(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_cursor_pos *p = &c->u.cursor.pos;
+
+	if (dev->ops.cursor_move)
+		dev->ops.cursor_move(dev->host, p->scanout_id, p->x, p->y);
+	return 0;
+}
+
+const struct cmd_desc cmds_cursor[] = {
+	{
+		.type = VGM_GPU_CMD_UPDATE_CURSOR,
+		.name = "UPDATE_CURSOR",
+		.size = WIRE_HDR_SIZE + 32,
+		.feature = -1,
+		.queue = VGM_QUEUE_CURSOR,
+		.decode = wire_get_cursor,
+		.validate = validate_update,
+		.execute = exec_update,
+	},
+	{
+		.type = VGM_GPU_CMD_MOVE_CURSOR,
+		.name = "MOVE_CURSOR",
+		.size = WIRE_HDR_SIZE + 32,
+		.feature = -1,
+		.queue = VGM_QUEUE_CURSOR,
+		.decode = wire_get_cursor,
+		.validate = check_scanout,
+		.execute = exec_move,
+	},
+	{ 0 },
+};

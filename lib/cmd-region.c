@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory-rfc dialect: MEMORY_CREATE makes a region the guest names,
+ * MEMORY_UNREF frees the name, RESOURCE_ATTACH_MEMORY places a resource in
+ * a region at an offset. A region lives while its name or a resource
+ * holds it, so several resources can share one pool.
+ */
+#include "private.h"
+
+#define MEMORY_ID_INVALID 0xffffffffu
+
+static uint32_t validate_create_entries(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
+
+	switch (cmd_read_entries(dev, c, b->nr_entries)) {
+	case ENTRIES_OK:
+		break;
+	case ENTRIES_SHORT:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "nr_entries %u: the entries are truncated", b->nr_entries);
+	case ENTRIES_NOMEM:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "no memory for %u entries", b->nr_entries);
+	}
+	for (uint32_t i = 0; i < c->nr_entries; i++) {
+		if (c->entries[i].length == 0)
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+					   "entry %u has length 0", i);
+	}
+	if (c->entries_size != b->size)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "size %llu: the entries add up to %llu",
+				   (unsigned long long)b->size,
+				   (unsigned long long)c->entries_size);
+	return cmd_check_ranges(dev, c);
+}
+
+static uint32_t validate_memory_create(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
+
+	if (b->memory_id == 0 || b->memory_id == MEMORY_ID_INVALID)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
+				   "memory_id 0x%x is reserved", b->memory_id);
+	if (idtable_get(&dev->memory_ids, b->memory_id))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
+				   "memory_id %u is in use", b->memory_id);
+	if (b->flags != 0)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "flags 0x%x has unknown bits", b->flags);
+	if (b->nr_entries == 0 || b->nr_entries > dev->limits.backing_entries)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "nr_entries %u is not in 1..%u", b->nr_entries,
+				   dev->limits.backing_entries);
+	if (dev->memory_ids.count >= dev->limits.regions)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "memory_id %u: the limit of %u regions is reached",
+				   b->memory_id, dev->limits.regions);
+	return validate_create_entries(dev, c);
+}
+
+static uint32_t exec_memory_create(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
+	struct region *rg;
+	uint32_t err;
+
+	if (!idtable_reserve(&dev->memory_ids, 1))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "memory_id %u: no memory for the table", b->memory_id);
+	err = region_create(dev, c->entries, c->nr_entries, b->size, &rg);
+	if (err)
+		return guest_error(dev, c, err, "entries: %s",
+				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
+								  : "no memory for the table");
+	rg->memory_id = b->memory_id;
+	idtable_insert(&dev->memory_ids, b->memory_id, rg);
+	return 0;
+}
+
+static uint32_t find_region(struct vgm_device *dev, struct cmd *c, uint32_t id)
+{
+	c->region = idtable_get(&dev->memory_ids, id);
+	if (!c->region)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
+				   "memory_id %u does not exist", id);
+	return 0;
+}
+
+static uint32_t validate_memory_unref(struct vgm_device *dev, struct cmd *c)
+{
+	return find_region(dev, c, c->id);
+}
+
+/* The name goes at once; the storage stays while resources use it. */
+static uint32_t exec_memory_unref(struct vgm_device *dev, struct cmd *c)
+{
+	idtable_remove(&dev->memory_ids, c->id);
+	c->region->memory_id = 0;
+	region_unref(dev, c->region);
+	return 0;
+}
+
+static uint32_t check_placement(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_attach_memory *b = &c->u.attach_memory;
+	uint64_t need = (uint64_t)c->res->stride * c->res->height;
+	uint64_t end;
+
+	for (uint32_t i = 1; i < 4; i++) {
+		if (b->offset[i] != 0)
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+					   "offset[%u] is not 0 for a single-plane format", i);
+	}
+	if (__builtin_add_overflow(b->offset[0], need, &end) || end > c->region->size)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "offset[0] %llu + %llu bytes is beyond the region's %llu",
+				   (unsigned long long)b->offset[0], (unsigned long long)need,
+				   (unsigned long long)c->region->size);
+	return 0;
+}
+
+static uint32_t validate_attach_memory(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_attach_memory *b = &c->u.attach_memory;
+	uint32_t err = cmd_find_resource(dev, c, b->resource_id);
+
+	if (!err)
+		err = find_region(dev, c, b->memory_id);
+	if (err)
+		return err;
+	if (c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "resource_id %u already has backing", b->resource_id);
+	return check_placement(dev, c);
+}
+
+static uint32_t exec_attach_memory(struct vgm_device *dev, struct cmd *c)
+{
+	(void)dev;
+	region_ref(c->region);
+	resource_attach(c->res, c->region, c->u.attach_memory.offset[0]);
+	return 0;
+}
+
+const struct cmd_desc cmds_region[] = {
+	{
+		.type = VGM_GPU_CMD_MEMORY_CREATE,
+		.name = "MEMORY_CREATE",
+		.size = WIRE_HDR_SIZE + 24,
+		.feature = VGM_GPU_F_MEMORY,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_memory_create,
+		.validate = validate_memory_create,
+		.execute = exec_memory_create,
+	},
+	{
+		.type = VGM_GPU_CMD_MEMORY_UNREF,
+		.name = "MEMORY_UNREF",
+		.size = WIRE_HDR_SIZE + 8,
+		.feature = VGM_GPU_F_MEMORY,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_id,
+		.validate = validate_memory_unref,
+		.execute = exec_memory_unref,
+	},
+	{
+		.type = VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY,
+		.name = "RESOURCE_ATTACH_MEMORY",
+		.size = WIRE_HDR_SIZE + 40,
+		.feature = VGM_GPU_F_MEMORY,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_attach_memory,
+		.validate = validate_attach_memory,
+		.execute = exec_attach_memory,
+	},
+	{ 0 },
+};

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Showing resources: SET_SCANOUT puts a rectangle of a resource on a
+ * display, RESOURCE_FLUSH tells the host which part of it changed.
+ */
+#include "private.h"
+
+static uint32_t validate_set_scanout(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_set_scanout *s = &c->u.set_scanout;
+	uint32_t err;
+
+	/* First, before anything indexes by it. */
+	if (s->scanout_id >= dev->num_scanouts)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
+				   "scanout_id %u is not below num_scanouts %u", s->scanout_id,
+				   dev->num_scanouts);
+	if (s->resource_id == 0)
+		return 0;
+	err = cmd_find_resource(dev, c, s->resource_id);
+	if (err)
+		return err;
+	if (!c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+				   s->resource_id);
+	if (s->r.width == 0 || s->r.height == 0 ||
+	    !rect_inside(&s->r, c->res->width, c->res->height))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "rect %u,%u %ux%u is empty or not inside the resource's %ux%u",
+				   s->r.x, s->r.y, s->r.width, s->r.height, c->res->width,
+				   c->res->height);
+	return 0;
+}
+
+static uint32_t exec_set_scanout(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_set_scanout *s = &c->u.set_scanout;
+
+	if (s->resource_id == 0)
+		scanout_hide(dev, s->scanout_id);
+	else
+		scanout_show(dev, s->scanout_id, c->res, &s->r);
+	return 0;
+}
+
+static uint32_t validate_flush(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_flush *f = &c->u.flush;
+	uint32_t err = cmd_find_resource(dev, c, f->resource_id);
+
+	if (err)
+		return err;
+	if (!rect_inside(&f->r, c->res->width, c->res->height))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
+				   f->r.y, f->r.width, f->r.height, c->res->width,
+				   c->res->height);
+	return 0;
+}
+
+/* The part of r that the scanout shows, in the scanout's coordinates. */
+static bool intersect(const struct vgm_gpu_rect *r, const struct vgm_gpu_rect *so,
+		      struct vgm_rect *out)
+{
+	uint64_t x0 = r->x > so->x ? r->x : so->x;
+	uint64_t y0 = r->y > so->y ? r->y : so->y;
+	uint64_t x1 = (uint64_t)r->x + r->width, y1 = (uint64_t)r->y + r->height;
+	uint64_t sx1 = (uint64_t)so->x + so->width, sy1 = (uint64_t)so->y + so->height;
+
+	if (x1 > sx1)
+		x1 = sx1;
+	if (y1 > sy1)
+		y1 = sy1;
+	if (x0 >= x1 || y0 >= y1)
+		return false;
+	*out = (struct vgm_rect){ (uint32_t)(x0 - so->x), (uint32_t)(y0 - so->y),
+				  (uint32_t)(x1 - x0), (uint32_t)(y1 - y0) };
+	return true;
+}
+
+static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
+{
+	for (uint32_t i = 0; i < dev->num_scanouts; i++) {
+		struct vgm_rect part;
+
+		if (!(c->res->scanout_mask & (1u << i)) ||
+		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
+			continue;
+		if (dev->ops.scanout_update)
+			dev->ops.scanout_update(dev->host, i, &part);
+	}
+	return 0;
+}
+
+const struct cmd_desc cmds_scanout[] = {
+	{
+		.type = VGM_GPU_CMD_SET_SCANOUT,
+		.name = "SET_SCANOUT",
+		.size = WIRE_HDR_SIZE + 24,
+		.feature = -1,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_set_scanout,
+		.validate = validate_set_scanout,
+		.execute = exec_set_scanout,
+	},
+	{
+		.type = VGM_GPU_CMD_RESOURCE_FLUSH,
+		.name = "RESOURCE_FLUSH",
+		.size = WIRE_HDR_SIZE + 24,
+		.feature = -1,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_flush,
+		.validate = validate_flush,
+		.execute = exec_flush,
+	},
+	{ 0 },
+};

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TRANSFER_TO_HOST_2D: guest pages to the host image, one pass over the
+ * bytes it moves. Row h of the rectangle is read at offset + h * stride of
+ * the backing (stride: the resource's row length), so full-width
+ * rectangles are one contiguous span and are copied as one.
+ */
+#include "private.h"
+
+static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_transfer_to_host_2d *t = &c->u.transfer;
+	uint32_t err = cmd_find_resource(dev, c, t->resource_id);
+
+	if (err)
+		return err;
+	if (!c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+				   t->resource_id);
+	if (!rect_inside(&t->r, c->res->width, c->res->height))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "rect %u,%u %ux%u is not inside the resource's %ux%u", t->r.x,
+				   t->r.y, t->r.width, t->r.height, c->res->width,
+				   c->res->height);
+	return 0;
+}
+
+/* A backing that ends early ends the copy: the rest keeps its pixels. */
+static void copy_rows(struct resource *res, const struct vgm_gpu_transfer_to_host_2d *t,
+		      uint64_t src)
+{
+	size_t row = (size_t)t->r.width * res->fmt->bpp;
+	uint8_t *dst = res->pixels + (size_t)t->r.y * res->stride + (size_t)t->r.x * res->fmt->bpp;
+	struct region_cursor cur = { 0 };
+
+	if (row == res->stride) {
+		region_read(res->backing, &cur, src, dst, row * t->r.height);
+		return;
+	}
+	for (uint32_t h = 0; h < t->r.height; h++) {
+		if (region_read(res->backing, &cur, src, dst, row) < row)
+			return;
+		if (__builtin_add_overflow(src, res->stride, &src))
+			return;
+		dst += res->stride;
+	}
+}
+
+static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_transfer_to_host_2d *t = &c->u.transfer;
+	uint64_t src;
+
+	(void)dev;
+	if (t->r.width == 0 || t->r.height == 0)
+		return 0;
+	/* An offset past the end of the address space is past the backing. */
+	if (__builtin_add_overflow(c->res->backing_off, t->offset, &src))
+		return 0;
+	copy_rows(c->res, t, src);
+	return 0;
+}
+
+const struct cmd_desc cmds_transfer[] = {
+	{
+		.type = VGM_GPU_CMD_TRANSFER_TO_HOST_2D,
+		.name = "TRANSFER_TO_HOST_2D",
+		.size = WIRE_HDR_SIZE + 32,
+		.feature = -1,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_transfer,
+		.validate = validate_transfer,
+		.execute = exec_transfer,
+	},
+	{ 0 },
+};
