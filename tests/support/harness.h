@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test support: a device wired to a fake VMM that records every callback,
+ * guest RAM that ends at PROT_NONE guard pages, and request builders.
+ *
+ * Each test gets its own harness through cmocka's state; nothing is global.
+ */
+#ifndef VGM_TEST_HARNESS_H
+#define VGM_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <virtgpu-mem/virtgpu-mem.h>
+
+#define RAM_BASE 0x100000000ull /* gpa of the first byte of guest RAM */
+#define PAGE_SIZE_4K 4096u
+
+/* ---- guest RAM ----------------------------------------------------------- */
+
+struct guest_ram {
+	uint8_t *map;  /* guard page, then bytes, then guard page */
+	uint8_t *base; /* first byte of RAM */
+	size_t size;
+	size_t used;   /* bump allocator */
+};
+
+/* ---- what the fake VMM saw ------------------------------------------------- */
+
+enum event_kind {
+	EV_FENCE,
+	EV_CONFIG_CHANGED,
+	EV_SCANOUT_SET,
+	EV_SCANOUT_DISABLE,
+	EV_SCANOUT_UPDATE,
+	EV_CURSOR_SET,
+	EV_CURSOR_MOVE,
+	EV_CURSOR_HIDE,
+};
+
+struct event {
+	enum event_kind kind;
+	uint32_t scanout;
+	struct vgm_rect rect;	  /* SCANOUT_UPDATE */
+	struct vgm_pixels pixels; /* SCANOUT_SET */
+	struct vgm_cursor cursor; /* CURSOR_SET (pixels copied below), CURSOR_MOVE x/y */
+	uint32_t cursor_pixels[64 * 64];
+	uint32_t ctx_id;	  /* FENCE */
+	uint8_t ring_idx;
+	uint64_t fence_id;
+};
+
+#define MAX_EVENTS 64
+#define MAX_LOGS 64
+
+struct harness_opts {
+	enum vgm_dialect dialect;
+	uint32_t num_scanouts;	/* 0: 1 */
+	uint64_t max_host_memory;
+	uint32_t max_backing_entries;
+	uint32_t max_resources;
+	uint32_t max_regions;
+	size_t ram_size;	/* 0: 16 MiB */
+	bool with_release;	/* install a release() callback and count mappings */
+	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
+	bool no_accept;		/* don't accept the offered features */
+};
+
+struct harness {
+	struct vgm_device *dev;
+	struct harness_opts opts;
+	struct guest_ram ram;
+	struct vgm_host_ops ops;
+	/* callbacks */
+	struct event events[MAX_EVENTS];
+	size_t nevents;
+	uint64_t translate_calls;
+	int64_t live_maps;	/* translate() - release(), with_release only */
+	uint64_t fail_gpa;	/* translate() of a range containing this gpa fails (0: never) */
+	char logs[MAX_LOGS][256];
+	int log_levels[MAX_LOGS];
+	size_t nlogs;
+	/* the last response */
+	uint8_t resp[2048];
+	size_t resp_len;
+};
+
+/* cmocka fixtures: standard dialect, 1 scanout, features accepted. */
+int harness_setup(void **state);
+int harness_setup_rfc(void **state);
+int harness_teardown(void **state);
+/* Creates a harness with options; asserts on failure. */
+struct harness *harness_new(const struct harness_opts *opts);
+void harness_free(struct harness *h);
+
+/* ---- guest memory ---------------------------------------------------------- */
+
+/* Allocates len bytes (page aligned) of guest RAM; returns its gpa. */
+uint64_t ram_alloc(struct harness *h, size_t len);
+/* Host pointer of a gpa inside RAM (asserts). */
+uint8_t *ram_ptr(struct harness *h, uint64_t gpa);
+
+/* A backing made of pages scattered through RAM, as a guest's allocator
+ * leaves them: entries in order of the backing, never adjacent in RAM. */
+struct backing {
+	uint32_t n;
+	uint64_t size;
+	uint64_t *gpa;	  /* entry i's address */
+	uint32_t *len;	  /* entry i's length */
+};
+
+/* size bytes in entries of entry_len bytes (the last may be shorter). */
+void backing_make(struct harness *h, struct backing *b, uint64_t size, uint32_t entry_len);
+void backing_free(struct backing *b);
+/* Writes/reads bytes at offset off of the backing, through the guest's view. */
+void backing_write(struct harness *h, const struct backing *b, uint64_t off, const void *src,
+		   size_t len);
+void backing_fill(struct harness *h, const struct backing *b, uint64_t off, uint8_t byte,
+		  size_t len);
+
+/* ---- requests ---------------------------------------------------------------- */
+
+struct req {
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+};
+
+void req_init(struct req *r, uint32_t type);
+void req_free(struct req *r);
+void req_u32(struct req *r, uint32_t v);
+void req_u64(struct req *r, uint64_t v);
+/* Overwrites a little-endian field at byte offset off (one-field mutations). */
+void req_set32(struct req *r, size_t off, uint32_t v);
+void req_set64(struct req *r, size_t off, uint64_t v);
+/* Sets FLAG_FENCE with fence_id and ctx_id (and ring_idx if ring >= 0). */
+void req_fence(struct req *r, uint64_t fence_id, uint32_t ctx_id, int ring);
+void req_entries(struct req *r, const struct backing *b);
+
+/* A valid request of every type. */
+void req_display_info(struct req *r);
+void req_get_edid(struct req *r, uint32_t scanout);
+void req_create_2d(struct req *r, uint32_t id, uint32_t format, uint32_t w, uint32_t h);
+void req_unref(struct req *r, uint32_t id);
+void req_attach_backing(struct req *r, uint32_t id, const struct backing *b);
+void req_detach_backing(struct req *r, uint32_t id);
+void req_transfer(struct req *r, uint32_t id, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+		  uint64_t offset);
+void req_set_scanout(struct req *r, uint32_t scanout, uint32_t id, uint32_t x, uint32_t y,
+		     uint32_t w, uint32_t h);
+void req_flush(struct req *r, uint32_t id, uint32_t x, uint32_t y, uint32_t w, uint32_t h);
+void req_capset_info(struct req *r, uint32_t index);
+void req_capset(struct req *r, uint32_t id, uint32_t version);
+void req_update_cursor(struct req *r, uint32_t scanout, uint32_t id, uint32_t x, uint32_t y,
+		       uint32_t hot_x, uint32_t hot_y);
+void req_move_cursor(struct req *r, uint32_t scanout, uint32_t x, uint32_t y);
+void req_memory_create(struct req *r, uint32_t memory_id, const struct backing *b);
+void req_memory_unref(struct req *r, uint32_t memory_id);
+void req_attach_memory(struct req *r, uint32_t id, uint32_t memory_id, uint64_t offset);
+
+/* ---- submitting ---------------------------------------------------------------- */
+
+/* Submits on the control queue in one element, frees the request, returns
+ * the response type (asserts a full header came back). */
+uint32_t submit(struct harness *h, struct req *r);
+/* Same, with the request cut into elements of at most chunk bytes and a
+ * writable part of resp_cap bytes; returns the bytes written. */
+size_t submit_split(struct harness *h, struct req *r, size_t chunk, size_t resp_cap);
+/* Submits on the cursor queue; asserts nothing was written. */
+void submit_cursor(struct harness *h, struct req *r);
+uint32_t resp_u32(const struct harness *h, size_t off);
+uint64_t resp_u64(const struct harness *h, size_t off);
+
+/* Shortcuts that assert OK_NODATA. */
+void make_resource(struct harness *h, uint32_t id, uint32_t format, uint32_t w, uint32_t hgt);
+void make_backed(struct harness *h, uint32_t id, uint32_t format, uint32_t w, uint32_t hgt,
+		 struct backing *b, uint32_t entry_len);
+
+/* ---- "nothing changed" ------------------------------------------------------------ */
+
+struct snapshot {
+	struct vgm_stats stats;
+	struct vgm_scanout_info scanouts[VGM_MAX_SCANOUTS];
+	size_t nevents;
+};
+
+void snapshot_take(struct harness *h, struct snapshot *s);
+/* Asserts the counters, scanouts and callbacks are as in s. */
+void assert_unchanged(struct harness *h, const struct snapshot *s);
+/* Asserts exactly one new guest warning whose text contains needle, and
+ * forgets it. */
+void assert_logged(struct harness *h, const char *needle);
+/* Counts events of a kind. */
+size_t count_events(const struct harness *h, enum event_kind kind);
+const struct event *last_event(const struct harness *h, enum event_kind kind);
+
+#endif /* VGM_TEST_HARNESS_H */
