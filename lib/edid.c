@@ -562,7 +562,8 @@ static void write_base_block(uint8_t *b, const struct edid_plan *p, uint8_t exte
 }
 
 /*
- * CTA-861 extension, revision 3: no underscan, audio or YCbCr flags; a video
+ * CTA-861 extension, revision 3: underscanned (a virtual display shows every
+ * pixel), no audio or YCbCr flags; a video
  * data block with the VIC, if any; a video capability data block; the
  * preferred DTD, if it fits one, which is then also the one native DTD.
  */
@@ -579,16 +580,14 @@ static void write_cta_block(uint8_t *b, const struct edid_plan *p)
 	}
 	/*
 	 * Video capability data block: RGB quantization range selectable (sources
-	 * guess wrong without this block), IT and CE formats accepted either
-	 * overscanned or underscanned; PT left 0 since it would equal both. "Always
-	 * underscanned", the truth for a virtual display, would contradict byte 3,
-	 * which leaves the underscan bit clear.
+	 * guess wrong without this block), IT and CE formats always underscanned,
+	 * as byte 3 says; PT left 0 since it would equal both.
 	 */
 	b[pos++] = 7 << 5 | 2; /* extended tag, 2 bytes */
 	b[pos++] = 0x00;
-	b[pos++] = 0x40 | 0x0c | 0x03;
+	b[pos++] = 0x40 | 0x08 | 0x02;
 	b[2] = pos; /* where the DTDs start */
-	b[3] = p->displayid ? 0 : 1;
+	b[3] = 0x80 | (p->displayid ? 0 : 1);
 	if (!p->displayid)
 		write_dtd(b + pos, &p->preferred, p->size_mm);
 	write_checksum(b);
