@@ -42,8 +42,8 @@ static bool grow_table(struct builder *b)
 	return true;
 }
 
-/* The host gave an fd: from now on keep per-piece details, and say that
- * earlier pieces have none. */
+/* The host gave an fd or wants mappings back: from now on keep per-piece
+ * details, and say that earlier pieces have none. */
 static bool keep_maps(struct builder *b)
 {
 	struct region *rg = b->rg;
@@ -61,7 +61,8 @@ static bool push_piece(struct builder *b, const struct vgm_guest_map *m, uint64_
 	struct region *rg = b->rg;
 	struct region_seg *last = rg->nseg ? &rg->seg[rg->nseg - 1] : NULL;
 
-	if (!rg->maps && m->fd >= 0 && !keep_maps(b))
+	/* A host with release() gets every mapping back as it was made. */
+	if (!rg->maps && (m->fd >= 0 || b->dev->ops.release) && !keep_maps(b))
 		return false;
 	/* Pieces the host made contiguous are one piece: fewer to walk. */
 	if (last && !rg->maps &&
@@ -202,19 +203,24 @@ void region_unref(struct vgm_device *dev, struct region *rg)
 	region_free(dev, rg);
 }
 
-/* The piece holding off (< size): walk on from hint when it is close,
- * else binary search. */
+/* The piece holding off (< size). The reads of one transfer move forward,
+ * so search from where the previous one ended: galloping ahead finds a
+ * piece d places on in O(log d), the same or the next one in O(1). */
 static uint32_t find_piece(const struct region *rg, uint32_t hint, uint64_t off)
 {
 	uint32_t lo = 0, hi = rg->nseg;
 
 	if (hint < rg->nseg && rg->seg[hint].start <= off) {
-		for (int step = 0; step < 4 && hint < rg->nseg; step++, hint++) {
-			if (off < rg->seg[hint + 1].start)
-				return hint;
-		}
+		uint32_t step = 1;
+
 		lo = hint;
+		while (step < rg->nseg - lo && rg->seg[lo + step].start <= off) {
+			lo += step;
+			step *= 2;
+		}
+		hi = step < rg->nseg - lo ? lo + step : rg->nseg;
 	}
+	/* seg[lo].start <= off < seg[hi].start (seg[nseg].start is the size) */
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
