@@ -58,8 +58,11 @@ bool reader_u64(struct reader *r, uint64_t *v)
 {
 	uint32_t lo, hi;
 
-	if (!reader_u32(r, &lo) || !reader_u32(r, &hi))
+	/* Both halves or nothing: a failed read consumes no bytes. */
+	if (reader_left(r) < 8)
 		return false;
+	reader_u32(r, &lo);
+	reader_u32(r, &hi);
 	*v = (uint64_t)hi << 32 | lo;
 	return true;
 }
