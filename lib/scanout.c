@@ -4,6 +4,7 @@
  * keep the host's view of it in step.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "private.h"
 
@@ -75,6 +76,17 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
 	return 0;
 }
 
+/* The shown rectangle's bytes as they are, row by row. */
+static void copy_shown(const struct scanout *so, uint8_t *dst, uint32_t dst_stride)
+{
+	struct vgm_pixels px;
+
+	scanout_pixels(so, &px);
+	for (uint32_t y = 0; y < px.height; y++)
+		memcpy(dst + (size_t)y * dst_stride, (const uint8_t *)px.data + (size_t)y * px.stride,
+		       (size_t)px.width * so->res->fmt->bpp);
+}
+
 VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
 				       uint32_t fourcc, void *dst, uint32_t dst_stride)
 {
@@ -89,6 +101,12 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 		return -ENODATA;
 	if ((uint64_t)so->rect.width * to->bpp > dst_stride || dst_stride % 4 || dst_stride > INT32_MAX)
 		return -EINVAL;
+	/* Its own format is a plain copy, the guest's bytes unchanged:
+	 * pixman's general path zeroes the X byte of some (r8g8b8x8). */
+	if (to == so->res->fmt) {
+		copy_shown(so, dst, dst_stride);
+		return 0;
+	}
 	src = resource_image(so->res);
 	out = pixman_image_create_bits(to->pixman, (int)so->rect.width, (int)so->rect.height, dst,
 				       (int)dst_stride);
