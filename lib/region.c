@@ -16,8 +16,21 @@
 struct builder {
 	struct vgm_device *dev;
 	struct region *rg;
-	uint32_t cap; /* pieces the table has room for, sentinel excluded */
+	uint32_t cap; /* pieces the arrays have room for, sentinel excluded */
 };
+
+static bool grow_array(void **arr, size_t elem, uint32_t cap)
+{
+	void *p;
+
+	if (!*arr)
+		return true;
+	p = realloc(*arr, (size_t)cap * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	return true;
+}
 
 static bool grow_table(struct builder *b)
 {
@@ -31,66 +44,103 @@ static bool grow_table(struct builder *b)
 	if (!seg)
 		return false;
 	rg->seg = seg;
-	if (rg->maps) {
-		struct region_map *maps = realloc(rg->maps, (size_t)cap * sizeof(*maps));
-
-		if (!maps)
-			return false;
-		rg->maps = maps;
-	}
+	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
+	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
+		return false;
 	b->cap = cap;
 	return true;
 }
 
-/* The host gave an fd or wants mappings back: from now on keep per-piece
- * details, and say that earlier pieces have none. */
-static bool keep_maps(struct builder *b)
+/* The slot of fd in the region's fd list, added if new; -1 when the list
+ * cannot hold it. Guest RAM is usually one or a few memfds. */
+static int fd_slot(struct region *rg, int fd)
+{
+	int32_t *fds;
+
+	for (uint32_t i = 0; i < rg->nfds; i++) {
+		if (rg->fds[i] == fd)
+			return (int)i;
+	}
+	if (rg->nfds == 0xffff)
+		return -1;
+	fds = realloc(rg->fds, ((size_t)rg->nfds + 1) * sizeof(*fds));
+	if (!fds)
+		return -1;
+	rg->fds = fds;
+	rg->fds[rg->nfds] = fd;
+	return (int)rg->nfds++;
+}
+
+/* Where the piece is in a file, or FD_POS_NONE. The first fd the host
+ * gives starts the array; earlier pieces had none. */
+static uint64_t fd_pos_of(struct builder *b, const struct vgm_guest_map *m)
 {
 	struct region *rg = b->rg;
+	int slot;
 
-	rg->maps = malloc((size_t)b->cap * sizeof(*rg->maps));
-	if (!rg->maps)
+	if (m->fd < 0 || rg->fd_lost)
+		return FD_POS_NONE;
+	slot = m->fd_offset >> FD_POS_SHIFT ? -1 : fd_slot(rg, m->fd);
+	if (slot >= 0 && !rg->fd_pos) {
+		rg->fd_pos = malloc((size_t)b->cap * sizeof(*rg->fd_pos));
+		for (uint32_t i = 0; rg->fd_pos && i < rg->nseg; i++)
+			rg->fd_pos[i] = FD_POS_NONE;
+	}
+	if (slot < 0 || !rg->fd_pos) {
+		/* Pixels still work; only a dma-buf of this region will not. */
+		free(rg->fd_pos);
+		rg->fd_pos = NULL;
+		rg->fd_lost = true;
+		return FD_POS_NONE;
+	}
+	return (uint64_t)slot << FD_POS_SHIFT | m->fd_offset;
+}
+
+/* Pieces the host made contiguous, in memory and in its file, are one
+ * piece: fewer to walk. A host with release() gets each mapping back. */
+static bool joins_last(const struct region *rg, const struct vgm_guest_map *m, uint64_t start,
+		       uint64_t pos)
+{
+	const struct region_seg *last = &rg->seg[rg->nseg - 1];
+	uint64_t len = start - last->start;
+
+	if (rg->cookies || (uintptr_t)last->ptr + len != (uintptr_t)m->ptr)
 		return false;
-	for (uint32_t i = 0; i < rg->nseg; i++)
-		rg->maps[i] = (struct region_map){ .cookie = NULL, .fd = -1 };
-	return true;
+	if (!rg->fd_pos)
+		return true;
+	return pos != FD_POS_NONE && rg->fd_pos[rg->nseg - 1] + len == pos;
 }
 
 static bool push_piece(struct builder *b, const struct vgm_guest_map *m, uint64_t start)
 {
 	struct region *rg = b->rg;
-	struct region_seg *last = rg->nseg ? &rg->seg[rg->nseg - 1] : NULL;
+	uint64_t pos = fd_pos_of(b, m);
 
-	/* A host with release() gets every mapping back as it was made. */
-	if (!rg->maps && (m->fd >= 0 || b->dev->ops.release) && !keep_maps(b))
-		return false;
-	/* Pieces the host made contiguous are one piece: fewer to walk. */
-	if (last && !rg->maps &&
-	    (uintptr_t)last->ptr + (start - last->start) == (uintptr_t)m->ptr)
+	if (rg->nseg && joins_last(rg, m, start, pos))
 		return true;
 	if (rg->nseg == b->cap && !grow_table(b))
 		return false;
 	rg->seg[rg->nseg] = (struct region_seg){ .start = start, .ptr = m->ptr };
-	if (rg->maps) {
-		rg->maps[rg->nseg] = (struct region_map){
-			.cookie = m->cookie, .fd_offset = m->fd_offset, .fd = m->fd
-		};
-	}
+	if (rg->cookies)
+		rg->cookies[rg->nseg] = m->cookie;
+	if (rg->fd_pos)
+		rg->fd_pos[rg->nseg] = pos;
 	rg->nseg++;
 	return true;
 }
 
 static void release_pieces(struct vgm_device *dev, struct region *rg)
 {
-	if (!dev->ops.release || !rg->maps)
+	if (!rg->cookies)
 		return;
 	for (uint32_t i = 0; i < rg->nseg; i++) {
+		uint64_t pos = rg->fd_pos ? rg->fd_pos[i] : FD_POS_NONE;
 		struct vgm_guest_map m = {
 			.ptr = rg->seg[i].ptr,
 			.len = rg->seg[i + 1].start - rg->seg[i].start,
-			.cookie = rg->maps[i].cookie,
-			.fd = rg->maps[i].fd,
-			.fd_offset = rg->maps[i].fd_offset,
+			.cookie = rg->cookies[i],
+			.fd = pos == FD_POS_NONE ? -1 : rg->fds[pos >> FD_POS_SHIFT],
+			.fd_offset = pos == FD_POS_NONE ? 0 : pos & ((1ull << FD_POS_SHIFT) - 1),
 		};
 
 		dev->ops.release(dev->host, &m);
@@ -123,19 +173,30 @@ static uint32_t map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
 	return 0;
 }
 
-/* Gives the table back what translation did not use; checks the budget. */
+/* Gives back what translation did not use. A failed shrink keeps the
+ * larger array, which works as well. */
+static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
+{
+	void *p;
+
+	if (!*arr)
+		return 0;
+	p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return (uint64_t)cap * elem;
+	*arr = p;
+	return (uint64_t)n * elem;
+}
+
+/* Sizes the arrays to the pieces made and checks them against the budget. */
 static uint32_t settle(struct builder *b)
 {
 	struct region *rg = b->rg;
-	uint64_t bytes = ((uint64_t)rg->nseg + 1) * sizeof(struct region_seg);
-	struct region_seg *seg = realloc(rg->seg, (size_t)bytes);
+	uint64_t bytes = shrink((void **)&rg->seg, sizeof(*rg->seg), b->cap + 1, rg->nseg + 1);
 
-	if (seg)
-		rg->seg = seg;
-	else /* the shrink failed: the larger table works as well */
-		bytes = ((uint64_t)b->cap + 1) * sizeof(struct region_seg);
-	if (rg->maps)
-		bytes += (uint64_t)b->cap * sizeof(struct region_map);
+	bytes += shrink((void **)&rg->cookies, sizeof(*rg->cookies), b->cap, rg->nseg);
+	bytes += shrink((void **)&rg->fd_pos, sizeof(*rg->fd_pos), b->cap, rg->nseg);
+	bytes += (uint64_t)rg->nfds * sizeof(*rg->fds);
 	rg->table_bytes = bytes;
 	return hostmem_fits(b->dev, bytes) ? 0 : VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
 }
@@ -144,7 +205,9 @@ static void region_free(struct vgm_device *dev, struct region *rg)
 {
 	release_pieces(dev, rg);
 	free(rg->seg);
-	free(rg->maps);
+	free(rg->cookies);
+	free(rg->fd_pos);
+	free(rg->fds);
 	free(rg);
 }
 
@@ -161,7 +224,9 @@ uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *e
 	if (!b.rg)
 		return err;
 	b.rg->seg = calloc((size_t)b.cap + 1, sizeof(*b.rg->seg));
-	if (!b.rg->seg)
+	if (dev->ops.release)
+		b.rg->cookies = calloc(b.cap, sizeof(*b.rg->cookies));
+	if (!b.rg->seg || (dev->ops.release && !b.rg->cookies))
 		goto fail;
 	for (uint32_t i = 0; i < n; i++) {
 		err = map_entry(&b, &entries[i]);
