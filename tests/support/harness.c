@@ -59,6 +59,10 @@ static int cb_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest
 	map->ptr = ram_ptr(h, gpa);
 	map->len = len < left ? len : left;
 	map->cookie = h;
+	if (h->opts.fake_fd > 0) {
+		map->fd = h->opts.fake_fd;
+		map->fd_offset = gpa - RAM_BASE;
+	}
 	if (h->opts.with_release)
 		h->live_maps++;
 	return 0;
@@ -77,6 +81,9 @@ static struct event *push(struct harness *h, enum event_kind kind, uint32_t scan
 {
 	struct event *e;
 
+	h->ncallbacks++;
+	if (h->opts.discard_events)
+		return &h->scratch; /* not cleared: nobody reads it */
 	assert_true(h->nevents < MAX_EVENTS);
 	e = &h->events[h->nevents++];
 	memset(e, 0, sizeof(*e));
@@ -370,4 +377,101 @@ const struct event *last_event(const struct harness *h, enum event_kind kind)
 	}
 	fail_msg("no event of kind %d", kind);
 	return NULL;
+}
+
+/* ---- pixels ----------------------------------------------------------------------------- */
+
+static uint32_t max_len(const uint32_t *lens, size_t nlens)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < nlens; i++)
+		m = lens[i] > m ? lens[i] : m;
+	return m;
+}
+
+/* Entry i goes to slot (i * 5 + 3) % n (or i, as in backing_make), at byte
+ * 1 + i % 7 of the slot; slots are twice the room an entry needs. */
+void backing_make_lens(struct harness *h, struct backing *b, uint64_t size, const uint32_t *lens,
+		       size_t nlens)
+{
+	uint64_t room = ((uint64_t)max_len(lens, nlens) + 8 + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K;
+	uint64_t base, done = 0;
+
+	assert_true(nlens > 0 && size > 0);
+	room *= PAGE_SIZE_4K;
+	for (b->n = 0; done < size; b->n++) {
+		assert_true(lens[b->n % nlens] > 0);
+		done += lens[b->n % nlens];
+	}
+	b->size = size;
+	b->gpa = calloc(b->n, sizeof(*b->gpa));
+	b->len = calloc(b->n, sizeof(*b->len));
+	assert_non_null(b->gpa);
+	assert_non_null(b->len);
+	base = ram_alloc(h, (size_t)(b->n * 2 * room));
+	done = 0;
+	for (uint32_t i = 0; i < b->n; i++) {
+		uint64_t slot = b->n % 5 == 0 ? i : ((uint64_t)i * 5 + 3) % b->n;
+		uint32_t len = lens[i % nlens];
+
+		b->gpa[i] = base + slot * 2 * room + 1 + i % 7;
+		b->len[i] = size - done < len ? (uint32_t)(size - done) : len;
+		done += b->len[i];
+	}
+}
+
+void pattern_fill(uint8_t *buf, size_t len, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+}
+
+void model_transfer(uint8_t *img, uint32_t stride, const uint8_t *src, uint64_t src_size,
+		    const struct vgm_rect *r, uint64_t offset)
+{
+	uint64_t row = (uint64_t)r->width * 4;
+
+	for (uint32_t j = 0; j < r->height; j++) {
+		uint8_t *dst = img + (size_t)(r->y + j) * stride + (size_t)r->x * 4;
+		uint64_t s;
+
+		if (__builtin_add_overflow(offset, (uint64_t)j * stride, &s))
+			return;
+		for (uint64_t i = 0; i < row; i++) {
+			if (s + i < s || s + i >= src_size)
+				return;
+			dst[i] = src[s + i];
+		}
+	}
+}
+
+void show_resource(struct harness *h, uint32_t scanout, uint32_t id, uint32_t w, uint32_t hgt)
+{
+	struct req r;
+
+	req_set_scanout(&r, scanout, id, 0, 0, w, hgt);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+}
+
+void read_shown(struct harness *h, uint32_t scanout, uint8_t *dst)
+{
+	struct vgm_pixels px;
+
+	assert_int_equal(vgm_device_get_scanout_pixels(h->dev, scanout, &px), 0);
+	for (uint32_t y = 0; y < px.height; y++)
+		memcpy(dst + (size_t)y * px.width * 4,
+		       (const uint8_t *)px.data + (size_t)y * px.stride, (size_t)px.width * 4);
+}
+
+void transfer_ok(struct harness *h, uint32_t id, const struct vgm_rect *r, uint64_t offset)
+{
+	struct req q;
+
+	req_transfer(&q, id, r->x, r->y, r->width, r->height, offset);
+	assert_int_equal(submit(h, &q), VGM_GPU_RESP_OK_NODATA);
 }

@@ -69,6 +69,8 @@ struct harness_opts {
 	bool with_release;	/* install a release() callback and count mappings */
 	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
 	bool no_accept;		/* don't accept the offered features */
+	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
+	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 };
 
 struct harness {
@@ -79,6 +81,8 @@ struct harness {
 	/* callbacks */
 	struct event events[MAX_EVENTS];
 	size_t nevents;
+	struct event scratch;	/* where discarded events go */
+	uint64_t ncallbacks;	/* every display/fence/config callback */
 	uint64_t translate_calls;
 	int64_t live_maps;	/* translate() - release(), with_release only */
 	uint64_t fail_gpa;	/* translate() of a range containing this gpa fails (0: never) */
@@ -198,5 +202,27 @@ void assert_logged(struct harness *h, const char *needle);
 /* Counts events of a kind. */
 size_t count_events(const struct harness *h, enum event_kind kind);
 const struct event *last_event(const struct harness *h, enum event_kind kind);
+
+/* ---- pixels: what a transfer should do, and what the host shows ------------------- */
+
+/* size bytes in entries whose lengths cycle through lens[0..nlens) (the last
+ * may be shorter), each starting at an odd offset inside its own pages, out
+ * of order and never adjacent in RAM. */
+void backing_make_lens(struct harness *h, struct backing *b, uint64_t size, const uint32_t *lens,
+		       size_t nlens);
+/* Fills buf with bytes that differ from their neighbours and from seed to seed. */
+void pattern_fill(uint8_t *buf, size_t len, uint32_t seed);
+/* Applies TRANSFER_TO_HOST_2D's rule to img (stride bytes a row, 4 bytes a
+ * pixel): row j of r is read at offset + j * stride of src (src_size bytes)
+ * and written at (r->x, r->y + j); bytes past the end of src are not copied. */
+void model_transfer(uint8_t *img, uint32_t stride, const uint8_t *src, uint64_t src_size,
+		    const struct vgm_rect *r, uint64_t offset);
+/* SET_SCANOUT of the whole w x hgt resource id on a scanout; asserts OK. */
+void show_resource(struct harness *h, uint32_t scanout, uint32_t id, uint32_t w, uint32_t hgt);
+/* Copies what a scanout shows, raw (vgm_device_get_scanout_pixels), rows
+ * packed at width * 4 bytes. */
+void read_shown(struct harness *h, uint32_t scanout, uint8_t *dst);
+/* Transfers rectangle r at offset of resource id; asserts OK. */
+void transfer_ok(struct harness *h, uint32_t id, const struct vgm_rect *r, uint64_t offset);
 
 #endif /* VGM_TEST_HARNESS_H */
