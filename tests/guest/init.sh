@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# /init of the virtgpu-mem test guest, run by busybox sh from the initramfs.
+# A template: guestlib.py substitutes the MARK_* and CELL placeholders when
+# it builds the initramfs.  Flow: mount pseudo filesystems, insmod the
+# virtio-gpu stack in the order computed on the host (/etc/modules.order),
+# wait for the DRM and fbdev devices, put a deterministic picture on the
+# screen, print the ready marker on ttyS0, dump the kernel log, then idle
+# until the host quits QEMU.
+#
+# Kernel command line options read here:
+#   vgm.mode=pattern  (default) unbind fbcon, write the test pattern to /dev/fb0
+#   vgm.mode=fbcon    keep fbcon bound and print a fixed text on tty1
+#   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
+
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/null >/dev/ttyS0 2>&1
+
+idle() {
+	while :; do sleep 3600; done
+}
+dump_dmesg() {
+	echo "@MARK_DMESG_BEGIN@"
+	dmesg
+	echo "@MARK_DMESG_END@"
+}
+fail() {
+	echo "@MARK_ERROR@ $*"
+	dump_dmesg
+	idle
+}
+
+MODE=pattern
+WAIT=60
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	vgm.mode=*) MODE=${w#vgm.mode=} ;;
+	vgm.wait=*) WAIT=${w#vgm.wait=} ;;
+	esac
+done
+case "$MODE" in pattern|fbcon) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
+
+while read -r m; do
+	[ -n "$m" ] || continue
+	insmod "/lib/modules/$m" || fail "insmod $m"
+done < /etc/modules.order
+echo "VGM-GUEST-INFO modules loaded: $(tr '\n' ' ' < /etc/modules.order)"
+
+n=0
+while [ ! -e /dev/dri/card0 ] || [ ! -e /dev/fb0 ] || [ ! -e /sys/class/graphics/fb0/stride ]; do
+	n=$((n + 1))
+	[ $n -le $((WAIT * 10)) ] || fail "no /dev/dri/card0 or /dev/fb0 after ${WAIT}s"
+	usleep 100000
+done
+
+FB=/sys/class/graphics/fb0
+IFS=, read -r W H < $FB/virtual_size
+read -r S < $FB/stride
+read -r BPP < $FB/bits_per_pixel
+read -r FBNAME < $FB/name
+echo "VGM-GUEST-INFO fb0 name=$FBNAME mode=$(head -n 1 $FB/modes 2>/dev/null)"
+case "$FBNAME" in *virtio*) ;; *) fail "fb0 is '$FBNAME', not virtio-gpu's framebuffer" ;; esac
+echo "@MARK_GEOMETRY@ $W $H $S $BPP"
+[ "$BPP" = 32 ] || fail "fb0 has ${BPP} bits per pixel, want 32"
+[ "$S" -ge $((W * 4)) ] || fail "fb0 stride $S < width $W * 4"
+
+# >>> draw_pattern (guestlib.py selftest runs this part on the host)
+# draw_pattern W H STRIDE: write the test pattern frame (H rows of STRIDE
+# bytes, XRGB8888 little endian: B G R X) to stdout.  Same definition as
+# guestlib.py: cell (i, j) = (x / @CELL@, y / @CELL@) has colour
+#   r = (i*13 + j*7) % 255 + 1, g = (i*3 + j*17 + 64) % 255 + 1,
+#   b = ((i xor j) * 29) % 255 + 1
+# the first pixel of each cell is inverted (256 - r, 256 - g, 256 - b), X and
+# the row padding up to STRIDE are 0xff.  No byte is ever 0, because busybox
+# awk strings cannot hold NUL; one awk process builds each cell row once and
+# prints it 16 times (a shell loop with printf is ~5x slower under TCG).
+draw_pattern() {
+	awk -v w="$1" -v h="$2" -v s="$3" -v C=@CELL@ '
+	BEGIN {
+		for (k = 1; k < 256; k++) ch[k] = sprintf("%c", k)
+		ncell = int((w + C - 1) / C); nrow = int((h + C - 1) / C)
+		padstr = ""
+		for (k = w * 4; k < s; k++) padstr = padstr ch[255]
+		for (j = 0; j < nrow; j++) {
+			first = ""; other = ""
+			for (i = 0; i < ncell; i++) {
+				r = (i * 13 + j * 7) % 255 + 1
+				g = (i * 3 + j * 17 + 64) % 255 + 1
+				b = (xor(i, j) * 29) % 255 + 1
+				p = ch[b] ch[g] ch[r] ch[255]
+				d = ch[256 - b] ch[256 - g] ch[256 - r] ch[255]
+				n = w - i * C
+				if (n >= C) {
+					p2 = p p; p4 = p2 p2; p8 = p4 p4
+					first = first d p p2 p4 p8
+					other = other p8 p8
+				} else {
+					first = first d
+					other = other p
+					for (k = 1; k < n; k++) { first = first p; other = other p }
+				}
+			}
+			first = first padstr; other = other padstr
+			for (k = 0; k < C && j * C + k < h; k++)
+				printf "%s", (k == 0 ? first : other)
+		}
+	}'
+}
+# <<< draw_pattern
+
+# fbcon_text: a fixed text on tty1 (cursor hidden, no kernel messages there
+# because the kernel console is ttyS0 only).
+fbcon_text() {
+	t=/dev/tty1
+	printf '\033[?25l\033[0m\033[2J\033[H' > $t
+	printf 'virtgpu-mem guest test: fbcon mode\n\n' > $t
+	printf 'fb0 %sx%s stride %s bpp %s\n\n' "$W" "$H" "$S" "$BPP" > $t
+	printf ' !"#$%%&'"'"'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\n\n' > $t
+	c=0
+	while [ $c -lt 8 ]; do  # colour 0 is black on black: invisible but drawn
+		printf '\033[3%dm colour %d \033[4%d;30m background %d \033[0m\n' $c $c $c $c > $t
+		c=$((c + 1))
+	done
+	printf '\n\033[1mbold\033[0m \033[7mreverse\033[0m end\n' > $t
+}
+
+if [ "$MODE" = pattern ]; then
+	for v in /sys/class/vtconsole/vtcon*; do
+		read -r vname < "$v/name"
+		case "$vname" in
+		*"frame buffer"*)
+			echo 0 > "$v/bind" || fail "cannot unbind $v"
+			echo "VGM-GUEST-INFO unbound ${v##*/} ($vname)"
+			;;
+		esac
+	done
+	draw_pattern "$W" "$H" "$S" > /tmp/frame || fail "draw_pattern"
+	cat /tmp/frame > /dev/fb0 || fail "write /dev/fb0"
+else
+	fbcon_text
+fi
+
+# fbdev writes are flushed to the device (transfer + flush) by a deferred
+# worker: give it time before telling the host the screen is final.
+sleep 1
+echo "@MARK_READY@ mode=$MODE"
+if [ "$MODE" = pattern ]; then
+	sum=$(md5sum < /tmp/frame)
+	echo "@MARK_MD5@ ${sum%% *}"
+fi
+dump_dmesg
+idle
