@@ -103,12 +103,18 @@ static bool joins_last(const struct region *rg, const struct vgm_guest_map *m, u
 {
 	const struct region_seg *last = &rg->seg[rg->nseg - 1];
 	uint64_t len = start - last->start;
+	uint64_t prev;
 
 	if (rg->cookies || (uintptr_t)last->ptr + len != (uintptr_t)m->ptr)
 		return false;
 	if (!rg->fd_pos)
 		return true;
-	return pos != FD_POS_NONE && rg->fd_pos[rg->nseg - 1] + len == pos;
+	/* Same file, and the offset goes on. Compared apart, because the sum
+	 * of the packed values can carry into the slot, and FD_POS_NONE + len
+	 * can wrap to a real position (both found by test-region). */
+	prev = rg->fd_pos[rg->nseg - 1];
+	return pos != FD_POS_NONE && prev != FD_POS_NONE &&
+	       prev >> FD_POS_SHIFT == pos >> FD_POS_SHIFT && prev + len == pos;
 }
 
 static bool push_piece(struct builder *b, const struct vgm_guest_map *m, uint64_t start)
@@ -147,6 +153,13 @@ static void release_pieces(struct vgm_device *dev, struct region *rg)
 	}
 }
 
+/* Gives back a mapping that never joined the table. */
+static void release_one(struct vgm_device *dev, const struct vgm_guest_map *m)
+{
+	if (dev->ops.release)
+		dev->ops.release(dev->host, m);
+}
+
 /* Maps one guest entry, piece by piece as the host finds them contiguous. */
 static uint32_t map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
 {
@@ -163,10 +176,12 @@ static uint32_t map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
 		if (!m.ptr || m.len == 0 || m.len > want) {
 			dev_log(dev, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
 				(unsigned long long)(e->addr + done), (unsigned long long)want);
-			return VGM_GPU_RESP_ERR_UNSPEC;
+			return VGM_GPU_RESP_ERR_UNSPEC; /* not a mapping: nothing to give back */
 		}
-		if (!push_piece(b, &m, start))
+		if (!push_piece(b, &m, start)) {
+			release_one(dev, &m);
 			return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
+		}
 		b->rg->seg[b->rg->nseg].start = start + m.len;
 		done += m.len;
 	}
@@ -181,6 +196,11 @@ static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
 
 	if (!*arr)
 		return 0;
+	if (n == 0) { /* realloc(p, 0) may free p: be explicit */
+		free(*arr);
+		*arr = NULL;
+		return 0;
+	}
 	p = realloc(*arr, (size_t)n * elem);
 	if (!p)
 		return (uint64_t)cap * elem;

@@ -154,7 +154,9 @@ struct vgm_host_ops {
 	 * library calls again for the rest. Return 0, or a negative errno when
 	 * the range is not guest RAM (the guest then gets an error response).
 	 * The mapping must stay valid until release() (or, without release, as
-	 * long as the guest RAM exists).
+	 * long as the guest RAM exists). A result with a NULL ptr, len 0 or len
+	 * above what was asked is the host's error: logged, the guest gets
+	 * ERR_UNSPEC, and it is not given to release().
 	 */
 	int (*translate)(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
 	/** Gives back a mapping made by translate(), once the library holds no
@@ -406,7 +408,8 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
  * Copies what a scanout shows (its rectangle of the resource, without the
  * cursor) into dst, converted to fourcc: one of the eight 32-bit formats of
  * 2D resources (DRM_FORMAT_XRGB8888, ...) or DRM_FORMAT_BGR888 (bytes R, G,
- * B, as PPM and PNG want them). dst holds the rectangle's height rows of
+ * B, as PPM and PNG want them). In the resource's own format the bytes are
+ * copied as they are (X bytes included). dst holds the rectangle's height rows of
  * dst_stride bytes (a multiple of 4); see vgm_device_get_scanout_info()
  * for its size.
  * @return 0; -EINVAL for NULL, a bad scanout, an unsupported fourcc or a
