@@ -116,7 +116,8 @@ static uint32_t send(struct vmm *vmm, struct req *r, const char *args, uint8_t *
 	return rtype;
 }
 
-static void expect_ok(struct vmm *vmm, struct req *r, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+expect_ok(struct vmm *vmm, struct req *r, const char *fmt, ...)
 {
 	uint8_t resp[1056];
 	char args[160];

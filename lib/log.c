@@ -28,7 +28,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void emit(struct vgm_device *dev, enum vgm_log_level level, const char *fmt, va_list ap)
+static void PRINTF_LIKE(3, 0)
+emit(struct vgm_device *dev, enum vgm_log_level level, const char *fmt, va_list ap)
 {
 	char msg[256];
 

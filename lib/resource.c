@@ -53,7 +53,7 @@ pixman_image_t *resource_image(struct resource *res)
 {
 	if (!res->image) {
 		res->image = pixman_image_create_bits(res->fmt->pixman, (int)res->width,
-						      (int)res->height, (uint32_t *)res->pixels,
+						      (int)res->height, (void *)res->pixels,
 						      (int)res->stride);
 	}
 	return res->image;
