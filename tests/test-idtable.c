@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * idtable.c against a reference model: a plain array indexed by id.
+ *
+ * The table's hash is keyed by a random seed; every fixture overwrites it
+ * with a fixed one (allowed while the table is empty) so runs are
+ * deterministic, and model_home() predicts where an id lands so the tests
+ * can build clusters of colliding ids on purpose.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "private.h"
+
+#define NIDS 4096u /* ids of the model: 1..NIDS-1 */
+#define SEED 0x2545f4914f6cdd1dull
+
+struct fixture {
+	struct idtable t;
+	uint64_t rng;
+	uint32_t nref;
+	void *ref[NIDS];	 /* the model: ref[id] is what get(id) must return */
+	uint8_t tokens[NIDS];	 /* &tokens[id] is the object stored under id */
+	uint8_t seen[NIDS];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(idtable_init(&f->t), 0);
+	assert_int_equal(f->t.count, 0);
+	f->t.seed = SEED | 1;
+	f->rng = 0x9e3779b97f4a7c15ull;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	idtable_fini(&f->t);
+	assert_null(f->t.slots);
+	free(f);
+	return 0;
+}
+
+/* xorshift64*: deterministic, good enough to shuffle ids. */
+static uint32_t rnd(struct fixture *f, uint32_t bound)
+{
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return (uint32_t)((f->rng * 0x2545f4914f6cdd1dull) >> 33) % bound;
+}
+
+/* The table's hash, copied; test_idtable_home_model_matches keeps it honest. */
+static uint32_t model_home(uint64_t seed, uint32_t mask, uint32_t id)
+{
+	uint64_t x = ((uint64_t)id ^ (seed >> 32)) * seed;
+
+	return (uint32_t)(x >> 32) & mask;
+}
+
+static uint32_t capacity(const struct idtable *t)
+{
+	return t->mask + 1;
+}
+
+static void model_insert(struct fixture *f, uint32_t id)
+{
+	assert_true(id > 0 && id < NIDS);
+	assert_null(f->ref[id]);
+	assert_true(idtable_reserve(&f->t, 1));
+	idtable_insert(&f->t, id, &f->tokens[id]);
+	f->ref[id] = &f->tokens[id];
+	f->nref++;
+}
+
+static void model_remove(struct fixture *f, uint32_t id)
+{
+	uint32_t count = f->t.count;
+	void *expect = f->ref[id];
+
+	assert_ptr_equal(idtable_remove(&f->t, id), expect);
+	if (expect) {
+		f->ref[id] = NULL;
+		f->nref--;
+		assert_int_equal(f->t.count, count - 1);
+	} else {
+		assert_int_equal(f->t.count, count);
+	}
+}
+
+/* The slots: at most half full, count right, no duplicates, and every
+ * probe chain unbroken (every slot from an entry's home to the entry is
+ * occupied), which is what backward-shift deletion must preserve. */
+static void check_slots(struct fixture *f)
+{
+	const struct idtable *t = &f->t;
+	uint32_t used = 0;
+
+	assert_true((capacity(t) & t->mask) == 0); /* a power of two */
+	memset(f->seen, 0, sizeof(f->seen));
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		uint32_t id = t->slots[i].id;
+
+		if (id == 0) {
+			assert_null(t->slots[i].ptr);
+			continue;
+		}
+		used++;
+		assert_true(id < NIDS);
+		assert_int_equal(f->seen[id], 0);
+		f->seen[id] = 1;
+		assert_ptr_equal(t->slots[i].ptr, &f->tokens[id]);
+		for (uint32_t j = model_home(t->seed, t->mask, id); j != i; j = (j + 1) & t->mask) {
+			if (t->slots[j].id == 0)
+				fail_msg("id %u in slot %u: hole at %u in its chain", id, i, j);
+		}
+	}
+	assert_int_equal(used, t->count);
+	assert_true((uint64_t)t->count * 2 <= capacity(t));
+}
+
+/* Iteration visits every entry exactly once, then stays at the end. */
+static void check_iteration(struct fixture *f)
+{
+	uint32_t pos = 0, n = 0;
+	void *p;
+
+	memset(f->seen, 0, sizeof(f->seen));
+	while ((p = idtable_next(&f->t, &pos))) {
+		size_t id = (size_t)((uint8_t *)p - f->tokens);
+
+		assert_true(id > 0 && id < NIDS);
+		assert_ptr_equal(f->ref[id], p);
+		assert_int_equal(f->seen[id], 0);
+		f->seen[id] = 1;
+		n++;
+	}
+	assert_int_equal(n, f->nref);
+	assert_null(idtable_next(&f->t, &pos));
+	assert_null(idtable_next(&f->t, &pos));
+}
+
+/* Everything the model knows, and ids it cannot hold. */
+static void check_model(struct fixture *f)
+{
+	static const uint32_t absent[] = { NIDS, NIDS + 1, 0x10000, 0x7fffffffu, 0x80000000u,
+					   UINT32_MAX };
+
+	assert_int_equal(f->t.count, f->nref);
+	for (uint32_t id = 0; id < NIDS; id++)
+		assert_ptr_equal(idtable_get(&f->t, id), f->ref[id]);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_null(idtable_get(&f->t, absent[i]));
+	check_slots(f);
+	check_iteration(f);
+}
+
+/* Finds n ids whose home slot is home at this capacity, after after. */
+static void ids_with_home(uint32_t mask, uint32_t home, uint32_t after, uint32_t *out, size_t n)
+{
+	uint32_t id = after;
+
+	for (size_t k = 0; k < n; k++) {
+		do
+			id++;
+		while (id < NIDS && model_home(SEED | 1, mask, id) != home);
+		assert_true(id < NIDS);
+		out[k] = id;
+	}
+}
+
+static uint32_t slot_of_id(const struct idtable *t, uint32_t id)
+{
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		if (t->slots[i].id == id)
+			return i;
+	}
+	fail_msg("id %u is in no slot", id);
+	return UINT32_MAX;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_idtable_home_model_matches(void **state)
+{
+	struct fixture *f = *state;
+	static const uint32_t reserve[] = { 1, 32, 500, 3000 };
+
+	for (size_t r = 0; r < sizeof(reserve) / sizeof(reserve[0]); r++) {
+		assert_true(idtable_reserve(&f->t, reserve[r]));
+		for (uint32_t id = 1; id < 300; id++) {
+			uint32_t home = model_home(f->t.seed, f->t.mask, id);
+
+			model_insert(f, id); /* alone in the table: lands at its home */
+			assert_int_equal(slot_of_id(&f->t, id), home);
+			model_remove(f, id);
+		}
+	}
+}
+
+static void test_idtable_empty(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t pos = 0;
+
+	assert_int_equal(capacity(&f->t), 16);
+	assert_int_equal(idtable_bytes(&f->t), 16 * sizeof(struct idslot));
+	assert_null(idtable_get(&f->t, 0));
+	assert_null(idtable_get(&f->t, 1));
+	assert_null(idtable_remove(&f->t, 0));
+	assert_null(idtable_remove(&f->t, 1));
+	assert_null(idtable_next(&f->t, &pos));
+	check_model(f);
+}
+
+/* Id 0 is never an entry and absent ids are NULL, in a full table too. */
+static void test_idtable_absent_and_zero(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint32_t id = 2; id < NIDS; id += 2)
+		model_insert(f, id);
+	for (uint32_t id = 1; id < NIDS; id += 2)
+		assert_null(idtable_get(&f->t, id));
+	assert_null(idtable_get(&f->t, 0));
+	assert_null(idtable_remove(&f->t, 0));
+	for (uint32_t id = 1; id < NIDS; id += 2)
+		model_remove(f, id);
+	check_model(f);
+}
+
+/* Ids inserted one by one: capacity doubles, never below twice the count,
+ * and every entry survives every rehash. */
+static void test_idtable_grows_by_doubling(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t doublings = 0, cap = capacity(&f->t);
+
+	for (uint32_t id = 1; id <= 3000; id++) {
+		model_insert(f, id);
+		if (capacity(&f->t) != cap) {
+			assert_int_equal(capacity(&f->t), cap * 2);
+			cap = capacity(&f->t);
+			doublings++;
+			check_model(f);
+		}
+		assert_true((uint64_t)f->t.count * 2 <= cap);
+		assert_int_equal(idtable_bytes(&f->t), (uint64_t)cap * sizeof(struct idslot));
+	}
+	assert_int_equal(cap, 8192); /* 16 -> 8192 */
+	assert_int_equal(doublings, 9);
+	check_model(f);
+}
+
+/* After reserve(n) the next n inserts do not grow the table. */
+static void test_idtable_reserve_then_insert(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t cap;
+
+	assert_true(idtable_reserve(&f->t, 1000));
+	cap = capacity(&f->t);
+	assert_int_equal(cap, 2048);
+	for (uint32_t id = 1; id <= 1000; id++) {
+		idtable_insert(&f->t, id * 3, &f->tokens[id * 3]);
+		f->ref[id * 3] = &f->tokens[id * 3];
+		f->nref++;
+	}
+	assert_int_equal(capacity(&f->t), cap);
+	assert_true(idtable_reserve(&f->t, 24)); /* 1024 entries: still half */
+	assert_int_equal(capacity(&f->t), cap);
+	assert_true(idtable_reserve(&f->t, 25));
+	assert_int_equal(capacity(&f->t), cap * 2);
+	check_model(f);
+}
+
+/* Random inserts, removes and lookups against the model: first mostly
+ * inserts (growth), then mostly removes (long chains emptied), then mixed. */
+static void test_idtable_random_against_model(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		uint32_t ops, insert, remove; /* per mille */
+		uint32_t ids;
+	} phases[] = {
+		{ 6000, 700, 150, 1500 },
+		{ 6000, 150, 700, 1500 },
+		{ 8000, 400, 400, 300 },  /* few ids: many collisions per slot */
+		{ 8000, 450, 450, NIDS - 1 },
+	};
+
+	for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
+		for (uint32_t n = 0; n < phases[p].ops; n++) {
+			uint32_t id = 1 + rnd(f, phases[p].ids);
+			uint32_t dice = rnd(f, 1000);
+
+			if (dice < phases[p].insert) {
+				if (!f->ref[id])
+					model_insert(f, id);
+			} else if (dice < phases[p].insert + phases[p].remove) {
+				model_remove(f, id);
+			} else {
+				assert_ptr_equal(idtable_get(&f->t, id), f->ref[id]);
+			}
+			if (n % 97 == 0)
+				check_model(f);
+		}
+		check_model(f);
+	}
+}
+
+/* A cluster that wraps around the end of the array, 64 slots:
+ *   A1 A2 A3 (home 62) -> slots 62, 63, 0
+ *   B1 B2    (home 63) -> slots 1, 2
+ *   C1       (home 0)  -> slot 3
+ *   D1       (home 2)  -> slot 4
+ * Removing them in every one of the 7! orders, every lookup and every chain
+ * must stay right after each removal. */
+enum { CLUSTER = 7 };
+
+static void build_cluster(struct fixture *f, const uint32_t *ids)
+{
+	idtable_clear(&f->t);
+	memset(f->ref, 0, sizeof(f->ref));
+	f->nref = 0;
+	assert_true(idtable_reserve(&f->t, 32));
+	assert_int_equal(capacity(&f->t), 64);
+	for (size_t i = 0; i < CLUSTER; i++)
+		model_insert(f, ids[i]);
+	assert_int_equal(capacity(&f->t), 64);
+}
+
+static bool next_permutation(uint32_t *a, size_t n)
+{
+	size_t i = n - 1, j = n - 1;
+
+	while (i > 0 && a[i - 1] >= a[i])
+		i--;
+	if (i == 0)
+		return false;
+	while (a[j] <= a[i - 1])
+		j--;
+	uint32_t tmp = a[i - 1];
+	a[i - 1] = a[j];
+	a[j] = tmp;
+	for (j = n - 1; i < j; i++, j--) {
+		tmp = a[i];
+		a[i] = a[j];
+		a[j] = tmp;
+	}
+	return true;
+}
+
+static void test_idtable_remove_wrapping_cluster(void **state)
+{
+	struct fixture *f = *state;
+	static const uint32_t expect_slot[CLUSTER] = { 62, 63, 0, 1, 2, 3, 4 };
+	uint32_t ids[CLUSTER], order[CLUSTER], stray;
+	uint32_t permutations = 0;
+
+	ids_with_home(63, 62, 0, ids, 3);
+	ids_with_home(63, 63, 0, ids + 3, 2);
+	ids_with_home(63, 0, 0, ids + 5, 1);
+	ids_with_home(63, 2, 0, ids + 6, 1);
+	ids_with_home(63, 62, ids[2], &stray, 1); /* collides, never inserted */
+	build_cluster(f, ids);
+	for (size_t i = 0; i < CLUSTER; i++)
+		assert_int_equal(slot_of_id(&f->t, ids[i]), expect_slot[i]);
+	check_model(f);
+	/* An absent id whose probe walks the whole wrapped chain. */
+	assert_null(idtable_get(&f->t, stray));
+	assert_null(idtable_remove(&f->t, stray));
+	assert_int_equal(f->t.count, CLUSTER);
+
+	for (uint32_t i = 0; i < CLUSTER; i++)
+		order[i] = i;
+	do {
+		build_cluster(f, ids);
+		for (size_t k = 0; k < CLUSTER; k++) {
+			model_remove(f, ids[order[k]]);
+			for (size_t i = 0; i < CLUSTER; i++)
+				assert_ptr_equal(idtable_get(&f->t, ids[i]), f->ref[ids[i]]);
+			assert_null(idtable_get(&f->t, stray));
+			check_slots(f);
+		}
+		assert_int_equal(f->t.count, 0);
+		permutations++;
+	} while (next_permutation(order, CLUSTER));
+	assert_int_equal(permutations, 5040);
+}
+
+/* Removing from the middle of a long chain that wraps, then reinserting. */
+static void test_idtable_reinsert_after_wrap_removal(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t ids[12];
+
+	assert_true(idtable_reserve(&f->t, 32));
+	ids_with_home(63, 60, 0, ids, 12); /* slots 60..63, 0..7 */
+	for (size_t i = 0; i < 12; i++)
+		model_insert(f, ids[i]);
+	check_model(f);
+	for (size_t i = 1; i < 12; i += 3)
+		model_remove(f, ids[i]);
+	check_model(f);
+	for (size_t i = 1; i < 12; i += 3)
+		model_insert(f, ids[i]);
+	check_model(f);
+	for (size_t i = 0; i < 12; i++)
+		model_remove(f, ids[i]);
+	check_model(f);
+	assert_int_equal(f->t.count, 0);
+}
+
+static void test_idtable_clear(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t pos = 0;
+
+	for (uint32_t id = 1; id <= 500; id++)
+		model_insert(f, id * 7 % NIDS);
+	assert_true(capacity(&f->t) >= 1000);
+	idtable_clear(&f->t);
+	memset(f->ref, 0, sizeof(f->ref));
+	f->nref = 0;
+	assert_int_equal(f->t.count, 0);
+	assert_int_equal(capacity(&f->t), 16);
+	assert_int_equal(idtable_bytes(&f->t), 16 * sizeof(struct idslot));
+	assert_null(idtable_next(&f->t, &pos));
+	check_model(f);
+	/* Usable again. */
+	for (uint32_t id = 1; id <= 40; id++)
+		model_insert(f, id);
+	check_model(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_idtable_home_model_matches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_absent_and_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_grows_by_doubling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_reserve_then_insert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_random_against_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_remove_wrapping_cluster, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_reinsert_after_wrap_removal, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_clear, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
