@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	begin(&r, VGM_GPU_CMD_GET_DISPLAY_INFO);
-	expect_ok(&vmm, &r, "");
+	expect_ok(&vmm, &r, "%s", "");
 	memory_create(&vmm, pages);
 	create_and_place(&vmm, &a);
 	create_and_place(&vmm, &b);
