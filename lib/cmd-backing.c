@@ -38,6 +38,11 @@ static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 				   dev->limits.backing_entries);
 	switch (cmd_read_entries(dev, c, b->nr_entries)) {
 	case ENTRIES_OK:
+		if (c->res->blob && c->entries_size < c->res->blob_size)
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+					   "entries add up to %llu, less than the blob's %llu",
+					   (unsigned long long)c->entries_size,
+					   (unsigned long long)c->res->blob_size);
 		return cmd_check_ranges(dev, c);
 	case ENTRIES_SHORT:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
@@ -80,6 +85,9 @@ static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
 
 static uint32_t exec_detach(struct vgm_device *dev, struct cmd *c)
 {
+	/* A blob's scanouts point into the pages: the host lets go first. */
+	if (c->res->blob)
+		resource_hide(dev, c->res);
 	resource_detach(dev, c->res);
 	return 0;
 }

@@ -14,6 +14,21 @@ static uint32_t check_scanout(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
+#define CURSOR_BYTES (VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * 4)
+
+/* A blob cursor is 64x64 B8G8R8A8 (the Linux driver's ARGB8888) at the
+ * start of its backing. */
+static uint32_t validate_blob_cursor(struct vgm_device *dev, struct cmd *c)
+{
+	const struct resource *res = c->res;
+
+	if (!res->backing || res->backing->size - res->backing_off < CURSOR_BYTES)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "resource_id %u: a blob cursor needs %u bytes of backing",
+				   res->id, CURSOR_BYTES);
+	return 0;
+}
+
 static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_update_cursor *u = &c->u.cursor;
@@ -24,6 +39,8 @@ static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 	err = cmd_find_resource(dev, c, u->resource_id);
 	if (err)
 		return err;
+	if (c->res->blob)
+		return validate_blob_cursor(dev, c);
 	if (c->res->width != VGM_CURSOR_SIZE || c->res->height != VGM_CURSOR_SIZE ||
 	    c->res->fmt->bpp != 4 || !c->res->backing)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
@@ -32,14 +49,26 @@ static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
+/* A blob's bytes are ARGB8888 already. */
+static void copy_blob_cursor(struct vgm_device *dev, const struct resource *res)
+{
+	struct region_cursor cur = { 0 };
+
+	region_read(res->backing, &cur, res->backing_off, dev->cursor, CURSOR_BYTES);
+}
+
 /* Converts the cursor to ARGB8888, so hosts need to know one format only. */
 static bool convert(struct vgm_device *dev, struct resource *res)
 {
-	pixman_image_t *src = resource_image(res);
-	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE,
-						       VGM_CURSOR_SIZE, dev->cursor,
-						       VGM_CURSOR_SIZE * 4);
+	pixman_image_t *src, *dst;
 
+	if (res->blob) {
+		copy_blob_cursor(dev, res);
+		return true;
+	}
+	src = resource_image(res);
+	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE, VGM_CURSOR_SIZE,
+				       dev->cursor, VGM_CURSOR_SIZE * 4);
 	if (src && dst)
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
 					 VGM_CURSOR_SIZE, VGM_CURSOR_SIZE);

@@ -20,6 +20,10 @@ static uint32_t validate_set_scanout(struct vgm_device *dev, struct cmd *c)
 	err = cmd_find_resource(dev, c, s->resource_id);
 	if (err)
 		return err;
+	if (c->res->blob)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "resource_id %u is a blob: it needs SET_SCANOUT_BLOB",
+				   s->resource_id);
 	if (!c->res->backing)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   s->resource_id);
@@ -50,7 +54,8 @@ static uint32_t validate_flush(struct vgm_device *dev, struct cmd *c)
 
 	if (err)
 		return err;
-	if (!rect_inside(&f->r, c->res->width, c->res->height))
+	/* A blob has no size of its own: each scanout clips to what it shows. */
+	if (!c->res->blob && !rect_inside(&f->r, c->res->width, c->res->height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
 				   f->r.y, f->r.width, f->r.height, c->res->width,
@@ -86,6 +91,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 		if (!(c->res->scanout_mask & (1u << i)) ||
 		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
 			continue;
+		scanout_blob_refresh(dev, &dev->scanouts[i], &part);
 		if (dev->ops.scanout_update)
 			dev->ops.scanout_update(dev->host, i, &part);
 	}

@@ -14,6 +14,9 @@ static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 
 	if (err)
 		return err;
+	/* A blob's pixels are guest memory already: nothing to copy. */
+	if (c->res->blob)
+		return 0;
 	if (!c->res->backing)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   t->resource_id);
@@ -52,7 +55,7 @@ static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
 	uint64_t src;
 
 	(void)dev;
-	if (t->r.width == 0 || t->r.height == 0)
+	if (c->res->blob || t->r.width == 0 || t->r.height == 0)
 		return 0;
 	/* An offset past the end of the address space is past the backing. */
 	if (__builtin_add_overflow(c->res->backing_off, t->offset, &src))

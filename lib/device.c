@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "edid.h"
 #include "private.h"
 
 #define MAX_DISPLAY_SIZE 16384u
+/* What a 0.1 caller's struct vgm_host_ops holds. */
+#define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
 
 /* Copies a struct that carries its size (libxkbcommon's rule): a smaller
  * one is an older caller, a larger one must have a zero tail. min_size is
@@ -35,7 +38,8 @@ static uint64_t dialect_features(enum vgm_dialect dialect)
 {
 	if (dialect == VGM_DIALECT_MEMORY_RFC)
 		return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_MEMORY;
-	return 1ull << VGM_GPU_F_EDID;
+	return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
+	       1ull << VGM_GPU_F_RESOURCE_BLOB;
 }
 
 static int misuse(struct vgm_device *dev, const char *what)
@@ -96,7 +100,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	if (!dev)
 		return -ENOMEM;
 	if (!cfg.ops || !copy_sized(&dev->ops, sizeof(dev->ops), cfg.ops, cfg.ops->size,
-				    sizeof(dev->ops))) {
+				    HOST_OPS_SIZE_0_1)) {
 		free(dev);
 		return -EINVAL;
 	}
@@ -110,7 +114,9 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	}
 	apply_config(dev, &cfg);
 	dispatch_init(dev);
-	if (idtable_init(&dev->resources) < 0 || idtable_init(&dev->memory_ids) < 0) {
+	dev->udmabuf_fd = -1;
+	if (idtable_init(&dev->resources) < 0 || idtable_init(&dev->memory_ids) < 0 ||
+	    idtable_init(&dev->uuids) < 0) {
 		vgm_device_destroy(dev);
 		return -ENOMEM;
 	}
@@ -126,16 +132,12 @@ void device_free_objects(struct vgm_device *dev, bool callbacks)
 	uint32_t pos = 0;
 	void *obj;
 
-	for (uint32_t i = 0; i < dev->num_scanouts && !callbacks; i++)
-		dev->scanouts[i].res = NULL;
-	while ((obj = idtable_next(&dev->resources, &pos))) {
-		struct resource *res = obj;
-
-		if (!callbacks)
-			res->scanout_mask = 0;
-		resource_destroy(dev, res);
-	}
+	if (!callbacks)
+		scanout_forget_all(dev);
+	while ((obj = idtable_next(&dev->resources, &pos)))
+		resource_destroy(dev, obj);
 	idtable_clear(&dev->resources);
+	idtable_clear(&dev->uuids);
 	pos = 0;
 	while ((obj = idtable_next(&dev->memory_ids, &pos)))
 		region_unref(dev, obj);
@@ -146,10 +148,13 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 {
 	if (!dev)
 		return;
-	if (dev->resources.slots && dev->memory_ids.slots)
+	if (dev->resources.slots && dev->memory_ids.slots && dev->uuids.slots)
 		device_free_objects(dev, false);
 	idtable_fini(&dev->resources);
 	idtable_fini(&dev->memory_ids);
+	idtable_fini(&dev->uuids);
+	if (dev->udmabuf_fd >= 0)
+		close(dev->udmabuf_fd);
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
 		free(dev->scanouts[i].edid);
 	free(dev->entries);
@@ -305,8 +310,8 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 	res = resource_lookup(dev, resource_id);
 	if (!res)
 		return -ENOENT;
-	ri.format = res->fmt->virtio;
-	ri.fourcc = res->fmt->fourcc;
+	ri.format = res->fmt ? res->fmt->virtio : 0;
+	ri.fourcc = res->fmt ? res->fmt->fourcc : 0;
 	ri.width = res->width;
 	ri.height = res->height;
 	ri.stride = res->stride;
@@ -315,6 +320,10 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 	ri.backing_offset = res->backing_off;
 	ri.backing_size = res->backing ? res->backing->size : 0;
 	ri.scanout_mask = res->scanout_mask;
+	ri.blob = res->blob;
+	ri.blob_size = res->blob_size;
+	ri.has_uuid = res->has_uuid;
+	memcpy(ri.uuid, res->uuid, sizeof(ri.uuid));
 	return copy_out(info, &ri, sizeof(ri));
 }
 

@@ -23,6 +23,7 @@ static const struct cmd_desc *const families[] = {
 };
 
 static const struct cmd_desc *const memory_rfc_families[] = { cmds_region };
+static const struct cmd_desc *const standard_families[] = { cmds_blob };
 
 static const struct cmd_desc **slot(const struct cmd_desc *table[3][16], uint32_t type)
 {
@@ -51,6 +52,8 @@ static void build_table(const struct cmd_desc *table[3][16], enum vgm_dialect di
 	for (size_t i = 0; dialect == VGM_DIALECT_MEMORY_RFC && i < ARRAY_SIZE(memory_rfc_families);
 	     i++)
 		add_family(table, memory_rfc_families[i]);
+	for (size_t i = 0; dialect == VGM_DIALECT_STANDARD && i < ARRAY_SIZE(standard_families); i++)
+		add_family(table, standard_families[i]);
 }
 
 void dispatch_init(struct vgm_device *dev)
@@ -303,8 +306,5 @@ const struct cmd_desc cmds_unsupported[] = {
 	UNSUPPORTED(VGM_GPU_CMD_SUBMIT_3D, "SUBMIT_3D"),
 	UNSUPPORTED(VGM_GPU_CMD_RESOURCE_MAP_BLOB, "RESOURCE_MAP_BLOB"),
 	UNSUPPORTED(VGM_GPU_CMD_RESOURCE_UNMAP_BLOB, "RESOURCE_UNMAP_BLOB"),
-	UNSUPPORTED(VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, "RESOURCE_ASSIGN_UUID"),
-	UNSUPPORTED(VGM_GPU_CMD_RESOURCE_CREATE_BLOB, "RESOURCE_CREATE_BLOB"),
-	UNSUPPORTED(VGM_GPU_CMD_SET_SCANOUT_BLOB, "SET_SCANOUT_BLOB"),
 	{ 0 },
 };

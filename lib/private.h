@@ -90,6 +90,8 @@ bool wire_get_attach_backing(struct reader *r, struct cmd *c);
 bool wire_get_cursor(struct reader *r, struct cmd *c);
 bool wire_get_memory_create(struct reader *r, struct cmd *c);
 bool wire_get_attach_memory(struct reader *r, struct cmd *c);
+bool wire_get_create_blob(struct reader *r, struct cmd *c);
+bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c);
 
 /* ---- log.c ------------------------------------------------------------- */
 
@@ -200,6 +202,25 @@ void region_unref(struct vgm_device *dev, struct region *rg);
  * Returns the bytes copied. */
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
+/* The index of the piece holding off (< size). */
+uint32_t region_piece(const struct region *rg, uint64_t off);
+/* The host address of [off, off + len) if it lies in one piece, else NULL. */
+const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
+
+/* udmabuf.c: a range of a region as a dma-buf, where the host gave fds. */
+struct udmabuf_item {
+	int32_t fd;
+	uint64_t offset;
+	uint64_t size;
+};
+/* Lists the file ranges of [off, off + len) widened to whole pages, merged
+ * where they continue each other. Returns the number of items (at most
+ * cap), or -1 if a piece has no fd, is not page aligned, or cap is too
+ * small. *lead receives off's distance from the first page. */
+int udmabuf_list(const struct region *rg, uint64_t off, uint64_t len, uint64_t page,
+		 struct udmabuf_item *items, int cap, uint64_t *lead);
+/* A dma-buf fd for the items through /dev/udmabuf, or -errno. */
+int udmabuf_create(struct vgm_device *dev, const struct udmabuf_item *items, int n);
 
 /* ---- resource.c -------------------------------------------------------- */
 
@@ -215,11 +236,22 @@ struct resource {
 	struct region *backing;
 	uint64_t backing_off; /* where the resource starts in backing */
 	uint32_t scanout_mask;
+	/* blobs (standard dialect): guest memory, no host image */
+	bool blob;
+	uint64_t blob_size;
+	bool has_uuid;
+	uint8_t uuid[16];
 };
 
 struct resource *resource_lookup(const struct vgm_device *dev, uint32_t id);
 /* True when bytes more of host memory stay within the budget. */
 bool hostmem_fits(const struct vgm_device *dev, uint64_t bytes);
+/* A blob resource of size bytes, without backing (not yet in the table).
+ * Returns 0 or ERR_OUT_OF_MEMORY. */
+uint32_t resource_new_blob(struct vgm_device *dev, uint32_t id, uint64_t size,
+			   struct resource **out);
+/* Disables every scanout that shows the resource (callbacks). */
+void resource_hide(struct vgm_device *dev, struct resource *res);
 /* Makes a 2D resource with zeroed pixels (not yet in the table).
  * Returns 0 or ERR_OUT_OF_MEMORY. */
 uint32_t resource_new(struct vgm_device *dev, uint32_t id, const struct format_info *fmt,
@@ -242,13 +274,47 @@ struct scanout {
 	uint8_t *edid; /* the VMM's own EDID, or NULL: generated */
 	size_t edid_len;
 	struct resource *res; /* shown, or NULL */
-	struct vgm_gpu_rect rect;
+	struct vgm_gpu_rect rect; /* the part of the resource's image shown */
+	/* What the host is given: the first pixel of rect, in the 2D image, in
+	 * guest memory (a blob contiguous in the host's mapping) or in staging. */
+	const struct format_info *fmt;
+	const uint8_t *data;
+	uint32_t stride;
+	/* blobs: where the image starts in the backing, and a copy of rect's
+	 * pixels when they are not contiguous in the host's mapping */
+	uint64_t blob_offset;
+	uint32_t blob_stride;
+	uint8_t *staging;
+	uint64_t staging_bytes;
 };
 
 void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect);
 void scanout_hide(struct vgm_device *dev, uint32_t idx);
 void scanout_pixels(const struct scanout *so, struct vgm_pixels *px);
+/* Calls scanout_set with what the scanout shows. */
+void scanout_announce(struct vgm_device *dev, uint32_t idx);
+/* Makes a prepared view (res, rect, fmt, data, stride, blob fields) the
+ * scanout's, without telling the host. */
+void scanout_take(struct vgm_device *dev, uint32_t idx, struct scanout *view);
+/* Forgets every scanout's view without callbacks (destroy). */
+void scanout_forget_all(struct vgm_device *dev);
+
+/* scanout-blob.c: a blob's image as a scanout shows it. */
+struct blob_image {
+	const struct format_info *fmt;
+	uint32_t width;
+	uint32_t height;
+	uint32_t stride;
+	uint64_t offset;
+	struct vgm_gpu_rect rect;
+};
+/* Shows a blob; 0 or ERR_OUT_OF_MEMORY (no room for staging: nothing changed). */
+uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
+			   const struct blob_image *img);
+/* Refreshes staging for rect (scanout coordinates) from guest memory. */
+void scanout_blob_refresh(struct vgm_device *dev, struct scanout *so, const struct vgm_rect *r);
+void scanout_blob_release(struct vgm_device *dev, struct scanout *so);
 
 /* ---- the device --------------------------------------------------------- */
 
@@ -276,6 +342,8 @@ struct vgm_device {
 	uint64_t table_bytes;
 	uint64_t backing_entries;
 	struct vgm_log log;
+	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
+	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
 	const struct cmd_desc *cmds[3][16];
 	/* scratch space of one request, bounded by the limits */
@@ -304,6 +372,8 @@ struct cmd {
 		struct vgm_gpu_update_cursor cursor;
 		struct vgm_gpu_memory_create memory_create;
 		struct vgm_gpu_resource_attach_memory attach_memory;
+		struct vgm_gpu_resource_create_blob create_blob;
+		struct vgm_gpu_set_scanout_blob set_scanout_blob;
 	} u;
 	/* the body of commands that carry one id and padding */
 	uint32_t id;
@@ -349,6 +419,8 @@ uint32_t cmd_check_new_resource(struct vgm_device *dev, struct cmd *c, uint32_t 
 uint32_t cmd_check_resource_room(struct vgm_device *dev, struct cmd *c, uint32_t id);
 /* An existing resource, into c->res (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id);
+/* UUIDs are found by their first four bytes, which are unique per device. */
+uint32_t uuid_key(const uint8_t uuid[16]);
 /* cmd-backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
 uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
@@ -358,6 +430,7 @@ extern const struct cmd_desc cmds_display[];
 extern const struct cmd_desc cmds_resource[];
 extern const struct cmd_desc cmds_backing[];
 extern const struct cmd_desc cmds_region[];
+extern const struct cmd_desc cmds_blob[];
 extern const struct cmd_desc cmds_transfer[];
 extern const struct cmd_desc cmds_scanout[];
 extern const struct cmd_desc cmds_cursor[];

@@ -343,3 +343,21 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 	cur->idx = i;
 	return done;
 }
+
+uint32_t region_piece(const struct region *rg, uint64_t off)
+{
+	return find_piece(rg, 0, off);
+}
+
+const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
+{
+	uint64_t end;
+	uint32_t i;
+
+	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size)
+		return NULL;
+	i = find_piece(rg, 0, off);
+	if (end > rg->seg[i + 1].start)
+		return NULL;
+	return rg->seg[i].ptr + (off - rg->seg[i].start);
+}

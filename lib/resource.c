@@ -73,12 +73,34 @@ void resource_detach(struct vgm_device *dev, struct resource *res)
 	res->backing_off = 0;
 }
 
-void resource_destroy(struct vgm_device *dev, struct resource *res)
+uint32_t resource_new_blob(struct vgm_device *dev, uint32_t id, uint64_t size,
+			   struct resource **out)
+{
+	struct resource *res = calloc(1, sizeof(*res));
+
+	(void)dev;
+	if (!res)
+		return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
+	res->id = id;
+	res->blob = true;
+	res->blob_size = size;
+	*out = res;
+	return 0;
+}
+
+void resource_hide(struct vgm_device *dev, struct resource *res)
 {
 	for (uint32_t i = 0; i < dev->num_scanouts; i++) {
 		if (res->scanout_mask & (1u << i))
 			scanout_hide(dev, i);
 	}
+}
+
+void resource_destroy(struct vgm_device *dev, struct resource *res)
+{
+	resource_hide(dev, res);
+	if (res->has_uuid)
+		idtable_remove(&dev->uuids, uuid_key(res->uuid));
 	resource_detach(dev, res);
 	if (res->image)
 		pixman_image_unref(res->image);

@@ -10,29 +10,68 @@
 
 void scanout_pixels(const struct scanout *so, struct vgm_pixels *px)
 {
-	const struct resource *res = so->res;
-
-	px->data = res->pixels + (size_t)so->rect.y * res->stride + (size_t)so->rect.x * res->fmt->bpp;
-	px->stride = res->stride;
-	px->fourcc = res->fmt->fourcc;
+	px->data = so->data;
+	px->stride = so->stride;
+	px->fourcc = so->fmt->fourcc;
 	px->width = so->rect.width;
 	px->height = so->rect.height;
+}
+
+/* Forgets what the scanout showed, without telling the host. */
+static void forget(struct vgm_device *dev, struct scanout *so, uint32_t idx)
+{
+	if (!so->res)
+		return;
+	so->res->scanout_mask &= ~(1u << idx);
+	scanout_blob_release(dev, so);
+	so->res = NULL;
+	so->rect = (struct vgm_gpu_rect){ 0, 0, 0, 0 };
+	so->data = NULL;
+	so->fmt = NULL;
+	so->stride = 0;
+}
+
+/* Tells the host what the scanout shows now. */
+void scanout_announce(struct vgm_device *dev, uint32_t idx)
+{
+	struct vgm_pixels px;
+
+	scanout_pixels(&dev->scanouts[idx], &px);
+	if (dev->ops.scanout_set)
+		dev->ops.scanout_set(dev->host, idx, &px);
 }
 
 void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect)
 {
 	struct scanout *so = &dev->scanouts[idx];
-	struct vgm_pixels px;
 
-	if (so->res)
-		so->res->scanout_mask &= ~(1u << idx);
+	forget(dev, so, idx);
 	so->res = res;
 	so->rect = *rect;
+	so->fmt = res->fmt;
+	so->stride = res->stride;
+	so->data = res->pixels + (size_t)rect->y * res->stride + (size_t)rect->x * res->fmt->bpp;
 	res->scanout_mask |= 1u << idx;
-	scanout_pixels(so, &px);
-	if (dev->ops.scanout_set)
-		dev->ops.scanout_set(dev->host, idx, &px);
+	scanout_announce(dev, idx);
+}
+
+/* Takes a blob's view, prepared by scanout-blob.c, as the scanout's. */
+void scanout_take(struct vgm_device *dev, uint32_t idx, struct scanout *view)
+{
+	struct scanout *so = &dev->scanouts[idx];
+
+	forget(dev, so, idx);
+	so->res = view->res;
+	so->rect = view->rect;
+	so->fmt = view->fmt;
+	so->data = view->data;
+	so->stride = view->stride;
+	so->blob_offset = view->blob_offset;
+	so->blob_stride = view->blob_stride;
+	so->staging = view->staging;
+	so->staging_bytes = view->staging_bytes;
+	so->res->scanout_mask |= 1u << idx;
 }
 
 void scanout_hide(struct vgm_device *dev, uint32_t idx)
@@ -41,11 +80,15 @@ void scanout_hide(struct vgm_device *dev, uint32_t idx)
 
 	if (!so->res)
 		return;
-	so->res->scanout_mask &= ~(1u << idx);
-	so->res = NULL;
-	so->rect = (struct vgm_gpu_rect){ 0, 0, 0, 0 };
+	forget(dev, so, idx);
 	if (dev->ops.scanout_disable)
 		dev->ops.scanout_disable(dev->host, idx);
+}
+
+void scanout_forget_all(struct vgm_device *dev)
+{
+	for (uint32_t i = 0; i < dev->num_scanouts; i++)
+		forget(dev, &dev->scanouts[i], i);
 }
 
 VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
@@ -77,14 +120,12 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
 }
 
 /* The shown rectangle's bytes as they are, row by row. */
-static void copy_shown(const struct scanout *so, uint8_t *dst, uint32_t dst_stride)
+static void copy_shown(const struct vgm_pixels *px, uint32_t bpp, uint8_t *dst,
+		       uint32_t dst_stride)
 {
-	struct vgm_pixels px;
-
-	scanout_pixels(so, &px);
-	for (uint32_t y = 0; y < px.height; y++)
-		memcpy(dst + (size_t)y * dst_stride, (const uint8_t *)px.data + (size_t)y * px.stride,
-		       (size_t)px.width * so->res->fmt->bpp);
+	for (uint32_t y = 0; y < px->height; y++)
+		memcpy(dst + (size_t)y * dst_stride, (const uint8_t *)px->data + (size_t)y * px->stride,
+		       (size_t)px->width * bpp);
 }
 
 VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
@@ -92,6 +133,7 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 {
 	const struct format_info *to = format_from_fourcc(fourcc);
 	const struct scanout *so;
+	struct vgm_pixels px;
 	pixman_image_t *src, *out;
 
 	if (!dev || !dst || scanout >= dev->num_scanouts || !to)
@@ -101,19 +143,23 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 		return -ENODATA;
 	if ((uint64_t)so->rect.width * to->bpp > dst_stride || dst_stride % 4 || dst_stride > INT32_MAX)
 		return -EINVAL;
+	scanout_pixels(so, &px);
 	/* Its own format is a plain copy, the guest's bytes unchanged:
 	 * pixman's general path zeroes the X byte of some (r8g8b8x8). */
-	if (to == so->res->fmt) {
-		copy_shown(so, dst, dst_stride);
+	if (to == so->fmt) {
+		copy_shown(&px, to->bpp, dst, dst_stride);
 		return 0;
 	}
-	src = resource_image(so->res);
-	out = pixman_image_create_bits(to->pixman, (int)so->rect.width, (int)so->rect.height, dst,
+	/* pixman only reads src; its API takes a non-const pointer. */
+	src = pixman_image_create_bits(so->fmt->pixman, (int)px.width, (int)px.height,
+				       (uint32_t *)(uintptr_t)px.data, (int)px.stride);
+	out = pixman_image_create_bits(to->pixman, (int)px.width, (int)px.height, dst,
 				       (int)dst_stride);
 	if (src && out)
-		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, out, (int32_t)so->rect.x,
-					 (int32_t)so->rect.y, 0, 0, 0, 0, (int32_t)so->rect.width,
-					 (int32_t)so->rect.height);
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, out, 0, 0, 0, 0, 0, 0,
+					 (int32_t)px.width, (int32_t)px.height);
+	if (src)
+		pixman_image_unref(src);
 	if (out)
 		pixman_image_unref(out);
 	return src && out ? 0 : -ENOMEM;

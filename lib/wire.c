@@ -124,3 +124,31 @@ bool wire_get_attach_memory(struct reader *r, struct cmd *c)
 	}
 	return true;
 }
+
+bool wire_get_create_blob(struct reader *r, struct cmd *c)
+{
+	struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+
+	return reader_u32(r, &b->resource_id) && reader_u32(r, &b->blob_mem) &&
+	       reader_u32(r, &b->blob_flags) && reader_u32(r, &b->nr_entries) &&
+	       reader_u64(r, &b->blob_id) && reader_u64(r, &b->size);
+}
+
+static bool get_u32s(struct reader *r, uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!reader_u32(r, &v[i]))
+			return false;
+	}
+	return true;
+}
+
+bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c)
+{
+	struct vgm_gpu_set_scanout_blob *b = &c->u.set_scanout_blob;
+
+	return wire_get_rect(r, &b->r) && reader_u32(r, &b->scanout_id) &&
+	       reader_u32(r, &b->resource_id) && reader_u32(r, &b->width) &&
+	       reader_u32(r, &b->height) && reader_u32(r, &b->format) && reader_skip(r, 4) &&
+	       get_u32s(r, b->strides, 4) && get_u32s(r, b->offsets, 4);
+}

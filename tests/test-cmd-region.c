@@ -738,12 +738,17 @@ static void test_standard_has_no_memory_commands(void **state)
 
 	backing_make(h, &b, 8192, 4096);
 	make_resource(h, 1, FMT, 16, 8);
+	/* The same bytes mean RESOURCE_ASSIGN_UUID (of resource 8192, the low
+	 * word of size), a short RESOURCE_CREATE_BLOB, a short SET_SCANOUT_BLOB. */
 	req_memory_create(&r, 5, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "RESOURCE_ASSIGN_UUID: not supported");
+	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+		     "RESOURCE_ASSIGN_UUID: resource_id 8192 does not exist");
 	req_memory_unref(&r, 5);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "RESOURCE_CREATE_BLOB: not supported");
+	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+		     "RESOURCE_CREATE_BLOB: request has 32 bytes, needs 56");
 	req_attach_memory(&r, 1, 5, 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "SET_SCANOUT_BLOB: not supported");
+	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+		     "SET_SCANOUT_BLOB: request has 64 bytes, needs 96");
 	assert_int_equal(h->translate_calls, 0);
 	assert_int_equal(stats(h).regions, 0);
 	assert_int_equal(info(h, 1).backed, 0);

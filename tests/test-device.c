@@ -9,6 +9,7 @@
  */
 #include <drm_fourcc.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,7 +78,8 @@ static void test_device_new_ok(void **state)
 	valid_config(h, &cfg);
 	dev = expect_new_ok(&cfg);
 	assert_int_equal(vgm_device_get_features(dev, &offered), 0);
-	assert_int_equal(offered, 1ull << VGM_GPU_F_EDID);
+	assert_int_equal(offered, 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
+					  1ull << VGM_GPU_F_RESOURCE_BLOB);
 	vgm_device_destroy(dev);
 	assert_int_equal(h->nlogs, 0);
 }
@@ -132,7 +134,9 @@ static void test_device_new_ops_size(void **state)
 	struct harness *h = *state;
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops = h->ops;
-	static const uint32_t small[] = { 0, 4, sizeof(ops) - 8, sizeof(ops) - 1 };
+	/* Below what a 0.1 caller passes (up to and with log). */
+	const uint32_t v01 = offsetof(struct vgm_host_ops, resource_uuid);
+	const uint32_t small[] = { 0, 4, v01 - 8, v01 - 1 };
 
 	valid_config(h, &cfg);
 	cfg.ops = &ops;
@@ -396,13 +400,14 @@ static void test_features_offered_per_dialect(void **state)
 {
 	struct harness *h = *state;
 	const uint64_t edid = 1ull << VGM_GPU_F_EDID, memory = 1ull << VGM_GPU_F_MEMORY;
+	const uint64_t uuid = 1ull << VGM_GPU_F_RESOURCE_UUID, blob = 1ull << VGM_GPU_F_RESOURCE_BLOB;
 
-	assert_int_equal(offered_by(h, VGM_DIALECT_STANDARD, VGM_FEATURES_ALL), edid);
+	assert_int_equal(offered_by(h, VGM_DIALECT_STANDARD, VGM_FEATURES_ALL), edid | uuid | blob);
 	assert_int_equal(offered_by(h, VGM_DIALECT_MEMORY_RFC, VGM_FEATURES_ALL), edid | memory);
 	assert_int_equal(offered_by(h, VGM_DIALECT_STANDARD, 0), 0);
 	assert_int_equal(offered_by(h, VGM_DIALECT_MEMORY_RFC, 0), 0);
-	/* Bit 2 is RESOURCE_UUID in the standard dialect: not offered yet. */
-	assert_int_equal(offered_by(h, VGM_DIALECT_STANDARD, memory), 0);
+	/* Bit 2 is RESOURCE_UUID in the standard dialect. */
+	assert_int_equal(offered_by(h, VGM_DIALECT_STANDARD, memory), uuid);
 	assert_int_equal(offered_by(h, VGM_DIALECT_MEMORY_RFC, memory), memory);
 	/* VIRGL, blob, context init and transport bits are never offered. */
 	assert_int_equal(offered_by(h, VGM_DIALECT_MEMORY_RFC, 0x19 | 1ull << 32), 0);
@@ -419,8 +424,8 @@ static void get_edid_expect(struct harness *h, uint32_t code)
 static void test_features_set_unoffered(void **state)
 {
 	struct harness *h = *state;
-	static const uint64_t bad[] = { 1ull << 0, 1ull << 2, 1ull << 3, 1ull << 4, 1ull << 23,
-					(1ull << 1) | (1ull << 2) };
+	static const uint64_t bad[] = { 1ull << 0, 1ull << 4, 1ull << 5, 1ull << 23,
+					(1ull << 1) | (1ull << 0) };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(vgm_device_set_features(h->dev, bad[i]), -EINVAL);

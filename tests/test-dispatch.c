@@ -683,13 +683,35 @@ static void test_3d_and_blob_commands_unsupported(void **state)
 }
 
 /* The standard dialect's UUID and blob commands come in a later version. */
-static void test_standard_uuid_blob_unsupported(void **state)
+/* In the standard dialect 0x010b..0x010d are the blob and UUID commands:
+ * all-zero bodies name resource 0, which ASSIGN_UUID and CREATE_BLOB
+ * refuse, and with which SET_SCANOUT_BLOB disables scanout 0. */
+static void test_standard_0x010b_is_uuid_and_blob(void **state)
 {
 	struct harness *h = *state;
+	static const struct {
+		uint32_t type;
+		uint32_t code;
+		const char *needle;
+	} cases[] = {
+		{ 0x010b, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "RESOURCE_ASSIGN_UUID: resource_id 0" },
+		{ 0x010c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "RESOURCE_CREATE_BLOB: resource_id 0" },
+		{ 0x010d, VGM_GPU_RESP_OK_NODATA, NULL },
+	};
 
-	expect_type_rejected(h, 0x010b, 72, "RESOURCE_ASSIGN_UUID: not supported");
-	expect_type_rejected(h, 0x010c, 72, "RESOURCE_CREATE_BLOB: not supported");
-	expect_type_rejected(h, 0x010d, 72, "SET_SCANOUT_BLOB: not supported");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct snapshot s;
+		struct req r;
+
+		snapshot_take(h, &s);
+		req_init(&r, cases[i].type);
+		for (size_t b = 0; b < 72; b += 4)
+			req_u32(&r, 0);
+		assert_int_equal(submit(h, &r), cases[i].code);
+		assert_unchanged(h, &s);
+		if (cases[i].needle)
+			assert_logged(h, cases[i].needle);
+	}
 }
 
 static void test_cursor_commands_on_control_queue(void **state)
@@ -967,7 +989,7 @@ int main(void)
 		cmocka_unit_test(test_feature_not_negotiated),
 		cmocka_unit_test(test_feature_not_negotiated_short),
 		cmocka_unit_test(test_3d_and_blob_commands_unsupported),
-		T(test_standard_uuid_blob_unsupported),
+		T(test_standard_0x010b_is_uuid_and_blob),
 		T(test_cursor_commands_on_control_queue),
 		T(test_control_commands_on_cursor_queue),
 		T(test_submit_misuse),

@@ -49,7 +49,7 @@ struct vgm_device;
 
 /** Which protocol the device speaks. @since 0.1 */
 enum vgm_dialect {
-	/** virtio 1.3: 2D, EDID (and, in later versions, blobs and UUIDs). */
+	/** virtio 1.3: 2D, EDID, and (since 0.2) guest-memory blobs and UUIDs. */
 	VGM_DIALECT_STANDARD = 0,
 	/** The memory-regions proposal: 2D, EDID, MEMORY_CREATE/UNREF, ATTACH_MEMORY. */
 	VGM_DIALECT_MEMORY_RFC = 1,
@@ -140,6 +140,27 @@ struct vgm_cursor {
 };
 
 /**
+ * A blob scanout as a dma-buf, for zero-copy display (KMS, EGL, Wayland).
+ * @since 0.2
+ */
+struct vgm_dmabuf {
+	/** The dma-buf. The host owns it from the call on and closes it. */
+	int fd;
+	/** DRM fourcc and modifier (DRM_FORMAT_MOD_LINEAR) of the pixels. */
+	uint32_t fourcc;
+	uint64_t modifier;
+	/** Bytes from one row to the next. */
+	uint32_t stride;
+	/** Where pixel (0, 0) of the image is in the buffer, and its size. */
+	uint64_t offset;
+	uint64_t size;
+	/** The image, and the rectangle of it the scanout shows. */
+	uint32_t width;
+	uint32_t height;
+	struct vgm_rect rect;
+};
+
+/**
  * Callbacks into the VMM. Copied by vgm_device_new(). Every member may be
  * NULL unless it says otherwise; the opaque pointer is vgm_device_config.host.
  * @since 0.1
@@ -185,6 +206,20 @@ struct vgm_host_ops {
 
 	/** One line of log, without a trailing newline. */
 	void (*log)(void *host, enum vgm_log_level level, const char *msg);
+
+	/**
+	 * A resource got a UUID (RESOURCE_ASSIGN_UUID), so that other virtio
+	 * devices can name the buffer. Called once per resource; the UUID
+	 * lives as long as the resource. @since 0.2
+	 */
+	void (*resource_uuid)(void *host, uint32_t resource_id, const uint8_t uuid[16]);
+	/**
+	 * Optional: a blob scanout as a dma-buf instead of pixels. Offered when
+	 * translate() gives fds (memfd guest RAM) and /dev/udmabuf works;
+	 * otherwise scanout_set() is called as for any scanout. Flushes still
+	 * come through scanout_update(). @since 0.2
+	 */
+	void (*scanout_dmabuf)(void *host, uint32_t scanout, const struct vgm_dmabuf *buf);
 };
 
 /** One scanout (display) of the device. @since 0.1 */
@@ -243,6 +278,14 @@ struct vgm_resource_info {
 	uint64_t backing_size;
 	/** Bit i set: scanout i shows this resource. */
 	uint32_t scanout_mask;
+	/** Nonzero for a blob resource (format and size are then 0). @since 0.2 */
+	uint32_t blob;
+	/** Nonzero when uuid holds the resource's UUID. @since 0.2 */
+	uint32_t has_uuid;
+	/** The blob's size in bytes. @since 0.2 */
+	uint64_t blob_size;
+	/** Its UUID, if it has one. @since 0.2 */
+	uint8_t uuid[16];
 };
 
 /** A scanout, as vgm_device_get_scanout_info() reports it. @since 0.1 */
@@ -271,7 +314,7 @@ struct vgm_stats {
 	uint32_t memory_ids;
 	/** Host memory charged against max_host_memory: image_bytes + table_bytes. */
 	uint64_t host_bytes;
-	/** Pixel storage of 2D resources. */
+	/** Pixel storage of 2D resources, and staging copies of blob scanouts. */
 	uint64_t image_bytes;
 	/** Backing tables (host mappings of guest ranges). */
 	uint64_t table_bytes;
@@ -419,6 +462,15 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
  */
 VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
 				       uint32_t fourcc, void *dst, uint32_t dst_stride);
+
+/**
+ * Finds the resource that RESOURCE_ASSIGN_UUID gave this UUID, so a VMM can
+ * resolve a buffer another virtio device names. O(1).
+ * @return 0; -EINVAL for NULL; -ENOENT when no live resource has it.
+ * @since 0.2
+ */
+VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
+				    uint32_t *resource_id);
 
 /**
  * Counters of live objects and host memory.

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The standard dialect's blobs and UUIDs: RESOURCE_CREATE_BLOB makes a
+ * resource of guest memory (an anonymous region, the same storage as
+ * ATTACH_BACKING's), SET_SCANOUT_BLOB shows one with a format and a stride,
+ * RESOURCE_ASSIGN_UUID names a resource for other virtio devices.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "private.h"
+
+#define BLOB_FLAGS_KNOWN                                                                           \
+	(VGM_GPU_BLOB_FLAG_USE_MAPPABLE | VGM_GPU_BLOB_FLAG_USE_SHAREABLE |                        \
+	 VGM_GPU_BLOB_FLAG_USE_CROSS_DEVICE)
+
+static uint32_t validate_blob_fields(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+
+	/* Only guest memory: HOST3D blobs need a 3D backend. */
+	if (b->blob_mem != VGM_GPU_BLOB_MEM_GUEST)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "blob_mem %u is not BLOB_MEM_GUEST", b->blob_mem);
+	if (b->blob_flags & ~BLOB_FLAGS_KNOWN)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "blob_flags 0x%x has unknown bits", b->blob_flags);
+	if (b->size == 0)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "size is 0");
+	if (b->nr_entries > dev->limits.backing_entries)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "nr_entries %u is above the limit of %u", b->nr_entries,
+				   dev->limits.backing_entries);
+	return cmd_check_resource_room(dev, c, b->resource_id);
+}
+
+static uint32_t validate_blob_entries(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+
+	switch (cmd_read_entries(dev, c, b->nr_entries)) {
+	case ENTRIES_OK:
+		break;
+	case ENTRIES_SHORT:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "nr_entries %u: the entries are truncated", b->nr_entries);
+	case ENTRIES_NOMEM:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "no memory for %u entries", b->nr_entries);
+	}
+	/* No entries: ATTACH_BACKING gives the pages later. */
+	if (b->nr_entries && c->entries_size < b->size)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "size %llu: the entries add up to %llu only",
+				   (unsigned long long)b->size,
+				   (unsigned long long)c->entries_size);
+	return cmd_check_ranges(dev, c);
+}
+
+static uint32_t validate_create_blob(struct vgm_device *dev, struct cmd *c)
+{
+	uint32_t err = cmd_check_new_resource(dev, c, c->u.create_blob.resource_id);
+
+	if (!err)
+		err = validate_blob_fields(dev, c);
+	return err ? err : validate_blob_entries(dev, c);
+}
+
+static uint32_t exec_create_blob(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+	struct region *rg = NULL;
+	struct resource *res;
+	uint32_t err = resource_new_blob(dev, b->resource_id, b->size, &res);
+
+	if (!err) {
+		if (!idtable_reserve(&dev->resources, 1))
+			err = VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
+		else if (c->entries_size)
+			err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
+		if (err)
+			resource_destroy(dev, res);
+	}
+	if (err)
+		return guest_error(dev, c, err, "resource_id %u: %s", b->resource_id,
+				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
+								  : "no memory");
+	if (rg)
+		resource_attach(res, rg, 0);
+	idtable_insert(&dev->resources, res->id, res);
+	return 0;
+}
+
+/* ---- SET_SCANOUT_BLOB ---------------------------------------------------- */
+
+static uint32_t check_blob_image(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_set_scanout_blob *s = &c->u.set_scanout_blob;
+	uint64_t end;
+
+	c->fmt = format_from_virtio(s->format);
+	if (!c->fmt)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "format %u is not a known format", s->format);
+	if ((uint64_t)s->strides[0] < (uint64_t)s->width * c->fmt->bpp)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "strides[0] %u is below width %u x %u", s->strides[0], s->width,
+				   c->fmt->bpp);
+	if (s->r.width == 0 || s->r.height == 0 || !rect_inside(&s->r, s->width, s->height))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "rect %u,%u %ux%u is empty or not inside %ux%u", s->r.x, s->r.y,
+				   s->r.width, s->r.height, s->width, s->height);
+	/* 32-bit values: the product and sum fit in 64 bits. */
+	end = (uint64_t)s->offsets[0] + (uint64_t)s->strides[0] * (s->r.y + (uint64_t)s->r.height);
+	if (end > c->res->blob_size)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "offsets[0] %u + strides[0] x %llu rows is beyond the blob's %llu",
+				   s->offsets[0], (unsigned long long)(s->r.y + (uint64_t)s->r.height),
+				   (unsigned long long)c->res->blob_size);
+	return 0;
+}
+
+static uint32_t validate_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_set_scanout_blob *s = &c->u.set_scanout_blob;
+	uint32_t err;
+
+	if (s->scanout_id >= dev->num_scanouts)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
+				   "scanout_id %u is not below num_scanouts %u", s->scanout_id,
+				   dev->num_scanouts);
+	if (s->resource_id == 0)
+		return 0;
+	err = cmd_find_resource(dev, c, s->resource_id);
+	if (err)
+		return err;
+	if (!c->res->blob)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "resource_id %u is not a blob", s->resource_id);
+	if (!c->res->backing)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+				   s->resource_id);
+	return check_blob_image(dev, c);
+}
+
+static uint32_t exec_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
+{
+	const struct vgm_gpu_set_scanout_blob *s = &c->u.set_scanout_blob;
+	struct blob_image img = {
+		.fmt = c->fmt,
+		.width = s->width,
+		.height = s->height,
+		.stride = s->strides[0],
+		.offset = s->offsets[0],
+		.rect = s->r,
+	};
+	uint32_t err;
+
+	if (s->resource_id == 0) {
+		scanout_hide(dev, s->scanout_id);
+		return 0;
+	}
+	err = scanout_show_blob(dev, s->scanout_id, c->res, &img);
+	if (err)
+		return guest_error(dev, c, err, "no memory for a staging copy of %ux%u", s->r.width,
+				   s->r.height);
+	return 0;
+}
+
+/* ---- RESOURCE_ASSIGN_UUID -------------------------------------------------- */
+
+uint32_t uuid_key(const uint8_t uuid[16])
+{
+	return (uint32_t)uuid[0] | (uint32_t)uuid[1] << 8 | (uint32_t)uuid[2] << 16 |
+	       (uint32_t)uuid[3] << 24;
+}
+
+/* A random (version 4) UUID. Without the kernel's randomness, the clock and
+ * the object's address still make it distinct. */
+static void uuid_random(uint8_t uuid[16], const void *salt)
+{
+	if (getrandom(uuid, 16, GRND_NONBLOCK) != 16) {
+		struct timespec ts;
+		uint64_t a, b;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		a = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)salt;
+		b = (uint64_t)ts.tv_sec * 0xc2b2ae3d27d4eb4full ^ a >> 29;
+		memcpy(uuid, &a, 8);
+		memcpy(uuid + 8, &b, 8);
+	}
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40); /* version 4 */
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+}
+
+static uint32_t validate_assign_uuid(struct vgm_device *dev, struct cmd *c)
+{
+	return cmd_find_resource(dev, c, c->id);
+}
+
+static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
+{
+	struct resource *res = c->res;
+
+	if (!res->has_uuid) {
+		if (!idtable_reserve(&dev->uuids, 1))
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+					   "resource_id %u: no memory for the UUID table", c->id);
+		/* Draw again on the rare clash of the lookup key (or key 0). */
+		do
+			uuid_random(res->uuid, res);
+		while (uuid_key(res->uuid) == 0 || idtable_get(&dev->uuids, uuid_key(res->uuid)));
+		idtable_insert(&dev->uuids, uuid_key(res->uuid), res);
+		res->has_uuid = true;
+		if (dev->ops.resource_uuid)
+			dev->ops.resource_uuid(dev->host, res->id, res->uuid);
+	}
+	writer_bytes(c->body, res->uuid, sizeof(res->uuid));
+	return 0;
+}
+
+VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
+				    uint32_t *resource_id)
+{
+	const struct resource *res;
+
+	if (!dev || !uuid || !resource_id)
+		return -EINVAL;
+	res = idtable_get(&dev->uuids, uuid_key(uuid));
+	if (!res || memcmp(res->uuid, uuid, sizeof(res->uuid)) != 0)
+		return -ENOENT;
+	*resource_id = res->id;
+	return 0;
+}
+
+const struct cmd_desc cmds_blob[] = {
+	{
+		.type = VGM_GPU_CMD_RESOURCE_ASSIGN_UUID,
+		.name = "RESOURCE_ASSIGN_UUID",
+		.size = WIRE_HDR_SIZE + 8,
+		.feature = VGM_GPU_F_RESOURCE_UUID,
+		.ok = VGM_GPU_RESP_OK_RESOURCE_UUID,
+		.decode = wire_get_id,
+		.validate = validate_assign_uuid,
+		.execute = exec_assign_uuid,
+	},
+	{
+		.type = VGM_GPU_CMD_RESOURCE_CREATE_BLOB,
+		.name = "RESOURCE_CREATE_BLOB",
+		.size = WIRE_HDR_SIZE + 32,
+		.feature = VGM_GPU_F_RESOURCE_BLOB,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_create_blob,
+		.validate = validate_create_blob,
+		.execute = exec_create_blob,
+	},
+	{
+		.type = VGM_GPU_CMD_SET_SCANOUT_BLOB,
+		.name = "SET_SCANOUT_BLOB",
+		.size = WIRE_HDR_SIZE + 72,
+		.feature = VGM_GPU_F_RESOURCE_BLOB,
+		.ok = VGM_GPU_RESP_OK_NODATA,
+		.decode = wire_get_set_scanout_blob,
+		.validate = validate_set_scanout_blob,
+		.execute = exec_set_scanout_blob,
+	},
+	{ 0 },
+};
