@@ -107,16 +107,20 @@ uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource
 void scanout_blob_refresh(struct vgm_device *dev, struct scanout *so, const struct vgm_rect *r)
 {
 	const struct resource *res = so->res;
-	size_t row = (size_t)r->width * so->fmt->bpp;
-	uint64_t src = res->backing_off + so->blob_offset +
-		       (uint64_t)(so->rect.y + r->y) * so->blob_stride +
-		       (uint64_t)(so->rect.x + r->x) * so->fmt->bpp;
-	uint8_t *dst = so->staging + (size_t)r->y * so->stride + (size_t)r->x * so->fmt->bpp;
 	struct region_cursor cur = { 0 };
+	uint64_t src;
+	uint8_t *dst;
+	size_t row;
 
 	(void)dev;
+	/* Checked first: no staging (a 2D resource, a direct blob view) means
+	 * no pointer to compute, and arithmetic on NULL is undefined. */
 	if (!so->staging)
 		return;
+	row = (size_t)r->width * so->fmt->bpp;
+	src = res->backing_off + so->blob_offset + (uint64_t)(so->rect.y + r->y) * so->blob_stride +
+	      (uint64_t)(so->rect.x + r->x) * so->fmt->bpp;
+	dst = so->staging + (size_t)r->y * so->stride + (size_t)r->x * so->fmt->bpp;
 	/* SET_SCANOUT_BLOB checked that every row lies inside the blob. */
 	for (uint32_t y = 0; y < r->height; y++) {
 		region_read(res->backing, &cur, src, dst, row);
