@@ -1,0 +1,718 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vgm-trace v1 parser (tools/trace-*.c): every directive, the symbolic
+ * encoder, and every way a line can be malformed. Each negative test starts
+ * from lines that parse and changes one thing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "trace.h"
+
+struct fixture {
+	struct trace_parser p;
+	struct trace_op op;
+	struct trace_error err;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	trace_parser_init(&f->p);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	trace_op_fini(&f->op);
+	trace_parser_fini(&f->p);
+	free(f);
+	return 0;
+}
+
+static int parse(struct fixture *f, const char *line)
+{
+	trace_op_fini(&f->op);
+	memset(&f->err, 0, sizeof(f->err));
+	return trace_parse_line(&f->p, line, strlen(line), &f->op, &f->err);
+}
+
+/* The line parses into an operation of that kind. */
+static void ok(struct fixture *f, const char *line, enum trace_kind kind)
+{
+	if (parse(f, line) != 0)
+		fail_msg("'%s' failed: %s", line, f->err.msg);
+	assert_int_equal(f->op.kind, kind);
+}
+
+/* The line is an error whose message contains what. */
+static void bad(struct fixture *f, const char *line, const char *what)
+{
+	unsigned long line_no = f->p.line + 1;
+
+	if (parse(f, line) == 0)
+		fail_msg("'%s' parsed, expected an error containing '%s'", line, what);
+	if (!strstr(f->err.msg, what))
+		fail_msg("'%s': error '%s' does not contain '%s'", line, f->err.msg, what);
+	assert_int_equal(f->err.line, line_no);
+	assert_int_equal(f->op.kind, TRACE_NONE);
+}
+
+static void hex_of(const struct trace_request *req, char *out)
+{
+	for (size_t i = 0; i < req->len; i++)
+		sprintf(out + 2 * i, "%02x", req->data[i]);
+	out[2 * req->len] = '\0';
+}
+
+/* The request's bytes are hex (spaces in hex are ignored). */
+static void assert_req(const struct fixture *f, const char *hex)
+{
+	char want[4096], got[4096];
+	size_t n = 0;
+
+	for (; *hex; hex++) {
+		if (*hex != ' ')
+			want[n++] = *hex;
+	}
+	want[n] = '\0';
+	assert_true(f->op.u.req.len < sizeof(got) / 2);
+	hex_of(&f->op.u.req, got);
+	assert_string_equal(got, want);
+}
+
+/* A 24-byte header with that type (8 hex digits), no flags, no fence. */
+#define HDR(type) type "00000000" "0000000000000000" "00000000" "00000000"
+
+/* ---- lines that parse ------------------------------------------------------------ */
+
+static void test_parse_blank_and_comments(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "", TRACE_NONE);
+	ok(f, "   \t  ", TRACE_NONE);
+	ok(f, "# a comment", TRACE_NONE);
+	ok(f, "   # indented comment\r\n", TRACE_NONE);
+	ok(f, "ctrl 0001 # a comment after bytes 0203", TRACE_CTRL);
+	assert_req(f, "0001");
+	assert_int_equal(f->op.line, 5);
+}
+
+static void test_parse_numbers(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 4096 0x1000", TRACE_RAM);
+	assert_int_equal(f->op.u.ram.gpa, 4096);
+	assert_int_equal(f->op.u.ram.size, 4096);
+	ok(f, "ram 0XfFfF0000 010", TRACE_RAM);
+	assert_int_equal(f->op.u.ram.gpa, 0xffff0000ull);
+	assert_int_equal(f->op.u.ram.size, 10);
+	ok(f, "ram 0xfffffffffffff000 0xfff", TRACE_RAM);
+	assert_true(f->op.u.ram.gpa == 0xfffffffffffff000ull);
+}
+
+static void test_parse_bad_numbers(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "ram 0x 16", "not a number");
+	bad(f, "ram -1 16", "not a number");
+	bad(f, "ram +1 16", "not a number");
+	bad(f, "ram 1k 16", "not a number");
+	bad(f, "ram 0x1g 16", "not a number");
+	bad(f, "ram 12a 16", "not a number");
+	bad(f, "ram 0 18446744073709551616", "not a number");
+	bad(f, "ram 0 0x10000000000000000", "not a number");
+	bad(f, "fill 0 1 0x100", "not a number");
+	bad(f, "ram 1 2 3", "takes 2 arguments");
+	bad(f, "ram 1", "takes 2 arguments");
+}
+
+static void test_parse_hex_bytes(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl 00 01\t02AbcD", TRACE_CTRL);
+	assert_req(f, "000102abcd");
+	assert_int_equal(f->op.u.req.ncuts, 0);
+	assert_int_equal(f->op.u.req.nresp, 1);
+	assert_int_equal(f->op.u.req.resp[0], TRACE_DEFAULT_RESP);
+	/* Digits pair up across tokens. */
+	ok(f, "ctrl 0 1 2 3", TRACE_CTRL);
+	assert_req(f, "0123");
+	ok(f, "ctrl", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 0);
+	ok(f, "cursor 0003", TRACE_CURSOR);
+	assert_int_equal(f->op.u.req.nresp, 0);
+}
+
+static void test_parse_bad_hex(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "ctrl 012", "odd number of hex digits");
+	bad(f, "ctrl 0 1 2", "odd number of hex digits");
+	bad(f, "ctrl 00 0g", "is not a hex byte string");
+	bad(f, "ctrl 0x00", "is not a hex byte string");
+	bad(f, "ctrl 00|01", "is not a hex byte string");
+	bad(f, "write 0 00 | 01", "no '|'");
+	bad(f, "cursor 01 zz", "is not a hex byte string");
+	bad(f, "ctrl 00 GET_DISPLAY_INFO", "a name after hex bytes");
+}
+
+static void test_parse_descriptor_boundaries(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_request *req = &f->op.u.req;
+
+	ok(f, "ctrl 0001 | 02 | 030405", TRACE_CTRL);
+	assert_req(f, "0001 02 030405");
+	assert_int_equal(req->ncuts, 2);
+	assert_int_equal(req->cuts[0], 2);
+	assert_int_equal(req->cuts[1], 3);
+}
+
+static void test_parse_bad_descriptor_boundaries(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "ctrl | 00", "at the start");
+	bad(f, "ctrl 00 |", "at the end");
+	bad(f, "ctrl 00 | | 01", "empty descriptor");
+	bad(f, "ctrl 0 | 0", "splits a byte");
+	bad(f, "ctrl |", "at the start");
+	bad(f, "ctrl GET_DISPLAY_INFO |", "not inside the 24 bytes");
+}
+
+static void test_parse_resp(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_request *req = &f->op.u.req;
+
+	ok(f, "ctrl resp=10 00", TRACE_CTRL);
+	assert_int_equal(req->nresp, 1);
+	assert_int_equal(req->resp[0], 10);
+	ok(f, "ctrl resp=0 00", TRACE_CTRL);
+	assert_int_equal(req->resp[0], 0);
+	ok(f, "ctrl resp=24,0x10,1 GET_DISPLAY_INFO", TRACE_CTRL);
+	assert_int_equal(req->nresp, 3);
+	assert_int_equal(req->resp[1], 16);
+	bad(f, "ctrl resp= 00", "needs a size");
+	bad(f, "ctrl resp=x 00", "resp=x");
+	bad(f, "ctrl resp=1, 00", "resp=1,");
+	bad(f, "ctrl resp=16777217 00", "resp=");
+	bad(f, "ctrl resp=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 00", "resp=");
+	bad(f, "cursor resp=10 00", "no responses");
+	/* resp= is only recognised first. */
+	bad(f, "ctrl 00 resp=10", "is not a hex byte string");
+}
+
+static void test_parse_unknown_keyword(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "ctrls 00", "unknown keyword 'ctrls'");
+	bad(f, "CTRL 00", "unknown keyword");
+	bad(f, "resp=10", "unknown keyword");
+}
+
+static void test_parse_nul_byte(void **state)
+{
+	struct fixture *f = *state;
+	static const char line[] = "ctrl 00\0 01";
+
+	assert_int_equal(trace_parse_line(&f->p, line, sizeof(line) - 1, &f->op, &f->err), -1);
+	assert_non_null(strstr(f->err.msg, "NUL"));
+}
+
+/* ---- ram, write, fill ---------------------------------------------------------- */
+
+static void test_parse_ram_overlap(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 0x10000 0x10000", TRACE_RAM);
+	ok(f, "ram 0x20000 0x1000", TRACE_RAM); /* adjacent: fine */
+	ok(f, "ram 0x8000 0x8000", TRACE_RAM);	/* adjacent below */
+	bad(f, "ram 0x10000 0x10000", "overlaps");
+	bad(f, "ram 0x1ffff 2", "overlaps");
+	bad(f, "ram 0x7fff 2", "overlaps");
+	bad(f, "ram 0x0 0x100000", "overlaps");
+	bad(f, "ram 0x18000 1", "overlaps");
+	bad(f, "ram 0 0", "size must be 1 or more");
+	bad(f, "ram 0xffffffffffffffff 1", "below 2^64");
+}
+
+static void test_parse_ram_limits(void **state)
+{
+	struct fixture *f = *state;
+
+	f->p.max_ram = 0x2000;
+	f->p.max_ranges = 2;
+	ok(f, "ram 0 0x1000", TRACE_RAM);
+	bad(f, "ram 0x1000 0x1001", "bytes in all");
+	ok(f, "ram 0x1000 0x1000", TRACE_RAM);
+	bad(f, "ram 0x4000 1", "ranges");
+}
+
+static void test_parse_write_fill(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 0x1000 0x1000", TRACE_RAM);
+	ok(f, "ram 0x2000 0x1000", TRACE_RAM);
+	ok(f, "write 0x1ffe 0a 0b", TRACE_WRITE);
+	assert_int_equal(f->op.u.write.gpa, 0x1ffe);
+	assert_int_equal(f->op.u.write.len, 2);
+	assert_int_equal(f->op.u.write.data[1], 0x0b);
+	ok(f, "fill 0x2000 0x1000 255", TRACE_FILL);
+	assert_int_equal(f->op.u.fill.byte, 255);
+	assert_int_equal(f->op.u.fill.len, 0x1000);
+}
+
+static void test_parse_write_outside_ram(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 0x1000 0x1000", TRACE_RAM);
+	ok(f, "ram 0x2000 0x1000", TRACE_RAM);
+	bad(f, "write 0x0 00", "not inside one ram range");
+	bad(f, "write 0x3000 00", "not inside one ram range");
+	bad(f, "write 0xfff 0001", "not inside one ram range");
+	/* Adjacent ranges are still two ranges. */
+	bad(f, "write 0x1fff 0001", "not inside one ram range");
+	bad(f, "fill 0x2fff 2 0", "not inside one ram range");
+	bad(f, "fill 0x1000 0x2000 0", "not inside one ram range");
+	bad(f, "fill 0x1000 0xffffffffffffffff 0", "not inside one ram range");
+	bad(f, "fill 0x1000 0 0", "len must be 1 or more");
+	bad(f, "write 0x1000", "takes a gpa and hex bytes");
+	bad(f, "write 0x1000 0", "odd number");
+	bad(f, "fill 0x1000 1", "takes 3 arguments");
+}
+
+/* ---- device ---------------------------------------------------------------------- */
+
+static void test_parse_device_defaults(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_device *d = &f->op.u.device;
+
+	ok(f, "device", TRACE_DEVICE);
+	assert_int_equal(d->dialect, VGM_DIALECT_STANDARD);
+	assert_false(d->have_features);
+	assert_int_equal(d->num_scanouts, 1);
+	assert_int_equal(d->scanouts[0].enabled, 1);
+	assert_int_equal(d->scanouts[0].width, 1024);
+	assert_int_equal(d->scanouts[0].height, 768);
+	assert_int_equal(d->hostmem, 0);
+	assert_int_equal(d->max_entries, 0);
+}
+
+static void test_parse_device_keys(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_device *d = &f->op.u.device;
+
+	ok(f, "device dialect=memory-rfc features=0x6 scanouts=3 display=2:640x480 display=1:800x600 "
+	      "hostmem=1048576 max-entries=4 max-resources=5 max-regions=6",
+	   TRACE_DEVICE);
+	assert_int_equal(d->dialect, VGM_DIALECT_MEMORY_RFC);
+	assert_true(d->have_features);
+	assert_int_equal(d->features, 6);
+	assert_int_equal(d->num_scanouts, 3);
+	/* display= replaces the default display 0. */
+	assert_int_equal(d->scanouts[0].enabled, 0);
+	assert_int_equal(d->scanouts[1].enabled, 1);
+	assert_int_equal(d->scanouts[1].width, 800);
+	assert_int_equal(d->scanouts[2].height, 480);
+	assert_int_equal(d->hostmem, 1048576);
+	assert_int_equal(d->max_entries, 4);
+	assert_int_equal(d->max_resources, 5);
+	assert_int_equal(d->max_regions, 6);
+	assert_int_equal(f->p.dialect, VGM_DIALECT_MEMORY_RFC);
+	assert_int_equal(f->p.num_scanouts, 3);
+}
+
+static void test_parse_device_bad_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "device dialect=virgl", "not standard or memory-rfc");
+	bad(f, "device scanouts=0", "not in 1..16");
+	bad(f, "device scanouts=17", "not in 1..16");
+	bad(f, "device scanouts=2 display=2:64x64", "not below scanouts=2");
+	bad(f, "device display=16:64x64 scanouts=16", "not below 16");
+	bad(f, "device display=0:0x64", "not <scanout>:<width>x<height>");
+	bad(f, "device display=0:64x16385", "not <scanout>:<width>x<height>");
+	bad(f, "device display=0:64", "not <scanout>:<width>x<height>");
+	bad(f, "device display=0:64x64 display=0:32x32", "given twice");
+	bad(f, "device features=1 features=2", "given twice");
+	bad(f, "device features=-1", "not a number");
+	bad(f, "device hostmem=1M", "not a number");
+	bad(f, "device max-entries=0x100000000", "not a number");
+	bad(f, "device colour=blue", "unknown key 'colour'");
+	bad(f, "device standard", "not key=value");
+	bad(f, "device =1", "not key=value");
+}
+
+static void test_parse_device_twice(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 0 4096", TRACE_RAM); /* ram may come first */
+	ok(f, "device", TRACE_DEVICE);
+	bad(f, "device", "a second device line");
+}
+
+static void test_parse_device_after_ctrl(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl 00", TRACE_CTRL);
+	bad(f, "device", "after the first ctrl");
+}
+
+static void test_parse_device_after_cursor_or_dump(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "dump 0 x.ppm", TRACE_DUMP);
+	bad(f, "device", "after the first ctrl, cursor or dump");
+	trace_parser_fini(&f->p);
+	trace_parser_init(&f->p);
+	ok(f, "cursor 00", TRACE_CURSOR);
+	bad(f, "device", "after the first ctrl, cursor or dump");
+}
+
+/* ---- dump -------------------------------------------------------------------------- */
+
+static void test_parse_dump(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "device scanouts=2", TRACE_DEVICE);
+	ok(f, "dump 1 out/one.ppm", TRACE_DUMP);
+	assert_int_equal(f->op.u.dump.scanout, 1);
+	assert_string_equal(f->op.u.dump.path, "out/one.ppm");
+	bad(f, "dump 2 x.ppm", "not below scanouts=2");
+	bad(f, "dump 0x100000000 x.ppm", "not a number");
+	bad(f, "dump 0", "takes 2 arguments");
+	bad(f, "dump 0 a b", "takes 2 arguments");
+}
+
+static void test_parse_dump_default_scanouts(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "dump 1 x.ppm", "not below scanouts=1");
+}
+
+/* ---- symbolic requests -------------------------------------------------------------- */
+
+static void test_parse_symbolic_create_2d(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl RESOURCE_CREATE_2D id=2 format=B8G8R8X8 width=64 height=0x40", TRACE_CTRL);
+	assert_req(f, HDR("01010000") "02000000 02000000 40000000 40000000");
+	ok(f, "ctrl RESOURCE_CREATE_2D resource_id=7 format=R8G8B8X8_UNORM", TRACE_CTRL);
+	assert_req(f, HDR("01010000") "07000000 86000000 00000000 00000000");
+	ok(f, "ctrl RESOURCE_CREATE_2D format=999", TRACE_CTRL);
+	assert_req(f, HDR("01010000") "00000000 e7030000 00000000 00000000");
+}
+
+static void test_parse_symbolic_header(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl GET_DISPLAY_INFO fence=0x0102030405060708 ctx=3 ring=4", TRACE_CTRL);
+	assert_req(f, "00010000 03000000 0807060504030201 03000000 04000000");
+	ok(f, "ctrl GET_DISPLAY_INFO fence=5", TRACE_CTRL);
+	assert_req(f, "00010000 01000000 0500000000000000 00000000 00000000");
+	/* hdr_flags= says exactly which flags, whatever fence= implies. */
+	ok(f, "ctrl GET_DISPLAY_INFO fence=5 ring=1 hdr_flags=0", TRACE_CTRL);
+	assert_req(f, "00010000 00000000 0500000000000000 00000000 01000000");
+	ok(f, "ctrl HDR type=0x0999 hdr_flags=0xffffffff", TRACE_CTRL);
+	assert_req(f, "99090000 ffffffff 0000000000000000 00000000 00000000");
+	ok(f, "ctrl HDR", TRACE_CTRL);
+	assert_req(f, HDR("00000000"));
+	ok(f, "ctrl GET_EDID type=0x0100 scanout=1", TRACE_CTRL);
+	assert_req(f, HDR("00010000") "01000000 00000000");
+	bad(f, "ctrl GET_DISPLAY_INFO ring=256", "ring=256");
+	bad(f, "ctrl GET_DISPLAY_INFO ctx=0x100000000", "ctx=");
+	bad(f, "ctrl GET_DISPLAY_INFO fence=1 fence=2", "given twice");
+}
+
+static void test_parse_symbolic_rect_and_offsets(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl SET_SCANOUT scanout_id=1 resource_id=2 rect=1,2,3,0xffffffff", TRACE_CTRL);
+	assert_req(f, HDR("03010000") "01000000 02000000 03000000 ffffffff 01000000 02000000");
+	ok(f, "ctrl TRANSFER_TO_HOST_2D id=9 rect=0,0,4,4 offset=0x100000000", TRACE_CTRL);
+	assert_req(f, HDR("05010000") "00000000 00000000 04000000 04000000 0000000001000000 "
+				      "09000000 00000000");
+	ok(f, "ctrl RESOURCE_FLUSH id=3 rect=0,0,1,1 padding=7", TRACE_CTRL);
+	assert_req(f, HDR("04010000") "00000000 00000000 01000000 01000000 03000000 07000000");
+	bad(f, "ctrl SET_SCANOUT rect=1,2,3", "not x,y,width,height");
+	bad(f, "ctrl SET_SCANOUT rect=1,2,3,4,5", "not x,y,width,height");
+	bad(f, "ctrl SET_SCANOUT rect=1,2,,4", "not x,y,width,height");
+	bad(f, "ctrl SET_SCANOUT rect=0,0,0x100000000,1", "not x,y,width,height");
+}
+
+static void test_parse_symbolic_entries(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl RESOURCE_ATTACH_BACKING id=2 entries=0x1000:4096,0x100000000:1", TRACE_CTRL);
+	assert_req(f, HDR("06010000") "02000000 02000000 "
+				      "0010000000000000 00100000 00000000 "
+				      "0000000001000000 01000000 00000000");
+	/* nr_entries= overrides the count: short entries. */
+	ok(f, "ctrl RESOURCE_ATTACH_BACKING id=2 nr_entries=3 entries=0x1000:4096", TRACE_CTRL);
+	assert_req(f, HDR("06010000") "02000000 03000000 0010000000000000 00100000 00000000");
+	ok(f, "ctrl RESOURCE_ATTACH_BACKING id=2 entries=", TRACE_CTRL);
+	assert_req(f, HDR("06010000") "02000000 00000000");
+	bad(f, "ctrl RESOURCE_ATTACH_BACKING entries=0x1000", "not addr:length");
+	bad(f, "ctrl RESOURCE_ATTACH_BACKING entries=0x1000:4096,", "not addr:length");
+	bad(f, "ctrl RESOURCE_ATTACH_BACKING entries=0:0x100000000", "not addr:length");
+	bad(f, "ctrl RESOURCE_CREATE_2D entries=0:1", "has no key 'entries'");
+}
+
+static void test_parse_symbolic_memory_rfc(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "device dialect=memory-rfc", TRACE_DEVICE);
+	ok(f, "ctrl MEMORY_CREATE memory_id=1 entries=0x1000:4096,0x3000:0x2000", TRACE_CTRL);
+	assert_req(f, HDR("0b010000") "0030000000000000 01000000 02000000 00000000 00000000 "
+				      "0010000000000000 00100000 00000000 "
+				      "0030000000000000 00200000 00000000");
+	ok(f, "ctrl MEMORY_CREATE memory_id=1 size=1 flags=2 entries=0x1000:4096", TRACE_CTRL);
+	assert_req(f, HDR("0b010000") "0100000000000000 01000000 01000000 02000000 00000000 "
+				      "0010000000000000 00100000 00000000");
+	ok(f, "ctrl MEMORY_UNREF memory_id=0xffffffff", TRACE_CTRL);
+	assert_req(f, HDR("0c010000") "ffffffff 00000000");
+	ok(f, "ctrl RESOURCE_ATTACH_MEMORY id=1 memory_id=2 offset=0x10,1", TRACE_CTRL);
+	assert_req(f, HDR("0d010000") "01000000 02000000 1000000000000000 0100000000000000 "
+				      "0000000000000000 0000000000000000");
+	bad(f, "ctrl RESOURCE_ATTACH_MEMORY offset=1,2,3,4,5", "not 1 to 4");
+	bad(f, "ctrl RESOURCE_CREATE_BLOB", "not a command of the memory-rfc dialect");
+	bad(f, "ctrl MEMORY_CREATE memory=1", "has no key 'memory'");
+}
+
+static void test_parse_symbolic_standard_names(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl RESOURCE_CREATE_BLOB id=1 blob_mem=1 entries=0x1000:16", TRACE_CTRL);
+	assert_req(f, HDR("0c010000") "01000000 01000000 00000000 01000000 "
+				      "0000000000000000 1000000000000000 "
+				      "0010000000000000 10000000 00000000");
+	ok(f, "ctrl SET_SCANOUT_BLOB strides=256 format=B8G8R8A8", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 96);
+	assert_int_equal(f->op.u.req.data[24 + 32], 1);
+	assert_int_equal(f->op.u.req.data[24 + 40], 0);
+	assert_int_equal(f->op.u.req.data[24 + 41], 1);
+	bad(f, "ctrl MEMORY_CREATE", "not a command of the standard dialect");
+	bad(f, "cursor GET_EDIDS", "not a command of the standard dialect");
+}
+
+static void test_parse_symbolic_3d_and_cursor(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ctrl CTX_CREATE ctx=1 debug_name=abc", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 96);
+	assert_int_equal(f->op.u.req.data[24], 3); /* nlen */
+	assert_memory_equal(f->op.u.req.data + 32, "abc\0", 4);
+	ok(f, "ctrl SUBMIT_3D size=4 deadbeef", TRACE_CTRL);
+	assert_req(f, HDR("07020000") "04000000 00000000 deadbeef");
+	ok(f, "ctrl RESOURCE_CREATE_3D", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 72);
+	ok(f, "ctrl TRANSFER_FROM_HOST_3D layer_stride=1", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 72);
+	ok(f, "ctrl RESOURCE_MAP_BLOB", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 40);
+	ok(f, "cursor UPDATE_CURSOR scanout_id=1 x=2 y=3 id=4 hot_x=5 hot_y=6", TRACE_CURSOR);
+	assert_req(f, HDR("00030000") "01000000 02000000 03000000 00000000 "
+				      "04000000 05000000 06000000 00000000");
+	bad(f, "ctrl CTX_CREATE debug_name=0123456789012345678901234567890123456789012345678901234"
+	       "5678901234",
+	    "longer than 64");
+}
+
+static void test_parse_symbolic_len_split_tail(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_request *req = &f->op.u.req;
+
+	ok(f, "ctrl RESOURCE_UNREF id=1 len=30", TRACE_CTRL);
+	assert_req(f, HDR("02010000") "01000000 0000");
+	ok(f, "ctrl RESOURCE_UNREF id=1 len=34", TRACE_CTRL);
+	assert_req(f, HDR("02010000") "01000000 00000000 0000");
+	ok(f, "ctrl RESOURCE_UNREF id=1 ffff | ee", TRACE_CTRL);
+	assert_req(f, HDR("02010000") "01000000 00000000 ffff ee");
+	assert_int_equal(req->ncuts, 1);
+	assert_int_equal(req->cuts[0], 34);
+	ok(f, "ctrl RESOURCE_UNREF id=1 split=30,1,24", TRACE_CTRL);
+	assert_int_equal(req->ncuts, 3);
+	assert_int_equal(req->cuts[0], 1);
+	assert_int_equal(req->cuts[1], 24);
+	assert_int_equal(req->cuts[2], 30);
+	ok(f, "ctrl resp=10 RESOURCE_UNREF id=1", TRACE_CTRL);
+	assert_int_equal(req->resp[0], 10);
+	bad(f, "ctrl RESOURCE_UNREF split=32", "not inside the 32 bytes");
+	bad(f, "ctrl RESOURCE_UNREF split=0", "not inside");
+	bad(f, "ctrl RESOURCE_UNREF split=8,8", "given twice");
+	bad(f, "ctrl RESOURCE_UNREF split=", "no offsets");
+	bad(f, "ctrl RESOURCE_UNREF split=a", "not a list");
+	bad(f, "ctrl RESOURCE_UNREF ff | ee split=33", "given twice");
+	bad(f, "ctrl RESOURCE_UNREF ff |", "not inside the 33 bytes");
+	bad(f, "ctrl RESOURCE_UNREF ff | len=32", "not inside");
+	bad(f, "ctrl RESOURCE_UNREF len=0x1000001", "not a length");
+	bad(f, "ctrl RESOURCE_UNREF f", "odd number of hex digits");
+	bad(f, "ctrl RESOURCE_UNREF zz", "not a hex byte string");
+	bad(f, "ctrl RESOURCE_UNREF len=1 len=2", "given twice");
+}
+
+static void test_parse_symbolic_unknown_key(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "ctrl RESOURCE_CREATE_2D id=1 colour=2", "has no key 'colour'");
+	bad(f, "ctrl GET_DISPLAY_INFO id=1", "has no key 'id'");
+	bad(f, "ctrl RESOURCE_UNREF resource=1", "has no key 'resource'");
+	bad(f, "ctrl RESOURCE_CREATE_2D format=B8G8R8", "not a format name");
+	bad(f, "ctrl RESOURCE_CREATE_2D width=0x100000000", "not a number up to 0xffffffff");
+	bad(f, "ctrl RESOURCE_CREATE_2D id=1 =2", "not a hex byte string");
+	bad(f, "ctrl RESOURCE_CREATE_2D resp=10", "has no key 'resp'");
+	bad(f, "ctrl TRANSFER_TO_HOST_2D offset=0x10000000000000000", "not a 64-bit number");
+}
+
+/* ---- whole traces ----------------------------------------------------------------- */
+
+static void test_parse_buffer(void **state)
+{
+	static const char text[] = "# a trace\n"
+				   "device scanouts=2\n"
+				   "ram 0x1000 0x1000\n"
+				   "\n"
+				   "ctrl GET_DISPLAY_INFO\r\n"
+				   "dump 1 x.ppm";
+	struct trace t;
+	struct trace_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(trace_parse_buffer(text, strlen(text), &t, &err), 0);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.ops[0].kind, TRACE_DEVICE);
+	assert_int_equal(t.ops[2].kind, TRACE_CTRL);
+	assert_int_equal(t.ops[2].line, 5);
+	assert_int_equal(t.ops[3].kind, TRACE_DUMP);
+	trace_free(&t);
+}
+
+static void test_parse_buffer_error_line(void **state)
+{
+	static const char text[] = "ram 0 0x1000\n\nctrl 00\nwrite 0x1000 00\nctrl 01\n";
+	struct trace t;
+	struct trace_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(trace_parse_buffer(text, strlen(text), &t, &err), -1);
+	assert_int_equal(err.line, 4);
+	assert_non_null(strstr(err.msg, "not inside one ram range"));
+	assert_int_equal(t.n, 0);
+	assert_null(t.ops);
+}
+
+static void test_parse_buffer_with_limits(void **state)
+{
+	static const char text[] = "ram 0 0x1000\nram 0x1000 0x1000\n";
+	struct fixture *f = *state;
+	struct trace t;
+
+	f->p.max_ram = 0x1fff;
+	assert_int_equal(trace_parse_buffer_with(&f->p, text, strlen(text), &t, &f->err), -1);
+	assert_int_equal(f->err.line, 2);
+	assert_non_null(strstr(f->err.msg, "bytes in all"));
+	assert_int_equal(t.n, 0);
+}
+
+static void test_parse_file(void **state)
+{
+	static const char text[] = "device dialect=memory-rfc\nctrl MEMORY_UNREF memory_id=1\n";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct trace t;
+	struct trace_error err = { 0 };
+
+	(void)state;
+	assert_non_null(fp);
+	assert_int_equal(trace_parse_file(fp, &t, &err), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.ops[1].u.req.data[0], 0x0c);
+	trace_free(&t);
+	fclose(fp);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_parse_blank_and_comments),
+		T(test_parse_numbers),
+		T(test_parse_bad_numbers),
+		T(test_parse_hex_bytes),
+		T(test_parse_bad_hex),
+		T(test_parse_descriptor_boundaries),
+		T(test_parse_bad_descriptor_boundaries),
+		T(test_parse_resp),
+		T(test_parse_unknown_keyword),
+		T(test_parse_nul_byte),
+		T(test_parse_ram_overlap),
+		T(test_parse_ram_limits),
+		T(test_parse_write_fill),
+		T(test_parse_write_outside_ram),
+		T(test_parse_device_defaults),
+		T(test_parse_device_keys),
+		T(test_parse_device_bad_keys),
+		T(test_parse_device_twice),
+		T(test_parse_device_after_ctrl),
+		T(test_parse_device_after_cursor_or_dump),
+		T(test_parse_dump),
+		T(test_parse_dump_default_scanouts),
+		T(test_parse_symbolic_create_2d),
+		T(test_parse_symbolic_header),
+		T(test_parse_symbolic_rect_and_offsets),
+		T(test_parse_symbolic_entries),
+		T(test_parse_symbolic_memory_rfc),
+		T(test_parse_symbolic_standard_names),
+		T(test_parse_symbolic_3d_and_cursor),
+		T(test_parse_symbolic_len_split_tail),
+		T(test_parse_symbolic_unknown_key),
+		T(test_parse_buffer),
+		T(test_parse_buffer_error_line),
+		T(test_parse_buffer_with_limits),
+		T(test_parse_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

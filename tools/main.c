@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgm-replay: runs a vgm-trace v1 file against the library and prints the
+ * responses and what the device did (docs/trace-format.md).
+ *
+ * Exit status: 0 when the whole trace ran (guest errors are responses),
+ * 1 for a malformed trace or a directive that could not be carried out
+ * (FILE:LINE: message on stderr), 2 for a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+
+static const char usage[] =
+	"usage: vgm-replay [-a] [-d DIR] TRACE\n"
+	"  Replays a vgm-trace v1 file (- for stdin) against virtgpu-mem.\n"
+	"  -a, --annotate     a 'note' line after each request: its line, command, response\n"
+	"  -d, --dump-dir DIR relative dump paths are inside DIR (default: the current one)\n"
+	"  -h, --help         this text\n"
+	"  -V, --version      the library's version\n"
+	"Exit status: 0 replayed, 1 malformed trace or failed directive, 2 usage error.\n";
+
+static int fail_usage(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "vgm-replay: %s\n", msg);
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int report(const char *file, const struct trace_error *err)
+{
+	if (err->line)
+		fprintf(stderr, "%s:%lu: %s\n", file, err->line, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", file, err->msg);
+	return 1;
+}
+
+static int replay(const char *file, FILE *in, const struct trace_exec_opts *opts)
+{
+	struct trace_error err = { 0 };
+	struct trace_exec *x = NULL;
+	struct trace t;
+	int ret;
+
+	if (trace_parse_file(in, &t, &err) < 0)
+		return report(file, &err);
+	if (trace_exec_new(opts, &x) < 0) {
+		trace_free(&t);
+		fprintf(stderr, "vgm-replay: out of memory\n");
+		return 1;
+	}
+	ret = trace_exec_trace(x, &t, &err) < 0 ? report(file, &err) : 0;
+	trace_exec_destroy(x);
+	trace_free(&t);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "annotate", no_argument, NULL, 'a' }, { "dump-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },	{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct trace_exec_opts opts = { .out = stdout, .write_dumps = true };
+	const char *file;
+	FILE *in;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "ad:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			opts.annotate = true;
+			break;
+		case 'd':
+			opts.dump_dir = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("vgm-replay (virtgpu-mem %s)\n", vgm_version());
+			return 0;
+		default:
+			return fail_usage(NULL);
+		}
+	}
+	if (optind + 1 != argc)
+		return fail_usage(optind == argc ? "no trace file" : "one trace file only");
+	file = argv[optind];
+	in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	if (!in) {
+		fprintf(stderr, "vgm-replay: %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	ret = replay(file, in, &opts);
+	if (in != stdin)
+		fclose(in);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "vgm-replay: cannot write the output\n");
+		return 1;
+	}
+	return ret;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Runs trace operations against a device: the guest RAM lines fill the fake
+ * RAM, requests go through vgm_device_submit() as descriptor chains (each
+ * element in its own heap block, so a read past one is a sanitizer error),
+ * dumps read the scanout as PPM.
+ */
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace-private.h"
+
+static int translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
+{
+	return ram_translate(&((struct trace_exec *)host)->ram, gpa, len, map);
+}
+
+int trace_exec_new(const struct trace_exec_opts *opts, struct trace_exec **out)
+{
+	struct trace_exec *x;
+
+	if (!opts || !out)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->opts = *opts;
+	ram_init(&x->ram);
+	trace_device_defaults(&x->cfg);
+	x->ops.size = sizeof(x->ops);
+	x->ops.translate = translate;
+	print_install(&x->ops);
+	*out = x;
+	return 0;
+}
+
+void trace_exec_destroy(struct trace_exec *x)
+{
+	if (!x)
+		return;
+	vgm_device_destroy(x->dev);
+	ram_fini(&x->ram);
+	free(x->resp);
+	free(x);
+}
+
+struct vgm_device *trace_exec_device(const struct trace_exec *x)
+{
+	return x->dev;
+}
+
+static int make_device(struct trace_exec *x, struct trace_error *err)
+{
+	const struct trace_device *d = &x->cfg;
+	struct vgm_device_config cfg = {
+		.size = sizeof(cfg),
+		.dialect = d->dialect,
+		.features = VGM_FEATURES_ALL,
+		.num_scanouts = d->num_scanouts,
+		.max_host_memory = d->hostmem,
+		.max_backing_entries = d->max_entries,
+		.max_resources = d->max_resources,
+		.max_regions = d->max_regions,
+		.ops = &x->ops,
+		.host = x,
+	};
+	uint64_t offered;
+	int ret;
+
+	memcpy(cfg.scanouts, d->scanouts, sizeof(cfg.scanouts));
+	err->line = x->cfg_line;
+	ret = vgm_device_new(&cfg, &x->dev);
+	if (ret < 0)
+		return trace_fail(err, "vgm_device_new: %s", strerror(-ret));
+	vgm_device_get_features(x->dev, &offered);
+	/* Bits 24 and up are transport features, which the library ignores. */
+	if ((d->have_features && (d->features & ~offered & ((1ull << 24) - 1))) ||
+	    vgm_device_set_features(x->dev, d->have_features ? d->features : offered) < 0) {
+		vgm_device_destroy(x->dev);
+		x->dev = NULL;
+		return trace_fail(err,
+				  "device: features=0x%llx has bits the library does not offer "
+				  "in this dialect (it offers 0x%llx)",
+				  (unsigned long long)d->features, (unsigned long long)offered);
+	}
+	return 0;
+}
+
+static int need_device(struct trace_exec *x, struct trace_error *err)
+{
+	return x->dev ? 0 : make_device(x, err);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+struct chain {
+	struct iovec *in;
+	struct iovec out[TRACE_MAX_RESP];
+	size_t in_cnt, out_cnt;
+};
+
+static void free_chain(struct chain *c)
+{
+	for (size_t i = 0; i < c->in_cnt; i++)
+		free(c->in[i].iov_base);
+	for (size_t i = 0; i < c->out_cnt; i++)
+		free(c->out[i].iov_base);
+	free(c->in);
+}
+
+static bool add_iov(struct iovec *iov, size_t *cnt, const void *src, size_t len)
+{
+	void *p = malloc(len ? len : 1);
+
+	if (!p)
+		return false;
+	if (src)
+		memcpy(p, src, len);
+	else
+		memset(p, 0xa5, len);
+	iov[*cnt] = (struct iovec){ p, len };
+	(*cnt)++;
+	return true;
+}
+
+/* One element per descriptor between the boundaries; empty bytes: none. */
+static int build_chain(const struct trace_request *req, struct chain *c, struct trace_error *err)
+{
+	size_t start = 0;
+
+	c->in = calloc(req->ncuts + 1, sizeof(*c->in));
+	if (!c->in)
+		return trace_fail(err, "out of memory");
+	for (size_t i = 0; req->len && i <= req->ncuts; i++) {
+		size_t end = i < req->ncuts ? req->cuts[i] : req->len;
+
+		if (!add_iov(c->in, &c->in_cnt, req->data + start, end - start))
+			return trace_fail(err, "out of memory");
+		start = end;
+	}
+	for (size_t i = 0; i < req->nresp; i++) {
+		if (!add_iov(c->out, &c->out_cnt, NULL, req->resp[i]))
+			return trace_fail(err, "out of memory");
+	}
+	return 0;
+}
+
+/* The written bytes of the writable elements, in one piece. */
+static int gather(struct trace_exec *x, const struct chain *c, size_t written,
+		  struct trace_error *err)
+{
+	size_t done = 0;
+
+	if (written > x->resp_cap) {
+		uint8_t *p = realloc(x->resp, written);
+
+		if (!p)
+			return trace_fail(err, "out of memory");
+		x->resp = p;
+		x->resp_cap = written;
+	}
+	for (size_t i = 0; i < c->out_cnt && done < written; i++) {
+		size_t n = c->out[i].iov_len < written - done ? c->out[i].iov_len : written - done;
+
+		memcpy(x->resp + done, c->out[i].iov_base, n);
+		done += n;
+	}
+	return 0;
+}
+
+static int run_request(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	bool ctrl = op->kind == TRACE_CTRL;
+	struct chain c = { 0 };
+	size_t written = 0;
+	int ret = -1;
+
+	if (build_chain(&op->u.req, &c, err) < 0)
+		goto out;
+	if (vgm_device_submit(x->dev, ctrl ? VGM_QUEUE_CONTROL : VGM_QUEUE_CURSOR, c.in, c.in_cnt,
+			      c.out, c.out_cnt, &written) < 0) {
+		trace_fail(err, "vgm_device_submit failed");
+		goto out;
+	}
+	if (gather(x, &c, written, err) < 0)
+		goto out;
+	if (ctrl)
+		print_ctrl(x, x->resp, written);
+	print_note(x, op, x->resp, written);
+	if (x->opts.after)
+		x->opts.after(x->opts.ctx, x->dev, op, ctrl ? x->resp : NULL, written);
+	ret = 0;
+out:
+	free_chain(&c);
+	return ret;
+}
+
+/* ---- dumps ----------------------------------------------------------------------- */
+
+static int write_ppm(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h, size_t stride,
+		     struct trace_error *err)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok;
+
+	if (!f)
+		return trace_fail(err, "dump: cannot create %s: %s", path, strerror(errno));
+	ok = fprintf(f, "P6\n%u %u\n255\n", w, h) > 0;
+	for (uint32_t y = 0; ok && y < h; y++)
+		ok = fwrite(rgb + y * stride, 3, w, f) == w;
+	if (fclose(f) != 0 || !ok)
+		return trace_fail(err, "dump: cannot write %s", path);
+	return 0;
+}
+
+static int save(struct trace_exec *x, const char *path, const uint8_t *rgb, uint32_t w,
+		uint32_t h, size_t stride, struct trace_error *err)
+{
+	const char *dir = x->opts.dump_dir;
+	char *full;
+	int ret;
+
+	if (!x->opts.write_dumps)
+		return 0;
+	if (!dir || path[0] == '/')
+		return write_ppm(path, rgb, w, h, stride, err);
+	full = malloc(strlen(dir) + strlen(path) + 2);
+	if (!full)
+		return trace_fail(err, "out of memory");
+	sprintf(full, "%s/%s", dir, path);
+	ret = write_ppm(full, rgb, w, h, stride, err);
+	free(full);
+	return ret;
+}
+
+static int run_dump(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	struct vgm_scanout_info si = { .size = sizeof(si) };
+	uint32_t s = op->u.dump.scanout, crc = 0;
+	uint64_t stride, bytes;
+	uint8_t *rgb;
+	int ret;
+
+	if (vgm_device_get_scanout_info(x->dev, s, &si) < 0)
+		return trace_fail(err, "dump: scanout %u does not exist", s);
+	if (si.resource_id == 0) {
+		print_dump_off(x, s);
+		return 0;
+	}
+	stride = ((uint64_t)si.rect.width * 3 + 3) & ~3ull;
+	bytes = stride * si.rect.height;
+	rgb = bytes <= SIZE_MAX && stride <= INT32_MAX ? malloc(bytes ? (size_t)bytes : 1) : NULL;
+	if (!rgb)
+		return trace_fail(err, "dump: no memory for %llu bytes", (unsigned long long)bytes);
+	ret = vgm_device_read_scanout(x->dev, s, DRM_FORMAT_BGR888, rgb, (uint32_t)stride);
+	if (ret < 0) {
+		free(rgb);
+		return trace_fail(err, "dump: vgm_device_read_scanout: %s", strerror(-ret));
+	}
+	for (uint32_t y = 0; y < si.rect.height; y++)
+		crc = print_crc32(crc, rgb + y * stride, (size_t)si.rect.width * 3);
+	ret = save(x, op->u.dump.path, rgb, si.rect.width, si.rect.height, (size_t)stride, err);
+	if (ret == 0)
+		print_dump(x, s, si.rect.width, si.rect.height, crc, op->u.dump.path);
+	free(rgb);
+	return ret;
+}
+
+/* ---- operations ---------------------------------------------------------------- */
+
+static int run_ram(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	int ret = ram_add(&x->ram, op->u.ram.gpa, op->u.ram.size);
+
+	if (ret == -EEXIST)
+		return trace_fail(err, "ram: overlaps an earlier range");
+	if (ret < 0)
+		return trace_fail(err, "ram: cannot map 0x%llx bytes: %s",
+				  (unsigned long long)op->u.ram.size, strerror(-ret));
+	return 0;
+}
+
+static int run_store(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	bool fill = op->kind == TRACE_FILL;
+	uint64_t gpa = fill ? op->u.fill.gpa : op->u.write.gpa;
+	uint64_t len = fill ? op->u.fill.len : op->u.write.len;
+	uint8_t *p = ram_span(&x->ram, gpa, len);
+
+	if (!p)
+		return trace_fail(err, "%s: 0x%llx +0x%llx is not inside one ram range",
+				  fill ? "fill" : "write", (unsigned long long)gpa,
+				  (unsigned long long)len);
+	if (fill)
+		memset(p, op->u.fill.byte, (size_t)len);
+	else
+		memcpy(p, op->u.write.data, (size_t)len);
+	return 0;
+}
+
+int trace_exec_op(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	err->line = op->line;
+	switch (op->kind) {
+	case TRACE_NONE:
+		return 0;
+	case TRACE_DEVICE:
+		if (x->dev)
+			return trace_fail(err, "device after the device was made");
+		x->cfg = op->u.device;
+		x->cfg_line = op->line;
+		return 0;
+	case TRACE_RAM:
+		return run_ram(x, op, err);
+	case TRACE_WRITE:
+	case TRACE_FILL:
+		return run_store(x, op, err);
+	case TRACE_CTRL:
+	case TRACE_CURSOR:
+		return need_device(x, err) < 0 ? -1 : run_request(x, op, err);
+	case TRACE_DUMP:
+		return need_device(x, err) < 0 ? -1 : run_dump(x, op, err);
+	}
+	return trace_fail(err, "unknown operation %d", (int)op->kind);
+}
+
+int trace_exec_trace(struct trace_exec *x, const struct trace *t, struct trace_error *err)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (trace_exec_op(x, &t->ops[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgm-trace v1: a line-oriented text format for streams of guest requests
+ * (docs/trace-format.md). This unit parses a trace into operations and runs
+ * them against a device with a fake guest RAM; vgm-replay, the fuzz
+ * harnesses and tests share it. It uses the library's public API only.
+ *
+ * Parsing is strict: anything the format does not allow is an error naming
+ * the line, and nothing is executed from a trace that does not parse.
+ */
+#ifndef VGM_TRACE_H
+#define VGM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <virtgpu-mem/virtgpu-mem.h>
+
+/* Writable elements of one ctrl line (resp=a,b,...), and the default size. */
+#define TRACE_MAX_RESP 16u
+#define TRACE_DEFAULT_RESP 65536u
+#define TRACE_MAX_RESP_SIZE (16u << 20)
+/* Defaults of struct trace_parser's limits. */
+#define TRACE_DEFAULT_MAX_RAM (4ull << 30)
+#define TRACE_DEFAULT_MAX_RANGES 1024u
+
+/* What went wrong, and where. line 0: not tied to a line. */
+struct trace_error {
+	unsigned long line;
+	char msg[256];
+};
+
+enum trace_kind {
+	TRACE_NONE, /* a blank line or a comment */
+	TRACE_DEVICE,
+	TRACE_RAM,
+	TRACE_WRITE,
+	TRACE_FILL,
+	TRACE_CTRL,
+	TRACE_CURSOR,
+	TRACE_DUMP,
+};
+
+/* A device line, with every default filled in. */
+struct trace_device {
+	enum vgm_dialect dialect;
+	/* false: accept every feature the library offers in the dialect */
+	bool have_features;
+	uint64_t features;
+	uint32_t num_scanouts;
+	struct vgm_scanout_config scanouts[VGM_MAX_SCANOUTS];
+	/* 0: the library's defaults */
+	uint64_t hostmem;
+	uint32_t max_entries;
+	uint32_t max_resources;
+	uint32_t max_regions;
+};
+
+/* The device-readable bytes of a request and its device-writable part. */
+struct trace_request {
+	uint8_t *data;
+	size_t len;
+	/* descriptor boundaries: strictly increasing offsets in 1..len-1 */
+	size_t *cuts;
+	size_t ncuts;
+	/* sizes of the writable elements (ctrl only) */
+	uint32_t resp[TRACE_MAX_RESP];
+	uint32_t nresp;
+};
+
+/* One line of a trace. */
+struct trace_op {
+	enum trace_kind kind;
+	unsigned long line;
+	union {
+		struct trace_device device;
+		struct {
+			uint64_t gpa, size;
+		} ram;
+		struct {
+			uint64_t gpa;
+			uint8_t *data;
+			size_t len;
+		} write;
+		struct {
+			uint64_t gpa, len;
+			uint8_t byte;
+		} fill;
+		struct trace_request req; /* TRACE_CTRL, TRACE_CURSOR */
+		struct {
+			uint32_t scanout;
+			char *path;
+		} dump;
+	} u;
+};
+
+struct trace_range {
+	uint64_t gpa, size;
+};
+
+/*
+ * What the parser knows of the lines before: the dialect (symbolic names
+ * depend on it), the scanouts, the RAM ranges. Zero it with
+ * trace_parser_init(); change the limits after that if needed.
+ */
+struct trace_parser {
+	unsigned long line;
+	bool have_device; /* a device line was seen */
+	bool started;	  /* a ctrl, cursor or dump line was seen */
+	enum vgm_dialect dialect;
+	uint32_t num_scanouts;
+	struct trace_range *ram; /* sorted by gpa */
+	size_t nram;
+	uint64_t ram_total;
+	/* limits */
+	uint64_t max_ram;  /* bytes of guest RAM over every range */
+	size_t max_ranges; /* ram lines */
+};
+
+/* A parsed trace: the operations in order (TRACE_NONE lines left out). */
+struct trace {
+	struct trace_op *ops;
+	size_t n;
+	size_t cap;
+};
+
+void trace_parser_init(struct trace_parser *p);
+void trace_parser_fini(struct trace_parser *p);
+
+/*
+ * Parses the next line (its length is len; a trailing newline is allowed)
+ * into op, which the caller frees with trace_op_fini(). Line numbers count
+ * the calls. Returns 0, or -1 with err filled and op left empty
+ * (TRACE_NONE): a malformed line, or -ENOMEM's message.
+ */
+int trace_parse_line(struct trace_parser *p, const char *text, size_t len, struct trace_op *op,
+		     struct trace_error *err);
+void trace_op_fini(struct trace_op *op);
+
+/* Whole traces. Return 0, or -1 with err filled and t left empty. */
+int trace_parse_file(FILE *f, struct trace *t, struct trace_error *err);
+int trace_parse_buffer(const char *buf, size_t len, struct trace *t, struct trace_error *err);
+/* The same with the caller's parser (fresh from trace_parser_init(), its
+ * limits set, e.g. less RAM for a fuzzer); the caller finis it. */
+int trace_parse_buffer_with(struct trace_parser *p, const char *buf, size_t len,
+			    struct trace *t, struct trace_error *err);
+void trace_free(struct trace *t);
+
+/* The device a trace without a device line gets. */
+void trace_device_defaults(struct trace_device *d);
+
+/* ---- the executor -------------------------------------------------------- */
+
+struct trace_exec;
+
+/* Called after each ctrl and cursor request (resp is NULL for cursor). */
+typedef void (*trace_after_fn)(void *ctx, struct vgm_device *dev, const struct trace_op *op,
+			       const uint8_t *resp, size_t written);
+
+struct trace_exec_opts {
+	/* Output lines (docs/trace-format.md); NULL: none. */
+	FILE *out;
+	/* Directory of relative dump paths; NULL: the current directory. */
+	const char *dump_dir;
+	/* false: dumps read the scanout but write no file (fuzzing). */
+	bool write_dumps;
+	/* Print a "note" line after each request (vgm-replay --annotate). */
+	bool annotate;
+	trace_after_fn after;
+	void *ctx;
+};
+
+/*
+ * An executor: its guest RAM starts empty and its device is made, from the
+ * last device line or the defaults, when the first request or dump needs it.
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int trace_exec_new(const struct trace_exec_opts *opts, struct trace_exec **out);
+void trace_exec_destroy(struct trace_exec *x);
+
+/*
+ * Runs one operation. Returns 0, or -1 with err filled: the device could not
+ * be made, RAM could not be allocated, a write outside RAM, a dump that
+ * could not be written. Guest errors are responses, not failures.
+ */
+int trace_exec_op(struct trace_exec *x, const struct trace_op *op, struct trace_error *err);
+int trace_exec_trace(struct trace_exec *x, const struct trace *t, struct trace_error *err);
+
+/* The device, or NULL before it was made. */
+struct vgm_device *trace_exec_device(const struct trace_exec *x);
+
+#endif /* VGM_TRACE_H */
