@@ -901,8 +901,8 @@ static void bad_request(struct harness *h)
 
 /* Counts the guest lines about the bad request, and adds up the numbers
  * that "N guest messages suppressed" lines report. */
-static void count_logs(const struct harness *h, size_t first, size_t *errors,
-		       unsigned long long *suppressed)
+static void count_limited(const struct harness *h, size_t first, size_t *errors,
+			  unsigned long long *suppressed)
 {
 	*errors = 0;
 	*suppressed = 0;
@@ -931,7 +931,7 @@ static void test_log_rate_limited(void **state)
 	/* The burst is always logged, and in order, before any suppression. */
 	for (int i = 0; i < BURST; i++)
 		assert_non_null(strstr(h->logs[i], "resource_id 1000"));
-	count_logs(h, 0, &errors, &suppressed);
+	count_limited(h, 0, &errors, &suppressed);
 	/* However slow this machine, most of the flood was dropped. */
 	assert_true(errors < FLOOD);
 	assert_true(errors + suppressed <= FLOOD);
@@ -940,7 +940,7 @@ static void test_log_rate_limited(void **state)
 	/* The next message says how many were dropped, then comes itself. */
 	assert_non_null(strstr(h->logs[h->nlogs - 2], "guest messages suppressed"));
 	assert_non_null(strstr(h->logs[h->nlogs - 1], "resource_id 1000"));
-	count_logs(h, 0, &errors, &suppressed);
+	count_limited(h, 0, &errors, &suppressed);
 	assert_int_equal(errors + suppressed, FLOOD + 1);
 	h->nlogs = 0;
 }

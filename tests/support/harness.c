@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -73,6 +74,9 @@ static void cb_release(void *host, const struct vgm_guest_map *map)
 	struct harness *h = host;
 
 	assert_ptr_equal(map->cookie, h);
+	h->seq++;
+	if (h->first_release_seq == 0)
+		h->first_release_seq = h->seq;
 	h->live_maps--;
 	assert_true(h->live_maps >= 0);
 }
@@ -89,6 +93,7 @@ static struct event *push(struct harness *h, enum event_kind kind, uint32_t scan
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->scanout = scanout;
+	e->seq = ++h->seq;
 	return e;
 }
 
@@ -142,6 +147,24 @@ static void cb_cursor_hide(void *host, uint32_t scanout)
 	push(host, EV_CURSOR_HIDE, scanout);
 }
 
+static void cb_resource_uuid(void *host, uint32_t resource_id, const uint8_t uuid[16])
+{
+	struct harness *h = host;
+
+	h->uuid_calls++;
+	h->uuid_resource = resource_id;
+	memcpy(h->uuid, uuid, sizeof(h->uuid));
+}
+
+static void cb_scanout_dmabuf(void *host, uint32_t scanout, const struct vgm_dmabuf *buf)
+{
+	struct harness *h = host;
+
+	assert_true(buf->fd >= 0);
+	close(buf->fd); /* the host owns it */
+	push(h, EV_SCANOUT_DMABUF, scanout)->dmabuf = *buf;
+}
+
 static void cb_log(void *host, enum vgm_log_level level, const char *msg)
 {
 	struct harness *h = host;
@@ -179,6 +202,8 @@ struct harness *harness_new(const struct harness_opts *opts)
 		.cursor_move = cb_cursor_move,
 		.cursor_hide = cb_cursor_hide,
 		.log = cb_log,
+		.resource_uuid = cb_resource_uuid,
+		.scanout_dmabuf = opts->with_dmabuf ? cb_scanout_dmabuf : NULL,
 	};
 	cfg.dialect = opts->dialect;
 	cfg.features = VGM_FEATURES_ALL;
@@ -358,6 +383,15 @@ void assert_logged(struct harness *h, const char *needle)
 		fail_msg("expected one log line containing \"%s\", found %zu", needle, found);
 	}
 	h->nlogs = 0;
+}
+
+size_t count_logs(const struct harness *h, const char *needle, int level)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nlogs; i++)
+		n += strstr(h->logs[i], needle) && (level == 0 || h->log_levels[i] == level);
+	return n;
 }
 
 size_t count_events(const struct harness *h, enum event_kind kind)

@@ -41,6 +41,7 @@ enum event_kind {
 	EV_CURSOR_SET,
 	EV_CURSOR_MOVE,
 	EV_CURSOR_HIDE,
+	EV_SCANOUT_DMABUF, /* with_dmabuf only */
 };
 
 struct event {
@@ -53,6 +54,8 @@ struct event {
 	uint32_t ctx_id;	  /* FENCE */
 	uint8_t ring_idx;
 	uint64_t fence_id;
+	struct vgm_dmabuf dmabuf; /* SCANOUT_DMABUF (its fd already closed) */
+	uint64_t seq;		  /* harness.seq when it happened */
 };
 
 #define MAX_EVENTS 64
@@ -71,6 +74,7 @@ struct harness_opts {
 	bool no_accept;		/* don't accept the offered features */
 	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
+	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
 };
 
 struct harness {
@@ -89,6 +93,13 @@ struct harness {
 	char logs[MAX_LOGS][256];
 	int log_levels[MAX_LOGS];
 	size_t nlogs;
+	/* ordering: every event and every release() takes the next number */
+	uint64_t seq;
+	uint64_t first_release_seq; /* of the first release() since a test set it to 0 */
+	/* resource_uuid(): how often, and the last pair */
+	uint32_t uuid_calls;
+	uint32_t uuid_resource;
+	uint8_t uuid[16];
 	/* the last response */
 	uint8_t resp[2048];
 	size_t resp_len;
@@ -166,6 +177,13 @@ void req_move_cursor(struct req *r, uint32_t scanout, uint32_t x, uint32_t y);
 void req_memory_create(struct req *r, uint32_t memory_id, const struct backing *b);
 void req_memory_unref(struct req *r, uint32_t memory_id);
 void req_attach_memory(struct req *r, uint32_t id, uint32_t memory_id, uint64_t offset);
+/* standard dialect: a guest-memory blob of size bytes (blob_flags USE_SHAREABLE,
+ * as Linux makes dumb buffers) with b's entries (NULL: none, nr_entries 0); */
+void req_create_blob(struct req *r, uint32_t id, uint64_t size, const struct backing *b);
+/* showing all of a width x hgt image of format at offset, stride bytes a row; */
+void req_set_scanout_blob(struct req *r, uint32_t scanout, uint32_t id, uint32_t format,
+			  uint32_t width, uint32_t hgt, uint32_t stride, uint32_t offset);
+void req_assign_uuid(struct req *r, uint32_t id);
 
 /* ---- submitting ---------------------------------------------------------------- */
 
@@ -199,6 +217,8 @@ void assert_unchanged(struct harness *h, const struct snapshot *s);
 /* Asserts exactly one new guest warning whose text contains needle, and
  * forgets it. */
 void assert_logged(struct harness *h, const char *needle);
+/* Counts log lines at level (0: any) containing needle; forgets nothing. */
+size_t count_logs(const struct harness *h, const char *needle, int level);
 /* Counts events of a kind. */
 size_t count_events(const struct harness *h, enum event_kind kind);
 const struct event *last_event(const struct harness *h, enum event_kind kind);

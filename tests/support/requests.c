@@ -231,6 +231,43 @@ void req_attach_memory(struct req *r, uint32_t id, uint32_t memory_id, uint64_t 
 	req_u64(r, 0);
 }
 
+void req_create_blob(struct req *r, uint32_t id, uint64_t size, const struct backing *b)
+{
+	req_init(r, VGM_GPU_CMD_RESOURCE_CREATE_BLOB);
+	req_u32(r, id);
+	req_u32(r, VGM_GPU_BLOB_MEM_GUEST);
+	req_u32(r, VGM_GPU_BLOB_FLAG_USE_SHAREABLE);
+	req_u32(r, b ? b->n : 0);
+	req_u64(r, 0); /* blob_id: only for host blobs */
+	req_u64(r, size);
+	if (b)
+		req_entries(r, b);
+}
+
+void req_set_scanout_blob(struct req *r, uint32_t scanout, uint32_t id, uint32_t format,
+			  uint32_t width, uint32_t hgt, uint32_t stride, uint32_t offset)
+{
+	req_init(r, VGM_GPU_CMD_SET_SCANOUT_BLOB);
+	rect(r, 0, 0, width, hgt);
+	req_u32(r, scanout);
+	req_u32(r, id);
+	req_u32(r, width);
+	req_u32(r, hgt);
+	req_u32(r, format);
+	req_u32(r, 0); /* padding */
+	req_u32(r, stride);
+	for (int i = 0; i < 3; i++)
+		req_u32(r, 0); /* strides[1..3] */
+	req_u32(r, offset);
+	for (int i = 0; i < 3; i++)
+		req_u32(r, 0); /* offsets[1..3] */
+}
+
+void req_assign_uuid(struct req *r, uint32_t id)
+{
+	id_and_padding(r, VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, id);
+}
+
 /* ---- submitting ---------------------------------------------------------------- */
 
 size_t submit_split(struct harness *h, struct req *r, size_t chunk, size_t resp_cap)
