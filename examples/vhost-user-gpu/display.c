@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "display.h"
+#include "log.h"
+#include "pixels.h"
+
+/* vhost-user-gpu.rst: requests, sent by us; QEMU answers some. */
+enum {
+	GPU_GET_PROTOCOL_FEATURES = 1,
+	GPU_SET_PROTOCOL_FEATURES = 2,
+	GPU_GET_DISPLAY_INFO = 3,
+	GPU_CURSOR_POS = 4,
+	GPU_CURSOR_POS_HIDE = 5,
+	GPU_CURSOR_UPDATE = 6,
+	GPU_SCANOUT = 7,
+	GPU_UPDATE = 8,
+	GPU_GET_EDID = 11,
+};
+
+#define GPU_FLAG_REPLY 0x4u
+#define GPU_PROTOCOL_F_EDID 0
+#define HDR_SIZE 12u
+/* Replies: u64, display info (24 + 16 * 24), EDID (24 + 8 + 1024). */
+#define DISPLAY_INFO_SIZE (24u + DISPLAY_MODES * 24u)
+#define EDID_RESP_SIZE (24u + 8u + 1024u)
+#define IN_MAX (HDR_SIZE + EDID_RESP_SIZE)
+#define CURSOR_BYTES (VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * 4u)
+
+struct out_msg {
+	struct out_msg *next;
+	size_t len, off;
+	uint8_t data[];
+};
+
+struct display {
+	struct loop *loop;
+	const struct display_ops *ops;
+	void *ctx;
+	struct loop_watch sock; /* fd -1: detached */
+	bool want_out; /* the socket is watched for EPOLLOUT too */
+	struct loop_watch timer;
+	uint64_t features; /* agreed protocol features */
+	uint32_t waiting; /* request whose reply is awaited, 0 for none */
+	uint32_t edid_scanout;
+	uint8_t in[IN_MAX];
+	size_t in_len;
+	struct out_msg *out, **out_tail;
+	struct {
+		bool shown;
+		struct vgm_pixels px;
+		uint32_t cursor_x, cursor_y;
+	} so[VGM_MAX_SCANOUTS];
+};
+
+static void on_socket(struct loop_watch *w, uint32_t events);
+static void on_timer(struct loop_watch *w, uint32_t events);
+
+int display_new(struct loop *loop, const struct display_ops *ops, void *ctx,
+		struct display **out)
+{
+	struct display *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->timer.fd < 0) {
+		int err = -errno;
+
+		free(d);
+		return err;
+	}
+	d->loop = loop;
+	d->ops = ops;
+	d->ctx = ctx;
+	d->sock = (struct loop_watch){ .fd = -1, .cb = on_socket, .ctx = d };
+	d->timer.cb = on_timer;
+	d->timer.ctx = d;
+	d->out_tail = &d->out;
+	*out = d;
+	return 0;
+}
+
+void display_destroy(struct display *d)
+{
+	if (!d)
+		return;
+	display_detach(d);
+	loop_unwatch(d->loop, &d->timer);
+	close(d->timer.fd);
+	free(d);
+}
+
+static void arm_timer(struct display *d, int ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L },
+	};
+
+	timerfd_settime(d->timer.fd, 0, &its, NULL);
+	if (ms)
+		loop_watch(d->loop, &d->timer, EPOLLIN);
+	else
+		loop_unwatch(d->loop, &d->timer);
+}
+
+void display_detach(struct display *d)
+{
+	struct out_msg *m = d->out;
+
+	while (m) {
+		struct out_msg *next = m->next;
+
+		free(m);
+		m = next;
+	}
+	d->out = NULL;
+	d->out_tail = &d->out;
+	if (d->sock.fd >= 0) {
+		loop_unwatch(d->loop, &d->sock);
+		close(d->sock.fd);
+		d->sock.fd = -1;
+	}
+	d->want_out = false;
+	d->in_len = 0;
+	d->waiting = 0;
+	d->features = 0;
+	arm_timer(d, 0);
+}
+
+bool display_attached(const struct display *d)
+{
+	return d->sock.fd >= 0;
+}
+
+bool display_busy(const struct display *d)
+{
+	return d->waiting || d->out;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* the protocol is host-endian */
+}
+
+/* A message with room for size payload bytes after the header. */
+static struct out_msg *msg_new(uint32_t request, size_t size)
+{
+	struct out_msg *m;
+
+	if (size > UINT32_MAX - HDR_SIZE)
+		return NULL;
+	m = malloc(sizeof(*m) + HDR_SIZE + size);
+	if (!m) {
+		log_error("display: no memory for a %zu-byte message", size);
+		return NULL;
+	}
+	m->next = NULL;
+	m->len = HDR_SIZE + size;
+	m->off = 0;
+	put_u32(m->data, request);
+	put_u32(m->data + 4, 0);
+	put_u32(m->data + 8, (uint32_t)size);
+	return m;
+}
+
+static void watch_out(struct display *d, bool out)
+{
+	if (out == d->want_out)
+		return;
+	d->want_out = out;
+	loop_watch(d->loop, &d->sock, EPOLLIN | (out ? EPOLLOUT : 0u));
+}
+
+/* Writes what the socket takes; watches for room when it is full. */
+static void flush(struct display *d)
+{
+	while (d->out) {
+		struct out_msg *m = d->out;
+		ssize_t n = send(d->sock.fd, m->data + m->off, m->len - m->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			watch_out(d, true);
+			return;
+		}
+		if (n < 0) {
+			log_warn("display: socket write failed (%s); display detached", strerror(errno));
+			display_detach(d);
+			return;
+		}
+		m->off += (size_t)n;
+		if (m->off < m->len)
+			continue;
+		d->out = m->next;
+		if (!d->out)
+			d->out_tail = &d->out;
+		free(m);
+	}
+	watch_out(d, false);
+}
+
+/* Queues m (owned) and starts writing it. */
+static void send_msg(struct display *d, struct out_msg *m)
+{
+	if (!m)
+		return;
+	if (d->sock.fd < 0) {
+		free(m);
+		return;
+	}
+	*d->out_tail = m;
+	d->out_tail = &m->next;
+	flush(d);
+}
+
+static void send_u32s(struct display *d, uint32_t request, const uint32_t *v, uint32_t n)
+{
+	struct out_msg *m = msg_new(request, (size_t)n * 4);
+
+	for (uint32_t i = 0; m && i < n; i++)
+		put_u32(m->data + HDR_SIZE + 4 * i, v[i]);
+	send_msg(d, m);
+}
+
+/* Sends a request QEMU answers, and waits (without blocking) for it. */
+static bool ask(struct display *d, uint32_t request, const uint32_t *v, uint32_t n)
+{
+	if (d->sock.fd < 0)
+		return false;
+	send_u32s(d, request, v, n);
+	if (d->sock.fd < 0)
+		return false;
+	d->waiting = request;
+	arm_timer(d, DISPLAY_REPLY_TIMEOUT_MS);
+	return true;
+}
+
+void display_attach(struct display *d, int fd)
+{
+	display_detach(d);
+	d->sock.fd = fd;
+	if (loop_watch(d->loop, &d->sock, EPOLLIN) < 0) {
+		log_error("display: cannot watch the socket");
+		display_detach(d);
+		return;
+	}
+	ask(d, GPU_GET_PROTOCOL_FEATURES, NULL, 0);
+}
+
+bool display_request_info(struct display *d)
+{
+	return !d->waiting && ask(d, GPU_GET_DISPLAY_INFO, NULL, 0);
+}
+
+bool display_request_edid(struct display *d, uint32_t scanout)
+{
+	if (d->waiting || !(d->features & (1ull << GPU_PROTOCOL_F_EDID)))
+		return false;
+	d->edid_scanout = scanout;
+	return ask(d, GPU_GET_EDID, &scanout, 1);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void got_features(struct display *d, const uint8_t *p, uint32_t size)
+{
+	uint64_t offered = 0;
+	struct out_msg *m;
+
+	if (size >= 8)
+		memcpy(&offered, p, 8);
+	d->features = offered & (1ull << GPU_PROTOCOL_F_EDID);
+	log_info("display: QEMU offers protocol features 0x%llx, using 0x%llx",
+		 (unsigned long long)offered, (unsigned long long)d->features);
+	m = msg_new(GPU_SET_PROTOCOL_FEATURES, 8);
+	if (m)
+		memcpy(m->data + HDR_SIZE, &d->features, 8);
+	send_msg(d, m);
+	if (d->sock.fd >= 0 && d->ops->attached)
+		d->ops->attached(d->ctx);
+}
+
+/* struct virtio_gpu_resp_display_info: little-endian, as on the virtqueue. */
+static void got_display_info(struct display *d, const uint8_t *p, uint32_t size)
+{
+	struct display_mode modes[DISPLAY_MODES];
+
+	if (size < DISPLAY_INFO_SIZE) {
+		log_warn("display: display info reply of %u bytes ignored", size);
+		return;
+	}
+	for (uint32_t i = 0; i < DISPLAY_MODES; i++) {
+		const uint8_t *e = p + 24 + 24 * i;
+
+		modes[i] = (struct display_mode){
+			.x = get_le32(e), .y = get_le32(e + 4),
+			.width = get_le32(e + 8), .height = get_le32(e + 12),
+			.enabled = get_le32(e + 16) != 0,
+		};
+	}
+	if (d->ops->modes)
+		d->ops->modes(d->ctx, modes);
+}
+
+/* struct virtio_gpu_resp_edid: header, size, padding, 1024 bytes. */
+static void got_edid(struct display *d, const uint8_t *p, uint32_t size)
+{
+	uint32_t len = size >= 32 ? get_le32(p + 24) : 0;
+
+	if (size < 32 || len == 0 || len > 1024 || len > size - 32) {
+		log_warn("display: EDID reply of %u bytes (EDID size %u) ignored", size, len);
+		return;
+	}
+	if (d->ops->edid)
+		d->ops->edid(d->ctx, d->edid_scanout, p + 32, len);
+}
+
+static void got_reply(struct display *d, uint32_t request, const uint8_t *p, uint32_t size)
+{
+	if (request != d->waiting) {
+		log_debug("display: unexpected reply %u ignored", request);
+		return;
+	}
+	d->waiting = 0;
+	arm_timer(d, 0);
+	if (request == GPU_GET_PROTOCOL_FEATURES)
+		got_features(d, p, size);
+	else if (request == GPU_GET_DISPLAY_INFO)
+		got_display_info(d, p, size);
+	else if (request == GPU_GET_EDID)
+		got_edid(d, p, size);
+}
+
+/* Takes the complete messages out of the input buffer. @return false on a
+ * message too large to be one we asked for. */
+static bool parse_input(struct display *d)
+{
+	while (d->in_len >= HDR_SIZE) {
+		uint32_t request, flags, size;
+
+		memcpy(&request, d->in, 4);
+		memcpy(&flags, d->in + 4, 4);
+		memcpy(&size, d->in + 8, 4);
+		if (size > IN_MAX - HDR_SIZE) {
+			log_error("display: QEMU sent a %u-byte message; display detached", size);
+			return false;
+		}
+		if (d->in_len < HDR_SIZE + size)
+			return true;
+		if (flags & GPU_FLAG_REPLY)
+			got_reply(d, request, d->in + HDR_SIZE, size);
+		else
+			log_debug("display: request %u from QEMU ignored", request);
+		if (d->sock.fd < 0)
+			return true; /* a callback detached us */
+		d->in_len -= HDR_SIZE + size;
+		memmove(d->in, d->in + HDR_SIZE + size, d->in_len);
+	}
+	return true;
+}
+
+static void read_input(struct display *d)
+{
+	ssize_t n = recv(d->sock.fd, d->in + d->in_len, sizeof(d->in) - d->in_len, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		log_info("display: QEMU closed the display socket");
+		display_detach(d);
+		return;
+	}
+	d->in_len += (size_t)n;
+	if (!parse_input(d))
+		display_detach(d);
+}
+
+static void on_socket(struct loop_watch *w, uint32_t events)
+{
+	struct display *d = w->ctx;
+	bool busy = display_busy(d);
+
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		read_input(d);
+	if (d->sock.fd >= 0 && (events & EPOLLOUT))
+		flush(d);
+	if (busy && !display_busy(d) && d->ops->idle)
+		d->ops->idle(d->ctx);
+}
+
+static void on_timer(struct loop_watch *w, uint32_t events)
+{
+	struct display *d = w->ctx;
+	uint64_t ticks;
+	uint32_t request = d->waiting;
+
+	(void)events;
+	if (read(d->timer.fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+		return;
+	arm_timer(d, 0);
+	if (!request)
+		return;
+	log_warn("display: no reply from QEMU to request %u; going on without it", request);
+	d->waiting = 0;
+	if (request == GPU_GET_PROTOCOL_FEATURES && d->ops->attached)
+		d->ops->attached(d->ctx);
+	if (!display_busy(d) && d->ops->idle)
+		d->ops->idle(d->ctx);
+}
+
+static bool scanout_ok(uint32_t scanout)
+{
+	return scanout < VGM_MAX_SCANOUTS;
+}
+
+void display_scanout_set(struct display *d, uint32_t scanout, const struct vgm_pixels *px)
+{
+	uint32_t v[3] = { scanout, px->width, px->height };
+	struct vgm_rect all = { 0, 0, px->width, px->height };
+
+	if (!scanout_ok(scanout))
+		return;
+	if (!pixels_supported(px->fourcc))
+		log_error("display: scanout %u has fourcc 0x%08x, which cannot be shown", scanout,
+			  px->fourcc);
+	d->so[scanout].shown = true;
+	d->so[scanout].px = *px;
+	send_u32s(d, GPU_SCANOUT, v, 3);
+	/* QEMU shows the new surface on the next UPDATE: send the whole of it. */
+	display_scanout_update(d, scanout, &all);
+}
+
+void display_scanout_disable(struct display *d, uint32_t scanout)
+{
+	uint32_t v[3] = { scanout, 0, 0 };
+
+	if (!scanout_ok(scanout))
+		return;
+	d->so[scanout].shown = false;
+	send_u32s(d, GPU_SCANOUT, v, 3);
+}
+
+void display_scanout_update(struct display *d, uint32_t scanout, const struct vgm_rect *r)
+{
+	struct out_msg *m;
+	uint8_t *p;
+
+	/* QEMU draws an UPDATE into the surface its SCANOUT made: never one
+	 * without the other, nor outside it. */
+	if (!scanout_ok(scanout) || !d->so[scanout].shown || d->sock.fd < 0 || !r->width ||
+	    !r->height)
+		return;
+	m = msg_new(GPU_UPDATE, 20 + (size_t)r->width * r->height * 4);
+	if (!m)
+		return;
+	p = m->data + HDR_SIZE;
+	put_u32(p, scanout);
+	put_u32(p + 4, r->x);
+	put_u32(p + 8, r->y);
+	put_u32(p + 12, r->width);
+	put_u32(p + 16, r->height);
+	if (pixels_to_xrgb(&d->so[scanout].px, r, p + 20) < 0) {
+		free(m);
+		return;
+	}
+	send_msg(d, m);
+}
+
+void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cursor *c)
+{
+	struct out_msg *m;
+	uint8_t *p;
+
+	if (!scanout_ok(scanout))
+		return;
+	d->so[scanout].cursor_x = c->x;
+	d->so[scanout].cursor_y = c->y;
+	m = msg_new(GPU_CURSOR_UPDATE, 20 + CURSOR_BYTES);
+	if (!m)
+		return;
+	p = m->data + HDR_SIZE;
+	put_u32(p, scanout);
+	put_u32(p + 4, c->x);
+	put_u32(p + 8, c->y);
+	put_u32(p + 12, c->hot_x);
+	put_u32(p + 16, c->hot_y);
+	/* Both sides use ARGB8888 words in host order (PIXMAN_a8r8g8b8). */
+	memcpy(p + 20, c->pixels, CURSOR_BYTES);
+	send_msg(d, m);
+}
+
+void display_cursor_move(struct display *d, uint32_t scanout, uint32_t x, uint32_t y)
+{
+	uint32_t v[3] = { scanout, x, y };
+
+	if (!scanout_ok(scanout))
+		return;
+	d->so[scanout].cursor_x = x;
+	d->so[scanout].cursor_y = y;
+	send_u32s(d, GPU_CURSOR_POS, v, 3);
+}
+
+void display_cursor_hide(struct display *d, uint32_t scanout)
+{
+	uint32_t v[3];
+
+	if (!scanout_ok(scanout))
+		return;
+	v[0] = scanout;
+	v[1] = d->so[scanout].cursor_x;
+	v[2] = d->so[scanout].cursor_y;
+	send_u32s(d, GPU_CURSOR_POS_HIDE, v, 3);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the gpu-*.c files share: the device's state, and the entry points
+ * one part calls in another.
+ *   gpu.c            set-up, as vhost-user messages drive it
+ *   gpu-requests.c   running descriptor chains through the library
+ *   gpu-callbacks.c  what the library and the display call back
+ */
+#ifndef VUGPU_GPU_PRIVATE_H
+#define VUGPU_GPU_PRIVATE_H
+
+#include "display.h"
+#include "gpu.h"
+#include "queue.h"
+
+struct gpu {
+	struct vgm_device *dev;
+	struct loop *loop;
+	struct memtable *mt; /* NULL until SET_MEM_TABLE */
+	struct display *disp;
+	struct queue q[GPU_NUM_QUEUES];
+	struct gpu_config cfg;
+	struct gpu_recorder rec;
+	uint64_t features; /* accepted, as SET_FEATURES gave them */
+
+	/* The chain being run. A GET_DISPLAY_INFO or GET_EDID waits here
+	 * (parked) while QEMU is asked for the answer. */
+	struct vring_chain *chain;
+	bool parked;
+	uint32_t parked_queue;
+
+	struct display_mode modes[DISPLAY_MODES];
+	bool modes_known;
+
+	/* Where the control queue stopped (GET_VRING_BASE), to tell a device
+	 * reset from a pause when it starts again. */
+	uint16_t stopped_base;
+	bool stopped;
+};
+
+extern const struct vgm_host_ops gpu_host_ops;
+extern const struct display_ops gpu_display_ops;
+
+/* Runs what a queue has, while the display is not busy. */
+void gpu_process(struct gpu *g, uint32_t qi);
+void gpu_process_all(struct gpu *g);
+/* The display is no longer busy: the waiting chain runs, then the queues. */
+void gpu_resume(struct gpu *g);
+/* The waiting chain goes back to its ring, to be taken again later
+ * (its buffers may be about to go away). No-op when none waits. */
+void gpu_unpark(struct gpu *g);
+void gpu_on_kick(void *ctx, struct queue *q);
+
+#endif

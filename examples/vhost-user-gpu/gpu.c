@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device as vhost-user sets it up: features, guest memory, the rings'
+ * sizes, addresses and eventfds, the config space, resets.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpu-private.h"
+#include "log.h"
+
+/* --- life cycle --------------------------------------------------------- */
+
+static int new_device(struct gpu *g)
+{
+	struct vgm_device_config cfg = {
+		.size = sizeof(cfg),
+		.dialect = g->cfg.dialect,
+		.features = g->cfg.device_features,
+		/* QEMU tells the guest how many scanouts there are (its
+		 * max_outputs); have them all, and enable what QEMU says. */
+		.num_scanouts = VGM_MAX_SCANOUTS,
+		.scanouts[0] = { .enabled = 1 },
+		.log_level = g->cfg.log_level,
+		.ops = &gpu_host_ops,
+		.host = g,
+	};
+
+	return vgm_device_new(&cfg, &g->dev);
+}
+
+int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
+{
+	struct gpu *g = calloc(1, sizeof(*g));
+	int err = -ENOMEM;
+
+	if (!g)
+		return err;
+	g->cfg = *cfg;
+	g->loop = loop;
+	g->chain = malloc(sizeof(*g->chain));
+	if (!g->chain)
+		goto fail;
+	err = new_device(g);
+	if (err < 0)
+		goto fail;
+	err = display_new(loop, &gpu_display_ops, g, &g->disp);
+	if (err < 0)
+		goto fail;
+	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
+		queue_init(&g->q[i], loop, gpu_on_kick, g);
+	*out = g;
+	return 0;
+fail:
+	vgm_device_destroy(g->dev);
+	free(g->chain);
+	free(g);
+	return err;
+}
+
+void gpu_destroy(struct gpu *g)
+{
+	if (!g)
+		return;
+	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
+		queue_fini(&g->q[i]);
+	/* The device first: it gives back its mappings into the table. */
+	vgm_device_destroy(g->dev);
+	display_destroy(g->disp);
+	memtable_destroy(g->mt);
+	free(g->chain);
+	free(g);
+}
+
+void gpu_set_recorder(struct gpu *g, const struct gpu_recorder *rec)
+{
+	g->rec = rec ? *rec : (struct gpu_recorder){ 0 };
+}
+
+/* The guest reset the device: it starts again with nothing. */
+static void device_reset(struct gpu *g)
+{
+	log_info("device reset");
+	gpu_unpark(g);
+	vgm_device_reset(g->dev);
+	/* The reset cleared them; SET_FEATURES came before the rings. */
+	vgm_device_set_features(g->dev, g->features);
+}
+
+void gpu_reset(struct gpu *g)
+{
+	gpu_unpark(g);
+	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
+		queue_fini(&g->q[i]);
+	g->features = 0;
+	g->stopped = false;
+	device_reset(g);
+}
+
+void gpu_disable_rings(struct gpu *g)
+{
+	gpu_unpark(g);
+	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
+		g->q[i].enabled = false;
+}
+
+/* --- features and memory ------------------------------------------------ */
+
+uint64_t gpu_get_features(const struct gpu *g)
+{
+	uint64_t f = 0;
+
+	vgm_device_get_features(g->dev, &f);
+	f |= 1ull << GPU_F_VERSION_1 | 1ull << GPU_F_PROTOCOL_FEATURES;
+	if (g->cfg.indirect)
+		f |= 1ull << VRING_F_INDIRECT_DESC;
+	if (g->cfg.event_idx)
+		f |= 1ull << VRING_F_EVENT_IDX;
+	return f;
+}
+
+/* Ring features this backend implements, offered or not. */
+#define RING_FEATURES ((1ull << VRING_F_INDIRECT_DESC) | (1ull << VRING_F_EVENT_IDX))
+
+int gpu_set_features(struct gpu *g, uint64_t features)
+{
+	uint64_t offered = gpu_get_features(g);
+	uint64_t foreign = features & ~(offered | RING_FEATURES);
+
+	/* QEMU's vhost-user-gpu-pci negotiates the ring features with the guest
+	 * whatever we offered (QEMU 10 does), and the guest then uses them:
+	 * honour them. Its transport adds bits of its own (RING_RESET, handled
+	 * in QEMU): they pass through and mean nothing here. */
+	if (features & RING_FEATURES & ~offered)
+		log_info("SET_FEATURES: ring features 0x%llx negotiated without our offer",
+			 (unsigned long long)(features & RING_FEATURES & ~offered));
+	if (foreign)
+		log_debug("SET_FEATURES: bits 0x%llx are the front-end's",
+			  (unsigned long long)foreign);
+	g->features = features & ~foreign;
+	vgm_device_set_features(g->dev, g->features);
+	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++) {
+		vring_set_features(&g->q[i].vr, g->features & (1ull << VRING_F_INDIRECT_DESC),
+				   g->features & (1ull << VRING_F_EVENT_IDX));
+		/* vhost-user.rst: without protocol features, rings start enabled. */
+		if (!(features & (1ull << GPU_F_PROTOCOL_FEATURES)))
+			g->q[i].enabled = true;
+	}
+	log_debug("features 0x%llx", (unsigned long long)features);
+	return 0;
+}
+
+/* Maps a ring whose size and addresses are known. */
+static int map_ring(struct gpu *g, struct queue *q)
+{
+	if (!g->mt || !q->vr.num || !q->vr.addr_set)
+		return 0;
+	if (vring_map(&q->vr, g->mt) < 0) {
+		log_error("ring at 0x%llx/0x%llx/0x%llx (size %u) is not in guest memory",
+			  (unsigned long long)q->vr.desc_addr, (unsigned long long)q->vr.avail_addr,
+			  (unsigned long long)q->vr.used_addr, q->vr.num);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *fds, uint32_t n)
+{
+	struct memtable *mt = NULL;
+	int err = memtable_new(&mt);
+	uint32_t i = 0;
+
+	for (; err == 0 && i < n; i++)
+		err = memtable_add_fd(mt, &e[i], fds[i]);
+	for (; i < n; i++)
+		close(fds[i]);
+	if (err < 0) {
+		log_error("SET_MEM_TABLE: region refused (%s)", strerror(-err));
+		memtable_destroy(mt);
+		return err;
+	}
+	/* The waiting chain points into the old mapping: it is taken again. */
+	gpu_unpark(g);
+	memtable_destroy(g->mt);
+	g->mt = mt;
+	for (i = 0; i < GPU_NUM_QUEUES; i++)
+		map_ring(g, &g->q[i]);
+	log_debug("memory table: %u regions", n);
+	gpu_process_all(g);
+	return 0;
+}
+
+/* --- rings ------------------------------------------------------------- */
+
+static struct queue *queue_at(struct gpu *g, uint32_t idx)
+{
+	if (idx < GPU_NUM_QUEUES)
+		return &g->q[idx];
+	log_error("vhost-user: ring index %u (this device has %u)", idx, GPU_NUM_QUEUES);
+	return NULL;
+}
+
+int gpu_vring_num(struct gpu *g, uint32_t idx, uint32_t num)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q)
+		return -EINVAL;
+	if (g->parked && g->parked_queue == idx)
+		gpu_unpark(g);
+	if (vring_set_num(&q->vr, num) < 0) {
+		log_error("ring %u: size %u refused", idx, num);
+		return -EINVAL;
+	}
+	return map_ring(g, q);
+}
+
+int gpu_vring_addr(struct gpu *g, uint32_t idx, uint64_t desc, uint64_t avail, uint64_t used)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q)
+		return -EINVAL;
+	if (g->parked && g->parked_queue == idx)
+		gpu_unpark(g);
+	vring_set_addr(&q->vr, desc, avail, used);
+	return map_ring(g, q);
+}
+
+int gpu_vring_base(struct gpu *g, uint32_t idx, uint16_t base)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q)
+		return -EINVAL;
+	if (g->parked && g->parked_queue == idx)
+		gpu_unpark(g);
+	/*
+	 * A pause gives the ring back where it stopped; a device reset starts
+	 * it at 0. Nothing else tells a vhost-user backend that the guest
+	 * reset the device, and stale resources would refuse the ids a
+	 * rebooted guest uses again.
+	 */
+	if (idx == VGM_QUEUE_CONTROL && g->stopped && base != g->stopped_base)
+		device_reset(g);
+	if (idx == VGM_QUEUE_CONTROL)
+		g->stopped = false;
+	vring_set_base(&q->vr, base);
+	return 0;
+}
+
+int gpu_vring_get_base(struct gpu *g, uint32_t idx, uint16_t *base)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q)
+		return -EINVAL;
+	if (g->parked && g->parked_queue == idx)
+		gpu_unpark(g);
+	queue_stop(q);
+	*base = vring_get_base(&q->vr);
+	if (idx == VGM_QUEUE_CONTROL) {
+		g->stopped = true;
+		g->stopped_base = *base;
+	}
+	return 0;
+}
+
+int gpu_vring_kick(struct gpu *g, uint32_t idx, int fd)
+{
+	struct queue *q = queue_at(g, idx);
+	int err;
+
+	if (!q) {
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	err = queue_set_kick(q, fd);
+	if (err == 0)
+		gpu_process(g, idx);
+	return err;
+}
+
+int gpu_vring_call(struct gpu *g, uint32_t idx, int fd)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q) {
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	queue_set_call(q, fd);
+	return 0;
+}
+
+int gpu_vring_err(struct gpu *g, uint32_t idx, int fd)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q) {
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	queue_set_err(q, fd);
+	return 0;
+}
+
+int gpu_vring_enable(struct gpu *g, uint32_t idx, bool enable)
+{
+	struct queue *q = queue_at(g, idx);
+
+	if (!q)
+		return -EINVAL;
+	if (!enable && g->parked && g->parked_queue == idx)
+		gpu_unpark(g);
+	q->enabled = enable;
+	if (enable)
+		gpu_process(g, idx);
+	return 0;
+}
+
+/* --- config space and display ------------------------------------------ */
+
+int gpu_config_read(const struct gpu *g, uint32_t offset, void *buf, uint32_t len)
+{
+	return vgm_device_config_read(g->dev, offset, buf, len);
+}
+
+int gpu_config_write(struct gpu *g, uint32_t offset, const void *buf, uint32_t len)
+{
+	return vgm_device_config_write(g->dev, offset, buf, len);
+}
+
+void gpu_set_display_socket(struct gpu *g, int fd)
+{
+	log_debug("display socket %d", fd);
+	display_attach(g->disp, fd);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio-gpu device behind the vhost-user socket: a virtgpu-mem device,
+ * its two virtqueues, guest memory and the display toward QEMU. The
+ * vhost-user messages (vhost-user.c) land here as calls; nothing in this
+ * file reads the vhost-user socket.
+ *
+ * Every function that can fail returns 0 or a negative errno; an index
+ * outside the two queues is -EINVAL.
+ */
+#ifndef VUGPU_GPU_H
+#define VUGPU_GPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <virtgpu-mem/virtgpu-mem.h>
+
+#include "loop.h"
+#include "memtable.h"
+
+#define GPU_NUM_QUEUES 2
+
+/* Transport feature bits this backend knows. */
+#define GPU_F_PROTOCOL_FEATURES 30 /* vhost-user's: never seen by the guest */
+#define GPU_F_VERSION_1 32
+
+struct gpu;
+
+struct gpu_config {
+	enum vgm_dialect dialect;
+	/* Device feature bits to offer (masked by what the library supports). */
+	uint64_t device_features;
+	/* Ring features to offer (both are implemented either way). */
+	bool indirect, event_idx;
+	enum vgm_log_level log_level;
+};
+
+/* Sees every request and its response, for --record. Members may be NULL. */
+struct gpu_recorder {
+	void (*request)(void *ctx, enum vgm_queue queue, const struct iovec *in, size_t in_cnt);
+	void (*response)(void *ctx, enum vgm_queue queue, const struct iovec *out, size_t out_cnt,
+			 size_t written);
+	void *ctx;
+};
+
+int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out);
+/* Destroys the device (giving back its mappings), then the memory table. */
+void gpu_destroy(struct gpu *g);
+/* rec is copied; NULL stops recording. */
+void gpu_set_recorder(struct gpu *g, const struct gpu_recorder *rec);
+
+uint64_t gpu_get_features(const struct gpu *g);
+/* Ring features (INDIRECT_DESC, EVENT_IDX) are honoured even when not
+ * offered (QEMU negotiates them with the guest regardless); other bits that
+ * were not offered are the front-end's transport's and ignored. @return 0. */
+int gpu_set_features(struct gpu *g, uint64_t features);
+
+/* Replaces guest memory. Takes ownership of the n fds, even on failure.
+ * @return -EINVAL for a bad region (the old table stays), -errno of mmap. */
+int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *fds, uint32_t n);
+
+int gpu_vring_num(struct gpu *g, uint32_t idx, uint32_t num);
+int gpu_vring_addr(struct gpu *g, uint32_t idx, uint64_t desc, uint64_t avail, uint64_t used);
+int gpu_vring_base(struct gpu *g, uint32_t idx, uint16_t base);
+/* Stops the queue; *base receives where it stopped. */
+int gpu_vring_get_base(struct gpu *g, uint32_t idx, uint16_t *base);
+/* These take ownership of fd (-1: none), also on failure. */
+int gpu_vring_kick(struct gpu *g, uint32_t idx, int fd);
+int gpu_vring_call(struct gpu *g, uint32_t idx, int fd);
+int gpu_vring_err(struct gpu *g, uint32_t idx, int fd);
+int gpu_vring_enable(struct gpu *g, uint32_t idx, bool enable);
+
+/* The 16-byte virtio-gpu config space. */
+int gpu_config_read(const struct gpu *g, uint32_t offset, void *buf, uint32_t len);
+int gpu_config_write(struct gpu *g, uint32_t offset, const void *buf, uint32_t len);
+
+/* VHOST_USER_GPU_SET_SOCKET: takes ownership of fd. */
+void gpu_set_display_socket(struct gpu *g, int fd);
+
+/* RESET_DEVICE: rings stopped and forgotten, the device as new. */
+void gpu_reset(struct gpu *g);
+/* RESET_OWNER (deprecated): every ring disabled. */
+void gpu_disable_rings(struct gpu *g);
+
+#endif

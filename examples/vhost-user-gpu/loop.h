@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The event loop: epoll over the file descriptors the backend waits on (the
+ * vhost-user socket, kick eventfds, the display socket, signals).
+ *
+ * One event is taken per wait, so a callback may remove or re-add any watch
+ * (its own included) without a stale event for it still being queued.
+ */
+#ifndef VUGPU_LOOP_H
+#define VUGPU_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loop;
+
+struct loop_watch {
+	int fd;
+	/* events: EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR as epoll reported them */
+	void (*cb)(struct loop_watch *w, uint32_t events);
+	void *ctx;
+	bool added; /* set by the loop */
+};
+
+/* @return 0 or a negative errno. */
+int loop_new(struct loop **out);
+void loop_destroy(struct loop *loop);
+
+/* Watches w->fd for events (EPOLLIN, EPOLLOUT); w must live until removed.
+ * Adding a watch that is added changes its events. @return 0 or -errno. */
+int loop_watch(struct loop *loop, struct loop_watch *w, uint32_t events);
+/* Stops watching; no-op if w is not added. Call before closing w->fd. */
+void loop_unwatch(struct loop *loop, struct loop_watch *w);
+
+/* Waits for one event and runs its callback. @return 0, or -errno when
+ * epoll fails. */
+int loop_run_once(struct loop *loop);
+
+/* Makes loop_running() false: the caller's loop ends. */
+void loop_quit(struct loop *loop);
+bool loop_running(const struct loop *loop);
+
+#endif

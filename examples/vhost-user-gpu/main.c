@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgm-vhost-user-gpu: a vhost-user-gpu back-end (QEMU's -device
+ * vhost-user-gpu-pci) built on virtgpu-mem. Command line and start-up
+ * follow vhost-user.rst's "Backend program conventions".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "gpu.h"
+#include "log.h"
+#include "loop.h"
+#include "vhost-user.h"
+
+struct options {
+	const char *socket_path;
+	int fd;
+	bool print_capabilities;
+	const char *record;
+	struct gpu_config gpu;
+};
+
+/* What the program holds while it runs. */
+struct backend {
+	struct options opt;
+	struct loop *loop;
+	struct gpu *gpu;
+	struct vhost_user *vu;
+	struct loop_watch listener; /* fd -1 once a front-end connected */
+	struct loop_watch signals;
+};
+
+enum {
+	OPT_LOG_LEVEL = 0x100,
+	OPT_NO_EDID,
+	OPT_NO_INDIRECT,
+	OPT_NO_EVENT_IDX,
+	OPT_DIALECT,
+	OPT_RECORD,
+	OPT_VIRGL,
+};
+
+static const struct option long_options[] = {
+	{ "socket-path", required_argument, NULL, 's' },
+	{ "fd", required_argument, NULL, 'f' },
+	{ "print-capabilities", no_argument, NULL, 'c' },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "no-edid", no_argument, NULL, OPT_NO_EDID },
+	{ "no-indirect", no_argument, NULL, OPT_NO_INDIRECT },
+	{ "no-event-idx", no_argument, NULL, OPT_NO_EVENT_IDX },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "virgl", no_argument, NULL, OPT_VIRGL },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vgm-vhost-user-gpu (-s PATH | -f FD) [OPTION...]\n"
+		"       vgm-vhost-user-gpu --print-capabilities\n"
+		"A vhost-user-gpu back-end (QEMU -device vhost-user-gpu-pci) on virtgpu-mem %s.\n\n"
+		"  -s, --socket-path=PATH    listen on PATH, serve the first connection\n"
+		"  -f, --fd=FD               serve the connected socket FD\n"
+		"  -c, --print-capabilities  print the back-end capabilities (JSON) and exit\n"
+		"      --log-level=LEVEL     error, warning (default), info or debug\n"
+		"  -v, --verbose             one log level more (repeatable)\n"
+		"      --no-edid             do not offer VIRTIO_GPU_F_EDID\n"
+		"      --no-indirect         do not offer VIRTIO_RING_F_INDIRECT_DESC\n"
+		"      --no-event-idx        do not offer VIRTIO_RING_F_EVENT_IDX\n"
+		"                            (QEMU 10 negotiates both anyway; they stay supported)\n"
+		"      --dialect=NAME        standard (default) or memory-rfc\n"
+		"      --record=FILE         record the requests (not implemented yet)\n"
+		"  -h, --help                this text\n",
+		vgm_version());
+}
+
+static int parse_level(const char *s, enum vgm_log_level *out)
+{
+	static const char *const names[] = { NULL, "error", "warning", "info", "debug" };
+
+	for (int i = VGM_LOG_ERROR; i <= VGM_LOG_DEBUG; i++) {
+		if (strcmp(s, names[i]) == 0 || (s[0] == '0' + i && !s[1])) {
+			*out = (enum vgm_log_level)i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "vgm-vhost-user-gpu: unknown log level '%s'\n", s);
+	return -1;
+}
+
+static int parse_fd(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX) {
+		fprintf(stderr, "vgm-vhost-user-gpu: bad file descriptor '%s'\n", s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_dialect(const char *s, enum vgm_dialect *out)
+{
+	if (strcmp(s, "standard") == 0)
+		*out = VGM_DIALECT_STANDARD;
+	else if (strcmp(s, "memory-rfc") == 0)
+		*out = VGM_DIALECT_MEMORY_RFC;
+	else {
+		fprintf(stderr, "vgm-vhost-user-gpu: unknown dialect '%s'\n", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* One option. @return 0, -1 for an error, 1 to exit successfully (help). */
+static int parse_option(int c, const char *arg, struct options *o)
+{
+	enum vgm_log_level level = o->gpu.log_level;
+
+	switch (c) {
+	case 's':
+		o->socket_path = arg;
+		return 0;
+	case 'f':
+		return parse_fd(arg, &o->fd);
+	case 'c':
+		o->print_capabilities = true;
+		return 0;
+	case OPT_LOG_LEVEL:
+		return parse_level(arg, &o->gpu.log_level);
+	case 'v':
+		o->gpu.log_level = level < VGM_LOG_DEBUG ? (enum vgm_log_level)(level + 1) : level;
+		return 0;
+	case OPT_NO_EDID:
+		o->gpu.device_features &= ~(1ull << VGM_GPU_F_EDID);
+		return 0;
+	case OPT_NO_INDIRECT:
+		o->gpu.indirect = false;
+		return 0;
+	case OPT_NO_EVENT_IDX:
+		o->gpu.event_idx = false;
+		return 0;
+	case OPT_DIALECT:
+		return parse_dialect(arg, &o->gpu.dialect);
+	case OPT_RECORD:
+		o->record = arg;
+		return 0;
+	case OPT_VIRGL:
+		/* vhost-user.rst: a feature the back-end cannot enable fails early. */
+		fprintf(stderr, "vgm-vhost-user-gpu: virgl (3D) is not supported\n");
+		return -1;
+	case 'h':
+		usage(stdout);
+		return 1;
+	default:
+		usage(stderr);
+		return -1;
+	}
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c, r;
+
+	*o = (struct options){
+		.fd = -1,
+		.gpu = { .dialect = VGM_DIALECT_STANDARD, .device_features = VGM_FEATURES_ALL,
+			 .indirect = true, .event_idx = true, .log_level = VGM_LOG_WARNING },
+	};
+	while ((c = getopt_long(argc, argv, "s:f:cvh", long_options, NULL)) != -1) {
+		r = parse_option(c, optarg, o);
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vgm-vhost-user-gpu: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->print_capabilities)
+		return 0;
+	if (!o->socket_path == (o->fd < 0)) {
+		fprintf(stderr, "vgm-vhost-user-gpu: give exactly one of --socket-path and --fd\n");
+		return -1;
+	}
+	if (o->record) {
+		fprintf(stderr, "vgm-vhost-user-gpu: --record is not implemented yet\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* vhost-user.json's VHostUserBackendCapabilitiesGPU: "virgl" and
+ * "render-node" are the features it knows; this back-end has neither. */
+static void print_capabilities(void)
+{
+	printf("{\n  \"type\": \"gpu\",\n  \"features\": []\n}\n");
+}
+
+static void on_signal(struct loop_watch *w, uint32_t events)
+{
+	struct backend *b = w->ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(w->fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	log_info("signal %u: exiting", si.ssi_signo);
+	loop_quit(b->loop);
+}
+
+/* SIGTERM and SIGINT end the loop (vhost-user.rst: end quickly and cleanly). */
+static int watch_signals(struct backend *b)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	b->signals = (struct loop_watch){ .cb = on_signal, .ctx = b };
+	b->signals.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (b->signals.fd < 0)
+		return -errno;
+	return loop_watch(b->loop, &b->signals, EPOLLIN);
+}
+
+static int serve(struct backend *b, int fd)
+{
+	int err;
+
+	/* Messages are read whole once the socket is readable: blocking I/O. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	err = vhost_user_new(fd, b->gpu, b->loop, &b->vu);
+	if (err < 0)
+		log_error("cannot serve the connection: %s", strerror(-err));
+	return err;
+}
+
+static void stop_listening(struct backend *b)
+{
+	if (b->listener.fd < 0)
+		return;
+	loop_unwatch(b->loop, &b->listener);
+	close(b->listener.fd);
+	b->listener.fd = -1;
+	/* One front-end only: nobody else should find the socket. */
+	unlink(b->opt.socket_path);
+}
+
+static void on_connection(struct loop_watch *w, uint32_t events)
+{
+	struct backend *b = w->ctx;
+	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+
+	(void)events;
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			log_error("accept: %s", strerror(errno));
+			loop_quit(b->loop);
+		}
+		return;
+	}
+	log_info("front-end connected");
+	stop_listening(b);
+	if (serve(b, fd) < 0)
+		loop_quit(b->loop);
+}
+
+static int bind_socket(int fd, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_error("socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	/* A socket left by an earlier run would make bind() fail. */
+	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		int err = -errno;
+
+		log_error("cannot listen on %s: %s", path, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int start_listening(struct backend *b)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	b->listener = (struct loop_watch){ .fd = fd, .cb = on_connection, .ctx = b };
+	err = bind_socket(fd, b->opt.socket_path);
+	if (err == 0)
+		err = loop_watch(b->loop, &b->listener, EPOLLIN);
+	if (err < 0) {
+		close(fd);
+		b->listener.fd = -1;
+	}
+	return err;
+}
+
+static int start(struct backend *b)
+{
+	int err = loop_new(&b->loop);
+
+	if (err == 0)
+		err = watch_signals(b);
+	if (err == 0)
+		err = gpu_new(&b->opt.gpu, b->loop, &b->gpu);
+	if (err < 0) {
+		log_error("cannot start: %s", strerror(-err));
+		return err;
+	}
+	if (b->opt.fd >= 0) {
+		int fd = b->opt.fd;
+
+		b->opt.fd = -1; /* serve() owns it now */
+		return serve(b, fd);
+	}
+	return start_listening(b);
+}
+
+static void stop(struct backend *b)
+{
+	vhost_user_destroy(b->vu);
+	gpu_destroy(b->gpu);
+	stop_listening(b);
+	if (b->signals.fd >= 0) {
+		loop_unwatch(b->loop, &b->signals);
+		close(b->signals.fd);
+	}
+	loop_destroy(b->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct backend b = { .listener = { .fd = -1 }, .signals = { .fd = -1 } };
+	int r = parse_args(argc, argv, &b.opt);
+
+	if (r)
+		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (b.opt.print_capabilities) {
+		print_capabilities();
+		return EXIT_SUCCESS;
+	}
+	log_set_level(b.opt.gpu.log_level);
+	r = start(&b);
+	while (r == 0 && loop_running(b.loop)) {
+		r = loop_run_once(b.loop);
+		if (r < 0)
+			log_error("event loop: %s", strerror(-r));
+	}
+	if (r == 0 && b.vu && vhost_user_failed(b.vu))
+		r = -EPROTO;
+	stop(&b);
+	return r == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Drives vgm-vhost-user-gpu as QEMU would, without QEMU: a fake front-end.
+
+usage: test-vhost-user.py BACKEND
+
+Plays both of QEMU's sides: the vhost-user socket (memory table from a
+memfd, split rings, eventfds) and the display socket (answers
+GET_PROTOCOL_FEATURES, GET_DISPLAY_INFO, GET_EDID; collects SCANOUT,
+UPDATE, CURSOR_*). Then: a 2D frame whose backing crosses two memory
+regions reaches the display pixel for pixel, the cursor too; hostile
+chains come back with length 0; malformed messages are refused; the
+back-end exits 0 when the socket closes. Linux, Python >= 3.9.
+"""
+
+import json
+import mmap
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+
+MiB = 1 << 20
+MEM = 16 * MiB
+UVA = [0x7F0000000000, 0x7F1000000000]  # front-end addresses of the two regions
+HALF = MEM // 2
+QSIZE = 64
+
+# vhost-user requests
+GET_FEATURES, SET_FEATURES, SET_OWNER, SET_MEM_TABLE = 1, 2, 3, 5
+SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
+SET_VRING_KICK, SET_VRING_CALL = 12, 13
+GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, SET_VRING_ENABLE = 15, 16, 18
+GET_CONFIG, GPU_SET_SOCKET = 24, 33
+NEED_REPLY = 0x8
+# vhost-user-gpu (display) requests
+D_GET_PROTOCOL_FEATURES, D_SET_PROTOCOL_FEATURES, D_GET_DISPLAY_INFO = 1, 2, 3
+D_CURSOR_POS, D_CURSOR_POS_HIDE, D_CURSOR_UPDATE, D_SCANOUT, D_UPDATE, D_GET_EDID = 4, 5, 6, 7, 8, 11
+# virtio-gpu
+CMD_GET_DISPLAY_INFO, CMD_CREATE_2D, CMD_SET_SCANOUT, CMD_FLUSH = 0x100, 0x101, 0x103, 0x104
+CMD_TRANSFER, CMD_ATTACH, CMD_GET_EDID = 0x105, 0x106, 0x10A
+CMD_UPDATE_CURSOR, CMD_MOVE_CURSOR = 0x300, 0x301
+RESP_OK_NODATA, RESP_OK_DISPLAY_INFO, RESP_OK_EDID = 0x1100, 0x1101, 0x1104
+B8G8R8X8, B8G8R8A8 = 2, 1
+F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
+FEATURES = (1 << 1) | (1 << 28) | (1 << 29) | (1 << 30) | (1 << 32)
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+class Ring:
+    """A split ring in guest memory, the driver's side."""
+
+    def __init__(self, mem, base):
+        self.mem, self.desc, self.avail, self.used = mem, base, base + 0x1000, base + 0x2000
+        self.avail_idx = self.used_seen = 0
+        self.free = 0
+
+    def put_desc(self, table, i, addr, length, flags, nxt):
+        struct.pack_into("<QIHH", self.mem, table + 16 * i, addr, length, flags, nxt)
+
+    def offer(self, bufs):
+        """bufs: [(gpa, len, writable)]; returns the head."""
+        head = self.free
+        for k, (addr, length, w) in enumerate(bufs):
+            i = (head + k) % QSIZE
+            more = k + 1 < len(bufs)
+            self.put_desc(self.desc, i, addr, length, (F_WRITE if w else 0) | (F_NEXT if more else 0),
+                          (i + 1) % QSIZE)
+        self.free = (head + len(bufs)) % QSIZE
+        self.offer_head(head)
+        return head
+
+    def offer_head(self, head):
+        # used_event (EVENT_IDX): interrupt me when the next entry is used
+        struct.pack_into("<H", self.mem, self.avail + 4 + 2 * QSIZE, self.used_seen)
+        struct.pack_into("<H", self.mem, self.avail + 4 + 2 * (self.avail_idx % QSIZE), head)
+        self.avail_idx = (self.avail_idx + 1) & 0xFFFF
+        struct.pack_into("<H", self.mem, self.avail + 2, self.avail_idx)
+
+    def used_idx(self):
+        return struct.unpack_from("<H", self.mem, self.used + 2)[0]
+
+    def pop_used(self):
+        i = self.used_seen % QSIZE
+        self.used_seen += 1
+        return struct.unpack_from("<II", self.mem, self.used + 4 + 8 * i)
+
+
+class Frontend:
+    def __init__(self, backend):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.proc = subprocess.Popen([backend, "--fd", str(theirs.fileno())], pass_fds=[theirs.fileno()])
+        theirs.close()
+        self.memfd = os.memfd_create("guest")
+        os.ftruncate(self.memfd, MEM)
+        self.mem = mmap.mmap(self.memfd, MEM)
+        self.display, self.display_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.dbuf = b""
+        self.events = []  # display messages we did not have to answer
+        self.modes = {0: (1024, 768)}
+        self.edid = bytes([0, 255, 255, 255, 255, 255, 255, 0]) + bytes(119)
+        self.edid += bytes([(-sum(self.edid)) & 255])
+        self.kick = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+        self.call = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+        self.rings = [Ring(self.mem, 0x1000), Ring(self.mem, 0x10000)]
+
+    # -- vhost-user socket ------------------------------------------------
+    def send(self, req, payload=b"", fds=(), flags=0x1):
+        msg = struct.pack("<III", req, flags, len(payload)) + payload
+        if fds:
+            socket.send_fds(self.sock, [msg], list(fds))
+        else:
+            self.sock.sendall(msg)
+
+    def recv(self):
+        hdr = self.recv_exact(12)
+        req, flags, size = struct.unpack("<III", hdr)
+        return req, flags, self.recv_exact(size)
+
+    def recv_exact(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError("back-end closed the socket")
+            data += chunk
+        return data
+
+    def call_u64(self, req):
+        self.send(req)
+        r, flags, p = self.recv()
+        assert r == req and flags & 0x4, (r, flags)
+        return struct.unpack("<Q", p)[0]
+
+    def acked(self, req, payload=b"", fds=()):
+        """Sends with need_reply; returns the ack (0 = success)."""
+        self.send(req, payload, fds, flags=0x1 | NEED_REPLY)
+        r, _flags, p = self.recv()
+        assert r == req, (r, req)
+        return struct.unpack("<Q", p)[0]
+
+    # -- display socket (QEMU's side) ------------------------------------
+    def display_reply(self, req, payload):
+        self.display.sendall(struct.pack("<III", req, 0x4, len(payload)) + payload)
+
+    def display_info(self):
+        hdr = struct.pack("<IIQIB3x", RESP_OK_DISPLAY_INFO, 0, 0, 0, 0)
+        modes = b""
+        for i in range(16):
+            w, h = self.modes.get(i, (0, 0))
+            modes += struct.pack("<IIIIII", 0, 0, w, h, 1 if i in self.modes else 0, 0)
+        return hdr + modes
+
+    def handle_display(self, req, payload):
+        if req == D_GET_PROTOCOL_FEATURES:
+            self.display_reply(req, struct.pack("<Q", 3))  # EDID | DMABUF2, as QEMU 10
+        elif req == D_GET_DISPLAY_INFO:
+            self.display_reply(req, self.display_info())
+        elif req == D_GET_EDID:
+            edid = self.edid + bytes(1024 - len(self.edid))
+            self.display_reply(req, struct.pack("<IIQIB3xII", RESP_OK_EDID, 0, 0, 0, 0, 1024, 0) + edid)
+        else:
+            self.events.append((req, payload))
+
+    def pump_display(self):
+        data = self.display.recv(1 << 20)
+        if not data:
+            raise EOFError("display socket closed")
+        self.dbuf += data
+        while len(self.dbuf) >= 12:
+            req, _flags, size = struct.unpack_from("<III", self.dbuf)
+            if len(self.dbuf) < 12 + size:
+                break
+            payload, self.dbuf = self.dbuf[12:12 + size], self.dbuf[12 + size:]
+            self.handle_display(req, payload)
+
+    def wait(self, cond, what, timeout=5.0):
+        """Serves the display socket until cond() holds."""
+        while not cond():
+            r, _, _ = select.select([self.display, self.call[0], self.call[1]], [], [], timeout)
+            if not r:
+                check(False, "timed out waiting for " + what)
+                return False
+            for f in r:
+                if f is self.display:
+                    self.pump_display()
+                else:
+                    os.eventfd_read(f)
+        return True
+
+    # -- requests -------------------------------------------------------
+    def request(self, q, cmd, resp_len=24, extra_out=(), indirect=False):
+        ring = self.rings[q]
+        req_at, resp_at = 0x100000 + 0x4000 * q, 0x108000 + 0x4000 * q
+        self.mem[req_at:req_at + len(cmd)] = cmd
+        bufs = [(req_at, len(cmd), False)] + list(extra_out)
+        if resp_len:
+            bufs.append((resp_at, resp_len, True))
+        if indirect:
+            table = 0x30000
+            for k, (addr, length, w) in enumerate(bufs):
+                more = k + 1 < len(bufs)
+                ring.put_desc(table, k, addr, length, (F_WRITE if w else 0) | (F_NEXT if more else 0), k + 1)
+            head = ring.free
+            ring.put_desc(ring.desc, head, table, 16 * len(bufs), F_INDIRECT, 0)
+            ring.free = (head + 1) % QSIZE
+            ring.offer_head(head)
+        else:
+            ring.offer(bufs)
+        os.eventfd_write(self.kick[q], 1)
+        want = ring.used_seen + 1
+        self.wait(lambda: ring.used_idx() >= want, "used element on queue %d" % q)
+        _id, length = ring.pop_used()
+        return bytes(self.mem[resp_at:resp_at + length])
+
+
+def hdr(cmd_type):
+    return struct.pack("<IIQIB3x", cmd_type, 0, 0, 0, 0)
+
+
+def resp_type(resp):
+    return struct.unpack_from("<I", resp)[0] if len(resp) >= 4 else None
+
+
+def setup(fe):
+    f = fe.call_u64(GET_FEATURES)
+    check(f & FEATURES == FEATURES, "GET_FEATURES offers EDID, INDIRECT, EVENT_IDX, PROTOCOL_FEATURES, VERSION_1")
+    pf = fe.call_u64(GET_PROTOCOL_FEATURES)
+    check(pf & (1 << 9) and pf & (1 << 3), "protocol features: CONFIG and REPLY_ACK")
+    fe.send(SET_PROTOCOL_FEATURES, struct.pack("<Q", pf))
+    fe.send(SET_OWNER)
+    fe.send(GET_CONFIG, struct.pack("<III", 0, 16, 0) + bytes(16))
+    _r, _fl, p = fe.recv()
+    check(len(p) == 28 and struct.unpack_from("<I", p, 12 + 8)[0] == 16, "GET_CONFIG: num_scanouts 16")
+    check(fe.acked(SET_FEATURES, struct.pack("<Q", FEATURES | (1 << 40))) == 0,
+          "SET_FEATURES with a transport bit of QEMU's own (RING_RESET)")
+    regions = struct.pack("<II", 2, 0)
+    regions += struct.pack("<QQQQ", 0, HALF, UVA[0], 0)
+    regions += struct.pack("<QQQQ", HALF, HALF, UVA[1], HALF)
+    check(fe.acked(SET_MEM_TABLE, regions, [fe.memfd, fe.memfd]) == 0, "SET_MEM_TABLE, two regions")
+    fe.send(GPU_SET_SOCKET, fds=[fe.display_theirs.fileno()])
+    fe.display_theirs.close()
+    for q, ring in enumerate(fe.rings):
+        fe.send(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
+        fe.send(SET_VRING_BASE, struct.pack("<II", q, 0))
+        fe.send(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, 0, UVA[0] + ring.desc, UVA[0] + ring.used,
+                                            UVA[0] + ring.avail, 0))
+        fe.send(SET_VRING_CALL, struct.pack("<Q", q), [fe.call[q]])
+        fe.send(SET_VRING_KICK, struct.pack("<Q", q), [fe.kick[q]])
+        check(fe.acked(SET_VRING_ENABLE, struct.pack("<II", q, 1)) == 0, "ring %d enabled" % q)
+
+
+def test_display_info(fe):
+    fe.modes = {0: (800, 600)}
+    resp = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+    w, h, en = struct.unpack_from("<8xIII", resp, 24)
+    check(resp_type(resp) == RESP_OK_DISPLAY_INFO and (w, h, en) == (800, 600, 1),
+          "GET_DISPLAY_INFO answers QEMU's current mode (asked when the guest asks)")
+    resp = fe.request(0, hdr(CMD_GET_EDID) + struct.pack("<II", 0, 0), 24 + 8 + 1024)
+    size = struct.unpack_from("<I", resp, 24)[0] if len(resp) >= 28 else 0
+    check(resp_type(resp) == RESP_OK_EDID and size == 128 and resp[32:160] == fe.edid,
+          "GET_EDID answers QEMU's EDID, trimmed to its blocks")
+
+
+def pattern(w, h, seed):
+    return bytes(((x * 7 + y * 13 + seed + c * 50) & 255) if c < 3 else 0
+                 for y in range(h) for x in range(w) for c in range(4))
+
+
+def create(fe, q, rid, fmt, w, h, gpa, pixels):
+    check(resp_type(fe.request(q, hdr(CMD_CREATE_2D) + struct.pack("<IIII", rid, fmt, w, h))) == RESP_OK_NODATA,
+          "RESOURCE_CREATE_2D %d" % rid)
+    fe.mem[gpa:gpa + len(pixels)] = pixels
+    entries_at = 0x200000
+    fe.mem[entries_at:entries_at + 16] = struct.pack("<QII", gpa, len(pixels), 0)
+    r = fe.request(q, hdr(CMD_ATTACH) + struct.pack("<II", rid, 1), extra_out=[(entries_at, 16, False)])
+    check(resp_type(r) == RESP_OK_NODATA, "ATTACH_BACKING %d (entries in a second descriptor)" % rid)
+    r = fe.request(q, hdr(CMD_TRANSFER) + struct.pack("<IIIIQII", 0, 0, w, h, 0, rid, 0), indirect=True)
+    check(resp_type(r) == RESP_OK_NODATA, "TRANSFER_TO_HOST_2D %d (indirect descriptors)" % rid)
+
+
+def test_frame(fe):
+    w, h = 64, 32
+    pixels = pattern(w, h, 1)
+    gpa = HALF - 1000  # the backing crosses from region 0 into region 1
+    create(fe, 0, 1, B8G8R8X8, w, h, gpa, pixels)
+    fe.events.clear()
+    r = fe.request(0, hdr(CMD_SET_SCANOUT) + struct.pack("<IIIIII", 0, 0, w, h, 0, 1))
+    check(resp_type(r) == RESP_OK_NODATA, "SET_SCANOUT")
+    fe.wait(lambda: any(e[0] == D_UPDATE for e in fe.events), "UPDATE after SCANOUT")
+    kinds = [e[0] for e in fe.events]
+    check(kinds[:2] == [D_SCANOUT, D_UPDATE], "display got SCANOUT then UPDATE")
+    check(fe.events[0][1] == struct.pack("=III", 0, w, h), "SCANOUT 0 64x32")
+    full = fe.events[1][1]
+    check(full[:20] == struct.pack("=IIIII", 0, 0, 0, w, h) and full[20:] == pixels,
+          "the whole frame reached the display unchanged (x8r8g8b8)")
+    fe.events.clear()
+    r = fe.request(0, hdr(CMD_FLUSH) + struct.pack("<IIIIII", 8, 4, 16, 8, 1, 0))
+    check(resp_type(r) == RESP_OK_NODATA, "RESOURCE_FLUSH")
+    fe.wait(lambda: fe.events, "UPDATE after FLUSH")
+    want = b"".join(pixels[(y * w + 8) * 4:(y * w + 24) * 4] for y in range(4, 12))
+    got = fe.events[0][1]
+    check(fe.events[0][0] == D_UPDATE and got[:20] == struct.pack("=IIIII", 0, 8, 4, 16, 8) and got[20:] == want,
+          "a flushed rectangle reached the display unchanged")
+
+
+def test_cursor(fe):
+    pixels = pattern(64, 64, 9)
+    create(fe, 0, 2, B8G8R8A8, 64, 64, 0x400000, pixels)
+    fe.events.clear()
+    cur = hdr(CMD_UPDATE_CURSOR) + struct.pack("<IIIIIIII", 0, 10, 20, 0, 2, 3, 4, 0)
+    fe.request(1, cur, 0)
+    fe.request(1, hdr(CMD_MOVE_CURSOR) + struct.pack("<IIIIIIII", 0, 30, 40, 0, 0, 0, 0, 0), 0)
+    fe.wait(lambda: len(fe.events) >= 2, "cursor messages")
+    (k1, p1), (k2, p2) = fe.events[:2]
+    check(k1 == D_CURSOR_UPDATE and p1[:20] == struct.pack("=IIIII", 0, 10, 20, 3, 4) and p1[20:] == pixels,
+          "CURSOR_UPDATE: position, hot spot, 64x64 ARGB")
+    check(k2 == D_CURSOR_POS and p2 == struct.pack("=III", 0, 30, 40), "CURSOR_POS")
+
+
+def test_hostile_chains(fe):
+    ring = fe.rings[0]
+    cases = {
+        "next index out of range": [(0, 0x100000, 24, F_NEXT, QSIZE + 3)],
+        "a chain that loops": [(0, 0x108000, 24, F_WRITE | F_NEXT, 1), (1, 0x108000, 24, F_WRITE | F_NEXT, 0)],
+        "a buffer outside guest memory": [(0, MEM + 0x1000, 24, 0, 0)],
+        "readable after writable": [(0, 0x108000, 24, F_WRITE | F_NEXT, 1), (1, 0x100000, 24, 0, 0)],
+        "an indirect table of bad size": [(0, 0x30000, 24, F_INDIRECT, 0)],
+    }
+    for name, descs in cases.items():
+        head = ring.free
+        for i, addr, length, flags, nxt in descs:
+            ring.put_desc(ring.desc, (head + i) % QSIZE, addr, length, flags, (head + nxt) % QSIZE
+                          if nxt < QSIZE else nxt)
+        ring.free = (head + len(descs)) % QSIZE
+        ring.offer_head(head)
+        os.eventfd_write(fe.kick[0], 1)
+        want = ring.used_seen + 1
+        fe.wait(lambda: ring.used_idx() >= want, name)
+        uid, length = ring.pop_used()
+        check(uid == head and length == 0, "hostile ring, %s: returned with length 0" % name)
+    r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+    check(resp_type(r) == RESP_OK_DISPLAY_INFO, "the ring works after the hostile chains")
+
+
+def test_bad_messages(fe):
+    check(fe.acked(SET_VRING_NUM, struct.pack("<II", 7, 64)) != 0, "SET_VRING_NUM on ring 7 refused")
+    check(fe.acked(SET_VRING_NUM, struct.pack("<II", 0, 0)) != 0, "queue size 0 refused")
+    check(fe.acked(SET_MEM_TABLE, struct.pack("<II", 3, 0) + bytes(96), [fe.memfd]) != 0,
+          "SET_MEM_TABLE with fewer fds than regions refused")
+    check(fe.acked(99) != 0, "unknown request refused")
+    fe.send(GET_CONFIG, struct.pack("<III", 0, 300, 0))
+    _r, _f, p = fe.recv()
+    check(p == b"", "GET_CONFIG past the config space: empty reply")
+    fe.send(GET_VRING_BASE, struct.pack("<II", 0, 0))
+    _r, _f, p = fe.recv()
+    check(struct.unpack("<II", p) == (0, fe.rings[0].avail_idx), "GET_VRING_BASE stops ring 0 where it is")
+
+
+def main():
+    backend = sys.argv[1]
+    caps = json.loads(subprocess.run([backend, "--print-capabilities"], stdout=subprocess.PIPE,
+                                     check=True).stdout)
+    check(caps.get("type") == "gpu" and caps.get("features") == [], "--print-capabilities")
+    fe = Frontend(backend)
+    try:
+        setup(fe)
+        test_display_info(fe)
+        test_frame(fe)
+        test_cursor(fe)
+        test_hostile_chains(fe)
+        test_bad_messages(fe)
+    except (EOFError, OSError, AssertionError) as e:
+        check(False, "front-end: %r" % e)
+    fe.sock.close()
+    try:
+        rc = fe.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        fe.proc.kill()
+        rc = "still running"
+    check(rc == 0, "back-end exits 0 when the front-end goes away (got %s)" % rc)
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vhost-user protocol, back-end side (QEMU's docs/interop/vhost-user.rst),
+ * as vhost-user-gpu-pci speaks it: messages are read from the socket,
+ * checked (sizes, ring indices, file descriptors), and turned into gpu_*
+ * calls; replies and REPLY_ACK acknowledgements go back.
+ *
+ * The front-end is trusted to the extent that it shares the guest's memory
+ * with us, not to the extent of crashing us: a malformed message is
+ * refused (and the connection closed when the stream cannot be trusted to
+ * stay in sync any more).
+ */
+#ifndef VUGPU_VHOST_USER_H
+#define VUGPU_VHOST_USER_H
+
+#include "gpu.h"
+#include "loop.h"
+
+struct vhost_user;
+
+/* Serves the connected socket fd (ownership taken) for g. When the
+ * front-end goes away, loop_quit() is called. @return 0, -ENOMEM, -errno. */
+int vhost_user_new(int fd, struct gpu *g, struct loop *loop, struct vhost_user **out);
+void vhost_user_destroy(struct vhost_user *vu);
+
+/* Whether the connection ended by a protocol error rather than EOF. */
+bool vhost_user_failed(const struct vhost_user *vu);
+
+#endif
