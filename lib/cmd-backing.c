@@ -36,22 +36,15 @@ static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "nr_entries %u is above the limit of %u", b->nr_entries,
 				   dev->limits.backing_entries);
-	switch (cmd_read_entries(dev, c, b->nr_entries)) {
-	case ENTRIES_OK:
-		if (c->res->blob && c->entries_size < c->res->blob_size)
-			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
-					   "entries add up to %llu, less than the blob's %llu",
-					   (unsigned long long)c->entries_size,
-					   (unsigned long long)c->res->blob_size);
-		return cmd_check_ranges(dev, c);
-	case ENTRIES_SHORT:
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
-				   "nr_entries %u: the entries are truncated", b->nr_entries);
-	case ENTRIES_NOMEM:
-		break;
-	}
-	return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "no memory for %u entries",
-			   b->nr_entries);
+	err = cmd_read_entries(dev, c, b->nr_entries, VGM_GPU_RESP_ERR_UNSPEC);
+	if (err)
+		return err;
+	if (c->res->blob && c->entries_size < c->res->blob_size)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "entries add up to %llu, less than the blob's %llu",
+				   (unsigned long long)c->entries_size,
+				   (unsigned long long)c->res->blob_size);
+	return cmd_check_ranges(dev, c);
 }
 
 static uint32_t exec_attach(struct vgm_device *dev, struct cmd *c)

@@ -39,17 +39,10 @@ static uint32_t validate_blob_fields(struct vgm_device *dev, struct cmd *c)
 static uint32_t validate_blob_entries(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+	uint32_t err = cmd_read_entries(dev, c, b->nr_entries, VGM_GPU_RESP_ERR_INVALID_PARAMETER);
 
-	switch (cmd_read_entries(dev, c, b->nr_entries)) {
-	case ENTRIES_OK:
-		break;
-	case ENTRIES_SHORT:
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
-				   "nr_entries %u: the entries are truncated", b->nr_entries);
-	case ENTRIES_NOMEM:
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-				   "no memory for %u entries", b->nr_entries);
-	}
+	if (err)
+		return err;
 	/* No entries: ATTACH_BACKING gives the pages later. */
 	if (b->nr_entries && c->entries_size < b->size)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
@@ -125,16 +118,9 @@ static uint32_t check_blob_image(struct vgm_device *dev, struct cmd *c)
 static uint32_t validate_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_set_scanout_blob *s = &c->u.set_scanout_blob;
-	uint32_t err;
+	uint32_t err = cmd_scanout_target(dev, c, s->scanout_id, s->resource_id);
 
-	if (s->scanout_id >= dev->num_scanouts)
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
-				   "scanout_id %u is not below num_scanouts %u", s->scanout_id,
-				   dev->num_scanouts);
-	if (s->resource_id == 0)
-		return 0;
-	err = cmd_find_resource(dev, c, s->resource_id);
-	if (err)
+	if (err || !c->res)
 		return err;
 	if (!c->res->blob)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,

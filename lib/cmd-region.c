@@ -12,17 +12,10 @@
 static uint32_t validate_create_entries(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
+	uint32_t err = cmd_read_entries(dev, c, b->nr_entries, VGM_GPU_RESP_ERR_INVALID_PARAMETER);
 
-	switch (cmd_read_entries(dev, c, b->nr_entries)) {
-	case ENTRIES_OK:
-		break;
-	case ENTRIES_SHORT:
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
-				   "nr_entries %u: the entries are truncated", b->nr_entries);
-	case ENTRIES_NOMEM:
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-				   "no memory for %u entries", b->nr_entries);
-	}
+	if (err)
+		return err;
 	for (uint32_t i = 0; i < c->nr_entries; i++) {
 		if (c->entries[i].length == 0)
 			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,

@@ -5,20 +5,24 @@
  */
 #include "private.h"
 
+uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scanout_id,
+			    uint32_t resource_id)
+{
+	/* First, before anything indexes by it. */
+	if (scanout_id >= dev->num_scanouts)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
+				   "scanout_id %u is not below num_scanouts %u", scanout_id,
+				   dev->num_scanouts);
+	c->res = NULL;
+	return resource_id ? cmd_find_resource(dev, c, resource_id) : 0;
+}
+
 static uint32_t validate_set_scanout(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_set_scanout *s = &c->u.set_scanout;
-	uint32_t err;
+	uint32_t err = cmd_scanout_target(dev, c, s->scanout_id, s->resource_id);
 
-	/* First, before anything indexes by it. */
-	if (s->scanout_id >= dev->num_scanouts)
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
-				   "scanout_id %u is not below num_scanouts %u", s->scanout_id,
-				   dev->num_scanouts);
-	if (s->resource_id == 0)
-		return 0;
-	err = cmd_find_resource(dev, c, s->resource_id);
-	if (err)
+	if (err || !c->res)
 		return err;
 	if (c->res->blob)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,

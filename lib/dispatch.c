@@ -98,17 +98,20 @@ uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code,
 	return code;
 }
 
-enum entries_result cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_entries)
+uint32_t cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_entries,
+			  uint32_t short_code)
 {
 	uint64_t sum = 0;
 
 	if (c->rest->left / WIRE_ENTRY_SIZE < nr_entries)
-		return ENTRIES_SHORT;
+		return guest_error(dev, c, short_code, "nr_entries %u: the entries are truncated",
+				   nr_entries);
 	if (nr_entries > dev->entries_cap) {
 		struct vgm_gpu_mem_entry *e = realloc(dev->entries, (size_t)nr_entries * sizeof(*e));
 
 		if (!e)
-			return ENTRIES_NOMEM;
+			return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+					   "no memory for %u entries", nr_entries);
 		dev->entries = e;
 		dev->entries_cap = nr_entries;
 	}
@@ -125,7 +128,7 @@ enum entries_result cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint
 	c->entries = dev->entries;
 	c->nr_entries = nr_entries;
 	c->entries_size = sum;
-	return ENTRIES_OK;
+	return 0;
 }
 
 /* Finds the command and checks what the table says about it. */

@@ -407,10 +407,11 @@ struct cmd_desc {
 /* Logs a guest error naming the command, and returns code. */
 uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code, const char *fmt,
 		     ...) PRINTF_LIKE(4, 5);
-enum entries_result { ENTRIES_OK, ENTRIES_SHORT, ENTRIES_NOMEM };
 /* Reads nr_entries entries that follow the struct into c->entries (the
- * caller has checked nr_entries against the limit). */
-enum entries_result cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_entries);
+ * caller has checked nr_entries against the limit). Returns 0, short_code
+ * when the request is too short for them, or ERR_OUT_OF_MEMORY; logs. */
+uint32_t cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_entries,
+			  uint32_t short_code);
 bool feature_accepted(const struct vgm_device *dev, uint32_t bit);
 /* cmd-resource.c, for every command that names resources: */
 /* A new id: not 0, not in use (ERR_INVALID_RESOURCE_ID). */
@@ -421,6 +422,10 @@ uint32_t cmd_check_resource_room(struct vgm_device *dev, struct cmd *c, uint32_t
 uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id);
 /* UUIDs are found by their first four bytes, which are unique per device. */
 uint32_t uuid_key(const uint8_t uuid[16]);
+/* cmd-scanout.c: a scanout id below num_scanouts (checked first:
+ * ERR_INVALID_SCANOUT_ID), and the resource into c->res, or NULL for 0. */
+uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scanout_id,
+			    uint32_t resource_id);
 /* cmd-backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
 uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
