@@ -7,6 +7,11 @@
  */
 #include "private.h"
 
+/* From this size on a transfer is streamed around the cache (copy.c):
+ * about half of a core's L2, so small ones (damage tiles) stay cached for
+ * the host that displays them next. */
+#define STREAM_MIN (1u << 20)
+
 static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_transfer_to_host_2d *t = &c->u.transfer;
@@ -34,19 +39,20 @@ static void copy_rows(struct resource *res, const struct vgm_gpu_transfer_to_hos
 {
 	size_t row = (size_t)t->r.width * res->fmt->bpp;
 	uint8_t *dst = res->pixels + (size_t)t->r.y * res->stride + (size_t)t->r.x * res->fmt->bpp;
-	struct region_cursor cur = { 0 };
+	struct region_cursor cur = { .stream = (uint64_t)row * t->r.height >= STREAM_MIN };
 
 	if (row == res->stride) {
 		region_read(res->backing, &cur, src, dst, row * t->r.height);
-		return;
+	} else {
+		for (uint32_t h = 0; h < t->r.height; h++) {
+			if (region_read(res->backing, &cur, src, dst, row) < row ||
+			    __builtin_add_overflow(src, res->stride, &src))
+				break;
+			dst += res->stride;
+		}
 	}
-	for (uint32_t h = 0; h < t->r.height; h++) {
-		if (region_read(res->backing, &cur, src, dst, row) < row)
-			return;
-		if (__builtin_add_overflow(src, res->stride, &src))
-			return;
-		dst += res->stride;
-	}
+	if (cur.stream)
+		copy_fence();
 }
 
 static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)

@@ -184,10 +184,18 @@ struct region {
 	uint64_t table_bytes;
 };
 
-/* A reading position, so consecutive rows cost O(1) to find. */
+/* A reading position, so consecutive rows cost O(1) to find, and how the
+ * bytes are stored: streamed around the cache for large transfers. */
 struct region_cursor {
 	uint32_t idx;
+	bool stream;
 };
+
+/* copy.c */
+/* Copies with non-temporal stores where the CPU has them; copy_fence()
+ * after the last one orders them before anything that follows. */
+void copy_stream(void *dst, const void *src, size_t n);
+void copy_fence(void);
 
 /* Builds a region from validated entries: maps every range through the
  * host. Returns 0 or the guest's verdict (ERR_UNSPEC: untranslatable,

@@ -335,7 +335,10 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 
 		if (chunk > len - done)
 			chunk = len - done;
-		memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
+		if (cur->stream)
+			copy_stream(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
+		else
+			memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
 		done += chunk;
 		if (done < len)
 			i++;

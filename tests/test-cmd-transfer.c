@@ -127,6 +127,31 @@ static void full_frame(const uint32_t *lens, size_t nlens)
 	harness_free(h);
 }
 
+/* Transfers of 1 MiB and more are streamed around the cache (lib/copy.c):
+ * with pieces and rows that start anywhere in a cache line, each byte
+ * still lands where the rule says, full frame and row by row. */
+static void test_transfer_large_streamed(void **state)
+{
+	static const uint32_t lens[] = { 4096, 4000, 333, 8192, 61, 4099 };
+	struct harness_opts o = { .with_release = true, .ram_size = 64u << 20 };
+	struct harness *h = harness_new(&o);
+	struct scene s;
+
+	(void)state;
+	scene_init(&s, h, FMT, 1021, 300, 1021 * 300 * 4, lens, 6);
+	scene_draw(&s, 7);
+	scene_transfer(&s, 0, 0, 1021, 300, 0); /* 1.2 MB: one span */
+	scene_check(&s);
+	scene_draw(&s, 8);
+	scene_transfer(&s, 3, 1, 1017, 299, 1021 * 4 + 3 * 4); /* rows, 1.2 MB */
+	scene_check(&s);
+	scene_draw(&s, 9);
+	scene_transfer(&s, 1, 0, 1019, 300, 5); /* rows at an odd offset */
+	scene_check(&s);
+	scene_fini(&s);
+	harness_free(h);
+}
+
 static void test_transfer_entries_4096(void **state)
 {
 	static const uint32_t lens[] = { 4096 };
@@ -505,6 +530,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfer_entries_4096),
+		cmocka_unit_test(test_transfer_large_streamed),
 		cmocka_unit_test(test_transfer_entries_1000),
 		cmocka_unit_test(test_transfer_entries_16),
 		cmocka_unit_test(test_transfer_entries_4),

@@ -651,7 +651,7 @@ static void test_region_cursor_any_start(void **state)
 	ref = reference(f, e, 40, size);
 	for (uint32_t start = 0; start <= rg->nseg + 2; start++) {
 		for (uint64_t off = 0; off < size; off++) {
-			struct region_cursor cur = { start == rg->nseg + 2 ? UINT32_MAX : start };
+			struct region_cursor cur = { .idx = start == rg->nseg + 2 ? UINT32_MAX : start };
 			uint8_t out[5];
 			size_t got = region_read(rg, &cur, off, out, sizeof(out));
 
