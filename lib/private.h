@@ -181,6 +181,9 @@ struct region {
 	int32_t *fds;	  /* the distinct fds fd_pos refers to */
 	uint32_t nfds;
 	bool fd_lost;	  /* fds too many or offsets too large to keep */
+	/* Nonzero when every piece but the last is 1 << page_shift bytes (a
+	 * guest's scattered pages): then a piece is found by a shift. */
+	uint32_t page_shift;
 	uint64_t table_bytes;
 };
 

@@ -231,6 +231,23 @@ static void region_free(struct vgm_device *dev, struct region *rg)
 	free(rg);
 }
 
+/* log2 of the pieces' length when all but the last are the same power of
+ * two (>= 512 bytes) and the last is no longer, else 0. */
+static uint32_t uniform_shift(const struct region *rg)
+{
+	uint64_t len = rg->nseg > 1 ? rg->seg[1].start : 0;
+	uint32_t shift = len ? (uint32_t)__builtin_ctzll(len) : 0;
+
+	if (shift < 9 || len != 1ull << shift ||
+	    rg->seg[rg->nseg].start - rg->seg[rg->nseg - 1].start > len)
+		return 0;
+	for (uint32_t i = 1; i + 1 < rg->nseg; i++) {
+		if (rg->seg[i + 1].start - rg->seg[i].start != len)
+			return 0;
+	}
+	return shift;
+}
+
 uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
 		       uint32_t n, uint64_t size, struct region **out)
 {
@@ -258,6 +275,7 @@ uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *e
 	err = settle(&b);
 	if (err)
 		goto fail;
+	b.rg->page_shift = uniform_shift(b.rg);
 	b.rg->refs = 1;
 	b.rg->size = size;
 	b.rg->nentries = n;
@@ -288,12 +306,16 @@ void region_unref(struct vgm_device *dev, struct region *rg)
 	region_free(dev, rg);
 }
 
-/* The piece holding off (< size). The reads of one transfer move forward,
- * so search from where the previous one ended: galloping ahead finds a
- * piece d places on in O(log d), the same or the next one in O(1). */
+/* The piece holding off (< size). Pages of one size are found by a shift.
+ * Otherwise the reads of one transfer move forward, so search from where
+ * the previous one ended: galloping ahead finds a piece d places on in
+ * O(log d), the same or the next one in O(1). */
 static uint32_t find_piece(const struct region *rg, uint32_t hint, uint64_t off)
 {
 	uint32_t lo = 0, hi = rg->nseg;
+
+	if (rg->page_shift)
+		return (uint32_t)(off >> rg->page_shift);
 
 	if (hint < rg->nseg && rg->seg[hint].start <= off) {
 		uint32_t step = 1;

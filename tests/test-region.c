@@ -549,6 +549,45 @@ static void test_region_read_every_offset(void **state)
 	region_unref(f->h->dev, rg);
 }
 
+/* Pieces of one power-of-two length are found by a shift: only when all
+ * but the last have it and the last is no longer; reads agree either way. */
+static void read_all_ways(struct fixture *f, const uint32_t *lens, uint32_t n,
+			  uint32_t want_shift)
+{
+	struct vgm_gpu_mem_entry e[8];
+	uint64_t size = scattered_entries(f, e, lens, n);
+	struct region *rg = create_ok(f, e, n, size);
+	uint8_t *ref = reference(f, e, n, size);
+	uint8_t out[700];
+
+	assert_int_equal(rg->page_shift, want_shift);
+	for (uint64_t off = 0; off < size; off += 97) {
+		struct region_cursor cur = { .idx = (uint32_t)(off % 3) };
+		size_t got = region_read(rg, &cur, off, out, sizeof(out));
+
+		assert_int_equal(got, size - off < sizeof(out) ? size - off : sizeof(out));
+		assert_memory_equal(out, ref + off, got);
+	}
+	free(ref);
+	region_unref(f->h->dev, rg);
+}
+
+static void test_region_uniform_pages(void **state)
+{
+	struct fixture *f = *state;
+	static const uint32_t pages[] = { 4096, 4096, 4096, 1000 };
+	static const uint32_t longer_last[] = { 4096, 4096, 8192 };
+	static const uint32_t mixed[] = { 4096, 2048, 4096 };
+	static const uint32_t small[] = { 256, 256, 256 };
+	static const uint32_t odd[] = { 3000, 3000, 3000 };
+
+	read_all_ways(f, pages, 4, 12);
+	read_all_ways(f, longer_last, 3, 0);
+	read_all_ways(f, mixed, 3, 0);
+	read_all_ways(f, small, 3, 0); /* below 512 bytes: not worth a shift */
+	read_all_ways(f, odd, 3, 0);
+}
+
 static void test_region_read_at_end(void **state)
 {
 	struct fixture *f = *state;
@@ -910,6 +949,7 @@ int main(void)
 		BOTH(test_region_translate_failure_releases),
 		SPLIT(test_region_translate_failure_releases),
 		BOTH(test_region_bad_mapping_refused),
+		BOTH(test_region_uniform_pages),
 		SPLIT(test_region_bad_mapping_refused),
 		BOTH(test_region_stats),
 		cmocka_unit_test(test_region_budget),
