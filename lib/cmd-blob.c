@@ -101,6 +101,10 @@ static uint32_t check_blob_image(struct vgm_device *dev, struct cmd *c)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "strides[0] %u is below width %u x %u", s->strides[0], s->width,
 				   c->fmt->bpp);
+	/* Hosts hand strides to pixman, cairo and GL as ints, as 2D rows are. */
+	if (s->strides[0] > INT32_MAX)
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "strides[0] %u is above INT32_MAX", s->strides[0]);
 	if (s->r.width == 0 || s->r.height == 0 || !rect_inside(&s->r, s->width, s->height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is empty or not inside %ux%u", s->r.x, s->r.y,

@@ -22,7 +22,7 @@ static uint32_t validate_blob_cursor(struct vgm_device *dev, struct cmd *c)
 {
 	const struct resource *res = c->res;
 
-	if (!res->backing || res->backing->size - res->backing_off < CURSOR_BYTES)
+	if (!res->backing || res->blob_size < CURSOR_BYTES)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u: a blob cursor needs %u bytes of backing",
 				   res->id, CURSOR_BYTES);

@@ -354,6 +354,7 @@ struct vgm_device {
 	uint64_t backing_entries;
 	struct vgm_log log;
 	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
+	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
 	const struct cmd_desc *cmds[3][16];

@@ -29,7 +29,7 @@ static uint64_t rect_span(const struct blob_image *img)
 
 /* Points the view at guest memory, or gives it a staging copy. */
 static uint32_t prepare_view(struct vgm_device *dev, struct scanout *view,
-			     const struct blob_image *img)
+			     const struct blob_image *img, uint64_t old)
 {
 	const struct resource *res = view->res;
 	const uint8_t *direct = region_span(res->backing, res->backing_off + rect_first(img),
@@ -41,7 +41,10 @@ static uint32_t prepare_view(struct vgm_device *dev, struct scanout *view,
 		view->stride = img->stride;
 		return 0;
 	}
-	if (!hostmem_fits(dev, bytes) || !(view->staging = malloc((size_t)bytes)))
+	/* The scanout's current copy goes when this one comes: don't count
+	 * both, or flipping between two blobs near the budget would fail. */
+	if (!hostmem_fits(dev, bytes > old ? bytes - old : 0) ||
+	    !(view->staging = malloc((size_t)bytes)))
 		return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
 	dev->image_bytes += bytes;
 	view->staging_bytes = bytes;
@@ -91,7 +94,7 @@ uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource
 		.blob_offset = img->offset,
 		.blob_stride = img->stride,
 	};
-	uint32_t err = prepare_view(dev, &view, img);
+	uint32_t err = prepare_view(dev, &view, img, dev->scanouts[idx].staging_bytes);
 
 	if (err)
 		return err;

@@ -150,6 +150,12 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 		copy_shown(&px, to->bpp, dst, dst_stride);
 		return 0;
 	}
+	/* A blob's rows may be up to 4 GiB apart: (int) would make the stride
+	 * negative and pixman read before the image, and row * stride must fit
+	 * its int arithmetic. Within a 2D resource's limits it is safe (found by
+	 * test-cmd-blob). */
+	if (px.stride > INT32_MAX || (uint64_t)px.stride * px.height > (1ull << 32))
+		return -ENOMEM;
 	/* pixman only reads src; its API takes a non-const pointer. */
 	src = pixman_image_create_bits(so->fmt->pixman, (int)px.width, (int)px.height,
 				       (uint32_t *)(uintptr_t)px.data, (int)px.stride);

@@ -94,7 +94,12 @@ int udmabuf_create(struct vgm_device *dev, const struct udmabuf_item *items, int
 	fd = ioctl(ctl, UDMABUF_CREATE_LIST, list);
 	if (fd < 0) {
 		fd = -errno;
-		dev_log(dev, VGM_LOG_INFO, "UDMABUF_CREATE_LIST failed (%d): pixels instead", fd);
+		/* Once: a guest flips pages often, and the cause (say, memfds
+		 * without F_SEAL_SHRINK) rarely goes away. */
+		if (!dev->udmabuf_failed)
+			dev_log(dev, VGM_LOG_INFO, "UDMABUF_CREATE_LIST failed (%d): pixels instead",
+				fd);
+		dev->udmabuf_failed = true;
 	}
 	free(list);
 	return fd;

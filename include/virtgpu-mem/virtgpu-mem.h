@@ -456,8 +456,9 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
  * dst_stride bytes (a multiple of 4); see vgm_device_get_scanout_info()
  * for its size.
  * @return 0; -EINVAL for NULL, a bad scanout, an unsupported fourcc or a
- *         stride that is below width * bytes per pixel or not a multiple of 4; -ENODATA if the scanout
- *         shows nothing; -ENOMEM.
+ *         stride that is below width * bytes per pixel or not a multiple of 4;
+ *         -ENODATA if the scanout shows nothing; -ENOMEM, also when a blob's
+ *         rows span more than 4 GiB (only its own format is copied then).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
