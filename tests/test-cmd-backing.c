@@ -28,35 +28,6 @@ static struct vgm_stats stats(struct harness *h)
 	return st;
 }
 
-static struct vgm_resource_info info(struct harness *h, uint32_t id)
-{
-	struct vgm_resource_info ri = { .size = sizeof(ri) };
-
-	assert_int_equal(vgm_device_get_resource_info(h->dev, id, &ri), 0);
-	return ri;
-}
-
-/* Submits r (built valid, then one field changed): exact code, a bare
- * header, nothing changed, every mapping given back, one log line. */
-static void expect_error(struct harness *h, struct req *r, uint32_t code, const char *needle)
-{
-	int64_t maps = h->live_maps;
-	struct snapshot s;
-
-	snapshot_take(h, &s);
-	assert_int_equal(submit(h, r), code);
-	assert_int_equal(h->resp_len, 24);
-	assert_unchanged(h, &s);
-	assert_int_equal(h->live_maps, maps);
-	assert_logged(h, needle);
-}
-
-static void expect_ok(struct harness *h, struct req *r)
-{
-	assert_int_equal(submit(h, r), VGM_GPU_RESP_OK_NODATA);
-	assert_int_equal(h->resp_len, 24);
-}
-
 static void test_attach_backing_ok(void **state)
 {
 	struct harness *h = *state;
@@ -65,7 +36,7 @@ static void test_attach_backing_ok(void **state)
 	struct vgm_resource_info ri;
 
 	make_backed(h, 1, FMT, 32, 8, &b, 300);
-	ri = info(h, 1);
+	ri = resource_info(h, 1);
 	assert_int_equal(ri.backed, 1);
 	assert_int_equal(ri.backing_size, 32 * 8 * 4);
 	assert_int_equal(ri.backing_offset, 0);
@@ -90,8 +61,8 @@ static void test_attach_backing_already_backed(void **state)
 	make_backed(h, 1, FMT, 16, 16, &b, 4096);
 	backing_make(h, &other, 16 * 16 * 4, 4096);
 	req_attach_backing(&r, 1, &other);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 already has backing");
-	assert_int_equal(info(h, 1).backing_size, b.size);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 already has backing");
+	assert_int_equal(resource_info(h, 1).backing_size, b.size);
 	backing_free(&b);
 	backing_free(&other);
 }
@@ -109,13 +80,13 @@ static void test_attach_backing_entries_above_limit(void **state)
 	assert_int_equal(b.n, 4);
 	req_attach_backing(&r, 1, &b);
 	req_set32(&r, ATTACH_NR, 5);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 5 is above the limit of 4");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 5 is above the limit of 4");
 	req_attach_backing(&r, 1, &b);
 	req_set32(&r, ATTACH_NR, UINT32_MAX);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 4294967295 is above the limit");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 4294967295 is above the limit");
 	req_attach_backing(&r, 1, &b);
-	expect_ok(h, &r);
-	assert_int_equal(info(h, 1).backed, 1);
+	expect_nodata(h, &r);
+	assert_int_equal(resource_info(h, 1).backed, 1);
 	backing_free(&b);
 	harness_free(h);
 }
@@ -131,11 +102,11 @@ static void test_attach_backing_truncated(void **state)
 	req_attach_backing(&r, 1, &b);
 	req_set32(&r, ATTACH_NR, b.n + 1);
 	assert_int_equal(b.n, 11);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 12: the entries are truncated");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 12: the entries are truncated");
 	/* The last entry lacks its final byte. */
 	req_attach_backing(&r, 1, &b);
 	r.len--;
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 11: the entries are truncated");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "nr_entries 11: the entries are truncated");
 	backing_free(&b);
 }
 
@@ -176,7 +147,7 @@ static void test_attach_backing_split_request_ok(void **state)
 	req_attach_backing(&r, 1, &b);
 	assert_int_equal(submit_split(h, &r, 5, sizeof(h->resp)), 24);
 	assert_int_equal(resp_u32(h, 0), VGM_GPU_RESP_OK_NODATA);
-	assert_int_equal(info(h, 1).backing_size, b.size);
+	assert_int_equal(resource_info(h, 1).backing_size, b.size);
 	assert_int_equal(stats(h).backing_entries, b.n);
 	backing_free(&b);
 }
@@ -193,17 +164,17 @@ static void test_attach_backing_outside_ram(void **state)
 	/* Below guest RAM, after two entries were mapped. */
 	req_attach_backing(&r, 1, &b);
 	req_set64(&r, ENTRY_ADDR(2), 0x1000);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	/* Starting inside RAM, running past its end: mapped in part. */
 	req_attach_backing(&r, 1, &b);
 	req_set64(&r, ENTRY_ADDR(3), ram_end - 100);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	/* Entirely above RAM, in the last entry. */
 	req_attach_backing(&r, 1, &b);
 	req_set64(&r, ENTRY_ADDR(b.n - 1), ram_end);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	assert_int_equal(h->live_maps, 0);
-	assert_int_equal(info(h, 1).backed, 0);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	backing_free(&b);
 }
 
@@ -219,12 +190,12 @@ static void test_attach_backing_untranslatable_middle(void **state)
 	backing_make(h, &b, 16 * 16 * 4, 128);
 	h->fail_gpa = b.gpa[b.n / 2] + 17;
 	req_attach_backing(&r, 1, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	assert_true(h->translate_calls - calls > b.n / 2); /* it got that far */
 	assert_int_equal(h->live_maps, 0);
 	h->fail_gpa = 0;
 	req_attach_backing(&r, 1, &b);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(h->live_maps, b.n);
 	backing_free(&b);
 }
@@ -239,12 +210,12 @@ static void test_attach_backing_wrapping_range(void **state)
 	backing_make(h, &b, 16 * 16 * 4, 200);
 	req_attach_backing(&r, 1, &b);
 	req_set64(&r, ENTRY_ADDR(1), UINT64_MAX - 100);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
 		     "entry 1: addr 0xffffffffffffff9b + length 200 wraps around");
 	/* End exactly at 2^64: wraps to 0. */
 	req_attach_backing(&r, 1, &b);
 	req_set64(&r, ENTRY_ADDR(0), 0 - (uint64_t)b.len[0]);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
 		     "entry 0: addr 0xffffffffffffff38 + length 200 wraps around");
 	assert_int_equal(h->translate_calls, 0); /* refused before any mapping */
 	backing_free(&b);
@@ -260,10 +231,10 @@ static void test_attach_backing_unknown_resource(void **state)
 	backing_make(h, &b, 16 * 16 * 4, 4096);
 	req_attach_backing(&r, 1, &b);
 	req_set32(&r, ATTACH_ID, 2);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 2 does not exist");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 2 does not exist");
 	req_attach_backing(&r, 1, &b);
 	req_set32(&r, ATTACH_ID, 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 0 does not exist");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 0 does not exist");
 	assert_int_equal(h->translate_calls, 0);
 	backing_free(&b);
 }
@@ -278,15 +249,15 @@ static void test_attach_backing_no_entries(void **state)
 	make_resource(h, 1, FMT, 16, 16);
 	snapshot_take(h, &s);
 	req_attach_backing(&r, 1, NULL);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_unchanged(h, &s);
-	assert_int_equal(info(h, 1).backed, 0);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	assert_int_equal(h->translate_calls, 0);
 	/* Still unbacked: a real backing can come later. */
 	backing_make(h, &b, 16 * 16 * 4, 4096);
 	req_attach_backing(&r, 1, &b);
-	expect_ok(h, &r);
-	assert_int_equal(info(h, 1).backed, 1);
+	expect_nodata(h, &r);
+	assert_int_equal(resource_info(h, 1).backed, 1);
 	backing_free(&b);
 }
 
@@ -297,7 +268,7 @@ static void test_detach_backing_without_backing(void **state)
 
 	make_resource(h, 1, FMT, 16, 16);
 	req_detach_backing(&r, 1);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 has no backing");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 has no backing");
 }
 
 static void test_detach_backing_unknown_resource(void **state)
@@ -309,11 +280,11 @@ static void test_detach_backing_unknown_resource(void **state)
 	make_backed(h, 1, FMT, 16, 16, &b, 4096);
 	req_detach_backing(&r, 1);
 	req_set32(&r, DETACH_ID, 3);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 3 does not exist");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 3 does not exist");
 	req_detach_backing(&r, 1);
 	req_set32(&r, DETACH_ID, 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 0 does not exist");
-	assert_int_equal(info(h, 1).backed, 1);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 0 does not exist");
+	assert_int_equal(resource_info(h, 1).backed, 1);
 	backing_free(&b);
 }
 
@@ -323,7 +294,7 @@ static void check_reads(struct harness *h, uint32_t id, const struct backing *b,
 {
 	size_t size = (size_t)b->size;
 	uint8_t *src = malloc(size), *got = malloc(size);
-	struct vgm_resource_info ri = info(h, id);
+	struct vgm_resource_info ri = resource_info(h, id);
 	struct vgm_rect all = { 0, 0, ri.width, ri.height };
 
 	assert_non_null(src);
@@ -347,16 +318,16 @@ static void test_detach_backing_then_reattach(void **state)
 	make_backed(h, 1, FMT, 24, 10, &b, 333);
 	check_reads(h, 1, &b, 1);
 	req_detach_backing(&r, 1);
-	expect_ok(h, &r);
-	assert_int_equal(info(h, 1).backed, 0);
+	expect_nodata(h, &r);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	assert_int_equal(h->live_maps, 0);
 	assert_int_equal(stats(h).regions, 0);
 	/* A second detach has nothing to detach. */
 	req_detach_backing(&r, 1);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 has no backing");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "resource_id 1 has no backing");
 	backing_make(h, &other, 24 * 10 * 4, 4000);
 	req_attach_backing(&r, 1, &other);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	check_reads(h, 1, &other, 2); /* from the new pages */
 	backing_free(&b);
 	backing_free(&other);
@@ -390,11 +361,11 @@ static void test_backing_stats_up_and_down(void **state)
 	assert_backing_stats(h, 2, b1.n + b2.n, t1 + t2);
 	assert_int_equal(h->live_maps, b1.n + b2.n);
 	req_detach_backing(&r, 1);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_backing_stats(h, 1, b2.n, t2);
 	assert_int_equal(h->live_maps, b2.n);
 	req_unref(&r, 2);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_backing_stats(h, 0, 0, 0);
 	assert_int_equal(h->live_maps, 0);
 	backing_free(&b1);
@@ -419,12 +390,12 @@ static void test_attach_backing_split_pages(void **state)
 		pieces += (b.gpa[i] + b.len[i] - 1) / PAGE_SIZE_4K - b.gpa[i] / PAGE_SIZE_4K + 1;
 	assert_true(pieces >= 2 * (uint64_t)b.n);
 	req_attach_backing(&r, 1, &b);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(h->live_maps, pieces);
 	assert_int_equal(stats(h).backing_entries, b.n);
 	check_reads(h, 1, &b, 3);
 	req_unref(&r, 1);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(h->live_maps, 0);
 	backing_free(&b);
 	harness_free(h);
@@ -446,12 +417,12 @@ static void test_attach_backing_fd_host(void **state)
 		make_resource(h, 1, FMT, 70, 50);
 		backing_make_lens(h, &b, 70 * 50 * 4, lens, 4);
 		req_attach_backing(&r, 1, &b);
-		expect_ok(h, &r);
+		expect_nodata(h, &r);
 		assert_int_equal(stats(h).backing_entries, b.n);
 		assert_true(stats(h).table_bytes > 0);
 		check_reads(h, 1, &b, 4);
 		req_detach_backing(&r, 1);
-		expect_ok(h, &r);
+		expect_nodata(h, &r);
 		assert_int_equal(stats(h).table_bytes, 0);
 		assert_int_equal(h->live_maps, 0);
 		backing_free(&b);
@@ -472,7 +443,7 @@ static void test_attach_backing_table_over_budget(void **state)
 	make_resource(h, 1, FMT, 64, 64);
 	backing_make(h, &b, 64 * 64 * 4, 64); /* 256 entries: a table of kilobytes */
 	req_attach_backing(&r, 1, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "no memory for the table");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "no memory for the table");
 	assert_int_equal(h->live_maps, 0);
 	backing_free(&b);
 	harness_free(h);

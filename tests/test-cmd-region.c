@@ -40,14 +40,6 @@ static struct vgm_stats stats(struct harness *h)
 	return st;
 }
 
-static struct vgm_resource_info info(struct harness *h, uint32_t id)
-{
-	struct vgm_resource_info ri = { .size = sizeof(ri) };
-
-	assert_int_equal(vgm_device_get_resource_info(h->dev, id, &ri), 0);
-	return ri;
-}
-
 static struct harness *rfc_harness(const struct harness_opts *extra)
 {
 	struct harness_opts o = *extra;
@@ -57,33 +49,12 @@ static struct harness *rfc_harness(const struct harness_opts *extra)
 	return harness_new(&o);
 }
 
-/* Submits r (built valid, then one field changed): exact code, a bare
- * header, nothing changed, no mapping kept, one log line. */
-static void expect_error(struct harness *h, struct req *r, uint32_t code, const char *needle)
-{
-	int64_t maps = h->live_maps;
-	struct snapshot s;
-
-	snapshot_take(h, &s);
-	assert_int_equal(submit(h, r), code);
-	assert_int_equal(h->resp_len, 24);
-	assert_unchanged(h, &s);
-	assert_int_equal(h->live_maps, maps);
-	assert_logged(h, needle);
-}
-
-static void expect_ok(struct harness *h, struct req *r)
-{
-	assert_int_equal(submit(h, r), VGM_GPU_RESP_OK_NODATA);
-	assert_int_equal(h->resp_len, 24);
-}
-
 static void make_region(struct harness *h, uint32_t memory_id, const struct backing *b)
 {
 	struct req r;
 
 	req_memory_create(&r, memory_id, b);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 }
 
 static void attach_memory(struct harness *h, uint32_t id, uint32_t memory_id, uint64_t off)
@@ -91,7 +62,7 @@ static void attach_memory(struct harness *h, uint32_t id, uint32_t memory_id, ui
 	struct req r;
 
 	req_attach_memory(&r, id, memory_id, off);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 }
 
 /* ---- MEMORY_CREATE ---------------------------------------------------------------- */
@@ -124,7 +95,7 @@ static void test_memory_create_not_negotiated(void **state)
 	(void)state;
 	backing_make(h, &b, 8192, 4096);
 	req_memory_create(&r, 5, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "feature bit 2 not negotiated");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "feature bit 2 not negotiated");
 	assert_int_equal(h->translate_calls, 0);
 	backing_free(&b);
 	harness_free(h);
@@ -142,13 +113,13 @@ static void test_memory_create_bad_id(void **state)
 	make_region(h, 5, &b);
 	req_memory_create(&r, 6, &other);
 	req_set32(&r, MC_ID, 0);
-	expect_error(h, &r, M, "memory_id 0x0 is reserved");
+	expect_rejected(h, &r, M, "memory_id 0x0 is reserved");
 	req_memory_create(&r, 6, &other);
 	req_set32(&r, MC_ID, BAD_ID);
-	expect_error(h, &r, M, "memory_id 0xffffffff is reserved");
+	expect_rejected(h, &r, M, "memory_id 0xffffffff is reserved");
 	req_memory_create(&r, 6, &other);
 	req_set32(&r, MC_ID, 5);
-	expect_error(h, &r, M, "memory_id 5 is in use");
+	expect_rejected(h, &r, M, "memory_id 5 is in use");
 	backing_free(&b);
 	backing_free(&other);
 }
@@ -167,7 +138,7 @@ static void test_memory_create_bad_flags(void **state)
 		snprintf(needle, sizeof(needle), "flags 0x%x has unknown bits", flags[i]);
 		req_memory_create(&r, 5, &b);
 		req_set32(&r, MC_FLAGS, flags[i]);
-		expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
 	}
 	assert_int_equal(h->translate_calls, 0);
 	backing_free(&b);
@@ -185,13 +156,13 @@ static void test_memory_create_bad_nr_entries(void **state)
 	backing_make(h, &b, 4000, 1000); /* 4 entries: at the limit */
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, MC_NR, 0);
-	expect_error(h, &r, P, "nr_entries 0 is not in 1..4");
+	expect_rejected(h, &r, P, "nr_entries 0 is not in 1..4");
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, MC_NR, 5);
-	expect_error(h, &r, P, "nr_entries 5 is not in 1..4");
+	expect_rejected(h, &r, P, "nr_entries 5 is not in 1..4");
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, MC_NR, BAD_ID);
-	expect_error(h, &r, P, "nr_entries 4294967295 is not in 1..4");
+	expect_rejected(h, &r, P, "nr_entries 4294967295 is not in 1..4");
 	make_region(h, 5, &b); /* the request itself was valid */
 	backing_free(&b);
 	harness_free(h);
@@ -208,11 +179,11 @@ static void test_memory_create_truncated(void **state)
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, MC_NR, b.n + 1);
 	assert_int_equal(b.n, 10);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 		     "nr_entries 11: the entries are truncated");
 	req_memory_create(&r, 5, &b);
 	r.len--; /* the last entry lacks a byte */
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 		     "nr_entries 10: the entries are truncated");
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		struct snapshot s;
@@ -238,10 +209,10 @@ static void test_memory_create_zero_length_entry(void **state)
 	backing_make(h, &b, 1000, 100);
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, ENTRY_LEN(1), 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "entry 1 has length 0");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "entry 1 has length 0");
 	req_memory_create(&r, 5, &b);
 	req_set32(&r, ENTRY_LEN(b.n - 1), 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "entry 9 has length 0");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "entry 9 has length 0");
 	backing_free(&b);
 }
 
@@ -260,7 +231,7 @@ static void test_memory_create_size_mismatch(void **state)
 			 (unsigned long long)sizes[i]);
 		req_memory_create(&r, 5, &b);
 		req_set64(&r, MC_SIZE, sizes[i]);
-		expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
 	}
 	assert_int_equal(h->translate_calls, 0);
 	backing_free(&b);
@@ -290,14 +261,14 @@ static void test_memory_create_size_overflow_32(void **state)
 
 	req_huge(&r, 0x1fffffffeull);
 	req_set64(&r, MC_SIZE, 0xfffffffeull);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 		     "size 4294967294: the entries add up to 8589934590");
 	req_huge(&r, 0x1fffffffeull);
 	req_set64(&r, MC_SIZE, 0xffffffffull);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "size 4294967295:");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "size 4294967295:");
 	/* Adding up, but 8 GiB is not in 16 MiB of RAM: mapped in part, undone. */
 	req_huge(&r, 0x1fffffffeull);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	assert_true(h->translate_calls > 0);
 	assert_int_equal(h->live_maps, 0);
 }
@@ -311,13 +282,13 @@ static void test_memory_create_untranslatable(void **state)
 	backing_make(h, &b, 3000, 300);
 	req_memory_create(&r, 5, &b);
 	req_set64(&r, ENTRY_ADDR(4), 0x2000); /* below RAM, after 4 mapped entries */
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	h->fail_gpa = b.gpa[6] + 299; /* the VMM refuses one page in the middle */
 	req_memory_create(&r, 5, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entries: a range is not guest RAM");
 	req_memory_create(&r, 5, &b);
 	req_set64(&r, ENTRY_ADDR(2), UINT64_MAX - 10); /* wraps around */
-	expect_error(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
 		     "entry 2: addr 0xfffffffffffffff5 + length 300 wraps around");
 	assert_int_equal(h->live_maps, 0);
 	/* Nothing was kept: the id is still free. */
@@ -339,9 +310,9 @@ static void test_memory_create_region_limit(void **state)
 	make_region(h, 1, &b);
 	make_region(h, 2, &b);
 	req_memory_create(&r, 3, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "the limit of 2 regions");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "the limit of 2 regions");
 	req_memory_unref(&r, 1);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	make_region(h, 3, &b);
 	assert_int_equal(stats(h).memory_ids, 2);
 	backing_free(&b);
@@ -361,17 +332,17 @@ static void test_memory_unref_unknown(void **state)
 	make_region(h, 5, &b);
 	req_memory_unref(&r, 5);
 	req_set32(&r, MU_ID, 7);
-	expect_error(h, &r, M, "memory_id 7 does not exist");
+	expect_rejected(h, &r, M, "memory_id 7 does not exist");
 	req_memory_unref(&r, 5);
 	req_set32(&r, MU_ID, 0);
-	expect_error(h, &r, M, "memory_id 0 does not exist");
+	expect_rejected(h, &r, M, "memory_id 0 does not exist");
 	req_memory_unref(&r, 5);
 	req_set32(&r, MU_ID, BAD_ID);
-	expect_error(h, &r, M, "memory_id 4294967295 does not exist");
+	expect_rejected(h, &r, M, "memory_id 4294967295 does not exist");
 	req_memory_unref(&r, 5);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	req_memory_unref(&r, 5); /* twice */
-	expect_error(h, &r, M, "memory_id 5 does not exist");
+	expect_rejected(h, &r, M, "memory_id 5 does not exist");
 	assert_int_equal(h->live_maps, 0);
 	backing_free(&b);
 }
@@ -380,7 +351,7 @@ static void test_memory_unref_unknown(void **state)
  * what that shows with expect. */
 static void check_image(struct harness *h, uint32_t scanout, uint32_t id, const uint8_t *expect)
 {
-	struct vgm_resource_info ri = info(h, id);
+	struct vgm_resource_info ri = resource_info(h, id);
 	struct vgm_rect all = { 0, 0, ri.width, ri.height };
 	uint8_t *got = malloc((size_t)ri.stride * ri.height);
 
@@ -410,11 +381,11 @@ static void test_memory_unref_storage_lives_on(void **state)
 	make_resource(h, 1, FMT, 16, 8);
 	attach_memory(h, 1, 5, 0);
 	req_memory_unref(&r, 5);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(stats(h).memory_ids, 0);
 	assert_int_equal(stats(h).regions, 1);
 	assert_int_equal(h->live_maps, b.n);
-	assert_int_equal(info(h, 1).memory_id, 0); /* nameless now */
+	assert_int_equal(resource_info(h, 1).memory_id, 0); /* nameless now */
 	make_region(h, 5, &other); /* the name again, for other pages */
 	make_resource(h, 2, FMT, 16, 8);
 	attach_memory(h, 2, 5, 0);
@@ -422,7 +393,7 @@ static void test_memory_unref_storage_lives_on(void **state)
 	check_image(h, 0, 1, old);
 	check_image(h, 0, 2, now);
 	req_unref(&r, 1);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(h->live_maps, other.n);
 	backing_free(&b);
 	backing_free(&other);
@@ -448,7 +419,7 @@ static void expect_attach_error(struct harness *h, size_t off, uint64_t value, b
 		req_set64(&r, off, value);
 	else
 		req_set32(&r, off, (uint32_t)value);
-	expect_error(h, &r, code, needle);
+	expect_rejected(h, &r, code, needle);
 }
 
 static void test_attach_memory_unknown_ids(void **state)
@@ -463,7 +434,7 @@ static void test_attach_memory_unknown_ids(void **state)
 	expect_attach_error(h, AM_MEM, 9, false, M, "memory_id 9 does not exist");
 	expect_attach_error(h, AM_MEM, 0, false, M, "memory_id 0 does not exist");
 	expect_attach_error(h, AM_MEM, BAD_ID, false, M, "memory_id 4294967295 does not exist");
-	assert_int_equal(info(h, 1).backed, 0);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	backing_free(&b);
 }
 
@@ -494,7 +465,7 @@ static void test_attach_memory_plane_offsets(void **state)
 	expect_attach_error(h, AM_OFF(1), 4, true, P, "offset[1] is not 0");
 	expect_attach_error(h, AM_OFF(2), 1ull << 40, true, P, "offset[2] is not 0");
 	expect_attach_error(h, AM_OFF(3), UINT64_MAX, true, P, "offset[3] is not 0");
-	assert_int_equal(info(h, 1).backed, 0);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	backing_free(&b);
 }
 
@@ -515,7 +486,7 @@ static void test_attach_memory_beyond_region(void **state)
 	/* offset + 512 wraps to exactly 0. */
 	expect_attach_error(h, AM_OFF(0), 0 - 512ull, true, P, "offset[0] 18446744073709551104 +");
 	attach_memory(h, 1, 5, 4000 - 512); /* exactly at the end */
-	ri = info(h, 1);
+	ri = resource_info(h, 1);
 	assert_int_equal(ri.backed, 1);
 	assert_int_equal(ri.memory_id, 5);
 	assert_int_equal(ri.backing_offset, 4000 - 512);
@@ -593,11 +564,11 @@ static void rc_check(struct harness *h, const struct rc_model *m)
 	assert_int_equal(st.backing_entries, alive ? m->entries : 0);
 	assert_int_equal(h->live_maps, alive ? m->maps : 0);
 	assert_int_equal(st.resources, 1 + m->res2);
-	assert_int_equal(info(h, 1).backed, m->att1);
+	assert_int_equal(resource_info(h, 1).backed, m->att1);
 	if (m->att1) {
 		struct vgm_rect all = { 0, 0, 8, 8 };
 
-		assert_int_equal(info(h, 1).memory_id, m->named ? 5 : 0);
+		assert_int_equal(resource_info(h, 1).memory_id, m->named ? 5 : 0);
 		transfer_ok(h, 1, &all, 0); /* the storage is still there */
 	}
 }
@@ -632,7 +603,7 @@ static void rc_step(struct harness *h, const struct backing *b, int step, struct
 		m->att2 = m->res2 = false;
 		break;
 	}
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	if (step == S_CREATE) {
 		m->table_bytes = stats(h).table_bytes;
 		m->maps = h->live_maps;
@@ -657,7 +628,7 @@ static void rc_run(const int *order)
 	for (int i = 0; i < S_COUNT; i++)
 		rc_step(h, &b, order[i], &m);
 	req_unref(&r, 1);
-	expect_ok(h, &r);
+	expect_nodata(h, &r);
 	assert_int_equal(stats(h).resources, 0);
 	assert_int_equal(stats(h).host_bytes, 0);
 	assert_int_equal(stats(h).regions, 0);
@@ -741,17 +712,17 @@ static void test_standard_has_no_memory_commands(void **state)
 	/* The same bytes mean RESOURCE_ASSIGN_UUID (of resource 8192, the low
 	 * word of size), a short RESOURCE_CREATE_BLOB, a short SET_SCANOUT_BLOB. */
 	req_memory_create(&r, 5, &b);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 		     "RESOURCE_ASSIGN_UUID: resource_id 8192 does not exist");
 	req_memory_unref(&r, 5);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 		     "RESOURCE_CREATE_BLOB: request has 32 bytes, needs 56");
 	req_attach_memory(&r, 1, 5, 0);
-	expect_error(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 		     "SET_SCANOUT_BLOB: request has 64 bytes, needs 96");
 	assert_int_equal(h->translate_calls, 0);
 	assert_int_equal(stats(h).regions, 0);
-	assert_int_equal(info(h, 1).backed, 0);
+	assert_int_equal(resource_info(h, 1).backed, 0);
 	backing_free(&b);
 }
 

@@ -89,19 +89,6 @@ static struct vgm_stats get_stats(struct harness *h)
 	return st;
 }
 
-/* Submits r, valid but for the state of the device: exact code, nothing
- * changed, one log line. */
-static void expect_refused(struct harness *h, struct req *r, uint32_t code, const char *needle)
-{
-	struct snapshot s;
-
-	snapshot_take(h, &s);
-	assert_int_equal(submit(h, r), code);
-	assert_int_equal(h->resp_len, 24);
-	assert_unchanged(h, &s);
-	assert_logged(h, needle);
-}
-
 static void test_create_2d_resource_limit(void **state)
 {
 	struct harness_opts o = { .max_resources = 2, .with_release = true };
@@ -112,7 +99,7 @@ static void test_create_2d_resource_limit(void **state)
 	make_resource(h, 1, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 8, 8);
 	make_resource(h, 2, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 8, 8);
 	req_create_2d(&r, 3, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 8, 8);
-	expect_refused(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 		       "resource_id 3: the limit of 2 resources is reached");
 	req_unref(&r, 1);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
@@ -142,7 +129,7 @@ static void test_create_2d_host_memory_exhaustion(void **state)
 	assert_logged(h, "width x height 32x32: 4096 bytes do not fit");
 	assert_int_equal(get_stats(h).resources, 16);
 	req_create_2d(&r, 17, VGM_GPU_FORMAT_B8G8R8X8_UNORM, 1, 1);
-	expect_refused(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "width x height 1x1: 4 bytes");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "width x height 1x1: 4 bytes");
 	req_unref(&r, 5);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
 	assert_int_equal(get_stats(h).host_bytes, 15 * 4096);
@@ -169,7 +156,7 @@ static void test_create_2d_budget_shared_with_tables(void **state)
 	assert_true(st.table_bytes > 0);
 	assert_int_equal(st.host_bytes, 3 * 4096 + st.table_bytes);
 	req_create_2d(&r, 4, VGM_GPU_FORMAT_B8G8R8X8_UNORM, 32, 32);
-	expect_refused(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "4096 bytes do not fit");
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "4096 bytes do not fit");
 	req_detach_backing(&r, 1);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
 	make_resource(h, 4, VGM_GPU_FORMAT_B8G8R8X8_UNORM, 32, 32);

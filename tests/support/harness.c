@@ -357,6 +357,33 @@ void snapshot_take(struct harness *h, struct snapshot *s)
 		assert_int_equal(vgm_device_get_scanout_info(h->dev, i, &s->scanouts[i]), 0);
 	}
 	s->nevents = h->nevents;
+	s->live_maps = h->live_maps;
+	s->uuid_calls = h->uuid_calls;
+}
+
+void expect_rejected(struct harness *h, struct req *r, uint32_t code, const char *needle)
+{
+	struct snapshot s;
+
+	snapshot_take(h, &s);
+	assert_int_equal(submit(h, r), code);
+	assert_int_equal(h->resp_len, 24);
+	assert_unchanged(h, &s);
+	assert_logged(h, needle);
+}
+
+void expect_nodata(struct harness *h, struct req *r)
+{
+	assert_int_equal(submit(h, r), VGM_GPU_RESP_OK_NODATA);
+	assert_int_equal(h->resp_len, 24);
+}
+
+struct vgm_resource_info resource_info(struct harness *h, uint32_t id)
+{
+	struct vgm_resource_info ri = { .size = sizeof(ri) };
+
+	assert_int_equal(vgm_device_get_resource_info(h->dev, id, &ri), 0);
+	return ri;
 }
 
 void assert_unchanged(struct harness *h, const struct snapshot *s)
@@ -367,6 +394,8 @@ void assert_unchanged(struct harness *h, const struct snapshot *s)
 	assert_memory_equal(&now.stats, &s->stats, sizeof(now.stats));
 	assert_memory_equal(now.scanouts, s->scanouts, sizeof(now.scanouts));
 	assert_int_equal(now.nevents, s->nevents);
+	assert_int_equal(now.live_maps, s->live_maps);
+	assert_int_equal(now.uuid_calls, s->uuid_calls);
 }
 
 void assert_logged(struct harness *h, const char *needle)

@@ -209,9 +209,19 @@ struct snapshot {
 	struct vgm_stats stats;
 	struct vgm_scanout_info scanouts[VGM_MAX_SCANOUTS];
 	size_t nevents;
+	int64_t live_maps;
+	uint32_t uuid_calls;
 };
 
 void snapshot_take(struct harness *h, struct snapshot *s);
+/* Submits r (a valid request with one field changed, or valid but for the
+ * device's state): asserts the exact code, a bare 24-byte response,
+ * nothing changed (assert_unchanged) and one log line containing needle. */
+void expect_rejected(struct harness *h, struct req *r, uint32_t code, const char *needle);
+/* Submits r and asserts OK_NODATA with a bare header. */
+void expect_nodata(struct harness *h, struct req *r);
+/* A live resource's info (asserts it exists). */
+struct vgm_resource_info resource_info(struct harness *h, uint32_t id);
 /* Asserts the counters, scanouts and callbacks are as in s. */
 void assert_unchanged(struct harness *h, const struct snapshot *s);
 /* Asserts exactly one new guest warning whose text contains needle, and
