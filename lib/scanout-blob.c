@@ -36,7 +36,10 @@ static uint32_t prepare_view(struct vgm_device *dev, struct scanout *view,
 					    rect_span(img));
 	uint64_t bytes = (uint64_t)img->rect.width * img->rect.height * img->fmt->bpp;
 
-	if (direct) {
+	/* Direct only where pixman takes the rows as they are: stride and first
+	 * pixel 4-byte aligned. The guest picks both; a stride of 321 made
+	 * pixman refuse the image in read_scanout (test-scanout-blob). */
+	if (direct && img->stride % 4 == 0 && (uintptr_t)direct % 4 == 0) {
 		view->data = direct;
 		view->stride = img->stride;
 		return 0;
@@ -78,7 +81,7 @@ static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, const struct blob
 		.offset = lead,
 		.size = lead + len,
 		.width = img->width,
-		.height = img->height,
+		.height = img->rect.y + img->rect.height, /* the rows the buffer holds */
 		.rect = { img->rect.x, img->rect.y, img->rect.width, img->rect.height },
 	});
 	return true;

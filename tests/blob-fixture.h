@@ -258,4 +258,30 @@ static inline void assert_shows_guest(struct fixture *f, uint32_t scanout, const
 static const struct vgm_rect full = { 0, 0, IMG_W, IMG_H };
 static const struct vgm_rect part = { 8, 4, 32, 16 };
 
+/* SET_SCANOUT_BLOB of all of blob 1 on scanout 0 with one field changed:
+ * rejected with code, nothing changed, one log line with needle. */
+static inline void expect_show_error(struct harness *h, size_t off, uint32_t v, uint32_t code,
+				     const char *needle)
+{
+	struct req r;
+
+	req_show(&r, 0, &full);
+	req_set32(&r, off, v);
+	expect_rejected(h, &r, code, needle);
+}
+
+/* True when this process may have size bytes of writable guest RAM (the
+ * same address space and commit charge as the harness's): large-RAM tests
+ * skip otherwise. Mapped writable at once, not PROT_NONE then mprotect():
+ * under valgrind that takes seconds a GiB. */
+static inline bool ram_mappable(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, size);
+	return true;
+}
+
 #endif /* VGM_TEST_BLOB_FIXTURE_H */

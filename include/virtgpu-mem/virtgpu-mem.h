@@ -154,9 +154,11 @@ struct vgm_dmabuf {
 	/** Where pixel (0, 0) of the image is in the buffer, and its size. */
 	uint64_t offset;
 	uint64_t size;
-	/** The image, and the rectangle of it the scanout shows. */
+	/** The image in the buffer: its width, and its rows down to the last
+	 * one shown (the guest's image may be taller; only these are its). */
 	uint32_t width;
 	uint32_t height;
+	/** The rectangle of it the scanout shows. */
 	struct vgm_rect rect;
 };
 
