@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -10,6 +11,7 @@
 #include "display.h"
 #include "log.h"
 #include "pixels.h"
+#include "sendq.h"
 
 /* vhost-user-gpu.rst: requests, sent by us; QEMU answers some. */
 enum {
@@ -33,11 +35,14 @@ enum {
 #define IN_MAX (HDR_SIZE + EDID_RESP_SIZE)
 #define CURSOR_BYTES (VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * 4u)
 
-struct out_msg {
-	struct out_msg *next;
-	size_t len, off;
-	uint8_t data[];
-};
+/* Socket buffer asked for: a 4000 KiB frame is queued without waiting for
+ * QEMU to read (the kernel caps it at net.core.wmem_max unless we may
+ * force it). */
+#define SEND_BUFFER (8 << 20)
+/* While QEMU reads pages we queued by reference, look again after 250 us
+ * (it reads 4000 KiB in about that), then less and less often. */
+#define DRAIN_POLL_MIN_US 250
+#define DRAIN_POLL_MAX_US 64000
 
 struct display {
 	struct loop *loop;
@@ -51,7 +56,10 @@ struct display {
 	uint32_t edid_scanout;
 	uint8_t in[IN_MAX];
 	size_t in_len;
-	struct out_msg *out, **out_tail;
+	struct sendq *sq;
+	struct loop_watch drain; /* timer: QEMU still reads borrowed pages */
+	int drain_us; /* its next period; 0: not armed */
+	struct display_stats stats;
 	struct {
 		bool shown;
 		struct vgm_pixels px;
@@ -61,30 +69,43 @@ struct display {
 
 static void on_socket(struct loop_watch *w, uint32_t events);
 static void on_timer(struct loop_watch *w, uint32_t events);
+static void on_drain(struct loop_watch *w, uint32_t events);
 
-int display_new(struct loop *loop, const struct display_ops *ops, void *ctx,
+static int new_timer(struct loop_watch *w, void (*cb)(struct loop_watch *, uint32_t), void *ctx)
+{
+	*w = (struct loop_watch){ .cb = cb, .ctx = ctx };
+	w->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	return w->fd < 0 ? -errno : 0;
+}
+
+int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, bool zero_copy,
 		struct display **out)
 {
 	struct display *d = calloc(1, sizeof(*d));
+	int err = -ENOMEM;
 
 	if (!d)
-		return -ENOMEM;
-	d->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->timer.fd < 0) {
-		int err = -errno;
-
-		free(d);
 		return err;
-	}
+	d->timer.fd = d->drain.fd = -1;
+	if (sendq_new(zero_copy, &d->sq) < 0)
+		goto fail;
+	err = new_timer(&d->timer, on_timer, d);
+	if (err == 0)
+		err = new_timer(&d->drain, on_drain, d);
+	if (err < 0)
+		goto fail;
 	d->loop = loop;
 	d->ops = ops;
 	d->ctx = ctx;
 	d->sock = (struct loop_watch){ .fd = -1, .cb = on_socket, .ctx = d };
-	d->timer.cb = on_timer;
-	d->timer.ctx = d;
-	d->out_tail = &d->out;
 	*out = d;
 	return 0;
+fail:
+	sendq_destroy(d->sq);
+	if (d->timer.fd >= 0)
+		close(d->timer.fd);
+	free(d);
+	return err;
 }
 
 void display_destroy(struct display *d)
@@ -94,34 +115,33 @@ void display_destroy(struct display *d)
 	display_detach(d);
 	loop_unwatch(d->loop, &d->timer);
 	close(d->timer.fd);
+	loop_unwatch(d->loop, &d->drain);
+	close(d->drain.fd);
+	sendq_destroy(d->sq);
 	free(d);
+}
+
+static void set_timer(struct loop *loop, struct loop_watch *w, int us)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000L },
+	};
+
+	timerfd_settime(w->fd, 0, &its, NULL);
+	if (us)
+		loop_watch(loop, w, EPOLLIN);
+	else
+		loop_unwatch(loop, w);
 }
 
 static void arm_timer(struct display *d, int ms)
 {
-	struct itimerspec its = {
-		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L },
-	};
-
-	timerfd_settime(d->timer.fd, 0, &its, NULL);
-	if (ms)
-		loop_watch(d->loop, &d->timer, EPOLLIN);
-	else
-		loop_unwatch(d->loop, &d->timer);
+	set_timer(d->loop, &d->timer, ms * 1000);
 }
 
 void display_detach(struct display *d)
 {
-	struct out_msg *m = d->out;
-
-	while (m) {
-		struct out_msg *next = m->next;
-
-		free(m);
-		m = next;
-	}
-	d->out = NULL;
-	d->out_tail = &d->out;
+	sendq_set_fd(d->sq, -1);
 	if (d->sock.fd >= 0) {
 		loop_unwatch(d->loop, &d->sock);
 		close(d->sock.fd);
@@ -132,6 +152,8 @@ void display_detach(struct display *d)
 	d->waiting = 0;
 	d->features = 0;
 	arm_timer(d, 0);
+	d->drain_us = 0;
+	set_timer(d->loop, &d->drain, 0);
 }
 
 bool display_attached(const struct display *d)
@@ -141,33 +163,25 @@ bool display_attached(const struct display *d)
 
 bool display_busy(const struct display *d)
 {
-	return d->waiting || d->out;
+	return d->waiting || sendq_pending(d->sq);
+}
+
+bool display_reading(struct display *d)
+{
+	if (!sendq_busy(d->sq))
+		return false;
+	/* QEMU reads at once, but tells nobody when it is done: look again
+	 * soon, and less often while it takes its time. */
+	if (!d->drain_us) {
+		d->drain_us = DRAIN_POLL_MIN_US;
+		set_timer(d->loop, &d->drain, d->drain_us);
+	}
+	return true;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
 	memcpy(p, &v, 4); /* the protocol is host-endian */
-}
-
-/* A message with room for size payload bytes after the header. */
-static struct out_msg *msg_new(uint32_t request, size_t size)
-{
-	struct out_msg *m;
-
-	if (size > UINT32_MAX - HDR_SIZE)
-		return NULL;
-	m = malloc(sizeof(*m) + HDR_SIZE + size);
-	if (!m) {
-		log_error("display: no memory for a %zu-byte message", size);
-		return NULL;
-	}
-	m->next = NULL;
-	m->len = HDR_SIZE + size;
-	m->off = 0;
-	put_u32(m->data, request);
-	put_u32(m->data + 4, 0);
-	put_u32(m->data + 8, (uint32_t)size);
-	return m;
 }
 
 static void watch_out(struct display *d, bool out)
@@ -181,54 +195,53 @@ static void watch_out(struct display *d, bool out)
 /* Writes what the socket takes; watches for room when it is full. */
 static void flush(struct display *d)
 {
-	while (d->out) {
-		struct out_msg *m = d->out;
-		ssize_t n = send(d->sock.fd, m->data + m->off, m->len - m->off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			watch_out(d, true);
-			return;
-		}
-		if (n < 0) {
-			log_warn("display: socket write failed (%s); display detached", strerror(errno));
-			display_detach(d);
-			return;
-		}
-		m->off += (size_t)n;
-		if (m->off < m->len)
-			continue;
-		d->out = m->next;
-		if (!d->out)
-			d->out_tail = &d->out;
-		free(m);
+	switch (sendq_flush(d->sq)) {
+	case SENDQ_DONE:
+		watch_out(d, false);
+		break;
+	case SENDQ_BLOCKED:
+		watch_out(d, true);
+		break;
+	case SENDQ_ERROR:
+		log_warn("display: socket write failed (%s); display detached", strerror(errno));
+		display_detach(d);
+		break;
 	}
-	watch_out(d, false);
 }
 
-/* Queues m (owned) and starts writing it. */
-static void send_msg(struct display *d, struct out_msg *m)
+/*
+ * Queues a message: the header, size bytes of payload the caller writes at
+ * the pointer returned, then rows borrowed from a scanout (NULL: none).
+ * @return NULL when there is no socket or no memory (nothing is sent).
+ */
+static uint8_t *add_msg(struct display *d, uint32_t request, size_t size,
+			const struct sendq_rows *rows)
 {
-	if (!m)
-		return;
-	if (d->sock.fd < 0) {
-		free(m);
-		return;
+	size_t body = rows ? rows->len * rows->n : 0;
+	uint8_t *p;
+
+	if (d->sock.fd < 0)
+		return NULL;
+	p = sendq_reserve(d->sq, HDR_SIZE + size, rows);
+	if (!p) {
+		log_error("display: no memory for a %zu-byte message", size + body);
+		return NULL;
 	}
-	*d->out_tail = m;
-	d->out_tail = &m->next;
-	flush(d);
+	put_u32(p, request);
+	put_u32(p + 4, 0);
+	put_u32(p + 8, (uint32_t)(size + body));
+	return p + HDR_SIZE;
 }
 
 static void send_u32s(struct display *d, uint32_t request, const uint32_t *v, uint32_t n)
 {
-	struct out_msg *m = msg_new(request, (size_t)n * 4);
+	uint8_t *p = add_msg(d, request, (size_t)n * 4, NULL);
 
-	for (uint32_t i = 0; m && i < n; i++)
-		put_u32(m->data + HDR_SIZE + 4 * i, v[i]);
-	send_msg(d, m);
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		put_u32(p + 4 * i, v[i]);
+	flush(d);
 }
 
 /* Sends a request QEMU answers, and waits (without blocking) for it. */
@@ -244,10 +257,23 @@ static bool ask(struct display *d, uint32_t request, const uint32_t *v, uint32_t
 	return true;
 }
 
+/* A bigger socket buffer: a frame goes out in one sendmsg(), without
+ * waking up for every 200 KiB QEMU reads. Best effort. */
+static void grow_send_buffer(int fd)
+{
+	int size = SEND_BUFFER;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 void display_attach(struct display *d, int fd)
 {
 	display_detach(d);
 	d->sock.fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	grow_send_buffer(fd);
+	sendq_set_fd(d->sq, fd);
 	if (loop_watch(d->loop, &d->sock, EPOLLIN) < 0) {
 		log_error("display: cannot watch the socket");
 		display_detach(d);
@@ -277,17 +303,18 @@ static uint32_t get_le32(const uint8_t *p)
 static void got_features(struct display *d, const uint8_t *p, uint32_t size)
 {
 	uint64_t offered = 0;
-	struct out_msg *m;
+	uint8_t *m;
 
 	if (size >= 8)
 		memcpy(&offered, p, 8);
 	d->features = offered & (1ull << GPU_PROTOCOL_F_EDID);
 	log_info("display: QEMU offers protocol features 0x%llx, using 0x%llx",
 		 (unsigned long long)offered, (unsigned long long)d->features);
-	m = msg_new(GPU_SET_PROTOCOL_FEATURES, 8);
-	if (m)
-		memcpy(m->data + HDR_SIZE, &d->features, 8);
-	send_msg(d, m);
+	m = add_msg(d, GPU_SET_PROTOCOL_FEATURES, 8, NULL);
+	if (m) {
+		memcpy(m, &d->features, 8);
+		flush(d);
+	}
 	if (d->sock.fd >= 0 && d->ops->attached)
 		d->ops->attached(d->ctx);
 }
@@ -420,6 +447,26 @@ static void on_timer(struct loop_watch *w, uint32_t events)
 		d->ops->idle(d->ctx);
 }
 
+static void on_drain(struct loop_watch *w, uint32_t events)
+{
+	struct display *d = w->ctx;
+	uint64_t ticks;
+
+	(void)events;
+	if (read(d->drain.fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+		return;
+	if (sendq_busy(d->sq)) {
+		if (d->drain_us < DRAIN_POLL_MAX_US)
+			d->drain_us *= 2;
+		set_timer(d->loop, &d->drain, d->drain_us);
+		return;
+	}
+	d->drain_us = 0;
+	set_timer(d->loop, &d->drain, 0);
+	if (!display_busy(d) && d->ops->idle)
+		d->ops->idle(d->ctx);
+}
+
 static bool scanout_ok(uint32_t scanout)
 {
 	return scanout < VGM_MAX_SCANOUTS;
@@ -452,45 +499,85 @@ void display_scanout_disable(struct display *d, uint32_t scanout)
 	send_u32s(d, GPU_SCANOUT, v, 3);
 }
 
+/* Rectangle r of px, inside it, as rows. @return false when outside. */
+static bool rect_rows(const struct vgm_pixels *px, const struct vgm_rect *r,
+		      struct sendq_rows *rows)
+{
+	if (r->x > px->width || r->width > px->width - r->x || r->y > px->height ||
+	    r->height > px->height - r->y)
+		return false;
+	*rows = (struct sendq_rows){
+		.base = (const uint8_t *)px->data + (size_t)r->y * px->stride + (size_t)r->x * 4,
+		.len = (size_t)r->width * 4,
+		.stride = px->stride,
+		.n = r->height,
+	};
+	if (rows->stride == rows->len) { /* whole rows: one piece */
+		rows->len *= rows->n;
+		rows->stride = rows->len;
+		rows->n = 1;
+	}
+	return true;
+}
+
 void display_scanout_update(struct display *d, uint32_t scanout, const struct vgm_rect *r)
 {
-	struct out_msg *m;
+	const struct vgm_pixels *px;
+	struct sendq_rows rows;
+	size_t size = 20;
 	uint8_t *p;
 
 	/* QEMU draws an UPDATE into the surface its SCANOUT made: never one
 	 * without the other, nor outside it. */
-	if (!scanout_ok(scanout) || !d->so[scanout].shown || d->sock.fd < 0 || !r->width ||
-	    !r->height)
+	if (!scanout_ok(scanout) || !d->so[scanout].shown || !r->width || !r->height)
 		return;
-	m = msg_new(GPU_UPDATE, 20 + (size_t)r->width * r->height * 4);
-	if (!m)
+	px = &d->so[scanout].px;
+	if (!rect_rows(px, r, &rows))
 		return;
-	p = m->data + HDR_SIZE;
+	/* x8r8g8b8 already: QEMU gets the scanout's own rows. Else a copy,
+	 * converted. */
+	if (!pixels_are_xrgb(px->fourcc))
+		size += rows.len * rows.n;
+	p = add_msg(d, GPU_UPDATE, size, size == 20 ? &rows : NULL);
+	if (!p)
+		return;
 	put_u32(p, scanout);
 	put_u32(p + 4, r->x);
 	put_u32(p + 8, r->y);
 	put_u32(p + 12, r->width);
 	put_u32(p + 16, r->height);
-	if (pixels_to_xrgb(&d->so[scanout].px, r, p + 20) < 0) {
-		free(m);
-		return;
+	if (size > 20)
+		pixels_to_xrgb(px, r, p + 20);
+	d->stats.updates++;
+	d->stats.update_bytes += (uint64_t)r->width * r->height * 4;
+	flush(d);
+}
+
+void display_get_stats(const struct display *d, struct display_stats *st)
+{
+	*st = d->stats;
+	sendq_get_counts(d->sq, &st->by_reference, &st->by_copy);
+}
+
+void display_own_pending(struct display *d)
+{
+	if (sendq_own(d->sq) < 0) {
+		log_error("display: no memory to keep a queued update; display detached");
+		display_detach(d);
 	}
-	send_msg(d, m);
 }
 
 void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cursor *c)
 {
-	struct out_msg *m;
 	uint8_t *p;
 
 	if (!scanout_ok(scanout))
 		return;
 	d->so[scanout].cursor_x = c->x;
 	d->so[scanout].cursor_y = c->y;
-	m = msg_new(GPU_CURSOR_UPDATE, 20 + CURSOR_BYTES);
-	if (!m)
+	p = add_msg(d, GPU_CURSOR_UPDATE, 20 + CURSOR_BYTES, NULL);
+	if (!p)
 		return;
-	p = m->data + HDR_SIZE;
 	put_u32(p, scanout);
 	put_u32(p + 4, c->x);
 	put_u32(p + 8, c->y);
@@ -498,7 +585,7 @@ void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cu
 	put_u32(p + 16, c->hot_y);
 	/* Both sides use ARGB8888 words in host order (PIXMAN_a8r8g8b8). */
 	memcpy(p + 20, c->pixels, CURSOR_BYTES);
-	send_msg(d, m);
+	flush(d);
 }
 
 void display_cursor_move(struct display *d, uint32_t scanout, uint32_t x, uint32_t y)

@@ -47,8 +47,9 @@ struct display_ops {
 	void (*idle)(void *ctx);
 };
 
-/* @return 0, -ENOMEM, -errno from timerfd_create. */
-int display_new(struct loop *loop, const struct display_ops *ops, void *ctx,
+/* zero_copy: UPDATE pixels go to QEMU by reference where the kernel allows
+ * (see sendq.h). @return 0, -ENOMEM, -errno from timerfd_create. */
+int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, bool zero_copy,
 		struct display **out);
 void display_destroy(struct display *d);
 
@@ -57,7 +58,12 @@ void display_destroy(struct display *d);
 void display_attach(struct display *d, int fd);
 void display_detach(struct display *d);
 bool display_attached(const struct display *d);
+/* A reply is awaited or output is queued: the idle callback comes when
+ * that is over. */
 bool display_busy(const struct display *d);
+/* QEMU has yet to read pixels an UPDATE sent by reference: they must not
+ * change. When true, the idle callback comes once QEMU read them. */
+bool display_reading(struct display *d);
 
 /* Ask QEMU; the answer comes through ops. @return false when there is no
  * socket (or no EDID support): nothing to wait for. */
@@ -65,12 +71,30 @@ bool display_request_info(struct display *d);
 bool display_request_edid(struct display *d, uint32_t scanout);
 
 /* What the device shows. px must stay valid until the next call for the
- * same scanout (the library's promise for its callbacks). */
+ * same scanout (the library's promise for its callbacks), and its pixels
+ * unchanged while the display is busy: an UPDATE of x8r8g8b8 pixels is
+ * written to the socket from them, not copied. */
 void display_scanout_set(struct display *d, uint32_t scanout, const struct vgm_pixels *px);
 void display_scanout_disable(struct display *d, uint32_t scanout);
 void display_scanout_update(struct display *d, uint32_t scanout, const struct vgm_rect *r);
 void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cursor *c);
 void display_cursor_move(struct display *d, uint32_t scanout, uint32_t x, uint32_t y);
 void display_cursor_hide(struct display *d, uint32_t scanout);
+
+struct display_stats {
+	uint64_t updates; /* UPDATE messages queued */
+	uint64_t update_bytes; /* pixel bytes in them */
+	uint64_t by_reference; /* borrowed bytes sent by reference (splice) */
+	uint64_t by_copy; /* borrowed bytes sent by copy (sendmsg) */
+};
+
+void display_get_stats(const struct display *d, struct display_stats *st);
+
+/* Before anything that changes or frees a scanout's pixels outside a
+ * request (a device reset, a new memory table): queued updates copy the
+ * pixels they still have to send. Pages already in the socket by reference
+ * cannot be taken back: the kernel keeps them alive, and QEMU reads what
+ * they hold when it reads (after a reset, the scanout's disable follows). */
+void display_own_pending(struct display *d);
 
 #endif

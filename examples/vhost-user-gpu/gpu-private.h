@@ -32,6 +32,11 @@ struct gpu {
 	struct display_mode modes[DISPLAY_MODES];
 	bool modes_known;
 
+	/* Requests run, for the summary at exit: per queue, and per command
+	 * type 0x0100..0x01ff (control) and 0x0300..0x03ff (cursor). */
+	uint64_t requests[GPU_NUM_QUEUES];
+	uint64_t by_type[GPU_NUM_QUEUES][256];
+
 	/* Where the control queue stopped (GET_VRING_BASE), to tell a device
 	 * reset from a pause when it starts again. */
 	uint16_t stopped_base;

@@ -49,12 +49,23 @@ static void log_request(const struct gpu *g, uint32_t qi, size_t written)
 		  !written ? "-" : rname ? rname : "?");
 }
 
+static void count_request(struct gpu *g, uint32_t qi)
+{
+	uint32_t type = type_of(g->chain->iov, g->chain->n_read);
+	uint32_t base = qi == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300;
+
+	g->requests[qi]++;
+	if (type >= base && type - base < 256)
+		g->by_type[qi][type - base]++;
+}
+
 static void run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
 	const struct iovec *in = c->iov, *out = c->iov + c->n_read;
 	size_t written = 0;
 
+	count_request(g, qi);
 	if (g->rec.request)
 		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, in, c->n_read);
 	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, in, c->n_read, out, c->n_write,
@@ -116,6 +127,12 @@ void gpu_process(struct gpu *g, uint32_t qi)
 		}
 		if (r != VRING_CHAIN)
 			continue;
+		/* A request may change pixels QEMU is still reading. Checked
+		 * only with a request at hand: an idle guest costs no polling. */
+		if (display_reading(g->disp)) {
+			vring_unpop(&q->vr);
+			break;
+		}
 		if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
 			g->parked = true;
 			g->parked_queue = qi;

@@ -46,7 +46,7 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	err = new_device(g);
 	if (err < 0)
 		goto fail;
-	err = display_new(loop, &gpu_display_ops, g, &g->disp);
+	err = display_new(loop, &gpu_display_ops, g, g->cfg.zero_copy, &g->disp);
 	if (err < 0)
 		goto fail;
 	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
@@ -60,12 +60,42 @@ fail:
 	return err;
 }
 
+/* At info level: what the guest asked for, and what went to QEMU. */
+static void log_summary(const struct gpu *g)
+{
+	static const char *const queue_names[] = { "control", "cursor" };
+	struct display_stats ds;
+
+	if (log_get_level() < VGM_LOG_INFO)
+		return;
+	for (uint32_t q = 0; q < GPU_NUM_QUEUES; q++) {
+		log_info("%s queue: %llu requests", queue_names[q],
+			 (unsigned long long)g->requests[q]);
+		for (uint32_t t = 0; t < 256; t++) {
+			uint32_t type = (q == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300) + t;
+			const char *name = vgm_command_name(g->cfg.dialect, type);
+
+			if (g->by_type[q][t])
+				log_info("  %s (0x%04x): %llu", name ? name : "?", type,
+					 (unsigned long long)g->by_type[q][t]);
+		}
+	}
+	display_get_stats(g->disp, &ds);
+	log_info("display: %llu UPDATE messages, %llu bytes of pixels (%llu by reference, %llu "
+		 "by copy)",
+		 (unsigned long long)ds.updates, (unsigned long long)ds.update_bytes,
+		 (unsigned long long)ds.by_reference, (unsigned long long)ds.by_copy);
+}
+
 void gpu_destroy(struct gpu *g)
 {
 	if (!g)
 		return;
+	log_summary(g);
 	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++)
 		queue_fini(&g->q[i]);
+	/* Queued updates borrow the device's pixels: drop them first. */
+	display_detach(g->disp);
 	/* The device first: it gives back its mappings into the table. */
 	vgm_device_destroy(g->dev);
 	display_destroy(g->disp);
@@ -83,7 +113,10 @@ void gpu_set_recorder(struct gpu *g, const struct gpu_recorder *rec)
 static void device_reset(struct gpu *g)
 {
 	log_info("device reset");
+	if (g->rec.reset)
+		g->rec.reset(g->rec.ctx);
 	gpu_unpark(g);
+	display_own_pending(g->disp);
 	vgm_device_reset(g->dev);
 	/* The reset cleared them; SET_FEATURES came before the rings. */
 	vgm_device_set_features(g->dev, g->features);
@@ -119,6 +152,27 @@ uint64_t gpu_get_features(const struct gpu *g)
 	if (g->cfg.event_idx)
 		f |= 1ull << VRING_F_EVENT_IDX;
 	return f;
+}
+
+enum vgm_dialect gpu_dialect(const struct gpu *g)
+{
+	return g->cfg.dialect;
+}
+
+uint64_t gpu_accepted_features(const struct gpu *g)
+{
+	return g->features;
+}
+
+const struct vgm_device *gpu_device(const struct gpu *g)
+{
+	return g->dev;
+}
+
+const uint8_t *gpu_guest_bytes(const struct gpu *g, uint64_t gpa, uint64_t len,
+			       uint64_t *contig)
+{
+	return g->mt ? memtable_gpa(g->mt, gpa, len, contig) : NULL;
 }
 
 /* Ring features this backend implements, offered or not. */
@@ -183,6 +237,7 @@ int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *
 	}
 	/* The waiting chain points into the old mapping: it is taken again. */
 	gpu_unpark(g);
+	display_own_pending(g->disp);
 	memtable_destroy(g->mt);
 	g->mt = mt;
 	for (i = 0; i < GPU_NUM_QUEUES; i++)

@@ -35,14 +35,23 @@ struct gpu_config {
 	uint64_t device_features;
 	/* Ring features to offer (both are implemented either way). */
 	bool indirect, event_idx;
+	/* UPDATE pixels to QEMU by reference (vmsplice + splice) when possible. */
+	bool zero_copy;
 	enum vgm_log_level log_level;
 };
 
-/* Sees every request and its response, for --record. Members may be NULL. */
+/*
+ * Sees every request and its response, for --record. Members may be NULL.
+ * request() comes just before the library runs the request (guest memory
+ * holds what it will read), response() just after, with the writable part
+ * and the bytes written (0 and none on the cursor queue). reset() comes
+ * before a device reset, while the device still holds what it held.
+ */
 struct gpu_recorder {
 	void (*request)(void *ctx, enum vgm_queue queue, const struct iovec *in, size_t in_cnt);
 	void (*response)(void *ctx, enum vgm_queue queue, const struct iovec *out, size_t out_cnt,
 			 size_t written);
+	void (*reset)(void *ctx);
 	void *ctx;
 };
 
@@ -53,6 +62,16 @@ void gpu_destroy(struct gpu *g);
 void gpu_set_recorder(struct gpu *g, const struct gpu_recorder *rec);
 
 uint64_t gpu_get_features(const struct gpu *g);
+/* What the recorder needs to know: the dialect, the features the driver
+ * accepted (SET_FEATURES), the library's device. */
+enum vgm_dialect gpu_dialect(const struct gpu *g);
+uint64_t gpu_accepted_features(const struct gpu *g);
+const struct vgm_device *gpu_device(const struct gpu *g);
+/* Guest memory, read-only: a host pointer to gpa and, in *contig, the bytes
+ * from there to min(len, end of its region); NULL outside guest memory. Valid
+ * until the memory table changes. */
+const uint8_t *gpu_guest_bytes(const struct gpu *g, uint64_t gpa, uint64_t len,
+			       uint64_t *contig);
 /* Ring features (INDIRECT_DESC, EVENT_IDX) are honoured even when not
  * offered (QEMU negotiates them with the guest regardless); other bits that
  * were not offered are the front-end's transport's and ignored. @return 0. */

@@ -22,6 +22,7 @@
 #include "gpu.h"
 #include "log.h"
 #include "loop.h"
+#include "recorder.h"
 #include "vhost-user.h"
 
 struct options {
@@ -37,6 +38,7 @@ struct backend {
 	struct options opt;
 	struct loop *loop;
 	struct gpu *gpu;
+	struct recorder *rec;
 	struct vhost_user *vu;
 	struct loop_watch listener; /* fd -1 once a front-end connected */
 	struct loop_watch signals;
@@ -47,6 +49,7 @@ enum {
 	OPT_NO_EDID,
 	OPT_NO_INDIRECT,
 	OPT_NO_EVENT_IDX,
+	OPT_NO_ZERO_COPY,
 	OPT_DIALECT,
 	OPT_RECORD,
 	OPT_VIRGL,
@@ -61,6 +64,7 @@ static const struct option long_options[] = {
 	{ "no-edid", no_argument, NULL, OPT_NO_EDID },
 	{ "no-indirect", no_argument, NULL, OPT_NO_INDIRECT },
 	{ "no-event-idx", no_argument, NULL, OPT_NO_EVENT_IDX },
+	{ "no-zero-copy", no_argument, NULL, OPT_NO_ZERO_COPY },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "virgl", no_argument, NULL, OPT_VIRGL },
@@ -83,8 +87,11 @@ static void usage(FILE *f)
 		"      --no-indirect         do not offer VIRTIO_RING_F_INDIRECT_DESC\n"
 		"      --no-event-idx        do not offer VIRTIO_RING_F_EVENT_IDX\n"
 		"                            (QEMU 10 negotiates both anyway; they stay supported)\n"
+		"      --no-zero-copy        copy UPDATE pixels into the display socket instead\n"
+		"                            of splicing their pages\n"
 		"      --dialect=NAME        standard (default) or memory-rfc\n"
-		"      --record=FILE         record the requests (not implemented yet)\n"
+		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
+		"                            (docs/trace-format.md), for tools/vgm-replay\n"
 		"  -h, --help                this text\n",
 		vgm_version());
 }
@@ -159,6 +166,9 @@ static int parse_option(int c, const char *arg, struct options *o)
 	case OPT_NO_EVENT_IDX:
 		o->gpu.event_idx = false;
 		return 0;
+	case OPT_NO_ZERO_COPY:
+		o->gpu.zero_copy = false;
+		return 0;
 	case OPT_DIALECT:
 		return parse_dialect(arg, &o->gpu.dialect);
 	case OPT_RECORD:
@@ -184,7 +194,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	*o = (struct options){
 		.fd = -1,
 		.gpu = { .dialect = VGM_DIALECT_STANDARD, .device_features = VGM_FEATURES_ALL,
-			 .indirect = true, .event_idx = true, .log_level = VGM_LOG_WARNING },
+			 .indirect = true, .event_idx = true, .zero_copy = true,
+			 .log_level = VGM_LOG_WARNING },
 	};
 	while ((c = getopt_long(argc, argv, "s:f:cvh", long_options, NULL)) != -1) {
 		r = parse_option(c, optarg, o);
@@ -199,10 +210,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return 0;
 	if (!o->socket_path == (o->fd < 0)) {
 		fprintf(stderr, "vgm-vhost-user-gpu: give exactly one of --socket-path and --fd\n");
-		return -1;
-	}
-	if (o->record) {
-		fprintf(stderr, "vgm-vhost-user-gpu: --record is not implemented yet\n");
 		return -1;
 	}
 	return 0;
@@ -339,6 +346,13 @@ static int start(struct backend *b)
 		log_error("cannot start: %s", strerror(-err));
 		return err;
 	}
+	if (b->opt.record) {
+		err = recorder_new(b->opt.record, b->gpu, &b->rec);
+		if (err < 0) {
+			log_error("cannot record to %s: %s", b->opt.record, strerror(-err));
+			return err;
+		}
+	}
 	if (b->opt.fd >= 0) {
 		int fd = b->opt.fd;
 
@@ -348,8 +362,11 @@ static int start(struct backend *b)
 	return start_listening(b);
 }
 
-static void stop(struct backend *b)
+/* @return 0, or -EIO when the recording could not be written. */
+static int stop(struct backend *b)
 {
+	int err = recorder_close(b->rec) < 0 ? -EIO : 0;
+
 	vhost_user_destroy(b->vu);
 	gpu_destroy(b->gpu);
 	stop_listening(b);
@@ -358,6 +375,7 @@ static void stop(struct backend *b)
 		close(b->signals.fd);
 	}
 	loop_destroy(b->loop);
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -380,6 +398,7 @@ int main(int argc, char **argv)
 	}
 	if (r == 0 && b.vu && vhost_user_failed(b.vu))
 		r = -EPROTO;
-	stop(&b);
+	if (stop(&b) < 0)
+		r = -EIO;
 	return r == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

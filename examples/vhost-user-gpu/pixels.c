@@ -40,8 +40,7 @@ static void convert_row(const struct layout *l, const uint8_t *src, uint8_t *dst
 	}
 }
 
-/* XRGB8888 is already x8r8g8b8 on a little-endian host: rows are copied. */
-static bool same_layout(uint32_t fourcc)
+bool pixels_are_xrgb(uint32_t fourcc)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	return fourcc == DRM_FORMAT_XRGB8888 || fourcc == DRM_FORMAT_ARGB8888;
@@ -65,7 +64,7 @@ int pixels_to_xrgb(const struct vgm_pixels *px, const struct vgm_rect *r, uint8_
 		const uint8_t *src = (const uint8_t *)px->data + (size_t)(r->y + y) * px->stride +
 				     (size_t)r->x * 4;
 
-		if (same_layout(px->fourcc))
+		if (pixels_are_xrgb(px->fourcc))
 			memcpy(dst, src, row);
 		else
 			convert_row(l, src, dst, r->width);

@@ -14,6 +14,9 @@
 
 /* Whether pixels_to_xrgb() knows px->fourcc. */
 bool pixels_supported(uint32_t fourcc);
+/* Whether fourcc's pixels already are x8r8g8b8 here (XRGB8888 and
+ * ARGB8888 on a little-endian host): sent as they are. */
+bool pixels_are_xrgb(uint32_t fourcc);
 
 /*
  * Copies rectangle r of px (scanout coordinates) to dst, r->width * 4 bytes

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Drives vgm-vhost-user-gpu as QEMU would, without QEMU: a fake front-end.
 
-usage: test-vhost-user.py BACKEND
+usage: test-vhost-user.py BACKEND [VGM_REPLAY]
 
 Plays both of QEMU's sides: the vhost-user socket (memory table from a
 memfd, split rings, eventfds) and the display socket (answers
@@ -10,17 +10,24 @@ GET_PROTOCOL_FEATURES, GET_DISPLAY_INFO, GET_EDID; collects SCANOUT,
 UPDATE, CURSOR_*). Then: a 2D frame whose backing crosses two memory
 regions reaches the display pixel for pixel, the cursor too; hostile
 chains come back with length 0; malformed messages are refused; the
-back-end exits 0 when the socket closes. Linux, Python >= 3.9.
+back-end exits 0 when the socket closes. With VGM_REPLAY, the back-end
+also runs with --record, and tools/vgm-replay must replay the recording
+with the responses the back-end gave and the frame the display got
+(VGM_KEEP_RECORDING=1 keeps the file).
+Linux, Python >= 3.9.
 """
 
 import json
 import mmap
 import os
 import select
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
+import zlib
 
 MiB = 1 << 20
 MEM = 16 * MiB
@@ -96,9 +103,10 @@ class Ring:
 
 
 class Frontend:
-    def __init__(self, backend):
+    def __init__(self, backend, args=()):
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.proc = subprocess.Popen([backend, "--fd", str(theirs.fileno())], pass_fds=[theirs.fileno()])
+        self.proc = subprocess.Popen([backend, "--fd", str(theirs.fileno())] + list(args),
+                                     pass_fds=[theirs.fileno()])
         theirs.close()
         self.memfd = os.memfd_create("guest")
         os.ftruncate(self.memfd, MEM)
@@ -366,12 +374,38 @@ def test_bad_messages(fe):
     check(struct.unpack("<II", p) == (0, fe.rings[0].avail_idx), "GET_VRING_BASE stops ring 0 where it is")
 
 
+def check_recording(replay, trace):
+    """The replay answers as the back-end did and shows the frame of
+    test_frame (pattern seed 1, 64x32, as R G B bytes for the dump)."""
+    with open(trace) as f:
+        text = f.read()
+    expect = [l.split("# expect:", 1)[1].strip() for l in text.splitlines() if l.startswith("# expect:")]
+    with tempfile.TemporaryDirectory() as work:
+        p = subprocess.run([replay, trace], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    check(p.returncode == 0, "vgm-replay runs the recording (%s)" % p.stderr.strip()[:200])
+    out = p.stdout.splitlines()
+    missing = [e for e in expect if e not in out]
+    check(len(expect) > 10 and not missing,
+          "the replay gives the %d recorded responses and dumps (missing: %s)" % (len(expect), missing[:1]))
+    check(sum(l.startswith("ctrl") for l in out) == sum(l.startswith("ctrl") for l in text.splitlines()),
+          "one response per recorded control request")
+    px = pattern(64, 32, 1)
+    rgb = b"".join(px[i + 2:i + 3] + px[i + 1:i + 2] + px[i:i + 1] for i in range(0, len(px), 4))
+    want = "dump 0 64x32 crc=%08x scanout-0.ppm" % zlib.crc32(rgb)
+    check(want in out, "the replay shows the frame the display got: " + want)
+    check("cursor " in text and "ram 0x" in text, "the recording has cursor requests and ram lines")
+
+
 def main():
     backend = sys.argv[1]
+    replay = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
+    tmp = tempfile.mkdtemp(prefix="vgm-vhost-user-")
+    trace = os.path.join(tmp, "recording.trace")
     caps = json.loads(subprocess.run([backend, "--print-capabilities"], stdout=subprocess.PIPE,
                                      check=True).stdout)
     check(caps.get("type") == "gpu" and caps.get("features") == [], "--print-capabilities")
-    fe = Frontend(backend)
+    fe = Frontend(backend, ["--record", trace] if replay else [])
     try:
         setup(fe)
         test_display_info(fe)
@@ -388,6 +422,12 @@ def main():
         fe.proc.kill()
         rc = "still running"
     check(rc == 0, "back-end exits 0 when the front-end goes away (got %s)" % rc)
+    if replay:
+        check_recording(replay, trace)
+    if os.environ.get("VGM_KEEP_RECORDING"):
+        print("recording kept: " + trace)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 

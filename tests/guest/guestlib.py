@@ -54,6 +54,7 @@ MARKERS = {
     "MARK_READY": "VGM-GUEST-READY",         # screen content is final
     "MARK_MD5": "VGM-GUEST-FRAME-MD5",       # followed by: md5 of frame
     "MARK_ERROR": "VGM-GUEST-ERROR",         # followed by: reason
+    "MARK_BENCH": "VGM-GUEST-BENCH",         # followed by: frames=N pause_ms=N start=S end=S
     "MARK_DMESG_BEGIN": "VGM-DMESG-BEGIN",
     "MARK_DMESG_END": "VGM-DMESG-END",
 }

@@ -11,6 +11,10 @@
 # Kernel command line options read here:
 #   vgm.mode=pattern  (default) unbind fbcon, write the test pattern to /dev/fb0
 #   vgm.mode=fbcon    keep fbcon bound and print a fixed text on tty1
+#   vgm.mode=bench    as pattern, then write a whole frame vgm.frames=N
+#                     times (default 100), one write() each and a pause of
+#                     vgm.pause=MS (default 100) after each: N TRANSFER +
+#                     FLUSH pairs of the whole frame (see bench_frames)
 #   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
 
 export PATH=/bin
@@ -36,13 +40,17 @@ fail() {
 
 MODE=pattern
 WAIT=60
+FRAMES=100
+PAUSE=100
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	vgm.mode=*) MODE=${w#vgm.mode=} ;;
 	vgm.wait=*) WAIT=${w#vgm.wait=} ;;
+	vgm.frames=*) FRAMES=${w#vgm.frames=} ;;
+	vgm.pause=*) PAUSE=${w#vgm.pause=} ;;
 	esac
 done
-case "$MODE" in pattern|fbcon) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+case "$MODE" in pattern|fbcon|bench) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
 echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
 
 while read -r m; do
@@ -129,7 +137,31 @@ fbcon_text() {
 	printf '\n\033[1mbold\033[0m \033[7mreverse\033[0m end\n' > $t
 }
 
-if [ "$MODE" = pattern ]; then
+# bench_frames SIZE: writes a whole frame to /dev/fb0 FRAMES times, in one
+# write() each: one damage rectangle, which the fbdev's damage worker sends
+# as one TRANSFER_TO_HOST_2D + RESOURCE_FLUSH pair. Frames alternate between
+# the pattern and the pattern moved by one byte (every pixel differs), the
+# last one is the pattern. The worker runs as soon as dd is done; the pause
+# after each frame (vgm.pause=MS, default 100) keeps frames from merging.
+# The driver sends these commands without fences (the fb does not change),
+# so the host's speed does not change what is sent.
+bench_frames() {
+	tail -c +2 /tmp/frame > /tmp/frame2 && printf '\377' >> /tmp/frame2 || fail "frame2"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	i=0
+	while [ $i -lt "$FRAMES" ]; do
+		f=/tmp/frame
+		[ $(((FRAMES - i) % 2)) = 1 ] || f=/tmp/frame2
+		dd if=$f of=/dev/fb0 bs="$1" count=1 2>/dev/null || fail "dd to /dev/fb0"
+		usleep $((PAUSE * 1000))
+		i=$((i + 1))
+	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	rm -f /tmp/frame2
+	echo "@MARK_BENCH@ frames=$FRAMES pause_ms=$PAUSE start=$t0 end=$t1"
+}
+
+if [ "$MODE" != fbcon ]; then
 	for v in /sys/class/vtconsole/vtcon*; do
 		read -r vname < "$v/name"
 		case "$vname" in
@@ -141,6 +173,10 @@ if [ "$MODE" = pattern ]; then
 	done
 	draw_pattern "$W" "$H" "$S" > /tmp/frame || fail "draw_pattern"
 	cat /tmp/frame > /dev/fb0 || fail "write /dev/fb0"
+	if [ "$MODE" = bench ]; then
+		sleep 1
+		bench_frames $((S * H))
+	fi
 else
 	fbcon_text
 fi
@@ -149,7 +185,7 @@ fi
 # worker: give it time before telling the host the screen is final.
 sleep 1
 echo "@MARK_READY@ mode=$MODE"
-if [ "$MODE" = pattern ]; then
+if [ "$MODE" != fbcon ]; then
 	sum=$(md5sum < /tmp/frame)
 	echo "@MARK_MD5@ ${sum%% *}"
 fi

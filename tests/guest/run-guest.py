@@ -21,6 +21,11 @@ Files (all in tests/guest/):
   test-guest.sh          the whole matrix: prepare, self test, QEMU's
                          virtio-gpu-pci, QEMU's reference vhost-user-gpu
                          (socket and fd), $VGM_BACKEND if set, comparisons.
+  guest-suite.py         one test of the meson suite `guest` (our backend
+                         against the pattern and QEMU's own device, fbcon,
+                         --fd without EDID, --record and replay).
+  bench-backend.py       host CPU time of our backend against QEMU's
+                         reference one, the same guest in bench mode.
 
 Flow of one run:
   1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU.
@@ -42,6 +47,9 @@ Flow of one run:
        vgm.mode=pattern: unbinds fbcon, writes the test pattern (guestlib.py)
                          to /dev/fb0 (XRGB8888, stride from sysfs)
        vgm.mode=fbcon:   keeps fbcon bound, prints a fixed text on tty1
+       vgm.mode=bench:   the pattern, then --frames whole-frame writes
+                         (one TRANSFER + FLUSH pair each), alternating the
+                         pattern and the pattern moved by one byte
      sleeps 1 s (fbdev damage is flushed by a deferred worker), prints
      VGM-GUEST-READY on ttyS0, then the md5 of the frame it wrote and the
      kernel log between VGM-DMESG-BEGIN/END, and idles.
@@ -49,13 +57,19 @@ Flow of one run:
      file name ends in .ppm), optionally a second one (--stable), waits for
      the dmesg dump, sends QMP quit, waits for QEMU and the backend to exit
      (SIGTERM/SIGKILL after a timeout; children also get PR_SET_PDEATHSIG).
-  5. Checks: pattern mode: the screendump must equal the pattern computed
-     here pixel by pixel, and the guest's frame md5 the one computed here
-     (tells a pattern-code mismatch from a display-path error); optional
-     --compare-with IMAGE; --stable SECS: two dumps SECS apart identical.
+  5. Checks: the guest's kernel log shows virtio-gpu probed ("[drm]
+     features:" lines, with every --expect-drm-features token, e.g. +edid)
+     and no virtio-gpu / drm error line (--allow-gpu-errors to allow); the
+     backend exited 0; pattern mode: the screendump must equal the pattern
+     computed here pixel by pixel, and the guest's frame md5 the one
+     computed here (tells a pattern-code mismatch from a display-path
+     error); optional --compare-with IMAGE; --stable SECS: two dumps SECS
+     apart identical.
   6. OUT/ holds serial.log, qemu.log, backend.log, qmp.log, dmesg.txt,
      commands.txt, trace.log (--trace), screendump.png, a *-diff.png on a
-     mismatch, and result.json (timings, geometry, dmesg GPU lines, checks).
+     mismatch, and result.json (timings, geometry, dmesg GPU lines, checks,
+     cpu_s: user and system CPU seconds of QEMU and the backend, from
+     wait4(), and bench: what the guest's bench mode reported).
 
 Exit status: 0 pass, 1 fail, 2 usage, 77 skip (cache not prepared, no QEMU,
 QEMU < 10 for vhost-user, backend binary missing).
@@ -146,6 +160,60 @@ def _pdeathsig():
     except Exception:
         pass
     os.setpgid(0, 0)
+
+
+def wait_rusage(p, timeout):
+    """Popen.wait(timeout) that also returns the child's resource usage
+    (CPU time of all its threads), or None if it was reaped already."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        except ChildProcessError:
+            p.wait()
+            return None
+        if pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            return ru
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(p.args, timeout)
+        time.sleep(0.02)
+
+
+def exited(p):
+    """Whether p exited, without reaping it (its rusage is read later)."""
+    try:
+        return os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return p.poll() is not None
+
+
+# Kernel log lines of the GPU driver that are errors: the driver's
+# DRM_ERROR ("*ERROR*", e.g. "response 0x1203 (command 0x105)" for a
+# command the device refused), a failed probe, a timeout, a warning with a
+# backtrace.
+GPU_ERROR_RE = re.compile(r"\*ERROR\*|\berror\b|\bfailed\b|\btimed? ?out\b|WARNING|\bBUG\b|Call Trace",
+                          re.IGNORECASE)
+
+
+def check_dmesg(gpu_lines, want_features, allow_errors):
+    """(ok, message): the driver probed with the wanted features (tokens
+    such as +edid or -virgl, as the "[drm] features:" lines print them)
+    and, unless allowed, logged no error."""
+    feats = set()
+    for l in gpu_lines:
+        if "[drm] features:" in l:
+            feats.update(l.split("[drm] features:", 1)[1].split())
+    if not feats:
+        return False, "no '[drm] features:' line: virtio-gpu did not probe"
+    missing = [f for f in want_features if f not in feats]
+    if missing:
+        return False, "features %s, wanted %s" % (" ".join(sorted(feats)), " ".join(missing))
+    errors = [l for l in gpu_lines if GPU_ERROR_RE.search(l)]
+    if errors and not allow_errors:
+        return False, "virtio-gpu errors: %s" % " | ".join(errors[:5])
+    return True, "features %s%s" % (" ".join(sorted(feats)),
+                                     "; %d error lines allowed" % len(errors) if errors else ", no errors")
 
 
 def qopt(path):
@@ -301,26 +369,31 @@ class Runner:
             self.qmp.close()
             self.qmp = None
         for name, p in reversed(self.procs):  # QEMU was started last
-            if p.poll() is None:
+            ru = None
+            if p.returncode is None:
                 grace = 10 if (name == "qemu" and quit_sent) or name != "qemu" else 0
                 try:
-                    p.wait(timeout=grace)
+                    ru = wait_rusage(p, grace)
                 except subprocess.TimeoutExpired:
                     log("%s still running, sending SIGTERM" % name)
                     self.signalled.add(name)
                     p.terminate()
                     try:
-                        p.wait(timeout=5)
+                        ru = wait_rusage(p, 5)
                     except subprocess.TimeoutExpired:
                         log("%s still running, sending SIGKILL" % name)
                         p.kill()
-                        p.wait()
+                        ru = wait_rusage(p, 60)
             self.result.setdefault("exit_codes", {})[name] = p.returncode
+            if ru is not None:
+                self.result.setdefault("cpu_s", {})[name] = {
+                    "user": round(ru.ru_utime, 3), "system": round(ru.ru_stime, 3),
+                    "total": round(ru.ru_utime + ru.ru_stime, 3)}
         self.procs = []
 
     def check_alive(self):
         for name, p in reversed(self.procs):  # QEMU first: a backend may exit because QEMU did
-            if p.poll() is not None:
+            if p.returncode is not None or exited(p):
                 tail = ""
                 try:
                     with open(os.path.join(self.out, name + ".log"), errors="replace") as f:
@@ -380,6 +453,8 @@ class Runner:
         append = ("console=ttyS0 loglevel=4 panic=-1 vt.global_cursor_default=0 consoleblank=0 "
                   "logo.nologo mitigations=off rdinit=/init vgm.mode=%s vgm.wait=%d"
                   % (a.mode, max(10, int(a.timeout))))
+        if a.mode == "bench":
+            append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
         if a.append:
             append += " " + a.append
         mem = a.mem
@@ -473,6 +548,10 @@ class Runner:
                         self.shot2 = root + "-2" + ext
                         self.screendump(self.shot2)
                     t_dmesg_deadline = time.monotonic() + 120
+                if M["MARK_BENCH"] in line:
+                    self.result["bench"] = dict(kv.split("=", 1) for kv in
+                                                line.split(M["MARK_BENCH"], 1)[1].split() if "=" in kv)
+                    log("guest bench: %s" % self.result["bench"])
                 if M["MARK_MD5"] in line:
                     md5 = line.split(M["MARK_MD5"], 1)[1].split()[0]
                 if M["MARK_DMESG_BEGIN"] in line:
@@ -486,7 +565,7 @@ class Runner:
                 dmesg_done = False
             if dmesg_done:
                 break
-            if qp.poll() is not None:
+            if exited(qp):
                 raise Fail("QEMU exited with status %s before the guest was done; serial tail:\n%s"
                            % (qp.returncode, serial.tail()))
             self.check_alive()
@@ -528,7 +607,10 @@ class Runner:
             log("backend died from signal %d (see backend.log)" % -brc)
             ok = False
         elif brc:
-            log("NOTE: backend exited with status %d" % brc)
+            # it must exit cleanly when QEMU goes away (and a sanitizer's
+            # report at exit is a non-zero status)
+            log("backend exited with status %d (see backend.log)" % brc)
+            ok = False
         img = guestlib.read_image(shot)
         self.result["screendump"] = shot
         self.result["screendump_size"] = [img.w, img.h]
@@ -540,13 +622,17 @@ class Runner:
         if geometry and (img.w, img.h) != geometry[:2]:
             log("NOTE: screendump size %dx%d differs from fb0 virtual size %dx%d" %
                 ((img.w, img.h) + geometry[:2]))
-        if a.mode == "pattern" and geometry:
+        good, msg = check_dmesg(gpu_lines, a.expect_drm_features, a.allow_gpu_errors)
+        self.result["dmesg_check"] = {"ok": good, "message": msg}
+        log("guest kernel log check %s: %s" % ("OK" if good else "FAILED", msg))
+        ok &= good
+        if a.mode in ("pattern", "bench") and geometry:
             want = guestlib.expected_frame_md5(*geometry[:3])
             same = md5 == want
             self.result["frame_md5"] = {"guest": md5, "host": want, "ok": same}
             log("frame md5 guest %s host %s: %s" % (md5, want, "OK" if same else "MISMATCH (pattern definitions differ)"))
             ok &= same
-        if a.mode == "pattern" and a.check:
+        if a.mode in ("pattern", "bench") and a.check:
             diff = os.path.join(self.out, "pattern-diff.png")
             good, msg = guestlib.check_pattern(shot, diff)
             if good and os.path.exists(diff):
@@ -623,8 +709,11 @@ def parse_args(argv):
     ap.add_argument("--backend-fd", action="store_true",
                     help="hand the backend a connected socket with --fd N instead of --socket-path")
     ap.add_argument("--backend-debug", action="store_true", help="set G_MESSAGES_DEBUG=all for the backend")
-    ap.add_argument("--mode", choices=["pattern", "fbcon"], default="pattern",
-                    help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon")
+    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench"], default="pattern",
+                    help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon; "
+                    "bench: the pattern, then --frames full-frame writes")
+    ap.add_argument("--frames", type=int, default=100, help="bench mode: frames to write (default 100)")
+    ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
     ap.add_argument("--out-dir", help="logs and screendump (default: a temp dir, removed on success)")
     ap.add_argument("--screendump", help="screendump file, PNG unless it ends in .ppm (default OUT/screendump.png; "
                     "QEMU's PPM rows are padded when the width is not a multiple of 4)")
@@ -633,6 +722,11 @@ def parse_args(argv):
     ap.add_argument("--stable", type=float, default=0, metavar="SECS",
                     help="take a second screendump SECS later and require it to be identical")
     ap.add_argument("--no-check", dest="check", action="store_false", help="skip the pattern check")
+    ap.add_argument("--expect-drm-features", default="", metavar="LIST",
+                    help="comma-separated tokens the guest's '[drm] features:' lines must show, "
+                    "e.g. +edid,-virgl")
+    ap.add_argument("--allow-gpu-errors", action="store_true",
+                    help="do not fail on virtio-gpu / drm error lines in the guest's kernel log")
     ap.add_argument("--timeout", type=float, default=180, help="seconds until the ready marker (default 180)")
     ap.add_argument("--qemu", help="QEMU binary (default: $VGM_QEMU, QEMU in guest.env, PATH)")
     ap.add_argument("--kernel", help="override the guest kernel")
@@ -650,6 +744,7 @@ def parse_args(argv):
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the guest serial console")
     a = ap.parse_args(argv)
     a.backend_args = backend_args
+    a.expect_drm_features = [f for f in a.expect_drm_features.split(",") if f]
     if backend_args and a.device != "vhost-user":
         ap.error("backend arguments given without --device vhost-user")
     return a

@@ -11,6 +11,8 @@
 #              pattern with --fd
 # and comparisons: every fbcon screendump must equal QEMU's own one, every
 # pattern screendump equals the computed pattern (checked by run-guest.py).
+# The meson suite `guest` runs its own cases (guest-suite.py); this script
+# is the whole matrix by hand, QEMU's reference backend included.
 # Environment: VGM_BACKEND=path of a vhost-user-gpu backend to test too,
 #              VGM_GUEST_NO_PREPARE=1 to skip prepare.sh, VGM_GUEST_TIMEOUT.
 # Exit: 0 all ran passed, 1 something failed, 77 nothing could run.

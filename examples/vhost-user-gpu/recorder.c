@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --record: requests to a vgm-trace v1 file (see recorder.h for what the
+ * file holds). Guest pages are tracked from the memory entries requests
+ * name; each tracked page has a shadow, the bytes the trace has put there,
+ * and before a request that may read them the pages that differ from
+ * their shadow are written into the trace.
+ */
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "recorder.h"
+
+#define PAGE 4096u
+/* Tracked pages at most (their shadows take as much host memory). */
+#define MAX_PAGES (1u << 16)
+/* Pages looked at for one request, in guest memory or not. */
+#define MAX_STEPS (1u << 20)
+/* The library's limit of entries in one request. */
+#define MAX_ENTRIES 16384u
+/* vgm-trace's limit of ram lines (TRACE_DEFAULT_MAX_RANGES). */
+#define MAX_RANGES 1024u
+/* write lines carry up to this many bytes; runs of one byte at least
+ * FILL_MIN long are fill lines; up to GAP unchanged bytes do not end a run
+ * of changed ones. */
+#define WRITE_BYTES 128u
+#define FILL_MIN 16u
+#define GAP 8u
+/* The trace's limits on writable parts (resp=). */
+#define MAX_RESP 16u
+#define MAX_RESP_SIZE (16u << 20)
+
+struct page {
+	uint64_t pfn;
+	uint8_t *shadow;
+};
+
+struct recorder {
+	struct gpu *g;
+	FILE *file; /* written at close */
+	FILE *body; /* the lines after the ram lines, a temporary file */
+	bool started, stopped, display_changed, pages_full;
+	char device[512];
+	struct vgm_scanout_info first[VGM_MAX_SCANOUTS];
+	uint32_t num_scanouts;
+
+	struct page *pages; /* sorted by pfn */
+	size_t npages, pages_cap;
+	uint64_t *pending; /* pfns named since the last merge */
+	size_t npending, pending_cap;
+
+	/* The request being run: its bytes, the sizes of its pieces. */
+	uint8_t *req;
+	size_t req_len, req_cap;
+	size_t *seg;
+	size_t nseg, seg_cap;
+
+	char *dumps; /* dump lines, made when the recording ends */
+	size_t dumps_len;
+	unsigned long requests;
+	uint64_t written_bytes;
+};
+
+/* --- small things ------------------------------------------------------- */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void put_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[512];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		buf[k++] = digits[p[i] >> 4];
+		buf[k++] = digits[p[i] & 15];
+		if (k == sizeof(buf)) {
+			fwrite(buf, 1, k, f);
+			k = 0;
+		}
+	}
+	fwrite(buf, 1, k, f);
+}
+
+/* CRC-32 (IEEE 802.3, zlib's crc32()), as vgm-replay prints for dumps. */
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+{
+	static const uint32_t nibble[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+		0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+	};
+
+	crc = ~crc;
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		crc = (crc >> 4) ^ nibble[crc & 15];
+		crc = (crc >> 4) ^ nibble[crc & 15];
+	}
+	return ~crc;
+}
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = n;
+	return true;
+}
+
+/* --- the device line ---------------------------------------------------- */
+
+static void start(struct recorder *r)
+{
+	const struct vgm_device *dev = gpu_device(r->g);
+	uint64_t features = gpu_accepted_features(r->g) & 0xffffffu; /* device bits */
+	size_t len;
+
+	r->started = true;
+	len = (size_t)snprintf(r->device, sizeof(r->device), "device dialect=%s features=0x%llx",
+			       gpu_dialect(r->g) == VGM_DIALECT_MEMORY_RFC ? "memory-rfc" : "standard",
+			       (unsigned long long)features);
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
+		r->first[i] = (struct vgm_scanout_info){ .size = sizeof(r->first[i]) };
+		if (vgm_device_get_scanout_info(dev, i, &r->first[i]) < 0)
+			break;
+		r->num_scanouts = i + 1;
+	}
+	len += (size_t)snprintf(r->device + len, sizeof(r->device) - len, " scanouts=%u",
+				r->num_scanouts);
+	for (uint32_t i = 0; i < r->num_scanouts && len < sizeof(r->device); i++) {
+		const struct vgm_scanout_info *si = &r->first[i];
+
+		if (si->enabled && si->width && si->height)
+			len += (size_t)snprintf(r->device + len, sizeof(r->device) - len,
+						" display=%u:%ux%u", i, si->width, si->height);
+	}
+}
+
+/* The trace has one device line: say so when QEMU changes a display. */
+static void check_displays(struct recorder *r)
+{
+	for (uint32_t i = 0; i < r->num_scanouts && !r->display_changed; i++) {
+		struct vgm_scanout_info si = { .size = sizeof(si) };
+
+		vgm_device_get_scanout_info(gpu_device(r->g), i, &si);
+		if (si.enabled == r->first[i].enabled && si.width == r->first[i].width &&
+		    si.height == r->first[i].height)
+			continue;
+		fprintf(r->body,
+			"# QEMU changed display %u here (now %s %ux%u): the replay keeps the first\n",
+			i, si.enabled ? "connected" : "disconnected", si.width, si.height);
+		r->display_changed = true;
+	}
+}
+
+/* --- tracked pages ------------------------------------------------------ */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool tracked(const struct recorder *r, uint64_t pfn)
+{
+	size_t lo = 0, hi = r->npages;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->pages[mid].pfn == pfn)
+			return true;
+		if (r->pages[mid].pfn < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The pending pfns join the tracked pages (sorted), with zeroed shadows:
+ * the replay's RAM starts zeroed. */
+static void merge_pending(struct recorder *r)
+{
+	size_t n = 0, i, j, k;
+
+	if (!r->npending)
+		return;
+	qsort(r->pending, r->npending, sizeof(*r->pending), cmp_u64);
+	for (i = 0; i < r->npending; i++) { /* unique, and not tracked yet */
+		if ((n && r->pending[n - 1] == r->pending[i]) || tracked(r, r->pending[i]))
+			continue;
+		r->pending[n++] = r->pending[i];
+	}
+	r->npending = 0;
+	if (!grow((void **)&r->pages, &r->pages_cap, r->npages + n, sizeof(*r->pages)))
+		n = 0;
+	/* Merge from the back, in place. */
+	i = r->npages;
+	j = n;
+	k = r->npages + n;
+	while (j > 0) {
+		if (i > 0 && r->pages[i - 1].pfn > r->pending[j - 1]) {
+			r->pages[--k] = r->pages[--i];
+			continue;
+		}
+		r->pages[--k] = (struct page){ .pfn = r->pending[--j], .shadow = calloc(1, PAGE) };
+		if (!r->pages[k].shadow)
+			abort(); /* 4 KiB, at most MAX_PAGES times */
+	}
+	r->npages += n;
+}
+
+/* Tracks the guest pages of [addr, addr + len) that are in guest memory.
+ * *steps bounds the pages looked at for one request. */
+static void track_range(struct recorder *r, uint64_t addr, uint64_t len, uint32_t *steps)
+{
+	uint64_t pfn, last;
+
+	if (!len || addr + len < addr)
+		return;
+	pfn = addr / PAGE;
+	last = (addr + len - 1) / PAGE;
+	for (; pfn <= last && *steps < MAX_STEPS; pfn++, (*steps)++) {
+		uint64_t contig;
+
+		if (!gpu_guest_bytes(r->g, pfn * PAGE, PAGE, &contig) || contig < PAGE)
+			continue;
+		if (r->npages + r->npending >= MAX_PAGES ||
+		    !grow((void **)&r->pending, &r->pending_cap, r->npending + 1,
+			  sizeof(*r->pending))) {
+			r->pages_full = true;
+			return;
+		}
+		r->pending[r->npending++] = pfn;
+	}
+}
+
+/* Requests whose memory entries name guest pages: where the entries start
+ * and where their count is. */
+static bool entries_of(const struct recorder *r, uint32_t type, size_t *count_at, size_t *at)
+{
+	bool memory_rfc = gpu_dialect(r->g) == VGM_DIALECT_MEMORY_RFC;
+
+	if (type == VGM_GPU_CMD_RESOURCE_ATTACH_BACKING) {
+		*count_at = 28;
+		*at = 32;
+	} else if (!memory_rfc && type == VGM_GPU_CMD_RESOURCE_CREATE_BLOB) {
+		*count_at = 36;
+		*at = 56;
+	} else if (memory_rfc && type == VGM_GPU_CMD_MEMORY_CREATE) {
+		*count_at = 36;
+		*at = 48;
+	} else {
+		return false;
+	}
+	return r->req_len >= *at;
+}
+
+static void track_entries(struct recorder *r, uint32_t type)
+{
+	size_t count_at, at;
+	uint32_t steps = 0, n;
+
+	if (!entries_of(r, type, &count_at, &at))
+		return;
+	n = le32(r->req + count_at);
+	if (n > MAX_ENTRIES)
+		n = MAX_ENTRIES;
+	if (n > (r->req_len - at) / 16)
+		n = (uint32_t)((r->req_len - at) / 16);
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = r->req + at + 16 * (size_t)i;
+
+		track_range(r, le64(e), le32(e + 8), &steps);
+	}
+	merge_pending(r);
+}
+
+/* --- bringing the trace's RAM up to date -------------------------------- */
+
+static void emit_writes(struct recorder *r, uint64_t gpa, const uint8_t *p, size_t n)
+{
+	for (size_t off = 0; off < n; off += WRITE_BYTES) {
+		size_t k = n - off < WRITE_BYTES ? n - off : WRITE_BYTES;
+
+		fprintf(r->body, "write 0x%llx ", (unsigned long long)(gpa + off));
+		put_hex(r->body, p + off, k);
+		fputc('\n', r->body);
+	}
+}
+
+/* Changed bytes [gpa, gpa + n): runs of one byte as fill lines. */
+static void emit_run(struct recorder *r, uint64_t gpa, const uint8_t *p, size_t n)
+{
+	size_t k = 0, w = 0; /* w: first byte not written yet */
+
+	while (k < n) {
+		size_t l = 1;
+
+		while (k + l < n && p[k + l] == p[k])
+			l++;
+		if (l >= FILL_MIN) {
+			emit_writes(r, gpa + w, p + w, k - w);
+			fprintf(r->body, "fill 0x%llx %zu 0x%02x\n", (unsigned long long)(gpa + k), l,
+				p[k]);
+			w = k + l;
+		}
+		k += l;
+	}
+	emit_writes(r, gpa + w, p + w, n - w);
+	r->written_bytes += n;
+}
+
+/* Writes the bytes of one page that differ from its shadow. */
+static void sync_page(struct recorder *r, struct page *pg)
+{
+	uint8_t now[PAGE];
+	uint64_t contig;
+	const uint8_t *src = gpu_guest_bytes(r->g, pg->pfn * PAGE, PAGE, &contig);
+	size_t i = 0;
+
+	if (!src || contig < PAGE)
+		return; /* the memory table changed: nothing to read there now */
+	memcpy(now, src, PAGE); /* one snapshot: the guest may be writing */
+	while (i < PAGE) {
+		size_t start, last;
+
+		if (now[i] == pg->shadow[i]) {
+			i++;
+			continue;
+		}
+		start = last = i;
+		for (i++; i < PAGE && i - last <= GAP; i++) {
+			if (now[i] != pg->shadow[i])
+				last = i;
+		}
+		emit_run(r, pg->pfn * PAGE + start, now + start, last + 1 - start);
+		memcpy(pg->shadow + start, now + start, last + 1 - start);
+		i = last + 1;
+	}
+}
+
+static void sync_pages(struct recorder *r)
+{
+	for (size_t i = 0; i < r->npages; i++) {
+		uint64_t contig;
+		const uint8_t *src = gpu_guest_bytes(r->g, r->pages[i].pfn * PAGE, PAGE, &contig);
+
+		if (src && contig >= PAGE && memcmp(src, r->pages[i].shadow, PAGE))
+			sync_page(r, &r->pages[i]);
+	}
+}
+
+/* Requests that read guest memory through a backing: transfers, and for
+ * blob resources (which show guest memory itself) flushes, scanouts and
+ * cursors. Everything not known to read nothing counts. */
+static bool may_read_memory(enum vgm_queue q, uint32_t type)
+{
+	if (q == VGM_QUEUE_CURSOR)
+		return type != VGM_GPU_CMD_MOVE_CURSOR;
+	switch (type) {
+	case VGM_GPU_CMD_GET_DISPLAY_INFO:
+	case VGM_GPU_CMD_GET_EDID:
+	case VGM_GPU_CMD_GET_CAPSET_INFO:
+	case VGM_GPU_CMD_GET_CAPSET:
+	case VGM_GPU_CMD_RESOURCE_CREATE_2D:
+	case VGM_GPU_CMD_RESOURCE_UNREF:
+	case VGM_GPU_CMD_RESOURCE_ATTACH_BACKING:
+	case VGM_GPU_CMD_RESOURCE_DETACH_BACKING:
+		return false;
+	case VGM_GPU_CMD_RESOURCE_ASSIGN_UUID: /* MEMORY_CREATE in memory-rfc */
+	case VGM_GPU_CMD_RESOURCE_CREATE_BLOB: /* MEMORY_UNREF */
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+static bool copy_request(struct recorder *r, const struct iovec *in, size_t in_cnt)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < in_cnt; i++)
+		total += in[i].iov_len;
+	if (!grow((void **)&r->req, &r->req_cap, total ? total : 1, 1) ||
+	    !grow((void **)&r->seg, &r->seg_cap, in_cnt ? in_cnt : 1, sizeof(*r->seg)))
+		return false;
+	r->req_len = 0;
+	r->nseg = 0;
+	for (size_t i = 0; i < in_cnt; i++) {
+		if (!in[i].iov_len)
+			continue; /* an empty piece: nothing to show */
+		memcpy(r->req + r->req_len, in[i].iov_base, in[i].iov_len);
+		r->req_len += in[i].iov_len;
+		r->seg[r->nseg++] = in[i].iov_len;
+	}
+	return true;
+}
+
+static void on_request(void *ctx, enum vgm_queue q, const struct iovec *in, size_t in_cnt)
+{
+	struct recorder *r = ctx;
+	uint32_t type;
+
+	if (r->stopped)
+		return;
+	if (!r->started)
+		start(r);
+	if (!copy_request(r, in, in_cnt)) {
+		log_error("--record: out of memory; the recording ends here");
+		fprintf(r->body, "# out of memory: the recording ends here\n");
+		r->stopped = true;
+		return;
+	}
+	type = r->req_len >= 4 ? le32(r->req) : 0;
+	if (q == VGM_QUEUE_CONTROL)
+		track_entries(r, type);
+	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO || type == VGM_GPU_CMD_GET_EDID)
+		check_displays(r);
+	if (may_read_memory(q, type))
+		sync_pages(r);
+}
+
+/* resp=: the writable pieces' sizes (at most MAX_RESP, the last one
+ * taking the rest; each at most MAX_RESP_SIZE). */
+static void put_resp(FILE *f, const struct iovec *out, size_t out_cnt)
+{
+	fputs("resp=", f);
+	if (!out_cnt)
+		fputc('0', f);
+	for (size_t i = 0; i < out_cnt && i < MAX_RESP; i++) {
+		uint64_t size = out[i].iov_len;
+
+		for (size_t j = MAX_RESP; i == MAX_RESP - 1 && j < out_cnt; j++)
+			size += out[j].iov_len;
+		fprintf(f, "%s%llu", i ? "," : "",
+			(unsigned long long)(size < MAX_RESP_SIZE ? size : MAX_RESP_SIZE));
+	}
+}
+
+static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec *out,
+			size_t out_cnt)
+{
+	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
+	const char *name = vgm_command_name(gpu_dialect(r->g), type);
+	size_t off = 0;
+
+	fputs(q == VGM_QUEUE_CURSOR ? "cursor" : "ctrl ", r->body);
+	if (q == VGM_QUEUE_CONTROL)
+		put_resp(r->body, out, out_cnt);
+	for (size_t i = 0; i < r->nseg; i++) {
+		fputs(i ? " | " : " ", r->body);
+		put_hex(r->body, r->req + off, r->seg[i]);
+		off += r->seg[i];
+	}
+	fprintf(r->body, "  # %s\n", name ? name : "?");
+}
+
+/* The response, read back from the writable part. */
+static void put_response(struct recorder *r, const struct iovec *out, size_t out_cnt,
+			 size_t written)
+{
+	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
+	/* The EDID is QEMU's; a UUID is drawn at random. */
+	bool same = type != VGM_GPU_CMD_GET_EDID &&
+		    !(type == VGM_GPU_CMD_RESOURCE_ASSIGN_UUID &&
+		      gpu_dialect(r->g) == VGM_DIALECT_STANDARD);
+
+	fprintf(r->body, "# %s ctrl%s", same ? "expect:" : "recorded:", written ? " " : "");
+	for (size_t i = 0; i < out_cnt && written; i++) {
+		size_t k = out[i].iov_len < written ? out[i].iov_len : written;
+
+		put_hex(r->body, out[i].iov_base, k);
+		written -= k;
+	}
+	fputc('\n', r->body);
+}
+
+static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, size_t out_cnt,
+			size_t written)
+{
+	struct recorder *r = ctx;
+
+	if (r->stopped)
+		return;
+	put_request(r, q, out, out_cnt);
+	if (q == VGM_QUEUE_CONTROL)
+		put_response(r, out, out_cnt, written);
+	r->requests++;
+}
+
+/* --- the end ------------------------------------------------------------ */
+
+/* A dump line per scanout that shows something, with what it shows. */
+static void make_dumps(struct recorder *r)
+{
+	FILE *f = open_memstream(&r->dumps, &r->dumps_len);
+
+	if (!f)
+		return;
+	for (uint32_t i = 0; i < r->num_scanouts; i++) {
+		struct vgm_scanout_info si = { .size = sizeof(si) };
+		uint32_t stride, crc = 0;
+		uint8_t *px;
+
+		if (vgm_device_get_scanout_info(gpu_device(r->g), i, &si) < 0 || !si.rect.width ||
+		    !si.rect.height)
+			continue;
+		stride = (si.rect.width * 3 + 3) & ~3u;
+		px = malloc((size_t)stride * si.rect.height);
+		if (px && vgm_device_read_scanout(gpu_device(r->g), i, DRM_FORMAT_BGR888, px,
+						  stride) == 0) {
+			for (uint32_t y = 0; y < si.rect.height; y++)
+				crc = crc32_update(crc, px + (size_t)y * stride, si.rect.width * 3u);
+			fprintf(f, "dump %u scanout-%u.ppm\n", i, i);
+			fprintf(f, "# expect: dump %u %ux%u crc=%08x scanout-%u.ppm\n", i,
+				si.rect.width, si.rect.height, crc, i);
+		}
+		free(px);
+	}
+	fclose(f);
+}
+
+/* The recording ends: the pages as they are now (dumps of blob scanouts
+ * read guest memory), and what the scanouts show. */
+static void finish(struct recorder *r)
+{
+	if (r->stopped || !r->started)
+		return;
+	fprintf(r->body, "\n# The end: guest memory as it is now, and what the scanouts show.\n");
+	sync_pages(r);
+	make_dumps(r);
+	r->stopped = true;
+}
+
+static void on_reset(void *ctx)
+{
+	struct recorder *r = ctx;
+
+	if (r->stopped || !r->started)
+		return;
+	finish(r);
+	fprintf(r->body, "# The device was reset here: the recording ends.\n");
+}
+
+/* ram lines: the tracked pages, merged into ranges; past MAX_RANGES, the
+ * smallest gaps that are guest memory too are closed. */
+struct range {
+	uint64_t start, end; /* pfns, end exclusive */
+};
+
+static void put_ram(struct recorder *r, FILE *f)
+{
+	struct range *rg = malloc((r->npages ? r->npages : 1) * sizeof(*rg));
+	size_t n = 0;
+
+	if (!rg) {
+		fprintf(f, "# out of memory: no ram lines\n");
+		return;
+	}
+	for (size_t i = 0; i < r->npages; i++) {
+		if (n && rg[n - 1].end == r->pages[i].pfn)
+			rg[n - 1].end++;
+		else
+			rg[n++] = (struct range){ r->pages[i].pfn, r->pages[i].pfn + 1 };
+	}
+	while (n > MAX_RANGES) {
+		size_t best = n;
+		uint64_t contig;
+
+		for (size_t i = 0; i + 1 < n; i++) {
+			uint64_t gap = (rg[i + 1].start - rg[i].end) * PAGE;
+
+			if ((best == n || gap < (rg[best + 1].start - rg[best].end) * PAGE) &&
+			    gpu_guest_bytes(r->g, rg[i].end * PAGE, gap, &contig) && contig == gap)
+				best = i;
+		}
+		if (best == n) {
+			fprintf(f, "# more than %u ranges of guest memory: vgm-replay refuses this\n",
+				MAX_RANGES);
+			break;
+		}
+		rg[best].end = rg[best + 1].end;
+		memmove(&rg[best + 1], &rg[best + 2], (n - best - 2) * sizeof(*rg));
+		n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "ram 0x%llx 0x%llx\n", (unsigned long long)(rg[i].start * PAGE),
+			(unsigned long long)((rg[i].end - rg[i].start) * PAGE));
+	free(rg);
+}
+
+static void put_header(struct recorder *r, FILE *f)
+{
+	char when[32] = "?";
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&now, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	fprintf(f, "# Recorded by vgm-vhost-user-gpu --record (virtgpu-mem %s), %s:\n",
+		vgm_version(), when);
+	fprintf(f, "# %lu requests, %llu bytes of guest memory written, %zu pages.\n",
+		r->requests, (unsigned long long)r->written_bytes, r->npages);
+	fprintf(f, "# \"# expect:\" lines are the device's own responses and pixels; the\n"
+		   "# replay must give the same. \"# recorded:\" ones cannot be: the EDID came\n"
+		   "# from QEMU, UUIDs are random.\n");
+	if (r->pages_full)
+		fprintf(f, "# More guest pages than the recorder tracks (%u): some are missing.\n",
+			MAX_PAGES);
+	if (r->started)
+		fprintf(f, "%s\n", r->device);
+	else
+		fprintf(f, "# No request came.\n");
+}
+
+int recorder_new(const char *path, struct gpu *g, struct recorder **out)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+	struct gpu_recorder hooks = {
+		.request = on_request,
+		.response = on_response,
+		.reset = on_reset,
+	};
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->g = g;
+	r->file = fopen(path, "w");
+	if (!r->file) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	r->body = tmpfile();
+	if (!r->body) {
+		err = -errno;
+		fclose(r->file);
+		free(r);
+		return err;
+	}
+	hooks.ctx = r;
+	gpu_set_recorder(g, &hooks);
+	*out = r;
+	return 0;
+}
+
+static int write_file(struct recorder *r)
+{
+	char buf[65536];
+	size_t n;
+
+	put_header(r, r->file);
+	put_ram(r, r->file);
+	fputc('\n', r->file);
+	rewind(r->body);
+	while ((n = fread(buf, 1, sizeof(buf), r->body)) > 0)
+		fwrite(buf, 1, n, r->file);
+	if (r->dumps)
+		fwrite(r->dumps, 1, r->dumps_len, r->file);
+	if (ferror(r->body) || ferror(r->file))
+		return -EIO;
+	return 0;
+}
+
+int recorder_close(struct recorder *r)
+{
+	int err;
+
+	if (!r)
+		return 0;
+	gpu_set_recorder(r->g, NULL);
+	finish(r);
+	err = write_file(r);
+	if (fclose(r->file) != 0 && err == 0)
+		err = -errno;
+	if (err < 0)
+		log_error("--record: cannot write the recording: %s", strerror(-err));
+	else
+		log_info("--record: %lu requests recorded", r->requests);
+	fclose(r->body);
+	for (size_t i = 0; i < r->npages; i++)
+		free(r->pages[i].shadow);
+	free(r->pages);
+	free(r->pending);
+	free(r->req);
+	free(r->seg);
+	free(r->dumps);
+	free(r);
+	return err;
+}

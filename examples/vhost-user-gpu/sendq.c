@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sendq.h"
+
+/* Pieces one sendmsg() or vmsplice() takes (IOV_MAX). */
+#define PIECES 1024
+/* The pipe's size asked for (the default is 64 KiB; unprivileged
+ * processes may have up to fs.pipe-max-size, 1 MiB by default). */
+#define PIPE_SIZE (1 << 20)
+/* Borrowed bytes go by reference from this many on. Fewer are cheaper to
+ * copy than to pin, and a copy does not hold the caller until the peer has
+ * read them (a console's line of text is 40 KiB). */
+#define REFERENCE_MIN (256u << 10)
+
+struct msg {
+	struct msg *next;
+	size_t len, off; /* the whole message; bytes gone to the socket or the pipe */
+	size_t head; /* bytes [0, head) are in data[], the rest in rows */
+	struct sendq_rows rows; /* base NULL: none */
+	bool by_reference; /* rows go by reference, if the kernel can */
+	uint8_t data[];
+};
+
+struct sendq {
+	int fd;
+	bool zero_copy;
+	int pipe[2]; /* -1 until first needed */
+	size_t piped; /* bytes in the pipe: they go before anything queued */
+	bool referenced; /* pages went to the socket by reference */
+	struct msg *first, **tail;
+	uint64_t by_reference, by_copy;
+};
+
+int sendq_new(bool zero_copy, struct sendq **out)
+{
+	struct sendq *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	q->fd = -1;
+	q->zero_copy = zero_copy;
+	q->pipe[0] = q->pipe[1] = -1;
+	q->tail = &q->first;
+	*out = q;
+	return 0;
+}
+
+static void drop_all(struct sendq *q)
+{
+	while (q->first) {
+		struct msg *m = q->first;
+
+		q->first = m->next;
+		free(m);
+	}
+	q->tail = &q->first;
+	/* Bytes in the pipe belong to the old stream. */
+	if (q->pipe[0] >= 0) {
+		close(q->pipe[0]);
+		close(q->pipe[1]);
+		q->pipe[0] = q->pipe[1] = -1;
+	}
+	q->piped = 0;
+	q->referenced = false;
+}
+
+void sendq_destroy(struct sendq *q)
+{
+	if (!q)
+		return;
+	drop_all(q);
+	free(q);
+}
+
+void sendq_set_fd(struct sendq *q, int fd)
+{
+	drop_all(q);
+	q->fd = fd;
+}
+
+uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows)
+{
+	size_t body = 0;
+	struct msg *m;
+
+	if (rows && (rows->len == 0 || __builtin_mul_overflow(rows->len, rows->n, &body)))
+		return NULL;
+	if (head_len > UINT32_MAX || body > UINT32_MAX - head_len)
+		return NULL;
+	m = malloc(sizeof(*m) + head_len);
+	if (!m)
+		return NULL;
+	*m = (struct msg){ .len = head_len + body, .head = head_len };
+	if (body)
+		m->rows = *rows;
+	m->by_reference = body >= REFERENCE_MIN;
+	*q->tail = m;
+	q->tail = &m->next;
+	return m->data;
+}
+
+/* The bytes of m from its offset on, as up to PIECES pieces; only its own
+ * bytes when head_only. @return the number of pieces. */
+static int pieces(const struct msg *m, struct iovec *iov, bool head_only)
+{
+	size_t off = m->off, row, in_row;
+	int n = 0;
+
+	if (off < m->head) {
+		iov[n++] = (struct iovec){ (void *)(m->data + off), m->head - off };
+		off = m->head;
+	}
+	if (!m->rows.base || off >= m->len || head_only)
+		return n;
+	row = (off - m->head) / m->rows.len;
+	in_row = (off - m->head) % m->rows.len;
+	for (; n < PIECES && row < m->rows.n; row++, in_row = 0)
+		iov[n++] = (struct iovec){ (void *)(m->rows.base + row * m->rows.stride + in_row),
+					   m->rows.len - in_row };
+	return n;
+}
+
+static bool open_pipe(struct sendq *q)
+{
+	if (q->pipe[0] >= 0)
+		return true;
+	if (pipe2(q->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		q->zero_copy = false;
+		return false;
+	}
+	fcntl(q->pipe[1], F_SETPIPE_SZ, PIPE_SIZE); /* best effort */
+	return true;
+}
+
+/* Moves rows of m into the pipe by reference. @return bytes, 0 when this
+ * kernel cannot (zero copy is off from now on), -1 with errno. */
+static ssize_t pipe_rows(struct sendq *q, struct msg *m)
+{
+	struct iovec iov[PIECES];
+	int n = pieces(m, iov, false);
+	ssize_t r;
+
+	if (!open_pipe(q))
+		return 0;
+	r = vmsplice(q->pipe[1], iov, (unsigned long)n, SPLICE_F_NONBLOCK);
+	if (r < 0 && errno != EINTR) {
+		/* EINVAL, ENOSYS, EPERM (seccomp); EAGAIN cannot be, the pipe
+		 * is empty here, and nothing would wake us for it: copy. */
+		q->zero_copy = false;
+		return 0;
+	}
+	if (r > 0)
+		q->piped += (size_t)r;
+	return r;
+}
+
+/* Writes what it can of m from the pipe's or its own bytes. @return bytes
+ * taken from m, or -1 with errno. */
+static ssize_t write_msg(struct sendq *q, struct msg *m)
+{
+	bool splice_rows = q->zero_copy && m->by_reference;
+	struct iovec iov[PIECES];
+	struct msghdr mh = { .msg_iov = iov };
+	size_t before = m->off;
+	ssize_t r;
+
+	if (splice_rows && m->off >= m->head) {
+		r = pipe_rows(q, m);
+		if (r != 0)
+			return r;
+		/* zero copy just went off: copy */
+	}
+	mh.msg_iovlen = (size_t)pieces(m, iov, q->zero_copy && m->by_reference);
+	r = sendmsg(q->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (r > 0 && before + (size_t)r > m->head)
+		q->by_copy += before + (size_t)r - (before > m->head ? before : m->head);
+	return r;
+}
+
+static ssize_t drain_pipe(struct sendq *q)
+{
+	ssize_t r = splice(q->pipe[0], NULL, q->fd, NULL, q->piped,
+			   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+
+	if (r == 0) {
+		errno = EIO; /* the pipe lost bytes it holds: cannot happen */
+		return -1;
+	}
+	if (r > 0) {
+		q->piped -= (size_t)r;
+		q->referenced = true;
+		q->by_reference += (uint64_t)r;
+	}
+	return r;
+}
+
+/* m is done: off the queue. */
+static void pop(struct sendq *q)
+{
+	struct msg *m = q->first;
+
+	q->first = m->next;
+	if (!q->first)
+		q->tail = &q->first;
+	free(m);
+}
+
+/* One write: the pipe's bytes (older than anything queued), else the first
+ * message's. @return 0, or -1 with errno. */
+static int step(struct sendq *q)
+{
+	struct msg *m = q->first;
+	ssize_t r;
+
+	if (q->piped)
+		return drain_pipe(q) < 0 ? -1 : 0;
+	r = write_msg(q, m);
+	if (r < 0)
+		return -1;
+	m->off += (size_t)r;
+	if (m->off == m->len)
+		pop(q);
+	return 0;
+}
+
+enum sendq_flush sendq_flush(struct sendq *q)
+{
+	while (q->fd >= 0 && (q->piped || q->first)) {
+		int err;
+
+		if (step(q) == 0 || errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return SENDQ_BLOCKED;
+		err = errno;
+		drop_all(q);
+		errno = err;
+		return SENDQ_ERROR;
+	}
+	return SENDQ_DONE;
+}
+
+bool sendq_pending(const struct sendq *q)
+{
+	return q->piped || q->first;
+}
+
+bool sendq_busy(struct sendq *q)
+{
+	int unread = 0;
+
+	if (sendq_pending(q))
+		return true;
+	if (!q->referenced)
+		return false;
+	/* For a unix socket: bytes the peer has not read yet. */
+	if (ioctl(q->fd, SIOCOUTQ, &unread) == 0 && unread > 0)
+		return true;
+	q->referenced = false;
+	return false;
+}
+
+/* A message of its own holding bytes [m->off, m->len) of m. */
+static struct msg *copy_rest(struct msg *m)
+{
+	size_t left = m->len - m->off, done = 0;
+	struct msg *c = malloc(sizeof(*c) + left);
+	struct iovec iov[PIECES];
+
+	if (!c)
+		return NULL;
+	*c = (struct msg){ .next = m->next, .len = left, .head = left };
+	while (done < left) {
+		int n = pieces(m, iov, false);
+
+		for (int i = 0; i < n; i++) {
+			memcpy(c->data + done, iov[i].iov_base, iov[i].iov_len);
+			done += iov[i].iov_len;
+			m->off += iov[i].iov_len;
+		}
+	}
+	return c;
+}
+
+/* The pipe's bytes, read back out of it (a copy), as the first message. */
+static int own_pipe(struct sendq *q)
+{
+	struct msg *m;
+	size_t done = 0;
+
+	if (!q->piped)
+		return 0;
+	m = malloc(sizeof(*m) + q->piped);
+	if (!m)
+		return -ENOMEM;
+	*m = (struct msg){ .next = q->first, .len = q->piped, .head = q->piped };
+	while (done < q->piped) {
+		ssize_t r = read(q->pipe[0], m->data + done, q->piped - done);
+
+		if (r <= 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			abort(); /* the pipe holds what we put there */
+		done += (size_t)r;
+	}
+	q->piped = 0;
+	q->first = m;
+	if (q->tail == &q->first)
+		q->tail = &m->next;
+	return 0;
+}
+
+int sendq_own(struct sendq *q)
+{
+	struct msg **link;
+
+	/* On failure the queue stays valid: some messages own their bytes. */
+	for (link = &q->first; *link; link = &(*link)->next) {
+		struct msg *m = *link, *c;
+
+		if (!m->rows.base || m->off == m->len)
+			continue;
+		c = copy_rest(m);
+		if (!c)
+			return -ENOMEM;
+		*link = c;
+		free(m);
+	}
+	q->tail = link;
+	return own_pipe(q);
+}
+
+void sendq_get_counts(const struct sendq *q, uint64_t *by_reference, uint64_t *by_copy)
+{
+	*by_reference = q->by_reference;
+	*by_copy = q->by_copy;
+}

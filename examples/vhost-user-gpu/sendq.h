@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Messages queued for a stream socket, written as the socket takes them,
+ * never blocking. A message is a few bytes of its own (a header) followed,
+ * optionally, by rows of pixels it borrows: an UPDATE of a 1280x800 frame
+ * carries 4000 KiB that are not copied into the message.
+ *
+ * Borrowed rows of 256 KiB or more go to the socket by reference where the
+ * kernel allows it (vmsplice() into a pipe, splice() into the socket: the
+ * pages themselves are queued, the reader's recv() is the only copy), else
+ * by sendmsg() straight from them (one copy, the kernel's). The caller must keep the
+ * borrowed bytes valid and unchanged while sendq_busy() says so: until
+ * every byte is in the socket and, for pages queued by reference, until
+ * the reader has read them (SIOCOUTQ is 0); sendq_own() lifts that for
+ * what is not yet in the socket.
+ *
+ * No loop, no timers: the caller watches the fd (EPOLLOUT when
+ * sendq_flush() says SENDQ_BLOCKED) and polls sendq_busy().
+ */
+#ifndef VUGPU_SENDQ_H
+#define VUGPU_SENDQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sendq;
+
+/* Borrowed bytes: n rows of len bytes, stride bytes apart. */
+struct sendq_rows {
+	const uint8_t *base;
+	size_t len, stride, n;
+};
+
+enum sendq_flush {
+	SENDQ_DONE, /* everything queued is in the socket */
+	SENDQ_BLOCKED, /* the socket is full: flush again when it is writable */
+	SENDQ_ERROR, /* the socket failed (errno kept); the queue was emptied */
+};
+
+/* zero_copy: queue borrowed pages by reference when the kernel can.
+ * @return 0, -ENOMEM. */
+int sendq_new(bool zero_copy, struct sendq **out);
+void sendq_destroy(struct sendq *q);
+
+/* Writes to fd from now on (-1: none). Drops what was queued. The fd stays
+ * the caller's; it must be a non-blocking stream socket. */
+void sendq_set_fd(struct sendq *q, int fd);
+
+/* Queues a message of head_len bytes of its own, which the caller writes
+ * at the pointer returned before the next sendq_flush(), then rows
+ * (borrowed; NULL for none). @return NULL for no memory, or a message
+ * that would exceed 4 GiB. */
+uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows);
+
+enum sendq_flush sendq_flush(struct sendq *q);
+
+/* Bytes queued and not yet in the socket. */
+bool sendq_pending(const struct sendq *q);
+/* Borrowed bytes may still be read: pending, or queued by reference in the
+ * socket and not yet read by the peer. */
+bool sendq_busy(struct sendq *q);
+
+/* Copies the borrowed bytes not yet in the socket into the queue, so the
+ * caller may change them. @return 0, -ENOMEM (the queue is left as it was). */
+int sendq_own(struct sendq *q);
+
+/* Borrowed bytes sent by reference and by copy, for the summary. */
+void sendq_get_counts(const struct sendq *q, uint64_t *by_reference, uint64_t *by_copy);
+
+#endif

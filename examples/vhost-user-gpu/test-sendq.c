@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The send queue over a socket pair: borrowed rows arrive as they were
+ * when queued, by reference (splice) and by copy, through a socket that
+ * fills up; sendq_busy() holds until the peer has read them; sendq_own()
+ * lets the caller change them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sendq.h"
+
+#define ROWS 300
+#define ROW_LEN 5120
+#define STRIDE 6000
+
+struct fixture {
+	int fd[2]; /* [0] ours, non-blocking; [1] the peer */
+	uint8_t *image; /* ROWS rows of STRIDE bytes */
+	uint8_t *want; /* what the peer must read */
+	size_t want_len;
+	struct sendq *q;
+};
+
+static int setup(void **state, bool zero_copy)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, f->fd), 0);
+	fcntl(f->fd[0], F_SETFL, O_NONBLOCK);
+	f->image = malloc((size_t)ROWS * STRIDE);
+	f->want = malloc(16 + (size_t)ROWS * STRIDE);
+	assert_non_null(f->image);
+	assert_non_null(f->want);
+	for (size_t i = 0; i < (size_t)ROWS * STRIDE; i++)
+		f->image[i] = (uint8_t)(i * 7 + i / 4096);
+	assert_int_equal(sendq_new(zero_copy, &f->q), 0);
+	sendq_set_fd(f->q, f->fd[0]);
+	*state = f;
+	return 0;
+}
+
+static int setup_zero_copy(void **state)
+{
+	return setup(state, true);
+}
+
+static int setup_copy(void **state)
+{
+	return setup(state, false);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sendq_destroy(f->q);
+	close(f->fd[0]);
+	close(f->fd[1]);
+	free(f->image);
+	free(f->want);
+	free(f);
+	return 0;
+}
+
+/* A 16-byte head, then rows [0, n) of the image as they are now. */
+static void push_update(struct fixture *f, size_t n)
+{
+	struct sendq_rows rows = { f->image, ROW_LEN, STRIDE, n };
+	uint8_t *head = sendq_reserve(f->q, 16, &rows);
+
+	assert_non_null(head);
+	memset(head, 0xa5, 16);
+	memset(f->want, 0xa5, 16);
+	for (size_t y = 0; y < n; y++)
+		memcpy(f->want + 16 + y * ROW_LEN, f->image + y * STRIDE, ROW_LEN);
+	f->want_len = 16 + n * ROW_LEN;
+}
+
+/* The peer reads everything sent so far; the queue flushes meanwhile. */
+static void read_all(struct fixture *f)
+{
+	uint8_t *got = malloc(f->want_len);
+	size_t done = 0;
+
+	assert_non_null(got);
+	while (done < f->want_len) {
+		ssize_t n;
+
+		sendq_flush(f->q);
+		n = recv(f->fd[1], got + done, f->want_len - done, MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+	assert_memory_equal(got, f->want, f->want_len);
+	free(got);
+}
+
+static void test_sendq_rows_arrive(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t by_ref, by_copy;
+
+	push_update(f, ROWS);
+	sendq_flush(f->q);
+	assert_true(sendq_busy(f->q));
+	read_all(f);
+	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
+	assert_false(sendq_pending(f->q));
+	assert_false(sendq_busy(f->q)); /* read: the rows may change */
+	sendq_get_counts(f->q, &by_ref, &by_copy);
+	assert_int_equal(by_ref + by_copy, (uint64_t)ROWS * ROW_LEN);
+}
+
+static void test_sendq_whole_rows_one_piece(void **state)
+{
+	struct fixture *f = *state;
+	struct sendq_rows rows = { f->image, (size_t)ROWS * STRIDE, (size_t)ROWS * STRIDE, 1 };
+	uint8_t *head = sendq_reserve(f->q, 4, &rows);
+
+	assert_non_null(head);
+	memcpy(head, "HEAD", 4);
+	memcpy(f->want, "HEAD", 4);
+	memcpy(f->want + 4, f->image, (size_t)ROWS * STRIDE);
+	f->want_len = 4 + (size_t)ROWS * STRIDE;
+	read_all(f);
+}
+
+/* Rows changed after sendq_own() do not change what the peer reads (by
+ * copy: pages queued by reference stay the caller's until read). */
+static void test_sendq_own_then_change(void **state)
+{
+	struct fixture *f = *state;
+
+	push_update(f, ROWS);
+	/* 1.5 MB do not fit the socket's default buffer: some wait queued. */
+	assert_int_equal(sendq_flush(f->q), SENDQ_BLOCKED);
+	assert_int_equal(sendq_own(f->q), 0);
+	memset(f->image, 0, (size_t)ROWS * STRIDE);
+	read_all(f);
+	assert_false(sendq_busy(f->q));
+}
+
+/* Pages queued by reference: busy until the peer has read every byte. */
+static void test_sendq_busy_until_read(void **state)
+{
+	struct fixture *f = *state;
+	int size = 4 << 20;
+	uint8_t buf[4096];
+	uint64_t by_ref, by_copy;
+
+	setsockopt(f->fd[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	push_update(f, 60); /* 300 KiB: by reference */
+	sendq_flush(f->q);
+	sendq_get_counts(f->q, &by_ref, &by_copy);
+	if (!by_ref) {
+		print_message("vmsplice/splice refused here: copied\n");
+		read_all(f);
+		skip();
+	}
+	assert_true(sendq_busy(f->q));
+	assert_int_equal(recv(f->fd[1], buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	assert_true(sendq_busy(f->q));
+	f->want_len -= sizeof(buf);
+	memmove(f->want, f->want + sizeof(buf), f->want_len);
+	read_all(f);
+	assert_false(sendq_busy(f->q));
+	sendq_get_counts(f->q, &by_ref, &by_copy);
+	assert_int_equal(by_ref + by_copy, 60 * ROW_LEN);
+}
+
+/* A small update is copied: never busy once in the socket. */
+static void test_sendq_small_by_copy(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t by_ref, by_copy;
+
+	push_update(f, 2);
+	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
+	assert_false(sendq_busy(f->q));
+	sendq_get_counts(f->q, &by_ref, &by_copy);
+	assert_int_equal(by_ref, 0);
+	assert_int_equal(by_copy, 2 * ROW_LEN);
+	read_all(f);
+}
+
+static void test_sendq_messages_keep_order(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *first, *p;
+
+	push_update(f, 2);
+	first = malloc(f->want_len + 3);
+	assert_non_null(first);
+	memcpy(first, f->want, f->want_len);
+	p = sendq_reserve(f->q, 3, NULL);
+	assert_non_null(p);
+	memcpy(p, "end", 3);
+	memcpy(first + f->want_len, "end", 3);
+	memcpy(f->want, first, f->want_len + 3);
+	f->want_len += 3;
+	free(first);
+	read_all(f);
+}
+
+static void test_sendq_peer_gone(void **state)
+{
+	struct fixture *f = *state;
+
+	push_update(f, ROWS);
+	close(f->fd[1]);
+	f->fd[1] = open("/dev/null", O_RDONLY);
+	assert_int_equal(sendq_flush(f->q), SENDQ_ERROR);
+	assert_int_equal(errno, EPIPE);
+	assert_false(sendq_pending(f->q));
+}
+
+static void test_sendq_refuses_huge(void **state)
+{
+	struct fixture *f = *state;
+	struct sendq_rows rows = { f->image, 1u << 20, 0, 5000 }; /* 5 GB */
+	struct sendq_rows empty = { f->image, 0, 0, 1 };
+
+	assert_null(sendq_reserve(f->q, 16, &rows));
+	assert_null(sendq_reserve(f->q, 16, &empty));
+	assert_false(sendq_pending(f->q));
+}
+
+#define BOTH(t)                                                                   \
+	cmocka_unit_test_setup_teardown(t, setup_zero_copy, teardown),            \
+		cmocka_unit_test_setup_teardown(t, setup_copy, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(test_sendq_rows_arrive),
+		BOTH(test_sendq_whole_rows_one_piece),
+		cmocka_unit_test_setup_teardown(test_sendq_own_then_change, setup_copy, teardown),
+		cmocka_unit_test_setup_teardown(test_sendq_busy_until_read, setup_zero_copy, teardown),
+		BOTH(test_sendq_small_by_copy),
+		BOTH(test_sendq_messages_keep_order),
+		BOTH(test_sendq_peer_gone),
+		BOTH(test_sendq_refuses_huge),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
