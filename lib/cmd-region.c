@@ -59,14 +59,18 @@ static uint32_t exec_memory_create(struct vgm_device *dev, struct cmd *c)
 	struct region *rg;
 	uint32_t err;
 
-	if (!idtable_reserve(&dev->memory_ids, 1))
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-				   "memory_id %u: no memory for the table", b->memory_id);
+	/* The region before the table grows: a failure must leave the table
+	 * as it was (fuzz/stream/crashes/failed-create-grows-table.bin). */
 	err = region_create(dev, c->entries, c->nr_entries, b->size, &rg);
 	if (err)
 		return guest_error(dev, c, err, "entries: %s",
 				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
 								  : "no memory for the table");
+	if (!idtable_reserve(&dev->memory_ids, 1)) {
+		region_unref(dev, rg);
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "memory_id %u: no memory for the table", b->memory_id);
+	}
 	rg->memory_id = b->memory_id;
 	idtable_insert(&dev->memory_ids, b->memory_id, rg);
 	return 0;
