@@ -400,6 +400,235 @@ static void test_parse_device_after_cursor_or_dump(void **state)
 	bad(f, "device", "after the first ctrl, cursor or dump");
 }
 
+/* ---- device edid= ------------------------------------------------------------------ */
+
+/* A valid EDID of blocks * 128 bytes (base block with extension count
+ * blocks - 1, then empty CTA-861 blocks; tag marks byte 12, the serial),
+ * as hex into out. */
+static void edid_hex(unsigned blocks, uint8_t tag, char *out)
+{
+	static const uint8_t header[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+	uint8_t e[1024] = { 0 };
+
+	memcpy(e, header, sizeof(header));
+	e[12] = tag;
+	e[126] = (uint8_t)(blocks - 1);
+	for (unsigned b = 1; b < blocks; b++) {
+		e[b * 128] = 0x02;
+		e[b * 128 + 1] = 0x03;
+		e[b * 128 + 2] = 0x04;
+	}
+	for (unsigned b = 0; b < blocks; b++) {
+		uint8_t sum = 0;
+
+		for (unsigned i = 0; i < 127; i++)
+			sum = (uint8_t)(sum + e[b * 128 + i]);
+		e[b * 128 + 127] = (uint8_t)(0x100 - sum);
+	}
+	for (unsigned i = 0; i < blocks * 128; i++)
+		sprintf(out + 2 * i, "%02x", e[i]);
+}
+
+static void assert_edid(const struct trace_edid *e, unsigned blocks, uint8_t tag)
+{
+	char want[2049], got[2049];
+
+	assert_non_null(e->data);
+	assert_int_equal(e->len, blocks * 128);
+	edid_hex(blocks, tag, want);
+	for (size_t i = 0; i < e->len; i++)
+		sprintf(got + 2 * i, "%02x", e->data[i]);
+	assert_string_equal(got, want);
+}
+
+static void test_parse_device_edid(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_device *d = &f->op.u.device;
+	char one[257], two[513], eight[2049], line[4096];
+
+	edid_hex(1, 1, one);
+	edid_hex(2, 2, two);
+	edid_hex(8, 8, eight);
+	snprintf(line, sizeof(line), "device scanouts=3 edid=2:%s display=0:64x64 edid=0:%s "
+		 "edid=1:%s", one, eight, two);
+	ok(f, line, TRACE_DEVICE);
+	assert_edid(&d->edid[0], 8, 8);
+	assert_edid(&d->edid[1], 2, 2);
+	assert_edid(&d->edid[2], 1, 1);
+	for (unsigned i = 3; i < VGM_MAX_SCANOUTS; i++)
+		assert_null(d->edid[i].data);
+	/* edid= leaves the displays alone. */
+	assert_int_equal(d->scanouts[0].width, 64);
+	/* Either case of hex digits; the op owns the bytes (teardown frees them). */
+	trace_parser_fini(&f->p);
+	trace_parser_init(&f->p);
+	for (char *c = one; *c; c++)
+		*c = (char)(*c >= 'a' && *c <= 'f' ? *c - 'a' + 'A' : *c);
+	snprintf(line, sizeof(line), "device edid=0:%s", one);
+	ok(f, line, TRACE_DEVICE);
+	assert_edid(&d->edid[0], 1, 1);
+	/* Without edid=, none. */
+	trace_parser_fini(&f->p);
+	trace_parser_init(&f->p);
+	ok(f, "device", TRACE_DEVICE);
+	for (unsigned i = 0; i < VGM_MAX_SCANOUTS; i++)
+		assert_null(d->edid[i].data);
+}
+
+/* Each bad line in a fresh parser (a device line parses once). */
+static void bad_device(struct fixture *f, const char *line, const char *what)
+{
+	trace_parser_fini(&f->p);
+	trace_parser_init(&f->p);
+	bad(f, line, what);
+}
+
+static void test_parse_device_edid_bad(void **state)
+{
+	struct fixture *f = *state;
+	char one[257], two[513], big[2049 + 256], line[4096];
+
+	edid_hex(1, 1, one);
+	edid_hex(2, 2, two);
+	/* Not hex. */
+	snprintf(line, sizeof(line), "device edid=0:%.254sxy", one);
+	bad_device(f, line, "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device edid=0:%.128s %s", one, one + 128);
+	bad_device(f, line, "64 bytes; an EDID is"); /* one token only */
+	bad_device(f, "device edid=0:", "is not <scanout>:<hex bytes>");
+	bad_device(f, "device edid=0", "is not <scanout>:<hex bytes>");
+	bad_device(f, "device edid=", "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device edid=0:0x%s", one);
+	bad_device(f, line, "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device edid=0:%s0", one);
+	bad_device(f, line, "an odd number of hex digits");
+	/* Bad scanout. */
+	snprintf(line, sizeof(line), "device edid=x:%s", one);
+	bad_device(f, line, "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device edid=-1:%s", one);
+	bad_device(f, line, "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device scanouts=16 edid=16:%s", one);
+	bad_device(f, line, "scanout 16 is not below 16");
+	snprintf(line, sizeof(line), "device edid=0x100000000:%s", one);
+	bad_device(f, line, "is not <scanout>:<hex bytes>");
+	snprintf(line, sizeof(line), "device scanouts=2 edid=2:%s", one);
+	bad_device(f, line, "edid= names a scanout not below scanouts=2");
+	snprintf(line, sizeof(line), "device edid=1:%s", one); /* default: 1 scanout */
+	bad_device(f, line, "edid= names a scanout not below scanouts=1");
+	/* Bad length: 128..1024 bytes in blocks of 128. */
+	snprintf(line, sizeof(line), "device edid=0:%.254s", one);
+	bad_device(f, line, "127 bytes; an EDID is 128 to 1024 bytes, a multiple of 128");
+	snprintf(line, sizeof(line), "device edid=0:%s00", one);
+	bad_device(f, line, "129 bytes");
+	snprintf(line, sizeof(line), "device edid=0:%.2s", one);
+	bad_device(f, line, "1 bytes");
+	edid_hex(8, 8, big);
+	strcat(big, one); /* 1152 bytes */
+	snprintf(line, sizeof(line), "device edid=0:%s", big);
+	bad_device(f, line, "1152 bytes");
+	/* Twice for one scanout, the same bytes or not. */
+	snprintf(line, sizeof(line), "device scanouts=2 edid=0:%s edid=1:%s edid=0:%s", one, two,
+		 one);
+	bad_device(f, line, "edid=0:...: scanout 0 given twice");
+	snprintf(line, sizeof(line), "device edid=0:%s edid=0:%s", one, two);
+	bad_device(f, line, "given twice");
+	/* EDIDs the library refuses: a checksum off, the header, the
+	 * extension count, an extension block's checksum. */
+	snprintf(line, sizeof(line), "device edid=0:%.254s%02x", one,
+		 (unsigned)((strtoul(one + 254, NULL, 16) + 1) & 0xff));
+	bad_device(f, line, "the library refuses this EDID");
+	snprintf(line, sizeof(line), "device edid=0:01%s", one + 2);
+	bad_device(f, line, "the library refuses this EDID");
+	snprintf(line, sizeof(line), "device edid=0:%s%.256s", one, two + 256);
+	bad_device(f, line, "the library refuses this EDID"); /* count 0, 2 blocks */
+	snprintf(line, sizeof(line), "device edid=0:%.510s00", two);
+	bad_device(f, line, "the library refuses this EDID");
+	snprintf(line, sizeof(line), "device edid=0:%s", two);
+	line[strlen("device edid=0:")] = '1'; /* header, and the sum, off */
+	bad_device(f, line, "the library refuses this EDID");
+	/* A later key failing frees what edid= took (sanitizers check). */
+	snprintf(line, sizeof(line), "device edid=0:%s colour=blue", one);
+	bad_device(f, line, "unknown key 'colour'");
+	snprintf(line, sizeof(line), "device edid=0:%s scanouts=0", two);
+	bad_device(f, line, "not in 1..16");
+}
+
+/* The executor keeps its own copy: the device line's op may be gone when
+ * the first request makes the device, and GET_EDID answers the bytes. */
+struct edid_seen {
+	uint8_t resp[1056];
+	size_t written;
+};
+
+static void edid_after(void *ctx, struct vgm_device *dev, const struct trace_op *op,
+		       const uint8_t *resp, size_t written)
+{
+	struct edid_seen *seen = ctx;
+
+	(void)dev;
+	(void)op;
+	assert_true(written <= sizeof(seen->resp));
+	memcpy(seen->resp, resp, written);
+	seen->written = written;
+}
+
+static void test_exec_device_edid(void **state)
+{
+	struct fixture *f = *state;
+	struct edid_seen seen = { { 0 }, 0 };
+	struct trace_exec_opts opts = { .after = edid_after, .ctx = &seen };
+	struct trace_exec *x;
+	char two[513], line[1024], got[513];
+
+	edid_hex(2, 0x42, two);
+	snprintf(line, sizeof(line), "device scanouts=2 edid=1:%s", two);
+	assert_int_equal(trace_exec_new(&opts, &x), 0);
+	ok(f, line, TRACE_DEVICE);
+	assert_int_equal(trace_exec_op(x, &f->op, &f->err), 0);
+	trace_op_fini(&f->op);
+	ok(f, "ctrl GET_EDID scanout=1", TRACE_CTRL);
+	assert_int_equal(trace_exec_op(x, &f->op, &f->err), 0);
+	assert_int_equal(seen.written, 1056);
+	assert_int_equal(seen.resp[0], 0x04);
+	assert_int_equal(seen.resp[1], 0x11);
+	assert_int_equal(seen.resp[24] | seen.resp[25] << 8, 256);
+	for (size_t i = 0; i < 256; i++)
+		sprintf(got + 2 * i, "%02x", seen.resp[32 + i]);
+	assert_string_equal(got, two);
+	for (size_t i = 32 + 256; i < 1056; i++)
+		assert_int_equal(seen.resp[i], 0);
+	/* Scanout 0 has none: the generated one, another serial. */
+	ok(f, "ctrl GET_EDID scanout=0", TRACE_CTRL);
+	assert_int_equal(trace_exec_op(x, &f->op, &f->err), 0);
+	assert_int_equal(seen.written, 1056);
+	assert_int_not_equal(seen.resp[32 + 12], 0x42);
+	trace_exec_destroy(x);
+}
+
+/* An op that did not come from the parser, with an EDID the library
+ * refuses: the device is not made, the device line is blamed. */
+static void test_exec_device_edid_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct trace_exec_opts opts = { 0 };
+	struct trace_exec *x;
+	struct trace_op dev = { .kind = TRACE_DEVICE, .line = 7 };
+	uint8_t junk[128] = { 1 };
+
+	(void)f;
+	trace_device_defaults(&dev.u.device);
+	dev.u.device.edid[0] = (struct trace_edid){ junk, sizeof(junk) };
+	assert_int_equal(trace_exec_new(&opts, &x), 0);
+	assert_int_equal(trace_exec_op(x, &dev, &f->err), 0);
+	ok(f, "ctrl GET_EDID scanout=0", TRACE_CTRL);
+	assert_int_equal(trace_exec_op(x, &f->op, &f->err), -1);
+	assert_int_equal(f->err.line, 7);
+	assert_non_null(strstr(f->err.msg, "edid=0:...: the library refuses this EDID"));
+	assert_null(trace_exec_device(x));
+	trace_exec_destroy(x);
+}
+
 /* ---- dump -------------------------------------------------------------------------- */
 
 static void test_parse_dump(void **state)
@@ -697,6 +926,10 @@ int main(void)
 		T(test_parse_device_twice),
 		T(test_parse_device_after_ctrl),
 		T(test_parse_device_after_cursor_or_dump),
+		T(test_parse_device_edid),
+		T(test_parse_device_edid_bad),
+		T(test_exec_device_edid),
+		T(test_exec_device_edid_refused),
 		T(test_parse_dump),
 		T(test_parse_dump_default_scanouts),
 		T(test_parse_symbolic_create_2d),

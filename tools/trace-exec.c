@@ -36,11 +36,20 @@ int trace_exec_new(const struct trace_exec_opts *opts, struct trace_exec **out)
 	return 0;
 }
 
+static void free_edids(struct trace_device *d)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(d->edid); i++) {
+		free(d->edid[i].data);
+		d->edid[i] = (struct trace_edid){ 0 };
+	}
+}
+
 void trace_exec_destroy(struct trace_exec *x)
 {
 	if (!x)
 		return;
 	vgm_device_destroy(x->dev);
+	free_edids(&x->cfg);
 	ram_fini(&x->ram);
 	free(x->resp);
 	free(x);
@@ -49,6 +58,53 @@ void trace_exec_destroy(struct trace_exec *x)
 struct vgm_device *trace_exec_device(const struct trace_exec *x)
 {
 	return x->dev;
+}
+
+/* A device line: the device to make, with copies of its EDIDs (the op
+ * may be freed before the device is made). */
+static int set_device(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
+{
+	struct trace_device d = op->u.device;
+
+	for (size_t i = 0; i < ARRAY_SIZE(d.edid); i++) {
+		const struct trace_edid *e = &op->u.device.edid[i];
+
+		d.edid[i] = (struct trace_edid){ 0 };
+		if (!e->data)
+			continue;
+		d.edid[i].data = malloc(e->len);
+		if (!d.edid[i].data) {
+			free_edids(&d);
+			return trace_fail(err, "out of memory");
+		}
+		memcpy(d.edid[i].data, e->data, e->len);
+		d.edid[i].len = e->len;
+	}
+	free_edids(&x->cfg);
+	x->cfg = d;
+	x->cfg_line = op->line;
+	return 0;
+}
+
+/* The device line's EDIDs, given to the library. The parser asked the
+ * library already; a refusal here is an op that did not come from it. */
+static int set_edids(struct trace_exec *x, struct trace_error *err)
+{
+	const struct trace_device *d = &x->cfg;
+
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
+		int ret;
+
+		if (!d->edid[i].data)
+			continue;
+		ret = vgm_device_set_edid(x->dev, i, d->edid[i].data, d->edid[i].len);
+		if (ret == -EINVAL)
+			return trace_fail(err, "device: edid=%u:...: the library refuses this EDID", i);
+		if (ret < 0)
+			return trace_fail(err, "device: edid=%u:...: vgm_device_set_edid: %s", i,
+					  strerror(-ret));
+	}
+	return 0;
 }
 
 static int make_device(struct trace_exec *x, struct trace_error *err)
@@ -78,14 +134,19 @@ static int make_device(struct trace_exec *x, struct trace_error *err)
 	/* Bits 24 and up are transport features, which the library ignores. */
 	if ((d->have_features && (d->features & ~offered & ((1ull << 24) - 1))) ||
 	    vgm_device_set_features(x->dev, d->have_features ? d->features : offered) < 0) {
+		trace_fail(err,
+			   "device: features=0x%llx has bits the library does not offer "
+			   "in this dialect (it offers 0x%llx)",
+			   (unsigned long long)d->features, (unsigned long long)offered);
+		ret = -1;
+	} else {
+		ret = set_edids(x, err);
+	}
+	if (ret < 0) {
 		vgm_device_destroy(x->dev);
 		x->dev = NULL;
-		return trace_fail(err,
-				  "device: features=0x%llx has bits the library does not offer "
-				  "in this dialect (it offers 0x%llx)",
-				  (unsigned long long)d->features, (unsigned long long)offered);
 	}
-	return 0;
+	return ret;
 }
 
 static int need_device(struct trace_exec *x, struct trace_error *err)
@@ -309,9 +370,7 @@ int trace_exec_op(struct trace_exec *x, const struct trace_op *op, struct trace_
 	case TRACE_DEVICE:
 		if (x->dev)
 			return trace_fail(err, "device after the device was made");
-		x->cfg = op->u.device;
-		x->cfg_line = op->line;
-		return 0;
+		return set_device(x, op, err);
 	case TRACE_RAM:
 		return run_ram(x, op, err);
 	case TRACE_WRITE:

@@ -12,6 +12,8 @@
 #include "trace-private.h"
 
 #define MAX_DISPLAY 16384u
+#define EDID_BLOCK 128u
+#define EDID_MAX ((unsigned)VGM_GPU_EDID_MAX)
 
 void trace_device_defaults(struct trace_device *d)
 {
@@ -39,6 +41,10 @@ void trace_parser_fini(struct trace_parser *p)
 void trace_op_fini(struct trace_op *op)
 {
 	switch (op->kind) {
+	case TRACE_DEVICE:
+		for (size_t i = 0; i < ARRAY_SIZE(op->u.device.edid); i++)
+			free(op->u.device.edid[i].data);
+		break;
 	case TRACE_WRITE:
 		free(op->u.write.data);
 		break;
@@ -81,6 +87,7 @@ static int number(const char *what, const char *s, uint64_t max, uint64_t *v,
 struct device_keys {
 	uint32_t seen;	   /* bit per key below */
 	uint32_t displays; /* bit per scanout given by display= */
+	uint32_t edids;	   /* bit per scanout given by edid= */
 };
 
 static int display_key(struct trace_device *d, struct device_keys *k, const char *v,
@@ -107,6 +114,83 @@ static int display_key(struct trace_device *d, struct device_keys *k, const char
 	return 0;
 }
 
+static int no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
+{
+	(void)host;
+	(void)gpa;
+	(void)len;
+	(void)map;
+	return -EFAULT;
+}
+
+/* Whether the library takes these bytes as an EDID, asked of a scratch
+ * device: the trace unit uses the public API only. 0, -EINVAL (refused),
+ * -ENOMEM. */
+static int edid_accepted(const uint8_t *edid, size_t len)
+{
+	static const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = no_translate };
+	struct vgm_device_config cfg = { .size = sizeof(cfg), .num_scanouts = 1, .ops = &ops };
+	struct vgm_device *dev;
+	int ret = vgm_device_new(&cfg, &dev);
+
+	if (ret < 0)
+		return ret;
+	ret = vgm_device_set_edid(dev, 0, edid, len);
+	vgm_device_destroy(dev);
+	return ret;
+}
+
+/* edid=<scanout>:<hex>: the EDID the device gives for that scanout. */
+static int edid_key(struct trace_device *d, struct device_keys *k, const char *v,
+		    struct trace_error *err)
+{
+	struct trace_request req = { 0 };
+	const char *s = v;
+	struct bytes b;
+	size_t digits;
+	uint64_t i;
+	int ret;
+
+	if (!lex_num_until(&s, ":", UINT32_MAX, &i) || *s++ != ':' || !bytes_is_hex(s))
+		return trace_fail(err, "edid=%.24s%s is not <scanout>:<hex bytes>", v,
+				  strlen(v) > 24 ? "..." : "");
+	if (i >= VGM_MAX_SCANOUTS)
+		return trace_fail(err, "edid=%llu:...: scanout %llu is not below %u",
+				  (unsigned long long)i, (unsigned long long)i, VGM_MAX_SCANOUTS);
+	digits = strlen(s);
+	if (digits % 2)
+		return trace_fail(err, "edid=%llu:...: an odd number of hex digits",
+				  (unsigned long long)i);
+	if (digits / 2 < EDID_BLOCK || digits / 2 > EDID_MAX || (digits / 2) % EDID_BLOCK)
+		return trace_fail(err,
+				  "edid=%llu:...: %zu bytes; an EDID is %u to %u bytes, "
+				  "a multiple of %u",
+				  (unsigned long long)i, digits / 2, EDID_BLOCK, EDID_MAX,
+				  EDID_BLOCK);
+	if (k->edids & (1u << i))
+		return trace_fail(err, "edid=%llu:...: scanout %llu given twice",
+				  (unsigned long long)i, (unsigned long long)i);
+	bytes_init(&b);
+	if (bytes_token(&b, s, err) < 0 || bytes_finish(&b, &req, err) < 0) {
+		bytes_fini(&b);
+		return -1;
+	}
+	free(req.cuts);
+	ret = edid_accepted(req.data, req.len);
+	if (ret < 0) {
+		free(req.data);
+		return ret == -ENOMEM ? trace_fail(err, "out of memory")
+				      : trace_fail(err,
+						   "edid=%llu:...: the library refuses this EDID "
+						   "(header, extension count or checksum)",
+						   (unsigned long long)i);
+	}
+	k->edids |= 1u << i;
+	d->edid[i].data = req.data;
+	d->edid[i].len = req.len;
+	return 0;
+}
+
 static int dialect_key(struct trace_device *d, const char *v, struct trace_error *err)
 {
 	if (strcmp(v, "standard") == 0)
@@ -120,8 +204,12 @@ static int dialect_key(struct trace_device *d, const char *v, struct trace_error
 
 static const char *const device_keys[] = {
 	"dialect", "features", "scanouts", "display", "hostmem",
-	"max-entries", "max-resources", "max-regions",
+	"max-entries", "max-resources", "max-regions", "edid",
 };
+
+/* The keys that may be given more than once (once per scanout). */
+#define KEY_DISPLAY 3
+#define KEY_EDID 8
 
 static int device_key(struct trace_device *d, struct device_keys *k, int key, const char *v,
 		      struct trace_error *err)
@@ -139,10 +227,12 @@ static int device_key(struct trace_device *d, struct device_keys *k, int key, co
 			return trace_fail(err, "scanouts=%s is not in 1..%u", v, VGM_MAX_SCANOUTS);
 		d->num_scanouts = (uint32_t)n;
 		return 0;
-	case 3:
+	case KEY_DISPLAY:
 		return display_key(d, k, v, err);
 	case 4:
 		return number("hostmem", v, UINT64_MAX, &d->hostmem, err);
+	case KEY_EDID:
+		return edid_key(d, k, v, err);
 	}
 	if (number(device_keys[key], v, UINT32_MAX, &n, err) < 0)
 		return -1;
@@ -166,7 +256,7 @@ static int device_token(struct trace_device *d, struct device_keys *k, const cha
 	for (int i = 0; i < (int)ARRAY_SIZE(device_keys); i++) {
 		if (strcmp(key, device_keys[i]) != 0)
 			continue;
-		if (i != 3 && (k->seen & (1u << i)))
+		if (i != KEY_DISPLAY && i != KEY_EDID && (k->seen & (1u << i)))
 			return trace_fail(err, "device: %s= given twice", key);
 		k->seen |= 1u << i;
 		return device_key(d, k, i, v, err);
@@ -185,6 +275,9 @@ static int parse_device(struct trace_parser *p, char **tok, size_t n, struct tra
 	if (p->started)
 		return trace_fail(err, "device after the first ctrl, cursor or dump");
 	trace_device_defaults(d);
+	/* From here on the op owns what edid= allocates: trace_parse_line()
+	 * frees it with the op when a later key fails. */
+	op->kind = TRACE_DEVICE;
 	for (size_t i = 1; i < n; i++) {
 		if (device_token(d, &k, tok[i], err) < 0)
 			return -1;
@@ -192,10 +285,12 @@ static int parse_device(struct trace_parser *p, char **tok, size_t n, struct tra
 	if (k.displays >> d->num_scanouts)
 		return trace_fail(err, "device: display= names a scanout not below scanouts=%u",
 				  d->num_scanouts);
+	if (k.edids >> d->num_scanouts)
+		return trace_fail(err, "device: edid= names a scanout not below scanouts=%u",
+				  d->num_scanouts);
 	p->have_device = true;
 	p->dialect = d->dialect;
 	p->num_scanouts = d->num_scanouts;
-	op->kind = TRACE_DEVICE;
 	return 0;
 }
 

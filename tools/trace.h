@@ -43,7 +43,18 @@ enum trace_kind {
 	TRACE_DUMP,
 };
 
-/* A device line, with every default filled in. */
+/* An EDID of a device line (edid=): 128..1024 bytes that the library
+ * accepts. data NULL: none given, the library generates the scanout's. */
+struct trace_edid {
+	uint8_t *data;
+	size_t len;
+};
+
+/*
+ * A device line, with every default filled in. The EDIDs' bytes belong to
+ * the op (trace_op_fini() frees them); a copy of the struct shares them,
+ * and the executor makes its own copy.
+ */
 struct trace_device {
 	enum vgm_dialect dialect;
 	/* false: accept every feature the library offers in the dialect */
@@ -56,6 +67,8 @@ struct trace_device {
 	uint32_t max_entries;
 	uint32_t max_resources;
 	uint32_t max_regions;
+	/* edid=, per scanout; given for scanouts below num_scanouts only */
+	struct trace_edid edid[VGM_MAX_SCANOUTS];
 };
 
 /* The device-readable bytes of a request and its device-writable part. */
