@@ -153,11 +153,14 @@ static void on_display_edid(void *ctx, uint32_t scanout, const uint8_t *edid, si
 	struct gpu *g = ctx;
 
 	len = edid_length(edid, len);
-	if (vgm_device_set_edid(g->dev, scanout, edid, len) < 0)
+	if (vgm_device_set_edid(g->dev, scanout, edid, len) < 0) {
 		log_warn("QEMU's EDID for scanout %u (%zu bytes) refused; the generated one stays",
 			 scanout, len);
-	else
-		log_debug("EDID of scanout %u from QEMU (%zu bytes)", scanout, len);
+		return;
+	}
+	log_debug("EDID of scanout %u from QEMU (%zu bytes)", scanout, len);
+	if (g->rec.edid)
+		g->rec.edid(g->rec.ctx, scanout, edid, len);
 }
 
 static void on_display_idle(void *ctx)

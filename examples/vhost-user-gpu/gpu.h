@@ -46,12 +46,16 @@ struct gpu_config {
  * holds what it will read), response() just after, with the writable part
  * and the bytes written (0 and none on the cursor queue). reset() comes
  * before a device reset, while the device still holds what it held.
+ * edid() comes when the library took an EDID from QEMU
+ * (vgm_device_set_edid() succeeded; the bytes it copied), before the
+ * GET_EDID that asked for it runs.
  */
 struct gpu_recorder {
 	void (*request)(void *ctx, enum vgm_queue queue, const struct iovec *in, size_t in_cnt);
 	void (*response)(void *ctx, enum vgm_queue queue, const struct iovec *out, size_t out_cnt,
 			 size_t written);
 	void (*reset)(void *ctx);
+	void (*edid)(void *ctx, uint32_t scanout, const uint8_t *edid, size_t len);
 	void *ctx;
 };
 

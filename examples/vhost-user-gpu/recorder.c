@@ -40,6 +40,19 @@ struct page {
 	uint8_t *shadow;
 };
 
+/*
+ * The EDID of a scanout. The device line gives one per scanout: the first
+ * QEMU gave the library, or none (the library's own) when a GET_EDID was
+ * answered before QEMU gave one. settled: that choice is made. same: the
+ * EDID the library has now is the device line's, so GET_EDID replays the
+ * same; after QEMU gave another, its answers are "# recorded:".
+ */
+struct scanout_edid {
+	uint8_t *bytes; /* NULL: the library's own */
+	size_t len;
+	bool settled, same;
+};
+
 struct recorder {
 	struct gpu *g;
 	FILE *file; /* written at close */
@@ -59,6 +72,8 @@ struct recorder {
 	size_t req_len, req_cap;
 	size_t *seg;
 	size_t nseg, seg_cap;
+
+	struct scanout_edid edid[VGM_MAX_SCANOUTS];
 
 	char *dumps; /* dump lines, made when the recording ends */
 	size_t dumps_len;
@@ -173,6 +188,74 @@ static void check_displays(struct recorder *r)
 			"# QEMU changed display %u here (now %s %ux%u): the replay keeps the first\n",
 			i, si.enabled ? "connected" : "disconnected", si.width, si.height);
 		r->display_changed = true;
+	}
+}
+
+/* --- EDIDs ---------------------------------------------------------------- */
+
+/* QEMU gave the library an EDID (the bytes it took). */
+static void on_edid(void *ctx, uint32_t scanout, const uint8_t *edid, size_t len)
+{
+	struct recorder *r = ctx;
+	struct scanout_edid *e;
+	bool same;
+
+	if (r->stopped || scanout >= VGM_MAX_SCANOUTS)
+		return;
+	e = &r->edid[scanout];
+	if (!e->settled) {
+		e->settled = true;
+		e->bytes = malloc(len ? len : 1);
+		e->same = e->bytes != NULL;
+		if (!e->bytes) {
+			log_error("--record: out of memory; GET_EDID of scanout %u is not replayable",
+				  scanout);
+			return;
+		}
+		memcpy(e->bytes, edid, len);
+		e->len = len;
+		return;
+	}
+	same = e->bytes && e->len == len && memcmp(e->bytes, edid, len) == 0;
+	if (same && !e->same)
+		fprintf(r->body, "# QEMU gave scanout %u the device line's EDID again here\n",
+			scanout);
+	else if (!same && e->same)
+		fprintf(r->body,
+			"# QEMU gave scanout %u another EDID here: the replay keeps the device "
+			"line's; GET_EDID answers are \"# recorded:\" until it comes back\n",
+			scanout);
+	e->same = same;
+}
+
+/* Whether the replay gives a GET_EDID's response (type resp_type): OK_EDID
+ * depends on the EDID, and the first one settles the device line's. */
+static bool edid_replays(struct recorder *r, uint32_t resp_type)
+{
+	uint32_t scanout;
+	struct scanout_edid *e;
+
+	if (resp_type != VGM_GPU_RESP_OK_EDID || r->req_len < 28)
+		return true;
+	scanout = le32(r->req + 24);
+	if (scanout >= VGM_MAX_SCANOUTS)
+		return true;
+	e = &r->edid[scanout];
+	if (!e->settled) { /* the library's own EDID: none on the device line */
+		e->settled = true;
+		e->same = true;
+	}
+	return e->same;
+}
+
+/* The device line's edid= keys. */
+static void put_edids(const struct recorder *r, FILE *f)
+{
+	for (uint32_t i = 0; i < r->num_scanouts; i++) {
+		if (!r->edid[i].bytes)
+			continue;
+		fprintf(f, " edid=%u:", i);
+		put_hex(f, r->edid[i].bytes, r->edid[i].len);
 	}
 }
 
@@ -483,15 +566,32 @@ static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec
 	fprintf(r->body, "  # %s\n", name ? name : "?");
 }
 
+/* The type of the response: its first 4 bytes, 0 if shorter. */
+static uint32_t response_type(const struct iovec *out, size_t out_cnt, size_t written)
+{
+	uint8_t b[4];
+	size_t n = 0;
+
+	for (size_t i = 0; i < out_cnt && n < 4 && n < written; i++) {
+		const uint8_t *p = out[i].iov_base;
+
+		for (size_t k = 0; k < out[i].iov_len && n < 4 && n < written; k++)
+			b[n++] = p[k];
+	}
+	return n == 4 ? le32(b) : 0;
+}
+
 /* The response, read back from the writable part. */
 static void put_response(struct recorder *r, const struct iovec *out, size_t out_cnt,
 			 size_t written)
 {
 	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
-	/* The EDID is QEMU's; a UUID is drawn at random. */
-	bool same = type != VGM_GPU_CMD_GET_EDID &&
-		    !(type == VGM_GPU_CMD_RESOURCE_ASSIGN_UUID &&
-		      gpu_dialect(r->g) == VGM_DIALECT_STANDARD);
+	/* A UUID is drawn at random; an EDID QEMU changed is not the device
+	 * line's. */
+	bool same = type == VGM_GPU_CMD_GET_EDID
+			    ? edid_replays(r, response_type(out, out_cnt, written))
+			    : !(type == VGM_GPU_CMD_RESOURCE_ASSIGN_UUID &&
+				gpu_dialect(r->g) == VGM_DIALECT_STANDARD);
 
 	fprintf(r->body, "# %s ctrl%s", same ? "expect:" : "recorded:", written ? " " : "");
 	for (size_t i = 0; i < out_cnt && written; i++) {
@@ -630,14 +730,16 @@ static void put_header(struct recorder *r, FILE *f)
 	fprintf(f, "# %lu requests, %llu bytes of guest memory written, %zu pages.\n",
 		r->requests, (unsigned long long)r->written_bytes, r->npages);
 	fprintf(f, "# \"# expect:\" lines are the device's own responses and pixels; the\n"
-		   "# replay must give the same. \"# recorded:\" ones cannot be: the EDID came\n"
-		   "# from QEMU, UUIDs are random.\n");
+		   "# replay must give the same. \"# recorded:\" ones cannot be: UUIDs are\n"
+		   "# random, and the device line has one EDID per scanout (QEMU's, edid=).\n");
 	if (r->pages_full)
 		fprintf(f, "# More guest pages than the recorder tracks (%u): some are missing.\n",
 			MAX_PAGES);
-	if (r->started)
-		fprintf(f, "%s\n", r->device);
-	else
+	if (r->started) {
+		fputs(r->device, f);
+		put_edids(r, f);
+		fputc('\n', f);
+	} else
 		fprintf(f, "# No request came.\n");
 }
 
@@ -648,6 +750,7 @@ int recorder_new(const char *path, struct gpu *g, struct recorder **out)
 		.request = on_request,
 		.response = on_response,
 		.reset = on_reset,
+		.edid = on_edid,
 	};
 	int err;
 
@@ -714,6 +817,8 @@ int recorder_close(struct recorder *r)
 	free(r->req);
 	free(r->seg);
 	free(r->dumps);
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
+		free(r->edid[i].bytes);
 	free(r);
 	return err;
 }

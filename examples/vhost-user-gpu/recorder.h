@@ -7,7 +7,10 @@
  * The file, written when the recorder is closed:
  *   - comments: what recorded it, and what replays differently (below);
  *   - a device line: the dialect, the device features the driver accepted,
- *     the scanouts and their displays as they were at the first request;
+ *     the scanouts and their displays as they were at the first request,
+ *     and the EDIDs QEMU gave the library (edid=, the first per scanout;
+ *     none for a scanout whose GET_EDID the library answered with its own
+ *     before QEMU gave one);
  *   - ram lines: every guest page a memory entry (RESOURCE_ATTACH_BACKING,
  *     RESOURCE_CREATE_BLOB, MEMORY_CREATE) named, page-aligned and merged,
  *     and nothing else (an address the guest named outside its memory
@@ -20,9 +23,10 @@
  *     time (RAM starts zeroed), runs of one byte as fill lines;
  *   - after each ctrl line, the response the device gave as a
  *     "# expect: ctrl <hex>" comment, which tests/traces/run-trace.py
- *     checks against the replay; GET_EDID and RESOURCE_ASSIGN_UUID get
- *     "# recorded:" instead, as the replay cannot answer the same (the
- *     EDID is QEMU's, the UUID random);
+ *     checks against the replay; RESOURCE_ASSIGN_UUID gets "# recorded:"
+ *     instead, as the replay cannot answer the same (the UUID is random),
+ *     and so does GET_EDID while QEMU has given a scanout another EDID
+ *     than the device line's (a comment says where);
  *   - at the end, a dump line per scanout showing something and a
  *     "# expect: dump ..." comment with the CRC-32 of what the device
  *     showed there: the replay must show the same pixels.

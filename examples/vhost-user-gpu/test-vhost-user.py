@@ -374,11 +374,22 @@ def test_bad_messages(fe):
     check(struct.unpack("<II", p) == (0, fe.rings[0].avail_idx), "GET_VRING_BASE stops ring 0 where it is")
 
 
-def check_recording(replay, trace):
+def check_recording(replay, trace, edid):
     """The replay answers as the back-end did and shows the frame of
-    test_frame (pattern seed 1, 64x32, as R G B bytes for the dump)."""
+    test_frame (pattern seed 1, 64x32, as R G B bytes for the dump); the
+    device line carries QEMU's EDID, and GET_EDID answers are checked
+    exactly like the others."""
     with open(trace) as f:
         text = f.read()
+    lines = text.splitlines()
+    device = [l for l in lines if l.startswith("device ")]
+    check(len(device) == 1 and (" edid=0:%s" % edid.hex()) in device[0],
+          "the device line carries QEMU's EDID (edid=0:...)")
+    after_edid = [lines[i + 1] if i + 1 < len(lines) else "" for i, l in enumerate(lines)
+                  if l.startswith("ctrl") and l.endswith("# GET_EDID")]
+    check(after_edid and all(l.startswith("# expect: ctrl ") for l in after_edid)
+          and any(l.startswith("# expect: ctrl 04110000") and edid.hex() in l for l in after_edid),
+          "GET_EDID answers are \"# expect:\" lines, QEMU's EDID in them")
     expect = [l.split("# expect:", 1)[1].strip() for l in text.splitlines() if l.startswith("# expect:")]
     with tempfile.TemporaryDirectory() as work:
         p = subprocess.run([replay, trace], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -423,7 +434,7 @@ def main():
         rc = "still running"
     check(rc == 0, "back-end exits 0 when the front-end goes away (got %s)" % rc)
     if replay:
-        check_recording(replay, trace)
+        check_recording(replay, trace, fe.edid)
     if os.environ.get("VGM_KEEP_RECORDING"):
         print("recording kept: " + trace)
     else:

@@ -21,7 +21,9 @@ CASE:
   vgm-record    our backend with --record at 640x480, fbcon mode: vgm-replay
                 runs the recording with every response and the final pixels
                 the device had ("# expect:" lines), and its dump equals the
-                screendump
+                screendump; the device line carries QEMU's EDID (edid=) and
+                every GET_EDID answer is checked exactly: OK_EDID with that
+                EDID, a "# expect:" line
   ref-pattern   QEMU's reference backend (/usr/lib/qemu/vhost-user-gpu),
                 pattern mode: the harness itself on another backend
 
@@ -191,6 +193,47 @@ def replay(a, trace, workdir):
     return p.stdout.splitlines()
 
 
+def check_edid(text):
+    """QEMU's EDID is on the device line (edid=0:...), and each GET_EDID
+    is followed by an exact expectation (which the replay must print):
+    OK_EDID, 1056 bytes, the size and bytes of the device line's edid= of
+    that scanout, zeros after them."""
+    lines = text.splitlines()
+    device = [l.split() for l in lines if l.startswith("device ")]
+    if len(device) != 1:
+        raise Fail("the recording has %d device lines" % len(device))
+    edids = {}
+    for key in device[0][1:]:
+        if key.startswith("edid="):
+            s, hexbytes = key[5:].split(":", 1)
+            edids[int(s, 0)] = bytes.fromhex(hexbytes)
+    if 0 not in edids:
+        raise Fail("the device line does not carry QEMU's EDID for scanout 0 (edid=0:...)")
+    checked = 0
+    for i, l in enumerate(lines):
+        if not (l.startswith("ctrl") and l.endswith("# GET_EDID")):
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not nxt.startswith("# expect: ctrl "):
+            raise Fail("GET_EDID at line %d is not checked exactly: %s" % (i + 1, nxt[:80]))
+        req = bytes.fromhex("".join(t for t in l.split("#")[0].split()[1:]
+                                    if not t.startswith("resp=") and t != "|"))
+        resp = bytes.fromhex(nxt.split("# expect: ctrl ", 1)[1])
+        if len(req) < 32 or len(resp) != 1056 or resp[:4] != bytes.fromhex("04110000"):
+            raise Fail("GET_EDID at line %d: not a whole OK_EDID answer" % (i + 1))
+        scanout = int.from_bytes(req[24:28], "little")
+        want = edids.get(scanout)
+        size = int.from_bytes(resp[24:28], "little")
+        if want is None or size != len(want) or resp[32:32 + size] != want or any(resp[32 + size:]):
+            raise Fail("GET_EDID at line %d: the answer is not the EDID of edid=%d:..."
+                       % (i + 1, scanout))
+        checked += 1
+    if not checked:
+        raise Fail("the recording has no GET_EDID (the guest probes with +edid)")
+    say("recording: %d GET_EDID answers are QEMU's EDID (%s), checked exactly"
+        % (checked, ", ".join("scanout %d: %d bytes" % (s, len(e)) for s, e in sorted(edids.items()))))
+
+
 def check_recording(a, trace, screendump):
     """The replay gives the recorded responses and pixels."""
     with open(trace) as f:
@@ -209,7 +252,8 @@ def check_recording(a, trace, screendump):
         raise Fail("replay printed %d responses for %d ctrl lines" % (len(ctrl_out), ctrl_in))
     if missing:
         raise Fail("replay differs from the recording: %s" % missing[0][:200])
-    for r in recorded:  # QEMU's EDID (or a random UUID): the header must agree
+    check_edid(text)
+    for r in recorded:  # a random UUID: the header must agree
         if r not in out and not any(o[:5 + 48] == r[:5 + 48] for o in ctrl_out):
             raise Fail("replay's response differs in its header: %s" % r[:80])
     dumps = [l.split()[-1] for l in out if re.match(r"dump \d+ \d+x\d+ crc=", l)]
