@@ -66,7 +66,7 @@ static uint32_t exec_create_blob(struct vgm_device *dev, struct cmd *c)
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
 	struct region *rg = NULL;
 	struct resource *res = NULL;
-	uint32_t err = resource_new_blob(dev, b->resource_id, b->size, &res);
+	uint32_t err = resource_new_blob(b->resource_id, b->size, &res);
 
 	/* The region before the table grows: a failure (a range that is not
 	 * guest RAM, no memory) must leave the table as it was (found by

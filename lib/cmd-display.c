@@ -40,21 +40,18 @@ static uint32_t validate_edid(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_edid(struct vgm_device *dev, struct cmd *c)
 {
 	const struct scanout *so = &dev->scanouts[c->id];
-	uint8_t edid[EDID_MAX_SIZE] = { 0 };
-	size_t len;
+	uint8_t generated[EDID_MAX_SIZE];
+	const uint8_t *edid = so->edid;
+	size_t len = so->edid_len;
 
-	if (so->edid) {
-		len = so->edid_len;
-		writer_u32(c->body, (uint32_t)len);
-		writer_u32(c->body, 0);
-		writer_bytes(c->body, so->edid, len);
-		writer_zero(c->body, EDID_MAX_SIZE - len);
-		return 0;
+	if (!edid) {
+		len = edid_generate(so->width, so->height, c->id, generated);
+		edid = generated;
 	}
-	len = edid_generate(so->width, so->height, c->id, edid);
 	writer_u32(c->body, (uint32_t)len);
 	writer_u32(c->body, 0);
-	writer_bytes(c->body, edid, sizeof(edid));
+	writer_bytes(c->body, edid, len);
+	writer_zero(c->body, EDID_MAX_SIZE - len);
 	return 0;
 }
 

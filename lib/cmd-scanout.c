@@ -95,7 +95,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 		if (!(c->res->scanout_mask & (1u << i)) ||
 		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
 			continue;
-		scanout_blob_refresh(dev, &dev->scanouts[i], &part);
+		scanout_blob_refresh(&dev->scanouts[i], &part);
 		if (dev->ops.scanout_update)
 			dev->ops.scanout_update(dev->host, i, &part);
 	}

@@ -259,8 +259,7 @@ struct resource *resource_lookup(const struct vgm_device *dev, uint32_t id);
 bool hostmem_fits(const struct vgm_device *dev, uint64_t bytes);
 /* A blob resource of size bytes, without backing (not yet in the table).
  * Returns 0 or ERR_OUT_OF_MEMORY. */
-uint32_t resource_new_blob(struct vgm_device *dev, uint32_t id, uint64_t size,
-			   struct resource **out);
+uint32_t resource_new_blob(uint32_t id, uint64_t size, struct resource **out);
 /* Disables every scanout that shows the resource (callbacks). */
 void resource_hide(struct vgm_device *dev, struct resource *res);
 /* Makes a 2D resource with zeroed pixels (not yet in the table).
@@ -324,7 +323,7 @@ struct blob_image {
 uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
 			   const struct blob_image *img);
 /* Refreshes staging for rect (scanout coordinates) from guest memory. */
-void scanout_blob_refresh(struct vgm_device *dev, struct scanout *so, const struct vgm_rect *r);
+void scanout_blob_refresh(struct scanout *so, const struct vgm_rect *r);
 void scanout_blob_release(struct vgm_device *dev, struct scanout *so);
 
 /* ---- the device --------------------------------------------------------- */

@@ -121,12 +121,10 @@ void resource_detach(struct vgm_device *dev, struct resource *res)
 	res->backing_off = 0;
 }
 
-uint32_t resource_new_blob(struct vgm_device *dev, uint32_t id, uint64_t size,
-			   struct resource **out)
+uint32_t resource_new_blob(uint32_t id, uint64_t size, struct resource **out)
 {
 	struct resource *res = calloc(1, sizeof(*res));
 
-	(void)dev;
 	if (!res)
 		return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
 	res->id = id;

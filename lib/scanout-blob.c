@@ -102,15 +102,17 @@ uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource
 	if (err)
 		return err;
 	scanout_take(dev, idx, &view);
-	if (view.staging)
-		scanout_blob_refresh(dev, &dev->scanouts[idx],
-				     &(struct vgm_rect){ 0, 0, img->rect.width, img->rect.height });
+	if (view.staging) {
+		struct vgm_rect all = { 0, 0, img->rect.width, img->rect.height };
+
+		scanout_blob_refresh(&dev->scanouts[idx], &all);
+	}
 	if (!offer_dmabuf(dev, idx, img))
 		scanout_announce(dev, idx);
 	return 0;
 }
 
-void scanout_blob_refresh(struct vgm_device *dev, struct scanout *so, const struct vgm_rect *r)
+void scanout_blob_refresh(struct scanout *so, const struct vgm_rect *r)
 {
 	const struct resource *res = so->res;
 	struct region_cursor cur = { 0 };
@@ -118,7 +120,6 @@ void scanout_blob_refresh(struct vgm_device *dev, struct scanout *so, const stru
 	uint8_t *dst;
 	size_t row;
 
-	(void)dev;
 	/* Checked first: no staging (a 2D resource, a direct blob view) means
 	 * no pointer to compute, and arithmetic on NULL is undefined. */
 	if (!so->staging)
