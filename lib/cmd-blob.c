@@ -66,23 +66,23 @@ static uint32_t exec_create_blob(struct vgm_device *dev, struct cmd *c)
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
 	struct region *rg = NULL;
 	struct resource *res = NULL;
-	uint32_t err = resource_new_blob(b->resource_id, b->size, &res);
+	enum region_err err = REGION_OK;
 
 	/* The region before the table grows: a failure (a range that is not
 	 * guest RAM, no memory) must leave the table as it was (found by
 	 * test-cov-alloc; fuzz/stream/crashes/failed-create-grows-table.bin). */
-	if (!err && c->entries_size)
+	if (c->entries_size)
 		err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
-	if (!err && !idtable_reserve(&dev->resources, 1))
-		err = VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
-	if (err) {
+	if (err)
+		return cmd_region_error(dev, c, err);
+	if (resource_new_blob(b->resource_id, b->size, &res) ||
+	    !idtable_reserve(&dev->resources, 1)) {
 		if (rg)
 			region_unref(dev, rg);
 		if (res)
 			resource_destroy(dev, res);
-		return guest_error(dev, c, err, "resource_id %u: %s", b->resource_id,
-				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
-								  : "no memory");
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "resource_id %u: no memory", b->resource_id);
 	}
 	if (rg)
 		resource_attach(res, rg, 0);

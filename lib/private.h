@@ -200,12 +200,21 @@ struct region_cursor {
 void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
 
+/* Why region_create() failed. */
+enum region_err {
+	REGION_OK,
+	REGION_NOT_RAM,	    /* translate() refused a range or broke its contract */
+	REGION_NO_MEMORY,   /* an allocation failed */
+	REGION_OVER_BUDGET, /* the table would pass what max_host_memory has left */
+	REGION_OVER_PIECES, /* more translate() results than limits.table_pieces */
+};
+
 /* Builds a region from validated entries: maps every range through the
- * host. Returns 0 or the guest's verdict (ERR_UNSPEC: untranslatable,
- * ERR_OUT_OF_MEMORY); on failure nothing is kept and every mapping made is
- * released. */
-uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
-		       uint32_t n, uint64_t size, struct region **out);
+ * host, into a table that never costs more than the budget has left, from
+ * at most limits.table_pieces translate() results. On failure nothing is
+ * kept and every mapping made is released. */
+enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
+			      uint32_t n, uint64_t size, struct region **out);
 void region_ref(struct region *rg);
 /* Drops a reference; the last one releases the mappings and frees it. */
 void region_unref(struct vgm_device *dev, struct region *rg);
@@ -333,6 +342,7 @@ struct limits {
 	uint32_t backing_entries;
 	uint32_t resources;
 	uint32_t regions;
+	uint32_t table_pieces; /* translate() results one request may make */
 };
 
 struct vgm_device {
@@ -439,6 +449,9 @@ uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scan
 			    uint32_t resource_id);
 /* cmd-backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
 uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c);
+/* The guest's verdict on a region_create() that failed, logged naming the
+ * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */
+uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum region_err err);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
 
 /* Command tables of each family, terminated by a zero type. */

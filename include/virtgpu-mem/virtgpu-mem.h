@@ -83,6 +83,9 @@ enum vgm_log_level {
 #define VGM_DEFAULT_MAX_BACKING_ENTRIES 16384u
 #define VGM_DEFAULT_MAX_RESOURCES 65536u
 #define VGM_DEFAULT_MAX_REGIONS 65536u
+/** Default of vgm_device_config.max_table_pieces: a 1 GiB backing in 4 KiB
+ * pieces. @since 0.3 */
+#define VGM_DEFAULT_MAX_TABLE_PIECES 262144u
 /** Preferred size of a scanout whose config says 0x0. @since 0.1 */
 #define VGM_DEFAULT_WIDTH 1024u
 #define VGM_DEFAULT_HEIGHT 768u
@@ -246,7 +249,9 @@ struct vgm_device_config {
 	uint32_t num_scanouts;
 	struct vgm_scanout_config scanouts[VGM_MAX_SCANOUTS];
 	/** Host memory the guest may make the library allocate (pixels and
-	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. */
+	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. A backing table is
+	 * held to what is left of it while it is built, not only once it is
+	 * complete (since 0.3). */
 	uint64_t max_host_memory;
 	/** Entries in one ATTACH_BACKING or MEMORY_CREATE; 0: default. */
 	uint32_t max_backing_entries;
@@ -260,6 +265,18 @@ struct vgm_device_config {
 	const struct vgm_host_ops *ops;
 	/** Passed as the first argument of every callback. */
 	void *host;
+	/**
+	 * Pieces one request (ATTACH_BACKING, CREATE_BLOB, MEMORY_CREATE) may
+	 * map its backing from: each mapping translate() returns counts as
+	 * one, joined to the last or not, so this bounds the translate()
+	 * calls of one request as well as its table. The table is sized for
+	 * every entry at first, so more entries than this are refused before
+	 * any translate(). Past it the guest gets ERR_OUT_OF_MEMORY.
+	 * 0: VGM_DEFAULT_MAX_TABLE_PIECES. A table is bounded by
+	 * max_host_memory too, while it is built.
+	 * @since 0.3
+	 */
+	uint32_t max_table_pieces;
 };
 
 /** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */

@@ -68,6 +68,7 @@ struct harness_opts {
 	uint32_t max_backing_entries;
 	uint32_t max_resources;
 	uint32_t max_regions;
+	uint32_t max_table_pieces;
 	size_t ram_size;	/* 0: 16 MiB */
 	bool with_release;	/* install a release() callback and count mappings */
 	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
