@@ -208,8 +208,7 @@ static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 		while (uuid_key(res->uuid) == 0 || idtable_get(&dev->uuids, uuid_key(res->uuid)));
 		idtable_insert(&dev->uuids, uuid_key(res->uuid), res);
 		res->has_uuid = true;
-		if (dev->ops.resource_uuid)
-			dev->ops.resource_uuid(dev->host, res->id, res->uuid);
+		host_resource_uuid(dev, res->id, res->uuid);
 	}
 	writer_bytes(c->body, res->uuid, sizeof(res->uuid));
 	return 0;
@@ -219,8 +218,11 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 				    uint32_t *resource_id)
 {
 	const struct resource *res;
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !uuid || !resource_id)
+	if (err)
+		return err;
+	if (!uuid || !resource_id)
 		return -EINVAL;
 	res = idtable_get(&dev->uuids, uuid_key(uuid));
 	if (!res || memcmp(res->uuid, uuid, sizeof(res->uuid)) != 0)

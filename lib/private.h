@@ -93,6 +93,30 @@ bool wire_get_attach_memory(struct reader *r, struct cmd *c);
 bool wire_get_create_blob(struct reader *r, struct cmd *c);
 bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c);
 
+/* ---- host.c: the VMM's callbacks, and calls back from inside them ------ */
+
+/* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
+ * while one of the device's callbacks runs. Every exported function that
+ * takes a device calls it first, before anything else. */
+int api_enter(const struct vgm_device *dev, const char *fn);
+/* Each callback, made with the callback depth raised (those the host may
+ * leave NULL are skipped). */
+int host_translate(struct vgm_device *dev, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
+void host_release(struct vgm_device *dev, const struct vgm_guest_map *map);
+void host_fence_done(struct vgm_device *dev, uint32_t ctx_id, uint8_t ring_idx,
+		     uint64_t fence_id);
+void host_config_changed(struct vgm_device *dev);
+void host_scanout_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_pixels *px);
+void host_scanout_disable(struct vgm_device *dev, uint32_t scanout);
+void host_scanout_update(struct vgm_device *dev, uint32_t scanout, const struct vgm_rect *rect);
+void host_scanout_dmabuf(struct vgm_device *dev, uint32_t scanout, const struct vgm_dmabuf *buf);
+void host_cursor_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_cursor *cursor);
+void host_cursor_move(struct vgm_device *dev, uint32_t scanout, uint32_t x, uint32_t y);
+void host_cursor_hide(struct vgm_device *dev, uint32_t scanout);
+void host_resource_uuid(struct vgm_device *dev, uint32_t resource_id, const uint8_t uuid[16]);
+/* Dropped when it comes from inside the log callback itself. */
+void host_log(struct vgm_device *dev, enum vgm_log_level level, const char *msg);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 struct vgm_log {
@@ -362,6 +386,8 @@ struct vgm_device {
 	uint64_t table_bytes;
 	uint64_t backing_entries;
 	struct vgm_log log;
+	uint32_t callback_depth; /* callbacks running now (host.c) */
+	bool in_log;		 /* the log callback is one of them */
 	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
 	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */

@@ -199,15 +199,14 @@ static void release_pieces(struct vgm_device *dev, struct region *rg)
 			.fd_offset = pos == FD_POS_NONE ? 0 : pos & ((1ull << FD_POS_SHIFT) - 1),
 		};
 
-		dev->ops.release(dev->host, &m);
+		host_release(dev, &m);
 	}
 }
 
 /* Gives back a mapping that never joined the table. */
 static void release_one(struct vgm_device *dev, const struct vgm_guest_map *m)
 {
-	if (dev->ops.release)
-		dev->ops.release(dev->host, m);
+	host_release(dev, m);
 }
 
 /* Maps one guest entry, piece by piece as the host finds them contiguous.
@@ -226,7 +225,7 @@ static enum region_err map_entry(struct builder *b, const struct vgm_gpu_mem_ent
 
 		if (b->maps == dev->limits.table_pieces)
 			return REGION_OVER_PIECES;
-		if (dev->ops.translate(dev->host, e->addr + done, want, &m) < 0)
+		if (host_translate(dev, e->addr + done, want, &m) < 0)
 			return REGION_NOT_RAM;
 		if (!m.ptr || m.len == 0 || m.len > want) {
 			dev_log(dev, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",

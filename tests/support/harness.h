@@ -104,6 +104,10 @@ struct harness {
 	/* the last response */
 	uint8_t resp[2048];
 	size_t resp_len;
+	/* Called first by every callback with its name as in struct
+	 * vgm_host_ops ("translate", "log" ...), when set: re-entry tests. */
+	void (*on_callback)(struct harness *h, const char *callback);
+	void *on_callback_data;
 };
 
 /* cmocka fixtures: standard dialect, 1 scanout, features accepted. */
