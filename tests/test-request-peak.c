@@ -26,7 +26,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_VALGRIND_H
 #include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0 /* without valgrind's header, no valgrind to run under */
+#endif
 
 #include "harness.h"
 
