@@ -20,6 +20,22 @@ uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
+uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum region_err err)
+{
+	switch (err) {
+	case REGION_NOT_RAM:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "entries: a range is not guest RAM");
+	case REGION_OVER_PIECES:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "entries: more than max_table_pieces (%u) pieces",
+				   dev->limits.table_pieces);
+	default:
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "entries: no memory for the table");
+	}
+}
+
 static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_attach_backing *b = &c->u.attach_backing;
@@ -50,16 +66,14 @@ static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_attach(struct vgm_device *dev, struct cmd *c)
 {
 	struct region *rg;
-	uint32_t err;
+	enum region_err err;
 
 	/* No pages: the resource stays unbacked, and that is fine. */
 	if (c->entries_size == 0)
 		return 0;
 	err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
 	if (err)
-		return guest_error(dev, c, err, "entries: %s",
-				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
-								  : "no memory for the table");
+		return cmd_region_error(dev, c, err);
 	resource_attach(c->res, rg, 0);
 	return 0;
 }

@@ -66,23 +66,23 @@ static uint32_t exec_create_blob(struct vgm_device *dev, struct cmd *c)
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
 	struct region *rg = NULL;
 	struct resource *res = NULL;
-	uint32_t err = resource_new_blob(b->resource_id, b->size, &res);
+	enum region_err err = REGION_OK;
 
 	/* The region before the table grows: a failure (a range that is not
 	 * guest RAM, no memory) must leave the table as it was (found by
 	 * test-cov-alloc; fuzz/stream/crashes/failed-create-grows-table.bin). */
-	if (!err && c->entries_size)
+	if (c->entries_size)
 		err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
-	if (!err && !idtable_reserve(&dev->resources, 1))
-		err = VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
-	if (err) {
+	if (err)
+		return cmd_region_error(dev, c, err);
+	if (resource_new_blob(b->resource_id, b->size, &res) ||
+	    !idtable_reserve(&dev->resources, 1)) {
 		if (rg)
 			region_unref(dev, rg);
 		if (res)
 			resource_destroy(dev, res);
-		return guest_error(dev, c, err, "resource_id %u: %s", b->resource_id,
-				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
-								  : "no memory");
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "resource_id %u: no memory", b->resource_id);
 	}
 	if (rg)
 		resource_attach(res, rg, 0);
@@ -208,8 +208,7 @@ static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 		while (uuid_key(res->uuid) == 0 || idtable_get(&dev->uuids, uuid_key(res->uuid)));
 		idtable_insert(&dev->uuids, uuid_key(res->uuid), res);
 		res->has_uuid = true;
-		if (dev->ops.resource_uuid)
-			dev->ops.resource_uuid(dev->host, res->id, res->uuid);
+		host_resource_uuid(dev, res->id, res->uuid);
 	}
 	writer_bytes(c->body, res->uuid, sizeof(res->uuid));
 	return 0;
@@ -219,8 +218,11 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 				    uint32_t *resource_id)
 {
 	const struct resource *res;
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !uuid || !resource_id)
+	if (err)
+		return err;
+	if (!uuid || !resource_id)
 		return -EINVAL;
 	res = idtable_get(&dev->uuids, uuid_key(uuid));
 	if (!res || memcmp(res->uuid, uuid, sizeof(res->uuid)) != 0)

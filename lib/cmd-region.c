@@ -57,15 +57,13 @@ static uint32_t exec_memory_create(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
 	struct region *rg;
-	uint32_t err;
+	enum region_err err;
 
 	/* The region before the table grows: a failure must leave the table
 	 * as it was (fuzz/stream/crashes/failed-create-grows-table.bin). */
 	err = region_create(dev, c->entries, c->nr_entries, b->size, &rg);
 	if (err)
-		return guest_error(dev, c, err, "entries: %s",
-				   err == VGM_GPU_RESP_ERR_UNSPEC ? "a range is not guest RAM"
-								  : "no memory for the table");
+		return cmd_region_error(dev, c, err);
 	if (!idtable_reserve(&dev->memory_ids, 1)) {
 		region_unref(dev, rg);
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,

@@ -14,6 +14,8 @@
 #define MAX_DISPLAY_SIZE 16384u
 /* What a 0.1 caller's struct vgm_host_ops holds. */
 #define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
+/* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
+#define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, max_table_pieces)
 
 /* Copies a struct that carries its size (libxkbcommon's rule): a smaller
  * one is an older caller, a larger one must have a zero tail. min_size is
@@ -87,6 +89,7 @@ static void apply_config(struct vgm_device *dev, const struct vgm_device_config 
 		or_default(cfg->max_backing_entries, VGM_DEFAULT_MAX_BACKING_ENTRIES);
 	dev->limits.resources = or_default(cfg->max_resources, VGM_DEFAULT_MAX_RESOURCES);
 	dev->limits.regions = or_default(cfg->max_regions, VGM_DEFAULT_MAX_REGIONS);
+	dev->limits.table_pieces = or_default(cfg->max_table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 }
 
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
@@ -94,7 +97,8 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	struct vgm_device_config cfg;
 	struct vgm_device *dev;
 
-	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size, sizeof(cfg)))
+	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
+					      CONFIG_SIZE_0_1))
 		return -EINVAL;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -146,7 +150,8 @@ void device_free_objects(struct vgm_device *dev, bool callbacks)
 
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 {
-	if (!dev)
+	/* Refused (logged) inside a callback: the device stays valid. */
+	if (api_enter(dev, __func__) < 0)
 		return;
 	if (dev->resources.slots && dev->memory_ids.slots && dev->uuids.slots)
 		device_free_objects(dev, false);
@@ -163,8 +168,10 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 {
-	if (!dev)
-		return -EINVAL;
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
 	device_free_objects(dev, true);
 	dev->accepted = 0;
 	dev->events = 0;
@@ -173,7 +180,11 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 
 VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *offered)
 {
-	if (!dev || !offered)
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!offered)
 		return -EINVAL;
 	*offered = dev->offered;
 	return 0;
@@ -182,9 +193,10 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
 VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted)
 {
 	uint64_t device_bits = accepted & ((1ull << 24) - 1);
+	int err = api_enter(dev, __func__);
 
-	if (!dev)
-		return -EINVAL;
+	if (err)
+		return err;
 	if (device_bits & ~dev->offered)
 		return misuse(dev, "vgm_device_set_features: a feature that was not offered");
 	dev->accepted = device_bits;
@@ -217,8 +229,11 @@ VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t off
 				      uint32_t len)
 {
 	uint8_t bytes[16];
+	int err = api_enter(dev, __func__);
 
-	if (!dev || (!buf && len) || !config_range(offset, len))
+	if (err)
+		return err;
+	if ((!buf && len) || !config_range(offset, len))
 		return -EINVAL;
 	config_bytes(dev, bytes);
 	if (len)
@@ -232,9 +247,10 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 	uint8_t bytes[16] = { 0 };
 	struct reader r;
 	uint32_t clear;
+	int err = api_enter(dev, __func__);
 
-	if (!dev)
-		return -EINVAL;
+	if (err)
+		return err;
 	if ((!buf && len) || !config_range(offset, len))
 		return misuse(dev, "vgm_device_config_write: range outside the config space");
 	if (len)
@@ -249,9 +265,10 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
 				      uint32_t width, uint32_t height)
 {
 	struct scanout *so;
+	int err = api_enter(dev, __func__);
 
-	if (!dev)
-		return -EINVAL;
+	if (err)
+		return err;
 	if (scanout >= dev->num_scanouts || width > MAX_DISPLAY_SIZE || height > MAX_DISPLAY_SIZE)
 		return misuse(dev, "vgm_device_set_display: bad scanout or size");
 	so = &dev->scanouts[scanout];
@@ -261,8 +278,7 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
 		so->height = height;
 	}
 	dev->events |= VGM_GPU_EVENT_DISPLAY;
-	if (dev->ops.config_changed)
-		dev->ops.config_changed(dev->host);
+	host_config_changed(dev);
 	return 0;
 }
 
@@ -270,9 +286,10 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
 				   size_t len)
 {
 	uint8_t *copy = NULL;
+	int err = api_enter(dev, __func__);
 
-	if (!dev)
-		return -EINVAL;
+	if (err)
+		return err;
 	if (scanout >= dev->num_scanouts || (edid && !edid_valid(edid, len)) || (!edid && len))
 		return misuse(dev, "vgm_device_set_edid: bad scanout or invalid EDID");
 	if (edid) {
@@ -304,8 +321,11 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 {
 	const struct resource *res;
 	struct vgm_resource_info ri = { .size = sizeof(ri) };
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !info)
+	if (err)
+		return err;
+	if (!info)
 		return -EINVAL;
 	res = resource_lookup(dev, resource_id);
 	if (!res)
@@ -330,8 +350,11 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats)
 {
 	struct vgm_stats st = { .size = sizeof(st) };
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !stats)
+	if (err)
+		return err;
+	if (!stats)
 		return -EINVAL;
 	st.resources = dev->resources.count;
 	st.regions = dev->nregions;

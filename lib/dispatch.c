@@ -225,10 +225,10 @@ static size_t control(struct vgm_device *dev, struct iov_reader *ir, const struc
 	if (written < len)
 		dev_log_guest(dev, "%s: response of %zu bytes truncated to %zu", cmd_name(&c), len,
 			      written);
-	if (have_hdr && (c.hdr.flags & VGM_GPU_FLAG_FENCE) && dev->ops.fence_done) {
+	if (have_hdr && (c.hdr.flags & VGM_GPU_FLAG_FENCE)) {
 		uint8_t ring = (c.hdr.flags & VGM_GPU_FLAG_INFO_RING_IDX) ? c.hdr.ring_idx : 0;
 
-		dev->ops.fence_done(dev->host, c.hdr.ctx_id, ring, c.hdr.fence_id);
+		host_fence_done(dev, c.hdr.ctx_id, ring, c.hdr.fence_id);
 	}
 	return written;
 }
@@ -238,9 +238,10 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 				 size_t out_cnt, size_t *written)
 {
 	struct iov_reader ir;
+	int err = api_enter(dev, __func__);
 
-	if (!dev)
-		return -EINVAL;
+	if (err)
+		return err;
 	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
 	    (!in && in_cnt) || (!out && out_cnt)) {
 		dev_log(dev, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");

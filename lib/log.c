@@ -34,7 +34,7 @@ emit(struct vgm_device *dev, enum vgm_log_level level, const char *fmt, va_list 
 	char msg[256];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	dev->ops.log(dev->host, level, msg);
+	host_log(dev, level, msg);
 }
 
 bool log_wanted(const struct vgm_device *dev, enum vgm_log_level level)

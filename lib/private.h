@@ -93,6 +93,30 @@ bool wire_get_attach_memory(struct reader *r, struct cmd *c);
 bool wire_get_create_blob(struct reader *r, struct cmd *c);
 bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c);
 
+/* ---- host.c: the VMM's callbacks, and calls back from inside them ------ */
+
+/* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
+ * while one of the device's callbacks runs. Every exported function that
+ * takes a device calls it first, before anything else. */
+int api_enter(const struct vgm_device *dev, const char *fn);
+/* Each callback, made with the callback depth raised (those the host may
+ * leave NULL are skipped). */
+int host_translate(struct vgm_device *dev, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
+void host_release(struct vgm_device *dev, const struct vgm_guest_map *map);
+void host_fence_done(struct vgm_device *dev, uint32_t ctx_id, uint8_t ring_idx,
+		     uint64_t fence_id);
+void host_config_changed(struct vgm_device *dev);
+void host_scanout_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_pixels *px);
+void host_scanout_disable(struct vgm_device *dev, uint32_t scanout);
+void host_scanout_update(struct vgm_device *dev, uint32_t scanout, const struct vgm_rect *rect);
+void host_scanout_dmabuf(struct vgm_device *dev, uint32_t scanout, const struct vgm_dmabuf *buf);
+void host_cursor_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_cursor *cursor);
+void host_cursor_move(struct vgm_device *dev, uint32_t scanout, uint32_t x, uint32_t y);
+void host_cursor_hide(struct vgm_device *dev, uint32_t scanout);
+void host_resource_uuid(struct vgm_device *dev, uint32_t resource_id, const uint8_t uuid[16]);
+/* Dropped when it comes from inside the log callback itself. */
+void host_log(struct vgm_device *dev, enum vgm_log_level level, const char *msg);
+
 /* ---- log.c ------------------------------------------------------------- */
 
 struct vgm_log {
@@ -200,12 +224,21 @@ struct region_cursor {
 void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
 
+/* Why region_create() failed. */
+enum region_err {
+	REGION_OK,
+	REGION_NOT_RAM,	    /* translate() refused a range or broke its contract */
+	REGION_NO_MEMORY,   /* an allocation failed */
+	REGION_OVER_BUDGET, /* the table would pass what max_host_memory has left */
+	REGION_OVER_PIECES, /* more translate() results than limits.table_pieces */
+};
+
 /* Builds a region from validated entries: maps every range through the
- * host. Returns 0 or the guest's verdict (ERR_UNSPEC: untranslatable,
- * ERR_OUT_OF_MEMORY); on failure nothing is kept and every mapping made is
- * released. */
-uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
-		       uint32_t n, uint64_t size, struct region **out);
+ * host, into a table that never costs more than the budget has left, from
+ * at most limits.table_pieces translate() results. On failure nothing is
+ * kept and every mapping made is released. */
+enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
+			      uint32_t n, uint64_t size, struct region **out);
 void region_ref(struct region *rg);
 /* Drops a reference; the last one releases the mappings and frees it. */
 void region_unref(struct vgm_device *dev, struct region *rg);
@@ -333,6 +366,7 @@ struct limits {
 	uint32_t backing_entries;
 	uint32_t resources;
 	uint32_t regions;
+	uint32_t table_pieces; /* translate() results one request may make */
 };
 
 struct vgm_device {
@@ -352,6 +386,8 @@ struct vgm_device {
 	uint64_t table_bytes;
 	uint64_t backing_entries;
 	struct vgm_log log;
+	uint32_t callback_depth; /* callbacks running now (host.c) */
+	bool in_log;		 /* the log callback is one of them */
 	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
 	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
@@ -439,6 +475,9 @@ uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scan
 			    uint32_t resource_id);
 /* cmd-backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
 uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c);
+/* The guest's verdict on a region_create() that failed, logged naming the
+ * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */
+uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum region_err err);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
 
 /* Command tables of each family, terminated by a zero type. */

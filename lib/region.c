@@ -16,8 +16,44 @@
 struct builder {
 	struct vgm_device *dev;
 	struct region *rg;
-	uint32_t cap; /* pieces the arrays have room for, sentinel excluded */
+	uint32_t cap;	/* pieces the arrays have room for, sentinel excluded */
+	uint32_t maps;	/* translate() results so far, against limits.table_pieces */
+	uint64_t room;	/* what the budget has left: the arrays never pass it */
 };
+
+/* Bytes a piece costs in the arrays the table has, or is about to have. */
+static uint64_t piece_bytes(const struct builder *b, bool with_fd_pos)
+{
+	return sizeof(struct region_seg) + (b->dev->ops.release ? sizeof(void *) : 0) +
+	       (with_fd_pos ? sizeof(uint64_t) : 0);
+}
+
+/* The sentinel and the fd list. */
+static uint64_t fixed_bytes(uint32_t nfds)
+{
+	return sizeof(struct region_seg) + (uint64_t)nfds * sizeof(int32_t);
+}
+
+/* True when arrays with room for cap pieces and nfds fds stay within what
+ * the budget has left. */
+static bool fits(const struct builder *b, uint32_t cap, bool with_fd_pos, uint32_t nfds)
+{
+	return fixed_bytes(nfds) + (uint64_t)cap * piece_bytes(b, with_fd_pos) <= b->room;
+}
+
+/* The most pieces the arrays may have room for: what the budget has left,
+ * and no more than the pieces one request may map. Every growth is held
+ * to it, so a table never costs more than the budget has left while it is
+ * built (issue 9: a table of 384 MiB was built, then refused, against a
+ * budget of 1 MiB). */
+static uint32_t cap_limit(const struct builder *b)
+{
+	uint64_t fixed = fixed_bytes(b->rg->nfds);
+	uint64_t cap = b->room > fixed ? (b->room - fixed) / piece_bytes(b, b->rg->fd_pos != NULL)
+				       : 0;
+
+	return cap < b->dev->limits.table_pieces ? (uint32_t)cap : b->dev->limits.table_pieces;
+}
 
 static bool grow_array(void **arr, size_t elem, uint32_t cap)
 {
@@ -32,36 +68,40 @@ static bool grow_array(void **arr, size_t elem, uint32_t cap)
 	return true;
 }
 
-static bool grow_table(struct builder *b)
+/* Doubles the room for pieces, or takes what the limits leave. */
+static enum region_err grow_table(struct builder *b)
 {
 	struct region *rg = b->rg;
-	uint32_t cap = b->cap * 2;
+	uint32_t limit = cap_limit(b);
+	uint32_t cap = b->cap > limit / 2 ? limit : b->cap * 2;
 	struct region_seg *seg;
 
 	if (cap <= b->cap)
-		return false;
+		return REGION_OVER_BUDGET;
 	seg = realloc(rg->seg, ((size_t)cap + 1) * sizeof(*seg));
 	if (!seg)
-		return false;
+		return REGION_NO_MEMORY;
 	rg->seg = seg;
 	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
 	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
-		return false;
+		return REGION_NO_MEMORY;
 	b->cap = cap;
-	return true;
+	return REGION_OK;
 }
 
 /* The slot of fd in the region's fd list, added if new; -1 when the list
- * cannot hold it. Guest RAM is usually one or a few memfds. */
-static int fd_slot(struct region *rg, int fd)
+ * cannot hold it (65,535 fds, no memory, or past the budget). Guest RAM
+ * is usually one or a few memfds. */
+static int fd_slot(struct builder *b, int fd)
 {
+	struct region *rg = b->rg;
 	int32_t *fds;
 
 	for (uint32_t i = 0; i < rg->nfds; i++) {
 		if (rg->fds[i] == fd)
 			return (int)i;
 	}
-	if (rg->nfds == 0xffff)
+	if (rg->nfds == 0xffff || !fits(b, b->cap, rg->fd_pos != NULL, rg->nfds + 1))
 		return -1;
 	fds = realloc(rg->fds, ((size_t)rg->nfds + 1) * sizeof(*fds));
 	if (!fds)
@@ -71,8 +111,21 @@ static int fd_slot(struct region *rg, int fd)
 	return (int)rg->nfds++;
 }
 
-/* Where the piece is in a file, or FD_POS_NONE. The first fd the host
- * gives starts the array; earlier pieces had none. */
+/* The positions array, made when the first fd comes: earlier pieces had
+ * none. False when there is no memory or no room in the budget. */
+static bool add_fd_pos(struct builder *b)
+{
+	struct region *rg = b->rg;
+
+	if (!fits(b, b->cap, true, rg->nfds))
+		return false;
+	rg->fd_pos = malloc((size_t)b->cap * sizeof(*rg->fd_pos));
+	for (uint32_t i = 0; rg->fd_pos && i < rg->nseg; i++)
+		rg->fd_pos[i] = FD_POS_NONE;
+	return rg->fd_pos != NULL;
+}
+
+/* Where the piece is in a file, or FD_POS_NONE. */
 static uint64_t fd_pos_of(struct builder *b, const struct vgm_guest_map *m)
 {
 	struct region *rg = b->rg;
@@ -80,13 +133,8 @@ static uint64_t fd_pos_of(struct builder *b, const struct vgm_guest_map *m)
 
 	if (m->fd < 0 || rg->fd_lost)
 		return FD_POS_NONE;
-	slot = m->fd_offset >> FD_POS_SHIFT ? -1 : fd_slot(rg, m->fd);
-	if (slot >= 0 && !rg->fd_pos) {
-		rg->fd_pos = malloc((size_t)b->cap * sizeof(*rg->fd_pos));
-		for (uint32_t i = 0; rg->fd_pos && i < rg->nseg; i++)
-			rg->fd_pos[i] = FD_POS_NONE;
-	}
-	if (slot < 0 || !rg->fd_pos) {
+	slot = m->fd_offset >> FD_POS_SHIFT ? -1 : fd_slot(b, m->fd);
+	if (slot < 0 || (!rg->fd_pos && !add_fd_pos(b))) {
 		/* Pixels still work; only a dma-buf of this region will not. */
 		free(rg->fd_pos);
 		rg->fd_pos = NULL;
@@ -117,22 +165,24 @@ static bool joins_last(const struct region *rg, const struct vgm_guest_map *m, u
 	       prev >> FD_POS_SHIFT == pos >> FD_POS_SHIFT && prev + len == pos;
 }
 
-static bool push_piece(struct builder *b, const struct vgm_guest_map *m, uint64_t start)
+static enum region_err push_piece(struct builder *b, const struct vgm_guest_map *m,
+				  uint64_t start)
 {
 	struct region *rg = b->rg;
 	uint64_t pos = fd_pos_of(b, m);
+	enum region_err err;
 
 	if (rg->nseg && joins_last(rg, m, start, pos))
-		return true;
-	if (rg->nseg == b->cap && !grow_table(b))
-		return false;
+		return REGION_OK;
+	if (rg->nseg == b->cap && (err = grow_table(b)) != REGION_OK)
+		return err;
 	rg->seg[rg->nseg] = (struct region_seg){ .start = start, .ptr = m->ptr };
 	if (rg->cookies)
 		rg->cookies[rg->nseg] = m->cookie;
 	if (rg->fd_pos)
 		rg->fd_pos[rg->nseg] = pos;
 	rg->nseg++;
-	return true;
+	return REGION_OK;
 }
 
 static void release_pieces(struct vgm_device *dev, struct region *rg)
@@ -149,43 +199,49 @@ static void release_pieces(struct vgm_device *dev, struct region *rg)
 			.fd_offset = pos == FD_POS_NONE ? 0 : pos & ((1ull << FD_POS_SHIFT) - 1),
 		};
 
-		dev->ops.release(dev->host, &m);
+		host_release(dev, &m);
 	}
 }
 
 /* Gives back a mapping that never joined the table. */
 static void release_one(struct vgm_device *dev, const struct vgm_guest_map *m)
 {
-	if (dev->ops.release)
-		dev->ops.release(dev->host, m);
+	host_release(dev, m);
 }
 
-/* Maps one guest entry, piece by piece as the host finds them contiguous. */
-static uint32_t map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
+/* Maps one guest entry, piece by piece as the host finds them contiguous.
+ * Every translate() result counts against the pieces one request may map,
+ * joined or not: a host may hand out a byte at a time. */
+static enum region_err map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
 {
 	struct vgm_device *dev = b->dev;
 	uint64_t done = 0;
+	enum region_err err;
 
 	while (done < e->length) {
 		uint64_t want = e->length - done;
 		struct vgm_guest_map m = { .fd = -1 };
 		uint64_t start = b->rg->seg[b->rg->nseg].start;
 
-		if (dev->ops.translate(dev->host, e->addr + done, want, &m) < 0)
-			return VGM_GPU_RESP_ERR_UNSPEC;
+		if (b->maps == dev->limits.table_pieces)
+			return REGION_OVER_PIECES;
+		if (host_translate(dev, e->addr + done, want, &m) < 0)
+			return REGION_NOT_RAM;
 		if (!m.ptr || m.len == 0 || m.len > want) {
 			dev_log(dev, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
 				(unsigned long long)(e->addr + done), (unsigned long long)want);
-			return VGM_GPU_RESP_ERR_UNSPEC; /* not a mapping: nothing to give back */
+			return REGION_NOT_RAM; /* not a mapping: nothing to give back */
 		}
-		if (!push_piece(b, &m, start)) {
+		b->maps++;
+		err = push_piece(b, &m, start);
+		if (err) {
 			release_one(dev, &m);
-			return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
+			return err;
 		}
 		b->rg->seg[b->rg->nseg].start = start + m.len;
 		done += m.len;
 	}
-	return 0;
+	return REGION_OK;
 }
 
 /* Gives back what translation did not use. A failed shrink keeps the
@@ -208,8 +264,9 @@ static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
 	return (uint64_t)n * elem;
 }
 
-/* Sizes the arrays to the pieces made and checks them against the budget. */
-static uint32_t settle(struct builder *b)
+/* Sizes the arrays to the pieces made. They were held within the budget
+ * while they grew: no check is left to make. */
+static void settle(struct builder *b)
 {
 	struct region *rg = b->rg;
 	uint64_t bytes = shrink((void **)&rg->seg, sizeof(*rg->seg), b->cap + 1, rg->nseg + 1);
@@ -218,7 +275,6 @@ static uint32_t settle(struct builder *b)
 	bytes += shrink((void **)&rg->fd_pos, sizeof(*rg->fd_pos), b->cap, rg->nseg);
 	bytes += (uint64_t)rg->nfds * sizeof(*rg->fds);
 	rg->table_bytes = bytes;
-	return hostmem_fits(b->dev, bytes) ? 0 : VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
 }
 
 static void region_free(struct vgm_device *dev, struct region *rg)
@@ -248,33 +304,50 @@ static uint32_t uniform_shift(const struct region *rg)
 	return shift;
 }
 
-uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
-		       uint32_t n, uint64_t size, struct region **out)
+/* What the budget has left. */
+static uint64_t budget_room(const struct vgm_device *dev)
 {
-	struct builder b = { .dev = dev, .cap = n ? n : 1 };
-	uint32_t err = VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
+	uint64_t used = dev->image_bytes + dev->table_bytes;
 
-	/* Don't allocate a table the budget could never hold. */
-	if (((uint64_t)b.cap + 1) * sizeof(struct region_seg) > dev->limits.host_memory)
-		return err;
-	b.rg = calloc(1, sizeof(*b.rg));
-	if (!b.rg)
-		return err;
-	b.rg->seg = calloc((size_t)b.cap + 1, sizeof(*b.rg->seg));
+	return used < dev->limits.host_memory ? dev->limits.host_memory - used : 0;
+}
+
+/* The table starts with room for every entry: refused at once, before any
+ * translate(), when the entries alone are more than the limits allow. */
+static enum region_err builder_init(struct builder *b, struct vgm_device *dev, uint32_t n)
+{
+	*b = (struct builder){ .dev = dev, .cap = n ? n : 1, .room = budget_room(dev) };
+	if (b->cap > dev->limits.table_pieces)
+		return REGION_OVER_PIECES;
+	if (!fits(b, b->cap, false, 0))
+		return REGION_OVER_BUDGET;
+	b->rg = calloc(1, sizeof(*b->rg));
+	if (!b->rg)
+		return REGION_NO_MEMORY;
+	b->rg->seg = calloc((size_t)b->cap + 1, sizeof(*b->rg->seg));
 	if (dev->ops.release)
-		b.rg->cookies = calloc(b.cap, sizeof(*b.rg->cookies));
-	if (!b.rg->seg || (dev->ops.release && !b.rg->cookies))
-		goto fail;
-	for (uint32_t i = 0; i < n; i++) {
+		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
+	if (!b->rg->seg || (dev->ops.release && !b->rg->cookies))
+		return REGION_NO_MEMORY;
+	return REGION_OK;
+}
+
+enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
+			      uint32_t n, uint64_t size, struct region **out)
+{
+	struct builder b;
+	enum region_err err = builder_init(&b, dev, n);
+
+	for (uint32_t i = 0; err == REGION_OK && i < n; i++)
 		err = map_entry(&b, &entries[i]);
-		if (err)
-			goto fail;
+	if (err) {
+		if (b.rg)
+			region_free(dev, b.rg);
+		return err;
 	}
 	if (b.rg->seg[b.rg->nseg].start != size)
 		abort(); /* validate() checked that the entries add up */
-	err = settle(&b);
-	if (err)
-		goto fail;
+	settle(&b);
 	b.rg->page_shift = uniform_shift(b.rg);
 	b.rg->refs = 1;
 	b.rg->size = size;
@@ -283,10 +356,7 @@ uint32_t region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *e
 	dev->backing_entries += n;
 	dev->nregions++;
 	*out = b.rg;
-	return 0;
-fail:
-	region_free(dev, b.rg);
-	return err;
+	return REGION_OK;
 }
 
 void region_ref(struct region *rg)

@@ -73,7 +73,7 @@ static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, const struct blob
 	fd = n > 0 ? udmabuf_create(dev, items, n) : -1;
 	if (fd < 0)
 		return false;
-	dev->ops.scanout_dmabuf(dev->host, idx, &(struct vgm_dmabuf){
+	host_scanout_dmabuf(dev, idx, &(struct vgm_dmabuf){
 		.fd = fd,
 		.fourcc = img->fmt->fourcc,
 		.modifier = DRM_FORMAT_MOD_LINEAR,

@@ -37,8 +37,7 @@ void scanout_announce(struct vgm_device *dev, uint32_t idx)
 	struct vgm_pixels px;
 
 	scanout_pixels(&dev->scanouts[idx], &px);
-	if (dev->ops.scanout_set)
-		dev->ops.scanout_set(dev->host, idx, &px);
+	host_scanout_set(dev, idx, &px);
 }
 
 void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
@@ -81,8 +80,7 @@ void scanout_hide(struct vgm_device *dev, uint32_t idx)
 	if (!so->res)
 		return;
 	forget(dev, so, idx);
-	if (dev->ops.scanout_disable)
-		dev->ops.scanout_disable(dev->host, idx);
+	host_scanout_disable(dev, idx);
 }
 
 void scanout_forget_all(struct vgm_device *dev)
@@ -96,8 +94,11 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 {
 	const struct scanout *so;
 	struct vgm_scanout_info si = { .size = sizeof(si) };
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !info || scanout >= dev->num_scanouts)
+	if (err)
+		return err;
+	if (!info || scanout >= dev->num_scanouts)
 		return -EINVAL;
 	so = &dev->scanouts[scanout];
 	si.enabled = so->enabled;
@@ -111,7 +112,11 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
 					     struct vgm_pixels *px)
 {
-	if (!dev || !px || scanout >= dev->num_scanouts)
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!px || scanout >= dev->num_scanouts)
 		return -EINVAL;
 	if (!dev->scanouts[scanout].res)
 		return -ENODATA;
@@ -135,8 +140,11 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 	const struct scanout *so;
 	struct vgm_pixels px;
 	pixman_image_t *src, *out;
+	int err = api_enter(dev, __func__);
 
-	if (!dev || !dst || scanout >= dev->num_scanouts || !to)
+	if (err)
+		return err;
+	if (!dst || scanout >= dev->num_scanouts || !to)
 		return -EINVAL;
 	so = &dev->scanouts[scanout];
 	if (!so->res)

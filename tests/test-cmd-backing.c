@@ -449,6 +449,35 @@ static void test_attach_backing_table_over_budget(void **state)
 	harness_free(h);
 }
 
+/* max_table_pieces bounds the translate() calls of one request: a host
+ * that maps a page at a time gets 4 calls for 4 pieces, then the guest
+ * gets ERR_OUT_OF_MEMORY naming the limit, and nothing stays mapped. */
+static void test_attach_backing_over_piece_cap(void **state)
+{
+	struct harness_opts o = { .with_release = true, .split_pages = true,
+				  .max_table_pieces = 4 };
+	struct harness *h = harness_new(&o);
+	struct backing b;
+	struct req r;
+
+	(void)state;
+	make_resource(h, 1, FMT, 64, 128);
+	backing_make(h, &b, 64 * 128 * 4, 8 * PAGE_SIZE_4K); /* one entry of 8 pages */
+	req_attach_backing(&r, 1, &b);
+	h->translate_calls = 0;
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+			"RESOURCE_ATTACH_BACKING: entries: more than max_table_pieces (4) pieces");
+	assert_int_equal(h->translate_calls, 4);
+	assert_int_equal(h->live_maps, 0);
+	backing_free(&b);
+	/* Four pages: within the cap. */
+	backing_make(h, &b, 4 * PAGE_SIZE_4K, 4 * PAGE_SIZE_4K);
+	req_attach_backing(&r, 1, &b);
+	expect_nodata(h, &r);
+	backing_free(&b);
+	harness_free(h);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, harness_setup, harness_teardown)
 
 int main(void)
@@ -472,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_attach_backing_split_pages),
 		cmocka_unit_test(test_attach_backing_fd_host),
 		cmocka_unit_test(test_attach_backing_table_over_budget),
+		cmocka_unit_test(test_attach_backing_over_piece_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,14 +323,14 @@ static void test_create_blob_untranslatable(void **state)
 	h->fail_gpa = b.gpa[5] + 10; /* entries 0..4 were mapped by then */
 	req_create_blob(&r, 5, 8192, &b);
 	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
-		     "resource_id 5: a range is not guest RAM");
+		     "entries: a range is not guest RAM");
 	assert_true(h->translate_calls >= 6);
 	assert_int_equal(h->live_maps, 0);
 	h->fail_gpa = 0;
 	req_create_blob(&r, 5, 8192, &b);
 	req_set64(&r, CB_ENTRY_ADDR(0), 0x1000); /* below guest RAM */
 	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC,
-		     "resource_id 5: a range is not guest RAM");
+		     "entries: a range is not guest RAM");
 	req_create_blob(&r, 5, 8192, &b);
 	req_set64(&r, CB_ENTRY_ADDR(8), UINT64_MAX - 10); /* wraps around */
 	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "entry 8: addr 0xfffffffffffffff5");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "private.h"
 
 #define SENTINEL ((struct vgm_device *)(uintptr_t)0x5e5e5e5eu)
 #define EDID_SIZE_OFF 24
@@ -100,13 +101,39 @@ static void test_device_new_config_size(void **state)
 {
 	struct harness *h = *state;
 	struct vgm_device_config cfg;
-	static const uint32_t small[] = { 0, 4, 8, sizeof(cfg) - 8, sizeof(cfg) - 1 };
+	/* Below what a 0.1 caller passes (up to and with host). */
+	const uint32_t v01 = offsetof(struct vgm_device_config, max_table_pieces);
+	const uint32_t small[] = { 0, 4, 8, v01 - 8, v01 - 1 };
 
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
 		valid_config(h, &cfg);
 		cfg.size = small[i];
 		expect_new_fails(h, &cfg, NULL);
 	}
+}
+
+/* A 0.1 or 0.2 caller's config ends before max_table_pieces: the default
+ * applies, whatever lies in memory after it. A 0.3 caller's is used. */
+static void test_device_new_config_table_pieces(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_device_config cfg;
+	struct vgm_device *dev;
+
+	valid_config(h, &cfg);
+	cfg.size = offsetof(struct vgm_device_config, max_table_pieces);
+	cfg.max_table_pieces = 7; /* past its size: not read */
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(dev->limits.table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
+	vgm_device_destroy(dev);
+	cfg.size = sizeof(cfg);
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(dev->limits.table_pieces, 7);
+	vgm_device_destroy(dev);
+	cfg.max_table_pieces = 0;
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(dev->limits.table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
+	vgm_device_destroy(dev);
 }
 
 /* A newer caller's larger struct: accepted only if what we don't know is zero. */
@@ -886,6 +913,7 @@ int main(void)
 		T(test_device_new_ok),
 		T(test_device_new_null_args),
 		T(test_device_new_config_size),
+		T(test_device_new_config_table_pieces),
 		T(test_device_new_config_larger),
 		T(test_device_new_ops_size),
 		T(test_device_new_ops_larger),

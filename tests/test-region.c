@@ -776,8 +776,7 @@ static void test_region_translate_failure_releases(void **state)
 		f->h->fail_gpa = fail_at[k];
 		f->nreleased = 0;
 		f->h->translate_calls = 0;
-		assert_int_equal(region_create(f->h->dev, e, 3, size, &out),
-				 VGM_GPU_RESP_ERR_UNSPEC);
+		assert_int_equal(region_create(f->h->dev, e, 3, size, &out), REGION_NOT_RAM);
 		assert_ptr_equal(out, &untouched);
 		assert_int_equal(f->h->live_maps, 0);
 		if (has_release(f))
@@ -810,7 +809,7 @@ static void test_region_bad_mapping_refused(void **state)
 			f->calls = 0;
 			f->nreleased = 0;
 			assert_int_equal(region_create(f->h->dev, e, 3, size, &out),
-					 VGM_GPU_RESP_ERR_UNSPEC);
+					 REGION_NOT_RAM);
 			assert_null(out);
 			assert_int_equal(f->calls, call);
 			assert_int_equal(f->h->live_maps, 0);
@@ -867,9 +866,9 @@ static void test_region_stats(void **state)
 	assert_memory_equal(&st, &before, sizeof(st));
 }
 
-/* Tables count against max_host_memory: one that could never fit is
- * refused before any translate(); one that does not fit next to the
- * others is refused after, its mappings given back. */
+/* Tables count against max_host_memory: one that could never fit, or
+ * whose entries alone would not fit next to the others, is refused before
+ * any translate(). */
 static void check_budget(struct fixture *f)
 {
 	static const uint32_t lens[] = { 50, 60, 70, 80 };
@@ -879,8 +878,7 @@ static void check_budget(struct fixture *f)
 	struct vgm_stats st;
 
 	/* 4 entries: a table of 5 slots is above the budget. */
-	assert_int_equal(region_create(f->h->dev, e, 4, size, &out),
-			 VGM_GPU_RESP_ERR_OUT_OF_MEMORY);
+	assert_int_equal(region_create(f->h->dev, e, 4, size, &out), REGION_OVER_BUDGET);
 	assert_null(out);
 	assert_int_equal(f->h->translate_calls, 0);
 	/* 2 entries: exactly the budget. */
@@ -888,11 +886,10 @@ static void check_budget(struct fixture *f)
 	st = stats(f);
 	assert_int_equal(st.table_bytes, st.host_bytes);
 	assert_int_equal(st.host_bytes, f->h->dev->limits.host_memory);
-	/* 1 more: translated, then refused. */
-	assert_int_equal(region_create(f->h->dev, e + 2, 1, 70, &out),
-			 VGM_GPU_RESP_ERR_OUT_OF_MEMORY);
+	/* 1 more: the budget has no room left, nothing is translated. */
+	assert_int_equal(region_create(f->h->dev, e + 2, 1, 70, &out), REGION_OVER_BUDGET);
 	assert_null(out);
-	assert_int_equal(f->h->translate_calls, 3);
+	assert_int_equal(f->h->translate_calls, 2);
 	if (has_release(f))
 		assert_int_equal(f->h->live_maps, 2);
 	st = stats(f);
@@ -918,6 +915,78 @@ static void test_region_budget_with_release(void **state)
 	(void)state;
 	check_budget(f);
 	teardown(&f);
+}
+
+/* Bytes of a table with room for n pieces: 16 a piece and the sentinel,
+ * and a cookie a piece with release(). */
+static uint64_t table_size(const struct fixture *f, uint64_t n)
+{
+	return (n + 1) * sizeof(struct region_seg) + (has_release(f) ? n * sizeof(void *) : 0);
+}
+
+/* The budget holds the table while it grows (issue 9, fault 1): one entry
+ * the host maps a page at a time, pieces that never join (release()), a
+ * budget with room for 5. Eight pages are refused as the sixth piece
+ * comes, after 6 translate() calls, not after the whole table was built;
+ * five pages fit exactly, the growth capped at what is left rather than
+ * doubled past it. */
+static void test_region_budget_bounds_growth(void **state)
+{
+	struct fixture *f = fixture_new(true, true, 0);
+	struct vgm_gpu_mem_entry e = { .addr = ram_alloc(f->h, 8 * PAGE_SIZE_4K),
+				       .length = 8 * PAGE_SIZE_4K };
+	struct region *rg = NULL;
+	struct vgm_stats before, now;
+
+	(void)state;
+	f->h->dev->limits.host_memory = table_size(f, 5);
+	before = stats(f);
+	assert_int_equal(region_create(f->h->dev, &e, 1, e.length, &rg), REGION_OVER_BUDGET);
+	assert_null(rg);
+	assert_int_equal(f->h->translate_calls, 6);
+	assert_int_equal(f->h->live_maps, 0);
+	assert_int_equal(f->nreleased, 6);
+	now = stats(f);
+	assert_memory_equal(&now, &before, sizeof(now));
+	e.length = 5 * PAGE_SIZE_4K;
+	rg = create_ok(f, &e, 1, e.length);
+	assert_int_equal(rg->nseg, 5);
+	assert_int_equal(rg->table_bytes, table_size(f, 5));
+	assert_int_equal(stats(f).host_bytes, f->h->dev->limits.host_memory);
+	region_unref(f->h->dev, rg);
+	teardown((void **)&f);
+}
+
+/* At most limits.table_pieces translate() results a request, joined or
+ * not: refused with REGION_OVER_PIECES as the next would pass it, or at
+ * once when the entries alone are more. */
+static void test_region_piece_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct vgm_gpu_mem_entry e[5];
+	struct region *rg = NULL;
+
+	f->h->dev->limits.table_pieces = 4;
+	e[0] = (struct vgm_gpu_mem_entry){ .addr = ram_alloc(f->h, 8 * PAGE_SIZE_4K),
+					   .length = 8 * PAGE_SIZE_4K };
+	assert_int_equal(region_create(f->h->dev, e, 1, e[0].length, &rg), REGION_OVER_PIECES);
+	assert_null(rg);
+	assert_int_equal(f->h->translate_calls, 4);
+	assert_int_equal(f->h->live_maps, 0);
+	/* Four pages: the cap exactly (one piece without release(): joined). */
+	e[0].length = 4 * PAGE_SIZE_4K;
+	rg = create_ok(f, e, 1, e[0].length);
+	assert_int_equal(rg->nseg, has_release(f) ? 4 : 1);
+	region_unref(f->h->dev, rg);
+	/* Five entries: more than the cap before anything is mapped. */
+	for (uint32_t i = 0; i < 5; i++)
+		e[i] = (struct vgm_gpu_mem_entry){ .addr = e[0].addr, .length = 16 };
+	f->h->translate_calls = 0;
+	rg = NULL;
+	assert_int_equal(region_create(f->h->dev, e, 5, 80, &rg), REGION_OVER_PIECES);
+	assert_null(rg);
+	assert_int_equal(f->h->translate_calls, 0);
+	assert_int_equal(f->h->nlogs, 0); /* the caller logs the guest's error */
 }
 
 #define BOTH(t)                                                   \
@@ -954,6 +1023,8 @@ int main(void)
 		BOTH(test_region_stats),
 		cmocka_unit_test(test_region_budget),
 		cmocka_unit_test(test_region_budget_with_release),
+		cmocka_unit_test(test_region_budget_bounds_growth),
+		SPLIT(test_region_piece_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,12 @@
  *                 boundaries, bit 4 populate (below), bit 5 translate()
  *                 gives file positions and scanout_dmabuf is installed,
  *                 bits 6-7 scanouts: 1, 2, 4, 16
- *   u8  features  accepted feature bits 0..7 (masked by what is offered)
+ *   u8  features  low nibble: accepted feature bits 0..3 (masked by what
+ *                 is offered); high nibble: how translate() misbehaves for
+ *                 the request (not for populate): bits 4-5 the most bytes
+ *                 it maps at once (no limit, 1, 1000, 4097), bit 6 its
+ *                 second call fails, bit 7 it answers from two views of
+ *                 guest RAM by turns (no piece joins the one before)
  *   u8  counts    low nibble: cuts, high nibble: writable elements
  *   u16 cuts[]    descriptor boundaries (modulo the length + 1: cuts at
  *                 0, at the end or twice in one place make empty elements)
@@ -227,9 +232,19 @@ static struct vgm_device *make_device(struct fuzz_host *host, uint8_t mode, uint
 		cfg.scanouts[i] = (struct vgm_scanout_config){ i != 2, 640 + 64 * i, 480 };
 	FUZZ_CHECK(vgm_device_new(&cfg, &dev) == 0, "vgm_device_new");
 	FUZZ_CHECK(vgm_device_get_features(dev, &offered) == 0, "get_features");
-	*accepted = offered & features;
+	*accepted = offered & features & 0x0f;
 	FUZZ_CHECK(vgm_device_set_features(dev, *accepted) == 0, "set_features");
 	return dev;
+}
+
+/* How translate() misbehaves from now on: the high nibble of features. */
+static void misbehave(struct fuzz_host *host, uint8_t faults)
+{
+	static const uint32_t max_len[4] = { 0, 1, 1000, 4097 };
+
+	host->mode.max_len = max_len[faults & 3];
+	host->mode.fail_at = (faults & 4) ? 2 : 0;
+	host->mode.scatter = faults & 8;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -271,9 +286,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		populate(&s, (mode & 1) ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD);
 
 	host.fences = 0;
+	misbehave(&host, features >> 4);
+	fuzz_host_new_request(&host);
 	chain_build(&c, req, len, cuts, ncuts, resp, nresp);
+	alloc_meter_start();
 	FUZZ_CHECK(vgm_device_submit(s.dev, queue, c.in, c.in_cnt, c.out, c.out_cnt, &written) == 0,
 		   "vgm_device_submit refused a request");
+	check_peak(alloc_meter_stop(), HOST_MEMORY, req, len);
 	chain_finish(&c, req, len, written);
 	if (queue == VGM_QUEUE_CONTROL) {
 		struct resp_ctx ctx = { (mode & 1) ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD,

@@ -17,9 +17,15 @@
  *           flags: bit 0 memory-rfc, bit 1 features given (else every
  *           offered feature is accepted), bit 2 host with release(), bit 3
  *           translate() stops at 4 KiB boundaries, bit 4 file positions and
- *           scanout_dmabuf. Destroys the device there is (checking that it
- *           gives every mapping back) and makes the new one. A stream that
- *           starts with another operation gets the trace defaults.
+ *           scanout_dmabuf, bit 5 a misbehaving host: u32 max_len (the
+ *           most bytes one translate() maps, 0: no limit), u16 fail_at (the
+ *           translate() of each request that fails, from 1, 0: none) and
+ *           u32 max_table_pieces (0: default) follow, bit 6 translate()
+ *           answers from two views of guest RAM by turns, so no piece
+ *           continues the one before. Destroys the device there is
+ *           (checking that it gives every mapping back) and makes the new
+ *           one. A stream that starts with another operation gets the trace
+ *           defaults.
  *  RAM      u64 gpa, u32 size             a zeroed range (ignored if it overlaps)
  *  WRITE    u64 gpa, u32 len, len bytes   (ignored outside RAM)
  *  FILL     u64 gpa, u32 len, u8 byte
@@ -60,5 +66,7 @@ enum stream_op {
 #define STREAM_DEV_RELEASE 0x04u
 #define STREAM_DEV_PAGE_SPLIT 0x08u
 #define STREAM_DEV_FDS 0x10u
+#define STREAM_DEV_FAULTS 0x20u
+#define STREAM_DEV_SCATTER 0x40u
 
 #endif /* VGM_STREAM_FORMAT_H */

@@ -353,18 +353,15 @@ static uint32_t clamp_limit(uint32_t v)
 	return v == 0 || v > MAX_SHADOW ? MAX_SHADOW : v;
 }
 
-static void make_device(struct stream *s, uint8_t flags, bool given, uint64_t features,
-			const struct vgm_device_config *base)
+static void make_device(struct stream *s, const struct host_mode *hm, bool rfc, bool given,
+			uint64_t features, const struct vgm_device_config *base)
 {
-	struct host_mode hm = { .release = flags & STREAM_DEV_RELEASE,
-				.page_split = flags & STREAM_DEV_PAGE_SPLIT,
-				.fds = flags & STREAM_DEV_FDS };
 	struct vgm_device_config cfg = *base;
 
 	destroy_device(s);
-	fuzz_host_set_mode(&s->host, &hm);
+	fuzz_host_set_mode(&s->host, hm);
 	cfg.size = sizeof(cfg);
-	cfg.dialect = (flags & STREAM_DEV_RFC) ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD;
+	cfg.dialect = rfc ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD;
 	cfg.features = VGM_FEATURES_ALL;
 	cfg.max_host_memory = cfg.max_host_memory && cfg.max_host_memory < DEFAULT_HOSTMEM
 				      ? cfg.max_host_memory
@@ -387,6 +384,10 @@ static void op_device(struct stream *s)
 	struct vgm_device_config cfg = { 0 };
 	uint8_t flags = input_u8(&s->in);
 	uint32_t features = input_u32(&s->in);
+	struct host_mode hm = { .release = flags & STREAM_DEV_RELEASE,
+				.page_split = flags & STREAM_DEV_PAGE_SPLIT,
+				.fds = flags & STREAM_DEV_FDS,
+				.scatter = flags & STREAM_DEV_SCATTER };
 
 	cfg.num_scanouts = 1 + input_u8(&s->in) % VGM_MAX_SCANOUTS;
 	for (uint32_t i = 0; i < cfg.num_scanouts; i++) {
@@ -399,18 +400,24 @@ static void op_device(struct stream *s)
 	cfg.max_backing_entries = input_u32(&s->in);
 	cfg.max_resources = input_u32(&s->in);
 	cfg.max_regions = input_u32(&s->in);
-	make_device(s, flags, flags & STREAM_DEV_FEATURES, features, &cfg);
+	if (flags & STREAM_DEV_FAULTS) {
+		hm.max_len = input_u32(&s->in);
+		hm.fail_at = input_u16(&s->in);
+		cfg.max_table_pieces = input_u32(&s->in);
+	}
+	make_device(s, &hm, flags & STREAM_DEV_RFC, flags & STREAM_DEV_FEATURES, features, &cfg);
 }
 
 /* The trace defaults: standard, every feature, one 1024x768 display. */
 static void need_device(struct stream *s)
 {
 	struct vgm_device_config cfg = { .num_scanouts = 1 };
+	static const struct host_mode plain = { 0 };
 
 	if (s->dev)
 		return;
 	cfg.scanouts[0] = (struct vgm_scanout_config){ 1, VGM_DEFAULT_WIDTH, VGM_DEFAULT_HEIGHT };
-	make_device(s, 0, false, 0, &cfg);
+	make_device(s, &plain, false, false, 0, &cfg);
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -484,9 +491,12 @@ static void op_request(struct stream *s, bool ctrl)
 	chain_build(&c, req, got, cuts, ncuts, resp, nresp);
 	state_take(s, &before);
 	s->host.fences = 0;
+	fuzz_host_new_request(&s->host);
+	alloc_meter_start();
 	FUZZ_CHECK(vgm_device_submit(s->dev, ctrl ? VGM_QUEUE_CONTROL : VGM_QUEUE_CURSOR, c.in,
 				     c.in_cnt, c.out, c.out_cnt, &written) == 0,
 		   "vgm_device_submit refused a request");
+	check_peak(alloc_meter_stop(), s->hostmem, req, got);
 	chain_finish(&c, req, got, written);
 	if (ctrl) {
 		type = check_response(&s->ctx, &s->host, req, got, &c, written);

@@ -332,3 +332,12 @@ void check_scanouts(const struct vgm_device *dev, const struct fuzz_host *host,
 			   "pixels of scanout %u", i);
 	}
 }
+
+void check_peak(uint64_t peak, uint64_t host_memory, const uint8_t *req, size_t len)
+{
+	FUZZ_CHECK(peak <= host_memory + FUZZ_PEAK_SLACK + len,
+		   "request 0x%04x of %zu bytes made the library hold %llu bytes at its peak, "
+		   "the budget is %llu",
+		   len >= 4 ? le32(req) : 0, len, (unsigned long long)peak,
+		   (unsigned long long)host_memory);
+}

@@ -64,18 +64,26 @@ const uint8_t *input_bytes(struct input *in, size_t n, size_t *got);
 #define FUZZ_MAX_RAM (160ull << 20)
 #define FUZZ_FAKE_FD 0x7ff0 /* never open: a dma-buf of it cannot be made */
 
+/* A range of guest RAM: a memfd mapped twice, each view bytes then a
+ * PROT_NONE page, so the host can hand out pieces that never continue
+ * each other in memory (scatter). */
 struct fuzz_range {
 	uint64_t gpa, size;
-	uint8_t *map; /* the mapping: bytes, then a PROT_NONE page */
+	uint8_t *map[2]; /* the views */
 	size_t map_len;
-	uint8_t *host;
+	uint8_t *host[2]; /* the first byte in each */
 };
 
-/* How the host behaves, chosen by the input. */
+/* How the host behaves, chosen by the input. A VMM may map a range in as
+ * many pieces as it likes, each shorter than asked, from memory that does
+ * not continue, and may fail a range in the middle of an entry list. */
 struct host_mode {
 	bool release;	 /* install release() and check every mapping comes back */
 	bool page_split; /* translate() stops at every 4 KiB boundary */
 	bool fds;	 /* translate() gives file positions; scanout_dmabuf installed */
+	bool scatter;	 /* each translate() answers from the other view: no piece joins */
+	uint32_t max_len; /* translate() maps at most this many bytes (0: no limit) */
+	uint32_t fail_at; /* the fail_at-th translate() of each request fails (0: none) */
 };
 
 /* What the host was told a scanout shows. */
@@ -95,6 +103,8 @@ struct fuzz_host {
 	/* translate() results not yet given back (release mode) */
 	int64_t live_maps;
 	uint64_t maps_made;
+	/* translate() calls since fuzz_host_new_request(), for fail_at */
+	uint64_t req_translates;
 	/* fence_done() calls since the last fuzz_host_clear_events() */
 	uint32_t fences;
 	uint32_t fence_ctx;
@@ -110,6 +120,8 @@ void fuzz_host_init(struct fuzz_host *h, const struct host_mode *mode);
 /* Changes how the host behaves, keeping its RAM; no device may hold
  * mappings. */
 void fuzz_host_set_mode(struct fuzz_host *h, const struct host_mode *mode);
+/* A request begins: fail_at counts from here. */
+void fuzz_host_new_request(struct fuzz_host *h);
 /* Unmaps the RAM. The device must be gone. */
 void fuzz_host_fini(struct fuzz_host *h);
 /* Adds a zeroed range; false when it overlaps, wraps, is empty or the RAM
@@ -122,6 +134,24 @@ uint8_t *fuzz_ram_span(const struct fuzz_host *h, uint64_t gpa, uint64_t len);
 void fuzz_host_forget_scanouts(struct fuzz_host *h);
 /* Reads every pixel of every scanout the host was told about. */
 void fuzz_host_read_scanouts(struct fuzz_host *h);
+
+/* ---- the library's memory (alloc.c) ---------------------------------------------- */
+
+/* What one request may make the library hold beyond the host-memory
+ * budget: an image's mapping is rounded up to 2 MiB and made 2 MiB larger
+ * before it is trimmed, and the rest (the request's entries, the objects'
+ * bookkeeping) is small. The entries' copy is as long as the request,
+ * which the check adds. */
+#define FUZZ_PEAK_SLACK (8ull << 20)
+
+/* Counts every allocation and anonymous mapping of the program from now,
+ * until alloc_meter_stop(), which returns the peak of what was held beyond
+ * what was held at the start. */
+void alloc_meter_start(void);
+uint64_t alloc_meter_stop(void);
+/* The fake VMM's own memory, which the meter does not count. */
+void *fuzz_host_alloc(size_t size);
+void fuzz_host_free(void *p);
 
 /* ---- descriptor chains ---------------------------------------------------------- */
 
@@ -181,6 +211,11 @@ uint32_t request_admitted(const struct resp_ctx *ctx, const uint8_t *req, size_t
  * memory ids; no region, no mapping held. Returns the stats. */
 void check_stats(const struct vgm_device *dev, const struct fuzz_host *host,
 		 uint64_t host_memory, struct vgm_stats *st);
+/* The memory one request made the library hold at its peak (alloc.c)
+ * stays within the budget, FUZZ_PEAK_SLACK and the request's length
+ * (issue 9: a backing table was built far past the budget before it was
+ * refused, and host_bytes after the request never saw it). */
+void check_peak(uint64_t peak, uint64_t host_memory, const uint8_t *req, size_t len);
 /* After reset: nothing at all. */
 void check_empty(const struct vgm_device *dev, const struct fuzz_host *host);
 /* The scanouts the library says are showing are exactly those the host was

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fake VMM of the fuzz harnesses. Guest RAM is a few ranges, each its
- * own mapping that ends at a PROT_NONE page. In release mode every mapping
- * translate() hands out is a heap record that release() checks and frees,
- * so a mapping given back twice is a use after free and one never given
- * back is counted (and leaks). Every display callback reads the pixels it
- * is given, so a pointer into freed or foreign memory is a sanitizer error.
+ * The fake VMM of the fuzz harnesses. Guest RAM is a few ranges, each a
+ * memfd mapped twice, every view ending at a PROT_NONE page. In release
+ * mode every mapping translate() hands out is a heap record that release()
+ * checks and frees, so a mapping given back twice is a use after free and
+ * one never given back is counted (and leaks). Every display callback
+ * reads the pixels it is given, so a pointer into freed or foreign memory
+ * is a sanitizer error. The input may make translate() misbehave as a VMM
+ * may: short pieces, pieces from the other view (never joined), a failure
+ * in the middle of a request's entries.
  */
 #include <drm_fourcc.h>
 #include <stdlib.h>
@@ -43,10 +46,23 @@ static const struct fuzz_range *find_range(const struct fuzz_host *h, uint64_t g
 	return NULL;
 }
 
+/* One view of a range's memfd: body bytes then a PROT_NONE page. */
+static uint8_t *map_view(int fd, size_t body)
+{
+	uint8_t *map = mmap(NULL, body + PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			    -1, 0);
+
+	FUZZ_CHECK(map != MAP_FAILED, "mmap of %zu bytes", body + PAGE);
+	FUZZ_CHECK(mmap(map, body, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == map,
+		   "mmap of the memfd");
+	return map;
+}
+
 bool fuzz_ram_add(struct fuzz_host *h, uint64_t gpa, uint64_t size)
 {
 	struct fuzz_range *r;
 	uint64_t end, body;
+	int fd;
 
 	if (size == 0 || __builtin_add_overflow(gpa, size, &end) || h->nram == FUZZ_MAX_RANGES ||
 	    size > FUZZ_MAX_RAM - h->ram_total)
@@ -57,12 +73,15 @@ bool fuzz_ram_add(struct fuzz_host *h, uint64_t gpa, uint64_t size)
 	}
 	r = &h->ram[h->nram];
 	body = (size + PAGE - 1) / PAGE * PAGE;
+	fd = memfd_create("fuzz-guest-ram", MFD_CLOEXEC);
+	FUZZ_CHECK(fd >= 0 && ftruncate(fd, (off_t)body) == 0, "memfd of %llu bytes",
+		   (unsigned long long)body);
 	r->map_len = (size_t)(body + PAGE);
-	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	FUZZ_CHECK(r->map != MAP_FAILED, "mmap of %zu bytes", r->map_len);
-	FUZZ_CHECK(mprotect(r->map + body, PAGE, PROT_NONE) == 0, "mprotect");
-	r->host = r->map + (body - size);
+	for (int v = 0; v < 2; v++) {
+		r->map[v] = map_view(fd, (size_t)body);
+		r->host[v] = r->map[v] + (body - size);
+	}
+	close(fd); /* the views keep the file */
 	r->gpa = gpa;
 	r->size = size;
 	h->nram++;
@@ -76,36 +95,47 @@ uint8_t *fuzz_ram_span(const struct fuzz_host *h, uint64_t gpa, uint64_t len)
 
 	if (!r || len > r->size - (gpa - r->gpa))
 		return NULL;
-	return r->host + (gpa - r->gpa);
+	return r->host[0] + (gpa - r->gpa);
 }
 
 /* ---- callbacks ------------------------------------------------------------ */
+
+/* How many of len bytes at gpa, off bytes into r, one answer maps. */
+static uint64_t piece_len(const struct fuzz_host *h, const struct fuzz_range *r, uint64_t gpa,
+			  uint64_t off, uint64_t len)
+{
+	uint64_t n = r->size - off < len ? r->size - off : len;
+
+	if (h->mode.page_split && n > PAGE - gpa % PAGE)
+		n = PAGE - gpa % PAGE;
+	if (h->mode.max_len && n > h->mode.max_len)
+		n = h->mode.max_len;
+	return n;
+}
 
 static int on_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
 {
 	struct fuzz_host *h = host_of(host);
 	size_t idx = 0;
 	const struct fuzz_range *r = find_range(h, gpa, &idx);
-	uint64_t off, n;
+	uint64_t off;
 
 	FUZZ_CHECK(len > 0, "translate of an empty range at 0x%llx", (unsigned long long)gpa);
 	FUZZ_CHECK(map->fd == -1, "the library must set fd to -1 before translate");
-	if (!r)
+	if (!r || ++h->req_translates == h->mode.fail_at)
 		return -14; /* -EFAULT */
 	off = gpa - r->gpa;
-	n = r->size - off < len ? r->size - off : len;
-	if (h->mode.page_split && n > PAGE - gpa % PAGE)
-		n = PAGE - gpa % PAGE;
-	map->ptr = r->host + off;
-	map->len = n;
+	/* Scatter: every other answer from the other view, so no piece
+	 * continues the one before in memory. */
+	map->ptr = r->host[h->mode.scatter ? h->maps_made % 2 : 0] + off;
+	map->len = piece_len(h, r, gpa, off, len);
 	if (h->mode.fds) {
 		map->fd = FUZZ_FAKE_FD + (int)idx;
 		map->fd_offset = off;
 	}
 	if (h->mode.release) {
-		struct map_rec *rec = malloc(sizeof(*rec));
+		struct map_rec *rec = fuzz_host_alloc(sizeof(*rec));
 
-		FUZZ_CHECK(rec, "out of memory");
 		*rec = (struct map_rec){ MAP_MAGIC, map->ptr, map->len, map->fd, map->fd_offset };
 		map->cookie = rec;
 		h->live_maps++;
@@ -127,7 +157,7 @@ static void on_release(void *host, const struct vgm_guest_map *map)
 	FUZZ_CHECK(map->fd < 0 || (map->fd == rec->fd && map->fd_offset == rec->fd_offset),
 		   "release() with another file position");
 	rec->magic = 0;
-	free(rec);
+	fuzz_host_free(rec);
 	h->live_maps--;
 	FUZZ_CHECK(h->live_maps >= 0, "more releases than mappings");
 }
@@ -295,10 +325,17 @@ void fuzz_host_set_mode(struct fuzz_host *h, const struct host_mode *mode)
 	};
 }
 
+void fuzz_host_new_request(struct fuzz_host *h)
+{
+	h->req_translates = 0;
+}
+
 void fuzz_host_fini(struct fuzz_host *h)
 {
-	for (size_t i = 0; i < h->nram; i++)
-		munmap(h->ram[i].map, h->ram[i].map_len);
+	for (size_t i = 0; i < h->nram; i++) {
+		for (int v = 0; v < 2; v++)
+			munmap(h->ram[i].map[v], h->ram[i].map_len);
+	}
 	h->nram = 0;
 	h->ram_total = 0;
 }

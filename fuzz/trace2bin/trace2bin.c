@@ -2,10 +2,12 @@
 /*
  * trace2bin: the golden traces as fuzz seeds. Parses vgm-trace v1 files
  * with the trace unit and writes
- * - each trace as two fuzz/stream inputs (fuzz/stream/stream-format.h),
+ * - each trace as three fuzz/stream inputs (fuzz/stream/stream-format.h),
  *   named after its directory and name: standard-console.bin with a plain
  *   host, standard-console-host.bin with a host that wants its mappings
- *   back, gets them a page at a time and gives file positions;
+ *   back, gets them a page at a time and gives file positions, and
+ *   standard-console-short.bin with a host that maps at most 1000 bytes at
+ *   once, from two views of guest RAM by turns (no piece joins);
  * - each of its requests as one fuzz/request input (fuzz/request/request.c:
  *   mode with populate, release() and page splits, the trace's dialect
  *   and queue, every feature, the trace's cuts and writable sizes), named by a hash of its
@@ -32,6 +34,9 @@
 #define REQ_POPULATE 0x10u
 #define REQ_CURSOR 0x02u
 #define REQ_RFC 0x01u
+/* The -short seeds' host: pieces of at most this many bytes, not page
+ * aligned. */
+#define SHORT_PIECE 1000u
 
 struct out {
 	uint8_t *buf;
@@ -90,6 +95,11 @@ static void put_device(struct out *o, const struct trace_device *d, uint8_t host
 	put_le(o, d->max_entries, 4);
 	put_le(o, d->max_resources, 4);
 	put_le(o, d->max_regions, 4);
+	if (flags & STREAM_DEV_FAULTS) {
+		put_le(o, SHORT_PIECE, 4); /* max_len */
+		put_le(o, 0, 2);	    /* fail_at: none */
+		put_le(o, 0, 4);	    /* max_table_pieces: default */
+	}
 }
 
 static void put_cuts(struct out *o, const struct trace_request *req)
@@ -172,7 +182,7 @@ static void request_encode(const struct trace_op *op, enum vgm_dialect dialect, 
 	put_le(o, REQ_POPULATE | REQ_RELEASE | REQ_PAGE_SPLIT | (op->kind == TRACE_CURSOR ? REQ_CURSOR : 0) |
 			  (dialect == VGM_DIALECT_MEMORY_RFC ? REQ_RFC : 0),
 	       1);
-	put_le(o, 0xff, 1);
+	put_le(o, 0x0f, 1); /* every feature, a well-behaved host */
 	put_le(o, ncuts | nresp << 4, 1);
 	for (size_t i = 0; i < ncuts; i++)
 		put_le(o, clamp(req->cuts[i], UINT16_MAX), 2);
@@ -286,7 +296,12 @@ static int convert(struct opts *o, const char *path, bool to_stdout)
 		snprintf(out, sizeof(out), "%s/%s-host.bin", o->stream_dir, name);
 		if (ret == 0)
 			ret = write_file(out, &b);
-		o->streams += ret == 0 ? 2 : 0;
+		b.len = 0;
+		stream_encode(&t, STREAM_DEV_FAULTS | STREAM_DEV_SCATTER, &b);
+		snprintf(out, sizeof(out), "%s/%s-short.bin", o->stream_dir, name);
+		if (ret == 0)
+			ret = write_file(out, &b);
+		o->streams += ret == 0 ? 3 : 0;
 	}
 	if (ret == 0 && o->request_dir)
 		ret = write_requests(o, &t);

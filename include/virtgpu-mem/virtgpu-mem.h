@@ -15,8 +15,13 @@
  * - A guest's error is never an errno: it travels in the response.
  * - No global state. A device is used from one thread at a time; devices
  *   are independent. Callbacks are called only from inside the library call
- *   that caused them, on the calling thread, and must not call back into the
- *   same device.
+ *   that caused them, on the calling thread.
+ * - A callback must not call back into its own device: every function below
+ *   that takes a device, called from inside one of that device's callbacks,
+ *   returns -EBUSY before it looks at its other arguments, logs it as API
+ *   misuse (except from inside the log callback, which would recurse) and
+ *   changes nothing; vgm_device_destroy() is refused the same way (since
+ *   0.3). Calls on other devices are allowed.
  * - Structs that cross the API begin with their size. A smaller size means
  *   an older caller (the missing fields read as 0/NULL); a larger one is
  *   accepted only if the unknown tail is zero.
@@ -83,6 +88,9 @@ enum vgm_log_level {
 #define VGM_DEFAULT_MAX_BACKING_ENTRIES 16384u
 #define VGM_DEFAULT_MAX_RESOURCES 65536u
 #define VGM_DEFAULT_MAX_REGIONS 65536u
+/** Default of vgm_device_config.max_table_pieces: a 1 GiB backing in 4 KiB
+ * pieces. @since 0.3 */
+#define VGM_DEFAULT_MAX_TABLE_PIECES 262144u
 /** Preferred size of a scanout whose config says 0x0. @since 0.1 */
 #define VGM_DEFAULT_WIDTH 1024u
 #define VGM_DEFAULT_HEIGHT 768u
@@ -246,7 +254,9 @@ struct vgm_device_config {
 	uint32_t num_scanouts;
 	struct vgm_scanout_config scanouts[VGM_MAX_SCANOUTS];
 	/** Host memory the guest may make the library allocate (pixels and
-	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. */
+	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. A backing table is
+	 * held to what is left of it while it is built, not only once it is
+	 * complete (since 0.3). */
 	uint64_t max_host_memory;
 	/** Entries in one ATTACH_BACKING or MEMORY_CREATE; 0: default. */
 	uint32_t max_backing_entries;
@@ -260,6 +270,18 @@ struct vgm_device_config {
 	const struct vgm_host_ops *ops;
 	/** Passed as the first argument of every callback. */
 	void *host;
+	/**
+	 * Pieces one request (ATTACH_BACKING, CREATE_BLOB, MEMORY_CREATE) may
+	 * map its backing from: each mapping translate() returns counts as
+	 * one, joined to the last or not, so this bounds the translate()
+	 * calls of one request as well as its table. The table is sized for
+	 * every entry at first, so more entries than this are refused before
+	 * any translate(). Past it the guest gets ERR_OUT_OF_MEMORY.
+	 * 0: VGM_DEFAULT_MAX_TABLE_PIECES. A table is bounded by
+	 * max_host_memory too, while it is built.
+	 * @since 0.3
+	 */
+	uint32_t max_table_pieces;
 };
 
 /** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */
@@ -341,13 +363,18 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 /**
  * Destroys a device: every resource and region is freed and every mapping
  * released. Calls release() but no display callbacks. NULL is a no-op.
+ *
+ * From inside one of the device's own callbacks it is refused (since 0.3):
+ * it logs the API misuse and does nothing, the device stays valid, and the
+ * VMM destroys it once the library call that made the callback has
+ * returned (a VMM that wants to from a callback sets a flag there).
  * @since 0.1
  */
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev);
 
 /**
  * The feature bits the device offers (device feature bits 0..23).
- * @return 0; -EINVAL for a NULL argument.
+ * @return 0; -EINVAL for a NULL argument; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *offered);
@@ -356,7 +383,8 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
  * Tells the device what the driver accepted. Bits 24 and up are transport
  * features and are ignored. Commands gated by a feature are answered
  * ERR_UNSPEC until it is accepted. vgm_device_reset() clears the set.
- * @return 0; -EINVAL for NULL or a device bit that was not offered.
+ * @return 0; -EINVAL for NULL or a device bit that was not offered;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted);
@@ -364,7 +392,8 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 /**
  * Reads the 16-byte device configuration space (struct vgm_gpu_config,
  * little-endian) at [offset, offset + len).
- * @return 0; -EINVAL for NULL or a range outside the 16 bytes.
+ * @return 0; -EINVAL for NULL or a range outside the 16 bytes;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t offset, void *buf,
@@ -373,7 +402,8 @@ VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t off
 /**
  * Writes the configuration space. Only events_clear is writable: its bits
  * clear events_read. Writes to the read-only fields are ignored.
- * @return 0; -EINVAL for NULL or a range outside the 16 bytes.
+ * @return 0; -EINVAL for NULL or a range outside the 16 bytes;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, const void *buf,
@@ -382,7 +412,8 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 /**
  * The VMM changed a display: connected or not, preferred size (0x0 keeps the
  * current one). Sets VGM_GPU_EVENT_DISPLAY and calls config_changed().
- * @return 0; -EINVAL for NULL, scanout >= num_scanouts, or a size above 16384.
+ * @return 0; -EINVAL for NULL, scanout >= num_scanouts, or a size above 16384;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, bool enabled,
@@ -392,7 +423,8 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
  * Supplies the EDID of a scanout (copied): 128..1024 bytes, a multiple of
  * 128, with valid header and checksums. NULL (len 0) goes back to the
  * generated EDID.
- * @return 0; -EINVAL for NULL dev, a bad scanout or an invalid EDID.
+ * @return 0; -EINVAL for NULL dev, a bad scanout or an invalid EDID;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, const void *edid,
@@ -407,7 +439,7 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
  * than the response gets what fits.
  *
  * @return 0 whatever the guest sent; -EINVAL for NULL dev or written, an
- *         unknown queue, or a NULL array with a nonzero count.
+ *         unknown queue, or a NULL array with a nonzero count; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
@@ -418,7 +450,7 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
  * Virtio device reset: frees every resource and region (releasing their
  * mappings), disables every scanout that showed something (callback), clears
  * accepted features and events. Display configuration and EDIDs stay.
- * @return 0; -EINVAL for NULL.
+ * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
@@ -426,7 +458,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
 /**
  * Describes a live resource.
  * @return 0; -EINVAL for NULL or an unknown info->size; -ENOENT when no
- *         resource has that id.
+ *         resource has that id; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
@@ -434,7 +466,8 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 
 /**
  * Describes a scanout.
- * @return 0; -EINVAL for NULL, an unknown info->size or scanout >= num_scanouts.
+ * @return 0; -EINVAL for NULL, an unknown info->size or scanout >= num_scanouts;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
@@ -443,7 +476,8 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 /**
  * What a scanout shows now (px->data points into the library's image, valid
  * until the next call that changes the device).
- * @return 0; -EINVAL for NULL or a bad scanout; -ENODATA if it shows nothing.
+ * @return 0; -EINVAL for NULL or a bad scanout; -ENODATA if it shows nothing;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
@@ -460,7 +494,8 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
  * @return 0; -EINVAL for NULL, a bad scanout, an unsupported fourcc or a
  *         stride that is below width * bytes per pixel or not a multiple of 4;
  *         -ENODATA if the scanout shows nothing; -ENOMEM, also when a blob's
- *         rows span more than 4 GiB (only its own format is copied then).
+ *         rows span more than 4 GiB (only its own format is copied then);
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
@@ -469,7 +504,8 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 /**
  * Finds the resource that RESOURCE_ASSIGN_UUID gave this UUID, so a VMM can
  * resolve a buffer another virtio device names. O(1).
- * @return 0; -EINVAL for NULL; -ENOENT when no live resource has it.
+ * @return 0; -EINVAL for NULL; -ENOENT when no live resource has it;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.2
  */
 VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
@@ -477,7 +513,8 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 
 /**
  * Counters of live objects and host memory.
- * @return 0; -EINVAL for NULL or an unknown stats->size.
+ * @return 0; -EINVAL for NULL or an unknown stats->size;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Frozen ABI: copies of the public structs as version 0.1 shipped them.
+ * Frozen ABI: copies of the public structs as version 0.1 shipped them, and
+ * of a struct that grew since as the version that grew it has it.
  *
  * A VMM built against 0.1 passes these layouts with these sizes forever.
  * Fields may be added to the end of the current structs; nothing may move,
  * shrink or change type. Never edit the frozen copies: when a struct grows,
- * add a frozen_..._0_2 next to its 0.1 copy.
+ * add a frozen_NAME_X_Y (X.Y the version that adds the field) next to its
+ * 0.1 copy, checked with SIZE_SINCE() and FIELD_SINCE().
  *
  * Besides the layouts, the library must accept a 0.1-sized struct, and must
- * not read past its end: each one is placed right before a PROT_NONE page.
+ * not read past its end: each one is placed right before a PROT_NONE page;
+ * and the fields a struct grew must be read.
  *
  * A plain program linked against the shared library: it prints every
  * difference and exits 1 if there is any.
@@ -93,6 +96,15 @@ struct frozen_vgm_device_config_0_1 {
 	void *host;
 };
 
+/* ---- the 0.3 layouts (do not edit) ------------------------------------------------ */
+
+/* 0.3 added max_table_pieces after the 0.1 fields (which end without
+ * padding: a pointer last). */
+struct frozen_vgm_device_config_0_3 {
+	struct frozen_vgm_device_config_0_1 v0_1;
+	uint32_t max_table_pieces;
+};
+
 struct frozen_vgm_resource_info_0_1 {
 	uint32_t size;
 	uint32_t format;
@@ -148,24 +160,27 @@ static void expect_equal(struct check *c, unsigned long long now, unsigned long 
 
 #define MEMBER_SIZE(type, f) sizeof(((type *)0)->f)
 
-/* The current struct is at least as large, as aligned, and every 0.1 field
- * is where it was, as large as it was. */
-#define SIZE(c, name)                                                                          \
+/* The current struct is at least as large as version v's, as aligned, and
+ * every field of v is where it was, as large as it was. */
+#define SIZE_SINCE(c, name, v)                                                                 \
 	do {                                                                                   \
-		expect_equal(c, sizeof(struct name) >= sizeof(struct frozen_##name##_0_1), 1,     \
-			     "sizeof " #name " >= 0.1", __LINE__);                              \
-		expect_equal(c, _Alignof(struct name), _Alignof(struct frozen_##name##_0_1),     \
+		expect_equal(c, sizeof(struct name) >= sizeof(struct frozen_##name##_##v), 1,    \
+			     "sizeof " #name " >= " #v, __LINE__);                              \
+		expect_equal(c, _Alignof(struct name), _Alignof(struct frozen_##name##_##v),    \
 			     "_Alignof " #name, __LINE__);                                      \
 	} while (0)
 
-#define FIELD(c, name, f)                                                                     \
-	do {                                                                                  \
-		expect_equal(c, offsetof(struct name, f), offsetof(struct frozen_##name##_0_1, f), \
-			     "offsetof " #name "." #f, __LINE__);                              \
-		expect_equal(c, MEMBER_SIZE(struct name, f),                                   \
-			     MEMBER_SIZE(struct frozen_##name##_0_1, f), "sizeof " #name "." #f, \
-			     __LINE__);                                                        \
+#define FIELD_SINCE(c, name, v, f)                                                             \
+	do {                                                                                   \
+		expect_equal(c, offsetof(struct name, f), offsetof(struct frozen_##name##_##v, f), \
+			     "offsetof " #name "." #f, __LINE__);                               \
+		expect_equal(c, MEMBER_SIZE(struct name, f),                                    \
+			     MEMBER_SIZE(struct frozen_##name##_##v, f), "sizeof " #name "." #f, \
+			     __LINE__);                                                         \
 	} while (0)
+
+#define SIZE(c, name) SIZE_SINCE(c, name, 0_1)
+#define FIELD(c, name, f) FIELD_SINCE(c, name, 0_1, f)
 
 #define SAME(c, now, frozen) \
 	expect_equal(c, (unsigned long long)(now), (unsigned long long)(frozen), #now, __LINE__)
@@ -242,6 +257,10 @@ static void test_frozen_sized_structs(struct check *c)
 	FIELD(c, vgm_device_config, log_level);
 	FIELD(c, vgm_device_config, ops);
 	FIELD(c, vgm_device_config, host);
+
+	/* The 0.1 fields are checked above. */
+	SIZE_SINCE(c, vgm_device_config, 0_3);
+	FIELD_SINCE(c, vgm_device_config, 0_3, max_table_pieces);
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);
@@ -422,6 +441,56 @@ out:
 	guarded_free(&gops);
 }
 
+/* RESOURCE_ATTACH_BACKING of resource 1 with two entries; returns the
+ * response type. */
+static uint32_t attach_two_entries(struct vgm_device *dev)
+{
+	uint8_t req[32 + 2 * 16] = { 0 }, resp[24] = { 0 };
+	struct iovec in = { req, sizeof(req) }, out = { resp, sizeof(resp) };
+	size_t written = 0;
+
+	put_le32(req, VGM_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	put_le32(req + 24, 1);
+	put_le32(req + 28, 2);
+	for (int i = 0; i < 2; i++) {
+		put_le32(req + 32 + 16 * i + 4, 1); /* addr 4 GiB: fake_translate refuses it */
+		put_le32(req + 32 + 16 * i + 8, 4096);
+	}
+	if (vgm_device_submit(dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1, &written) != 0 ||
+	    written != sizeof(resp))
+		return 0;
+	return le32(resp);
+}
+
+/* A 0.3 config, ending at a PROT_NONE page, and its max_table_pieces is
+ * read: with 1, two entries are refused before translate() is asked. */
+static void test_frozen_device_new_takes_0_3_config(struct check *c)
+{
+	struct guarded gops, gcfg;
+	struct frozen_vgm_host_ops_0_1 *ops = guarded_alloc(&gops, sizeof(*ops));
+	struct frozen_vgm_device_config_0_3 *cfg = guarded_alloc(&gcfg, sizeof(*cfg));
+	struct vgm_device *dev = NULL;
+
+	ops->size = sizeof(*ops);
+	ops->translate = fake_translate;
+	cfg->v0_1.size = sizeof(*cfg);
+	cfg->v0_1.num_scanouts = 1;
+	cfg->v0_1.ops = ops;
+	for (uint32_t pieces = 1; pieces <= 2; pieces++) {
+		cfg->max_table_pieces = pieces;
+		dev = NULL;
+		SAME(c, vgm_device_new((const struct vgm_device_config *)(const void *)cfg, &dev), 0);
+		if (!dev)
+			break;
+		SAME(c, create_resource(dev), VGM_GPU_RESP_OK_NODATA);
+		SAME(c, attach_two_entries(dev), pieces == 1 ? VGM_GPU_RESP_ERR_OUT_OF_MEMORY
+							     : VGM_GPU_RESP_ERR_UNSPEC);
+		vgm_device_destroy(dev);
+	}
+	guarded_free(&gcfg);
+	guarded_free(&gops);
+}
+
 int main(void)
 {
 	struct check c = { 0, 0 };
@@ -430,6 +499,7 @@ int main(void)
 	test_frozen_sized_structs(&c);
 	test_frozen_constants(&c);
 	test_frozen_device_new_takes_0_1_config(&c);
+	test_frozen_device_new_takes_0_3_config(&c);
 	printf("%u checks, %u failed\n", c.run, c.failed);
 	return c.failed ? 1 : 0;
 }

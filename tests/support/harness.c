@@ -48,11 +48,18 @@ uint8_t *ram_ptr(struct harness *h, uint64_t gpa)
 
 /* ---- the fake VMM ----------------------------------------------------------------- */
 
+static void hook(struct harness *h, const char *callback)
+{
+	if (h->on_callback)
+		h->on_callback(h, callback);
+}
+
 static int cb_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
 {
 	struct harness *h = host;
 	uint64_t left;
 
+	hook(h, "translate");
 	h->translate_calls++;
 	if (gpa < RAM_BASE || gpa - RAM_BASE >= h->ram.size)
 		return -14; /* -EFAULT */
@@ -77,6 +84,7 @@ static void cb_release(void *host, const struct vgm_guest_map *map)
 {
 	struct harness *h = host;
 
+	hook(h, "release");
 	assert_ptr_equal(map->cookie, h);
 	h->seq++;
 	if (h->first_release_seq == 0)
@@ -87,8 +95,20 @@ static void cb_release(void *host, const struct vgm_guest_map *map)
 
 static struct event *push(struct harness *h, enum event_kind kind, uint32_t scanout)
 {
+	static const char *const names[] = {
+		[EV_FENCE] = "fence_done",
+		[EV_CONFIG_CHANGED] = "config_changed",
+		[EV_SCANOUT_SET] = "scanout_set",
+		[EV_SCANOUT_DISABLE] = "scanout_disable",
+		[EV_SCANOUT_UPDATE] = "scanout_update",
+		[EV_CURSOR_SET] = "cursor_set",
+		[EV_CURSOR_MOVE] = "cursor_move",
+		[EV_CURSOR_HIDE] = "cursor_hide",
+		[EV_SCANOUT_DMABUF] = "scanout_dmabuf",
+	};
 	struct event *e;
 
+	hook(h, names[kind]);
 	h->ncallbacks++;
 	if (h->opts.discard_events)
 		return &h->scratch; /* not cleared: nobody reads it */
@@ -155,6 +175,7 @@ static void cb_resource_uuid(void *host, uint32_t resource_id, const uint8_t uui
 {
 	struct harness *h = host;
 
+	hook(h, "resource_uuid");
 	h->uuid_calls++;
 	h->uuid_resource = resource_id;
 	memcpy(h->uuid, uuid, sizeof(h->uuid));
@@ -173,6 +194,7 @@ static void cb_log(void *host, enum vgm_log_level level, const char *msg)
 {
 	struct harness *h = host;
 
+	hook(h, "log");
 	if (h->nlogs == MAX_LOGS) { /* keep the newest: forget the oldest */
 		memmove(h->logs, h->logs + 1, sizeof(h->logs[0]) * (MAX_LOGS - 1));
 		memmove(h->log_levels, h->log_levels + 1, sizeof(h->log_levels[0]) * (MAX_LOGS - 1));
@@ -218,6 +240,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 	cfg.max_backing_entries = opts->max_backing_entries;
 	cfg.max_resources = opts->max_resources;
 	cfg.max_regions = opts->max_regions;
+	cfg.max_table_pieces = opts->max_table_pieces;
 	cfg.log_level = VGM_LOG_DEBUG;
 	cfg.ops = &h->ops;
 	cfg.host = h;

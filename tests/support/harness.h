@@ -68,6 +68,7 @@ struct harness_opts {
 	uint32_t max_backing_entries;
 	uint32_t max_resources;
 	uint32_t max_regions;
+	uint32_t max_table_pieces;
 	size_t ram_size;	/* 0: 16 MiB */
 	bool with_release;	/* install a release() callback and count mappings */
 	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
@@ -103,6 +104,10 @@ struct harness {
 	/* the last response */
 	uint8_t resp[2048];
 	size_t resp_len;
+	/* Called first by every callback with its name as in struct
+	 * vgm_host_ops ("translate", "log" ...), when set: re-entry tests. */
+	void (*on_callback)(struct harness *h, const char *callback);
+	void *on_callback_data;
 };
 
 /* cmocka fixtures: standard dialect, 1 scanout, features accepted. */
