@@ -4,9 +4,11 @@
  * and returned with the length of the response. A request whose answer
  * QEMU owns (display sizes, EDIDs) waits, parked, while QEMU is asked.
  */
+#include <endian.h>
 #include <string.h>
 
 #include "gpu-private.h"
+#include "guard.h"
 #include "log.h"
 
 /* Copies up to len bytes from the start of iov[0, n). */
@@ -21,6 +23,19 @@ static size_t gather(const struct iovec *iov, uint32_t n, uint8_t *dst, size_t l
 		done += k;
 	}
 	return done;
+}
+
+/* Copies len bytes of src to the start of iov[0, n). */
+static void scatter(const struct iovec *iov, uint32_t n, const uint8_t *src, size_t len)
+{
+	size_t done = 0;
+
+	for (uint32_t i = 0; i < n && done < len; i++) {
+		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
+
+		memcpy(iov[i].iov_base, src + done, k);
+		done += k;
+	}
 }
 
 static uint32_t le32_at(const uint8_t *p)
@@ -59,20 +74,50 @@ static void count_request(struct gpu *g, uint32_t qi)
 		g->by_type[qi][type - base]++;
 }
 
+/*
+ * Guest memory was lost while the request ran (guard.h): what the library
+ * read there were zeros the guard put in, so its answer is not the
+ * guest's. The response header it wrote becomes ERR_UNSPEC (fence fields
+ * kept) and the response ends there. @return the bytes written now.
+ */
+static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
+{
+	const struct vring_chain *c = g->chain;
+	uint32_t cmd = type_of(c->iov, c->n_read);
+	const char *name = vgm_command_name(g->cfg.dialect, cmd);
+	uint32_t type = htole32(VGM_GPU_RESP_ERR_UNSPEC);
+	uint8_t h[24];
+	size_t n = written < sizeof(h) ? written : sizeof(h);
+
+	memtable_log_lost(g->mt);
+	log_guest("%s: %s (0x%04x) read guest memory lost under it: answered ERR_UNSPEC",
+		  qi ? "cursor" : "control", name ? name : "?", cmd);
+	if (n < 4)
+		return written;
+	gather(c->iov + c->n_read, c->n_write, h, n);
+	memcpy(h, &type, 4);
+	scatter(c->iov + c->n_read, c->n_write, h, n);
+	return n;
+}
+
 static void run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
 	const struct iovec *in = c->iov, *out = c->iov + c->n_read;
 	size_t written = 0;
+	unsigned long faults;
 
 	count_request(g, qi);
 	if (g->rec.request)
 		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, in, c->n_read);
+	faults = guard_faults();
 	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, in, c->n_read, out, c->n_write,
 			      &written) < 0) {
 		log_error("vgm_device_submit refused a chain of queue %u", qi);
 		written = 0;
 	}
+	if (guard_faults() != faults)
+		written = answer_lost(g, qi, written);
 	if (g->rec.response)
 		g->rec.response(g->rec.ctx, (enum vgm_queue)qi, out, c->n_write, written);
 	if (log_get_level() >= VGM_LOG_DEBUG)
@@ -110,8 +155,17 @@ void gpu_process(struct gpu *g, uint32_t qi)
 	bool pushed = false;
 
 	while (!g->parked && queue_runnable(q) && !display_busy(g->disp)) {
+		unsigned long faults = guard_faults();
 		enum vring_pop r = vring_pop(&q->vr, g->chain);
 
+		/* The ring or an indirect table was in guest memory lost just
+		 * now (guard.h): the chain read is zeros, give it back. A ring
+		 * of zeros then reads as empty or broken. */
+		if (guard_faults() != faults && r == VRING_CHAIN) {
+			memtable_log_lost(g->mt);
+			log_guest("vring: guest memory lost under a chain: returned with length 0");
+			r = VRING_BAD_CHAIN;
+		}
 		if (r == VRING_EMPTY && vring_arm(&q->vr))
 			continue;
 		if (r == VRING_EMPTY)

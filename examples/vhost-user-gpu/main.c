@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "guard.h"
 #include "log.h"
 #include "loop.h"
 #include "recorder.h"
@@ -340,6 +341,8 @@ static int start(struct backend *b)
 
 	if (err == 0)
 		err = watch_signals(b);
+	if (err == 0)
+		err = guard_install();
 	if (err == 0)
 		err = gpu_new(&b->opt.gpu, b->loop, &b->gpu);
 	if (err < 0) {
