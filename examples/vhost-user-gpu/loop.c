@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -54,6 +55,34 @@ void loop_unwatch(struct loop *loop, struct loop_watch *w)
 		return;
 	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	w->added = false;
+}
+
+int loop_timer_init(struct loop_watch *w, void (*cb)(struct loop_watch *w, uint32_t events),
+		    void *ctx)
+{
+	*w = (struct loop_watch){ .cb = cb, .ctx = ctx };
+	w->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	return w->fd < 0 ? -errno : 0;
+}
+
+void loop_timer_set(struct loop *loop, struct loop_watch *w, int us)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000L },
+	};
+
+	timerfd_settime(w->fd, 0, &its, NULL);
+	if (us)
+		loop_watch(loop, w, EPOLLIN);
+	else
+		loop_unwatch(loop, w);
+}
+
+bool loop_timer_fired(struct loop_watch *w)
+{
+	uint64_t ticks;
+
+	return !(read(w->fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN);
 }
 
 int loop_run_once(struct loop *loop)

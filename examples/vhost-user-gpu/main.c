@@ -5,7 +5,6 @@
  * follow vhost-user.rst's "Backend program conventions".
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -93,8 +92,12 @@ static void usage(FILE *f)
 		"      --dialect=NAME        standard (default) or memory-rfc\n"
 		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
 		"                            (docs/trace-format.md), for tools/vgm-replay\n"
-		"  -h, --help                this text\n",
-		vgm_version());
+		"  -h, --help                this text\n\n"
+		"Exit status: 0 when the front-end closes the connection, or on SIGTERM or\n"
+		"SIGINT; 1 for bad options, a failed start, a protocol error, a front-end\n"
+		"that stalled (disconnected after %d s) or a recording that could not be\n"
+		"written.\n",
+		vgm_version(), VU_STALL_TIMEOUT_MS / 1000);
 }
 
 static int parse_level(const char *s, enum vgm_log_level *out)
@@ -257,8 +260,6 @@ static int serve(struct backend *b, int fd)
 {
 	int err;
 
-	/* Messages are read whole once the socket is readable: blocking I/O. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	err = vhost_user_new(fd, b->gpu, b->loop, &b->vu);
 	if (err < 0)
 		log_error("cannot serve the connection: %s", strerror(-err));

@@ -17,6 +17,7 @@ with the responses the back-end gave and the frame the display got
 Linux, Python >= 3.9.
 """
 
+import fcntl
 import json
 import mmap
 import os
@@ -558,6 +559,45 @@ def test_unread_replies_then_sigterm(backend):
     terminate_within(fe, 1.0, "replies not read")
 
 
+def test_display_unread_then_sigterm(backend):
+    """A display (QEMU's side) that answers nothing and reads nothing holds
+    the rings, not the process."""
+    fe = Frontend(backend)
+    setup(fe)  # GET_PROTOCOL_FEATURES is never answered: the display is busy
+    fe.rings[0].offer([(0x100000, 24, False), (0x108000, 408, True)])
+    os.eventfd_write(fe.kick[0], 1)
+    time.sleep(0.2)
+    check(fe.rings[0].used_idx() == 0, "the request waits for the display")
+    terminate_within(fe, 1.0, "display not answering")
+
+
+def test_unread_call_fd_then_sigterm(backend):
+    """A call "eventfd" that is a pipe nobody reads cannot block the
+    back-end: it fills (a page: 512 interrupts), the back-end goes on."""
+    fe = Frontend(backend)
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    fe.call[0] = w
+    setup(fe)
+    os.close(w)
+    ring = fe.rings[0]
+    done, deadline = 0, time.monotonic() + 20
+    while done < 600 and time.monotonic() < deadline:
+        cmd = hdr(CMD_CREATE_2D) + struct.pack("<IIII", done + 1, B8G8R8X8, 1, 1)
+        fe.mem[0x100000:0x100000 + len(cmd)] = cmd
+        ring.offer([(0x100000, len(cmd), False), (0x108000, 24, True)])
+        os.eventfd_write(fe.kick[0], 1)
+        while ring.used_idx() != ring.avail_idx and time.monotonic() < deadline:
+            if select.select([fe.display], [], [], 0.001)[0]:
+                fe.pump_display()
+        if ring.used_idx() == ring.avail_idx:
+            ring.used_seen = ring.used_idx()
+            done += 1
+    check(done == 600, "600 requests answered past a full call pipe (got %d)" % done)
+    terminate_within(fe, 1.0, "call fd not read")
+    os.close(r)
+
+
 def test_stall_timeout(backend, tmp):
     """A front-end that stalls mid-message is disconnected after the
     documented timeout: exit 1, logged."""
@@ -654,6 +694,11 @@ def main():
         check_recording(replay, trace, fe.edid)
     test_region_past_file(backend, tmp)
     test_truncated_ram(backend, tmp)
+    test_partial_then_sigterm(backend)
+    test_unread_replies_then_sigterm(backend)
+    test_unread_call_fd_then_sigterm(backend)
+    test_display_unread_then_sigterm(backend)
+    test_stall_timeout(backend, tmp)
     if os.environ.get("VGM_KEEP_RECORDING"):
         print("recording kept: " + trace)
     else:
