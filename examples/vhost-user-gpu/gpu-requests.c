@@ -9,34 +9,8 @@
 
 #include "gpu-private.h"
 #include "guard.h"
+#include "iov.h"
 #include "log.h"
-
-/* Copies up to len bytes from the start of iov[0, n). */
-static size_t gather(const struct iovec *iov, uint32_t n, uint8_t *dst, size_t len)
-{
-	size_t done = 0;
-
-	for (uint32_t i = 0; i < n && done < len; i++) {
-		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-
-		memcpy(dst + done, iov[i].iov_base, k);
-		done += k;
-	}
-	return done;
-}
-
-/* Copies len bytes of src to the start of iov[0, n). */
-static void scatter(const struct iovec *iov, uint32_t n, const uint8_t *src, size_t len)
-{
-	size_t done = 0;
-
-	for (uint32_t i = 0; i < n && done < len; i++) {
-		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-
-		memcpy(iov[i].iov_base, src + done, k);
-		done += k;
-	}
-}
 
 static uint32_t le32_at(const uint8_t *p)
 {
@@ -48,7 +22,7 @@ static uint32_t type_of(const struct iovec *iov, uint32_t n)
 {
 	uint8_t b[4];
 
-	return gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
+	return iov_gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
 }
 
 /* At debug level, one line per request: the guest's command sequence. */
@@ -94,9 +68,9 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 		  qi ? "cursor" : "control", name ? name : "?", cmd);
 	if (n < 4)
 		return written;
-	gather(c->iov + c->n_read, c->n_write, h, n);
+	iov_gather(c->iov + c->n_read, c->n_write, h, n);
 	memcpy(h, &type, 4);
-	scatter(c->iov + c->n_read, c->n_write, h, n);
+	iov_scatter(c->iov + c->n_read, c->n_write, h, n);
 	return n;
 }
 
@@ -134,7 +108,7 @@ static void run_chain(struct gpu *g, uint32_t qi)
 static bool ask_display(struct gpu *g)
 {
 	uint8_t hdr[28];
-	size_t n = gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
+	size_t n = iov_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
 	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
 
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO)

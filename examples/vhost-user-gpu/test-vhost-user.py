@@ -699,6 +699,7 @@ def main():
     test_unread_call_fd_then_sigterm(backend)
     test_display_unread_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
+    test_record_long_chain(backend, replay, tmp)
     if os.environ.get("VGM_KEEP_RECORDING"):
         print("recording kept: " + trace)
     else:
