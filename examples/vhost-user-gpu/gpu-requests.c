@@ -123,51 +123,83 @@ static bool ask_display(struct gpu *g)
 	return false;
 }
 
+/* Entries one turn takes from a ring (a kick of its own brings the loop
+ * back for more): a few microseconds each, so the vhost-user socket and
+ * signals wait well under a millisecond. */
+#define TURN_ENTRIES 64u
+
+/* What taking one entry did to the turn. */
+enum step {
+	STEP_GO_ON,
+	STEP_PUSHED, /* a chain went back to the driver: go on */
+	STEP_STOP,
+};
+
+static enum step take_one(struct gpu *g, uint32_t qi)
+{
+	struct queue *q = &g->q[qi];
+	unsigned long faults = guard_faults();
+	enum vring_pop r = vring_pop(&q->vr, g->chain);
+
+	/* The ring or an indirect table was in guest memory lost just now
+	 * (guard.h): the chain read is zeros, give it back. A ring of zeros
+	 * then reads as empty or broken. */
+	if (guard_faults() != faults && r == VRING_CHAIN) {
+		memtable_log_lost(g->mt);
+		log_guest("vring: guest memory lost under a chain: returned with length 0");
+		r = VRING_BAD_CHAIN;
+	}
+	switch (r) {
+	case VRING_EMPTY:
+		return vring_arm(&q->vr) ? STEP_GO_ON : STEP_STOP;
+	case VRING_BROKEN:
+		queue_signal_error(q);
+		return STEP_STOP;
+	case VRING_SKIPPED:
+		return STEP_GO_ON;
+	case VRING_BAD_CHAIN:
+		/* Zero bytes written: the driver gets its descriptors back. */
+		vring_push(&q->vr, g->chain->head, 0);
+		return STEP_PUSHED;
+	case VRING_CHAIN:
+		break;
+	}
+	/* A request may change pixels QEMU is still reading. Checked only
+	 * with a request at hand: an idle guest costs no polling. */
+	if (display_reading(g->disp)) {
+		vring_unpop(&q->vr);
+		return STEP_STOP;
+	}
+	if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
+		g->parked = true;
+		g->parked_queue = qi;
+		return STEP_STOP;
+	}
+	run_chain(g, qi);
+	return STEP_PUSHED;
+}
+
 void gpu_process(struct gpu *g, uint32_t qi)
 {
 	struct queue *q = &g->q[qi];
 	bool pushed = false;
+	uint32_t steps = 0;
+	enum step s = STEP_GO_ON;
 
-	while (!g->parked && queue_runnable(q) && !display_busy(g->disp)) {
-		unsigned long faults = guard_faults();
-		enum vring_pop r = vring_pop(&q->vr, g->chain);
-
-		/* The ring or an indirect table was in guest memory lost just
-		 * now (guard.h): the chain read is zeros, give it back. A ring
-		 * of zeros then reads as empty or broken. */
-		if (guard_faults() != faults && r == VRING_CHAIN) {
-			memtable_log_lost(g->mt);
-			log_guest("vring: guest memory lost under a chain: returned with length 0");
-			r = VRING_BAD_CHAIN;
-		}
-		if (r == VRING_EMPTY && vring_arm(&q->vr))
-			continue;
-		if (r == VRING_EMPTY)
-			break;
-		if (r == VRING_BROKEN) {
-			queue_signal_error(q);
+	while (s != STEP_STOP && !g->parked && queue_runnable(q) && !display_busy(g->disp)) {
+		/*
+		 * A turn takes at most TURN_ENTRIES entries, then the loop serves
+		 * the sockets, signals and the other ring again and this ring
+		 * kicks itself for the rest. A guest that lays its used ring over
+		 * its available ring makes each push publish another entry
+		 * (fuzz/vring found it): without a bound, that turn never ended.
+		 */
+		if (steps++ == TURN_ENTRIES) {
+			queue_kick_again(q);
 			break;
 		}
-		if (r == VRING_BAD_CHAIN) {
-			/* Zero bytes written: the driver gets its descriptors back. */
-			vring_push(&q->vr, g->chain->head, 0);
-			pushed = true;
-		}
-		if (r != VRING_CHAIN)
-			continue;
-		/* A request may change pixels QEMU is still reading. Checked
-		 * only with a request at hand: an idle guest costs no polling. */
-		if (display_reading(g->disp)) {
-			vring_unpop(&q->vr);
-			break;
-		}
-		if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
-			g->parked = true;
-			g->parked_queue = qi;
-			break;
-		}
-		run_chain(g, qi);
-		pushed = true;
+		s = take_one(g, qi);
+		pushed |= s == STEP_PUSHED;
 	}
 	if (pushed)
 		queue_notify(q);

@@ -106,6 +106,12 @@ bool queue_runnable(const struct queue *q)
 	return q->started && q->enabled && vring_ready(&q->vr);
 }
 
+void queue_kick_again(struct queue *q)
+{
+	if (q->kick.fd >= 0)
+		eventfd_write(q->kick.fd, 1);
+}
+
 void queue_notify(struct queue *q)
 {
 	if (q->call_fd >= 0 && vring_should_notify(&q->vr))

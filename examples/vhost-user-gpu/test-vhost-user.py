@@ -598,6 +598,35 @@ def test_unread_call_fd_then_sigterm(backend):
     os.close(r)
 
 
+def test_self_feeding_ring_then_sigterm(backend):
+    """A guest that lays its used ring over its available ring makes each
+    chain the back-end returns publish another (the used index lands on the
+    available index): the back-end must still serve the socket and
+    SIGTERM, taking a ring's worth of chains per turn."""
+    fe = Frontend(backend)
+    handshake(fe)
+    check(set_memory(fe) == 0, "SET_MEM_TABLE")
+    ring = fe.rings[0]
+    struct.pack_into("<H", fe.mem, ring.avail + 2, 1)  # one entry (head 0) ...
+    ring.put_desc(ring.desc, 0, 0x100000, 24, 0, 0)
+    fe.send(SET_VRING_NUM, struct.pack("<II", 0, QSIZE))
+    fe.send(SET_VRING_BASE, struct.pack("<II", 0, 0))
+    # ... and the used index at the same place: it reads 1 when mapped
+    fe.send(SET_VRING_ADDR, struct.pack("<IIQQQQ", 0, 0, UVA[0] + ring.desc, UVA[0] + ring.avail,
+                                        UVA[0] + ring.avail, 0))
+    fe.send(SET_VRING_KICK, struct.pack("<Q", 0), [fe.kick[0]])
+    fe.send(SET_VRING_ENABLE, struct.pack("<II", 0, 1))
+    os.eventfd_write(fe.kick[0], 1)
+    time.sleep(0.3)
+    fe.sock.settimeout(2)
+    try:
+        served = fe.call_u64(GET_FEATURES) != 0
+    except OSError:
+        served = False
+    check(served, "self-feeding ring: the vhost-user socket is still served")
+    terminate_within(fe, 1.0, "self-feeding ring")
+
+
 def test_stall_timeout(backend, tmp):
     """A front-end that stalls mid-message is disconnected after the
     documented timeout: exit 1, logged."""
@@ -698,6 +727,7 @@ def main():
     test_unread_replies_then_sigterm(backend)
     test_unread_call_fd_then_sigterm(backend)
     test_display_unread_then_sigterm(backend)
+    test_self_feeding_ring_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
     test_record_long_chain(backend, replay, tmp)
     if os.environ.get("VGM_KEEP_RECORDING"):
