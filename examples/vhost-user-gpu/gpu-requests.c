@@ -9,7 +9,7 @@
 
 #include "gpu-private.h"
 #include "guard.h"
-#include "iov.h"
+#include "iovec.h"
 #include "log.h"
 
 static uint32_t le32_at(const uint8_t *p)
@@ -22,7 +22,7 @@ static uint32_t type_of(const struct iovec *iov, uint32_t n)
 {
 	uint8_t b[4];
 
-	return iov_gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
+	return iovec_gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
 }
 
 /* At debug level, one line per request: the guest's command sequence. */
@@ -68,9 +68,9 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 		  qi ? "cursor" : "control", name ? name : "?", cmd);
 	if (n < 4)
 		return written;
-	iov_gather(c->iov + c->n_read, c->n_write, h, n);
+	iovec_gather(c->iov + c->n_read, c->n_write, h, n);
 	memcpy(h, &type, 4);
-	iov_scatter(c->iov + c->n_read, c->n_write, h, n);
+	iovec_scatter(c->iov + c->n_read, c->n_write, h, n);
 	return n;
 }
 
@@ -108,7 +108,7 @@ static void run_chain(struct gpu *g, uint32_t qi)
 static bool ask_display(struct gpu *g)
 {
 	uint8_t hdr[28];
-	size_t n = iov_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
+	size_t n = iovec_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
 	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
 
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO)

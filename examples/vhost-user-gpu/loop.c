@@ -85,11 +85,11 @@ bool loop_timer_fired(struct loop_watch *w)
 	return !(read(w->fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN);
 }
 
-int loop_run_once(struct loop *loop)
+int loop_run_once(struct loop *loop, int timeout_ms)
 {
 	struct epoll_event ev;
 	struct loop_watch *w;
-	int n = epoll_wait(loop->epfd, &ev, 1, -1);
+	int n = epoll_wait(loop->epfd, &ev, 1, timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -97,7 +97,7 @@ int loop_run_once(struct loop *loop)
 		return 0;
 	w = ev.data.ptr;
 	w->cb(w, ev.events);
-	return 0;
+	return 1;
 }
 
 void loop_quit(struct loop *loop)

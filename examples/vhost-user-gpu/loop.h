@@ -43,9 +43,10 @@ void loop_timer_set(struct loop *loop, struct loop_watch *w, int us);
 /* Consumes the expiry. @return false for a stale event (nothing expired). */
 bool loop_timer_fired(struct loop_watch *w);
 
-/* Waits for one event and runs its callback. @return 0, or -errno when
- * epoll fails. */
-int loop_run_once(struct loop *loop);
+/* Waits up to timeout_ms (-1: for ever, 0: not at all) for one event and
+ * runs its callback. @return 1 when a callback ran, 0 when none did (the
+ * time ran out, a signal interrupted), -errno when epoll fails. */
+int loop_run_once(struct loop *loop, int timeout_ms);
 
 /* Makes loop_running() false: the caller's loop ends. */
 void loop_quit(struct loop *loop);

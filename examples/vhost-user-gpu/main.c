@@ -396,9 +396,11 @@ int main(int argc, char **argv)
 	log_set_level(b.opt.gpu.log_level);
 	r = start(&b);
 	while (r == 0 && loop_running(b.loop)) {
-		r = loop_run_once(b.loop);
+		r = loop_run_once(b.loop, -1);
 		if (r < 0)
 			log_error("event loop: %s", strerror(-r));
+		else
+			r = 0;
 	}
 	if (r == 0 && b.vu && vhost_user_failed(b.vu))
 		r = -EPROTO;

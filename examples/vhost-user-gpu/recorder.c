@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "iov.h"
+#include "iovec.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -507,7 +507,7 @@ static bool may_read_memory(enum vgm_queue q, uint32_t type)
 static size_t readable_limit(const struct recorder *r, const struct iovec *in, size_t in_cnt)
 {
 	uint8_t head[FIXED_MAX];
-	size_t n = iov_gather(in, in_cnt, head, sizeof(head)), count_at, at;
+	size_t n = iovec_gather(in, in_cnt, head, sizeof(head)), count_at, at;
 	uint32_t entries;
 
 	if (n < 4 || !entries_of(r, le32(head), n, &count_at, &at))
@@ -612,7 +612,7 @@ static uint32_t response_type(const struct iovec *out, size_t out_cnt, size_t wr
 {
 	uint8_t b[4];
 
-	return iov_gather(out, out_cnt, b, written < 4 ? written : 4) == 4 ? le32(b) : 0;
+	return iovec_gather(out, out_cnt, b, written < 4 ? written : 4) == 4 ? le32(b) : 0;
 }
 
 /* The response, read back from the writable part. */

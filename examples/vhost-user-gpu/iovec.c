@@ -2,9 +2,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "iov.h"
+#include "iovec.h"
 
-size_t iov_gather(const struct iovec *iov, size_t n, void *dst, size_t len)
+size_t iovec_gather(const struct iovec *iov, size_t n, void *dst, size_t len)
 {
 	size_t done = 0;
 
@@ -17,7 +17,7 @@ size_t iov_gather(const struct iovec *iov, size_t n, void *dst, size_t len)
 	return done;
 }
 
-void iov_scatter(const struct iovec *iov, size_t n, const void *src, size_t len)
+void iovec_scatter(const struct iovec *iov, size_t n, const void *src, size_t len)
 {
 	size_t done = 0;
 

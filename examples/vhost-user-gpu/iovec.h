@@ -3,16 +3,16 @@
  * Bytes at the start of an iovec array (a descriptor chain's readable or
  * writable part), copied out or in.
  */
-#ifndef VUGPU_IOV_H
-#define VUGPU_IOV_H
+#ifndef VUGPU_IOVEC_H
+#define VUGPU_IOVEC_H
 
 #include <stddef.h>
 #include <sys/uio.h>
 
 /* Copies up to len bytes from the start of iov[0, n). @return the bytes
  * copied (fewer when the pieces hold fewer). */
-size_t iov_gather(const struct iovec *iov, size_t n, void *dst, size_t len);
+size_t iovec_gather(const struct iovec *iov, size_t n, void *dst, size_t len);
 /* Copies up to len bytes of src to the start of iov[0, n). */
-void iov_scatter(const struct iovec *iov, size_t n, const void *src, size_t len);
+void iovec_scatter(const struct iovec *iov, size_t n, const void *src, size_t len);
 
 #endif
