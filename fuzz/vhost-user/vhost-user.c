@@ -12,7 +12,7 @@
  * Checked: nothing crashes, leaks (LeakSanitizer) or blocks (libFuzzer's
  * timeout: the back-end's socket is the harness's, never waited for); every
  * reply is a reply (flags VERSION | REPLY) of the size its request has (8,
- * or GET_CONFIG's 0 or 12 + n); every display message is a request of the
+ * or GET_CONFIG's 0 or 12 + n, or 8 for an ack); every display message is a request of the
  * vhost-user-gpu protocol with flags 0; after teardown every file
  * descriptor the back-end was given is closed.
  *
@@ -323,9 +323,11 @@ static void check_reply(struct front *f, const uint8_t *hdr)
 
 	(void)f;
 	FUZZ_CHECK(flags == VU_REPLY_FLAGS, "reply to %u with flags 0x%x", request, flags);
+	/* GET_CONFIG: failed (empty), the config bytes asked for, or the ack of
+	 * one too short to be read that asked for one (need_reply). */
 	if (request == VU_GET_CONFIG)
-		FUZZ_CHECK(size == 0 || (size >= 12 && size <= 12 + 256), "GET_CONFIG reply of %u",
-			   size);
+		FUZZ_CHECK(size == 0 || size == 8 || (size >= 12 && size <= 12 + 256),
+			   "GET_CONFIG reply of %u", size);
 	else
 		FUZZ_CHECK(size == 8, "reply to %u of %u bytes", request, size);
 }
