@@ -122,6 +122,35 @@ static void test_guard_truncated_file(void **state)
 	memtable_log_lost(f->mt);
 }
 
+/* hugetlbfs: a mapping splits on huge pages only, so the guard replaces a
+ * whole huge page. Skipped without huge pages (vm.nr_hugepages). */
+static void test_guard_truncated_hugetlb(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long faults = guard_faults();
+	struct memtable_entry e = { .gpa = GPA, .size = 4u << 20, .uva = UVA };
+	int fd = memfd_create("guest-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	volatile uint8_t *p;
+	uint64_t contig;
+
+	assert_int_equal(guard_install(), 0);
+	if (fd < 0 || ftruncate(fd, 4 << 20) < 0 || memtable_add_fd(f->mt, &e, dup(fd)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no hugetlbfs, or no huge pages reserved */
+	}
+	p = memtable_gpa(f->mt, GPA, e.size, &contig);
+	assert_non_null(p);
+	p[0] = 1; /* the first huge page; the mapping fails here if none is free */
+	assert_int_equal(ftruncate(fd, 2 << 20), 0);
+	assert_int_equal(p[(3u << 20) + 5], 0);
+	assert_int_equal(guard_faults(), faults + 1);
+	assert_int_equal(p[(4u << 20) - 1], 0); /* the same huge page: no new fault */
+	assert_int_equal(guard_faults(), faults + 1);
+	assert_int_equal(p[0], 1);
+	close(fd);
+}
+
 /* The guard repairs faults in guest memory only: a SIGBUS anywhere else
  * kills as it would without it. In a child, which must die of SIGBUS. */
 static void test_guard_other_fault_kills(void **state)
@@ -179,6 +208,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_memtable_offset_past_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_truncated_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guard_truncated_hugetlb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_other_fault_kills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_outlives_table, setup, teardown),
 	};
