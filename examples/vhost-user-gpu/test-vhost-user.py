@@ -505,31 +505,32 @@ def test_truncated_ram(backend, tmp):
     run_case(fe, "truncated guest RAM", steps, ("guest memory lost", "the loss is logged"))
 
 
-def terminate_within(fe, seconds, what):
-    """SIGTERM; the back-end must be gone, exit 0, within seconds."""
+def terminate_within(fe, seconds, what, sig=signal.SIGTERM):
+    """SIGTERM (or sig); the back-end must be gone, exit 0, within seconds."""
     start = time.monotonic()
-    fe.proc.send_signal(signal.SIGTERM)
+    fe.proc.send_signal(sig)
     try:
         rc = fe.proc.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         fe.proc.kill()
         fe.proc.wait()
         rc = "still running"
-    check(rc == 0, "%s: SIGTERM ends the back-end with 0 within %.1f s (got %s after %.2f s)"
-          % (what, seconds, rc, time.monotonic() - start))
+    check(rc == 0, "%s: %s ends the back-end with 0 within %.1f s (got %s after %.2f s)"
+          % (what, signal.Signals(sig).name, seconds, rc, time.monotonic() - start))
     fe.sock.close()
 
 
 def test_partial_then_sigterm(backend):
-    """A front-end that stops mid-message cannot keep SIGTERM waiting."""
-    cases = [("half a header", struct.pack("<III", GET_FEATURES, 1, 0)[:5]),
-             ("half a payload", struct.pack("<III", SET_FEATURES, 1, 8) + bytes(3))]
-    for what, data in cases:
+    """A front-end that stops mid-message cannot keep SIGTERM (or SIGINT)
+    waiting."""
+    cases = [("half a header", struct.pack("<III", GET_FEATURES, 1, 0)[:5], signal.SIGTERM),
+             ("half a payload", struct.pack("<III", SET_FEATURES, 1, 8) + bytes(3), signal.SIGINT)]
+    for what, data, sig in cases:
         fe = Frontend(backend)
         fe.call_u64(GET_FEATURES)  # the back-end is in its loop
         fe.sock.sendall(data)
         time.sleep(0.2)
-        terminate_within(fe, 1.0, what)
+        terminate_within(fe, 1.0, what, sig)
 
 
 def test_unread_replies_then_sigterm(backend):
@@ -639,6 +640,29 @@ def test_stall_timeout(backend, tmp):
     check("stalled" in fe.log_text(), "the disconnection is logged")
 
 
+def test_slow_messages_not_stalled(backend):
+    """The stall timeout is per message: a front-end whose messages each
+    arrive in two parts 3 s apart, each read ending half-way into the next,
+    is slow, not stalled."""
+    fe = Frontend(backend)
+    fe.call_u64(GET_FEATURES)
+    msg = struct.pack("<III", GET_FEATURES, 1, 0)
+    fe.sock.settimeout(2)
+    try:
+        fe.sock.sendall(msg[:6])
+        for _ in range(2):
+            time.sleep(3)
+            fe.sock.sendall(msg[6:] + msg[:6])  # one done, the next half-way
+        time.sleep(0.5)
+        fe.sock.sendall(msg[6:])
+        got = [fe.recv()[0] for _ in range(3)]
+    except (OSError, EOFError) as e:
+        got = repr(e)
+    check(got == [GET_FEATURES] * 3, "three messages 3 s apart in parts: all answered (%s)" % (got,))
+    rc = fe.end()
+    check(rc == 0, "the slow front-end was not disconnected (exit %s)" % rc)
+
+
 def memory_status(pid, key):
     """VmRSS or VmHWM of a process, in bytes."""
     with open("/proc/%d/status" % pid) as f:
@@ -721,6 +745,7 @@ def main():
     test_display_unread_then_sigterm(backend)
     test_self_feeding_ring_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
+    test_slow_messages_not_stalled(backend)
     test_record_long_chain(backend, replay, tmp)
     if os.environ.get("VGM_KEEP_RECORDING"):
         print("recording kept: " + trace)

@@ -522,11 +522,18 @@ static void handle(struct vhost_user *vu, struct vu_msg *m)
  * front-end that does not read its replies stops being read from (one
  * reply at most is queued). While a message or a reply is half-way, the
  * stall timer runs: VU_STALL_TIMEOUT_MS later the connection is dropped.
+ * It starts again when one is done (progressed: a message read whole, a
+ * reply gone), so each message and each reply has the whole time.
  */
-static void update_watch(struct vhost_user *vu)
+static void update_watch(struct vhost_user *vu, bool progressed)
 {
 	bool out = sendq_pending(vu->out);
 	uint32_t events = out ? EPOLLOUT : EPOLLIN;
+
+	if (progressed && vu->stall_armed) {
+		vu->stall_armed = false;
+		loop_timer_set(vu->loop, &vu->stall, 0);
+	}
 
 	if (vu->ended)
 		return;
@@ -545,9 +552,12 @@ static void update_watch(struct vhost_user *vu)
 static void on_socket(struct loop_watch *w, uint32_t events)
 {
 	struct vhost_user *vu = w->ctx;
+	bool progressed = false;
 
-	if (events & EPOLLOUT)
+	if (events & EPOLLOUT) {
 		flush_replies(vu);
+		progressed = !sendq_pending(vu->out);
+	}
 	while (!vu->ended && !sendq_pending(vu->out)) {
 		enum rx r = receive(vu);
 
@@ -563,8 +573,9 @@ static void on_socket(struct loop_watch *w, uint32_t events)
 		}
 		handle(vu, &vu->msg);
 		vu->got = 0;
+		progressed = true;
 	}
-	update_watch(vu);
+	update_watch(vu, progressed);
 }
 
 static void on_stall(struct loop_watch *w, uint32_t events)
