@@ -68,7 +68,8 @@ int memtable_add_host(struct memtable *mt, const struct memtable_entry *e, void 
 /* Logs, once per region, the regions that lost RAM. */
 void memtable_log_lost(struct memtable *mt);
 
-/* Guest physical address to host: NULL when gpa is in no region; else the
+/* Guest physical address to host: NULL when gpa is in no region (or in one
+ * that lost RAM, as in the two below); else the
  * pointer, and *contig receives the bytes from there to min(len, region end). */
 uint8_t *memtable_gpa(const struct memtable *mt, uint64_t gpa, uint64_t len, uint64_t *contig);
 

@@ -14,7 +14,15 @@ back-end exits 0 when the socket closes. With VGM_REPLAY, the back-end
 also runs with --record, and tools/vgm-replay must replay the recording
 with the responses the back-end gave and the frame the display got
 (VGM_KEEP_RECORDING=1 keeps the file).
-Linux, Python >= 3.9.
+
+Then the faults of issue 9, each on a back-end of its own: guest memory
+that is not there (a region larger than its memfd, a memfd truncated
+under a backing), front-ends that stall (half a message, replies not read,
+a call pipe not read, a display that answers nothing, a ring that never
+empties: SIGTERM still ends the back-end within a second; a stalled
+front-end is disconnected, a slow one is not), and --record of a request
+with 512 MiB of descriptors behind it.
+Linux, Python >= 3.10 (os.eventfd, fcntl.F_SETPIPE_SZ).
 """
 
 import fcntl
