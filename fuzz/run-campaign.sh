@@ -4,12 +4,13 @@
 #
 #   fuzz/run-campaign.sh TARGET SECONDS [LIBFUZZER-ARGS...]
 #
-# TARGET is request, stream or trace. Builds the libFuzzer binaries with clang
-# if needed (in $FUZZ_BUILD, default build-fuzz: CC=clang meson setup
-# build-fuzz -Dfuzzing=enabled), then runs $JOBS jobs (default 1) of SECONDS
+# TARGET is request, stream, trace, vhost-user or vring. Builds the
+# libFuzzer binaries with clang if needed (in $FUZZ_BUILD, default
+# build-fuzz: CC=clang meson setup build-fuzz -Dfuzzing=enabled), then runs $JOBS jobs (default 1) of SECONDS
 # each on $WORKERS processes (default 1: the machine is shared), starting
-# from the target's seeds (the golden traces, made at build time) and its
-# checked-in corpus, with its dictionary. Afterwards:
+# from the target's seeds (the golden traces, made at build time; the
+# backend targets' are checked in, fuzz/TARGET/seeds) and its checked-in
+# corpus, with its dictionary. Afterwards:
 # - inputs that reached code or features the seeds and the corpus do not
 #   are merged into fuzz/TARGET/corpus (check them in);
 # - a crash, leak or timeout is saved in fuzz/TARGET/crashes/ (keep it as a
@@ -21,14 +22,14 @@ set -eu
 cd "$(dirname "$0")/.."
 
 usage() {
-	echo "usage: $0 request|stream|trace SECONDS [LIBFUZZER-ARGS...]" >&2
+	echo "usage: $0 request|stream|trace|vhost-user|vring SECONDS [LIBFUZZER-ARGS...]" >&2
 	exit 2
 }
 [ $# -ge 2 ] || usage
 T=$1
 SECONDS_=$2
 shift 2
-case "$T" in request | stream | trace) ;; *) usage ;; esac
+case "$T" in request | stream | trace | vhost-user | vring) ;; *) usage ;; esac
 case "$SECONDS_" in '' | *[!0-9]*) usage ;; esac
 
 BUILD=${FUZZ_BUILD:-build-fuzz}
@@ -53,6 +54,7 @@ set -- "$@" "$CORPUS"
 case "$T" in
 request | stream) set -- "$@" "$B/fuzz/$T-seeds" ;;
 trace) set -- "$@" "$SRC/tests/traces/standard" "$SRC/tests/traces/memory-rfc" ;;
+vhost-user | vring) set -- "$@" "$SRC/fuzz/$T/seeds" ;;
 esac
 
 crashes_before=$(ls "$CRASHES" | wc -l)

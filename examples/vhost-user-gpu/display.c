@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "display.h"
@@ -71,13 +70,6 @@ static void on_socket(struct loop_watch *w, uint32_t events);
 static void on_timer(struct loop_watch *w, uint32_t events);
 static void on_drain(struct loop_watch *w, uint32_t events);
 
-static int new_timer(struct loop_watch *w, void (*cb)(struct loop_watch *, uint32_t), void *ctx)
-{
-	*w = (struct loop_watch){ .cb = cb, .ctx = ctx };
-	w->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	return w->fd < 0 ? -errno : 0;
-}
-
 int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, bool zero_copy,
 		struct display **out)
 {
@@ -89,9 +81,9 @@ int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, boo
 	d->timer.fd = d->drain.fd = -1;
 	if (sendq_new(zero_copy, &d->sq) < 0)
 		goto fail;
-	err = new_timer(&d->timer, on_timer, d);
+	err = loop_timer_init(&d->timer, on_timer, d);
 	if (err == 0)
-		err = new_timer(&d->drain, on_drain, d);
+		err = loop_timer_init(&d->drain, on_drain, d);
 	if (err < 0)
 		goto fail;
 	d->loop = loop;
@@ -121,22 +113,9 @@ void display_destroy(struct display *d)
 	free(d);
 }
 
-static void set_timer(struct loop *loop, struct loop_watch *w, int us)
-{
-	struct itimerspec its = {
-		.it_value = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000L },
-	};
-
-	timerfd_settime(w->fd, 0, &its, NULL);
-	if (us)
-		loop_watch(loop, w, EPOLLIN);
-	else
-		loop_unwatch(loop, w);
-}
-
 static void arm_timer(struct display *d, int ms)
 {
-	set_timer(d->loop, &d->timer, ms * 1000);
+	loop_timer_set(d->loop, &d->timer, ms * 1000);
 }
 
 void display_detach(struct display *d)
@@ -153,7 +132,7 @@ void display_detach(struct display *d)
 	d->features = 0;
 	arm_timer(d, 0);
 	d->drain_us = 0;
-	set_timer(d->loop, &d->drain, 0);
+	loop_timer_set(d->loop, &d->drain, 0);
 }
 
 bool display_attached(const struct display *d)
@@ -174,7 +153,7 @@ bool display_reading(struct display *d)
 	 * soon, and less often while it takes its time. */
 	if (!d->drain_us) {
 		d->drain_us = DRAIN_POLL_MIN_US;
-		set_timer(d->loop, &d->drain, d->drain_us);
+		loop_timer_set(d->loop, &d->drain, d->drain_us);
 	}
 	return true;
 }
@@ -430,11 +409,10 @@ static void on_socket(struct loop_watch *w, uint32_t events)
 static void on_timer(struct loop_watch *w, uint32_t events)
 {
 	struct display *d = w->ctx;
-	uint64_t ticks;
 	uint32_t request = d->waiting;
 
 	(void)events;
-	if (read(d->timer.fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+	if (!loop_timer_fired(w))
 		return;
 	arm_timer(d, 0);
 	if (!request)
@@ -450,19 +428,18 @@ static void on_timer(struct loop_watch *w, uint32_t events)
 static void on_drain(struct loop_watch *w, uint32_t events)
 {
 	struct display *d = w->ctx;
-	uint64_t ticks;
 
 	(void)events;
-	if (read(d->drain.fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+	if (!loop_timer_fired(w))
 		return;
 	if (sendq_busy(d->sq)) {
 		if (d->drain_us < DRAIN_POLL_MAX_US)
 			d->drain_us *= 2;
-		set_timer(d->loop, &d->drain, d->drain_us);
+		loop_timer_set(d->loop, &d->drain, d->drain_us);
 		return;
 	}
 	d->drain_us = 0;
-	set_timer(d->loop, &d->drain, 0);
+	loop_timer_set(d->loop, &d->drain, 0);
 	if (!display_busy(d) && d->ops->idle)
 		d->ops->idle(d->ctx);
 }

@@ -4,24 +4,13 @@
  * and returned with the length of the response. A request whose answer
  * QEMU owns (display sizes, EDIDs) waits, parked, while QEMU is asked.
  */
+#include <endian.h>
 #include <string.h>
 
 #include "gpu-private.h"
+#include "guard.h"
+#include "iovec.h"
 #include "log.h"
-
-/* Copies up to len bytes from the start of iov[0, n). */
-static size_t gather(const struct iovec *iov, uint32_t n, uint8_t *dst, size_t len)
-{
-	size_t done = 0;
-
-	for (uint32_t i = 0; i < n && done < len; i++) {
-		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-
-		memcpy(dst + done, iov[i].iov_base, k);
-		done += k;
-	}
-	return done;
-}
 
 static uint32_t le32_at(const uint8_t *p)
 {
@@ -33,7 +22,7 @@ static uint32_t type_of(const struct iovec *iov, uint32_t n)
 {
 	uint8_t b[4];
 
-	return gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
+	return iovec_gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
 }
 
 /* At debug level, one line per request: the guest's command sequence. */
@@ -59,20 +48,50 @@ static void count_request(struct gpu *g, uint32_t qi)
 		g->by_type[qi][type - base]++;
 }
 
+/*
+ * Guest memory was lost while the request ran (guard.h): what the library
+ * read there were zeros the guard put in, so its answer is not the
+ * guest's. The response header it wrote becomes ERR_UNSPEC (fence fields
+ * kept) and the response ends there. @return the bytes written now.
+ */
+static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
+{
+	const struct vring_chain *c = g->chain;
+	uint32_t cmd = type_of(c->iov, c->n_read);
+	const char *name = vgm_command_name(g->cfg.dialect, cmd);
+	uint32_t type = htole32(VGM_GPU_RESP_ERR_UNSPEC);
+	uint8_t h[24];
+	size_t n = written < sizeof(h) ? written : sizeof(h);
+
+	memtable_log_lost(g->mt);
+	log_guest("%s: %s (0x%04x) read guest memory lost under it: answered ERR_UNSPEC",
+		  qi ? "cursor" : "control", name ? name : "?", cmd);
+	if (n < 4)
+		return written;
+	iovec_gather(c->iov + c->n_read, c->n_write, h, n);
+	memcpy(h, &type, 4);
+	iovec_scatter(c->iov + c->n_read, c->n_write, h, n);
+	return n;
+}
+
 static void run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
 	const struct iovec *in = c->iov, *out = c->iov + c->n_read;
 	size_t written = 0;
+	unsigned long faults;
 
 	count_request(g, qi);
 	if (g->rec.request)
 		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, in, c->n_read);
+	faults = guard_faults();
 	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, in, c->n_read, out, c->n_write,
 			      &written) < 0) {
 		log_error("vgm_device_submit refused a chain of queue %u", qi);
 		written = 0;
 	}
+	if (guard_faults() != faults)
+		written = answer_lost(g, qi, written);
 	if (g->rec.response)
 		g->rec.response(g->rec.ctx, (enum vgm_queue)qi, out, c->n_write, written);
 	if (log_get_level() >= VGM_LOG_DEBUG)
@@ -89,7 +108,7 @@ static void run_chain(struct gpu *g, uint32_t qi)
 static bool ask_display(struct gpu *g)
 {
 	uint8_t hdr[28];
-	size_t n = gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
+	size_t n = iovec_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
 	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
 
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO)
@@ -104,42 +123,83 @@ static bool ask_display(struct gpu *g)
 	return false;
 }
 
+/* Entries one turn takes from a ring (a kick of its own brings the loop
+ * back for more): a few microseconds each, so the vhost-user socket and
+ * signals wait well under a millisecond. */
+#define TURN_ENTRIES 64u
+
+/* What taking one entry did to the turn. */
+enum step {
+	STEP_GO_ON,
+	STEP_PUSHED, /* a chain went back to the driver: go on */
+	STEP_STOP,
+};
+
+static enum step take_one(struct gpu *g, uint32_t qi)
+{
+	struct queue *q = &g->q[qi];
+	unsigned long faults = guard_faults();
+	enum vring_pop r = vring_pop(&q->vr, g->chain);
+
+	/* The ring or an indirect table was in guest memory lost just now
+	 * (guard.h): the chain read is zeros, give it back. A ring of zeros
+	 * then reads as empty or broken. */
+	if (guard_faults() != faults && r == VRING_CHAIN) {
+		memtable_log_lost(g->mt);
+		log_guest("vring: guest memory lost under a chain: returned with length 0");
+		r = VRING_BAD_CHAIN;
+	}
+	switch (r) {
+	case VRING_EMPTY:
+		return vring_arm(&q->vr) ? STEP_GO_ON : STEP_STOP;
+	case VRING_BROKEN:
+		queue_signal_error(q);
+		return STEP_STOP;
+	case VRING_SKIPPED:
+		return STEP_GO_ON;
+	case VRING_BAD_CHAIN:
+		/* Zero bytes written: the driver gets its descriptors back. */
+		vring_push(&q->vr, g->chain->head, 0);
+		return STEP_PUSHED;
+	case VRING_CHAIN:
+		break;
+	}
+	/* A request may change pixels QEMU is still reading. Checked only
+	 * with a request at hand: an idle guest costs no polling. */
+	if (display_reading(g->disp)) {
+		vring_unpop(&q->vr);
+		return STEP_STOP;
+	}
+	if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
+		g->parked = true;
+		g->parked_queue = qi;
+		return STEP_STOP;
+	}
+	run_chain(g, qi);
+	return STEP_PUSHED;
+}
+
 void gpu_process(struct gpu *g, uint32_t qi)
 {
 	struct queue *q = &g->q[qi];
 	bool pushed = false;
+	uint32_t steps = 0;
+	enum step s = STEP_GO_ON;
 
-	while (!g->parked && queue_runnable(q) && !display_busy(g->disp)) {
-		enum vring_pop r = vring_pop(&q->vr, g->chain);
-
-		if (r == VRING_EMPTY && vring_arm(&q->vr))
-			continue;
-		if (r == VRING_EMPTY)
-			break;
-		if (r == VRING_BROKEN) {
-			queue_signal_error(q);
-			break;
-		}
-		if (r == VRING_BAD_CHAIN) {
-			/* Zero bytes written: the driver gets its descriptors back. */
-			vring_push(&q->vr, g->chain->head, 0);
-			pushed = true;
-		}
-		if (r != VRING_CHAIN)
-			continue;
-		/* A request may change pixels QEMU is still reading. Checked
-		 * only with a request at hand: an idle guest costs no polling. */
-		if (display_reading(g->disp)) {
-			vring_unpop(&q->vr);
+	while (s != STEP_STOP && !g->parked && queue_runnable(q) && !display_busy(g->disp)) {
+		/*
+		 * A turn takes at most TURN_ENTRIES entries, then the loop serves
+		 * the sockets, signals and the other ring again and this ring
+		 * kicks itself for the rest. A guest that lays its used ring over
+		 * its available ring makes each push publish another entry
+		 * (fuzz/vring found it): without a bound, that turn never ended.
+		 */
+		if (steps++ == TURN_ENTRIES) {
+			queue_kick_again(q);
 			break;
 		}
-		if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
-			g->parked = true;
-			g->parked_queue = qi;
-			break;
-		}
-		run_chain(g, qi);
-		pushed = true;
+		s = take_one(g, qi);
+		pushed |= s == STEP_PUSHED;
 	}
 	if (pushed)
 		queue_notify(q);

@@ -226,12 +226,14 @@ int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *
 	int err = memtable_new(&mt);
 	uint32_t i = 0;
 
-	for (; err == 0 && i < n; i++)
+	for (; err == 0 && i < n; i++) {
 		err = memtable_add_fd(mt, &e[i], fds[i]);
+		if (err < 0)
+			log_error("SET_MEM_TABLE: region %u of %u refused (%s)", i, n, strerror(-err));
+	}
 	for (; i < n; i++)
 		close(fds[i]);
 	if (err < 0) {
-		log_error("SET_MEM_TABLE: region refused (%s)", strerror(-err));
 		memtable_destroy(mt);
 		return err;
 	}

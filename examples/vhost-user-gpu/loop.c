@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -56,11 +57,39 @@ void loop_unwatch(struct loop *loop, struct loop_watch *w)
 	w->added = false;
 }
 
-int loop_run_once(struct loop *loop)
+int loop_timer_init(struct loop_watch *w, void (*cb)(struct loop_watch *w, uint32_t events),
+		    void *ctx)
+{
+	*w = (struct loop_watch){ .cb = cb, .ctx = ctx };
+	w->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	return w->fd < 0 ? -errno : 0;
+}
+
+void loop_timer_set(struct loop *loop, struct loop_watch *w, int us)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000L },
+	};
+
+	timerfd_settime(w->fd, 0, &its, NULL);
+	if (us)
+		loop_watch(loop, w, EPOLLIN);
+	else
+		loop_unwatch(loop, w);
+}
+
+bool loop_timer_fired(struct loop_watch *w)
+{
+	uint64_t ticks;
+
+	return !(read(w->fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN);
+}
+
+int loop_run_once(struct loop *loop, int timeout_ms)
 {
 	struct epoll_event ev;
 	struct loop_watch *w;
-	int n = epoll_wait(loop->epfd, &ev, 1, -1);
+	int n = epoll_wait(loop->epfd, &ev, 1, timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -68,7 +97,7 @@ int loop_run_once(struct loop *loop)
 		return 0;
 	w = ev.data.ptr;
 	w->cb(w, ev.events);
-	return 0;
+	return 1;
 }
 
 void loop_quit(struct loop *loop)

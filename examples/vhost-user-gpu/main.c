@@ -5,7 +5,6 @@
  * follow vhost-user.rst's "Backend program conventions".
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "guard.h"
 #include "log.h"
 #include "loop.h"
 #include "recorder.h"
@@ -92,8 +92,12 @@ static void usage(FILE *f)
 		"      --dialect=NAME        standard (default) or memory-rfc\n"
 		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
 		"                            (docs/trace-format.md), for tools/vgm-replay\n"
-		"  -h, --help                this text\n",
-		vgm_version());
+		"  -h, --help                this text\n\n"
+		"Exit status: 0 when the front-end closes the connection, or on SIGTERM or\n"
+		"SIGINT; 1 for bad options, a failed start, a protocol error, a front-end\n"
+		"that stalled (disconnected after %d s) or a recording that could not be\n"
+		"written.\n",
+		vgm_version(), VU_STALL_TIMEOUT_MS / 1000);
 }
 
 static int parse_level(const char *s, enum vgm_log_level *out)
@@ -256,8 +260,6 @@ static int serve(struct backend *b, int fd)
 {
 	int err;
 
-	/* Messages are read whole once the socket is readable: blocking I/O. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	err = vhost_user_new(fd, b->gpu, b->loop, &b->vu);
 	if (err < 0)
 		log_error("cannot serve the connection: %s", strerror(-err));
@@ -341,6 +343,8 @@ static int start(struct backend *b)
 	if (err == 0)
 		err = watch_signals(b);
 	if (err == 0)
+		err = guard_install();
+	if (err == 0)
 		err = gpu_new(&b->opt.gpu, b->loop, &b->gpu);
 	if (err < 0) {
 		log_error("cannot start: %s", strerror(-err));
@@ -392,9 +396,11 @@ int main(int argc, char **argv)
 	log_set_level(b.opt.gpu.log_level);
 	r = start(&b);
 	while (r == 0 && loop_running(b.loop)) {
-		r = loop_run_once(b.loop);
+		r = loop_run_once(b.loop, -1);
 		if (r < 0)
 			log_error("event loop: %s", strerror(-r));
+		else
+			r = 0;
 	}
 	if (r == 0 && b.vu && vhost_user_failed(b.vu))
 		r = -EPROTO;

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "guard.h"
+#include "log.h"
 #include "memtable.h"
 
 struct mem_region {
 	uint64_t gpa, size, uva;
 	uint8_t *host; /* first byte of the region */
-	void *map_base; /* what munmap() gets, NULL for host memory */
-	size_t map_len;
+	struct guard_range map; /* what munmap() gets; start NULL for host memory */
 	int fd;
 	uint64_t fd_offset; /* of the region's first byte */
 	uint32_t refs;
+	bool loss_logged;
 };
 
 struct memtable {
@@ -36,8 +41,10 @@ void mem_region_unref(struct mem_region *rg)
 {
 	if (!rg || --rg->refs > 0)
 		return;
-	if (rg->map_base)
-		munmap(rg->map_base, rg->map_len);
+	if (rg->map.start) {
+		guard_remove(&rg->map);
+		munmap(rg->map.start, rg->map.len);
+	}
 	if (rg->fd >= 0)
 		close(rg->fd);
 	free(rg);
@@ -86,23 +93,55 @@ static int add_region(struct memtable *mt, const struct memtable_entry *e, struc
 	return 0;
 }
 
-/* mmap needs a page-aligned offset: map from the page holding the first
- * byte and point past the slack. */
+/*
+ * The file must hold the whole region: a page of the mapping past its end
+ * would raise SIGBUS when touched (issue 9, fault 2). Only regular files
+ * (memfd, tmpfs, hugetlbfs, files) have a size to check; others (a DAX
+ * device) rely on the guard alone. Also finds the granule the mapping can
+ * be split on: a huge page on hugetlbfs.
+ */
+static int check_file(const struct memtable_entry *e, int fd, size_t *granule)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	*granule = (size_t)sysconf(_SC_PAGESIZE);
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && e->mmap_offset + e->size > (uint64_t)st.st_size) {
+		log_error("guest memory: region at gpa 0x%llx (0x%llx bytes at offset 0x%llx) lies "
+			  "past the end of its file (%lld bytes)",
+			  (unsigned long long)e->gpa, (unsigned long long)e->size,
+			  (unsigned long long)e->mmap_offset, (long long)st.st_size);
+		return -EINVAL;
+	}
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC && st.st_blksize > 0 &&
+	    ((size_t)st.st_blksize & ((size_t)st.st_blksize - 1)) == 0)
+		*granule = (size_t)st.st_blksize;
+	return 0;
+}
+
+/* mmap needs an offset aligned to the granule: map from the granule holding
+ * the first byte and point past the slack. The mapping is guarded (guard.h). */
 static int map_fd(struct mem_region *rg, const struct memtable_entry *e, int fd)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t slack = e->mmap_offset % page;
-	uint64_t len = e->size + slack;
+	size_t granule;
+	uint64_t slack, len;
 	void *p;
+	int err = check_file(e, fd, &granule);
 
+	if (err)
+		return err;
+	slack = e->mmap_offset % granule;
+	len = e->size + slack;
 	if (len < e->size || len > SIZE_MAX || e->mmap_offset - slack > (uint64_t)INT64_MAX)
 		return -EINVAL;
 	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)(e->mmap_offset - slack));
 	if (p == MAP_FAILED)
 		return -errno;
-	rg->map_base = p;
-	rg->map_len = (size_t)len;
+	rg->map = (struct guard_range){ .start = p, .len = (size_t)len, .granule = granule };
+	guard_add(&rg->map);
 	rg->host = (uint8_t *)p + slack;
 	rg->fd = fd;
 	rg->fd_offset = e->mmap_offset;
@@ -146,13 +185,20 @@ int memtable_add_host(struct memtable *mt, const struct memtable_entry *e, void 
 	return add_region(mt, e, rg);
 }
 
+/* A region that lost RAM (guard.h) holds zeros where the guest's bytes
+ * were: it is guest memory no more. */
+static bool usable(const struct mem_region *rg)
+{
+	return !rg->map.lost;
+}
+
 static struct mem_region *find_gpa(const struct memtable *mt, uint64_t gpa)
 {
 	for (uint32_t i = 0; i < mt->n; i++) {
 		struct mem_region *rg = mt->rg[i];
 
 		if (gpa >= rg->gpa && gpa - rg->gpa < rg->size)
-			return rg;
+			return usable(rg) ? rg : NULL;
 	}
 	return NULL;
 }
@@ -194,7 +240,21 @@ uint8_t *memtable_uva(const struct memtable *mt, uint64_t uva, uint64_t len)
 		const struct mem_region *rg = mt->rg[i];
 
 		if (uva >= rg->uva && uva - rg->uva < rg->size && len <= rg->size - (uva - rg->uva))
-			return rg->host + (uva - rg->uva);
+			return usable(rg) ? rg->host + (uva - rg->uva) : NULL;
 	}
 	return NULL;
+}
+
+void memtable_log_lost(struct memtable *mt)
+{
+	for (uint32_t i = 0; i < mt->n; i++) {
+		struct mem_region *rg = mt->rg[i];
+
+		if (usable(rg) || rg->loss_logged)
+			continue;
+		rg->loss_logged = true;
+		log_error("guest memory lost: the file of region gpa 0x%llx (0x%llx bytes) shrank "
+			  "under us; it is not guest memory any more until the next SET_MEM_TABLE",
+			  (unsigned long long)rg->gpa, (unsigned long long)rg->size);
+	}
 }

@@ -7,6 +7,11 @@
  * (descriptor buffers use those), the front-end's virtual address
  * (SET_VRING_ADDR uses those) and the host pointer where it is mapped here.
  *
+ * Mappings of file descriptors are guarded (guard.h): a region whose file
+ * shrank under us is marked lost when a page past the file's end is
+ * touched, and from then on is left out of every translation below, as
+ * if it were not guest memory.
+ *
  * Regions are reference-counted: the table holds one reference, and a
  * translation made with memtable_map_gpa() holds another until
  * mem_region_unref(). A new table replaces an old one while the library
@@ -50,8 +55,9 @@ void memtable_destroy(struct memtable *mt);
  * Maps [mmap_offset, mmap_offset + size) of fd shared and read-write, and
  * adds it. Takes ownership of fd (closed on failure too).
  * @return 0; -EINVAL for a zero size, an address range that wraps or
- *         overlaps another region's guest range; -ENOSPC past MEMTABLE_MAX;
- *         -errno from mmap.
+ *         overlaps another region's guest range, a regular file that ends
+ *         before mmap_offset + size (logged); -ENOSPC past MEMTABLE_MAX;
+ *         -errno from fstat or mmap.
  */
 int memtable_add_fd(struct memtable *mt, const struct memtable_entry *e, int fd);
 
@@ -59,7 +65,11 @@ int memtable_add_fd(struct memtable *mt, const struct memtable_entry *e, int fd)
  * without mmap's. e->mmap_offset is ignored. */
 int memtable_add_host(struct memtable *mt, const struct memtable_entry *e, void *host);
 
-/* Guest physical address to host: NULL when gpa is in no region; else the
+/* Logs, once per region, the regions that lost RAM. */
+void memtable_log_lost(struct memtable *mt);
+
+/* Guest physical address to host: NULL when gpa is in no region (or in one
+ * that lost RAM, as in the two below); else the
  * pointer, and *contig receives the bytes from there to min(len, region end). */
 uint8_t *memtable_gpa(const struct memtable *mt, uint64_t gpa, uint64_t len, uint64_t *contig);
 

@@ -34,6 +34,15 @@ void queue_init(struct queue *q, struct loop *loop, void (*kick)(void *ctx, stru
 	q->ctx = ctx;
 }
 
+/* The front-end's descriptors are read and written without waiting: an
+ * eventfd never makes us wait, but what the front-end calls one may be a
+ * pipe nobody reads (a lost interrupt beats a hung back-end). */
+static void set_nonblocking(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
 static void replace_fd(int *slot, int fd)
 {
 	if (*slot >= 0)
@@ -69,7 +78,7 @@ int queue_set_kick(struct queue *q, int fd)
 	}
 	/* Usually set already (QEMU's eventfds are); a blocking read on a
 	 * spurious wakeup would stall the whole backend. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	set_nonblocking(fd);
 	q->kick.fd = fd;
 	err = loop_watch(q->loop, &q->kick, EPOLLIN);
 	if (err < 0) {
@@ -82,17 +91,25 @@ int queue_set_kick(struct queue *q, int fd)
 
 void queue_set_call(struct queue *q, int fd)
 {
+	set_nonblocking(fd);
 	replace_fd(&q->call_fd, fd);
 }
 
 void queue_set_err(struct queue *q, int fd)
 {
+	set_nonblocking(fd);
 	replace_fd(&q->err_fd, fd);
 }
 
 bool queue_runnable(const struct queue *q)
 {
 	return q->started && q->enabled && vring_ready(&q->vr);
+}
+
+void queue_kick_again(struct queue *q)
+{
+	if (q->kick.fd >= 0)
+		eventfd_write(q->kick.fd, 1);
 }
 
 void queue_notify(struct queue *q)

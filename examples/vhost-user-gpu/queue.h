@@ -42,6 +42,10 @@ void queue_stop(struct queue *q);
 /* Started, enabled and mapped: chains may be taken. */
 bool queue_runnable(const struct queue *q);
 
+/* Makes the loop come back to the queue: a kick of our own (none when the
+ * kick fd is not an eventfd: then the next kick of the driver does). */
+void queue_kick_again(struct queue *q);
+
 /* After pushes: interrupts the driver if it wants one. */
 void queue_notify(struct queue *q);
 /* The ring is broken: tells the front-end through the err fd. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "iovec.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -21,8 +22,12 @@
 #define MAX_PAGES (1u << 16)
 /* Pages looked at for one request, in guest memory or not. */
 #define MAX_STEPS (1u << 20)
-/* The library's limit of entries in one request. */
-#define MAX_ENTRIES 16384u
+/* The library's limit of entries in one request (the backend's device
+ * has the default). */
+#define MAX_ENTRIES VGM_DEFAULT_MAX_BACKING_ENTRIES
+/* The header and the largest command struct (SET_SCANOUT_BLOB, 24 + 72):
+ * the most the library reads of a request without entries. */
+#define FIXED_MAX 96u
 /* vgm-trace's limit of ram lines (TRACE_DEFAULT_MAX_RANGES). */
 #define MAX_RANGES 1024u
 /* write lines carry up to this many bytes; runs of one byte at least
@@ -67,11 +72,15 @@ struct recorder {
 	uint64_t *pending; /* pfns named since the last merge */
 	size_t npending, pending_cap;
 
-	/* The request being run: its bytes, the sizes of its pieces. */
+	/* The request being run: the bytes of it the library can read, the
+	 * sizes of their pieces; and how much the chain had (readable bytes,
+	 * nonempty descriptors), for when it had more. */
 	uint8_t *req;
 	size_t req_len, req_cap;
 	size_t *seg;
 	size_t nseg, seg_cap;
+	uint64_t chain_bytes;
+	size_t chain_pieces;
 
 	struct scanout_edid edid[VGM_MAX_SCANOUTS];
 
@@ -344,8 +353,9 @@ static void track_range(struct recorder *r, uint64_t addr, uint64_t len, uint32_
 }
 
 /* Requests whose memory entries name guest pages: where the entries start
- * and where their count is. */
-static bool entries_of(const struct recorder *r, uint32_t type, size_t *count_at, size_t *at)
+ * and where their count is, in a request of len bytes. */
+static bool entries_of(const struct recorder *r, uint32_t type, size_t len, size_t *count_at,
+		       size_t *at)
 {
 	bool memory_rfc = gpu_dialect(r->g) == VGM_DIALECT_MEMORY_RFC;
 
@@ -361,7 +371,7 @@ static bool entries_of(const struct recorder *r, uint32_t type, size_t *count_at
 	} else {
 		return false;
 	}
-	return r->req_len >= *at;
+	return len >= *at;
 }
 
 static void track_entries(struct recorder *r, uint32_t type)
@@ -369,7 +379,7 @@ static void track_entries(struct recorder *r, uint32_t type)
 	size_t count_at, at;
 	uint32_t steps = 0, n;
 
-	if (!entries_of(r, type, &count_at, &at))
+	if (!entries_of(r, type, r->req_len, &count_at, &at))
 		return;
 	n = le32(r->req + count_at);
 	if (n > MAX_ENTRIES)
@@ -486,23 +496,49 @@ static bool may_read_memory(enum vgm_queue q, uint32_t type)
 
 /* --- requests ----------------------------------------------------------- */
 
+/*
+ * How much of a request the library can read, from its first bytes: the
+ * header and the command's struct, then the entries it names, at most
+ * MAX_ENTRIES (past that it refuses the request unread). The rest of a
+ * chain is never looked at: recording it would cost its size in memory
+ * and twice that in the trace (issue 9: 64 descriptors of 8 MiB behind a
+ * GET_DISPLAY_INFO took 520 MiB and made a 1 GiB trace).
+ */
+static size_t readable_limit(const struct recorder *r, const struct iovec *in, size_t in_cnt)
+{
+	uint8_t head[FIXED_MAX];
+	size_t n = iovec_gather(in, in_cnt, head, sizeof(head)), count_at, at;
+	uint32_t entries;
+
+	if (n < 4 || !entries_of(r, le32(head), n, &count_at, &at))
+		return FIXED_MAX;
+	entries = le32(head + count_at);
+	return at + 16 * (size_t)(entries < MAX_ENTRIES ? entries : MAX_ENTRIES);
+}
+
 static bool copy_request(struct recorder *r, const struct iovec *in, size_t in_cnt)
 {
-	size_t total = 0;
+	size_t limit = readable_limit(r, in, in_cnt), total = 0;
 
-	for (size_t i = 0; i < in_cnt; i++)
-		total += in[i].iov_len;
+	for (size_t i = 0; i < in_cnt && total < limit; i++)
+		total += in[i].iov_len < limit - total ? in[i].iov_len : limit - total;
 	if (!grow((void **)&r->req, &r->req_cap, total ? total : 1, 1) ||
 	    !grow((void **)&r->seg, &r->seg_cap, in_cnt ? in_cnt : 1, sizeof(*r->seg)))
 		return false;
-	r->req_len = 0;
-	r->nseg = 0;
+	r->req_len = r->nseg = 0;
+	r->chain_bytes = r->chain_pieces = 0;
 	for (size_t i = 0; i < in_cnt; i++) {
+		size_t k = in[i].iov_len < limit - r->req_len ? in[i].iov_len : limit - r->req_len;
+
 		if (!in[i].iov_len)
 			continue; /* an empty piece: nothing to show */
-		memcpy(r->req + r->req_len, in[i].iov_base, in[i].iov_len);
-		r->req_len += in[i].iov_len;
-		r->seg[r->nseg++] = in[i].iov_len;
+		r->chain_bytes += in[i].iov_len;
+		r->chain_pieces++;
+		if (!k)
+			continue;
+		memcpy(r->req + r->req_len, in[i].iov_base, k);
+		r->req_len += k;
+		r->seg[r->nseg++] = k;
 	}
 	return true;
 }
@@ -555,6 +591,11 @@ static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec
 	const char *name = vgm_command_name(gpu_dialect(r->g), type);
 	size_t off = 0;
 
+	if (r->chain_bytes > r->req_len)
+		fprintf(r->body,
+			"# the chain had %llu readable bytes in %zu descriptors: the first %zu, "
+			"what the library reads of it, are recorded\n",
+			(unsigned long long)r->chain_bytes, r->chain_pieces, r->req_len);
 	fputs(q == VGM_QUEUE_CURSOR ? "cursor" : "ctrl ", r->body);
 	if (q == VGM_QUEUE_CONTROL)
 		put_resp(r->body, out, out_cnt);
@@ -570,15 +611,8 @@ static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec
 static uint32_t response_type(const struct iovec *out, size_t out_cnt, size_t written)
 {
 	uint8_t b[4];
-	size_t n = 0;
 
-	for (size_t i = 0; i < out_cnt && n < 4 && n < written; i++) {
-		const uint8_t *p = out[i].iov_base;
-
-		for (size_t k = 0; k < out[i].iov_len && n < 4 && n < written; k++)
-			b[n++] = p[k];
-	}
-	return n == 4 ? le32(b) : 0;
+	return iovec_gather(out, out_cnt, b, written < 4 ? written : 4) == 4 ? le32(b) : 0;
 }
 
 /* The response, read back from the writable part. */

@@ -16,7 +16,10 @@
  *     and nothing else (an address the guest named outside its memory
  *     stays outside);
  *   - in order, every request as a ctrl or cursor line, in hex, with "|"
- *     at descriptor boundaries and resp= the sizes of the writable part;
+ *     at descriptor boundaries and resp= the sizes of the writable part:
+ *     the bytes the library can read of it (the header, the command's
+ *     struct, at most the library's limit of memory entries), not the rest
+ *     of its chain; a comment line before it says when the chain had more;
  *     before each request that may read guest memory through a backing,
  *     write and fill lines bringing those pages to what the guest memory
  *     holds at that moment: only the bytes that changed since the last

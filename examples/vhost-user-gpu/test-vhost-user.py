@@ -14,19 +14,30 @@ back-end exits 0 when the socket closes. With VGM_REPLAY, the back-end
 also runs with --record, and tools/vgm-replay must replay the recording
 with the responses the back-end gave and the frame the display got
 (VGM_KEEP_RECORDING=1 keeps the file).
-Linux, Python >= 3.9.
+
+Then the faults of issue 9, each on a back-end of its own: guest memory
+that is not there (a region larger than its memfd, a memfd truncated
+under a backing), front-ends that stall (half a message, replies not read,
+a call pipe not read, a display that answers nothing, a ring that never
+empties: SIGTERM still ends the back-end within a second; a stalled
+front-end is disconnected, a slow one is not), and --record of a request
+with 512 MiB of descriptors behind it.
+Linux, Python >= 3.10 (os.eventfd, fcntl.F_SETPIPE_SZ).
 """
 
+import fcntl
 import json
 import mmap
 import os
 import select
 import shutil
+import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 MiB = 1 << 20
@@ -35,23 +46,16 @@ UVA = [0x7F0000000000, 0x7F1000000000]  # front-end addresses of the two regions
 HALF = MEM // 2
 QSIZE = 64
 
-# vhost-user requests
-GET_FEATURES, SET_FEATURES, SET_OWNER, SET_MEM_TABLE = 1, 2, 3, 5
-SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
-SET_VRING_KICK, SET_VRING_CALL = 12, 13
-GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES, SET_VRING_ENABLE = 15, 16, 18
-GET_CONFIG, GPU_SET_SOCKET = 24, 33
-NEED_REPLY = 0x8
-# vhost-user-gpu (display) requests
-D_GET_PROTOCOL_FEATURES, D_SET_PROTOCOL_FEATURES, D_GET_DISPLAY_INFO = 1, 2, 3
-D_CURSOR_POS, D_CURSOR_POS_HIDE, D_CURSOR_UPDATE, D_SCANOUT, D_UPDATE, D_GET_EDID = 4, 5, 6, 7, 8, 11
-# virtio-gpu
-CMD_GET_DISPLAY_INFO, CMD_CREATE_2D, CMD_SET_SCANOUT, CMD_FLUSH = 0x100, 0x101, 0x103, 0x104
-CMD_TRANSFER, CMD_ATTACH, CMD_GET_EDID = 0x105, 0x106, 0x10A
-CMD_UPDATE_CURSOR, CMD_MOVE_CURSOR = 0x300, 0x301
-RESP_OK_NODATA, RESP_OK_DISPLAY_INFO, RESP_OK_EDID = 0x1100, 0x1101, 0x1104
-B8G8R8X8, B8G8R8A8 = 2, 1
-F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from vhost_user_numbers import (  # noqa: E402
+    B8G8R8A8, B8G8R8X8, CMD_ATTACH, CMD_CREATE_2D, CMD_FLUSH, CMD_GET_DISPLAY_INFO, CMD_GET_EDID,
+    CMD_MOVE_CURSOR, CMD_SET_SCANOUT, CMD_TRANSFER, CMD_UPDATE_CURSOR, D_CURSOR_POS, D_CURSOR_UPDATE,
+    D_GET_DISPLAY_INFO, D_GET_EDID, D_GET_PROTOCOL_FEATURES, D_SCANOUT, D_UPDATE, F_INDIRECT, F_NEXT,
+    F_WRITE, GET_CONFIG, GET_FEATURES, GET_PROTOCOL_FEATURES, GET_VRING_BASE, GPU_SET_SOCKET,
+    NEED_REPLY, RESP_ERR_UNSPEC, RESP_OK_DISPLAY_INFO, RESP_OK_EDID, RESP_OK_NODATA, SET_FEATURES,
+    SET_MEM_TABLE, SET_OWNER, SET_PROTOCOL_FEATURES, SET_VRING_ADDR, SET_VRING_BASE, SET_VRING_CALL,
+    SET_VRING_ENABLE, SET_VRING_KICK, SET_VRING_NUM)
+
 FEATURES = (1 << 1) | (1 << 28) | (1 << 29) | (1 << 30) | (1 << 32)
 
 failures = []
@@ -103,10 +107,16 @@ class Ring:
 
 
 class Frontend:
-    def __init__(self, backend, args=()):
+    def __init__(self, backend, args=(), log=None, sndbuf=None):
+        """log: a file for the back-end's stderr (None: ours); sndbuf: the
+        send buffer of the back-end's end of the socket."""
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        if sndbuf:
+            theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+        self.log = log
         self.proc = subprocess.Popen([backend, "--fd", str(theirs.fileno())] + list(args),
-                                     pass_fds=[theirs.fileno()])
+                                     pass_fds=[theirs.fileno()],
+                                     stderr=open(log, "w") if log else None)
         theirs.close()
         self.memfd = os.memfd_create("guest")
         os.ftruncate(self.memfd, MEM)
@@ -191,6 +201,23 @@ class Frontend:
             payload, self.dbuf = self.dbuf[12:12 + size], self.dbuf[12 + size:]
             self.handle_display(req, payload)
 
+    def log_text(self):
+        """What the back-end logged so far (log= given), echoed for the test log."""
+        with open(self.log) as f:
+            text = f.read()
+        sys.stderr.write(text)
+        return text
+
+    def end(self, timeout=120):
+        """Closes the vhost-user socket; returns the back-end's exit code."""
+        self.sock.close()
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return "still running"
+
     def wait(self, cond, what, timeout=5.0):
         """Serves the display socket until cond() holds."""
         while not cond():
@@ -206,7 +233,7 @@ class Frontend:
         return True
 
     # -- requests -------------------------------------------------------
-    def request(self, q, cmd, resp_len=24, extra_out=(), indirect=False):
+    def request(self, q, cmd, resp_len=24, extra_out=(), indirect=False, timeout=5.0):
         ring = self.rings[q]
         req_at, resp_at = 0x100000 + 0x4000 * q, 0x108000 + 0x4000 * q
         self.mem[req_at:req_at + len(cmd)] = cmd
@@ -226,7 +253,7 @@ class Frontend:
             ring.offer(bufs)
         os.eventfd_write(self.kick[q], 1)
         want = ring.used_seen + 1
-        self.wait(lambda: ring.used_idx() >= want, "used element on queue %d" % q)
+        self.wait(lambda: ring.used_idx() >= want, "used element on queue %d" % q, timeout)
         _id, length = ring.pop_used()
         return bytes(self.mem[resp_at:resp_at + length])
 
@@ -240,6 +267,13 @@ def resp_type(resp):
 
 
 def setup(fe):
+    handshake(fe)
+    check(set_memory(fe) == 0, "SET_MEM_TABLE, two regions")
+    setup_rings(fe)
+
+
+def handshake(fe):
+    """Features and protocol features, as QEMU starts."""
     f = fe.call_u64(GET_FEATURES)
     check(f & FEATURES == FEATURES, "GET_FEATURES offers EDID, INDIRECT, EVENT_IDX, PROTOCOL_FEATURES, VERSION_1")
     pf = fe.call_u64(GET_PROTOCOL_FEATURES)
@@ -251,10 +285,19 @@ def setup(fe):
     check(len(p) == 28 and struct.unpack_from("<I", p, 12 + 8)[0] == 16, "GET_CONFIG: num_scanouts 16")
     check(fe.acked(SET_FEATURES, struct.pack("<Q", FEATURES | (1 << 40))) == 0,
           "SET_FEATURES with a transport bit of QEMU's own (RING_RESET)")
-    regions = struct.pack("<II", 2, 0)
-    regions += struct.pack("<QQQQ", 0, HALF, UVA[0], 0)
-    regions += struct.pack("<QQQQ", HALF, HALF, UVA[1], HALF)
-    check(fe.acked(SET_MEM_TABLE, regions, [fe.memfd, fe.memfd]) == 0, "SET_MEM_TABLE, two regions")
+
+
+def set_memory(fe, regions=((0, HALF, UVA[0], 0), (HALF, HALF, UVA[1], HALF))):
+    """SET_MEM_TABLE of regions (gpa, size, uva, offset), all in the memfd;
+    returns the ack (0: accepted)."""
+    payload = struct.pack("<II", len(regions), 0)
+    for r in regions:
+        payload += struct.pack("<QQQQ", *r)
+    return fe.acked(SET_MEM_TABLE, payload, [fe.memfd] * len(regions))
+
+
+def setup_rings(fe):
+    """The display socket and both rings."""
     fe.send(GPU_SET_SOCKET, fds=[fe.display_theirs.fileno()])
     fe.display_theirs.close()
     for q, ring in enumerate(fe.rings):
@@ -408,6 +451,273 @@ def check_recording(replay, trace, edid):
     check("cursor " in text and "ram 0x" in text, "the recording has cursor requests and ram lines")
 
 
+# -- faults: each on a back-end of its own ---------------------------------
+
+STALL_TIMEOUT = 5.0  # vhost-user.h: VU_STALL_TIMEOUT_MS
+
+
+def log_path(tmp, name):
+    return os.path.join(tmp, name + ".log")
+
+
+def run_case(fe, what, steps, logged=None):
+    """Runs steps(); then the back-end must exit 0 when the socket closes,
+    having logged logged[0] (checked as logged[1])."""
+    try:
+        steps()
+    except (EOFError, OSError, AssertionError) as e:
+        check(False, "%s: %r" % (what, e))
+    rc = fe.end()
+    check(rc == 0, "%s: back-end exits 0 (got %s)" % (what, rc))
+    if logged:
+        check(logged[0] in fe.log_text(), logged[1])
+
+
+def test_region_past_file(backend, tmp):
+    """A region that ends past the end of its file is refused: mapped, its
+    first access past the end would kill the back-end with SIGBUS."""
+    fe = Frontend(backend, log=log_path(tmp, "region-past-file"))
+
+    def steps():
+        handshake(fe)
+        check(set_memory(fe, [(0, MEM + 0x1000, UVA[0], 0)]) != 0,
+              "SET_MEM_TABLE: a region one page larger than its memfd is refused")
+        check(set_memory(fe, [(0, HALF, UVA[0], HALF + 0x1000)]) != 0,
+              "SET_MEM_TABLE: a region whose offset puts its end past the memfd is refused")
+        check(set_memory(fe) == 0, "SET_MEM_TABLE: regions that fit are accepted after that")
+        setup_rings(fe)
+        r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+        check(resp_type(r) == RESP_OK_DISPLAY_INFO, "requests run on the accepted table")
+    run_case(fe, "region past its file", steps, ("past the end of its file", "the refusal is logged"))
+
+
+def test_truncated_ram(backend, tmp):
+    """Guest RAM that shrinks under the back-end (the front-end truncates the
+    memfd) answers the request that touched it with an error, and the
+    back-end goes on."""
+    fe = Frontend(backend, log=log_path(tmp, "truncated-ram"))
+    w, h = 64, 32
+
+    def steps():
+        setup(fe)
+        create(fe, 0, 1, B8G8R8X8, w, h, HALF + 0x1000, pattern(w, h, 3))  # backing in region 1
+        os.ftruncate(fe.memfd, HALF)  # region 1 is gone; we touch it no more
+        r = fe.request(0, hdr(CMD_TRANSFER) + struct.pack("<IIIIQII", 0, 0, w, h, 0, 1, 0))
+        check(resp_type(r) == RESP_ERR_UNSPEC and len(r) == 24,
+              "TRANSFER_TO_HOST_2D from truncated guest RAM: ERR_UNSPEC")
+        check(fe.proc.poll() is None, "the back-end survived the lost guest RAM")
+        r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+        check(resp_type(r) == RESP_OK_DISPLAY_INFO, "the next request works")
+        r = fe.request(0, hdr(CMD_CREATE_2D) + struct.pack("<IIII", 2, B8G8R8X8, w, h))
+        check(resp_type(r) == RESP_OK_NODATA, "and the one after")
+    run_case(fe, "truncated guest RAM", steps, ("guest memory lost", "the loss is logged"))
+
+
+def terminate_within(fe, seconds, what, sig=signal.SIGTERM):
+    """SIGTERM (or sig); the back-end must be gone, exit 0, within seconds."""
+    start = time.monotonic()
+    fe.proc.send_signal(sig)
+    try:
+        rc = fe.proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        fe.proc.kill()
+        fe.proc.wait()
+        rc = "still running"
+    check(rc == 0, "%s: %s ends the back-end with 0 within %.1f s (got %s after %.2f s)"
+          % (what, signal.Signals(sig).name, seconds, rc, time.monotonic() - start))
+    fe.sock.close()
+
+
+def test_partial_then_sigterm(backend):
+    """A front-end that stops mid-message cannot keep SIGTERM (or SIGINT)
+    waiting."""
+    cases = [("half a header", struct.pack("<III", GET_FEATURES, 1, 0)[:5], signal.SIGTERM),
+             ("half a payload", struct.pack("<III", SET_FEATURES, 1, 8) + bytes(3), signal.SIGINT)]
+    for what, data, sig in cases:
+        fe = Frontend(backend)
+        fe.call_u64(GET_FEATURES)  # the back-end is in its loop
+        fe.sock.sendall(data)
+        time.sleep(0.2)
+        terminate_within(fe, 1.0, what, sig)
+
+
+def test_unread_replies_then_sigterm(backend):
+    """A front-end that stops reading replies cannot block the back-end:
+    its send buffer (the least Linux allows) fills long before ours."""
+    fe = Frontend(backend, sndbuf=1)
+    fe.call_u64(GET_FEATURES)
+    fe.sock.setblocking(False)
+    msg = struct.pack("<III", GET_FEATURES, 1, 0)
+    sent, deadline = 0, time.monotonic() + 10
+    try:
+        while time.monotonic() < deadline:
+            fe.sock.send(msg)  # a last one may go in part: mid-message too
+            sent += 1
+    except BlockingIOError:
+        pass
+    time.sleep(0.2)
+    check(sent > 100, "the socket filled after %d requests whose replies were not read" % sent)
+    terminate_within(fe, 1.0, "replies not read")
+
+
+def test_display_unread_then_sigterm(backend):
+    """A display (QEMU's side) that answers nothing and reads nothing holds
+    the rings, not the process."""
+    fe = Frontend(backend)
+    setup(fe)  # GET_PROTOCOL_FEATURES is never answered: the display is busy
+    fe.rings[0].offer([(0x100000, 24, False), (0x108000, 408, True)])
+    os.eventfd_write(fe.kick[0], 1)
+    time.sleep(0.2)
+    check(fe.rings[0].used_idx() == 0, "the request waits for the display")
+    terminate_within(fe, 1.0, "display not answering")
+
+
+def test_unread_call_fd_then_sigterm(backend):
+    """A call "eventfd" that is a pipe nobody reads cannot block the
+    back-end: it fills (a page: 512 interrupts), the back-end goes on."""
+    fe = Frontend(backend)
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    fe.call[0] = w
+    setup(fe)
+    os.close(w)
+    ring = fe.rings[0]
+    done, deadline = 0, time.monotonic() + 20
+    while done < 600 and time.monotonic() < deadline:
+        cmd = hdr(CMD_CREATE_2D) + struct.pack("<IIII", done + 1, B8G8R8X8, 1, 1)
+        fe.mem[0x100000:0x100000 + len(cmd)] = cmd
+        ring.offer([(0x100000, len(cmd), False), (0x108000, 24, True)])
+        os.eventfd_write(fe.kick[0], 1)
+        while ring.used_idx() != ring.avail_idx and time.monotonic() < deadline:
+            if select.select([fe.display], [], [], 0.001)[0]:
+                fe.pump_display()
+        if ring.used_idx() == ring.avail_idx:
+            ring.used_seen = ring.used_idx()
+            done += 1
+    check(done == 600, "600 requests answered past a full call pipe (got %d)" % done)
+    terminate_within(fe, 1.0, "call fd not read")
+    os.close(r)
+
+
+def test_self_feeding_ring_then_sigterm(backend):
+    """A guest that lays its used ring over its available ring makes each
+    chain the back-end returns publish another (the used index lands on the
+    available index): the back-end must still serve the socket and
+    SIGTERM, taking a ring's worth of chains per turn."""
+    fe = Frontend(backend)
+    handshake(fe)
+    check(set_memory(fe) == 0, "SET_MEM_TABLE")
+    ring = fe.rings[0]
+    struct.pack_into("<H", fe.mem, ring.avail + 2, 1)  # one entry (head 0) ...
+    ring.put_desc(ring.desc, 0, 0x100000, 24, 0, 0)
+    fe.send(SET_VRING_NUM, struct.pack("<II", 0, QSIZE))
+    fe.send(SET_VRING_BASE, struct.pack("<II", 0, 0))
+    # ... and the used index at the same place: it reads 1 when mapped
+    fe.send(SET_VRING_ADDR, struct.pack("<IIQQQQ", 0, 0, UVA[0] + ring.desc, UVA[0] + ring.avail,
+                                        UVA[0] + ring.avail, 0))
+    fe.send(SET_VRING_KICK, struct.pack("<Q", 0), [fe.kick[0]])
+    fe.send(SET_VRING_ENABLE, struct.pack("<II", 0, 1))
+    os.eventfd_write(fe.kick[0], 1)
+    time.sleep(0.3)
+    fe.sock.settimeout(2)
+    try:
+        served = fe.call_u64(GET_FEATURES) != 0
+    except OSError:
+        served = False
+    check(served, "self-feeding ring: the vhost-user socket is still served")
+    terminate_within(fe, 1.0, "self-feeding ring")
+
+
+def test_stall_timeout(backend, tmp):
+    """A front-end that stalls mid-message is disconnected after the
+    documented timeout: exit 1, logged."""
+    fe = Frontend(backend, log=log_path(tmp, "stall"))
+    fe.call_u64(GET_FEATURES)
+    start = time.monotonic()
+    fe.sock.sendall(struct.pack("<III", GET_FEATURES, 1, 0)[:7])
+    try:
+        rc = fe.proc.wait(timeout=STALL_TIMEOUT + 3)
+    except subprocess.TimeoutExpired:
+        fe.proc.kill()
+        fe.proc.wait()
+        rc = "still running"
+    took = time.monotonic() - start
+    check(rc == 1 and STALL_TIMEOUT - 0.5 <= took, "a stalled front-end is disconnected after "
+          "%.0f s with exit 1 (got %s after %.1f s)" % (STALL_TIMEOUT, rc, took))
+    fe.sock.close()
+    check("stalled" in fe.log_text(), "the disconnection is logged")
+
+
+def test_slow_messages_not_stalled(backend):
+    """The stall timeout is per message: a front-end whose messages each
+    arrive in two parts 3 s apart, each read ending half-way into the next,
+    is slow, not stalled."""
+    fe = Frontend(backend)
+    fe.call_u64(GET_FEATURES)
+    msg = struct.pack("<III", GET_FEATURES, 1, 0)
+    fe.sock.settimeout(2)
+    try:
+        fe.sock.sendall(msg[:6])
+        for _ in range(2):
+            time.sleep(3)
+            fe.sock.sendall(msg[6:] + msg[:6])  # one done, the next half-way
+        time.sleep(0.5)
+        fe.sock.sendall(msg[6:])
+        got = [fe.recv()[0] for _ in range(3)]
+    except (OSError, EOFError) as e:
+        got = repr(e)
+    check(got == [GET_FEATURES] * 3, "three messages 3 s apart in parts: all answered (%s)" % (got,))
+    rc = fe.end()
+    check(rc == 0, "the slow front-end was not disconnected (exit %s)" % rc)
+
+
+def memory_status(pid, key):
+    """VmRSS or VmHWM of a process, in bytes."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_record_long_chain(backend, replay, tmp):
+    """--record keeps what the library can read of a request, not every
+    readable byte of its chain: GET_DISPLAY_INFO followed by 64 readable
+    descriptors of 8 MiB (issue 9's case)."""
+    trace = os.path.join(tmp, "long-chain.trace")
+    fe = Frontend(backend, ["--record", trace])
+    grew = [-1]
+
+    def steps():
+        setup(fe)
+        rss = memory_status(fe.proc.pid, "VmRSS")
+        big = [(0, 8 * MiB, False)] * 64
+        r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24, extra_out=big, indirect=True,
+                       timeout=120)
+        check(resp_type(r) == RESP_OK_DISPLAY_INFO, "GET_DISPLAY_INFO with 512 MiB behind it: OK")
+        grew[0] = memory_status(fe.proc.pid, "VmHWM") - rss
+    run_case(fe, "long chain", steps)
+    grew = grew[0]
+    size = os.path.getsize(trace)
+    print("long chain: peak RSS grew by %.1f MiB, trace of %d bytes" % (grew / MiB, size))
+    check(0 <= grew < 64 * MiB, "peak RSS grew by less than 64 MiB (%.1f MiB)" % (grew / MiB))
+    check(size < 64 * 1024, "the trace is small (%d bytes)" % size)
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    ctrl = [i for i, l in enumerate(lines) if l.startswith("ctrl") and l.endswith("# GET_DISPLAY_INFO")]
+    note = lines[ctrl[-1] - 1] if ctrl else ""
+    check(note.startswith("# ") and "536870936 readable bytes" in note and "65 descriptors" in note,
+          "a comment before the request says the chain was longer: " + note)
+    if replay:
+        expect = [l.split("# expect:", 1)[1].strip() for l in lines if l.startswith("# expect:")]
+        with tempfile.TemporaryDirectory() as work:
+            p = subprocess.run([replay, trace], cwd=work, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        out = p.stdout.splitlines()
+        check(p.returncode == 0 and expect and all(e in out for e in expect),
+              "vgm-replay replays it with the recorded responses (%s)" % p.stderr.strip()[:200])
+
+
 def main():
     backend = sys.argv[1]
     replay = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -435,6 +745,16 @@ def main():
     check(rc == 0, "back-end exits 0 when the front-end goes away (got %s)" % rc)
     if replay:
         check_recording(replay, trace, fe.edid)
+    test_region_past_file(backend, tmp)
+    test_truncated_ram(backend, tmp)
+    test_partial_then_sigterm(backend)
+    test_unread_replies_then_sigterm(backend)
+    test_unread_call_fd_then_sigterm(backend)
+    test_display_unread_then_sigterm(backend)
+    test_self_feeding_ring_then_sigterm(backend)
+    test_stall_timeout(backend, tmp)
+    test_slow_messages_not_stalled(backend)
+    test_record_long_chain(backend, replay, tmp)
     if os.environ.get("VGM_KEEP_RECORDING"):
         print("recording kept: " + trace)
     else:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sendq.h"
 #include "vhost-user.h"
 
 /* Requests (vhost-user.rst, "Front-end message types"). */
@@ -69,10 +71,17 @@ struct vu_msg {
 struct vhost_user {
 	struct loop *loop;
 	struct loop_watch watch;
+	uint32_t events; /* watched on it */
+	struct loop_watch stall; /* timer: a message or a reply is half-way */
+	bool stall_armed;
 	struct gpu *gpu;
+	struct sendq *out; /* replies the socket did not take yet */
 	uint64_t protocol; /* agreed protocol features */
-	bool failed;
+	bool ended, failed;
+	/* The message being received: got bytes of it so far, the header first. */
 	struct vu_msg msg;
+	size_t got;
+	uint8_t hdr[VU_HDR_SIZE];
 };
 
 struct handler {
@@ -129,95 +138,124 @@ static void close_fds(struct vu_msg *m)
 	m->nfds = 0;
 }
 
-/* Reads exactly len bytes. @return len, 0 at EOF before the first byte, -1. */
-static ssize_t read_all(int fd, uint8_t *buf, size_t len)
+/* One recvmsg() of up to len bytes, with the file descriptors that come
+ * along (SCM_RIGHTS arrive with the first byte of a message; any part
+ * may carry some). @return bytes, 0 at EOF, -1 with errno. */
+static ssize_t recv_part(int fd, struct vu_msg *m, uint8_t *dst, size_t len)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 && done == 0 ? 0 : -1;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-/* The header comes with the file descriptors. @return 1, 0 at EOF, -1. */
-static int read_header(int fd, struct vu_msg *m)
-{
-	uint8_t hdr[VU_HDR_SIZE];
 	union {
 		char buf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = hdr, .iov_len = sizeof(hdr) };
+	struct iovec iov = { .iov_base = dst, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
 	ssize_t n;
 
 	do
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
-		return n == 0 ? 0 : -1;
-	m->nfds = 0;
+		return n;
 	take_fds(m, &mh);
-	if ((mh.msg_flags & MSG_CTRUNC) ||
-	    ((size_t)n < sizeof(hdr) && read_all(fd, hdr + n, sizeof(hdr) - (size_t)n) <= 0)) {
-		close_fds(m);
+	if (mh.msg_flags & MSG_CTRUNC) {
+		errno = EPROTO; /* descriptors were dropped: the message is not whole */
 		return -1;
 	}
+	return n;
+}
+
+/* The header is complete: is it one we can read the payload of? */
+static bool decode_header(struct vu_msg *m, const uint8_t *hdr)
+{
 	memcpy(&m->request, hdr, 4);
 	memcpy(&m->flags, hdr + 4, 4);
 	memcpy(&m->size, hdr + 8, 4);
-	return 1;
+	if ((m->flags & VU_FLAG_VERSION_MASK) == VU_VERSION && m->size <= VU_MAX_PAYLOAD)
+		return true;
+	log_error("vhost-user: message %u with flags 0x%x and size %u", m->request, m->flags,
+		  m->size);
+	return false;
 }
 
-/* @return 1 with a message, 0 at EOF, -1 on a broken stream. */
-static int read_msg(int fd, struct vu_msg *m)
-{
-	int r = read_header(fd, m);
+enum rx {
+	RX_MORE, /* the socket has no more now */
+	RX_DONE, /* vu->msg is complete */
+	RX_EOF, /* the front-end closed the socket between messages */
+	RX_BROKEN, /* closed mid-message, an error, a message we cannot read (logged) */
+};
 
-	if (r <= 0)
-		return r;
-	if ((m->flags & VU_FLAG_VERSION_MASK) != VU_VERSION || m->size > VU_MAX_PAYLOAD) {
-		log_error("vhost-user: message %u with flags 0x%x and size %u", m->request,
-			  m->flags, m->size);
-		close_fds(m);
-		return -1;
+/* Reads what the socket has of the message being received, never more:
+ * the next message's descriptors must not come with this one's bytes. */
+static enum rx receive(struct vhost_user *vu)
+{
+	struct vu_msg *m = &vu->msg;
+
+	for (;;) {
+		bool in_hdr = vu->got < VU_HDR_SIZE;
+		size_t want = in_hdr ? VU_HDR_SIZE - vu->got : VU_HDR_SIZE + m->size - vu->got;
+		uint8_t *dst = in_hdr ? vu->hdr + vu->got : m->payload + (vu->got - VU_HDR_SIZE);
+		ssize_t n;
+
+		if (want == 0)
+			return RX_DONE;
+		n = recv_part(vu->watch.fd, m, dst, want);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return RX_MORE;
+		if (n < 0 || (n == 0 && vu->got)) {
+			log_error("vhost-user: %s", n < 0 ? strerror(errno) : "closed mid-message");
+			return RX_BROKEN;
+		}
+		if (n == 0)
+			return RX_EOF;
+		vu->got += (size_t)n;
+		if (vu->got == VU_HDR_SIZE && !decode_header(m, vu->hdr))
+			return RX_BROKEN;
 	}
-	if (m->size && read_all(fd, m->payload, m->size) <= 0) {
-		close_fds(m);
-		return -1;
+}
+
+/* The connection is over: nothing more is read or written. */
+static void end(struct vhost_user *vu, bool failed)
+{
+	if (vu->ended)
+		return;
+	vu->ended = true;
+	vu->failed = failed;
+	loop_unwatch(vu->loop, &vu->watch);
+	loop_timer_set(vu->loop, &vu->stall, 0);
+	loop_quit(vu->loop);
+}
+
+/* Writes what the socket takes of the queued replies. */
+static void flush_replies(struct vhost_user *vu)
+{
+	if (sendq_flush(vu->out) != SENDQ_ERROR)
+		return;
+	/* A front-end that went away before reading its reply ends as one that
+	 * closed the socket; any other failure is the connection's. */
+	if (errno == EPIPE || errno == ECONNRESET) {
+		log_info("vhost-user: front-end disconnected before reading a reply");
+		end(vu, false);
+		return;
 	}
-	return 1;
+	log_error("vhost-user: cannot reply: %s", strerror(errno));
+	end(vu, true);
 }
 
 static int reply(struct vhost_user *vu, const struct vu_msg *m, const void *payload,
 		 uint32_t size)
 {
-	uint8_t buf[VU_HDR_SIZE + VU_MAX_PAYLOAD];
 	uint32_t flags = VU_VERSION | VU_FLAG_REPLY;
-	size_t len = VU_HDR_SIZE + size, done = 0;
+	uint8_t *buf = sendq_reserve(vu->out, VU_HDR_SIZE + size, NULL);
 
+	if (!buf)
+		return -ENOMEM;
 	memcpy(buf, &m->request, 4);
 	memcpy(buf + 4, &flags, 4);
 	memcpy(buf + 8, &size, 4);
 	if (size)
 		memcpy(buf + VU_HDR_SIZE, payload, size);
-	while (done < len) {
-		ssize_t n = send(vu->watch.fd, buf + done, len - done, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
+	flush_replies(vu);
 	return REPLIED;
 }
 
@@ -479,47 +517,113 @@ static void handle(struct vhost_user *vu, struct vu_msg *m)
 	close_fds(m);
 }
 
+/*
+ * While a reply waits for room in the socket, no message is read: the
+ * front-end that does not read its replies stops being read from (one
+ * reply at most is queued). While a message or a reply is half-way, the
+ * stall timer runs: VU_STALL_TIMEOUT_MS later the connection is dropped.
+ * It starts again when one is done (progressed: a message read whole, a
+ * reply gone), so each message and each reply has the whole time.
+ */
+static void update_watch(struct vhost_user *vu, bool progressed)
+{
+	bool out = sendq_pending(vu->out);
+	uint32_t events = out ? EPOLLOUT : EPOLLIN;
+
+	if (progressed && vu->stall_armed) {
+		vu->stall_armed = false;
+		loop_timer_set(vu->loop, &vu->stall, 0);
+	}
+
+	if (vu->ended)
+		return;
+	if (events != vu->events && loop_watch(vu->loop, &vu->watch, events) < 0) {
+		log_error("vhost-user: cannot watch the socket");
+		end(vu, true);
+		return;
+	}
+	vu->events = events;
+	if ((out || vu->got) != vu->stall_armed) {
+		vu->stall_armed = !vu->stall_armed;
+		loop_timer_set(vu->loop, &vu->stall, vu->stall_armed ? VU_STALL_TIMEOUT_MS * 1000 : 0);
+	}
+}
+
 static void on_socket(struct loop_watch *w, uint32_t events)
 {
 	struct vhost_user *vu = w->ctx;
-	int r;
+	bool progressed = false;
+
+	if (events & EPOLLOUT) {
+		flush_replies(vu);
+		progressed = !sendq_pending(vu->out);
+	}
+	while (!vu->ended && !sendq_pending(vu->out)) {
+		enum rx r = receive(vu);
+
+		if (r == RX_MORE)
+			break;
+		if (r != RX_DONE) {
+			if (r == RX_EOF)
+				log_info("vhost-user: front-end disconnected");
+			else
+				log_error("vhost-user: connection broken");
+			end(vu, r == RX_BROKEN);
+			break;
+		}
+		handle(vu, &vu->msg);
+		vu->got = 0;
+		progressed = true;
+	}
+	update_watch(vu, progressed);
+}
+
+static void on_stall(struct loop_watch *w, uint32_t events)
+{
+	struct vhost_user *vu = w->ctx;
 
 	(void)events;
-	r = read_msg(w->fd, &vu->msg);
-	if (r > 0) {
-		handle(vu, &vu->msg);
+	if (!loop_timer_fired(w))
 		return;
-	}
-	if (r < 0) {
-		log_error("vhost-user: connection broken");
-		vu->failed = true;
-	} else {
-		log_info("vhost-user: front-end disconnected");
-	}
-	loop_unwatch(vu->loop, w);
-	loop_quit(vu->loop);
+	vu->stall_armed = false;
+	log_error("vhost-user: the front-end stalled for %d ms %s: disconnected",
+		  VU_STALL_TIMEOUT_MS,
+		  sendq_pending(vu->out) ? "without reading a reply" : "in the middle of a message");
+	end(vu, true);
 }
 
 int vhost_user_new(int fd, struct gpu *g, struct loop *loop, struct vhost_user **out)
 {
 	struct vhost_user *vu = calloc(1, sizeof(*vu));
-	int err;
+	int err = -ENOMEM;
 
-	if (!vu) {
-		close(fd);
-		return -ENOMEM;
-	}
+	if (!vu)
+		goto fail;
 	vu->loop = loop;
 	vu->gpu = g;
+	vu->stall.fd = -1;
 	vu->watch = (struct loop_watch){ .fd = fd, .cb = on_socket, .ctx = vu };
-	err = loop_watch(loop, &vu->watch, EPOLLIN);
-	if (err < 0) {
-		close(fd);
-		free(vu);
-		return err;
-	}
+	err = sendq_new(false, &vu->out);
+	if (err == 0)
+		err = loop_timer_init(&vu->stall, on_stall, vu);
+	if (err == 0)
+		err = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ? -errno : 0;
+	if (err == 0)
+		err = loop_watch(loop, &vu->watch, vu->events = EPOLLIN);
+	if (err < 0)
+		goto fail;
+	sendq_set_fd(vu->out, fd);
 	*out = vu;
 	return 0;
+fail:
+	if (vu) {
+		sendq_destroy(vu->out);
+		if (vu->stall.fd >= 0)
+			close(vu->stall.fd);
+		free(vu);
+	}
+	close(fd);
+	return err;
 }
 
 void vhost_user_destroy(struct vhost_user *vu)
@@ -527,6 +631,10 @@ void vhost_user_destroy(struct vhost_user *vu)
 	if (!vu)
 		return;
 	loop_unwatch(vu->loop, &vu->watch);
+	loop_timer_set(vu->loop, &vu->stall, 0);
+	close(vu->stall.fd);
+	close_fds(&vu->msg); /* a message half-way holds descriptors too */
+	sendq_destroy(vu->out);
 	close(vu->watch.fd);
 	free(vu);
 }

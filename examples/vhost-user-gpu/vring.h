@@ -96,7 +96,10 @@ void vring_set_features(struct vring *vr, bool indirect, bool event_idx);
 int vring_map(struct vring *vr, const struct memtable *mt);
 bool vring_ready(const struct vring *vr);
 
-/* Takes the next available chain (see the top of this file). */
+/* Takes the next available chain (see the top of this file). The guest
+ * can keep a ring from ever being empty (its used ring over its available
+ * ring: each vring_push() publishes another entry): callers bound the
+ * chains they take in one go. */
 enum vring_pop vring_pop(struct vring *vr, struct vring_chain *chain);
 /* Gives back the chain last taken, before its used element is written. */
 void vring_unpop(struct vring *vr);

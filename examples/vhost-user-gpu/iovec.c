@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <string.h>
+
+#include "iovec.h"
+
+size_t iovec_gather(const struct iovec *iov, size_t n, void *dst, size_t len)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < n && done < len; i++) {
+		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
+
+		memcpy((uint8_t *)dst + done, iov[i].iov_base, k);
+		done += k;
+	}
+	return done;
+}
+
+void iovec_scatter(const struct iovec *iov, size_t n, const void *src, size_t len)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < n && done < len; i++) {
+		size_t k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
+
+		memcpy(iov[i].iov_base, (const uint8_t *)src + done, k);
+		done += k;
+	}
+}
