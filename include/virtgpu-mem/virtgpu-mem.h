@@ -355,7 +355,10 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
 /**
  * Tells the device what the driver accepted. Bits 24 and up are transport
  * features and are ignored. Commands gated by a feature are answered
- * ERR_UNSPEC until it is accepted. vgm_device_reset() clears the set.
+ * ERR_UNSPEC until it is accepted, but for GET_EDID, which is answered
+ * whenever the device offers VIRTIO_GPU_F_EDID, accepted or not (since
+ * 0.3; as QEMU does: virtio-win's Windows driver asks for EDIDs without
+ * accepting the feature). vgm_device_reset() clears the set.
  * @return 0; -EINVAL for NULL or a device bit that was not offered.
  * @since 0.1
  */

@@ -72,6 +72,7 @@ struct harness_opts {
 	bool with_release;	/* install a release() callback and count mappings */
 	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
 	bool no_accept;		/* don't accept the offered features */
+	uint64_t no_offer;	/* feature bits the device does not offer */
 	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
