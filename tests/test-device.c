@@ -337,11 +337,52 @@ static void test_device_default_backing_entries(void **state)
 	req_attach_tiny(&r, 1, VGM_DEFAULT_MAX_BACKING_ENTRIES + 1);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
 	assert_unchanged(h, &s);
-	assert_logged(h, "nr_entries 16385 is above the limit of 16384");
+	assert_logged(h, "nr_entries 65537 is above the limit of 65536");
 	req_attach_tiny(&r, 1, VGM_DEFAULT_MAX_BACKING_ENTRIES);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
 	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
 	assert_int_equal(st.backing_entries, VGM_DEFAULT_MAX_BACKING_ENTRIES);
+}
+
+/*
+ * A 7680x4320 framebuffer in one 4 KiB entry per page (viogpudo's habit):
+ * 32,400 entries fit the default limit, and the last page is where the
+ * table says.
+ */
+static void test_device_default_backing_entries_8k(void **state)
+{
+	enum { W = 7680, H = 4320, PAGE = 4096, PAGES = W * H * 4 / PAGE };
+	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .ram_size = (size_t)PAGES * PAGE };
+	struct harness *h = harness_new(&o);
+	uint32_t px[16 * 16], want[16 * 16];
+	struct req r;
+
+	(void)state;
+	make_resource(h, 1, VGM_GPU_FORMAT_B8G8R8X8_UNORM, W, H);
+	req_init(&r, VGM_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	req_u32(&r, 1);
+	req_u32(&r, PAGES);
+	for (uint32_t i = 0; i < PAGES; i++) {
+		req_u64(&r, RAM_BASE + (uint64_t)i * PAGE);
+		req_u32(&r, PAGE);
+		req_u32(&r, 0);
+	}
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	/* The bottom right 16x16 pixels: the end of the last 16 rows. */
+	for (uint32_t y = 0; y < 16; y++) {
+		for (uint32_t x = 0; x < 16; x++) {
+			want[y * 16 + x] = 0xff000000u | (y << 8) | x;
+			memcpy(ram_ptr(h, RAM_BASE + ((uint64_t)(H - 16 + y) * W + W - 16 + x) * 4),
+			       &want[y * 16 + x], 4);
+		}
+	}
+	req_transfer(&r, 1, W - 16, H - 16, 16, 16, ((uint64_t)(H - 16) * W + W - 16) * 4);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	req_set_scanout(&r, 0, 1, W - 16, H - 16, 16, 16);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	assert_int_equal(vgm_device_read_scanout(h->dev, 0, DRM_FORMAT_XRGB8888, px, 16 * 4), 0);
+	assert_memory_equal(px, want, sizeof(want));
+	harness_free(h);
 }
 
 static void test_device_default_max_resources(void **state)
@@ -930,6 +971,7 @@ int main(void)
 		T(test_device_default_scanout_size),
 		T(test_device_default_host_memory),
 		T(test_device_default_backing_entries),
+		cmocka_unit_test(test_device_default_backing_entries_8k),
 		T(test_device_default_max_resources),
 		T_RFC(test_device_default_max_regions),
 		T(test_features_offered_per_dialect),

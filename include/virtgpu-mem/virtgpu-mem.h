@@ -78,9 +78,16 @@ enum vgm_log_level {
 /** Cursor images are this many pixels wide and high. @since 0.1 */
 #define VGM_CURSOR_SIZE 64
 
-/** Default limits, used where the config says 0. @since 0.1 */
+/**
+ * Default limits, used where the config says 0. @since 0.1
+ *
+ * VGM_DEFAULT_MAX_BACKING_ENTRIES is 65536 since 0.3 (16384 before): a
+ * driver that sends one 4 KiB entry per page, as virtio-win's viogpudo
+ * does, needs 32,400 entries for a 7680x4320 framebuffer. The host memory
+ * budget still bounds the tables.
+ */
 #define VGM_DEFAULT_MAX_HOST_MEMORY (256ull << 20)
-#define VGM_DEFAULT_MAX_BACKING_ENTRIES 16384u
+#define VGM_DEFAULT_MAX_BACKING_ENTRIES 65536u
 #define VGM_DEFAULT_MAX_RESOURCES 65536u
 #define VGM_DEFAULT_MAX_REGIONS 65536u
 /** Preferred size of a scanout whose config says 0x0. @since 0.1 */
