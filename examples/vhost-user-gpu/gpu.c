@@ -20,8 +20,9 @@ static int new_device(struct gpu *g)
 		.dialect = g->cfg.dialect,
 		.features = g->cfg.device_features,
 		/* QEMU tells the guest how many scanouts there are (its
-		 * max_outputs); have them all, and enable what QEMU says. */
-		.num_scanouts = VGM_MAX_SCANOUTS,
+		 * max_outputs): the option says as many. The first is
+		 * enabled until QEMU tells its displays (as QEMU's own). */
+		.num_scanouts = g->cfg.num_scanouts,
 		.scanouts[0] = { .enabled = 1 },
 		.log_level = g->cfg.log_level,
 		.ops = &gpu_host_ops,
