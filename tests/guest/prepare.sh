@@ -23,9 +23,10 @@
 #      (dosfstools) and mcopy (mtools) for its FAT disk; installed with
 #      apt-get when missing and running as root.
 #   7. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
-#      QEMU, VHOST_USER_GPU; INITRD_KMS, OVMF_CODE, OVMF_VARS, MKFS_VFAT,
-#      MCOPY when those could be had (else the tests that need them skip,
-#      saying why).
+#      QEMU, VHOST_USER_GPU; and, when those could be had (else the tests
+#      that need them skip, saying why), CACHE_DIR/kms.env: INITRD_KMS,
+#      CACHE_DIR/uefi.env: OVMF_CODE, OVMF_VARS, MKFS_VFAT, MCOPY (files of
+#      their own: run-guest.py reads all three).
 # Exit: 0 ready, 77 something could not be had (reason printed), 1 error.
 # Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name.
 set -euo pipefail
@@ -315,13 +316,6 @@ fi
 	echo "KERNEL_DEB=$(basename "$KDEB")"
 	echo "BUSYBOX_DEB=$(basename "$BDEB")"
 	echo "MODULES='$MODULES'"
-	[ -z "$INITRD_KMS" ] || echo "INITRD_KMS=$INITRD_KMS"
-	if [ "$UEFI_STATUS" = ok ]; then
-		echo "OVMF_CODE=$OVMF_CODE"
-		echo "OVMF_VARS=$OVMF_VARS"
-		echo "MKFS_VFAT=$MKFS_VFAT"
-		echo "MCOPY=$MCOPY"
-	fi
 	if [ "$QEMU_STATUS" = ok ]; then
 		echo "QEMU=$QEMU"
 		echo "VHOST_USER_GPU=$VUG"
@@ -329,6 +323,24 @@ fi
 } > "$CACHE/guest.env.tmp"
 mv "$CACHE/guest.env.tmp" "$CACHE/guest.env"
 say "wrote $CACHE/guest.env"
+# write_env NAME KEY=VALUE...: CACHE/NAME.env with those lines, or none
+write_env() {
+	local f=$CACHE/$1.env
+	shift
+	if [ $# = 0 ]; then
+		rm -f "$f"
+		return
+	fi
+	{ echo "# written by tests/guest/prepare.sh"; printf '%s\n' "$@"; } > "$f.tmp"
+	mv "$f.tmp" "$f"
+	say "wrote $f"
+}
+if [ -n "$INITRD_KMS" ]; then write_env kms "INITRD_KMS=$INITRD_KMS"; else write_env kms; fi
+if [ "$UEFI_STATUS" = ok ]; then
+	write_env uefi "OVMF_CODE=$OVMF_CODE" "OVMF_VARS=$OVMF_VARS" "MKFS_VFAT=$MKFS_VFAT" "MCOPY=$MCOPY"
+else
+	write_env uefi
+fi
 if [ "$QEMU_STATUS" != ok ] && [ "$QEMU_STATUS" != skipped ]; then
 	skip "$QEMU_STATUS"
 fi

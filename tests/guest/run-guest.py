@@ -36,7 +36,8 @@ Files (all in tests/guest/):
                          reference one, the same guest in bench mode.
 
 Flow of one run:
-  1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU.
+  1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU (and
+     kms.env the initramfs with modetest, uefi.env the firmware and tools).
   2. --device vhost-user: the backend is started first,
        BACKEND --socket-path SOCK [args after --]   (or --fd N: --backend-fd)
      then QEMU with -chardev socket,id=vgpu,path=SOCK (or fd=M)
@@ -496,6 +497,9 @@ class Runner:
         if not os.path.exists(envfile):
             raise Skip("%s missing: run tests/guest/prepare.sh %s first" % (envfile, a.cache))
         self.genv = genv = read_env_file(envfile)
+        for extra in ("kms.env", "uefi.env"):  # what the KMS and UEFI guests need
+            if os.path.exists(os.path.join(a.cache, extra)):
+                genv.update(read_env_file(os.path.join(a.cache, extra)))
         qemu = a.qemu or os.environ.get("VGM_QEMU") or genv.get("QEMU") or shutil.which("qemu-system-x86_64")
         if not qemu or not os.path.exists(qemu):
             raise Skip("qemu-system-x86_64 not found (run tests/guest/prepare.sh as root, "
