@@ -40,6 +40,8 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	if (!g)
 		return err;
 	g->cfg = *cfg;
+	if (!g->cfg.num_scanouts)
+		g->cfg.num_scanouts = 1;
 	g->loop = loop;
 	g->chain = malloc(sizeof(*g->chain));
 	if (!g->chain)
