@@ -77,6 +77,10 @@ const struct cmd_desc cmds_display[] = {
 		.name = "GET_EDID",
 		.size = WIRE_HDR_SIZE + 8,
 		.feature = VGM_GPU_F_EDID,
+		/* Answered once offered, accepted or not: virtio-win's viogpudo
+		 * asks without accepting the feature, and QEMU answers (it looks
+		 * at its own configuration, not at the negotiated bits). */
+		.open_when_offered = true,
 		.ok = VGM_GPU_RESP_OK_EDID,
 		.decode = wire_get_id,
 		.validate = validate_edid,

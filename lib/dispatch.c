@@ -131,6 +131,14 @@ uint32_t cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_ent
 	return 0;
 }
 
+/* Whether the feature that gates a command lets it through. */
+static bool gate_open(const struct vgm_device *dev, const struct cmd_desc *d)
+{
+	if (d->open_when_offered)
+		return dev->offered & (1ull << d->feature);
+	return feature_accepted(dev, (uint32_t)d->feature);
+}
+
 /* Finds the command and checks what the table says about it. */
 static uint32_t admit(struct vgm_device *dev, struct cmd *c, enum vgm_queue queue)
 {
@@ -144,9 +152,9 @@ static uint32_t admit(struct vgm_device *dev, struct cmd *c, enum vgm_queue queu
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "sent on the wrong queue");
 	if (!d->validate)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "not supported by this device");
-	if (d->feature >= 0 && !feature_accepted(dev, (uint32_t)d->feature))
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "feature bit %d not negotiated",
-				   d->feature);
+	if (d->feature >= 0 && !gate_open(dev, d))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "feature bit %d not %s",
+				   d->feature, d->open_when_offered ? "offered" : "negotiated");
 	return 0;
 }
 

@@ -444,6 +444,9 @@ struct cmd_desc {
 	const char *name;
 	uint32_t size;	 /* minimum request length, header included */
 	int32_t feature; /* feature bit that gates it, -1 for none */
+	/* The gate opens when the device offers the feature, whether or not
+	 * the driver accepted it (GET_EDID: see cmd-display.c). */
+	bool open_when_offered;
 	enum vgm_queue queue;
 	uint32_t ok;	 /* response type on success */
 	bool (*decode)(struct reader *r, struct cmd *c);

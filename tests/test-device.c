@@ -211,7 +211,7 @@ static void test_device_new_only_translate(void **state)
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops = { .size = sizeof(ops), .translate = h->ops.translate };
 	struct vgm_device *dev;
-	uint8_t req[32] = { 0x0a, 0x01 }, resp[64];
+	uint8_t req[32] = { 0x0a, 0x01, [24] = 5 }, resp[64];
 	struct iovec in = { req, sizeof(req) }, out = { resp, sizeof(resp) };
 	size_t written;
 
@@ -219,10 +219,10 @@ static void test_device_new_only_translate(void **state)
 	cfg.ops = &ops;
 	dev = expect_new_ok(&cfg);
 	assert_int_equal(vgm_device_set_display(dev, 0, true, 800, 600), 0);
-	/* GET_EDID without the feature: an error, logged to nobody. */
+	/* GET_EDID of a scanout it does not have: an error, logged to nobody. */
 	assert_int_equal(vgm_device_submit(dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1, &written), 0);
 	assert_int_equal(written, 24);
-	assert_int_equal(resp[0] | resp[1] << 8, VGM_GPU_RESP_ERR_UNSPEC);
+	assert_int_equal(resp[0] | resp[1] << 8, VGM_GPU_RESP_ERR_INVALID_PARAMETER);
 	vgm_device_destroy(dev);
 	assert_int_equal(h->nevents, 0);
 	assert_int_equal(h->nlogs, 0);
@@ -364,11 +364,54 @@ static void test_device_default_backing_entries(void **state)
 	req_attach_tiny(&r, 1, VGM_DEFAULT_MAX_BACKING_ENTRIES + 1);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
 	assert_unchanged(h, &s);
-	assert_logged(h, "nr_entries 16385 is above the limit of 16384");
+	assert_logged(h, "nr_entries 65537 is above the limit of 65536");
 	req_attach_tiny(&r, 1, VGM_DEFAULT_MAX_BACKING_ENTRIES);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
 	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
 	assert_int_equal(st.backing_entries, VGM_DEFAULT_MAX_BACKING_ENTRIES);
+}
+
+/*
+ * A 7680x4320 framebuffer in one 4 KiB entry per page, the entry array in
+ * 127 descriptors of a page after the command's own (viogpudo's habit):
+ * 32,400 entries fit the default limit, and the last page is where the
+ * table says.
+ */
+static void test_device_default_backing_entries_8k(void **state)
+{
+	enum { W = 7680, H = 4320, PAGE = 4096, PAGES = W * H * 4 / PAGE };
+	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .ram_size = (size_t)PAGES * PAGE };
+	struct harness *h = harness_new(&o);
+	uint32_t px[16 * 16], want[16 * 16];
+	struct req r;
+
+	(void)state;
+	make_resource(h, 1, VGM_GPU_FORMAT_B8G8R8X8_UNORM, W, H);
+	req_init(&r, VGM_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	req_u32(&r, 1);
+	req_u32(&r, PAGES);
+	for (uint32_t i = 0; i < PAGES; i++) {
+		req_u64(&r, RAM_BASE + (uint64_t)i * PAGE);
+		req_u32(&r, PAGE);
+		req_u32(&r, 0);
+	}
+	assert_int_equal(submit_split_after(h, &r, 32, PAGE, 24), 24);
+	assert_int_equal(resp_u32(h, 0), VGM_GPU_RESP_OK_NODATA);
+	/* The bottom right 16x16 pixels: the end of the last 16 rows. */
+	for (uint32_t y = 0; y < 16; y++) {
+		for (uint32_t x = 0; x < 16; x++) {
+			want[y * 16 + x] = 0xff000000u | (y << 8) | x;
+			memcpy(ram_ptr(h, RAM_BASE + ((uint64_t)(H - 16 + y) * W + W - 16 + x) * 4),
+			       &want[y * 16 + x], 4);
+		}
+	}
+	req_transfer(&r, 1, W - 16, H - 16, 16, 16, ((uint64_t)(H - 16) * W + W - 16) * 4);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	req_set_scanout(&r, 0, 1, W - 16, H - 16, 16, 16);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	assert_int_equal(vgm_device_read_scanout(h->dev, 0, DRM_FORMAT_XRGB8888, px, 16 * 4), 0);
+	assert_memory_equal(px, want, sizeof(want));
+	harness_free(h);
 }
 
 static void test_device_default_max_resources(void **state)
@@ -440,12 +483,32 @@ static void test_features_offered_per_dialect(void **state)
 	assert_int_equal(offered_by(h, VGM_DIALECT_MEMORY_RFC, 0x19 | 1ull << 32), 0);
 }
 
-static void get_edid_expect(struct harness *h, uint32_t code)
+/*
+ * Whether the accepted set holds bit 2 (RESOURCE_UUID, or MEMORY in
+ * memory-rfc), seen from the guest: RESOURCE_ASSIGN_UUID of a resource, or
+ * MEMORY_UNREF of a memory id, that does not exist is refused by its gate
+ * (ERR_UNSPEC) or, past the gate, for its id. (GET_EDID cannot tell: it is
+ * answered whenever EDID is offered.)
+ */
+static void gate_expect(struct harness *h, bool open)
 {
+	bool rfc = h->opts.dialect == VGM_DIALECT_MEMORY_RFC;
 	struct req r;
 
-	req_get_edid(&r, 0);
-	assert_int_equal(submit(h, &r), code);
+	if (rfc)
+		req_memory_unref(&r, 99);
+	else
+		req_assign_uuid(&r, 99);
+	if (!open) {
+		assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
+		assert_logged(h, "feature bit 2 not negotiated");
+	} else if (rfc) {
+		assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_INVALID_MEMORY_ID);
+		assert_logged(h, "MEMORY_UNREF: memory_id 99");
+	} else {
+		assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID);
+		assert_logged(h, "RESOURCE_ASSIGN_UUID: resource_id 99");
+	}
 }
 
 static void test_features_set_unoffered(void **state)
@@ -457,7 +520,7 @@ static void test_features_set_unoffered(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(vgm_device_set_features(h->dev, bad[i]), -EINVAL);
 		assert_logged(h, "a feature that was not offered");
-		get_edid_expect(h, VGM_GPU_RESP_OK_EDID); /* the accepted set is kept */
+		gate_expect(h, true); /* the accepted set is kept */
 	}
 	assert_int_equal(vgm_device_set_features(NULL, 0), -EINVAL);
 }
@@ -468,10 +531,10 @@ static void test_features_transport_bits_ignored(void **state)
 	const uint64_t transport = 1ull << 24 | 1ull << 28 | 1ull << 32 | 1ull << 33 | 1ull << 63;
 
 	assert_int_equal(vgm_device_set_features(h->dev, transport), 0);
-	get_edid_expect(h, VGM_GPU_RESP_ERR_UNSPEC);
-	assert_logged(h, "feature bit 1 not negotiated");
-	assert_int_equal(vgm_device_set_features(h->dev, transport | 1ull << VGM_GPU_F_EDID), 0);
-	get_edid_expect(h, VGM_GPU_RESP_OK_EDID);
+	gate_expect(h, false);
+	assert_int_equal(vgm_device_set_features(h->dev, transport | 1ull << VGM_GPU_F_RESOURCE_UUID),
+			 0);
+	gate_expect(h, true);
 	assert_int_equal(h->nlogs, 0);
 }
 
@@ -712,6 +775,7 @@ static void test_reset_frees_and_clears(void **state)
 	struct backing pool;
 	uint8_t edid[128];
 	uint64_t offered;
+	struct req r;
 
 	make_edid(edid);
 	populate(h, &pool, edid);
@@ -720,16 +784,22 @@ static void test_reset_frees_and_clears(void **state)
 	assert_int_equal(count_events(h, EV_SCANOUT_DISABLE), 1);
 	assert_empty(h);
 	assert_int_equal(events_read(h), 0);
-	get_edid_expect(h, VGM_GPU_RESP_ERR_UNSPEC); /* features cleared */
-	assert_logged(h, "feature bit 1 not negotiated");
-	/* The display configuration and the EDID stay. */
+	gate_expect(h, false); /* features cleared */
+	/* The display configuration and the EDID stay (GET_EDID needs EDID
+	 * offered, not accepted). */
 	assert_int_equal(vgm_device_get_scanout_info(h->dev, 0, &si), 0);
 	assert_int_equal(si.resource_id, 0);
 	assert_int_equal(si.width, 800);
 	assert_int_equal(si.height, 600);
+	req_get_edid(&r, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_EDID);
+	assert_int_equal(resp_u32(h, EDID_SIZE_OFF), 128);
+	assert_memory_equal(h->resp + EDID_BYTES_OFF, edid, 128);
 	assert_int_equal(vgm_device_get_features(h->dev, &offered), 0);
 	assert_int_equal(vgm_device_set_features(h->dev, offered), 0);
-	get_edid_expect(h, VGM_GPU_RESP_OK_EDID);
+	gate_expect(h, true);
+	req_get_edid(&r, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_EDID);
 	assert_int_equal(resp_u32(h, EDID_SIZE_OFF), 128);
 	assert_memory_equal(h->resp + EDID_BYTES_OFF, edid, 128);
 	backing_free(&pool);
@@ -893,10 +963,15 @@ static void test_devices_independent(void **state)
 	assert_int_equal(vgm_device_set_features(a->dev, 0), 0);
 	assert_int_equal(events_read(b), 0);
 	assert_int_equal(b->nevents, 0);
-	get_edid_expect(b, VGM_GPU_RESP_OK_EDID);
+	/* b's accepted set is its own: MEMORY_UNREF passes its gate. */
+	req_memory_unref(&r, 5);
+	assert_int_equal(submit(b, &r), VGM_GPU_RESP_ERR_INVALID_MEMORY_ID);
+	assert_logged(b, "memory_id 5");
 	/* One device's flood of guest errors does not silence the other. */
-	for (int i = 0; i < 40; i++)
-		get_edid_expect(a, VGM_GPU_RESP_ERR_UNSPEC);
+	for (int i = 0; i < 40; i++) {
+		req_assign_uuid(&r, 1);
+		assert_int_equal(submit(a, &r), VGM_GPU_RESP_ERR_UNSPEC);
+	}
 	a->nlogs = 0;
 	req_unref(&r, 77);
 	assert_int_equal(submit(b, &r), VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID);
@@ -926,6 +1001,7 @@ int main(void)
 		T(test_device_default_scanout_size),
 		T(test_device_default_host_memory),
 		T(test_device_default_backing_entries),
+		cmocka_unit_test(test_device_default_backing_entries_8k),
 		T(test_device_default_max_resources),
 		T_RFC(test_device_default_max_regions),
 		T(test_features_offered_per_dialect),

@@ -639,14 +639,62 @@ static void test_feature_not_negotiated(void **state)
 
 	(void)state;
 	snapshot_take(h, &s);
+	req_assign_uuid(&r, 1);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
+	assert_int_equal(h->resp_len, HDR_SIZE);
+	assert_unchanged(h, &s);
+	assert_logged(h, "RESOURCE_ASSIGN_UUID: feature bit 2 not negotiated");
+	/* Ungated commands work without any feature. */
+	req_display_info(&r);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_DISPLAY_INFO);
+	harness_free(h);
+}
+
+static const uint8_t edid_header[8] = { 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
+
+/* GET_EDID needs EDID offered, not accepted: virtio-win's viogpudo asks
+ * without accepting the feature, and QEMU answers. In both dialects. */
+static void test_edid_offered_not_accepted(void **state)
+{
+	static const enum vgm_dialect dialects[] = { VGM_DIALECT_STANDARD,
+						     VGM_DIALECT_MEMORY_RFC };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++) {
+		struct harness_opts o = { .dialect = dialects[i], .no_accept = true };
+		struct harness *h = harness_new(&o);
+		struct req r;
+
+		req_get_edid(&r, 0);
+		req_fence(&r, FENCE_ID, CTX_ID, -1);
+		assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_EDID);
+		assert_int_equal(h->resp_len, HDR_SIZE + 8 + 1024);
+		assert_fence_echo(h, VGM_GPU_FLAG_FENCE, 0);
+		/* The generated EDID: its header, and its size in blocks. */
+		assert_memory_equal(h->resp + HDR_SIZE + 8, edid_header, sizeof(edid_header));
+		assert_int_equal(resp_u32(h, HDR_SIZE) % 128, 0);
+		assert_int_equal(h->nlogs, 0);
+		harness_free(h);
+	}
+}
+
+/* Not offered, GET_EDID is refused, even from a driver that accepted every
+ * feature the device offers. */
+static void test_edid_not_offered(void **state)
+{
+	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD,
+				  .no_offer = 1ull << VGM_GPU_F_EDID };
+	struct harness *h = harness_new(&o);
+	struct snapshot s;
+	struct req r;
+
+	(void)state;
+	snapshot_take(h, &s);
 	req_get_edid(&r, 0);
 	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
 	assert_int_equal(h->resp_len, HDR_SIZE);
 	assert_unchanged(h, &s);
-	assert_logged(h, "GET_EDID: feature bit 1 not negotiated");
-	/* Ungated commands work without any feature. */
-	req_display_info(&r);
-	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_DISPLAY_INFO);
+	assert_logged(h, "GET_EDID: feature bit 1 not offered");
 	harness_free(h);
 }
 
@@ -987,6 +1035,8 @@ int main(void)
 		T(test_unknown_types),
 		T(test_unknown_type_fence_echoed),
 		cmocka_unit_test(test_feature_not_negotiated),
+		cmocka_unit_test(test_edid_offered_not_accepted),
+		cmocka_unit_test(test_edid_not_offered),
 		cmocka_unit_test(test_feature_not_negotiated_short),
 		cmocka_unit_test(test_3d_and_blob_commands_unsupported),
 		T(test_standard_0x010b_is_uuid_and_blob),

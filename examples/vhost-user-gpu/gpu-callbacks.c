@@ -5,7 +5,6 @@
  * display; the display reports QEMU's answers.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "gpu-private.h"
 #include "log.h"
@@ -132,8 +131,6 @@ static void on_display_modes(void *ctx, const struct display_mode modes[DISPLAY_
 			 m->height);
 		vgm_device_set_display(g->dev, i, m->enabled, m->width, m->height);
 	}
-	memcpy(g->modes, modes, sizeof(g->modes));
-	g->modes_known = true;
 }
 
 /* QEMU answers with its whole 1024-byte buffer: the EDID is the base block

@@ -29,9 +29,6 @@ struct gpu {
 	bool parked;
 	uint32_t parked_queue;
 
-	struct display_mode modes[DISPLAY_MODES];
-	bool modes_known;
-
 	/* Requests run, for the summary at exit: per queue, and per command
 	 * type 0x0100..0x01ff (control) and 0x0300..0x03ff (cursor). */
 	uint64_t requests[GPU_NUM_QUEUES];

@@ -110,16 +110,18 @@ static bool ask_display(struct gpu *g)
 	uint8_t hdr[28];
 	size_t n = iovec_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
 	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
+	uint64_t offered = 0;
 
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO)
 		return display_request_info(g->disp);
-	if (type == VGM_GPU_CMD_GET_EDID && n >= 28 && (g->features & (1ull << VGM_GPU_F_EDID))) {
-		uint32_t s = le32_at(hdr + 24);
-
-		/* QEMU does not answer for a scanout it does not have. */
-		if (s < DISPLAY_MODES && g->modes_known && g->modes[s].enabled)
-			return display_request_edid(g->disp, s);
-	}
+	if (type != VGM_GPU_CMD_GET_EDID || n < 28)
+		return false;
+	/* The library answers GET_EDID when EDID is offered, accepted or not
+	 * (viogpudo does not accept it). QEMU answers every scanout below its
+	 * max_outputs, connected or not; --scanouts says as many. */
+	vgm_device_get_features(g->dev, &offered);
+	if ((offered & (1ull << VGM_GPU_F_EDID)) && le32_at(hdr + 24) < g->cfg.num_scanouts)
+		return display_request_edid(g->disp, le32_at(hdr + 24));
 	return false;
 }
 

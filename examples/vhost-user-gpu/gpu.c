@@ -20,8 +20,9 @@ static int new_device(struct gpu *g)
 		.dialect = g->cfg.dialect,
 		.features = g->cfg.device_features,
 		/* QEMU tells the guest how many scanouts there are (its
-		 * max_outputs); have them all, and enable what QEMU says. */
-		.num_scanouts = VGM_MAX_SCANOUTS,
+		 * max_outputs): the option says as many. The first is
+		 * enabled until QEMU tells its displays (as QEMU's own). */
+		.num_scanouts = g->cfg.num_scanouts,
 		.scanouts[0] = { .enabled = 1 },
 		.log_level = g->cfg.log_level,
 		.ops = &gpu_host_ops,
@@ -39,6 +40,8 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	if (!g)
 		return err;
 	g->cfg = *cfg;
+	if (!g->cfg.num_scanouts)
+		g->cfg.num_scanouts = 1;
 	g->loop = loop;
 	g->chain = malloc(sizeof(*g->chain));
 	if (!g->chain)

@@ -33,6 +33,9 @@ struct gpu_config {
 	enum vgm_dialect dialect;
 	/* Device feature bits to offer (masked by what the library supports). */
 	uint64_t device_features;
+	/* Scanouts 1..16 (0: 1): as many as QEMU's max_outputs, which QEMU
+	 * tells the guest in the config space whatever we say. */
+	uint32_t num_scanouts;
 	/* Ring features to offer (both are implemented either way). */
 	bool indirect, event_idx;
 	/* UPDATE pixels to QEMU by reference (vmsplice + splice) when possible. */

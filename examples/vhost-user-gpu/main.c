@@ -53,6 +53,7 @@ enum {
 	OPT_DIALECT,
 	OPT_RECORD,
 	OPT_VIRGL,
+	OPT_SCANOUTS,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{ "no-zero-copy", no_argument, NULL, OPT_NO_ZERO_COPY },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "scanouts", required_argument, NULL, OPT_SCANOUTS },
 	{ "virgl", no_argument, NULL, OPT_VIRGL },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -90,6 +92,8 @@ static void usage(FILE *f)
 		"      --no-zero-copy        copy UPDATE pixels into the display socket instead\n"
 		"                            of splicing their pages\n"
 		"      --dialect=NAME        standard (default) or memory-rfc\n"
+		"      --scanouts=N          scanouts 0..N-1, N from 1 (default) to 16; give QEMU\n"
+		"                            as many (-device vhost-user-gpu-pci,max_outputs=N)\n"
 		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
 		"                            (docs/trace-format.md), for tools/vgm-replay\n"
 		"  -h, --help                this text\n\n"
@@ -114,18 +118,38 @@ static int parse_level(const char *s, enum vgm_log_level *out)
 	return -1;
 }
 
-static int parse_fd(const char *s, int *out)
+/* A decimal number in [min, max]. @return false for anything else. */
+static bool parse_number(const char *s, long min, long max, long *out)
 {
 	char *end;
-	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > INT_MAX) {
+	*out = strtol(s, &end, 10);
+	return !errno && end != s && !*end && *out >= min && *out <= max;
+}
+
+static int parse_fd(const char *s, int *out)
+{
+	long v;
+
+	if (!parse_number(s, 0, INT_MAX, &v)) {
 		fprintf(stderr, "vgm-vhost-user-gpu: bad file descriptor '%s'\n", s);
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+static int parse_scanouts(const char *s, uint32_t *out)
+{
+	long v;
+
+	if (!parse_number(s, 1, VGM_MAX_SCANOUTS, &v)) {
+		fprintf(stderr, "vgm-vhost-user-gpu: --scanouts takes 1 to %d, not '%s'\n",
+			VGM_MAX_SCANOUTS, s);
+		return -1;
+	}
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -178,6 +202,8 @@ static int parse_option(int c, const char *arg, struct options *o)
 	case OPT_RECORD:
 		o->record = arg;
 		return 0;
+	case OPT_SCANOUTS:
+		return parse_scanouts(arg, &o->gpu.num_scanouts);
 	case OPT_VIRGL:
 		/* vhost-user.rst: a feature the back-end cannot enable fails early. */
 		fprintf(stderr, "vgm-vhost-user-gpu: virgl (3D) is not supported\n");
@@ -198,8 +224,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	*o = (struct options){
 		.fd = -1,
 		.gpu = { .dialect = VGM_DIALECT_STANDARD, .device_features = VGM_FEATURES_ALL,
-			 .indirect = true, .event_idx = true, .zero_copy = true,
-			 .log_level = VGM_LOG_WARNING },
+			 .num_scanouts = 1, .indirect = true, .event_idx = true,
+			 .zero_copy = true, .log_level = VGM_LOG_WARNING },
 	};
 	while ((c = getopt_long(argc, argv, "s:f:cvh", long_options, NULL)) != -1) {
 		r = parse_option(c, optarg, o);

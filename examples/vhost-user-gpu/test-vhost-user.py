@@ -10,7 +10,10 @@ GET_PROTOCOL_FEATURES, GET_DISPLAY_INFO, GET_EDID; collects SCANOUT,
 UPDATE, CURSOR_*). Then: a 2D frame whose backing crosses two memory
 regions reaches the display pixel for pixel, the cursor too; hostile
 chains come back with length 0; malformed messages are refused; the
-back-end exits 0 when the socket closes. With VGM_REPLAY, the back-end
+back-end exits 0 when the socket closes. A second back-end, with
+--scanouts 2, serves a driver that does not accept EDID (as virtio-win's
+viogpudo): QEMU's EDIDs for both scanouts, a frame on the second one,
+nothing past it. With VGM_REPLAY, the back-end
 also runs with --record, and tools/vgm-replay must replay the recording
 with the responses the back-end gave and the frame the display got
 (VGM_KEEP_RECORDING=1 keeps the file).
@@ -52,7 +55,8 @@ from vhost_user_numbers import (  # noqa: E402
     CMD_MOVE_CURSOR, CMD_SET_SCANOUT, CMD_TRANSFER, CMD_UPDATE_CURSOR, D_CURSOR_POS, D_CURSOR_UPDATE,
     D_GET_DISPLAY_INFO, D_GET_EDID, D_GET_PROTOCOL_FEATURES, D_SCANOUT, D_UPDATE, F_INDIRECT, F_NEXT,
     F_WRITE, GET_CONFIG, GET_FEATURES, GET_PROTOCOL_FEATURES, GET_VRING_BASE, GPU_SET_SOCKET,
-    NEED_REPLY, RESP_ERR_UNSPEC, RESP_OK_DISPLAY_INFO, RESP_OK_EDID, RESP_OK_NODATA, SET_FEATURES,
+    NEED_REPLY, RESP_ERR_INVALID_PARAMETER, RESP_ERR_INVALID_SCANOUT_ID, RESP_ERR_UNSPEC,
+    RESP_OK_DISPLAY_INFO, RESP_OK_EDID, RESP_OK_NODATA, SET_FEATURES,
     SET_MEM_TABLE, SET_OWNER, SET_PROTOCOL_FEATURES, SET_VRING_ADDR, SET_VRING_BASE, SET_VRING_CALL,
     SET_VRING_ENABLE, SET_VRING_KICK, SET_VRING_NUM)
 
@@ -125,8 +129,8 @@ class Frontend:
         self.dbuf = b""
         self.events = []  # display messages we did not have to answer
         self.modes = {0: (1024, 768)}
-        self.edid = bytes([0, 255, 255, 255, 255, 255, 255, 0]) + bytes(119)
-        self.edid += bytes([(-sum(self.edid)) & 255])
+        self.edid = fake_edid(0)
+        self.edid_asked = []  # scanouts of the GET_EDID questions
         self.kick = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
         self.call = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
         self.rings = [Ring(self.mem, 0x1000), Ring(self.mem, 0x10000)]
@@ -184,7 +188,10 @@ class Frontend:
         elif req == D_GET_DISPLAY_INFO:
             self.display_reply(req, self.display_info())
         elif req == D_GET_EDID:
-            edid = self.edid + bytes(1024 - len(self.edid))
+            scanout = struct.unpack_from("<I", payload)[0]
+            self.edid_asked.append(scanout)
+            edid = fake_edid(scanout)
+            edid += bytes(1024 - len(edid))
             self.display_reply(req, struct.pack("<IIQIB3xII", RESP_OK_EDID, 0, 0, 0, 0, 1024, 0) + edid)
         else:
             self.events.append((req, payload))
@@ -258,6 +265,12 @@ class Frontend:
         return bytes(self.mem[resp_at:resp_at + length])
 
 
+def fake_edid(scanout):
+    """A 128-byte EDID, its serial number the scanout's."""
+    edid = bytes([0, 255, 255, 255, 255, 255, 255, 0]) + bytes(4) + struct.pack("<I", scanout) + bytes(111)
+    return edid + bytes([(-sum(edid)) & 255])
+
+
 def hdr(cmd_type):
     return struct.pack("<IIQIB3x", cmd_type, 0, 0, 0, 0)
 
@@ -266,13 +279,13 @@ def resp_type(resp):
     return struct.unpack_from("<I", resp)[0] if len(resp) >= 4 else None
 
 
-def setup(fe):
-    handshake(fe)
+def setup(fe, features=FEATURES, scanouts=1):
+    handshake(fe, features, scanouts)
     check(set_memory(fe) == 0, "SET_MEM_TABLE, two regions")
     setup_rings(fe)
 
 
-def handshake(fe):
+def handshake(fe, features=FEATURES, scanouts=1):
     """Features and protocol features, as QEMU starts."""
     f = fe.call_u64(GET_FEATURES)
     check(f & FEATURES == FEATURES, "GET_FEATURES offers EDID, INDIRECT, EVENT_IDX, PROTOCOL_FEATURES, VERSION_1")
@@ -282,8 +295,9 @@ def handshake(fe):
     fe.send(SET_OWNER)
     fe.send(GET_CONFIG, struct.pack("<III", 0, 16, 0) + bytes(16))
     _r, _fl, p = fe.recv()
-    check(len(p) == 28 and struct.unpack_from("<I", p, 12 + 8)[0] == 16, "GET_CONFIG: num_scanouts 16")
-    check(fe.acked(SET_FEATURES, struct.pack("<Q", FEATURES | (1 << 40))) == 0,
+    check(len(p) == 28 and struct.unpack_from("<I", p, 12 + 8)[0] == scanouts,
+          "GET_CONFIG: num_scanouts %d" % scanouts)
+    check(fe.acked(SET_FEATURES, struct.pack("<Q", features | (1 << 40))) == 0,
           "SET_FEATURES with a transport bit of QEMU's own (RING_RESET)")
 
 
@@ -401,6 +415,49 @@ def test_hostile_chains(fe):
         check(uid == head and length == 0, "hostile ring, %s: returned with length 0" % name)
     r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
     check(resp_type(r) == RESP_OK_DISPLAY_INFO, "the ring works after the hostile chains")
+
+
+def hang_up(fe, what):
+    """Closes the vhost-user socket: the back-end must exit 0."""
+    fe.sock.close()
+    try:
+        rc = fe.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        fe.proc.kill()
+        rc = "still running"
+    check(rc == 0, "%s (got %s)" % (what, rc))
+
+
+def test_scanouts(backend):
+    """--scanouts 2, and a driver that did not accept EDID (viogpudo's
+    habit): GET_EDID still asks QEMU, for both scanouts; scanout 1 shows a
+    frame; scanout 2 does not exist (and QEMU is not asked about it)."""
+    fe = Frontend(backend, ["--scanouts", "2"])
+    try:
+        setup(fe, FEATURES & ~(1 << 1), scanouts=2)
+        fe.modes = {0: (800, 600), 1: (640, 480)}
+        resp = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+        modes = [struct.unpack_from("<8xIII", resp, 24 + 24 * i) for i in range(3)]
+        check(modes == [(800, 600, 1), (640, 480, 1), (0, 0, 0)],
+              "--scanouts 2: GET_DISPLAY_INFO has QEMU's two displays (%s)" % modes)
+        for s in (0, 1):
+            resp = fe.request(0, hdr(CMD_GET_EDID) + struct.pack("<II", s, 0), 24 + 8 + 1024)
+            check(resp_type(resp) == RESP_OK_EDID and resp[32:160] == fake_edid(s),
+                  "EDID not accepted: GET_EDID of scanout %d answers QEMU's EDID" % s)
+        resp = fe.request(0, hdr(CMD_GET_EDID) + struct.pack("<II", 2, 0), 24 + 8 + 1024)
+        check(resp_type(resp) == RESP_ERR_INVALID_PARAMETER and fe.edid_asked == [0, 1],
+              "GET_EDID of scanout 2: ERR_INVALID_PARAMETER, QEMU not asked (asked %s)" % fe.edid_asked)
+        create(fe, 0, 1, B8G8R8X8, 32, 16, 0x400000, pattern(32, 16, 3))
+        fe.events.clear()
+        r = fe.request(0, hdr(CMD_SET_SCANOUT) + struct.pack("<IIIIII", 0, 0, 32, 16, 1, 1))
+        fe.wait(lambda: any(e[0] == D_UPDATE for e in fe.events), "UPDATE after SCANOUT 1")
+        check(resp_type(r) == RESP_OK_NODATA and fe.events[0] == (D_SCANOUT, struct.pack("=III", 1, 32, 16)),
+              "SET_SCANOUT on scanout 1: QEMU's console 1 gets it")
+        r = fe.request(0, hdr(CMD_SET_SCANOUT) + struct.pack("<IIIIII", 0, 0, 32, 16, 2, 1))
+        check(resp_type(r) == RESP_ERR_INVALID_SCANOUT_ID, "SET_SCANOUT on scanout 2: ERR_INVALID_SCANOUT_ID")
+    except (EOFError, OSError, AssertionError) as e:
+        check(False, "front-end (--scanouts 2): %r" % e)
+    hang_up(fe, "back-end (--scanouts 2) exits 0 when the front-end goes away")
 
 
 def test_bad_messages(fe):
@@ -743,6 +800,7 @@ def main():
         fe.proc.kill()
         rc = "still running"
     check(rc == 0, "back-end exits 0 when the front-end goes away (got %s)" % rc)
+    test_scanouts(backend)
     if replay:
         check_recording(replay, trace, fe.edid)
     test_region_past_file(backend, tmp)

@@ -76,6 +76,7 @@ struct setup {
 	struct fuzz_host *host;
 	uint32_t num_scanouts;
 	uint64_t accepted;
+	uint64_t offered;
 };
 
 static void submit_ok(const struct setup *s, const struct req_buf *r)
@@ -213,7 +214,7 @@ static void populate(const struct setup *s, enum vgm_dialect dialect)
 }
 
 static struct vgm_device *make_device(struct fuzz_host *host, uint8_t mode, uint8_t features,
-				      uint32_t num_scanouts, uint64_t *accepted)
+				      uint32_t num_scanouts, uint64_t *accepted, uint64_t *offered)
 {
 	struct vgm_device_config cfg = {
 		.size = sizeof(cfg),
@@ -226,13 +227,12 @@ static struct vgm_device *make_device(struct fuzz_host *host, uint8_t mode, uint
 		.host = host,
 	};
 	struct vgm_device *dev = NULL;
-	uint64_t offered = 0;
 
 	for (uint32_t i = 0; i < num_scanouts; i++)
 		cfg.scanouts[i] = (struct vgm_scanout_config){ i != 2, 640 + 64 * i, 480 };
 	FUZZ_CHECK(vgm_device_new(&cfg, &dev) == 0, "vgm_device_new");
-	FUZZ_CHECK(vgm_device_get_features(dev, &offered) == 0, "get_features");
-	*accepted = offered & features & 0x0f;
+	FUZZ_CHECK(vgm_device_get_features(dev, offered) == 0, "get_features");
+	*accepted = *offered & features & 0x0f;
 	FUZZ_CHECK(vgm_device_set_features(dev, *accepted) == 0, "set_features");
 	return dev;
 }
@@ -281,7 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   fuzz_ram_add(&host, 0x100000000ull, 0x10000),
 		   "guest RAM");
 	s = (struct setup){ .host = &host, .num_scanouts = scanouts[mode >> 6] };
-	s.dev = make_device(&host, mode, features, s.num_scanouts, &s.accepted);
+	s.dev = make_device(&host, mode, features, s.num_scanouts, &s.accepted,
+			    &s.offered);
 	if (mode & 16)
 		populate(&s, (mode & 1) ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD);
 
@@ -296,7 +297,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chain_finish(&c, req, len, written);
 	if (queue == VGM_QUEUE_CONTROL) {
 		struct resp_ctx ctx = { (mode & 1) ? VGM_DIALECT_MEMORY_RFC : VGM_DIALECT_STANDARD,
-					s.accepted, s.num_scanouts };
+					s.accepted, s.num_scanouts, s.offered };
 
 		check_response(&ctx, &host, req, len, &c, written);
 	} else {

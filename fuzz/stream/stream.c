@@ -374,7 +374,8 @@ static void make_device(struct stream *s, const struct host_mode *hm, bool rfc, 
 	FUZZ_CHECK(vgm_device_new(&cfg, &s->dev) == 0, "vgm_device_new");
 	FUZZ_CHECK(vgm_device_get_features(s->dev, &s->offered) == 0, "get_features");
 	s->ctx = (struct resp_ctx){ (enum vgm_dialect)cfg.dialect,
-				    given ? features & s->offered : s->offered, cfg.num_scanouts };
+				    given ? features & s->offered : s->offered, cfg.num_scanouts,
+				    s->offered };
 	FUZZ_CHECK(vgm_device_set_features(s->dev, s->ctx.accepted) == 0, "set_features");
 	s->hostmem = cfg.max_host_memory;
 }

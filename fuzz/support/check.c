@@ -112,6 +112,7 @@ static uint32_t forced_answer(const struct resp_ctx *ctx, const uint8_t *req, si
 			      const struct proto_cmd **cmd)
 {
 	const struct proto_cmd *d;
+	uint64_t gate;
 
 	*cmd = NULL;
 	if (len < HDR)
@@ -120,7 +121,10 @@ static uint32_t forced_answer(const struct resp_ctx *ctx, const uint8_t *req, si
 	/* Unknown types, 3D, MAP_BLOB, cursor commands on this queue. */
 	if (!d)
 		return VGM_GPU_RESP_ERR_UNSPEC;
-	if (d->feature >= 0 && !(ctx->accepted & (1ull << d->feature)))
+	/* GET_EDID is answered once EDID is offered, accepted or not (as QEMU
+	 * answers it); every other gate needs its feature accepted. */
+	gate = d->type == VGM_GPU_CMD_GET_EDID ? ctx->offered : ctx->accepted;
+	if (d->feature >= 0 && !(gate & (1ull << d->feature)))
 		return VGM_GPU_RESP_ERR_UNSPEC;
 	if (len < d->size)
 		return VGM_GPU_RESP_ERR_INVALID_PARAMETER;

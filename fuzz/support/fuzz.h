@@ -188,6 +188,7 @@ struct resp_ctx {
 	enum vgm_dialect dialect;
 	uint64_t accepted;
 	uint32_t num_scanouts;
+	uint64_t offered; /* GET_EDID's gate: EDID offered is enough */
 };
 
 /*

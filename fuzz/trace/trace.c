@@ -66,10 +66,11 @@ static void tame(struct trace *t, struct run *r, uint64_t *offered_features)
 			if (d->hostmem == 0 || d->hostmem > MAX_HOSTMEM)
 				d->hostmem = MAX_HOSTMEM;
 			r->ctx.dialect = d->dialect;
+			r->ctx.offered = d->dialect == VGM_DIALECT_MEMORY_RFC
+						 ? 1u << VGM_GPU_F_EDID | 1u << VGM_GPU_F_MEMORY
+						 : *offered_features;
 			r->ctx.accepted = d->have_features ? d->features & 0xffffff
-							   : *offered_features;
-			if (d->dialect == VGM_DIALECT_MEMORY_RFC && !d->have_features)
-				r->ctx.accepted = 1u << VGM_GPU_F_EDID | 1u << VGM_GPU_F_MEMORY;
+							   : r->ctx.offered;
 		}
 		if (op->kind == TRACE_CTRL) {
 			for (size_t j = 0; j < op->u.req.nresp; j++) {
@@ -108,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	r.ctx.accepted = standard;
+	r.ctx.offered = standard;
 	trace_parser_init(&p);
 	p.max_ram = MAX_RAM;
 	p.max_ranges = 64;

@@ -83,9 +83,16 @@ enum vgm_log_level {
 /** Cursor images are this many pixels wide and high. @since 0.1 */
 #define VGM_CURSOR_SIZE 64
 
-/** Default limits, used where the config says 0. @since 0.1 */
+/**
+ * Default limits, used where the config says 0. @since 0.1
+ *
+ * VGM_DEFAULT_MAX_BACKING_ENTRIES is 65536 since 0.3 (16384 before): a
+ * driver that sends one 4 KiB entry per page, as virtio-win's viogpudo
+ * does, needs 32,400 entries for a 7680x4320 framebuffer. The host memory
+ * budget still bounds the tables.
+ */
 #define VGM_DEFAULT_MAX_HOST_MEMORY (256ull << 20)
-#define VGM_DEFAULT_MAX_BACKING_ENTRIES 16384u
+#define VGM_DEFAULT_MAX_BACKING_ENTRIES 65536u
 #define VGM_DEFAULT_MAX_RESOURCES 65536u
 #define VGM_DEFAULT_MAX_REGIONS 65536u
 /** Default of vgm_device_config.max_table_pieces: a 1 GiB backing in 4 KiB
@@ -382,7 +389,10 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
 /**
  * Tells the device what the driver accepted. Bits 24 and up are transport
  * features and are ignored. Commands gated by a feature are answered
- * ERR_UNSPEC until it is accepted. vgm_device_reset() clears the set.
+ * ERR_UNSPEC until it is accepted, but for GET_EDID, which is answered
+ * whenever the device offers VIRTIO_GPU_F_EDID, accepted or not (since
+ * 0.3; as QEMU does: virtio-win's Windows driver asks for EDIDs without
+ * accepting the feature). vgm_device_reset() clears the set.
  * @return 0; -EINVAL for NULL or a device bit that was not offered;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1

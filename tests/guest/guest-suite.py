@@ -26,6 +26,19 @@ CASE:
                 EDID, a "# expect:" line
   ref-pattern   QEMU's reference backend (/usr/lib/qemu/vhost-user-gpu),
                 pattern mode: the harness itself on another backend
+  uefi-shell    UEFI firmware (Debian's OVMF) boots to its shell, which runs
+                a startup.nsh that clears the screen and prints a fixed
+                text: on QEMU's virtio-gpu-pci, then on our backend with
+                --record; both screendumps equal each other and the golden
+                image golden/uefi-shell.png, which must show the text (so
+                two blank screens cannot pass); vgm-replay gives every
+                recorded response and the final pixels of the recording
+  vgm-two-heads two outputs (max_outputs=2, our backend with --scanouts 2):
+                head 0 is QEMU's 1024x768 display, head 1 is forced on by
+                the guest at 800x600 (video=Virtual-2:800x600e; a headless
+                QEMU connects no display to a second head); the kernel log
+                shows both, modetest sets a mode on each, and each head's
+                screendump equals QEMU's own device's
 
 Every case first makes sure CACHE is prepared (prepare.sh, under a lock,
 at most once per 10 minutes). Exit: 0 pass, 1 fail, 77 skip (no QEMU >= 10,
@@ -44,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,6 +69,15 @@ PREPARE_FRESH_S = 600
 REFERENCE = "/usr/lib/qemu/vhost-user-gpu"
 # What our backend offers that the guest must see (QEMU passes EDID on).
 OUR_FEATURES = "+edid,-virgl"
+GOLDEN_UEFI = os.path.join(HERE, "golden", "uefi-shell.png")
+# The golden trace of that boot: its final dump is the golden image.
+GOLDEN_UEFI_TRACE = os.path.join(HERE, "..", "traces", "standard", "recorded-uefi.trace")
+# Two heads: head 0 gets QEMU's size (xres, yres); the guest forces head 1
+# on with a size of its own, and modetest sets both (vgm.modes). drm's
+# debug categories core and KMS log what the device said and the forcing.
+TWO_HEADS = ((1024, 768), (800, 600))
+TWO_HEADS_APPEND = ("vgm.drmdebug=0x5 video=Virtual-2:%dx%de vgm.modes=Virtual-1:%dx%d,Virtual-2:%dx%d"
+                    % (TWO_HEADS[1] + TWO_HEADS[0] + TWO_HEADS[1]))
 
 
 class Skip(Exception):
@@ -234,8 +257,9 @@ def check_edid(text):
         % (checked, ", ".join("scanout %d: %d bytes" % (s, len(e)) for s, e in sorted(edids.items()))))
 
 
-def check_recording(a, trace, screendump):
-    """The replay gives the recorded responses and pixels."""
+def check_recording(a, trace, screendump, edid=True):
+    """The replay gives the recorded responses and pixels (and, with edid,
+    the guest asked for QEMU's EDIDs and got them)."""
     with open(trace) as f:
         text = f.read()
     expect = [l.split("# expect:", 1)[1].strip() for l in text.splitlines() if l.startswith("# expect:")]
@@ -252,7 +276,8 @@ def check_recording(a, trace, screendump):
         raise Fail("replay printed %d responses for %d ctrl lines" % (len(ctrl_out), ctrl_in))
     if missing:
         raise Fail("replay differs from the recording: %s" % missing[0][:200])
-    check_edid(text)
+    if edid:
+        check_edid(text)
     for r in recorded:  # a random UUID: the header must agree
         if r not in out and not any(o[:5 + 48] == r[:5 + 48] for o in ctrl_out):
             raise Fail("replay's response differs in its header: %s" % r[:80])
@@ -272,6 +297,77 @@ def case_vgm_record(a):
     check_recording(a, trace, os.path.join(a.out_dir, "vgm", "screendump.png"))
 
 
+def case_uefi_shell(a):
+    need_backend(a)
+    golden = guestlib.read_image(GOLDEN_UEFI)
+    ok, msg = guestlib.check_text(golden, guestlib.UEFI_TEXT)
+    say("golden image %s: %s" % (os.path.relpath(GOLDEN_UEFI, HERE), msg))
+    if not ok:
+        raise Fail("the golden image does not show the shell's text: %s" % msg)
+    want = "# expect: dump 0 %dx%d crc=%08x " % (golden.w, golden.h, zlib.crc32(golden.rgb))
+    with open(GOLDEN_UEFI_TRACE) as f:
+        if not any(l.startswith(want) for l in f):
+            raise Fail("the golden trace recorded-uefi.trace does not end on the golden image (%s)" % want)
+    run_guest(a, "qemu", "--firmware", "uefi", "--device", "qemu", "--stable", "1")
+    trace = os.path.join(a.out_dir, "recording.trace")
+    run_guest(a, "vgm", "--firmware", "uefi", "--device", "vhost-user", "--backend", a.backend,
+              "--stable", "1", backend_args=["--record", trace])
+    ours = os.path.join(a.out_dir, "vgm", "screendump.png")
+    compare("our screendump vs QEMU's virtio-gpu-pci", ours, os.path.join(a.out_dir, "qemu", "screendump.png"),
+            os.path.join(a.out_dir, "diff.png"))
+    compare("our screendump vs the golden image", ours, GOLDEN_UEFI, os.path.join(a.out_dir, "golden-diff.png"))
+    check_recording(a, trace, ours, edid=False)
+
+
+def check_two_heads(out):
+    """One boot of vgm-two-heads: the kernel log shows the device's two
+    scanouts, head 0's size from the device and head 1 forced on at its
+    size; modetest set both modes; the screendumps have those sizes and
+    head 1 shows modetest's bars."""
+    (w0, h0), (w1, h1) = TWO_HEADS
+    with open(os.path.join(out, "dmesg.txt")) as f:
+        dmesg = f.read()
+    with open(os.path.join(out, "serial.log"), errors="replace") as f:
+        serial = f.read()
+    wants = [("the device has two scanouts", r"\[drm\] number of scanouts: 2"),
+             ("head 0 is the device's %dx%d display" % (w0, h0), r"output 0: %dx%d\+0\+0" % (w0, h0)),
+             ("the guest forces head 1 on", r"forcing Virtual-2 connector on"),
+             ("at %dx%d" % (w1, h1), r"cmdline mode for connector Virtual-2\s+%dx%d" % (w1, h1))]
+    for what, rx in wants:
+        if not re.search(rx, dmesg):
+            raise Fail("%s: the kernel log does not show that %s (/%s/)" % (out, what, rx))
+    for conn in ("Virtual-1", "Virtual-2"):
+        if "VGM-GUEST-INFO connector %s connected" % conn not in serial:
+            raise Fail("%s: connector %s is not connected (serial.log)" % (out, conn))
+    m = re.search(r"VGM-GUEST-INFO modetest set 2 modes:.*", serial)
+    if not m or 'crtc-0 mode: "%dx%d"' % (w0, h0) not in m.group(0) \
+            or 'crtc-1 mode: "%dx%d"' % (w1, h1) not in m.group(0):
+        raise Fail("%s: modetest did not set %dx%d and %dx%d (serial.log)" % (out, w0, h0, w1, h1))
+    for head, (w, h) in enumerate(TWO_HEADS):
+        img = guestlib.read_image(os.path.join(out, "screendump%s.png" % ("-head%d" % head if head else "")))
+        colours = len(set(img.rgb[i:i + 3] for i in range(0, len(img.rgb), 3)))
+        if (img.w, img.h) != (w, h) or colours < 7:
+            raise Fail("%s: head %d shows %dx%d in %d colours, not modetest's bars at %dx%d"
+                       % (out, head, img.w, img.h, colours, w, h))
+    say("%s: two scanouts, head 0 %dx%d, head 1 forced on at %dx%d, both set by modetest"
+        % (os.path.basename(out), w0, h0, w1, h1))
+
+
+def case_vgm_two_heads(a):
+    need_backend(a)
+    args = ("--mode", "kms", "--heads", "2", "--append", TWO_HEADS_APPEND, "--device-opts",
+            "max_outputs=2,xres=%d,yres=%d" % TWO_HEADS[0])
+    run_guest(a, "qemu", "--device", "qemu", *args)
+    run_guest(a, "vgm", "--device", "vhost-user", "--backend", a.backend,
+              "--expect-drm-features=" + OUR_FEATURES, *args, backend_args=["--scanouts", "2"])
+    for name in ("qemu", "vgm"):
+        check_two_heads(os.path.join(a.out_dir, name))
+    for head in range(2):
+        f = "screendump%s.png" % ("-head%d" % head if head else "")
+        compare("head %d: our screendump vs QEMU's virtio-gpu-pci" % head, os.path.join(a.out_dir, "vgm", f),
+                os.path.join(a.out_dir, "qemu", f), os.path.join(a.out_dir, "diff-head%d.png" % head))
+
+
 def case_ref_pattern(a):
     if not os.access(REFERENCE, os.X_OK):
         raise Skip("no %s (Debian's qemu-system-gui)" % REFERENCE)
@@ -286,6 +382,8 @@ CASES = {
     "vgm-fd-no-edid": case_vgm_fd_no_edid,
     "vgm-record": case_vgm_record,
     "ref-pattern": case_ref_pattern,
+    "uefi-shell": case_uefi_shell,
+    "vgm-two-heads": case_vgm_two_heads,
 }
 
 

@@ -7,7 +7,11 @@ This module is both a library (imported by run-guest.py) and a small CLI:
   guestlib.py modules KERNEL_ROOT [ROOT_MODULE...]
         print the insmod order computed from the modules' .modinfo depends=
   guestlib.py initramfs --kernel-root DIR --busybox FILE --out FILE.cpio.gz
-        build the guest initramfs (cpio newc, gzip, reproducible)
+                        [--program FILE --lib-root DIR...]
+        build the guest initramfs (cpio newc, gzip, reproducible); with
+        --program, also that dynamically linked program (as /usr/bin/NAME)
+        and the libraries it needs, found in the --lib-root trees (the
+        extracted Debian packages)
   guestlib.py vmlinux BZIMAGE OUT
         extract the uncompressed kernel (boots faster under TCG via PVH)
   guestlib.py expected W H OUT.{png,ppm}
@@ -20,6 +24,8 @@ This module is both a library (imported by run-guest.py) and a small CLI:
         host-only: init.sh's pattern code vs this file's, comparison checks
   guestlib.py topng IN OUT.png
         convert a PPM screendump to PNG
+  guestlib.py text-check IMAGE TEXT
+        exit 0 iff IMAGE shows TEXT's words in one text row (see text_row)
 
 The test pattern is defined here (pattern_pixel, and the fast row builder
 _pattern_rows) and, for the guest, in busybox awk in init.sh (draw_pattern).
@@ -276,6 +282,72 @@ class CpioWriter:
         self._entry("TRAILER!!!", 0)
 
 
+# ---------------------------------------------------------------------------
+# Dynamically linked programs: their interpreter and DT_NEEDED libraries,
+# found in extracted Debian packages, for the initramfs (the guest has no
+# libc of its own: busybox is static).
+# ---------------------------------------------------------------------------
+LIB_DIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "usr/lib64", "lib", "usr/lib")
+
+
+def elf_dynamic(data):
+    """(interpreter path or None, [DT_NEEDED names]) of an ELF64 LE file."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ValueError("not an ELF64 little-endian file")
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    interp, dyn, loads = None, None, []
+    for i in range(phnum):
+        p_type, _flags, off, vaddr, _paddr, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if p_type == 3:  # PT_INTERP
+            interp = data[off:off + filesz].rstrip(b"\0").decode()
+        elif p_type == 2:  # PT_DYNAMIC
+            dyn = (off, filesz)
+        elif p_type == 1:  # PT_LOAD: maps vaddr to file offset
+            loads.append((vaddr, off, filesz))
+    if dyn is None:
+        return interp, []
+    entries = [struct.unpack_from("<qQ", data, dyn[0] + k) for k in range(0, dyn[1], 16)]
+    strtab = next((v for t, v in entries if t == 5), None)  # DT_STRTAB, a vaddr
+    base = next((o + strtab - va for va, o, sz in loads if va <= strtab < va + sz), None)
+    if base is None:
+        raise ValueError("DT_STRTAB outside the loaded segments")
+    needed = [data[base + v:data.index(b"\0", base + v)].decode() for t, v in entries if t == 1]
+    return interp, needed
+
+
+def find_lib(name, roots):
+    for root in roots:
+        for d in LIB_DIRS:
+            path = os.path.join(root, d, name)
+            if os.path.exists(path):
+                return path
+    raise RuntimeError("library %s not found in %s" % (name, " ".join(roots)))
+
+
+def program_files(program, roots):
+    """[(path in the guest, host file)] for a program and what it loads:
+    its interpreter and every DT_NEEDED library, transitively. Libraries go
+    to /lib/x86_64-linux-gnu (the guest's LD_LIBRARY_PATH), the interpreter
+    where PT_INTERP names it."""
+    with open(program, "rb") as f:
+        interp, todo = elf_dynamic(f.read())
+    files = [("usr/bin/" + os.path.basename(program), program)]
+    if interp:
+        files.append((interp.lstrip("/"), find_lib(os.path.basename(interp), roots)))
+    seen = {os.path.basename(interp)} if interp else set()
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        path = find_lib(name, roots)
+        files.append(("lib/x86_64-linux-gnu/" + name, path))
+        with open(path, "rb") as f:
+            todo += elf_dynamic(f.read())[1]
+    return files
+
+
 def render_init(template_path=None):
     path = template_path or os.path.join(HERE, "init.sh")
     with open(path) as f:
@@ -289,7 +361,8 @@ def render_init(template_path=None):
     return text
 
 
-def build_initramfs(kernel_root, busybox, out, roots=ROOT_MODULES, log=print):
+def build_initramfs(kernel_root, busybox, out, roots=ROOT_MODULES, log=print, programs=(),
+                    lib_roots=()):
     kver, moddir = find_modules_dir(kernel_root)
     idx = ModuleIndex(moddir)
     order = idx.load_order(roots)
@@ -310,6 +383,11 @@ def build_initramfs(kernel_root, busybox, out, roots=ROOT_MODULES, log=print):
         cw.file("lib/modules/" + fn, read_module_bytes(src), 0o644)
         names.append(fn)
     cw.file("etc/modules.order", ("\n".join(names) + "\n").encode())
+    for prog in programs:
+        for dest, src in program_files(prog, lib_roots):
+            with open(os.path.realpath(src), "rb") as f:  # symlinks (libc.so.6) stored as files
+                cw.file(dest, f.read(), 0o755)
+            log("initramfs: /%s from %s" % (dest, src))
     cw.file("etc/vgm-kernel-version", (kver + "\n").encode())
     cw.close()
     tmp = out + ".tmp"
@@ -628,6 +706,102 @@ def check_pattern(path, diff_path=None):
 
 
 # ---------------------------------------------------------------------------
+# Text on a screen: where a line of fixed text is, without a font. The
+# text's colour is the screen's commonest colour but its background; its
+# first band of rows is the first line; in it, columns apart by a cell
+# (8 px) or more separate words. Each word must start at its character's
+# cell and span as many cells as it has characters, counted from the
+# first word's left edge.
+# ---------------------------------------------------------------------------
+CELL_W = 8  # the width of the UEFI shell's (and fbcon's) glyphs
+
+
+def text_row(img):
+    """[(first cell, cells)] of the words of the first text line, in cells
+    from the first word's left edge; [] for a screen of one colour."""
+    px = [img.rgb[i:i + 3] for i in range(0, len(img.rgb), 3)]
+    counts = {}
+    for p in px:
+        counts[p] = counts.get(p, 0) + 1
+    if len(counts) < 2:
+        return []
+    fg = sorted(counts, key=counts.get, reverse=True)[1]
+    band = []
+    for y in range(img.h):
+        if fg in px[y * img.w:(y + 1) * img.w]:
+            band.append(y)
+        elif band:
+            break
+    cols = [x for x in range(img.w) if any(px[y * img.w + x] == fg for y in band)]
+    words = []
+    for x in cols:
+        if words and x - words[-1][1] <= CELL_W:
+            words[-1][1] = x
+        else:
+            words.append([x, x])
+    x0 = words[0][0]
+    return [(round((l - x0) / CELL_W), round((r - l + 1) / CELL_W)) for l, r in words]
+
+
+def text_words(text):
+    """[(first cell, cells)] of the words of one line of text."""
+    words, col = [], 0
+    for w in text.split(" "):
+        if w:
+            words.append((col, len(w)))
+        col += len(w) + 1
+    first = words[0][0]
+    return [(c - first, n) for c, n in words]
+
+
+def check_text(img, text):
+    """(ok, message): the first text line of img has text's words."""
+    got, want = text_row(img), text_words(text)
+    if got == want:
+        return True, "the first text line has the %d words of %r at their cells" % (len(want), text)
+    return False, "the first text line's words (cell, length) are %s, %r has %s" % (got[:8], text, want)
+
+
+# ---------------------------------------------------------------------------
+# UEFI firmware (OVMF): a FAT disk with a startup.nsh that the firmware's
+# shell runs after its 5 s countdown: with commands not echoed, it clears
+# the screen and prints UEFI_TEXT; then the shell prompts ("Shell> ").
+# ---------------------------------------------------------------------------
+UEFI_TEXT = "virtgpu-mem UEFI firmware test"
+UEFI_READY_RE = re.compile(re.escape(UEFI_TEXT) + r"\r?\n[^\n]*Shell> ")
+
+
+def uefi_startup_script():
+    return ("@echo -off\r\ncls\r\necho \"%s\"\r\n" % UEFI_TEXT).encode()
+
+
+def make_uefi_disk(path, mkfs=None, mcopy=None):
+    """A 2 MiB FAT image holding startup.nsh (its volume id fixed)."""
+    mkfs = mkfs or shutil.which("mkfs.vfat") or "/sbin/mkfs.vfat"
+    mcopy = mcopy or shutil.which("mcopy")
+    if not os.path.exists(mkfs) or not mcopy:
+        raise FileNotFoundError("mkfs.vfat (dosfstools) and mcopy (mtools) are needed")
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run([mkfs, "-C", "-i", "56474d31", "-n", "VGMTEST", path, "2048"], check=True,
+                   stdout=subprocess.DEVNULL)
+    with tempfile.NamedTemporaryFile(suffix=".nsh") as f:
+        f.write(uefi_startup_script())
+        f.flush()
+        subprocess.run([mcopy, "-i", path, f.name, "::/startup.nsh"], check=True,
+                       env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+
+
+def strip_ansi(text):
+    """The firmware's serial console without its terminal escapes."""
+    return re.sub(r"\x1b\[[0-9;?=]*[A-Za-z]", "", text)
+
+
+def uefi_ready(text):
+    return UEFI_READY_RE.search(text) is not None
+
+
+# ---------------------------------------------------------------------------
 # Host-side self test (no QEMU): the pattern code of init.sh run by the
 # guest's own busybox must produce exactly the frame computed here, and the
 # comparison must catch small errors.
@@ -684,6 +858,35 @@ def selftest(busybox, log=print):
         ok, msg = compare_images(Image(w, h, swapped), ref)
         failures += ok or "R/B swapped" not in msg
         log("selftest R/B swap detected: %s" % msg)
+    failures += selftest_text(log)
+    return failures
+
+
+def _cells(text, skip=None, w=400, h=60):
+    """A screen with a 6x12 block in the cell of each character of text
+    but the skip'th, a second line of text below it, another colour."""
+    rgb = bytearray(w * h * 3)
+    for i, ch in enumerate(text):
+        for y in range(10, 22):
+            for x in range(16 + i * CELL_W + 1, 16 + i * CELL_W + 7):
+                if ch != " " and i != skip:
+                    rgb[(y * w + x) * 3:(y * w + x) * 3 + 3] = b"\x98\x98\x98"
+    for x in range(16, 64):
+        rgb[(40 * w + x) * 3:(40 * w + x) * 3 + 3] = b"\xff\xff\x00"
+    return Image(w, h, rgb)
+
+
+def selftest_text(log):
+    """check_text passes the text, fails a blank screen and a missing or
+    extra letter."""
+    failures = 0
+    for what, img, want in (("the text", _cells(UEFI_TEXT), True),
+                            ("a blank screen", Image(64, 32, bytes(64 * 32 * 3)), False),
+                            ("a letter missing", _cells(UEFI_TEXT, skip=3), False),
+                            ("a letter more", _cells(UEFI_TEXT + "s"), False)):
+        ok, msg = check_text(img, UEFI_TEXT)
+        failures += ok != want
+        log("selftest text check, %s: %s (%s)" % (what, "OK" if ok == want else "WRONG", msg))
     return failures
 
 
@@ -701,6 +904,10 @@ def main(argv=None):
     p.add_argument("--kernel-root", required=True)
     p.add_argument("--busybox", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--program", action="append", default=[],
+                   help="a dynamically linked program to add as /usr/bin/NAME, with its libraries")
+    p.add_argument("--lib-root", action="append", default=[],
+                   help="a tree (an extracted .deb) to find the programs' libraries in")
     p = sub.add_parser("vmlinux", help="extract vmlinux from a bzImage (exit 3 if it has no PVH entry)")
     p.add_argument("bzimage")
     p.add_argument("out")
@@ -720,6 +927,9 @@ def main(argv=None):
     p = sub.add_parser("topng", help="convert PPM/PNG to PNG")
     p.add_argument("src")
     p.add_argument("dst")
+    p = sub.add_parser("text-check", help="check that an image shows a line of text")
+    p.add_argument("image")
+    p.add_argument("text")
     a = ap.parse_args(argv)
 
     if a.cmd == "modules":
@@ -732,7 +942,7 @@ def main(argv=None):
                 print("%-24s depends=%s" % (n, ",".join(idx.depends(n))))
         return 0
     if a.cmd == "initramfs":
-        build_initramfs(a.kernel_root, a.busybox, a.out)
+        build_initramfs(a.kernel_root, a.busybox, a.out, programs=a.program, lib_roots=a.lib_root)
         return 0
     if a.cmd == "vmlinux":
         pvh = extract_vmlinux(a.bzimage, a.out)
@@ -756,6 +966,10 @@ def main(argv=None):
     if a.cmd == "topng":
         write_png(a.dst, read_image(a.src))
         return 0
+    if a.cmd == "text-check":
+        ok, msg = check_text(read_image(a.image), a.text)
+        print("text check %s: %s" % ("OK" if ok else "FAILED", msg))
+        return 0 if ok else 1
     return 2
 
 

@@ -15,7 +15,16 @@
 #                     times (default 100), one write() each and a pause of
 #                     vgm.pause=MS (default 100) after each: N TRANSFER +
 #                     FLUSH pairs of the whole frame (see bench_frames)
+#   vgm.mode=kms      unbind fbcon, list the connectors, and set the modes
+#                     of vgm.modes=CONNECTOR:WxH,... (e.g. Virtual-1:1024x768)
+#                     with libdrm's modetest (the initramfs built with
+#                     --program modetest), which keeps its test pattern on
+#                     screen (see kms_modes)
 #   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
+#   vgm.drmdebug=MASK drm's debug categories (its parameter debug=, e.g. 0x5:
+#                     core and KMS: the displays virtio-gpu was told of, the
+#                     connectors probed); insmod does not read the kernel's
+#                     command line, so drm.debug= would not reach it
 
 export PATH=/bin
 /bin/busybox --install -s /bin
@@ -40,6 +49,8 @@ fail() {
 
 MODE=pattern
 WAIT=60
+DRMDEBUG=
+MODES=
 FRAMES=100
 PAUSE=100
 for w in $(cat /proc/cmdline); do
@@ -48,14 +59,18 @@ for w in $(cat /proc/cmdline); do
 	vgm.wait=*) WAIT=${w#vgm.wait=} ;;
 	vgm.frames=*) FRAMES=${w#vgm.frames=} ;;
 	vgm.pause=*) PAUSE=${w#vgm.pause=} ;;
+	vgm.drmdebug=*) DRMDEBUG=${w#vgm.drmdebug=} ;;
+	vgm.modes=*) MODES=${w#vgm.modes=} ;;
 	esac
 done
-case "$MODE" in pattern|fbcon|bench) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+case "$MODE" in pattern|fbcon|bench|kms) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
 echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
 
 while read -r m; do
 	[ -n "$m" ] || continue
-	insmod "/lib/modules/$m" || fail "insmod $m"
+	args=
+	[ "$m" != drm.ko ] || [ -z "$DRMDEBUG" ] || args="debug=$DRMDEBUG"
+	insmod "/lib/modules/$m" $args || fail "insmod $m $args"
 done < /etc/modules.order
 echo "VGM-GUEST-INFO modules loaded: $(tr '\n' ' ' < /etc/modules.order)"
 
@@ -161,7 +176,45 @@ bench_frames() {
 	echo "@MARK_BENCH@ frames=$FRAMES pause_ms=$PAUSE start=$t0 end=$t1"
 }
 
-if [ "$MODE" != fbcon ]; then
+# kms_modes: each connector of vgm.modes gets its mode from one modetest
+# process, which draws its test pattern (SMPTE bars) across one
+# framebuffer that spans them side by side, each CRTC showing its part
+# (the second from x = the first's width). It keeps the modes while it
+# waits for a key: its stdin is a pipe from a sleep, and it stays in the
+# background. Its stdout is a file, so buffered until it exits: the modes
+# are seen set in the DRM state (debugfs), where each plane names who made
+# its framebuffer.
+kms_modes() {
+	[ -x /usr/bin/modetest ] || fail "no /usr/bin/modetest in the initramfs"
+	[ -n "$MODES" ] || fail "vgm.mode=kms needs vgm.modes=CONNECTOR:WxH,..."
+	for c in /sys/class/drm/card0-*; do
+		read -r st < "$c/status"
+		echo "VGM-GUEST-INFO connector ${c##*/card0-} $st, modes:" $(head -n 4 "$c/modes")
+	done
+	set --
+	for cm in $(echo "$MODES" | tr , ' '); do
+		read -r st < "/sys/class/drm/card0-${cm%%:*}/status" || fail "no connector ${cm%%:*}"
+		[ "$st" = connected ] || fail "connector ${cm%%:*} is $st"
+		set -- "$@" -s "$cm"
+	done
+	echo "VGM-GUEST-INFO modetest -M virtio_gpu $*"
+	sleep 1000000 | LD_LIBRARY_PATH=/lib/x86_64-linux-gnu /usr/bin/modetest -M virtio_gpu "$@" \
+		> /tmp/modetest.log 2>&1 &
+	mount -t debugfs debugfs /sys/kernel/debug || fail "mount debugfs"
+	state=/sys/kernel/debug/dri/0/state
+	n=0
+	while [ "$(grep -c 'allocated by = modetest' $state)" -lt $(($# / 2)) ]; do
+		pidof modetest > /dev/null || fail "modetest exited: $(cat /tmp/modetest.log)"
+		n=$((n + 1))
+		[ $n -le 300 ] || fail "modetest did not set its modes in 30 s"
+		usleep 100000
+	done
+	echo "VGM-GUEST-INFO modetest set $(($# / 2)) modes:" \
+		$(grep -E '^crtc|^plane|mode:|crtc=|fb=|size=' $state | tr -d '\t' | tr '\n' ' ')
+}
+
+# fbcon would draw into the framebuffer: unbind it.
+unbind_fbcon() {
 	for v in /sys/class/vtconsole/vtcon*; do
 		read -r vname < "$v/name"
 		case "$vname" in
@@ -171,6 +224,13 @@ if [ "$MODE" != fbcon ]; then
 			;;
 		esac
 	done
+}
+
+if [ "$MODE" = kms ]; then
+	unbind_fbcon
+	kms_modes
+elif [ "$MODE" != fbcon ]; then
+	unbind_fbcon
 	draw_pattern "$W" "$H" "$S" > /tmp/frame || fail "draw_pattern"
 	cat /tmp/frame > /dev/fb0 || fail "write /dev/fb0"
 	if [ "$MODE" = bench ]; then
@@ -185,7 +245,7 @@ fi
 # worker: give it time before telling the host the screen is final.
 sleep 1
 echo "@MARK_READY@ mode=$MODE"
-if [ "$MODE" != fbcon ]; then
+if [ "$MODE" = pattern ] || [ "$MODE" = bench ]; then
 	sum=$(md5sum < /tmp/frame)
 	echo "@MARK_MD5@ ${sum%% *}"
 fi

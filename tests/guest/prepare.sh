@@ -15,8 +15,18 @@
 #   4. CACHE_DIR/vmlinux: the kernel decompressed on the host (QEMU boots it
 #      through its PVH entry; the guest's own xz decompression costs ~4 s
 #      under TCG).
-#   5. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
-#      QEMU, VHOST_USER_GPU.
+#   5. For the KMS guest (vgm.mode=kms): libdrm's modetest (libdrm-tests)
+#      and what it loads (libdrm2, libc6), `apt-get download`ed and
+#      extracted like the kernel, in CACHE_DIR/initramfs-kms.cpio.gz: the
+#      initramfs of 2., plus /usr/bin/modetest and its libraries.
+#   6. For the UEFI guest: Debian's OVMF firmware (ovmf), and mkfs.vfat
+#      (dosfstools) and mcopy (mtools) for its FAT disk; installed with
+#      apt-get when missing and running as root.
+#   7. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
+#      QEMU, VHOST_USER_GPU; and, when those could be had (else the tests
+#      that need them skip, saying why), CACHE_DIR/kms.env: INITRD_KMS,
+#      CACHE_DIR/uefi.env: OVMF_CODE, OVMF_VARS, MKFS_VFAT, MCOPY (files of
+#      their own: run-guest.py reads all three).
 # Exit: 0 ready, 77 something could not be had (reason printed), 1 error.
 # Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name.
 set -euo pipefail
@@ -195,6 +205,53 @@ if [ "${VGM_GUEST_KEEP_KERNEL_TREE:-0}" != 1 ] && [ ! -f "$CACHE/kernel/.vgm-pru
 fi
 KVER=$(basename "$(ls -1d "$CACHE"/kernel/lib/modules/*/ | head -n 1)")
 
+# ----------------------------------------------------------------- KMS -----
+# modetest and the libraries it loads, for the initramfs of vgm.mode=kms.
+# Optional: without them only the KMS test skips.
+INITRD_KMS=
+if TDEB=$(fetch libdrm-tests) && DDEB=$(fetch libdrm2) && CDEB=$(fetch libc6); then
+	extract "$TDEB" "$CACHE/libdrm-tests"
+	extract "$DDEB" "$CACHE/libdrm2"
+	extract "$CDEB" "$CACHE/libc6"
+	INITRD_KMS=$CACHE/initramfs-kms.cpio.gz
+	KSTAMP=$(cat "$INITRD.stamp" "$CACHE"/libdrm-tests/.vgm-source "$CACHE"/libdrm2/.vgm-source \
+		"$CACHE"/libc6/.vgm-source | md5sum | cut -d' ' -f1)
+	if [ -f "$INITRD_KMS" ] && [ "$(cat "$INITRD_KMS.stamp" 2>/dev/null)" = "$KSTAMP" ]; then
+		say "initramfs with modetest up to date: $INITRD_KMS"
+	else
+		say "building $INITRD_KMS"
+		"$PY" "$HERE/guestlib.py" initramfs --kernel-root "$CACHE/kernel" --busybox "$BUSYBOX" \
+			--out "$INITRD_KMS" --program "$CACHE/libdrm-tests/usr/bin/modetest" \
+			--lib-root "$CACHE/libdrm2" --lib-root "$CACHE/libc6" | sed 's/^/[prepare] /' >&2
+		echo "$KSTAMP" > "$INITRD_KMS.stamp"
+	fi
+else
+	say "the KMS test will skip: libdrm-tests, libdrm2 or libc6 could not be downloaded (see above)"
+fi
+
+# ----------------------------------------------------------------- UEFI ----
+# Debian's OVMF, and the tools for the FAT disk its shell runs a script from.
+uefi_ok() {
+	OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+	OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+	MKFS_VFAT=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.vfat || true)
+	MCOPY=$(command -v mcopy || true)
+	[ -f "$OVMF_CODE" ] && [ -f "$OVMF_VARS" ] && [ -n "$MKFS_VFAT" ] && [ -n "$MCOPY" ]
+}
+UEFI_STATUS=ok
+if uefi_ok; then
+	say "UEFI: $OVMF_CODE, $MKFS_VFAT, $MCOPY"
+elif [ $IS_ROOT = 1 ] && [ $NO_INSTALL = 0 ]; then
+	apt_update || true
+	say "installing ovmf, mtools, dosfstools"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ovmf mtools dosfstools \
+		>"$CACHE/uefi-install.log" 2>&1 || tail -n 20 "$CACHE/uefi-install.log" >&2
+	uefi_ok || UEFI_STATUS="ovmf, mtools or dosfstools still missing after install (see $CACHE/uefi-install.log)"
+else
+	UEFI_STATUS="ovmf, mtools and dosfstools are needed; as root: apt-get install ovmf mtools dosfstools"
+fi
+[ "$UEFI_STATUS" = ok ] || say "UEFI tests will skip: $UEFI_STATUS"
+
 # ----------------------------------------------------------------- QEMU ----
 qemu_major() {
 	"$1" --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9]*\)\..*/\1/p' | head -n 1
@@ -266,6 +323,24 @@ fi
 } > "$CACHE/guest.env.tmp"
 mv "$CACHE/guest.env.tmp" "$CACHE/guest.env"
 say "wrote $CACHE/guest.env"
+# write_env NAME KEY=VALUE...: CACHE/NAME.env with those lines, or none
+write_env() {
+	local f=$CACHE/$1.env
+	shift
+	if [ $# = 0 ]; then
+		rm -f "$f"
+		return
+	fi
+	{ echo "# written by tests/guest/prepare.sh"; printf '%s\n' "$@"; } > "$f.tmp"
+	mv "$f.tmp" "$f"
+	say "wrote $f"
+}
+if [ -n "$INITRD_KMS" ]; then write_env kms "INITRD_KMS=$INITRD_KMS"; else write_env kms; fi
+if [ "$UEFI_STATUS" = ok ]; then
+	write_env uefi "OVMF_CODE=$OVMF_CODE" "OVMF_VARS=$OVMF_VARS" "MKFS_VFAT=$MKFS_VFAT" "MCOPY=$MCOPY"
+else
+	write_env uefi
+fi
 if [ "$QEMU_STATUS" != ok ] && [ "$QEMU_STATUS" != skipped ]; then
 	skip "$QEMU_STATUS"
 fi

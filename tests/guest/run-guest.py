@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Boot a Linux guest on QEMU with a virtio-gpu device and check its screen.
+"""Boot a Linux guest (or UEFI firmware) on QEMU with a virtio-gpu device and check its screen.
 
 README-guest
 ============
@@ -9,26 +9,35 @@ Files (all in tests/guest/):
                          depends on) + busybox-static with apt-get download,
                          dpkg-deb -x them (no root needed), decompress the
                          kernel to CACHE_DIR/vmlinux (PVH boot), build
-                         CACHE_DIR/initramfs.cpio.gz, make sure QEMU >= 10 is
-                         there (installs it from bookworm-backports when root,
-                         else prints how), write CACHE_DIR/guest.env.
+                         CACHE_DIR/initramfs.cpio.gz, and with libdrm's
+                         modetest (libdrm-tests, libdrm2, libc6 downloaded
+                         the same way) CACHE_DIR/initramfs-kms.cpio.gz, make
+                         sure QEMU >= 10 is there (installs it from
+                         bookworm-backports when root, else prints how) and
+                         OVMF, mtools, dosfstools (installed when root),
+                         write CACHE_DIR/guest.env.
                          Idempotent; exit 77 when something can't be had.
   init.sh                the guest's /init (busybox sh), a template.
   guestlib.py            module order from .modinfo depends=, cpio writer,
-                         bzImage -> vmlinux, the test pattern, PPM/PNG
-                         reading, image comparison, host self test (+ CLI).
+                         a program's libraries (ELF DT_NEEDED), bzImage ->
+                         vmlinux, the test pattern, PPM/PNG reading, image
+                         comparison, text on a screen, the UEFI disk, host
+                         self test (+ CLI).
+  golden/                golden images (uefi-shell.png: the UEFI shell).
   run-guest.py           this script: one guest boot.
   test-guest.sh          the whole matrix: prepare, self test, QEMU's
                          virtio-gpu-pci, QEMU's reference vhost-user-gpu
                          (socket and fd), $VGM_BACKEND if set, comparisons.
   guest-suite.py         one test of the meson suite `guest` (our backend
                          against the pattern and QEMU's own device, fbcon,
-                         --fd without EDID, --record and replay).
+                         --fd without EDID, --record and replay, UEFI
+                         firmware, two heads).
   bench-backend.py       host CPU time of our backend against QEMU's
                          reference one, the same guest in bench mode.
 
 Flow of one run:
-  1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU.
+  1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU (and
+     kms.env the initramfs with modetest, uefi.env the firmware and tools).
   2. --device vhost-user: the backend is started first,
        BACKEND --socket-path SOCK [args after --]   (or --fd N: --backend-fd)
      then QEMU with -chardev socket,id=vgpu,path=SOCK (or fd=M)
@@ -50,11 +59,21 @@ Flow of one run:
        vgm.mode=bench:   the pattern, then --frames whole-frame writes
                          (one TRANSFER + FLUSH pair each), alternating the
                          pattern and the pattern moved by one byte
+       vgm.mode=kms:     unbinds fbcon, and modetest (from the initramfs
+                         with modetest) sets the modes of vgm.modes=
+                         CONNECTOR:WxH,... and keeps them
      sleeps 1 s (fbdev damage is flushed by a deferred worker), prints
      VGM-GUEST-READY on ttyS0, then the md5 of the frame it wrote and the
      kernel log between VGM-DMESG-BEGIN/END, and idles.
+     --firmware uefi instead boots OVMF from flash (a copy of its variable
+     store in OUT) with a 2 MiB FAT disk made here holding a startup.nsh;
+     the firmware's shell runs it after its 5 s countdown: it clears the
+     screen and prints guestlib.UEFI_TEXT, then the shell prompts. Ready is
+     that text and the prompt after it on the serial console (OVMF writes
+     its console there too, with terminal escapes); there is no kernel log.
   4. On VGM-GUEST-READY the host takes a QMP screendump (PNG; PPM if the
-     file name ends in .ppm), optionally a second one (--stable), waits for
+     file name ends in .ppm) of each head (--heads N: the device's id names
+     the head), optionally a second one (--stable), waits for
      the dmesg dump, sends QMP quit, waits for QEMU and the backend to exit
      (SIGTERM/SIGKILL after a timeout; children also get PR_SET_PDEATHSIG).
   5. Checks: the guest's kernel log shows virtio-gpu probed ("[drm]
@@ -92,6 +111,17 @@ Pitfalls found (QEMU 10.0.2, Debian kernel 6.1, TCG):
     (--bzimage boots the original).
   * The screendump is the display surface only; no hardware cursor (fbdev
     never defines one: no cursor commands are sent).
+  * QEMU connects a display to a head only when a UI gives it a size (a
+    window, or a VNC client's SetDesktopSize): head 0 has xres x yres,
+    the others none. A vhost-user-gpu console refuses every UI that cannot
+    take dma-bufs ("The console requires display DMABUF support"), i.e.
+    every UI without GL, so a headless QEMU cannot connect a second head of
+    vhost-user-gpu-pci: the guest forces it on (video=Virtual-2:WxHe), the
+    same on both devices.
+  * busybox insmod does not read drm.debug= from the kernel command line:
+    vgm.drmdebug= is passed to insmod drm.ko.
+  * modetest's stdout to a file is buffered until it exits: init.sh sees
+    its modes set in debugfs's DRM state instead.
 
 Examples:
   tests/guest/prepare.sh build/guest
@@ -130,6 +160,7 @@ import guestlib  # noqa: E402
 M = guestlib.MARKERS
 SKIP = 77
 DEFAULT_BACKEND = "/usr/lib/qemu/vhost-user-gpu"
+DEVICE_ID = "vgmgpu"  # the GPU's -device id: QMP names a head by its device
 MIN_QEMU_VHOST_USER = (10, 0)
 
 
@@ -341,7 +372,7 @@ class Runner:
         self.shot2 = None
         self.signalled = set()
         self.qmplog = None
-        self.result = {"device": a.device, "mode": a.mode, "status": "error"}
+        self.result = {"device": a.device, "firmware": a.firmware, "mode": a.mode, "status": "error"}
 
     # -- process handling ---------------------------------------------------
     def spawn(self, name, argv, logpath, pass_fds=(), env=None):
@@ -410,104 +441,32 @@ class Runner:
         for fn in ("commands.txt",):
             if os.path.exists(os.path.join(self.out, fn)):
                 os.unlink(os.path.join(self.out, fn))
-
-        # inputs -----------------------------------------------------------
-        envfile = os.path.join(a.cache, "guest.env")
-        if not os.path.exists(envfile):
-            raise Skip("%s missing: run tests/guest/prepare.sh %s first" % (envfile, a.cache))
-        genv = read_env_file(envfile)
-        kernel = a.kernel or genv.get("KERNEL_BZIMAGE" if a.bzimage else "KERNEL")
-        initrd = a.initrd or genv.get("INITRD")
-        for what, p in (("kernel", kernel), ("initramfs", initrd)):
-            if not p or not os.path.exists(p):
-                raise Skip("guest %s %r not found: run tests/guest/prepare.sh" % (what, p))
-        qemu = a.qemu or os.environ.get("VGM_QEMU") or genv.get("QEMU") or shutil.which("qemu-system-x86_64")
-        if not qemu or not os.path.exists(qemu):
-            raise Skip("qemu-system-x86_64 not found (run tests/guest/prepare.sh as root, "
-                       "or install qemu-system-x86 >= 10 from bookworm-backports)")
-        ver, vline = qemu_version(qemu)
-        self.result["qemu"] = vline
-        log("QEMU: %s (%s)" % (qemu, vline))
-        if a.device == "vhost-user" and ver < MIN_QEMU_VHOST_USER:
-            raise Skip("%s is %d.%d: vhost-user-gpu-pci under TCG needs QEMU >= %d.%d "
-                       "(bookworm-backports)" % ((qemu,) + ver[:2] + MIN_QEMU_VHOST_USER))
-
-        backend = None
-        if a.device == "vhost-user":
-            backend = a.backend or os.environ.get("VGM_VHOST_USER_GPU") or genv.get("VHOST_USER_GPU") \
-                or DEFAULT_BACKEND
-            if not (os.path.isfile(backend) and os.access(backend, os.X_OK)):
-                raise Skip("vhost-user-gpu backend %s not found or not executable" % backend)
-            self.result["backend"] = backend
-
+        qemu, backend = self.inputs()
         sockdir = tempfile.mkdtemp(prefix="vgm-guest-sock-")  # short path: sun_path is 108 bytes
         self.tmpdirs.append(sockdir)
+        self.sockdir = sockdir
         qmp_path = os.path.join(sockdir, "qmp.sock")
         serial_path = os.path.join(self.out, "serial.log")
         if os.path.exists(serial_path):
             os.unlink(serial_path)
         shot = os.path.abspath(a.screendump or os.path.join(self.out, "screendump.png"))
-        if os.path.exists(shot):
-            os.unlink(shot)
+        for p in self.shot_paths(shot):
+            if os.path.exists(p):
+                os.unlink(p)
 
-        append = ("console=ttyS0 loglevel=4 panic=-1 vt.global_cursor_default=0 consoleblank=0 "
-                  "logo.nologo mitigations=off rdinit=/init vgm.mode=%s vgm.wait=%d"
-                  % (a.mode, max(10, int(a.timeout))))
-        if a.mode == "bench":
-            append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
-        if a.append:
-            append += " " + a.append
         mem = a.mem
         qargv = [qemu, "-nodefaults", "-no-user-config", "-accel", "tcg",
                  "-machine", "q35,memory-backend=mem",
                  "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % mem,
                  "-m", mem, "-smp", str(a.smp),
                  "-display", "none", "-vga", "none", "-no-reboot",
-                 "-kernel", kernel, "-initrd", initrd, "-append", append,
                  "-chardev", "file,id=ser0,path=%s" % qopt(serial_path), "-serial", "chardev:ser0",
                  "-qmp", "unix:%s,server=on,wait=off" % qopt(qmp_path)]
+        qargv += self.uefi_args() if a.firmware == "uefi" else self.linux_args()
         if a.trace:
             qargv += ["-trace", "enable=%s" % qopt(a.trace), "-D", os.path.join(self.out, "trace.log")]
-
-        qemu_fds = ()
-        if a.device == "qemu":
-            qargv += ["-device", "virtio-gpu-pci" + ("," + a.device_opts if a.device_opts else "")]
-        else:
-            benv = dict(os.environ)
-            if a.backend_debug:
-                benv["G_MESSAGES_DEBUG"] = "all"
-            if a.backend_fd:
-                # a connected socket pair: one end inherited by the backend
-                # (--fd N), the other by QEMU (-chardev socket,fd=M)
-                s_back, s_qemu = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-                for s in (s_back, s_qemu):
-                    os.set_inheritable(s.fileno(), True)
-                bargv = [backend, "--fd", str(s_back.fileno())] + a.backend_args
-                self.spawn("backend", bargv, os.path.join(self.out, "backend.log"),
-                           pass_fds=(s_back.fileno(),), env=benv)
-                s_back.close()
-                chardev = "socket,id=vgpu,fd=%d" % s_qemu.fileno()
-                qemu_fds = (s_qemu.fileno(),)
-                self._qemu_sock = s_qemu
-            else:
-                sock = os.path.join(sockdir, "vgpu.sock")
-                bargv = [backend, "--socket-path", sock] + a.backend_args
-                self.spawn("backend", bargv, os.path.join(self.out, "backend.log"), env=benv)
-                deadline = time.monotonic() + 20
-                while True:
-                    self.check_alive()
-                    try:
-                        if stat.S_ISSOCK(os.stat(sock).st_mode):
-                            break
-                    except FileNotFoundError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise Fail("backend did not create %s within 20 s" % sock)
-                    time.sleep(0.02)
-                time.sleep(0.1)  # bind() comes just before listen()
-                chardev = "socket,id=vgpu,path=%s" % qopt(sock)
-            qargv += ["-chardev", chardev,
-                      "-device", "vhost-user-gpu-pci,chardev=vgpu" + ("," + a.device_opts if a.device_opts else "")]
+        device_args, qemu_fds = self.device_args(backend)
+        qargv += device_args
         qargv += a.qemu_arg
 
         t_start = time.monotonic()
@@ -518,6 +477,158 @@ class Runner:
         self.qmp = QMP(qmp_path, time.monotonic() + 30, self.qmplog, self.check_alive)
 
         serial = SerialWatch(serial_path)
+        if a.firmware == "uefi":
+            t_ready, gpu_lines, md5, geometry = self.wait_uefi(qp, serial, shot, t_start), None, None, None
+        else:
+            t_ready, gpu_lines, md5, geometry = self.wait_linux(qp, serial, shot, t_start)
+        self.result["time_to_marker_s"] = round(t_ready - t_start, 2)
+
+        self.stop_all()
+        t_end = time.monotonic()
+        self.result["time_whole_run_s"] = round(t_end - T0, 2)
+        self.result["time_qemu_s"] = round(t_end - t_start, 2)
+        log("QEMU stopped; boot-to-marker %.2f s, QEMU run %.2f s" % (t_ready - t_start, t_end - t_start))
+        return self.checks(shot, gpu_lines, md5, geometry)
+
+    def inputs(self):
+        """QEMU and the backend, checked; the guest's files into self.genv."""
+        a = self.a
+        envfile = os.path.join(a.cache, "guest.env")
+        if not os.path.exists(envfile):
+            raise Skip("%s missing: run tests/guest/prepare.sh %s first" % (envfile, a.cache))
+        self.genv = genv = read_env_file(envfile)
+        for extra in ("kms.env", "uefi.env"):  # what the KMS and UEFI guests need
+            if os.path.exists(os.path.join(a.cache, extra)):
+                genv.update(read_env_file(os.path.join(a.cache, extra)))
+        qemu = a.qemu or os.environ.get("VGM_QEMU") or genv.get("QEMU") or shutil.which("qemu-system-x86_64")
+        if not qemu or not os.path.exists(qemu):
+            raise Skip("qemu-system-x86_64 not found (run tests/guest/prepare.sh as root, "
+                       "or install qemu-system-x86 >= 10 from bookworm-backports)")
+        ver, vline = qemu_version(qemu)
+        self.result["qemu"] = vline
+        log("QEMU: %s (%s)" % (qemu, vline))
+        if a.device == "vhost-user" and ver < MIN_QEMU_VHOST_USER:
+            raise Skip("%s is %d.%d: vhost-user-gpu-pci under TCG needs QEMU >= %d.%d "
+                       "(bookworm-backports)" % ((qemu,) + ver[:2] + MIN_QEMU_VHOST_USER))
+        backend = None
+        if a.device == "vhost-user":
+            backend = a.backend or os.environ.get("VGM_VHOST_USER_GPU") or genv.get("VHOST_USER_GPU") \
+                or DEFAULT_BACKEND
+            if not (os.path.isfile(backend) and os.access(backend, os.X_OK)):
+                raise Skip("vhost-user-gpu backend %s not found or not executable" % backend)
+            self.result["backend"] = backend
+        return qemu, backend
+
+    def linux_args(self):
+        """The Linux guest: kernel, initramfs (kms mode: the one with
+        modetest), command line."""
+        a, genv = self.a, self.genv
+        kernel = a.kernel or genv.get("KERNEL_BZIMAGE" if a.bzimage else "KERNEL")
+        initrd = a.initrd or genv.get("INITRD_KMS" if a.mode == "kms" else "INITRD")
+        if a.mode == "kms" and not initrd:
+            raise Skip("no initramfs with modetest (prepare.sh could not fetch libdrm-tests; "
+                       "its output says why)")
+        for what, p in (("kernel", kernel), ("initramfs", initrd)):
+            if not p or not os.path.exists(p):
+                raise Skip("guest %s %r not found: run tests/guest/prepare.sh" % (what, p))
+        append = ("console=ttyS0 loglevel=4 panic=-1 vt.global_cursor_default=0 consoleblank=0 "
+                  "logo.nologo mitigations=off rdinit=/init vgm.mode=%s vgm.wait=%d"
+                  % (a.mode, max(10, int(a.timeout))))
+        if a.mode == "bench":
+            append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
+        if a.append:
+            append += " " + a.append
+        return ["-kernel", kernel, "-initrd", initrd, "-append", append]
+
+    def uefi_args(self):
+        """UEFI firmware (OVMF) from flash, and a FAT disk whose startup.nsh
+        the firmware's shell runs: it clears the screen and prints
+        guestlib.UEFI_TEXT, then the shell prompts."""
+        code, varstore = self.genv.get("OVMF_CODE"), self.genv.get("OVMF_VARS")
+        if not code or not os.path.exists(code) or not varstore or not os.path.exists(varstore):
+            raise Skip("no OVMF firmware (Debian's ovmf; prepare.sh installs it as root)")
+        vars_copy = os.path.join(self.out, "ovmf-vars.fd")  # the firmware writes its variables
+        shutil.copyfile(varstore, vars_copy)
+        disk = os.path.join(self.out, "uefi-disk.img")
+        guestlib.make_uefi_disk(disk, self.genv.get("MKFS_VFAT"), self.genv.get("MCOPY"))
+        return ["-drive", "if=pflash,format=raw,readonly=on,file=%s" % qopt(code),
+                "-drive", "if=pflash,format=raw,file=%s" % qopt(vars_copy),
+                "-drive", "if=none,id=disk0,format=raw,readonly=on,file=%s" % qopt(disk),
+                "-device", "virtio-blk-pci,drive=disk0"]
+
+    def device_args(self, backend):
+        """QEMU's own virtio-gpu-pci, or the backend (started here) and
+        vhost-user-gpu-pci. Returns (QEMU arguments, fds QEMU inherits)."""
+        a = self.a
+        opts = ",id=%s" % DEVICE_ID + ("," + a.device_opts if a.device_opts else "")
+        if a.device == "qemu":
+            return ["-device", "virtio-gpu-pci" + opts], ()
+        benv = dict(os.environ)
+        if a.backend_debug:
+            benv["G_MESSAGES_DEBUG"] = "all"
+        if a.backend_fd:
+            # a connected socket pair: one end inherited by the backend
+            # (--fd N), the other by QEMU (-chardev socket,fd=M)
+            s_back, s_qemu = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            for s in (s_back, s_qemu):
+                os.set_inheritable(s.fileno(), True)
+            bargv = [backend, "--fd", str(s_back.fileno())] + a.backend_args
+            self.spawn("backend", bargv, os.path.join(self.out, "backend.log"),
+                       pass_fds=(s_back.fileno(),), env=benv)
+            s_back.close()
+            self._qemu_sock = s_qemu
+            return (["-chardev", "socket,id=vgpu,fd=%d" % s_qemu.fileno(),
+                     "-device", "vhost-user-gpu-pci,chardev=vgpu" + opts], (s_qemu.fileno(),))
+        sock = os.path.join(self.sockdir, "vgpu.sock")
+        bargv = [backend, "--socket-path", sock] + a.backend_args
+        self.spawn("backend", bargv, os.path.join(self.out, "backend.log"), env=benv)
+        deadline = time.monotonic() + 20
+        while True:
+            self.check_alive()
+            try:
+                if stat.S_ISSOCK(os.stat(sock).st_mode):
+                    break
+            except FileNotFoundError:
+                pass
+            if time.monotonic() > deadline:
+                raise Fail("backend did not create %s within 20 s" % sock)
+            time.sleep(0.02)
+        time.sleep(0.1)  # bind() comes just before listen()
+        return ["-chardev", "socket,id=vgpu,path=%s" % qopt(sock),
+                "-device", "vhost-user-gpu-pci,chardev=vgpu" + opts], ()
+
+    def wait_uefi(self, qp, serial, shot, t_start):
+        """Until the serial console shows the startup script's text and the
+        shell's prompt after it; then the screendumps. Returns when it was
+        ready."""
+        a = self.a
+        deadline = t_start + a.timeout
+        text = ""
+        while not guestlib.uefi_ready(text):
+            new = serial.poll()
+            if a.verbose:
+                for line in new:
+                    print("  | " + line, flush=True)
+            text = guestlib.strip_ansi("\n".join(serial.lines + [serial.partial]))
+            if exited(qp):
+                raise Fail("QEMU exited with status %s before the shell was ready; serial tail:\n%s"
+                           % (qp.returncode, serial.tail()))
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise Fail("no UEFI shell with %r within %d s; serial tail:\n%s"
+                           % (guestlib.UEFI_TEXT, a.timeout, guestlib.strip_ansi(serial.tail())))
+            time.sleep(0.1)
+        t_ready = time.monotonic()
+        log("UEFI shell ready after %.2f s" % (t_ready - t_start))
+        time.sleep(1)  # the prompt reaches the serial console and the screen together: let it settle
+        self.screendumps(shot)
+        return t_ready
+
+    def wait_linux(self, qp, serial, shot, t_start):
+        """Until the guest's ready marker (then the screendumps) and its
+        kernel log dump. Returns (when it was ready, the GPU lines of its
+        kernel log, the md5 of its frame, its fb geometry)."""
+        a = self.a
         deadline = t_start + a.timeout
         geometry = md5 = None
         t_ready = None
@@ -541,12 +652,7 @@ class Runner:
                 if M["MARK_READY"] in line and t_ready is None:
                     t_ready = time.monotonic()
                     log("marker %s after %.2f s" % (M["MARK_READY"], t_ready - t_start))
-                    self.screendump(shot)
-                    if a.stable > 0:
-                        time.sleep(a.stable)
-                        root, ext = os.path.splitext(shot)
-                        self.shot2 = root + "-2" + ext
-                        self.screendump(self.shot2)
+                    self.screendumps(shot)
                     t_dmesg_deadline = time.monotonic() + 120
                 if M["MARK_BENCH"] in line:
                     self.result["bench"] = dict(kv.split("=", 1) for kv in
@@ -584,7 +690,6 @@ class Runner:
             raise Fail("guest reported: %s (kernel log in dmesg.txt)" % guest_error)
         if t_ready is None:
             raise Fail("guest dumped its kernel log without the %s marker" % M["MARK_READY"])
-        self.result["time_to_marker_s"] = round(t_ready - t_start, 2)
         gpu_lines = [l for l in dmesg if re.search(r"virtio[-_]gpu|\[drm\]|virtio_gpudrmfb", l)]
         self.result["dmesg_gpu"] = gpu_lines
         log("guest dmesg (virtio-gpu / drm lines):")
@@ -593,14 +698,27 @@ class Runner:
         for l in dmesg:
             if re.search(r"\b(BUG|WARNING|Oops|Call Trace|error)\b", l):
                 log("guest kernel log: " + l)
+        return t_ready, gpu_lines, md5, geometry
 
-        self.stop_all()
-        t_end = time.monotonic()
-        self.result["time_whole_run_s"] = round(t_end - T0, 2)
-        self.result["time_qemu_s"] = round(t_end - t_start, 2)
-        log("QEMU stopped; boot-to-marker %.2f s, QEMU run %.2f s" % (t_ready - t_start, t_end - t_start))
+    def shot_paths(self, shot):
+        """The screendump of each head: SHOT for the first (or --head),
+        SHOT-headN.EXT for head N of --heads."""
+        root, ext = os.path.splitext(shot)
+        return [shot] + ["%s-head%d%s" % (root, h, ext) for h in range(1, self.a.heads)]
 
-        # checks -----------------------------------------------------------
+    def screendumps(self, shot):
+        """One screendump per head; with --stable, the first head's again
+        that many seconds later."""
+        for head, path in enumerate(self.shot_paths(shot)):
+            self.screendump(path, self.a.head if head == 0 else head)
+        if self.a.stable > 0:
+            time.sleep(self.a.stable)
+            root, ext = os.path.splitext(shot)
+            self.shot2 = root + "-2" + ext
+            self.screendump(self.shot2, self.a.head)
+
+    def checks(self, shot, gpu_lines, md5, geometry):
+        a = self.a
         ok = True
         brc = self.result.get("exit_codes", {}).get("backend")
         if brc is not None and brc < 0 and "backend" not in self.signalled:
@@ -614,6 +732,7 @@ class Runner:
         img = guestlib.read_image(shot)
         self.result["screendump"] = shot
         self.result["screendump_size"] = [img.w, img.h]
+        self.result["screendumps"] = self.shot_paths(shot)
         self.result["geometry"] = list(geometry) if geometry else None
         log("screendump %s: %dx%d" % (shot, img.w, img.h))
         if guestlib.PPM_QUIRKS:
@@ -622,17 +741,18 @@ class Runner:
         if geometry and (img.w, img.h) != geometry[:2]:
             log("NOTE: screendump size %dx%d differs from fb0 virtual size %dx%d" %
                 ((img.w, img.h) + geometry[:2]))
-        good, msg = check_dmesg(gpu_lines, a.expect_drm_features, a.allow_gpu_errors)
-        self.result["dmesg_check"] = {"ok": good, "message": msg}
-        log("guest kernel log check %s: %s" % ("OK" if good else "FAILED", msg))
-        ok &= good
+        if gpu_lines is not None:
+            good, msg = check_dmesg(gpu_lines, a.expect_drm_features, a.allow_gpu_errors)
+            self.result["dmesg_check"] = {"ok": good, "message": msg}
+            log("guest kernel log check %s: %s" % ("OK" if good else "FAILED", msg))
+            ok &= good
         if a.mode in ("pattern", "bench") and geometry:
             want = guestlib.expected_frame_md5(*geometry[:3])
             same = md5 == want
             self.result["frame_md5"] = {"guest": md5, "host": want, "ok": same}
             log("frame md5 guest %s host %s: %s" % (md5, want, "OK" if same else "MISMATCH (pattern definitions differ)"))
             ok &= same
-        if a.mode in ("pattern", "bench") and a.check:
+        if a.mode in ("pattern", "bench") and a.check and a.firmware == "linux":
             diff = os.path.join(self.out, "pattern-diff.png")
             good, msg = guestlib.check_pattern(shot, diff)
             if good and os.path.exists(diff):
@@ -658,12 +778,13 @@ class Runner:
         self.result["status"] = "pass" if ok else "fail"
         return 0 if ok else 1
 
-    def screendump(self, path):
+    def screendump(self, path, head=None):
         args = {"filename": path}
         if not path.endswith(".ppm"):
             args["format"] = "png"
-        if self.a.head is not None:
-            args["head"] = self.a.head
+        if head is not None:
+            # QEMU names a head by its device: ours has an id
+            args.update(device=DEVICE_ID, head=head)
         t = time.monotonic()
         try:
             self.qmp.cmd("screendump", **args)
@@ -709,9 +830,14 @@ def parse_args(argv):
     ap.add_argument("--backend-fd", action="store_true",
                     help="hand the backend a connected socket with --fd N instead of --socket-path")
     ap.add_argument("--backend-debug", action="store_true", help="set G_MESSAGES_DEBUG=all for the backend")
-    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench"], default="pattern",
+    ap.add_argument("--firmware", choices=["linux", "uefi"], default="linux",
+                    help="linux: boot the guest kernel (--mode says what it shows); uefi: boot OVMF "
+                    "to its shell, which runs a startup.nsh from a FAT disk made here (the text of "
+                    "guestlib.UEFI_TEXT on a cleared screen)")
+    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "kms"], default="pattern",
                     help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon; "
-                    "bench: the pattern, then --frames full-frame writes")
+                    "bench: the pattern, then --frames full-frame writes; kms: modetest sets every "
+                    "connected output to its preferred mode (initramfs INITRD_KMS)")
     ap.add_argument("--frames", type=int, default=100, help="bench mode: frames to write (default 100)")
     ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
     ap.add_argument("--out-dir", help="logs and screendump (default: a temp dir, removed on success)")
@@ -735,7 +861,9 @@ def parse_args(argv):
     ap.add_argument("--initrd", help="override the guest initramfs")
     ap.add_argument("--append", help="extra kernel command line")
     ap.add_argument("--device-opts", help="extra -device properties, e.g. xres=1024,yres=768")
-    ap.add_argument("--head", type=int, help="screendump head")
+    ap.add_argument("--head", type=int, help="screendump head (of the first screendump)")
+    ap.add_argument("--heads", type=int, default=1, metavar="N",
+                    help="a screendump of heads 0..N-1: SCREENDUMP, SCREENDUMP-head1.png, ...")
     ap.add_argument("--trace", help="QEMU trace pattern, e.g. 'virtio_gpu_cmd_*' (to OUT/trace.log)")
     ap.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument (repeatable)")
     ap.add_argument("--smp", type=int, default=1)

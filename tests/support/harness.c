@@ -232,7 +232,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 		.scanout_dmabuf = opts->with_dmabuf ? cb_scanout_dmabuf : NULL,
 	};
 	cfg.dialect = opts->dialect;
-	cfg.features = VGM_FEATURES_ALL;
+	cfg.features = VGM_FEATURES_ALL & ~opts->no_offer;
 	cfg.num_scanouts = opts->num_scanouts ? opts->num_scanouts : 1;
 	for (uint32_t i = 0; i < cfg.num_scanouts; i++)
 		cfg.scanouts[i] = (struct vgm_scanout_config){ 1, 1024, 768 };

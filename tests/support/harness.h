@@ -73,6 +73,7 @@ struct harness_opts {
 	bool with_release;	/* install a release() callback and count mappings */
 	bool split_pages;	/* translate() returns at most up to the next 4 KiB boundary */
 	bool no_accept;		/* don't accept the offered features */
+	uint64_t no_offer;	/* feature bits the device does not offer */
 	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
@@ -198,6 +199,11 @@ uint32_t submit(struct harness *h, struct req *r);
 /* Same, with the request cut into elements of at most chunk bytes and a
  * writable part of resp_cap bytes; returns the bytes written. */
 size_t submit_split(struct harness *h, struct req *r, size_t chunk, size_t resp_cap);
+/* Same, the first `first` bytes in an element of their own (none when 0),
+ * the rest in elements of at most chunk bytes: viogpudo's layout, the
+ * command, then its entries a page per element. */
+size_t submit_split_after(struct harness *h, struct req *r, size_t first, size_t chunk,
+			  size_t resp_cap);
 /* Submits on the cursor queue; asserts nothing was written. */
 void submit_cursor(struct harness *h, struct req *r);
 uint32_t resp_u32(const struct harness *h, size_t off);

@@ -272,16 +272,25 @@ void req_assign_uuid(struct req *r, uint32_t id)
 
 size_t submit_split(struct harness *h, struct req *r, size_t chunk, size_t resp_cap)
 {
-	size_t n = chunk ? (r->len + chunk - 1) / chunk : 1;
+	return submit_split_after(h, r, 0, chunk, resp_cap);
+}
+
+size_t submit_split_after(struct harness *h, struct req *r, size_t first, size_t chunk,
+			  size_t resp_cap)
+{
+	size_t rest = r->len - first;
+	size_t n = (first > 0) + (chunk ? (rest + chunk - 1) / chunk : 1);
 	struct iovec *in = calloc(n ? n : 1, sizeof(*in));
 	struct iovec out = { h->resp, resp_cap };
 	size_t written = 12345;
 
 	assert_non_null(in);
-	assert_true(resp_cap <= sizeof(h->resp));
-	for (size_t i = 0; i < n; i++) {
-		size_t off = chunk ? i * chunk : 0;
-		size_t len = chunk ? (r->len - off < chunk ? r->len - off : chunk) : r->len;
+	assert_true(resp_cap <= sizeof(h->resp) && first <= r->len);
+	if (first)
+		in[0] = (struct iovec){ r->buf, first };
+	for (size_t i = first > 0; i < n; i++) {
+		size_t off = first + (chunk ? (i - (first > 0)) * chunk : 0);
+		size_t len = chunk ? (r->len - off < chunk ? r->len - off : chunk) : rest;
 
 		in[i] = (struct iovec){ r->buf + off, len };
 	}
