@@ -16,7 +16,9 @@
 #      through its PVH entry; the guest's own xz decompression costs ~4 s
 #      under TCG).
 #   5. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
-#      QEMU, VHOST_USER_GPU.
+#      QEMU, VHOST_USER_GPU, and GL_* when the GL guest is ready.
+#   6. The GL guest (Debian's Mesa, the 9p modules): prepare-gl.sh; when it
+#      cannot, only the GL cases skip.
 # Exit: 0 ready, 77 something could not be had (reason printed), 1 error.
 # Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name.
 set -euo pipefail
@@ -30,7 +32,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--no-install) NO_INSTALL=1 ;;
 	--skip-qemu) SKIP_QEMU=1 ;;
-	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
 	-*) echo "prepare.sh: unknown option $arg" >&2; exit 2 ;;
 	*) CACHE=$arg ;;
 	esac
@@ -184,6 +186,13 @@ fi
 MODULES=$("$PY" "$HERE/guestlib.py" modules "$CACHE/kernel" | awk '{ printf "%s%s", sep, $1; sep = " " }')
 say "module load order: $MODULES"
 
+# The GL guest, before the kernel tree is pruned (it takes the 9p modules).
+set +e
+( set -e; . "$HERE/prepare-gl.sh" )
+GL_RC=$?
+set -e
+[ $GL_RC = 0 ] || say "GL guest not prepared (status $GL_RC): the GL cases will skip"
+
 # The package holds ~4000 modules (400 MB extracted): keep only the ones the
 # guest loads (and boot/, modules.*), unless VGM_GUEST_KEEP_KERNEL_TREE=1.
 if [ "${VGM_GUEST_KEEP_KERNEL_TREE:-0}" != 1 ] && [ ! -f "$CACHE/kernel/.vgm-pruned" ]; then
@@ -259,6 +268,7 @@ fi
 	echo "KERNEL_DEB=$(basename "$KDEB")"
 	echo "BUSYBOX_DEB=$(basename "$BDEB")"
 	echo "MODULES='$MODULES'"
+	[ ! -f "$CACHE/gl.env" ] || cat "$CACHE/gl.env"
 	if [ "$QEMU_STATUS" = ok ]; then
 		echo "QEMU=$QEMU"
 		echo "VHOST_USER_GPU=$VUG"
