@@ -15,6 +15,8 @@
 #                     times (default 100), one write() each and a pause of
 #                     vgm.pause=MS (default 100) after each: N TRANSFER +
 #                     FLUSH pairs of the whole frame (see bench_frames)
+#   vgm.mode=gl       source /etc/vgm-gl.sh (tests/guest/gl/init-gl.sh, in an
+#                     extra initramfs): the GL test program; it never returns
 #   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
 
 export PATH=/bin
@@ -50,7 +52,7 @@ for w in $(cat /proc/cmdline); do
 	vgm.pause=*) PAUSE=${w#vgm.pause=} ;;
 	esac
 done
-case "$MODE" in pattern|fbcon|bench) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+case "$MODE" in pattern|fbcon|bench|gl) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
 echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
 
 while read -r m; do
@@ -137,6 +139,19 @@ fbcon_text() {
 	printf '\n\033[1mbold\033[0m \033[7mreverse\033[0m end\n' > $t
 }
 
+# unbind_fbcon: fbcon draws into the framebuffer (cursor, text): detach it.
+unbind_fbcon() {
+	for v in /sys/class/vtconsole/vtcon*; do
+		read -r vname < "$v/name"
+		case "$vname" in
+		*"frame buffer"*)
+			echo 0 > "$v/bind" || fail "cannot unbind $v"
+			echo "VGM-GUEST-INFO unbound ${v##*/} ($vname)"
+			;;
+		esac
+	done
+}
+
 # bench_frames SIZE: writes a whole frame to /dev/fb0 FRAMES times, in one
 # write() each: one damage rectangle, which the fbdev's damage worker sends
 # as one TRANSFER_TO_HOST_2D + RESOURCE_FLUSH pair. Frames alternate between
@@ -161,16 +176,9 @@ bench_frames() {
 	echo "@MARK_BENCH@ frames=$FRAMES pause_ms=$PAUSE start=$t0 end=$t1"
 }
 
+[ "$MODE" != gl ] || . /etc/vgm-gl.sh
 if [ "$MODE" != fbcon ]; then
-	for v in /sys/class/vtconsole/vtcon*; do
-		read -r vname < "$v/name"
-		case "$vname" in
-		*"frame buffer"*)
-			echo 0 > "$v/bind" || fail "cannot unbind $v"
-			echo "VGM-GUEST-INFO unbound ${v##*/} ($vname)"
-			;;
-		esac
-	done
+	unbind_fbcon
 	draw_pattern "$W" "$H" "$S" > /tmp/frame || fail "draw_pattern"
 	cat /tmp/frame > /dev/fb0 || fail "write /dev/fb0"
 	if [ "$MODE" = bench ]; then

@@ -125,6 +125,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gllib  # noqa: E402
 import guestlib  # noqa: E402
 
 M = guestlib.MARKERS
@@ -342,6 +343,7 @@ class Runner:
         self.signalled = set()
         self.qmplog = None
         self.result = {"device": a.device, "mode": a.mode, "status": "error"}
+        self.gl = None    # gllib.GLRun in --mode gl
 
     # -- process handling ---------------------------------------------------
     def spawn(self, name, argv, logpath, pass_fds=(), env=None):
@@ -442,6 +444,12 @@ class Runner:
 
         sockdir = tempfile.mkdtemp(prefix="vgm-guest-sock-")  # short path: sun_path is 108 bytes
         self.tmpdirs.append(sockdir)
+        if a.mode == "gl":
+            try:
+                self.gl = gllib.GLRun(a, genv, self.out, sockdir)
+            except gllib.Unavailable as e:
+                raise Skip(str(e))
+            initrd = self.gl.initrd(initrd)
         qmp_path = os.path.join(sockdir, "qmp.sock")
         serial_path = os.path.join(self.out, "serial.log")
         if os.path.exists(serial_path):
@@ -455,6 +463,8 @@ class Runner:
                   % (a.mode, max(10, int(a.timeout))))
         if a.mode == "bench":
             append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
+        if self.gl:
+            append += self.gl.append()
         if a.append:
             append += " " + a.append
         mem = a.mem
@@ -466,12 +476,18 @@ class Runner:
                  "-kernel", kernel, "-initrd", initrd, "-append", append,
                  "-chardev", "file,id=ser0,path=%s" % qopt(serial_path), "-serial", "chardev:ser0",
                  "-qmp", "unix:%s,server=on,wait=off" % qopt(qmp_path)]
+        qenv = None
+        if self.gl:
+            gl_argv, qenv = self.gl.qemu_args()
+            i = qargv.index("-display")
+            qargv[i:i + 2] = gl_argv
         if a.trace:
             qargv += ["-trace", "enable=%s" % qopt(a.trace), "-D", os.path.join(self.out, "trace.log")]
 
         qemu_fds = ()
         if a.device == "qemu":
-            qargv += ["-device", "virtio-gpu-pci" + ("," + a.device_opts if a.device_opts else "")]
+            model = "virtio-gpu-gl-pci" if self.gl else "virtio-gpu-pci"
+            qargv += ["-device", model + ("," + a.device_opts if a.device_opts else "")]
         else:
             benv = dict(os.environ)
             if a.backend_debug:
@@ -511,7 +527,9 @@ class Runner:
         qargv += a.qemu_arg
 
         t_start = time.monotonic()
-        qp = self.spawn("qemu", qargv, os.path.join(self.out, "qemu.log"), pass_fds=qemu_fds)
+        qp = self.spawn("qemu", qargv, os.path.join(self.out, "qemu.log"), pass_fds=qemu_fds, env=qenv)
+        if self.gl:
+            self.gl.start({name: p.pid for name, p in self.procs})
         if qemu_fds:
             self._qemu_sock.close()
         self.qmplog = open(os.path.join(self.out, "qmp.log"), "w")
@@ -528,6 +546,8 @@ class Runner:
             for line in serial.poll():
                 if a.verbose:
                     print("  | " + line, flush=True)
+                if self.gl:
+                    self.gl.watch.feed(line, time.monotonic())
                 if M["MARK_ERROR"] in line and guest_error is None:
                     # let the guest dump its kernel log first (it does, then idles)
                     guest_error = line.split(M["MARK_ERROR"], 1)[1].strip()
@@ -541,7 +561,15 @@ class Runner:
                 if M["MARK_READY"] in line and t_ready is None:
                     t_ready = time.monotonic()
                     log("marker %s after %.2f s" % (M["MARK_READY"], t_ready - t_start))
-                    self.screendump(shot)
+                    if self.gl:
+                        try:
+                            self.gl.grab(self.qmp, shot, log)
+                        except (ValueError, OSError) as e:
+                            raise Fail("cannot read the screen: %s" % e)
+                        if self.gl.watch.t_first is not None:
+                            self.result["time_to_first_frame_s"] = round(self.gl.watch.t_first - t_start, 2)
+                    else:
+                        self.screendump(shot)
                     if a.stable > 0:
                         time.sleep(a.stable)
                         root, ext = os.path.splitext(shot)
@@ -626,6 +654,8 @@ class Runner:
         self.result["dmesg_check"] = {"ok": good, "message": msg}
         log("guest kernel log check %s: %s" % ("OK" if good else "FAILED", msg))
         ok &= good
+        if self.gl:
+            ok &= self.gl.checks(img, self.result, log)
         if a.mode in ("pattern", "bench") and geometry:
             want = guestlib.expected_frame_md5(*geometry[:3])
             same = md5 == want
@@ -709,10 +739,20 @@ def parse_args(argv):
     ap.add_argument("--backend-fd", action="store_true",
                     help="hand the backend a connected socket with --fd N instead of --socket-path")
     ap.add_argument("--backend-debug", action="store_true", help="set G_MESSAGES_DEBUG=all for the backend")
-    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench"], default="pattern",
+    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "gl"], default="pattern",
                     help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon; "
-                    "bench: the pattern, then --frames full-frame writes")
-    ap.add_argument("--frames", type=int, default=100, help="bench mode: frames to write (default 100)")
+                    "bench: the pattern, then --frames full-frame writes; "
+                    "gl: the GL program (tests/guest/gl) draws --frames frames with virgl")
+    ap.add_argument("--frames", type=int, help="bench mode: frames to write (default 100); "
+                    "gl mode: frames to draw (default 3)")
+    ap.add_argument("--gl-program", help="gl mode: the guest program vgm-gl-guest (default $VGM_GL_GUEST)")
+    ap.add_argument("--fence", choices=["egl", "finish"], default="egl",
+                    help="gl mode: wait for each frame with EGL_KHR_fence_sync (default) or glFinish")
+    ap.add_argument("--gl-display", choices=gllib.DISPLAYS, default="egl-headless",
+                    help="gl mode: QEMU's display (default egl-headless: the only one whose GL scanouts "
+                    "reach the VNC copy of the screen that is checked)")
+    ap.add_argument("--gl-env", action="append", default=[], metavar="K=V",
+                    help="gl mode: environment for the program in the guest (repeatable; no spaces)")
     ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
     ap.add_argument("--out-dir", help="logs and screendump (default: a temp dir, removed on success)")
     ap.add_argument("--screendump", help="screendump file, PNG unless it ends in .ppm (default OUT/screendump.png; "
@@ -745,6 +785,10 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     a.backend_args = backend_args
     a.expect_drm_features = [f for f in a.expect_drm_features.split(",") if f]
+    if a.frames is None:
+        a.frames = 3 if a.mode == "gl" else 100
+    if a.mode == "gl" and "+virgl" not in a.expect_drm_features:
+        a.expect_drm_features.append("+virgl")
     if backend_args and a.device != "vhost-user":
         ap.error("backend arguments given without --device vhost-user")
     return a
