@@ -23,7 +23,12 @@ Files (all in tests/guest/):
                          (socket and fd), $VGM_BACKEND if set, comparisons.
   guest-suite.py         one test of the meson suite `guest` (our backend
                          against the pattern and QEMU's own device, fbcon,
-                         --fd without EDID, --record and replay).
+                         --fd without EDID, --record and replay, the GL
+                         guest).
+  prepare-gl.sh, gllib.py, gl/
+                         the GL guest (--mode gl): Debian's Mesa over
+                         virtio-9p, the program vgm-gl-guest, the host side;
+                         gl/README.md tells the whole story.
   bench-backend.py       host CPU time of our backend against QEMU's
                          reference one, the same guest in bench mode.
 
@@ -50,6 +55,9 @@ Flow of one run:
        vgm.mode=bench:   the pattern, then --frames whole-frame writes
                          (one TRANSFER + FLUSH pair each), alternating the
                          pattern and the pattern moved by one byte
+       vgm.mode=gl:      /etc/vgm-gl.sh runs vgm-gl-guest on virgl
+                         (gl/README.md; QEMU gets virtio-gpu-gl-pci,
+                         egl-headless, VNC and the 9p share instead)
      sleeps 1 s (fbdev damage is flushed by a deferred worker), prints
      VGM-GUEST-READY on ttyS0, then the md5 of the frame it wrote and the
      kernel log between VGM-DMESG-BEGIN/END, and idles.
@@ -103,6 +111,8 @@ Examples:
   tests/guest/run-guest.py --cache build/guest --mode fbcon --stable 1 \\
       --trace 'virtio_gpu_cmd_*'          # commands seen by QEMU's device
   tests/guest/guestlib.py compare /tmp/q/screendump.png /tmp/v/screendump.png
+  tests/guest/run-guest.py --cache build/guest --mode gl --frames 5 \\
+      --gl-program build/tests/guest/gl/vgm-gl-guest --out-dir /tmp/gl
   tests/guest/test-guest.sh build/guest build/guest/results
 
 Only the Python 3 standard library is used.
