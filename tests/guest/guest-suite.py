@@ -334,7 +334,7 @@ def case_vgm_gl(a):
         raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (our backend has no "
                    "--virgl yet)" % os.path.basename(a.backend))
     gl_summary(run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode", "gl",
-                         "--gl-program", a.gl_program, "--gl-display", "none", "--frames", str(GL_FRAMES),
+                         "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
                          backend_args=["--virgl"]))
 
 

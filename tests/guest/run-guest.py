@@ -758,9 +758,10 @@ def parse_args(argv):
     ap.add_argument("--gl-program", help="gl mode: the guest program vgm-gl-guest (default $VGM_GL_GUEST)")
     ap.add_argument("--fence", choices=["egl", "finish"], default="egl",
                     help="gl mode: wait for each frame with EGL_KHR_fence_sync (default) or glFinish")
-    ap.add_argument("--gl-display", choices=gllib.DISPLAYS, default="egl-headless",
-                    help="gl mode: QEMU's display (default egl-headless: the only one whose GL scanouts "
-                    "reach the VNC copy of the screen that is checked)")
+    ap.add_argument("--gl-display", choices=gllib.DISPLAYS,
+                    help="gl mode: QEMU's display; default egl-headless for --device qemu (its GL "
+                    "scanouts reach the screen through VNC), none for --device vhost-user (QEMU refuses "
+                    "VNC beside a GL display there: the backend must send pixels, read with QMP)")
     ap.add_argument("--gl-env", action="append", default=[], metavar="K=V",
                     help="gl mode: environment for the program in the guest (repeatable; no spaces)")
     ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
@@ -797,6 +798,8 @@ def parse_args(argv):
     a.expect_drm_features = [f for f in a.expect_drm_features.split(",") if f]
     if a.frames is None:
         a.frames = 3 if a.mode == "gl" else 100
+    if a.gl_display is None:
+        a.gl_display = "egl-headless" if a.device == "qemu" else "none"
     if a.mode == "gl" and "+virgl" not in a.expect_drm_features:
         a.expect_drm_features.append("+virgl")
     if backend_args and a.device != "vhost-user":
