@@ -43,20 +43,40 @@ else
 	echo "$PKGS" > "$GL_DIR/packages.txt"
 fi
 say "guest Mesa: $(echo "$PKGS" | wc -l) packages from $RELEASE: $(echo "$PKGS" | tr '\n' ' ')"
-# One apt-cache call for every version (fetch asks once per package, a
-# second each): a package whose .deb of that version is cached is not fetched.
+# One apt-cache call for every version and one apt-get download for every
+# package not cached yet (fetch, for the rest, asks apt twice per package).
 # shellcheck disable=SC2086 # PKGS is words
 VERSIONS=$(apt-cache policy $PKGS 2>/dev/null | awk '/^[^ ].*:$/ { p = substr($1, 1, length($1) - 1) }
 	/Candidate:/ && $2 != "(none)" { print p, $2 }' || true)
-cached_deb() {  # cached_deb PKG: the cached .deb of the version in VERSIONS
-	local want f
-	want=$(echo "$VERSIONS" | awk -v p="$1" '$1 == p { print $2 }')
-	[ -n "$want" ] || return 1
-	for f in "$CACHE/debs/$1"_*.deb; do
-		[ -e "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$want" ] && echo "$f" && return 0
+version_of() {
+	echo "$VERSIONS" | awk -v p="$1" '$1 == p { print $2 }'
+}
+cached_deb() {  # cached_deb PKG: the cached .deb of its version in VERSIONS (apt-get download's name)
+	local v f
+	v=$(version_of "$1")
+	[ -n "$v" ] || return 1
+	for f in "$CACHE/debs/$1_${v//:/%3a}_"*.deb; do
+		[ -e "$f" ] && echo "$f" && return 0
 	done
 	return 1
 }
+MISSING=
+for p in $PKGS; do
+	cached_deb "$p" >/dev/null || MISSING="$MISSING $p=$(version_of "$p")"
+done
+if [ -n "$MISSING" ] && [ -n "$VERSIONS" ]; then
+	say "apt-get download of $(echo "$MISSING" | wc -w) packages"
+	DL=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
+	chmod 0777 "$DL"  # apt downloads as _apt
+	# shellcheck disable=SC2086 # MISSING is words
+	if (cd "$DL" && apt-get download -q $MISSING >&2); then
+		for f in "$DL"/*.deb; do
+			rm -f "$CACHE/debs/$(dpkg-deb -f "$f" Package)"_*.deb
+			mv "$f" "$CACHE/debs/"
+		done
+	fi
+	rm -rf "$DL"
+fi
 DEBS=
 for p in $PKGS; do
 	d=$(cached_deb "$p") || d=$(fetch "$p") || exit $?
