@@ -57,6 +57,15 @@ static double now_ms(clockid_t clock)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* ms since *t; sets *t to now */
+static double lap(double *t)
+{
+	double now = now_ms(CLOCK_MONOTONIC), d = now - *t;
+
+	*t = now;
+	return d;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -89,6 +98,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
+static const char *gl_string(GLenum name)
+{
+	const GLubyte *s = glGetString(name);
+
+	return s ? (const char *)s : "?";
+}
+
 static int setup(struct gl_guest *g)
 {
 	if (kms_open(&g->kms, g->opt.card))
@@ -106,7 +122,7 @@ static int setup(struct gl_guest *g)
 		return -1;
 	printf("VGM-GL-INFO card=%s mode=%dx%d fence=%s renderer=\"%s\" version=\"%s\"\n",
 	       g->opt.card, g->w, g->h, g->opt.fence == FENCE_EGL ? "egl" : "finish",
-	       (const char *)glGetString(GL_RENDERER), (const char *)glGetString(GL_VERSION));
+	       gl_string(GL_RENDERER), gl_string(GL_VERSION));
 	return 0;
 }
 
@@ -148,26 +164,26 @@ static int frame(struct gl_guest *g, unsigned n)
 	struct scene s;
 	struct check_result r;
 	struct frame_times t;
-	double t0 = now_ms(CLOCK_MONOTONIC), t1;
+	double t0 = now_ms(CLOCK_MONOTONIC);
 
 	scene_for_frame(&s, g->w, g->h, n);
 	draw_scene(&g->draw, &s);
-	t1 = now_ms(CLOCK_MONOTONIC), t.draw = t1 - t0, t0 = t1;
+	t.draw = lap(&t0);
 	if (egl_gbm_fence_wait(&g->egl, g->opt.fence))
 		return -1;
-	t1 = now_ms(CLOCK_MONOTONIC), t.fence = t1 - t0, t0 = t1;
+	t.fence = lap(&t0);
 	glPixelStorei(GL_PACK_ALIGNMENT, 4);
 	glReadPixels(0, 0, g->w, g->h, GL_RGBA, GL_UNSIGNED_BYTE, g->pixels);
 	if (glGetError() != GL_NO_ERROR) {
 		fprintf(stderr, "gl-guest: glReadPixels failed\n");
 		return -1;
 	}
-	t1 = now_ms(CLOCK_MONOTONIC), t.read = t1 - t0, t0 = t1;
+	t.read = lap(&t0);
 	check_frame(&s, g->pixels, &r);
-	t1 = now_ms(CLOCK_MONOTONIC), t.check = t1 - t0, t0 = t1;
+	t.check = lap(&t0);
 	if (show(g))
 		return -1;
-	t.show = now_ms(CLOCK_MONOTONIC) - t0;
+	t.show = lap(&t0);
 	print_frame(n, &r, &t);
 	return r.bad != 0;
 }
