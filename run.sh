@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 BUILD=${BUILD:-build}
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
-libpng-dev python3 valgrind"
+libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev"
 
 missing_packages() {
 	for p in $PACKAGES; do

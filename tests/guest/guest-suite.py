@@ -6,11 +6,13 @@ against the same guest on QEMU's own virtio-gpu-pci.
 
 usage: guest-suite.py CASE --cache DIR --out-dir DIR
                       [--backend VGM_VHOST_USER_GPU] [--replay VGM_REPLAY]
+                      [--gl-program VGM_GL_GUEST]
 
 CASE:
-  prepare       tests/guest/prepare.sh CACHE (downloads the guest kernel and
-                busybox into CACHE; as root, installs QEMU 10 from
-                bookworm-backports), then the host-only self test
+  prepare       tests/guest/prepare.sh CACHE (downloads the guest kernel,
+                busybox and the GL guest's Mesa into CACHE; as root, installs
+                QEMU 10 from bookworm-backports), then the host-only self
+                tests (guestlib.py's and gllib.py's)
   vgm-pattern   QEMU's virtio-gpu-pci, then our backend, pattern mode: the
                 kernel log shows virtio-gpu probed with +edid (and -virgl)
                 and no virtio-gpu error; both screendumps equal the pattern
@@ -39,6 +41,14 @@ CASE:
                 QEMU connects no display to a second head); the kernel log
                 shows both, modetest sets a mode on each, and each head's
                 screendump equals QEMU's own device's
+  ref-gl        the GL guest (tests/guest/gl) on QEMU's own virtio-gpu-gl-pci
+                (virglrenderer on llvmpipe, egl-headless): the kernel log
+                shows +virgl, GL_RENDERER is virgl, GL_FRAMES frames each
+                read back and checked exactly, and the screen (read through
+                VNC) equals the guest's read-back of the last one
+  vgm-gl        the same guest on our backend with --virgl behind
+                vhost-user-gpu-pci (-display none: 3D scanouts as pixels,
+                QMP screendump); skips while the backend offers no virgl
 
 Every case first makes sure CACHE is prepared (prepare.sh, under a lock,
 at most once per 10 minutes). Exit: 0 pass, 1 fail, 77 skip (no QEMU >= 10,
@@ -67,6 +77,9 @@ import guestlib  # noqa: E402
 SKIP = 77
 PREPARE_FRESH_S = 600
 REFERENCE = "/usr/lib/qemu/vhost-user-gpu"
+# Frames the GL cases draw: enough for a per-frame CPU figure, each ~0.2 s
+# of TCG (the guest checks every pixel).
+GL_FRAMES = 20
 # What our backend offers that the guest must see (QEMU passes EDID on).
 OUR_FEATURES = "+edid,-virgl"
 GOLDEN_UEFI = os.path.join(HERE, "golden", "uefi-shell.png")
@@ -94,7 +107,7 @@ def say(msg):
 
 def stamp_of():
     h = hashlib.sha256()
-    for f in ("prepare.sh", "init.sh", "guestlib.py"):
+    for f in ("prepare.sh", "init.sh", "guestlib.py", "prepare-gl.sh", "gllib.py"):
         with open(os.path.join(HERE, f), "rb") as fh:
             h.update(fh.read())
     return h.hexdigest()
@@ -166,6 +179,8 @@ def case_prepare(a):
                          "--busybox", os.path.join(a.cache, "busybox", "bin", "busybox")]).returncode
     if rc != 0:
         raise Fail("guestlib.py selftest failed")
+    if subprocess.run([sys.executable, os.path.join(HERE, "gllib.py"), "selftest"]).returncode != 0:
+        raise Fail("gllib.py selftest failed")
     if "QEMU" not in env:
         raise Skip("no QEMU >= 10 with %s (prepare.sh says why)" % REFERENCE)
 
@@ -375,6 +390,50 @@ def case_ref_pattern(a):
               "--expect-drm-features=+edid")
 
 
+def need_gl_program(a):
+    if not a.gl_program or not os.access(a.gl_program, os.X_OK):
+        raise Skip("no vgm-gl-guest: tests/guest/gl is built when libegl-dev, libgles-dev and "
+                   "libgbm-dev are installed")
+
+
+def gl_summary(res):
+    g = res.get("gl", {})
+    say("GL: boot to first frame %s s (guest uptime %s s), %d frames in %s ms; per frame (median ms): %s; "
+        "CPU per frame after the first (ms): %s, of which not vCPU: %s; QMP screendump: %s"
+        % (res.get("time_to_first_frame_s"), g.get("guest_uptime_first_frame_s"), len(g.get("frames", [])),
+           g.get("frame_ms", {}).get("total_ms"),
+           ", ".join("%s %s" % (k[:-3], v["median"]) for k, v in g.get("frame_ms", {}).items()
+                     if isinstance(v, dict)),
+           g.get("cpu_per_frame_ms"), g.get("device_cpu_per_frame_ms"), g.get("qmp_screendump")))
+
+
+def case_ref_gl(a):
+    need_gl_program(a)
+    gl_summary(run_guest(a, "qemu-gl", "--device", "qemu", "--mode", "gl", "--gl-program", a.gl_program,
+                         "--frames", str(GL_FRAMES)))
+
+
+def backend_offers_virgl(backend):
+    """vhost-user.rst: a GPU backend lists "virgl" in --print-capabilities."""
+    p = subprocess.run([backend, "--print-capabilities"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       text=True)
+    try:
+        return p.returncode == 0 and "virgl" in json.loads(p.stdout).get("features", [])
+    except ValueError:
+        return False
+
+
+def case_vgm_gl(a):
+    need_backend(a)
+    need_gl_program(a)
+    if not backend_offers_virgl(a.backend):
+        raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (our backend has no "
+                   "--virgl yet)" % os.path.basename(a.backend))
+    gl_summary(run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode", "gl",
+                         "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
+                         backend_args=["--virgl"]))
+
+
 CASES = {
     "prepare": case_prepare,
     "vgm-pattern": case_vgm_pattern,
@@ -384,6 +443,8 @@ CASES = {
     "ref-pattern": case_ref_pattern,
     "uefi-shell": case_uefi_shell,
     "vgm-two-heads": case_vgm_two_heads,
+    "ref-gl": case_ref_gl,
+    "vgm-gl": case_vgm_gl,
 }
 
 
@@ -394,11 +455,13 @@ def main():
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--backend")
     ap.add_argument("--replay")
+    ap.add_argument("--gl-program")
     a = ap.parse_args()
     a.cache = os.path.abspath(os.environ.get("VGM_GUEST_CACHE") or a.cache)
     a.out_dir = os.path.abspath(os.path.join(a.out_dir, a.case))
     a.backend = a.backend and os.path.abspath(a.backend)
     a.replay = a.replay and os.path.abspath(a.replay)
+    a.gl_program = a.gl_program and os.path.abspath(a.gl_program)
     t = time.monotonic()
     try:
         ensure_prepared(a.cache)

@@ -973,9 +973,14 @@ def main(argv=None):
     return 2
 
 
-if __name__ == "__main__":
+def run_cli(main_fn, prog):
+    """Exit with main_fn()'s status; its errors as one line, status 1."""
     try:
-        sys.exit(main())
+        sys.exit(main_fn())
     except (RuntimeError, ValueError, OSError) as e:
-        print("guestlib: error: %s" % e, file=sys.stderr)
+        print("%s: error: %s" % (prog, e), file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_cli(main, "guestlib")

@@ -20,6 +20,8 @@
 #                     with libdrm's modetest (the initramfs built with
 #                     --program modetest), which keeps its test pattern on
 #                     screen (see kms_modes)
+#   vgm.mode=gl       source /etc/vgm-gl.sh (tests/guest/gl/init-gl.sh, in an
+#                     extra initramfs): the GL test program; it never returns
 #   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
 #   vgm.drmdebug=MASK drm's debug categories (its parameter debug=, e.g. 0x5:
 #                     core and KMS: the displays virtio-gpu was told of, the
@@ -63,7 +65,7 @@ for w in $(cat /proc/cmdline); do
 	vgm.modes=*) MODES=${w#vgm.modes=} ;;
 	esac
 done
-case "$MODE" in pattern|fbcon|bench|kms) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+case "$MODE" in pattern|fbcon|bench|kms|gl) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
 echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
 
 while read -r m; do
@@ -226,6 +228,7 @@ unbind_fbcon() {
 	done
 }
 
+[ "$MODE" != gl ] || . /etc/vgm-gl.sh
 if [ "$MODE" = kms ]; then
 	unbind_fbcon
 	kms_modes

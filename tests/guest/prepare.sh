@@ -22,11 +22,15 @@
 #   6. For the UEFI guest: Debian's OVMF firmware (ovmf), and mkfs.vfat
 #      (dosfstools) and mcopy (mtools) for its FAT disk; installed with
 #      apt-get when missing and running as root.
-#   7. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
+#   7. For the GL guest (vgm.mode=gl): Debian's Mesa and the 9p modules,
+#      prepare-gl.sh, run before the kernel tree is pruned (it takes the 9p
+#      modules from it); when it cannot, only the GL cases skip.
+#   8. CACHE_DIR/guest.env: KERNEL, KERNEL_BZIMAGE, INITRD, KVER, MODULES,
 #      QEMU, VHOST_USER_GPU; and, when those could be had (else the tests
 #      that need them skip, saying why), CACHE_DIR/kms.env: INITRD_KMS,
-#      CACHE_DIR/uefi.env: OVMF_CODE, OVMF_VARS, MKFS_VFAT, MCOPY (files of
-#      their own: run-guest.py reads all three).
+#      CACHE_DIR/uefi.env: OVMF_CODE, OVMF_VARS, MKFS_VFAT, MCOPY,
+#      CACHE_DIR/gl.env: GL_ROOT, GL_MODULES_CPIO, GL_MESA (files of their
+#      own: run-guest.py reads all four).
 # Exit: 0 ready, 77 something could not be had (reason printed), 1 error.
 # Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name.
 set -euo pipefail
@@ -40,7 +44,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--no-install) NO_INSTALL=1 ;;
 	--skip-qemu) SKIP_QEMU=1 ;;
-	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,35p' "$0"; exit 0 ;;
 	-*) echo "prepare.sh: unknown option $arg" >&2; exit 2 ;;
 	*) CACHE=$arg ;;
 	esac
@@ -193,6 +197,13 @@ else
 fi
 MODULES=$("$PY" "$HERE/guestlib.py" modules "$CACHE/kernel" | awk '{ printf "%s%s", sep, $1; sep = " " }')
 say "module load order: $MODULES"
+
+# The GL guest, before the kernel tree is pruned (it takes the 9p modules).
+set +e
+( set -e; . "$HERE/prepare-gl.sh" )
+GL_RC=$?
+set -e
+[ $GL_RC = 0 ] || say "GL guest not prepared (status $GL_RC): the GL cases will skip"
 
 # The package holds ~4000 modules (400 MB extracted): keep only the ones the
 # guest loads (and boot/, modules.*), unless VGM_GUEST_KEEP_KERNEL_TREE=1.

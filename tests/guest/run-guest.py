@@ -31,13 +31,18 @@ Files (all in tests/guest/):
   guest-suite.py         one test of the meson suite `guest` (our backend
                          against the pattern and QEMU's own device, fbcon,
                          --fd without EDID, --record and replay, UEFI
-                         firmware, two heads).
+                         firmware, two heads, the GL guest).
+  prepare-gl.sh, gllib.py, gl/
+                         the GL guest (--mode gl): Debian's Mesa over
+                         virtio-9p, the program vgm-gl-guest, the host side;
+                         gl/README.md tells the whole story.
   bench-backend.py       host CPU time of our backend against QEMU's
                          reference one, the same guest in bench mode.
 
 Flow of one run:
   1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU (and
-     kms.env the initramfs with modetest, uefi.env the firmware and tools).
+     kms.env the initramfs with modetest, uefi.env the firmware and tools,
+     gl.env the GL guest's Mesa and 9p modules).
   2. --device vhost-user: the backend is started first,
        BACKEND --socket-path SOCK [args after --]   (or --fd N: --backend-fd)
      then QEMU with -chardev socket,id=vgpu,path=SOCK (or fd=M)
@@ -62,6 +67,9 @@ Flow of one run:
        vgm.mode=kms:     unbinds fbcon, and modetest (from the initramfs
                          with modetest) sets the modes of vgm.modes=
                          CONNECTOR:WxH,... and keeps them
+       vgm.mode=gl:      /etc/vgm-gl.sh runs vgm-gl-guest on virgl
+                         (gl/README.md; QEMU gets virtio-gpu-gl-pci,
+                         egl-headless, VNC and the 9p share instead)
      sleeps 1 s (fbdev damage is flushed by a deferred worker), prints
      VGM-GUEST-READY on ttyS0, then the md5 of the frame it wrote and the
      kernel log between VGM-DMESG-BEGIN/END, and idles.
@@ -133,6 +141,8 @@ Examples:
   tests/guest/run-guest.py --cache build/guest --mode fbcon --stable 1 \\
       --trace 'virtio_gpu_cmd_*'          # commands seen by QEMU's device
   tests/guest/guestlib.py compare /tmp/q/screendump.png /tmp/v/screendump.png
+  tests/guest/run-guest.py --cache build/guest --mode gl --frames 5 \\
+      --gl-program build/tests/guest/gl/vgm-gl-guest --out-dir /tmp/gl
   tests/guest/test-guest.sh build/guest build/guest/results
 
 Only the Python 3 standard library is used.
@@ -155,6 +165,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gllib  # noqa: E402
 import guestlib  # noqa: E402
 
 M = guestlib.MARKERS
@@ -373,6 +384,7 @@ class Runner:
         self.signalled = set()
         self.qmplog = None
         self.result = {"device": a.device, "firmware": a.firmware, "mode": a.mode, "status": "error"}
+        self.gl = None    # gllib.GLRun in --mode gl
 
     # -- process handling ---------------------------------------------------
     def spawn(self, name, argv, logpath, pass_fds=(), env=None):
@@ -445,6 +457,11 @@ class Runner:
         sockdir = tempfile.mkdtemp(prefix="vgm-guest-sock-")  # short path: sun_path is 108 bytes
         self.tmpdirs.append(sockdir)
         self.sockdir = sockdir
+        if a.mode == "gl":
+            try:
+                self.gl = gllib.GLRun(a, self.genv, self.out, sockdir)
+            except gllib.Unavailable as e:
+                raise Skip(str(e))
         qmp_path = os.path.join(sockdir, "qmp.sock")
         serial_path = os.path.join(self.out, "serial.log")
         if os.path.exists(serial_path):
@@ -462,6 +479,12 @@ class Runner:
                  "-display", "none", "-vga", "none", "-no-reboot",
                  "-chardev", "file,id=ser0,path=%s" % qopt(serial_path), "-serial", "chardev:ser0",
                  "-qmp", "unix:%s,server=on,wait=off" % qopt(qmp_path)]
+        qenv = None
+        if self.gl:
+            # a GL display, VNC and the guest's Mesa over 9p instead of -display none
+            gl_argv, qenv = self.gl.qemu_args()
+            i = qargv.index("-display")
+            qargv[i:i + 2] = gl_argv
         qargv += self.uefi_args() if a.firmware == "uefi" else self.linux_args()
         if a.trace:
             qargv += ["-trace", "enable=%s" % qopt(a.trace), "-D", os.path.join(self.out, "trace.log")]
@@ -470,7 +493,9 @@ class Runner:
         qargv += a.qemu_arg
 
         t_start = time.monotonic()
-        qp = self.spawn("qemu", qargv, os.path.join(self.out, "qemu.log"), pass_fds=qemu_fds)
+        qp = self.spawn("qemu", qargv, os.path.join(self.out, "qemu.log"), pass_fds=qemu_fds, env=qenv)
+        if self.gl:
+            self.gl.start({name: p.pid for name, p in self.procs})
         if qemu_fds:
             self._qemu_sock.close()
         self.qmplog = open(os.path.join(self.out, "qmp.log"), "w")
@@ -497,7 +522,7 @@ class Runner:
         if not os.path.exists(envfile):
             raise Skip("%s missing: run tests/guest/prepare.sh %s first" % (envfile, a.cache))
         self.genv = genv = read_env_file(envfile)
-        for extra in ("kms.env", "uefi.env"):  # what the KMS and UEFI guests need
+        for extra in ("kms.env", "uefi.env", "gl.env"):  # what the KMS, UEFI and GL guests need
             if os.path.exists(os.path.join(a.cache, extra)):
                 genv.update(read_env_file(os.path.join(a.cache, extra)))
         qemu = a.qemu or os.environ.get("VGM_QEMU") or genv.get("QEMU") or shutil.which("qemu-system-x86_64")
@@ -521,7 +546,8 @@ class Runner:
 
     def linux_args(self):
         """The Linux guest: kernel, initramfs (kms mode: the one with
-        modetest), command line."""
+        modetest; gl mode: the base one with the 9p modules and the GL
+        program appended), command line."""
         a, genv = self.a, self.genv
         kernel = a.kernel or genv.get("KERNEL_BZIMAGE" if a.bzimage else "KERNEL")
         initrd = a.initrd or genv.get("INITRD_KMS" if a.mode == "kms" else "INITRD")
@@ -531,11 +557,15 @@ class Runner:
         for what, p in (("kernel", kernel), ("initramfs", initrd)):
             if not p or not os.path.exists(p):
                 raise Skip("guest %s %r not found: run tests/guest/prepare.sh" % (what, p))
+        if self.gl:
+            initrd = self.gl.initrd(initrd)
         append = ("console=ttyS0 loglevel=4 panic=-1 vt.global_cursor_default=0 consoleblank=0 "
                   "logo.nologo mitigations=off rdinit=/init vgm.mode=%s vgm.wait=%d"
                   % (a.mode, max(10, int(a.timeout))))
         if a.mode == "bench":
             append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
+        if self.gl:
+            append += self.gl.append()
         if a.append:
             append += " " + a.append
         return ["-kernel", kernel, "-initrd", initrd, "-append", append]
@@ -557,12 +587,14 @@ class Runner:
                 "-device", "virtio-blk-pci,drive=disk0"]
 
     def device_args(self, backend):
-        """QEMU's own virtio-gpu-pci, or the backend (started here) and
-        vhost-user-gpu-pci. Returns (QEMU arguments, fds QEMU inherits)."""
+        """QEMU's own virtio-gpu-pci (gl mode: virtio-gpu-gl-pci), or the
+        backend (started here) and vhost-user-gpu-pci. Returns (QEMU
+        arguments, fds QEMU inherits)."""
         a = self.a
         opts = ",id=%s" % DEVICE_ID + ("," + a.device_opts if a.device_opts else "")
         if a.device == "qemu":
-            return ["-device", "virtio-gpu-pci" + opts], ()
+            model = "virtio-gpu-gl-pci" if self.gl else "virtio-gpu-pci"
+            return ["-device", model + opts], ()
         benv = dict(os.environ)
         if a.backend_debug:
             benv["G_MESSAGES_DEBUG"] = "all"
@@ -639,6 +671,8 @@ class Runner:
             for line in serial.poll():
                 if a.verbose:
                     print("  | " + line, flush=True)
+                if self.gl:
+                    self.gl.watch.feed(line, time.monotonic())
                 if M["MARK_ERROR"] in line and guest_error is None:
                     # let the guest dump its kernel log first (it does, then idles)
                     guest_error = line.split(M["MARK_ERROR"], 1)[1].strip()
@@ -652,7 +686,10 @@ class Runner:
                 if M["MARK_READY"] in line and t_ready is None:
                     t_ready = time.monotonic()
                     log("marker %s after %.2f s" % (M["MARK_READY"], t_ready - t_start))
-                    self.screendumps(shot)
+                    if self.gl:
+                        self.gl_grab(shot, t_start)
+                    else:
+                        self.screendumps(shot)
                     t_dmesg_deadline = time.monotonic() + 120
                 if M["MARK_BENCH"] in line:
                     self.result["bench"] = dict(kv.split("=", 1) for kv in
@@ -700,6 +737,17 @@ class Runner:
                 log("guest kernel log: " + l)
         return t_ready, gpu_lines, md5, geometry
 
+    def gl_grab(self, shot, t_start):
+        """gl mode, at the ready marker: the screen as gllib reads it (QMP
+        screendump, or VNC where QEMU has no surface for a GL scanout), and
+        when the first frame's line came."""
+        try:
+            self.gl.grab(self.qmp, shot, log)
+        except (ValueError, OSError) as e:
+            raise Fail("cannot read the screen: %s" % e)
+        if self.gl.watch.t_first is not None:
+            self.result["time_to_first_frame_s"] = round(self.gl.watch.t_first - t_start, 2)
+
     def shot_paths(self, shot):
         """The screendump of each head: SHOT for the first (or --head),
         SHOT-headN.EXT for head N of --heads."""
@@ -746,6 +794,8 @@ class Runner:
             self.result["dmesg_check"] = {"ok": good, "message": msg}
             log("guest kernel log check %s: %s" % ("OK" if good else "FAILED", msg))
             ok &= good
+        if self.gl:
+            ok &= self.gl.checks(img, self.result, log)
         if a.mode in ("pattern", "bench") and geometry:
             want = guestlib.expected_frame_md5(*geometry[:3])
             same = md5 == want
@@ -834,11 +884,22 @@ def parse_args(argv):
                     help="linux: boot the guest kernel (--mode says what it shows); uefi: boot OVMF "
                     "to its shell, which runs a startup.nsh from a FAT disk made here (the text of "
                     "guestlib.UEFI_TEXT on a cleared screen)")
-    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "kms"], default="pattern",
+    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "kms", "gl"], default="pattern",
                     help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon; "
                     "bench: the pattern, then --frames full-frame writes; kms: modetest sets every "
-                    "connected output to its preferred mode (initramfs INITRD_KMS)")
-    ap.add_argument("--frames", type=int, default=100, help="bench mode: frames to write (default 100)")
+                    "connected output to its preferred mode (initramfs INITRD_KMS); "
+                    "gl: the GL program (tests/guest/gl) draws --frames frames with virgl")
+    ap.add_argument("--frames", type=int, help="bench mode: frames to write (default 100); "
+                    "gl mode: frames to draw (default 3)")
+    ap.add_argument("--gl-program", help="gl mode: the guest program vgm-gl-guest (default $VGM_GL_GUEST)")
+    ap.add_argument("--fence", choices=["egl", "finish"], default="egl",
+                    help="gl mode: wait for each frame with EGL_KHR_fence_sync (default) or glFinish")
+    ap.add_argument("--gl-display", choices=gllib.DISPLAYS,
+                    help="gl mode: QEMU's display; default egl-headless for --device qemu (its GL "
+                    "scanouts reach the screen through VNC), none for --device vhost-user (QEMU refuses "
+                    "VNC beside a GL display there: the backend must send pixels, read with QMP)")
+    ap.add_argument("--gl-env", action="append", default=[], metavar="K=V",
+                    help="gl mode: environment for the program in the guest (repeatable; no spaces)")
     ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
     ap.add_argument("--out-dir", help="logs and screendump (default: a temp dir, removed on success)")
     ap.add_argument("--screendump", help="screendump file, PNG unless it ends in .ppm (default OUT/screendump.png; "
@@ -873,6 +934,15 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     a.backend_args = backend_args
     a.expect_drm_features = [f for f in a.expect_drm_features.split(",") if f]
+    if a.frames is None:
+        a.frames = 3 if a.mode == "gl" else 100
+    if a.gl_display is None:
+        a.gl_display = "egl-headless" if a.device == "qemu" else "none"
+    if a.mode == "gl" and "+virgl" not in a.expect_drm_features:
+        a.expect_drm_features.append("+virgl")
+    if a.mode == "gl" and (a.firmware != "linux" or a.stable or a.heads != 1):
+        # gllib reads the one screen its own way (VNC or QMP)
+        ap.error("--mode gl boots Linux and reads one screen: no --firmware uefi, --stable or --heads")
     if backend_args and a.device != "vhost-user":
         ap.error("backend arguments given without --device vhost-user")
     return a

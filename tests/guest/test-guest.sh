@@ -13,6 +13,8 @@
 # pattern screendump equals the computed pattern (checked by run-guest.py).
 # The meson suite `guest` runs its own cases (guest-suite.py); this script
 # is the whole matrix by hand, QEMU's reference backend included.
+# With VGM_GL_GUEST=build/tests/guest/gl/vgm-gl-guest, also the GL guest on
+# QEMU's virtio-gpu-gl-pci (gl/README.md).
 # Environment: VGM_BACKEND=path of a vhost-user-gpu backend to test too,
 #              VGM_GUEST_NO_PREPARE=1 to skip prepare.sh, VGM_GUEST_TIMEOUT.
 # Exit: 0 all ran passed, 1 something failed, 77 nothing could run.
@@ -80,6 +82,10 @@ run vhost-ref-fbcon --device vhost-user --backend "$REF" --mode fbcon --stable 1
 run vhost-ref-pattern-fd --device vhost-user --backend "$REF" --backend-fd --mode pattern
 compare fbcon-qemu-vs-vhost-ref "$OUT/qemu-fbcon/screendump.png" "$OUT/vhost-ref-fbcon/screendump.png"
 compare pattern-qemu-vs-vhost-ref "$OUT/qemu-pattern/screendump.png" "$OUT/vhost-ref-pattern/screendump.png"
+
+if [ -n "${VGM_GL_GUEST:-}" ]; then
+	run qemu-gl --device qemu --mode gl --gl-program "$VGM_GL_GUEST" --frames 5
+fi
 
 if [ -n "${VGM_BACKEND:-}" ]; then
 	run vgm-pattern --device vhost-user --backend "$VGM_BACKEND" --mode pattern
