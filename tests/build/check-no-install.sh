@@ -12,8 +12,8 @@
 #   - with VGM_TESTS_MAY_INSTALL=1 it must try the install (the check
 #     above can see one), when bookworm-backports is already in apt's
 #     sources (else this half would add it: skipped).
-# On a copy of CACHE_DIR made of hard links (the guest kernel and busybox
-# must be there: a prepared guest cache), with stand-ins first in PATH:
+# On a copy of CACHE_DIR (a prepared guest cache) made of hard links, with
+# stand-ins first in PATH:
 # `id -u` says 0, qemu-system-x86_64 says 7.2, apt-get records and refuses
 # update and install (download goes to the real one).
 # Exit: 0, 1 with what failed, 77 without a prepared cache.
@@ -32,15 +32,13 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgm-no-install.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 mkdir "$TMP/cache" "$TMP/bin"
-# Hard links for the large files, which prepare.sh only ever replaces
-# (unlink, rename); copies of the small ones it may rewrite in place, so
-# that CACHE_DIR itself is never written.
-for f in debs kernel busybox vmlinux initramfs.cpio.gz; do
-	[ ! -e "$CACHE/$f" ] || cp -al "$CACHE/$f" "$TMP/cache/$f"
-done
-for f in vmlinux.source initramfs.cpio.gz.stamp; do
-	[ ! -e "$CACHE/$f" ] || cp "$CACHE/$f" "$TMP/cache/$f"
-done
+# A copy made of hard links, but for the small files (stamps, logs, lists),
+# which prepare.sh may rewrite in place: those are real copies, so that
+# CACHE_DIR itself is never written. The large ones (packages, kernels,
+# images) it only ever replaces (unlink, rename).
+cp -al "$CACHE/." "$TMP/cache/"
+find "$TMP/cache" -type f -links +1 -size -256k -exec sh -c \
+	'for f; do cp -p "$f" "$f.copy" && mv "$f.copy" "$f"; done' sh {} +
 
 cat > "$TMP/bin/id" <<'STUB'
 #!/bin/sh
