@@ -298,7 +298,8 @@ static void after(void *ctx, struct vgm_device *dev, const struct trace_op *op,
 	(void)dev;
 	(void)op;
 	assert_true(written <= sizeof(r->resp));
-	memcpy(r->resp, resp, written);
+	if (written) /* resp may be NULL then */
+		memcpy(r->resp, resp, written);
 	r->written = written;
 }
 
