@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sys/uio.h>
+
 #include <virtgpu-mem/virtgpu-mem.h>
 
 /* Writable elements of one ctrl line (resp=a,b,...), and the default size. */
@@ -203,5 +205,58 @@ int trace_exec_trace(struct trace_exec *x, const struct trace *t, struct trace_e
 
 /* The device, or NULL before it was made. */
 struct vgm_device *trace_exec_device(const struct trace_exec *x);
+
+/* ---- the writer (trace-write.c) --------------------------------------------
+ *
+ * Writes the lines of a trace, for whatever records guest requests (the
+ * vhost-user backend's --record, a VMM logging its guest): what the parser
+ * above reads back as the same operations. Write errors are the FILE's
+ * (ferror()).
+ */
+
+/*
+ * A device line: dialect=, features= (when have_features), scanouts=, a
+ * display= for every enabled scanout (its size; 0x0 is the library's
+ * default size), the limits that are not 0, edid= for every EDID given.
+ * v1 cannot say "no display at all" (no display= is the default display):
+ * for a device without one, a comment line says so first.
+ */
+void trace_write_device(FILE *f, const struct trace_device *d);
+
+/* "ram <gpa> <size>". */
+void trace_write_ram(FILE *f, uint64_t gpa, uint64_t size);
+
+/* Lines that store bytes[0..n) at gpa: "write" lines, and "fill" lines for
+ * runs of one byte long enough to be worth one. */
+void trace_write_memory(FILE *f, uint64_t gpa, const uint8_t *bytes, size_t n);
+
+/* The resp= of a ctrl request whose writable part is out: a size per
+ * element, at most TRACE_MAX_RESP of them (the last one takes the rest),
+ * each at most TRACE_MAX_RESP_SIZE; no element is one empty element
+ * (resp=0), which gives the library as few bytes. */
+void trace_request_set_resp(struct trace_request *req, const struct iovec *out,
+			    size_t out_cnt);
+
+/* A ctrl (kind TRACE_CTRL, with its resp=) or cursor (TRACE_CURSOR)
+ * line: req's bytes in hex, "|" at its cuts, then "  # note" unless note
+ * is NULL. */
+void trace_write_request(FILE *f, enum trace_kind kind, const struct trace_request *req,
+			 const char *note);
+
+/* "# expect: <line>" with the ctrl line vgm-replay prints for this
+ * response (tests/traces/run-trace.py checks it); "# recorded: <line>"
+ * when the replay cannot give the same (a random UUID, say). */
+void trace_write_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written);
+
+/*
+ * "dump <scanout> <path>", then "# expect: <line>" with the dump line
+ * vgm-replay prints for what the scanout of dev shows now: its size and
+ * the CRC-32 of its pixels, or "off". Returns 0, or a negative errno from
+ * the library (nothing written) or -ENOMEM.
+ */
+int trace_write_dump(FILE *f, const struct vgm_device *dev, uint32_t scanout, const char *path);
+
+/* Bytes as lowercase hex, no spaces. */
+void trace_write_hex(FILE *f, const uint8_t *p, size_t n);
 
 #endif /* VGM_TRACE_H */

@@ -15,8 +15,7 @@ import struct
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
-                                "vhost-user-gpu"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vhost-user-gpu"))
 from vhost_user_numbers import (  # noqa: E402
     CMD_ATTACH as ATTACH, CMD_CREATE_2D as CREATE_2D, CMD_FLUSH as FLUSH,
     CMD_GET_DISPLAY_INFO as GET_DISPLAY_INFO, CMD_SET_SCANOUT as SET_SCANOUT, CMD_TRANSFER as TRANSFER,

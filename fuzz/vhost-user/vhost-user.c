@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz/vhost-user: the vhost-user backend (examples/vhost-user-gpu) as a
+ * fuzz/vhost-user: the vhost-user backend (vhost-user-gpu/) as a
  * front-end drives it, on its own event loop: vhost-user messages with file
  * descriptors (guest RAM as a memfd the harness makes, eventfds, a display
  * socket the harness answers as QEMU would), guest memory written, rings

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz/vring: the vhost-user backend's split-ring walk
- * (examples/vhost-user-gpu/vring.c) over fuzzed guest memory: a memory
+ * (vhost-user-gpu/vring.c) over fuzzed guest memory: a memory
  * table of up to four regions, each followed by a PROT_NONE page, a ring
  * placed anywhere in them, and descriptor tables, available entries,
  * indirect tables and buffers written by the input, then taken as a

@@ -170,7 +170,7 @@ def compare(what, a_path, b_path, diff):
 
 def need_backend(a):
     if not a.backend or not os.access(a.backend, os.X_OK):
-        raise Skip("no vgm-vhost-user-gpu (examples not built?)")
+        raise Skip("no vgm-vhost-user-gpu (built with -Dvhost-user-gpu, on Linux)")
 
 
 def case_prepare(a):

@@ -8,10 +8,11 @@
 #      into CACHE_DIR/kernel and CACHE_DIR/busybox (no root needed).
 #   2. CACHE_DIR/initramfs.cpio.gz built by guestlib.py: busybox, /init from
 #      init.sh, and the virtio-gpu modules (order from their .modinfo).
-#   3. QEMU >= 10 (vhost-user-gpu-pci refuses TCG in 7.2): when missing and
-#      running as root, adds bookworm-backports to apt's sources and installs
-#      qemu-system-x86 + qemu-system-gui (which ships the reference backend
-#      /usr/lib/qemu/vhost-user-gpu) from it.  Otherwise prints how to.
+#   3. QEMU >= 10 (vhost-user-gpu-pci refuses TCG in 7.2): when missing,
+#      running as root and VGM_TESTS_MAY_INSTALL=1, adds bookworm-backports
+#      to apt's sources and installs qemu-system-x86 + qemu-system-gui (which
+#      ships the reference backend /usr/lib/qemu/vhost-user-gpu) from it.
+#      Otherwise prints how to, and skips.
 #   4. CACHE_DIR/vmlinux: the kernel decompressed on the host (QEMU boots it
 #      through its PVH entry; the guest's own xz decompression costs ~4 s
 #      under TCG).
@@ -21,7 +22,7 @@
 #      initramfs of 2., plus /usr/bin/modetest and its libraries.
 #   6. For the UEFI guest: Debian's OVMF firmware (ovmf), and mkfs.vfat
 #      (dosfstools) and mcopy (mtools) for its FAT disk; installed with
-#      apt-get when missing and running as root.
+#      apt-get when missing, running as root and VGM_TESTS_MAY_INSTALL=1.
 #   7. For the GL guest (vgm.mode=gl): Debian's Mesa and the 9p modules,
 #      prepare-gl.sh, run before the kernel tree is pruned (it takes the 9p
 #      modules from it); when it cannot, only the GL cases skip.
@@ -32,7 +33,10 @@
 #      CACHE_DIR/gl.env: GL_ROOT, GL_MODULES_CPIO, GL_MESA (files of their
 #      own: run-guest.py reads all four).
 # Exit: 0 ready, 77 something could not be had (reason printed), 1 error.
-# Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name.
+# Environment: VGM_GUEST_KERNEL_PKG overrides the kernel package name;
+# VGM_TESTS_MAY_INSTALL=1 lets it change the machine (apt-get update, an apt
+# source, apt-get install; as root): .ci/run and `./run.sh test` set it.
+# Without it nothing outside CACHE_DIR is changed.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,7 +48,7 @@ for arg in "$@"; do
 	case "$arg" in
 	--no-install) NO_INSTALL=1 ;;
 	--skip-qemu) SKIP_QEMU=1 ;;
-	-h|--help) sed -n '3,35p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,39p' "$0"; exit 0 ;;
 	-*) echo "prepare.sh: unknown option $arg" >&2; exit 2 ;;
 	*) CACHE=$arg ;;
 	esac
@@ -57,6 +61,9 @@ say() { echo "[prepare] $*" >&2; }  # stdout is reserved for function results
 skip() { say "SKIP: $*"; exit 77; }
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
+# May this script change the machine's packages? Only when asked.
+MAY_INSTALL=0
+[ $IS_ROOT = 1 ] && [ "${VGM_TESTS_MAY_INSTALL:-0}" = 1 ] && MAY_INSTALL=1
 
 for t in apt-get apt-cache dpkg-deb "$PY"; do
 	command -v "$t" >/dev/null || skip "$t not found (a Debian system is needed)"
@@ -64,7 +71,7 @@ done
 
 APT_UPDATED=0
 apt_update() {
-	if [ $APT_UPDATED = 0 ] && [ $IS_ROOT = 1 ]; then
+	if [ $APT_UPDATED = 0 ] && [ $MAY_INSTALL = 1 ]; then
 		say "apt-get update"
 		apt-get update -qq
 		APT_UPDATED=1
@@ -252,14 +259,14 @@ uefi_ok() {
 UEFI_STATUS=ok
 if uefi_ok; then
 	say "UEFI: $OVMF_CODE, $MKFS_VFAT, $MCOPY"
-elif [ $IS_ROOT = 1 ] && [ $NO_INSTALL = 0 ]; then
+elif [ $MAY_INSTALL = 1 ] && [ $NO_INSTALL = 0 ]; then
 	apt_update || true
 	say "installing ovmf, mtools, dosfstools"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ovmf mtools dosfstools \
 		>"$CACHE/uefi-install.log" 2>&1 || tail -n 20 "$CACHE/uefi-install.log" >&2
 	uefi_ok || UEFI_STATUS="ovmf, mtools or dosfstools still missing after install (see $CACHE/uefi-install.log)"
 else
-	UEFI_STATUS="ovmf, mtools and dosfstools are needed; as root: apt-get install ovmf mtools dosfstools"
+	UEFI_STATUS="ovmf, mtools and dosfstools are needed; as root: apt-get install ovmf mtools dosfstools, or let the tests do it: VGM_TESTS_MAY_INSTALL=1"
 fi
 [ "$UEFI_STATUS" = ok ] || say "UEFI tests will skip: $UEFI_STATUS"
 
@@ -287,7 +294,7 @@ else
 		SUITE=
 	fi
 	HOW="apt-get install -y --no-install-recommends${SUITE:+ -t $SUITE} qemu-system-x86 qemu-system-gui"
-	if [ $IS_ROOT = 1 ] && [ $NO_INSTALL = 0 ]; then
+	if [ $MAY_INSTALL = 1 ] && [ $NO_INSTALL = 0 ]; then
 		if [ -n "$SUITE" ] && ! grep -rqsE "^[^#]*$SUITE" /etc/apt/sources.list /etc/apt/sources.list.d/; then
 			# same mirror as the main Debian suite
 			MIRROR=$(grep -rhsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ \
@@ -311,10 +318,11 @@ else
 			[ "$QEMU_STATUS" != ok ] || QEMU_STATUS="QEMU >= 10 with $VUG still missing after install"
 		fi
 	else
-		QEMU_STATUS="QEMU >= 10 (with $VUG) missing"
+		QEMU_STATUS="QEMU >= 10 (with $VUG) missing: install qemu-system-x86 and qemu-system-gui${SUITE:+ from $SUITE}"
 		say "QEMU >= 10 is needed (vhost-user-gpu-pci refuses TCG in QEMU 7.2). As root:"
 		[ -z "$SUITE" ] || say "  echo 'deb http://deb.debian.org/debian $SUITE main' > /etc/apt/sources.list.d/$SUITE.list"
 		say "  apt-get update && $HOW"
+		say "or let the tests do it, as root: VGM_TESTS_MAY_INSTALL=1 (.ci/run and ./run.sh test set it)"
 	fi
 fi
 

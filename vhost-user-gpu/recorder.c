@@ -4,9 +4,9 @@
  * file holds). Guest pages are tracked from the memory entries requests
  * name; each tracked page has a shadow, the bytes the trace has put there,
  * and before a request that may read them the pages that differ from
- * their shadow are written into the trace.
+ * their shadow are written into the trace. The lines themselves are
+ * written by the trace library's writer (tools/trace.h).
  */
-#include <drm_fourcc.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "iovec.h"
 #include "log.h"
 #include "recorder.h"
+#include "trace.h"
 
 #define PAGE 4096u
 /* Tracked pages at most (their shadows take as much host memory). */
@@ -28,17 +29,8 @@
 /* The header and the largest command struct (SET_SCANOUT_BLOB, 24 + 72):
  * the most the library reads of a request without entries. */
 #define FIXED_MAX 96u
-/* vgm-trace's limit of ram lines (TRACE_DEFAULT_MAX_RANGES). */
-#define MAX_RANGES 1024u
-/* write lines carry up to this many bytes; runs of one byte at least
- * FILL_MIN long are fill lines; up to GAP unchanged bytes do not end a run
- * of changed ones. */
-#define WRITE_BYTES 128u
-#define FILL_MIN 16u
+/* Up to GAP unchanged bytes do not end a run of changed ones. */
 #define GAP 8u
-/* The trace's limits on writable parts (resp=). */
-#define MAX_RESP 16u
-#define MAX_RESP_SIZE (16u << 20)
 
 struct page {
 	uint64_t pfn;
@@ -63,24 +55,27 @@ struct recorder {
 	FILE *file; /* written at close */
 	FILE *body; /* the lines after the ram lines, a temporary file */
 	bool started, stopped, display_changed, pages_full;
-	char device[512];
+	/* The device line (its EDIDs are added at the end), and the scanouts
+	 * at the first request, whole. */
+	struct trace_device device;
 	struct vgm_scanout_info first[VGM_MAX_SCANOUTS];
-	uint32_t num_scanouts;
 
 	struct page *pages; /* sorted by pfn */
 	size_t npages, pages_cap;
 	uint64_t *pending; /* pfns named since the last merge */
 	size_t npending, pending_cap;
 
-	/* The request being run: the bytes of it the library can read, the
-	 * sizes of their pieces; and how much the chain had (readable bytes,
-	 * nonempty descriptors), for when it had more. */
+	/* The request being run: the bytes of it the library can read, where
+	 * their pieces end; and how much the chain had (readable bytes,
+	 * nonempty descriptors), for when it had more. Then its response. */
 	uint8_t *req;
 	size_t req_len, req_cap;
-	size_t *seg;
-	size_t nseg, seg_cap;
+	size_t *ends;
+	size_t nends, ends_cap;
 	uint64_t chain_bytes;
 	size_t chain_pieces;
+	uint8_t *resp;
+	size_t resp_cap;
 
 	struct scanout_edid edid[VGM_MAX_SCANOUTS];
 
@@ -100,41 +95,6 @@ static uint32_t le32(const uint8_t *p)
 static uint64_t le64(const uint8_t *p)
 {
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static void put_hex(FILE *f, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char buf[512];
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		buf[k++] = digits[p[i] >> 4];
-		buf[k++] = digits[p[i] & 15];
-		if (k == sizeof(buf)) {
-			fwrite(buf, 1, k, f);
-			k = 0;
-		}
-	}
-	fwrite(buf, 1, k, f);
-}
-
-/* CRC-32 (IEEE 802.3, zlib's crc32()), as vgm-replay prints for dumps. */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
-{
-	static const uint32_t nibble[16] = {
-		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
-		0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
-		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
-	};
-
-	crc = ~crc;
-	for (size_t i = 0; i < n; i++) {
-		crc ^= p[i];
-		crc = (crc >> 4) ^ nibble[crc & 15];
-		crc = (crc >> 4) ^ nibble[crc & 15];
-	}
-	return ~crc;
 }
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -159,34 +119,31 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 static void start(struct recorder *r)
 {
 	const struct vgm_device *dev = gpu_device(r->g);
-	uint64_t features = gpu_accepted_features(r->g) & 0xffffffu; /* device bits */
-	size_t len;
+	struct trace_device *d = &r->device;
 
 	r->started = true;
-	len = (size_t)snprintf(r->device, sizeof(r->device), "device dialect=%s features=0x%llx",
-			       gpu_dialect(r->g) == VGM_DIALECT_MEMORY_RFC ? "memory-rfc" : "standard",
-			       (unsigned long long)features);
+	d->dialect = gpu_dialect(r->g);
+	d->have_features = true;
+	d->features = gpu_accepted_features(r->g) & 0xffffffu; /* device bits */
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
+		const struct vgm_scanout_info *si = &r->first[i];
+
 		r->first[i] = (struct vgm_scanout_info){ .size = sizeof(r->first[i]) };
 		if (vgm_device_get_scanout_info(dev, i, &r->first[i]) < 0)
 			break;
-		r->num_scanouts = i + 1;
-	}
-	len += (size_t)snprintf(r->device + len, sizeof(r->device) - len, " scanouts=%u",
-				r->num_scanouts);
-	for (uint32_t i = 0; i < r->num_scanouts && len < sizeof(r->device); i++) {
-		const struct vgm_scanout_info *si = &r->first[i];
-
-		if (si->enabled && si->width && si->height)
-			len += (size_t)snprintf(r->device + len, sizeof(r->device) - len,
-						" display=%u:%ux%u", i, si->width, si->height);
+		d->num_scanouts = i + 1;
+		d->scanouts[i] = (struct vgm_scanout_config){
+			.enabled = si->enabled && si->width && si->height,
+			.width = si->width,
+			.height = si->height,
+		};
 	}
 }
 
 /* The trace has one device line: say so when QEMU changes a display. */
 static void check_displays(struct recorder *r)
 {
-	for (uint32_t i = 0; i < r->num_scanouts && !r->display_changed; i++) {
+	for (uint32_t i = 0; i < r->device.num_scanouts && !r->display_changed; i++) {
 		struct vgm_scanout_info si = { .size = sizeof(si) };
 
 		vgm_device_get_scanout_info(gpu_device(r->g), i, &si);
@@ -257,15 +214,12 @@ static bool edid_replays(struct recorder *r, uint32_t resp_type)
 	return e->same;
 }
 
-/* The device line's edid= keys. */
-static void put_edids(const struct recorder *r, FILE *f)
+/* The device line's edid= keys: the EDIDs QEMU gave first. */
+static void put_device(struct recorder *r, FILE *f)
 {
-	for (uint32_t i = 0; i < r->num_scanouts; i++) {
-		if (!r->edid[i].bytes)
-			continue;
-		fprintf(f, " edid=%u:", i);
-		put_hex(f, r->edid[i].bytes, r->edid[i].len);
-	}
+	for (uint32_t i = 0; i < r->device.num_scanouts; i++)
+		r->device.edid[i] = (struct trace_edid){ r->edid[i].bytes, r->edid[i].len };
+	trace_write_device(f, &r->device);
 }
 
 /* --- tracked pages ------------------------------------------------------ */
@@ -396,39 +350,6 @@ static void track_entries(struct recorder *r, uint32_t type)
 
 /* --- bringing the trace's RAM up to date -------------------------------- */
 
-static void emit_writes(struct recorder *r, uint64_t gpa, const uint8_t *p, size_t n)
-{
-	for (size_t off = 0; off < n; off += WRITE_BYTES) {
-		size_t k = n - off < WRITE_BYTES ? n - off : WRITE_BYTES;
-
-		fprintf(r->body, "write 0x%llx ", (unsigned long long)(gpa + off));
-		put_hex(r->body, p + off, k);
-		fputc('\n', r->body);
-	}
-}
-
-/* Changed bytes [gpa, gpa + n): runs of one byte as fill lines. */
-static void emit_run(struct recorder *r, uint64_t gpa, const uint8_t *p, size_t n)
-{
-	size_t k = 0, w = 0; /* w: first byte not written yet */
-
-	while (k < n) {
-		size_t l = 1;
-
-		while (k + l < n && p[k + l] == p[k])
-			l++;
-		if (l >= FILL_MIN) {
-			emit_writes(r, gpa + w, p + w, k - w);
-			fprintf(r->body, "fill 0x%llx %zu 0x%02x\n", (unsigned long long)(gpa + k), l,
-				p[k]);
-			w = k + l;
-		}
-		k += l;
-	}
-	emit_writes(r, gpa + w, p + w, n - w);
-	r->written_bytes += n;
-}
-
 /* Writes the bytes of one page that differ from its shadow. */
 static void sync_page(struct recorder *r, struct page *pg)
 {
@@ -452,7 +373,8 @@ static void sync_page(struct recorder *r, struct page *pg)
 			if (now[i] != pg->shadow[i])
 				last = i;
 		}
-		emit_run(r, pg->pfn * PAGE + start, now + start, last + 1 - start);
+		trace_write_memory(r->body, pg->pfn * PAGE + start, now + start, last + 1 - start);
+		r->written_bytes += last + 1 - start;
 		memcpy(pg->shadow + start, now + start, last + 1 - start);
 		i = last + 1;
 	}
@@ -523,9 +445,9 @@ static bool copy_request(struct recorder *r, const struct iovec *in, size_t in_c
 	for (size_t i = 0; i < in_cnt && total < limit; i++)
 		total += in[i].iov_len < limit - total ? in[i].iov_len : limit - total;
 	if (!grow((void **)&r->req, &r->req_cap, total ? total : 1, 1) ||
-	    !grow((void **)&r->seg, &r->seg_cap, in_cnt ? in_cnt : 1, sizeof(*r->seg)))
+	    !grow((void **)&r->ends, &r->ends_cap, in_cnt ? in_cnt : 1, sizeof(*r->ends)))
 		return false;
-	r->req_len = r->nseg = 0;
+	r->req_len = r->nends = 0;
 	r->chain_bytes = r->chain_pieces = 0;
 	for (size_t i = 0; i < in_cnt; i++) {
 		size_t k = in[i].iov_len < limit - r->req_len ? in[i].iov_len : limit - r->req_len;
@@ -538,7 +460,7 @@ static bool copy_request(struct recorder *r, const struct iovec *in, size_t in_c
 			continue;
 		memcpy(r->req + r->req_len, in[i].iov_base, k);
 		r->req_len += k;
-		r->seg[r->nseg++] = k;
+		r->ends[r->nends++] = r->req_len;
 	}
 	return true;
 }
@@ -567,44 +489,28 @@ static void on_request(void *ctx, enum vgm_queue q, const struct iovec *in, size
 		sync_pages(r);
 }
 
-/* resp=: the writable pieces' sizes (at most MAX_RESP, the last one
- * taking the rest; each at most MAX_RESP_SIZE). */
-static void put_resp(FILE *f, const struct iovec *out, size_t out_cnt)
-{
-	fputs("resp=", f);
-	if (!out_cnt)
-		fputc('0', f);
-	for (size_t i = 0; i < out_cnt && i < MAX_RESP; i++) {
-		uint64_t size = out[i].iov_len;
-
-		for (size_t j = MAX_RESP; i == MAX_RESP - 1 && j < out_cnt; j++)
-			size += out[j].iov_len;
-		fprintf(f, "%s%llu", i ? "," : "",
-			(unsigned long long)(size < MAX_RESP_SIZE ? size : MAX_RESP_SIZE));
-	}
-}
-
 static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec *out,
 			size_t out_cnt)
 {
 	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
 	const char *name = vgm_command_name(gpu_dialect(r->g), type);
-	size_t off = 0;
+	/* The pieces' ends but the last are the descriptor boundaries. */
+	struct trace_request req = {
+		.data = r->req,
+		.len = r->req_len,
+		.cuts = r->ends,
+		.ncuts = r->nends ? r->nends - 1 : 0,
+	};
 
 	if (r->chain_bytes > r->req_len)
 		fprintf(r->body,
 			"# the chain had %llu readable bytes in %zu descriptors: the first %zu, "
 			"what the library reads of it, are recorded\n",
 			(unsigned long long)r->chain_bytes, r->chain_pieces, r->req_len);
-	fputs(q == VGM_QUEUE_CURSOR ? "cursor" : "ctrl ", r->body);
 	if (q == VGM_QUEUE_CONTROL)
-		put_resp(r->body, out, out_cnt);
-	for (size_t i = 0; i < r->nseg; i++) {
-		fputs(i ? " | " : " ", r->body);
-		put_hex(r->body, r->req + off, r->seg[i]);
-		off += r->seg[i];
-	}
-	fprintf(r->body, "  # %s\n", name ? name : "?");
+		trace_request_set_resp(&req, out, out_cnt);
+	trace_write_request(r->body, q == VGM_QUEUE_CURSOR ? TRACE_CURSOR : TRACE_CTRL, &req,
+			    name ? name : "?");
 }
 
 /* The type of the response: its first 4 bytes, 0 if shorter. */
@@ -627,14 +533,12 @@ static void put_response(struct recorder *r, const struct iovec *out, size_t out
 			    : !(type == VGM_GPU_CMD_RESOURCE_ASSIGN_UUID &&
 				gpu_dialect(r->g) == VGM_DIALECT_STANDARD);
 
-	fprintf(r->body, "# %s ctrl%s", same ? "expect:" : "recorded:", written ? " " : "");
-	for (size_t i = 0; i < out_cnt && written; i++) {
-		size_t k = out[i].iov_len < written ? out[i].iov_len : written;
-
-		put_hex(r->body, out[i].iov_base, k);
-		written -= k;
+	if (!grow((void **)&r->resp, &r->resp_cap, written ? written : 1, 1)) {
+		fprintf(r->body, "# out of memory: the response is not recorded\n");
+		return;
 	}
-	fputc('\n', r->body);
+	written = iovec_gather(out, out_cnt, r->resp, written);
+	trace_write_expect_ctrl(r->body, same, r->resp, written);
 }
 
 static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, size_t out_cnt,
@@ -652,32 +556,21 @@ static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, si
 
 /* --- the end ------------------------------------------------------------ */
 
-/* A dump line per scanout that shows something, with what it shows. */
+/* A dump line per scanout, with what it shows (or that it shows nothing). */
 static void make_dumps(struct recorder *r)
 {
 	FILE *f = open_memstream(&r->dumps, &r->dumps_len);
 
 	if (!f)
 		return;
-	for (uint32_t i = 0; i < r->num_scanouts; i++) {
-		struct vgm_scanout_info si = { .size = sizeof(si) };
-		uint32_t stride, crc = 0;
-		uint8_t *px;
+	for (uint32_t i = 0; i < r->device.num_scanouts; i++) {
+		char path[32];
+		int err;
 
-		if (vgm_device_get_scanout_info(gpu_device(r->g), i, &si) < 0 || !si.rect.width ||
-		    !si.rect.height)
-			continue;
-		stride = (si.rect.width * 3 + 3) & ~3u;
-		px = malloc((size_t)stride * si.rect.height);
-		if (px && vgm_device_read_scanout(gpu_device(r->g), i, DRM_FORMAT_BGR888, px,
-						  stride) == 0) {
-			for (uint32_t y = 0; y < si.rect.height; y++)
-				crc = crc32_update(crc, px + (size_t)y * stride, si.rect.width * 3u);
-			fprintf(f, "dump %u scanout-%u.ppm\n", i, i);
-			fprintf(f, "# expect: dump %u %ux%u crc=%08x scanout-%u.ppm\n", i,
-				si.rect.width, si.rect.height, crc, i);
-		}
-		free(px);
+		snprintf(path, sizeof(path), "scanout-%u.ppm", i);
+		err = trace_write_dump(f, gpu_device(r->g), i, path);
+		if (err < 0)
+			fprintf(f, "# scanout %u: no dump (%s)\n", i, strerror(-err));
 	}
 	fclose(f);
 }
@@ -704,8 +597,8 @@ static void on_reset(void *ctx)
 	fprintf(r->body, "# The device was reset here: the recording ends.\n");
 }
 
-/* ram lines: the tracked pages, merged into ranges; past MAX_RANGES, the
- * smallest gaps that are guest memory too are closed. */
+/* ram lines: the tracked pages, merged into ranges; past vgm-replay's
+ * limit of ranges, the smallest gaps that are guest memory too are closed. */
 struct range {
 	uint64_t start, end; /* pfns, end exclusive */
 };
@@ -725,7 +618,7 @@ static void put_ram(struct recorder *r, FILE *f)
 		else
 			rg[n++] = (struct range){ r->pages[i].pfn, r->pages[i].pfn + 1 };
 	}
-	while (n > MAX_RANGES) {
+	while (n > TRACE_DEFAULT_MAX_RANGES) {
 		size_t best = n;
 		uint64_t contig;
 
@@ -738,7 +631,7 @@ static void put_ram(struct recorder *r, FILE *f)
 		}
 		if (best == n) {
 			fprintf(f, "# more than %u ranges of guest memory: vgm-replay refuses this\n",
-				MAX_RANGES);
+				TRACE_DEFAULT_MAX_RANGES);
 			break;
 		}
 		rg[best].end = rg[best + 1].end;
@@ -746,8 +639,7 @@ static void put_ram(struct recorder *r, FILE *f)
 		n--;
 	}
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "ram 0x%llx 0x%llx\n", (unsigned long long)(rg[i].start * PAGE),
-			(unsigned long long)((rg[i].end - rg[i].start) * PAGE));
+		trace_write_ram(f, rg[i].start * PAGE, (rg[i].end - rg[i].start) * PAGE);
 	free(rg);
 }
 
@@ -769,11 +661,9 @@ static void put_header(struct recorder *r, FILE *f)
 	if (r->pages_full)
 		fprintf(f, "# More guest pages than the recorder tracks (%u): some are missing.\n",
 			MAX_PAGES);
-	if (r->started) {
-		fputs(r->device, f);
-		put_edids(r, f);
-		fputc('\n', f);
-	} else
+	if (r->started)
+		put_device(r, f);
+	else
 		fprintf(f, "# No request came.\n");
 }
 
@@ -849,7 +739,8 @@ int recorder_close(struct recorder *r)
 	free(r->pages);
 	free(r->pending);
 	free(r->req);
-	free(r->seg);
+	free(r->ends);
+	free(r->resp);
 	free(r->dumps);
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
 		free(r->edid[i].bytes);

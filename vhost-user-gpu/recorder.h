@@ -2,7 +2,8 @@
 /*
  * --record FILE: what the guest sent, as a vgm-trace v1 file
  * (docs/trace-format.md) that tools/vgm-replay runs against the library
- * with the same responses and the same pixels.
+ * with the same responses and the same pixels. The lines are written by
+ * the trace library's writer (tools/trace.h, trace_write_*()).
  *
  * The file, written when the recorder is closed:
  *   - comments: what recorded it, and what replays differently (below);
@@ -30,9 +31,9 @@
  *     instead, as the replay cannot answer the same (the UUID is random),
  *     and so does GET_EDID while QEMU has given a scanout another EDID
  *     than the device line's (a comment says where);
- *   - at the end, a dump line per scanout showing something and a
- *     "# expect: dump ..." comment with the CRC-32 of what the device
- *     showed there: the replay must show the same pixels.
+ *   - at the end, a dump line per scanout and a "# expect: dump ..."
+ *     comment with the CRC-32 of what the device showed there (or "off"
+ *     for a scanout that showed nothing): the replay must show the same.
  *
  * A recording covers one device lifetime: it ends at a device reset. The
  * guest may change memory while the device reads it; the recording holds
