@@ -5,7 +5,9 @@
  * Facts about virglrenderer 0.10.4 (Debian 12, Mesa 22.3 llvmpipe, no GPU),
  * measured on a 2-core machine, that decide how this file works:
  * - virgl_renderer_init() needs USE_EGL | USE_SURFACELESS here (USE_EGL alone
- *   fails without a display). It takes 140-260 ms the first time in a
+ *   fails without a display). Where EGL has no vendor library (its client
+ *   extensions are empty) it crashes the process (NULL dereference) rather
+ *   than fail: checked before it is called. It takes 140-260 ms the first time in a
  *   process and 20-40 ms after a cleanup; a context 1-20 ms more.
  *   virglrenderer keeps its state in process globals (one renderer per
  *   process: hence the `in_use` marker below, the only global here) and
@@ -53,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <EGL/egl.h>
 #include <virgl/virglrenderer.h>
 #include <virtgpu-mem/protocol.h>
 
@@ -133,9 +136,35 @@ static void list_capsets(struct vgl *r)
 	}
 }
 
+/* Whether EGL's client extensions (space-separated) include `name`. */
+static bool egl_client_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && (p = strstr(p, name)); p += n) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* virglrenderer 0.10.4 in surfaceless mode dereferences a NULL GBM device
+ * when EGL lacks EGL_EXT_platform_base (e.g. no EGL vendor library is
+ * installed): the process crashes instead of init failing. So: ask EGL first. */
+static bool egl_surfaceless_usable(void)
+{
+	const char *ext = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+
+	return egl_client_has(ext, "EGL_EXT_platform_base") &&
+	       egl_client_has(ext, "EGL_MESA_platform_surfaceless");
+}
+
 static int start(struct vgl *r)
 {
 	int flags = VIRGL_RENDERER_USE_EGL | VIRGL_RENDERER_USE_SURFACELESS;
+
+	if (!egl_surfaceless_usable())
+		return -ENODEV;
 
 	if (r->flags & VGL_THREAD_SYNC)
 		flags |= VIRGL_RENDERER_THREAD_SYNC;

@@ -121,8 +121,8 @@ struct vgl_transfer {
  * *out is set on success only.
  *
  * Errors: -EINVAL (out NULL, unknown flags), -EBUSY (a renderer is open in
- * this process), -ENOMEM, -ENODEV (virglrenderer could not start: no EGL
- * surfaceless display or no usable OpenGL).
+ * this process), -ENOMEM, -ENODEV (virglrenderer could not start: EGL
+ * without the surfaceless platform, or no usable OpenGL).
  */
 int vgl_open(uint32_t flags, struct vgl **out);
 
