@@ -1092,6 +1092,36 @@ static void test_virgl_extent(void **state)
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), -ENOTSUP);
 }
 
+/* What a resource weighs: levels, slices, layers, cube faces, samples. */
+static void test_virgl_footprint(void **state)
+{
+	struct vgl_res_desc d = rt_desc(8192, 8192);
+	uint64_t bytes;
+
+	(void)state;
+	assert_int_equal(vgl_res_footprint(&d, &bytes), 0);
+	assert_int_equal(bytes, 256ull << 20);
+	d.last_level = 13; /* 8192 .. 1: a third more */
+	assert_int_equal(vgl_res_footprint(&d, &bytes), 0);
+	assert_int_equal(bytes, 4ull * 0x5555555); /* 4 x (8192^2 + 4096^2 + ... + 1) */
+	d = (struct vgl_res_desc){ .target = VGL_TARGET_3D, .format = FORMAT_R8_UNORM, .width = 4,
+				   .height = 4, .depth = 4, .array_size = 1, .last_level = 2 };
+	assert_int_equal(vgl_res_footprint(&d, &bytes), 0);
+	assert_int_equal(bytes, 64 + 8 + 1);
+	d = (struct vgl_res_desc){ .target = VGL_TARGET_CUBE, .format = 105 /* DXT1 */,
+				   .width = 8, .height = 8, .depth = 1, .array_size = 1,
+				   .nr_samples = 4 };
+	assert_int_equal(vgl_res_footprint(&d, &bytes), 0);
+	assert_int_equal(bytes, 4 * 8 * 6 * 4);
+	d = (struct vgl_res_desc){ .target = VGL_TARGET_2D_ARRAY, .format = 31, .width = 0xffffffffu,
+				   .height = 0xffffffffu, .depth = 1, .array_size = 0xffffffffu };
+	assert_int_equal(vgl_res_footprint(&d, &bytes), -EOVERFLOW);
+	d.last_level = 32;
+	assert_int_equal(vgl_res_footprint(&d, &bytes), -EINVAL);
+	d.format = 166; /* NV12 */
+	assert_int_equal(vgl_res_footprint(&d, &bytes), -ENOTSUP);
+}
+
 static void quiet(const char *fmt, va_list ap)
 {
 	(void)fmt;
@@ -1215,6 +1245,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_virgl_open_close_threads),
 		cmocka_unit_test_setup_teardown(test_virgl_format_layouts, setup, teardown),
 		cmocka_unit_test(test_virgl_extent),
+		cmocka_unit_test(test_virgl_footprint),
 		cmocka_unit_test_prestate(test_virgl_open_without_egl, argv[0]),
 	};
 	struct vgl *r;

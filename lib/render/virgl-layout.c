@@ -211,3 +211,38 @@ int vgl_transfer_extent(const struct vgl_res_desc *d, const struct vgl_transfer 
 	*end = e > s.buffer_end ? e : s.buffer_end;
 	return 0;
 }
+
+/* Bytes of one level: blocks across, blocks down, bytes each, slices or layers. */
+static bool level_bytes(const struct vgl_res_desc *d, const struct vgl_layout *l,
+			uint32_t level, uint64_t *out)
+{
+	uint32_t size[3];
+	uint64_t layers;
+
+	level_size(d, level, size);
+	layers = size[2] ? size[2] : 1;
+	if (d->target == VGL_TARGET_CUBE && layers < 6)
+		layers = 6;
+	return !__builtin_mul_overflow(blocks(size[0], l->bw) * blocks(size[1], l->bh), l->bytes,
+				       out) &&
+	       !__builtin_mul_overflow(*out, layers, out);
+}
+
+int vgl_res_footprint(const struct vgl_res_desc *d, uint64_t *bytes)
+{
+	struct vgl_layout l;
+	uint64_t sum = 0, one;
+
+	if (!vgl_format_layout(d->format, &l))
+		return -ENOTSUP;
+	if (d->last_level > 31)
+		return -EINVAL;
+	for (uint32_t level = 0; level <= d->last_level; level++) {
+		if (!level_bytes(d, &l, level, &one) || __builtin_add_overflow(sum, one, &sum))
+			return -EOVERFLOW;
+	}
+	if (d->nr_samples > 1 && __builtin_mul_overflow(sum, d->nr_samples, &sum))
+		return -EOVERFLOW;
+	*bytes = sum;
+	return 0;
+}

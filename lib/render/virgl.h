@@ -258,8 +258,10 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 int vgl_submit(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size);
 
 /* Reads the rectangle rect (z 0, d 1) of level 0 of res into host memory:
- * rows of rect.w pixels stride bytes apart, top row first for a Y_0_TOP
- * resource, from dst, which holds size bytes. Never touches the backing.
+ * rows of rect.w pixels stride bytes apart (0: a row of the level), from
+ * dst, which holds size bytes; top row first for a Y_0_TOP resource
+ * (CREATE_2D), bottom row first otherwise (OpenGL's order). Never touches
+ * the backing. res must not be a buffer.
  * This is how a 3D scanout is shown (virgl_renderer_get_fd_for_texture
  * crashes in surfaceless mode).
  * Errors: as vgl_transfer_from_host(), with dst/size as the backing.
@@ -325,5 +327,15 @@ bool vgl_format_layout(uint32_t format, struct vgl_layout *out);
  */
 int vgl_transfer_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t,
 			uint64_t *end);
+
+/* The bytes a resource described by d occupies: every level's blocks times
+ * its slices or layers (a cube's 6 faces at least), times nr_samples when
+ * above 1; what to charge to a host-memory budget before creating it (an
+ * 8192x8192 B8G8R8A8 texture: 256 MiB, what llvmpipe allocates at once).
+ * Pure: any thread.
+ * Errors: -ENOTSUP (format without a layout), -EINVAL (last_level above
+ * 31), -EOVERFLOW (more than 2^64 bytes).
+ */
+int vgl_res_footprint(const struct vgl_res_desc *d, uint64_t *bytes);
 
 #endif /* VGM_RENDER_VIRGL_H */
