@@ -724,67 +724,87 @@ static void refused(struct vgl *r, struct bounded *b, const struct vgl_transfer 
 		assert_int_equal(b->mem.p[i], 0xa5);
 }
 
-/* TRANSFER_FROM_HOST_3D writes the backing where the fields say, and the
- * adapter refuses, before virglrenderer sees it, every transfer whose bytes
- * would pass the end of the backing or that does not fit the resource. */
-static void test_virgl_transfer_from_host_bounds(void **state)
+/* A backing of exactly 1024 bytes before a guard page, for bounded_make(). */
+static void bounded_whole(struct vgl *r, struct bounded *b)
+{
+	struct iovec iov;
+
+	guarded_alloc(&b->mem, 1024);
+	iov = (struct iovec){ b->mem.p, b->mem.size };
+	bounded_make(r, b, &iov, 1);
+}
+
+static void bounded_free(struct vgl *r, struct bounded *b)
+{
+	assert_int_equal(vgl_res_unref(r, b->res), 0);
+	guarded_free(&b->mem);
+}
+
+/* TRANSFER_FROM_HOST_3D writes the backing where the fields say: the whole
+ * level; part of it (rows of the box at the level's stride, from offset 0);
+ * one row whatever the layer stride. */
+static void test_virgl_transfer_from_host_writes(void **state)
 {
 	struct fx *f = *state;
 	struct bounded b;
-	struct iovec iov;
 	struct vgl_transfer t = { .box = { 0, 0, 0, 16, 16, 1 } };
 	uint32_t px[256];
 
-	guarded_alloc(&b.mem, 1024);
-	iov = (struct iovec){ b.mem.p, b.mem.size };
-	bounded_make(f->r, &b, &iov, 1);
+	bounded_whole(f->r, &b);
 	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &t), 0);
 	memcpy(px, b.mem.p, sizeof(px));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(px[i], CLEAR_PIXEL);
-	/* Part of it: rows of 8 pixels at the level's stride, from offset 0. */
 	memset(b.mem.p, 0xa5, b.mem.size);
 	t = (struct vgl_transfer){ .box = { 8, 8, 0, 8, 8, 1 } };
 	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &t), 0);
 	memcpy(px, b.mem.p, sizeof(px));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(px[i], i / 16 < 8 && i % 16 < 8 ? CLEAR_PIXEL : 0xa5a5a5a5u);
-
-	/* Past the end of the backing: -EFAULT. */
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 1 }, .offset = 4 };
-	refused(f->r, &b, &t, -EFAULT);
-	t.offset = 1ull << 40;
-	refused(f->r, &b, &t, -EFAULT);
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 1 }, .stride = 68 };
-	refused(f->r, &b, &t, -EFAULT);
-	t = (struct vgl_transfer){ .box = { 0, 8, 0, 16, 8, 1 }, .offset = 513 };
-	refused(f->r, &b, &t, -EFAULT);
 	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 1, 1 }, .stride = 64,
 				   .layer_stride = 0xffffffffu };
-	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &t), 0); /* one layer */
-	/* Not the resource's shape: -EINVAL. */
-	t = (struct vgl_transfer){ .box = { 9, 0, 0, 8, 16, 1 } };
-	refused(f->r, &b, &t, -EINVAL);
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 17, 1 } };
-	refused(f->r, &b, &t, -EINVAL);
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 2 } };
-	refused(f->r, &b, &t, -EINVAL);
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 8, 8, 1 }, .level = 1 };
-	refused(f->r, &b, &t, -EINVAL);
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 1 }, .stride = 60 };
-	refused(f->r, &b, &t, -EINVAL);
-	t = (struct vgl_transfer){ .box = { 0xffffffffu, 0, 0, 2, 1, 1 } };
-	refused(f->r, &b, &t, -EINVAL);
-	/* The other direction is held to the same bounds. */
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 1 }, .offset = 4 };
-	assert_int_equal(vgl_transfer_to_host(f->r, CTX, b.res, &t), -EFAULT);
-	/* No backing: -EFAULT. */
+	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &t), 0);
+	bounded_free(f->r, &b);
+}
+
+/* Each a valid whole-level transfer of the 16x16 target with one field
+ * changed, and the adapter's answer. */
+static const struct {
+	struct vgl_transfer t;
+	int err;
+} bad_transfers[] = {
+	/* Past the end of the backing. */
+	{ { .box = { 0, 0, 0, 16, 16, 1 }, .offset = 4 }, -EFAULT },
+	{ { .box = { 0, 0, 0, 16, 16, 1 }, .offset = 1ull << 40 }, -EFAULT },
+	{ { .box = { 0, 0, 0, 16, 16, 1 }, .stride = 68 }, -EFAULT },
+	{ { .box = { 0, 8, 0, 16, 8, 1 }, .offset = 513 }, -EFAULT },
+	/* Not the resource's shape. */
+	{ { .box = { 9, 0, 0, 8, 16, 1 } }, -EINVAL },
+	{ { .box = { 0, 0, 0, 16, 17, 1 } }, -EINVAL },
+	{ { .box = { 0, 0, 0, 16, 16, 2 } }, -EINVAL },
+	{ { .box = { 0, 0, 0, 8, 8, 1 }, .level = 1 }, -EINVAL },
+	{ { .box = { 0, 0, 0, 16, 16, 1 }, .stride = 60 }, -EINVAL },
+	{ { .box = { 0xffffffffu, 0, 0, 2, 1, 1 } }, -EINVAL },
+};
+
+/* The adapter refuses, before virglrenderer sees it and with the backing
+ * untouched, every transfer whose bytes would pass the end of the backing
+ * or that does not fit the resource, in both directions, and any transfer
+ * without a backing. */
+static void test_virgl_transfer_from_host_refused(void **state)
+{
+	struct fx *f = *state;
+	struct bounded b;
+	const struct vgl_transfer whole = { .box = { 0, 0, 0, 16, 16, 1 } };
+
+	bounded_whole(f->r, &b);
+	for (size_t i = 0; i < sizeof(bad_transfers) / sizeof(bad_transfers[0]); i++)
+		refused(f->r, &b, &bad_transfers[i].t, bad_transfers[i].err);
+	assert_int_equal(vgl_transfer_to_host(f->r, CTX, b.res, &bad_transfers[0].t), -EFAULT);
 	assert_int_equal(vgl_res_detach_backing(f->r, b.res), 0);
-	t.offset = 0;
-	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &t), -EFAULT);
-	assert_int_equal(vgl_transfer_to_host(f->r, CTX, b.res, &t), -EFAULT);
-	assert_int_equal(vgl_res_unref(f->r, b.res), 0);
-	guarded_free(&b.mem);
+	assert_int_equal(vgl_transfer_from_host(f->r, CTX, b.res, &whole), -EFAULT);
+	assert_int_equal(vgl_transfer_to_host(f->r, CTX, b.res, &whole), -EFAULT);
+	bounded_free(f->r, &b);
 }
 
 /* Layers: the extent steps at least stride x level height per layer (what
@@ -838,8 +858,7 @@ static void test_virgl_transfer_pieces(void **state)
 		assert_int_equal(px[i], CLEAR_PIXEL);
 	refused(f->r, &b, &(struct vgl_transfer){ .box = { 0, 0, 0, 16, 16, 1 }, .offset = 1 },
 		-EFAULT);
-	assert_int_equal(vgl_res_unref(f->r, b.res), 0);
-	guarded_free(&b.mem);
+	bounded_free(f->r, &b);
 }
 
 /* Backings: one at a time, each range with memory, a count in range; the
@@ -1043,15 +1062,15 @@ static void test_virgl_open_close_threads(void **state)
 }
 
 /* The extent arithmetic alone (no renderer): 3D slices minify with the
- * level, compressed formats count rows of blocks, a buffer's own box counts,
- * sums that pass 2^64 are -EFAULT, shapes that do not fit are -EINVAL. */
+ * level, compressed formats count rows of blocks, sums that pass 2^64 are
+ * -EFAULT, shapes that do not fit are -EINVAL. */
 static void test_virgl_extent(void **state)
 {
 	const struct vgl_res_desc tex3d = {
 		.target = VGL_TARGET_3D, .format = VGM_GPU_FORMAT_B8G8R8A8_UNORM, .width = 64,
 		.height = 32, .depth = 16, .array_size = 1, .last_level = 2,
 	};
-	struct vgl_res_desc dxt1 = tex3d, buf = tex3d;
+	struct vgl_res_desc dxt1 = tex3d;
 	struct vgl_transfer t = { .box = { 0, 0, 0, 16, 8, 4 }, .level = 2 };
 	uint64_t end;
 
@@ -1076,12 +1095,19 @@ static void test_virgl_extent(void **state)
 	t = (struct vgl_transfer){ .box = { 0, 0, 0, 10, 6, 1 } };
 	assert_int_equal(vgl_transfer_extent(&dxt1, &t, &end), 0);
 	assert_int_equal(end, 16 * 8 + 3 * 8); /* a row of the level is 16 blocks */
-	/* A buffer: the bytes from offset, and its own [x, x + w). */
-	buf.target = VGL_TARGET_BUFFER;
-	buf.format = FORMAT_R8_UNORM;
-	buf.width = 256;
-	buf.height = buf.depth = 1;
-	t = (struct vgl_transfer){ .box = { 200, 0, 0, 16, 1, 1 } };
+}
+
+/* A buffer's extent: the bytes from offset, and its own [x, x + w). */
+static void test_virgl_extent_buffer(void **state)
+{
+	struct vgl_res_desc buf = {
+		.target = VGL_TARGET_BUFFER, .format = FORMAT_R8_UNORM, .bind = BIND_VERTEX_BUFFER,
+		.width = 256, .height = 1, .depth = 1, .array_size = 1,
+	};
+	struct vgl_transfer t = { .box = { 200, 0, 0, 16, 1, 1 } };
+	uint64_t end;
+
+	(void)state;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), 0);
 	assert_int_equal(end, 216);
 	t.offset = 300;
@@ -1234,7 +1260,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_virgl_no_poll_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_poll_fd_thread_sync, setup_sync, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_virgl_transfer_from_host_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virgl_transfer_from_host_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virgl_transfer_from_host_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_transfer_layers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_transfer_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_backing_checks, setup, teardown),
@@ -1245,6 +1272,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_virgl_open_close_threads),
 		cmocka_unit_test_setup_teardown(test_virgl_format_layouts, setup, teardown),
 		cmocka_unit_test(test_virgl_extent),
+		cmocka_unit_test(test_virgl_extent_buffer),
 		cmocka_unit_test(test_virgl_footprint),
 		cmocka_unit_test_prestate(test_virgl_open_without_egl, argv[0]),
 	};
