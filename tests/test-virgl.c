@@ -942,11 +942,17 @@ static void test_virgl_submit_checks(void **state)
 	assert_int_equal(vgl_submit(f->r, CTX, big, VGL_SUBMIT_MAX), 0); /* NOPs */
 	assert_int_equal(vgl_submit(f->r, CTX, NULL, 0), 0);
 	assert_int_equal(vgl_submit(f->r, 99, big, 4), -EINVAL);
-	/* Commands virglrenderer refuses: -EINVAL; the context lives on. */
+	/* Commands virglrenderer refuses: -EINVAL. A command it cannot decode
+	 * leaves the context usable; one that fails puts it in error: it is
+	 * refused from the next switch of GL context on (here to context 2). */
 	assert_int_equal(vgl_submit(f->r, CTX, junk, sizeof(junk)), -EINVAL);
+	assert_int_equal(vgl_submit(f->r, CTX, big, 64), 0);
 	enc_clear(&e, clear_rgba); /* without a framebuffer */
 	assert_int_equal(submit(f->r, CTX, &e), -EINVAL);
-	assert_int_equal(vgl_submit(f->r, CTX, big, 64), 0);
+	assert_int_equal(vgl_submit(f->r, CTX, big, 64), 0); /* still the current one */
+	assert_int_equal(vgl_ctx_create(f->r, 2, 0, NULL, 0), 0);
+	assert_int_equal(vgl_submit(f->r, 2, big, 64), 0);
+	assert_int_equal(vgl_submit(f->r, CTX, big, 64), -EINVAL);
 	free(big);
 }
 
@@ -970,6 +976,31 @@ static void test_virgl_ctx_checks(void **state)
 	assert_int_equal(vgl_ctx_destroy(f->r, 2), 0);
 	assert_int_equal(vgl_ctx_destroy(f->r, 2), 0); /* unknown: nothing to do */
 	assert_int_equal(vgl_ctx_attach(f->r, 0, NULL), -EINVAL);
+}
+
+/* A resource detached from a context can no longer be moved through it
+ * (which puts the context in error); through context 0 it still can.
+ * Resources unref in any order. */
+static void test_virgl_ctx_detach(void **state)
+{
+	struct fx *f = *state;
+	const struct vgl_res_desc d = rt_desc(16, 16);
+	const struct vgl_transfer t = { .box = { 0, 0, 0, 16, 16, 1 } };
+	struct vgl_res *res, *other;
+	uint8_t mem[1024];
+	struct iovec iov = { mem, sizeof(mem) };
+
+	assert_int_equal(vgl_ctx_create(f->r, CTX, 0, NULL, 0), 0);
+	assert_int_equal(vgl_res_create_3d(f->r, 3, &d, &res), 0);
+	assert_int_equal(vgl_res_create_3d(f->r, 4, &d, &other), 0);
+	assert_int_equal(vgl_res_attach_backing(f->r, res, &iov, 1), 0);
+	assert_int_equal(vgl_ctx_attach(f->r, CTX, res), 0);
+	assert_int_equal(vgl_transfer_to_host(f->r, CTX, res, &t), 0);
+	assert_int_equal(vgl_ctx_detach(f->r, CTX, res), 0);
+	assert_int_equal(vgl_transfer_to_host(f->r, CTX, res, &t), -EINVAL);
+	assert_int_equal(vgl_transfer_to_host(f->r, 0, res, &t), 0);
+	assert_int_equal(vgl_res_unref(f->r, res), 0); /* not the newest */
+	assert_int_equal(vgl_res_unref(f->r, other), 0);
 }
 
 /* VIRGL (version 1) and VIRGL2 (version 2) are offered; their data is
@@ -1011,23 +1042,98 @@ static void test_virgl_capsets(void **state)
 	free(buf);
 }
 
+#define CALLS 17
+
+/* Every function that takes the renderer (but vgl_close()) once, with
+ * arguments that are right but for r, perhaps, and the thread: the results
+ * in out. Nothing is created. */
+static void call_all(struct vgl *r, struct vgl_res *res, int out[CALLS])
+{
+	const struct vgl_res_desc d = rt_desc(16, 16);
+	const struct vgl_transfer t = { .box = { 0, 0, 0, 1, 1, 1 } };
+	const struct vgl_box rect = { 0, 0, 0, 1, 1, 1 };
+	uint8_t buf[2048] = { 0 };
+	struct iovec iov = { buf, sizeof(buf) };
+	struct vgl_res *made = NULL;
+	uint32_t u = 0;
+	int i = 0;
+
+	out[i++] = vgl_reset(r);
+	out[i++] = vgl_capset_fill(r, VGL_CAPSET_VIRGL, 1, buf, sizeof(buf));
+	out[i++] = vgl_ctx_create(r, 7, 0, NULL, 0);
+	out[i++] = vgl_ctx_destroy(r, 7);
+	out[i++] = vgl_ctx_attach(r, 7, res);
+	out[i++] = vgl_ctx_detach(r, 7, res);
+	out[i++] = vgl_res_create_3d(r, 70, &d, &made);
+	out[i++] = vgl_res_create_2d(r, 71, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 4, 4, &made);
+	out[i++] = vgl_res_attach_backing(r, res, &iov, 1);
+	out[i++] = vgl_res_detach_backing(r, res);
+	out[i++] = vgl_transfer_to_host(r, 0, res, &t);
+	out[i++] = vgl_transfer_from_host(r, 0, res, &t);
+	out[i++] = vgl_submit(r, 7, buf, 4);
+	out[i++] = vgl_read_rect(r, res, &rect, buf, 4, sizeof(buf));
+	out[i++] = vgl_fence_create(r, &u);
+	out[i++] = vgl_poll(r, &u);
+	out[i++] = vgl_res_unref(r, res);
+	assert_int_equal(i, CALLS);
+	assert_null(made);
+}
+
+static void expect_all(const int out[CALLS], int err)
+{
+	for (int i = 0; i < CALLS; i++) {
+		if (out[i] != err)
+			fail_msg("call %d: %d, want %d", i, out[i], err);
+	}
+}
+
 struct other_thread {
 	struct vgl *r;
-	int open, submit, fence, close, reset;
+	struct vgl_res *res;
+	int open, close;
+	int calls[CALLS];
 };
 
 static void *from_other_thread(void *arg)
 {
 	struct other_thread *o = arg;
 	struct vgl *r2 = NULL;
-	uint32_t seq;
 
 	o->open = vgl_open(0, &r2);
-	o->submit = vgl_submit(o->r, CTX, &seq, 4);
-	o->fence = vgl_fence_create(o->r, &seq);
-	o->reset = vgl_reset(o->r);
+	call_all(o->r, o->res, o->calls);
 	o->close = vgl_close(o->r);
 	return NULL;
+}
+
+/* Host API misuse: a NULL renderer, resource, description or output. */
+static void test_virgl_null_arguments(void **state)
+{
+	struct fx *f = *state;
+	const struct vgl_res_desc d = rt_desc(16, 16);
+	const struct vgl_transfer t = { .box = { 0, 0, 0, 1, 1, 1 } };
+	const struct vgl_box rect = { 0, 0, 0, 1, 1, 1 };
+	struct vgl_res *res;
+	int out[CALLS];
+	uint32_t px[4];
+
+	assert_int_equal(vgl_res_create_3d(f->r, 9, &d, &res), 0);
+	call_all(NULL, res, out);
+	expect_all(out, -EINVAL);
+	assert_int_equal(vgl_capset_info(f->r, 0, NULL), -EINVAL);
+	assert_int_equal(vgl_capset_fill(f->r, VGL_CAPSET_VIRGL, 1, NULL, 4096), -EINVAL);
+	assert_int_equal(vgl_res_create_3d(f->r, 10, NULL, &res), -EINVAL);
+	assert_int_equal(vgl_res_create_3d(f->r, 10, &d, NULL), -EINVAL);
+	assert_int_equal(vgl_res_create_2d(f->r, 10, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 4, 4, NULL),
+			 -EINVAL);
+	assert_int_equal(vgl_res_detach_backing(f->r, NULL), -EINVAL);
+	assert_int_equal(vgl_transfer_to_host(f->r, 0, NULL, &t), -EINVAL);
+	assert_int_equal(vgl_transfer_from_host(f->r, 0, res, NULL), -EINVAL);
+	assert_int_equal(vgl_read_rect(f->r, NULL, &rect, px, 4, sizeof(px)), -EINVAL);
+	assert_int_equal(vgl_read_rect(f->r, res, NULL, px, 4, sizeof(px)), -EINVAL);
+	assert_int_equal(vgl_fence_create(f->r, NULL), -EINVAL);
+	assert_int_equal(vgl_poll(f->r, NULL), -EINVAL);
+	assert_int_equal(vgl_ctx_detach(f->r, 1, NULL), -EINVAL);
+	assert_int_equal(vgl_res_unref(f->r, res), 0);
 }
 
 /* One renderer per process, used on the thread that opened it: a second
@@ -1035,10 +1141,12 @@ static void *from_other_thread(void *arg)
  * nothing. Closed, it opens again, with or without THREAD_SYNC. */
 static void test_virgl_open_close_threads(void **state)
 {
+	const struct vgl_res_desc d = rt_desc(16, 16);
+	const struct vgl_box rect = { 0, 0, 0, 16, 16, 1 };
 	struct vgl *r, *r2 = NULL;
 	struct other_thread o = { 0 };
+	uint32_t seq, px[256];
 	pthread_t t;
-	uint32_t seq;
 
 	(void)state;
 	assert_int_equal(vgl_open(0x100, &r), -EINVAL);
@@ -1047,14 +1155,15 @@ static void test_virgl_open_close_threads(void **state)
 	assert_int_equal(vgl_open(0, &r2), -EBUSY);
 	assert_null(r2);
 	o.r = r;
+	assert_int_equal(vgl_res_create_3d(r, 9, &d, &o.res), 0);
 	assert_int_equal(pthread_create(&t, NULL, from_other_thread, &o), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(o.open, -EBUSY);
-	assert_int_equal(o.submit, -EBUSY);
-	assert_int_equal(o.fence, -EBUSY);
-	assert_int_equal(o.reset, -EBUSY);
+	expect_all(o.calls, -EBUSY);
 	assert_int_equal(o.close, -EBUSY);
-	assert_int_equal(vgl_fence_create(r, &seq), 0); /* still open, still ours */
+	/* Still open, still ours, the resource still there. */
+	assert_int_equal(vgl_read_rect(r, o.res, &rect, px, 64, sizeof(px)), 0);
+	assert_int_equal(vgl_fence_create(r, &seq), 0);
 	assert_int_equal(seq, 1);
 	assert_int_equal(vgl_close(r), 0);
 	assert_int_equal(vgl_close(NULL), 0);
@@ -1119,6 +1228,19 @@ static void test_virgl_extent_buffer(void **state)
 	/* Planar YUV (NV12): no layout. */
 	buf.format = 166;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), -ENOTSUP);
+}
+
+/* Sequence arithmetic of fences: 0 is "none"; later means done; the
+ * comparison holds across the 32-bit wrap. */
+static void test_virgl_fence_done(void **state)
+{
+	(void)state;
+	assert_false(vgl_fence_done(0, 1));
+	assert_true(vgl_fence_done(5, 3));
+	assert_true(vgl_fence_done(5, 5));
+	assert_false(vgl_fence_done(3, 5));
+	assert_true(vgl_fence_done(2, 0xfffffffeu));  /* completed after the wrap */
+	assert_false(vgl_fence_done(0xfffffffeu, 2)); /* issued after the wrap */
 }
 
 /* What a resource weighs: levels, slices, layers, cube faces, samples. */
@@ -1271,12 +1393,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_virgl_resource_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_submit_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_ctx_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_virgl_ctx_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_capsets, setup, teardown),
 		cmocka_unit_test(test_virgl_open_close_threads),
+		cmocka_unit_test_setup_teardown(test_virgl_null_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virgl_format_layouts, setup, teardown),
 		cmocka_unit_test(test_virgl_extent),
 		cmocka_unit_test(test_virgl_extent_buffer),
 		cmocka_unit_test(test_virgl_footprint),
+		cmocka_unit_test(test_virgl_fence_done),
 		cmocka_unit_test_prestate(test_virgl_open_without_egl, argv[0]),
 	};
 	struct vgl *r;

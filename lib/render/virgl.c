@@ -29,8 +29,11 @@
  * - Error signs are mixed: context create, submit, transfers and resource
  *   create return +EINVAL, some paths -ENOMEM or -1: normalised below.
  *   A command virglrenderer refuses fails the submission (the commands
- *   before it have run); the context takes later submissions. A command
- *   longer than the submission is dropped and the submission answers 0.
+ *   before it have run). A command that fails, or a transfer naming a
+ *   resource the context lacks, puts the context in error for good: it is
+ *   refused (-EINVAL) from the next switch of GL context on; until then,
+ *   while still current, it takes work. A command longer than the
+ *   submission is dropped and the submission answers 0.
  * - Resource create with an id that exists replaces the old resource
  *   (virglrenderer's hash table destroys the old value): refused here.
  *   Context create with an existing id and the same capset answers 0.

@@ -249,8 +249,10 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 /* SUBMIT_3D: runs size bytes of virgl commands in context ctx_id. The bytes
  * are copied first (virglrenderer reads each field more than once, so it
  * must never see memory the guest can change). When virglrenderer refuses a
- * command it answers -EINVAL; the commands before it have run, and the
- * context takes later submissions.
+ * command it answers -EINVAL and the commands before it have run. A command
+ * that fails (rather than one it cannot decode) also puts the context in
+ * error: virglrenderer refuses it (submissions, transfers through it) from
+ * the next time another context's GL context is made current.
  * Errors: -EINVAL (r NULL, cmds NULL with a size, size not a multiple of 4,
  * ctx_id unknown, a command refused), -E2BIG (size above
  * VGL_SUBMIT_MAX), -ENOMEM, -EBUSY (wrong thread).
