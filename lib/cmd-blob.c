@@ -208,7 +208,7 @@ static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 		while (uuid_key(res->uuid) == 0 || idtable_get(&dev->uuids, uuid_key(res->uuid)));
 		idtable_insert(&dev->uuids, uuid_key(res->uuid), res);
 		res->has_uuid = true;
-		host_resource_uuid(dev, res->id, res->uuid);
+		host_resource_uuid(dev->host, res->id, res->uuid);
 	}
 	writer_bytes(c->body, res->uuid, sizeof(res->uuid));
 	return 0;

@@ -89,13 +89,13 @@ static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
 	};
 
 	if (u->resource_id == 0) {
-		host_cursor_hide(dev, u->pos.scanout_id);
+		host_cursor_hide(dev->host, u->pos.scanout_id);
 		return 0;
 	}
 	if (!convert(dev, c->res))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "no memory to convert the image");
-	host_cursor_set(dev, u->pos.scanout_id, &cur);
+	host_cursor_set(dev->host, u->pos.scanout_id, &cur);
 	return 0;
 }
 
@@ -103,7 +103,7 @@ static uint32_t exec_move(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_cursor_pos *p = &c->u.cursor.pos;
 
-	host_cursor_move(dev, p->scanout_id, p->x, p->y);
+	host_cursor_move(dev->host, p->scanout_id, p->x, p->y);
 	return 0;
 }
 

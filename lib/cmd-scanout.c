@@ -96,7 +96,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
 			continue;
 		scanout_blob_refresh(&dev->scanouts[i], &part);
-		host_scanout_update(dev, i, &part);
+		host_scanout_update(dev->host, i, &part);
 	}
 	return 0;
 }

@@ -17,25 +17,6 @@
 /* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
 #define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, max_table_pieces)
 
-/* Copies a struct that carries its size (libxkbcommon's rule): a smaller
- * one is an older caller, a larger one must have a zero tail. min_size is
- * the size at version 0.1, which every caller knows. */
-static bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size,
-		       size_t min_size)
-{
-	const uint8_t *tail = (const uint8_t *)src + dst_size;
-
-	if (src_size < min_size)
-		return false;
-	for (size_t i = 0; src_size > dst_size && i < src_size - dst_size; i++) {
-		if (tail[i])
-			return false;
-	}
-	memset(dst, 0, dst_size);
-	memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
-	return true;
-}
-
 static uint64_t dialect_features(enum vgm_dialect dialect)
 {
 	if (dialect == VGM_DIALECT_MEMORY_RFC)
@@ -46,8 +27,21 @@ static uint64_t dialect_features(enum vgm_dialect dialect)
 
 static int misuse(struct vgm_device *dev, const char *what)
 {
-	dev_log(dev, VGM_LOG_ERROR, "API misuse: %s", what);
+	log_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s", what);
 	return -EINVAL;
+}
+
+int api_enter(const struct vgm_device *dev, const char *fn)
+{
+	if (!dev)
+		return -EINVAL;
+	if (!host_busy(dev->host))
+		return 0;
+	/* Logging changes nothing the caller can see; the device was made
+	 * writable by vgm_device_new(), a getter only promises not to. */
+	log_msg(dev->log, VGM_LOG_ERROR,
+		"API misuse: %s called from inside a callback of the device: -EBUSY", fn);
+	return -EBUSY;
 }
 
 static uint32_t or_default(uint32_t v, uint32_t def)
@@ -71,7 +65,6 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 
 static void apply_config(struct vgm_device *dev, const struct vgm_device_config *cfg)
 {
-	dev->host = cfg->host;
 	dev->dialect = (enum vgm_dialect)cfg->dialect;
 	dev->offered = cfg->features & dialect_features(dev->dialect);
 	dev->num_scanouts = cfg->num_scanouts;
@@ -92,26 +85,39 @@ static void apply_config(struct vgm_device *dev, const struct vgm_device_config 
 	dev->limits.table_pieces = or_default(cfg->max_table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 }
 
+/* The device and what the layers build in place after it, in one
+ * allocation. */
+static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *data,
+				       uint32_t log_level)
+{
+	size_t head = place_round(sizeof(struct vgm_device));
+	struct vgm_device *dev = calloc(1, head + host_size() + logger_size());
+
+	if (!dev)
+		return NULL;
+	dev->host = place_at(dev, head);
+	dev->log = place_at(dev, head + host_size());
+	host_init(dev->host, ops, data);
+	logger_init(dev->log, dev->host, log_level);
+	return dev;
+}
+
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
 {
 	struct vgm_device_config cfg;
+	struct vgm_host_ops ops;
 	struct vgm_device *dev;
 
 	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
 					      CONFIG_SIZE_0_1))
 		return -EINVAL;
-	dev = calloc(1, sizeof(*dev));
+	if (!cfg.ops || !copy_sized(&ops, sizeof(ops), cfg.ops, cfg.ops->size, HOST_OPS_SIZE_0_1))
+		return -EINVAL;
+	dev = device_alloc(&ops, cfg.host, cfg.log_level);
 	if (!dev)
 		return -ENOMEM;
-	if (!cfg.ops || !copy_sized(&dev->ops, sizeof(dev->ops), cfg.ops, cfg.ops->size,
-				    HOST_OPS_SIZE_0_1)) {
-		free(dev);
-		return -EINVAL;
-	}
-	dev->host = cfg.host;
-	log_init(&dev->log, cfg.log_level);
-	if (!dev->ops.translate || check_config(dev, &cfg) < 0) {
-		if (!dev->ops.translate)
+	if (!ops.translate || check_config(dev, &cfg) < 0) {
+		if (!ops.translate)
 			misuse(dev, "vgm_device_new: ops->translate is required");
 		free(dev);
 		return -EINVAL;
@@ -278,7 +284,7 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
 		so->height = height;
 	}
 	dev->events |= VGM_GPU_EVENT_DISPLAY;
-	host_config_changed(dev);
+	host_config_changed(dev->host);
 	return 0;
 }
 
@@ -301,18 +307,6 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
 	free(dev->scanouts[scanout].edid);
 	dev->scanouts[scanout].edid = copy;
 	dev->scanouts[scanout].edid_len = copy ? len : 0;
-	return 0;
-}
-
-int copy_out(void *dst, const void *src, size_t size)
-{
-	uint32_t want;
-
-	memcpy(&want, dst, sizeof(want));
-	if (want < sizeof(uint32_t) * 2)
-		return -EINVAL;
-	memcpy((uint8_t *)dst + sizeof(want), (const uint8_t *)src + sizeof(want),
-	       (want < size ? want : size) - sizeof(want));
 	return 0;
 }
 

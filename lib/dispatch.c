@@ -85,15 +85,15 @@ uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code,
 	char msg[192];
 	va_list ap;
 
-	if (!log_wanted(dev, VGM_LOG_WARNING))
+	if (!log_wanted(dev->log, VGM_LOG_WARNING))
 		return code;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->queue == VGM_QUEUE_CURSOR)
-		dev_log_guest(dev, "%s: %s: ignored", cmd_name(c), msg);
+		log_guest(dev->log, "%s: %s: ignored", cmd_name(c), msg);
 	else
-		dev_log_guest(dev, "%s: %s: %s", cmd_name(c), msg,
+		log_guest(dev->log, "%s: %s: %s", cmd_name(c), msg,
 			      vgm_response_name(dev->dialect, code));
 	return code;
 }
@@ -231,12 +231,12 @@ static size_t control(struct vgm_device *dev, struct iov_reader *ir, const struc
 	put_response_hdr(&head, &c, err ? err : c.desc->ok, have_hdr);
 	written = iov_scatter(out, out_cnt, resp, len);
 	if (written < len)
-		dev_log_guest(dev, "%s: response of %zu bytes truncated to %zu", cmd_name(&c), len,
+		log_guest(dev->log, "%s: response of %zu bytes truncated to %zu", cmd_name(&c), len,
 			      written);
 	if (have_hdr && (c.hdr.flags & VGM_GPU_FLAG_FENCE)) {
 		uint8_t ring = (c.hdr.flags & VGM_GPU_FLAG_INFO_RING_IDX) ? c.hdr.ring_idx : 0;
 
-		host_fence_done(dev, c.hdr.ctx_id, ring, c.hdr.fence_id);
+		host_fence_done(dev->host, c.hdr.ctx_id, ring, c.hdr.fence_id);
 	}
 	return written;
 }
@@ -252,7 +252,7 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 		return err;
 	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
 	    (!in && in_cnt) || (!out && out_cnt)) {
-		dev_log(dev, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
+		log_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
 		return -EINVAL;
 	}
 	iov_reader_init(&ir, in, in_cnt);

@@ -12,10 +12,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "virtgpu-mem/virtgpu-mem.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#include "util/util.h"
 
 /* ---- reader.c: the only code that reads guest bytes -------------------- */
 
@@ -93,46 +90,12 @@ bool wire_get_attach_memory(struct reader *r, struct cmd *c);
 bool wire_get_create_blob(struct reader *r, struct cmd *c);
 bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c);
 
-/* ---- host.c: the VMM's callbacks, and calls back from inside them ------ */
+/* ---- the api's guard against calls from inside callbacks --------------- */
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
  * while one of the device's callbacks runs. Every exported function that
  * takes a device calls it first, before anything else. */
 int api_enter(const struct vgm_device *dev, const char *fn);
-/* Each callback, made with the callback depth raised (those the host may
- * leave NULL are skipped). */
-int host_translate(struct vgm_device *dev, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
-void host_release(struct vgm_device *dev, const struct vgm_guest_map *map);
-void host_fence_done(struct vgm_device *dev, uint32_t ctx_id, uint8_t ring_idx,
-		     uint64_t fence_id);
-void host_config_changed(struct vgm_device *dev);
-void host_scanout_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_pixels *px);
-void host_scanout_disable(struct vgm_device *dev, uint32_t scanout);
-void host_scanout_update(struct vgm_device *dev, uint32_t scanout, const struct vgm_rect *rect);
-void host_scanout_dmabuf(struct vgm_device *dev, uint32_t scanout, const struct vgm_dmabuf *buf);
-void host_cursor_set(struct vgm_device *dev, uint32_t scanout, const struct vgm_cursor *cursor);
-void host_cursor_move(struct vgm_device *dev, uint32_t scanout, uint32_t x, uint32_t y);
-void host_cursor_hide(struct vgm_device *dev, uint32_t scanout);
-void host_resource_uuid(struct vgm_device *dev, uint32_t resource_id, const uint8_t uuid[16]);
-/* Dropped when it comes from inside the log callback itself. */
-void host_log(struct vgm_device *dev, enum vgm_log_level level, const char *msg);
-
-/* ---- log.c ------------------------------------------------------------- */
-
-struct vgm_log {
-	uint32_t level;
-	uint32_t tokens;	  /* guest messages that may still be logged */
-	uint64_t refill_ns;	  /* when the next token is due */
-	uint64_t suppressed;	  /* guest messages dropped since the last one */
-};
-
-void log_init(struct vgm_log *log, uint32_t level);
-bool log_wanted(const struct vgm_device *dev, enum vgm_log_level level);
-/* A message caused by the host or the library itself. */
-void dev_log(struct vgm_device *dev, enum vgm_log_level level, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-/* A message caused by the guest: a warning, rate-limited. */
-void dev_log_guest(struct vgm_device *dev, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* ---- format.c ----------------------------------------------------------- */
 
@@ -370,8 +333,8 @@ struct limits {
 };
 
 struct vgm_device {
-	struct vgm_host_ops ops;
-	void *host;
+	struct host *host;    /* the VMM's callbacks (util) */
+	struct logger *log;
 	enum vgm_dialect dialect;
 	uint64_t offered;
 	uint64_t accepted;
@@ -385,9 +348,6 @@ struct vgm_device {
 	uint64_t image_bytes;
 	uint64_t table_bytes;
 	uint64_t backing_entries;
-	struct vgm_log log;
-	uint32_t callback_depth; /* callbacks running now (host.c) */
-	bool in_log;		 /* the log callback is one of them */
 	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
 	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
@@ -498,8 +458,5 @@ void dispatch_init(struct vgm_device *dev);
 
 /* device.c */
 void device_free_objects(struct vgm_device *dev, bool callbacks);
-/* Fills a caller's size-carrying struct up to the size it says it has.
- * -EINVAL when that size is too small to hold anything. */
-int copy_out(void *dst, const void *src, size_t size);
 
 #endif /* VGM_PRIVATE_H */

@@ -24,7 +24,7 @@ struct builder {
 /* Bytes a piece costs in the arrays the table has, or is about to have. */
 static uint64_t piece_bytes(const struct builder *b, bool with_fd_pos)
 {
-	return sizeof(struct region_seg) + (b->dev->ops.release ? sizeof(void *) : 0) +
+	return sizeof(struct region_seg) + (host_has_release(b->dev->host) ? sizeof(void *) : 0) +
 	       (with_fd_pos ? sizeof(uint64_t) : 0);
 }
 
@@ -199,14 +199,14 @@ static void release_pieces(struct vgm_device *dev, struct region *rg)
 			.fd_offset = pos == FD_POS_NONE ? 0 : pos & ((1ull << FD_POS_SHIFT) - 1),
 		};
 
-		host_release(dev, &m);
+		host_release(dev->host, &m);
 	}
 }
 
 /* Gives back a mapping that never joined the table. */
 static void release_one(struct vgm_device *dev, const struct vgm_guest_map *m)
 {
-	host_release(dev, m);
+	host_release(dev->host, m);
 }
 
 /* Maps one guest entry, piece by piece as the host finds them contiguous.
@@ -225,10 +225,10 @@ static enum region_err map_entry(struct builder *b, const struct vgm_gpu_mem_ent
 
 		if (b->maps == dev->limits.table_pieces)
 			return REGION_OVER_PIECES;
-		if (host_translate(dev, e->addr + done, want, &m) < 0)
+		if (host_translate(dev->host, e->addr + done, want, &m) < 0)
 			return REGION_NOT_RAM;
 		if (!m.ptr || m.len == 0 || m.len > want) {
-			dev_log(dev, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
+			log_msg(dev->log, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
 				(unsigned long long)(e->addr + done), (unsigned long long)want);
 			return REGION_NOT_RAM; /* not a mapping: nothing to give back */
 		}
@@ -325,9 +325,9 @@ static enum region_err builder_init(struct builder *b, struct vgm_device *dev, u
 	if (!b->rg)
 		return REGION_NO_MEMORY;
 	b->rg->seg = calloc((size_t)b->cap + 1, sizeof(*b->rg->seg));
-	if (dev->ops.release)
+	if (host_has_release(dev->host))
 		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
-	if (!b->rg->seg || (dev->ops.release && !b->rg->cookies))
+	if (!b->rg->seg || (host_has_release(dev->host) && !b->rg->cookies))
 		return REGION_NO_MEMORY;
 	return REGION_OK;
 }

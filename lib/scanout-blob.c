@@ -66,14 +66,14 @@ static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, const struct blob
 	long page = sysconf(_SC_PAGESIZE);
 	int n, fd;
 
-	if (!dev->ops.scanout_dmabuf || page <= 0)
+	if (!host_has_dmabuf(dev->host) || page <= 0)
 		return false;
 	n = udmabuf_list(res->backing, res->backing_off + img->offset, len, (uint64_t)page, items,
 			 UDMABUF_MAX_ITEMS, &lead);
 	fd = n > 0 ? udmabuf_create(dev, items, n) : -1;
 	if (fd < 0)
 		return false;
-	host_scanout_dmabuf(dev, idx, &(struct vgm_dmabuf){
+	host_scanout_dmabuf(dev->host, idx, &(struct vgm_dmabuf){
 		.fd = fd,
 		.fourcc = img->fmt->fourcc,
 		.modifier = DRM_FORMAT_MOD_LINEAR,

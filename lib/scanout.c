@@ -37,7 +37,7 @@ void scanout_announce(struct vgm_device *dev, uint32_t idx)
 	struct vgm_pixels px;
 
 	scanout_pixels(&dev->scanouts[idx], &px);
-	host_scanout_set(dev, idx, &px);
+	host_scanout_set(dev->host, idx, &px);
 }
 
 void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
@@ -80,7 +80,7 @@ void scanout_hide(struct vgm_device *dev, uint32_t idx)
 	if (!so->res)
 		return;
 	forget(dev, so, idx);
-	host_scanout_disable(dev, idx);
+	host_scanout_disable(dev->host, idx);
 }
 
 void scanout_forget_all(struct vgm_device *dev)

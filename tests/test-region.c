@@ -111,6 +111,7 @@ static struct fixture *fixture_new(bool with_release, bool split_pages, uint64_t
 		.max_host_memory = max_host_memory,
 	};
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct vgm_host_ops ops;
 	struct vgm_device *dev;
 
 	assert_non_null(f);
@@ -118,12 +119,13 @@ static struct fixture *fixture_new(bool with_release, bool split_pages, uint64_t
 	f->inner = f->h->ops;
 	dev = f->h->dev;
 	/* Only the callbacks region.c may call; each goes through the fixture. */
-	memset(&dev->ops, 0, sizeof(dev->ops));
-	dev->ops.size = sizeof(dev->ops);
-	dev->ops.translate = fx_translate;
-	dev->ops.release = with_release ? fx_release : NULL;
-	dev->ops.log = fx_log;
-	dev->host = f;
+	ops = (struct vgm_host_ops){
+		.size = sizeof(ops),
+		.translate = fx_translate,
+		.release = with_release ? fx_release : NULL,
+		.log = fx_log,
+	};
+	host_init(dev->host, &ops, f);
 	return f;
 }
 

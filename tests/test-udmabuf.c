@@ -95,6 +95,7 @@ static struct fixture *fixture_new(enum fd_mode mode, bool with_release)
 {
 	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = with_release };
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct vgm_host_ops ops;
 	struct vgm_device *dev;
 
 	assert_non_null(f);
@@ -102,12 +103,13 @@ static struct fixture *fixture_new(enum fd_mode mode, bool with_release)
 	f->inner = f->h->ops;
 	f->mode = mode;
 	dev = f->h->dev;
-	memset(&dev->ops, 0, sizeof(dev->ops));
-	dev->ops.size = sizeof(dev->ops);
-	dev->ops.translate = fx_translate;
-	dev->ops.release = with_release ? fx_release : NULL;
-	dev->ops.log = fx_log;
-	dev->host = f;
+	ops = (struct vgm_host_ops){
+		.size = sizeof(ops),
+		.translate = fx_translate,
+		.release = with_release ? fx_release : NULL,
+		.log = fx_log,
+	};
+	host_init(dev->host, &ops, f);
 	return f;
 }
 
