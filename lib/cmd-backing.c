@@ -80,13 +80,14 @@ static uint32_t exec_attach(struct vgm_device *dev, struct cmd *c)
 
 static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
 {
-	uint32_t err = cmd_find_resource(dev, c, c->id);
+	uint32_t id = c->u.detach_backing.resource_id;
+	uint32_t err = cmd_find_resource(dev, c, id);
 
 	if (err)
 		return err;
 	if (!c->res->backing)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
-				   c->id);
+				   id);
 	return 0;
 }
 
@@ -100,25 +101,7 @@ static uint32_t exec_detach(struct vgm_device *dev, struct cmd *c)
 }
 
 const struct cmd_desc cmds_backing[] = {
-	{
-		.type = VGM_GPU_CMD_RESOURCE_ATTACH_BACKING,
-		.name = "RESOURCE_ATTACH_BACKING",
-		.size = WIRE_HDR_SIZE + 8,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_attach_backing,
-		.validate = validate_attach,
-		.execute = exec_attach,
-	},
-	{
-		.type = VGM_GPU_CMD_RESOURCE_DETACH_BACKING,
-		.name = "RESOURCE_DETACH_BACKING",
-		.size = WIRE_HDR_SIZE + 8,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_id,
-		.validate = validate_detach,
-		.execute = exec_detach,
-	},
+	{ VGM_GPU_CMD_RESOURCE_ATTACH_BACKING, .validate = validate_attach, .execute = exec_attach },
+	{ VGM_GPU_CMD_RESOURCE_DETACH_BACKING, .validate = validate_detach, .execute = exec_detach },
 	{ 0 },
 };

@@ -191,7 +191,7 @@ static void uuid_random(uint8_t uuid[16], const void *salt)
 
 static uint32_t validate_assign_uuid(struct vgm_device *dev, struct cmd *c)
 {
-	return cmd_find_resource(dev, c, c->id);
+	return cmd_find_resource(dev, c, c->u.assign_uuid.resource_id);
 }
 
 static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
@@ -201,7 +201,7 @@ static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 	if (!res->has_uuid) {
 		if (!idtable_reserve(&dev->uuids, 1))
 			return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-					   "resource_id %u: no memory for the UUID table", c->id);
+					   "resource_id %u: no memory for the UUID table", res->id);
 		/* Draw again on the rare clash of the lookup key (or key 0). */
 		do
 			uuid_random(res->uuid, res);
@@ -210,7 +210,7 @@ static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 		res->has_uuid = true;
 		host_resource_uuid(dev->host, res->id, res->uuid);
 	}
-	writer_bytes(c->body, res->uuid, sizeof(res->uuid));
+	memcpy(c->resp->uuid.uuid, res->uuid, sizeof(res->uuid));
 	return 0;
 }
 
@@ -232,35 +232,11 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 }
 
 const struct cmd_desc cmds_blob[] = {
-	{
-		.type = VGM_GPU_CMD_RESOURCE_ASSIGN_UUID,
-		.name = "RESOURCE_ASSIGN_UUID",
-		.size = WIRE_HDR_SIZE + 8,
-		.feature = VGM_GPU_F_RESOURCE_UUID,
-		.ok = VGM_GPU_RESP_OK_RESOURCE_UUID,
-		.decode = wire_get_id,
-		.validate = validate_assign_uuid,
-		.execute = exec_assign_uuid,
-	},
-	{
-		.type = VGM_GPU_CMD_RESOURCE_CREATE_BLOB,
-		.name = "RESOURCE_CREATE_BLOB",
-		.size = WIRE_HDR_SIZE + 32,
-		.feature = VGM_GPU_F_RESOURCE_BLOB,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_create_blob,
-		.validate = validate_create_blob,
-		.execute = exec_create_blob,
-	},
-	{
-		.type = VGM_GPU_CMD_SET_SCANOUT_BLOB,
-		.name = "SET_SCANOUT_BLOB",
-		.size = WIRE_HDR_SIZE + 72,
-		.feature = VGM_GPU_F_RESOURCE_BLOB,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_set_scanout_blob,
-		.validate = validate_set_scanout_blob,
-		.execute = exec_set_scanout_blob,
-	},
+	{ VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, .validate = validate_assign_uuid,
+	  .execute = exec_assign_uuid },
+	{ VGM_GPU_CMD_RESOURCE_CREATE_BLOB, .validate = validate_create_blob,
+	  .execute = exec_create_blob },
+	{ VGM_GPU_CMD_SET_SCANOUT_BLOB, .validate = validate_set_scanout_blob,
+	  .execute = exec_set_scanout_blob },
 	{ 0 },
 };

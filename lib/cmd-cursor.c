@@ -108,25 +108,7 @@ static uint32_t exec_move(struct vgm_device *dev, struct cmd *c)
 }
 
 const struct cmd_desc cmds_cursor[] = {
-	{
-		.type = VGM_GPU_CMD_UPDATE_CURSOR,
-		.name = "UPDATE_CURSOR",
-		.size = WIRE_HDR_SIZE + 32,
-		.feature = -1,
-		.queue = VGM_QUEUE_CURSOR,
-		.decode = wire_get_cursor,
-		.validate = validate_update,
-		.execute = exec_update,
-	},
-	{
-		.type = VGM_GPU_CMD_MOVE_CURSOR,
-		.name = "MOVE_CURSOR",
-		.size = WIRE_HDR_SIZE + 32,
-		.feature = -1,
-		.queue = VGM_QUEUE_CURSOR,
-		.decode = wire_get_cursor,
-		.validate = check_scanout,
-		.execute = exec_move,
-	},
+	{ VGM_GPU_CMD_UPDATE_CURSOR, .validate = validate_update, .execute = exec_update },
+	{ VGM_GPU_CMD_MOVE_CURSOR, .validate = check_scanout, .execute = exec_move },
 	{ 0 },
 };

@@ -85,13 +85,13 @@ static uint32_t find_region(struct vgm_device *dev, struct cmd *c, uint32_t id)
 
 static uint32_t validate_memory_unref(struct vgm_device *dev, struct cmd *c)
 {
-	return find_region(dev, c, c->id);
+	return find_region(dev, c, c->u.memory_unref.memory_id);
 }
 
 /* The name goes at once; the storage stays while resources use it. */
 static uint32_t exec_memory_unref(struct vgm_device *dev, struct cmd *c)
 {
-	idtable_remove(&dev->memory_ids, c->id);
+	idtable_remove(&dev->memory_ids, c->u.memory_unref.memory_id);
 	c->region->memory_id = 0;
 	region_unref(dev, c->region);
 	return 0;
@@ -140,35 +140,11 @@ static uint32_t exec_attach_memory(struct vgm_device *dev, struct cmd *c)
 }
 
 const struct cmd_desc cmds_region[] = {
-	{
-		.type = VGM_GPU_CMD_MEMORY_CREATE,
-		.name = "MEMORY_CREATE",
-		.size = WIRE_HDR_SIZE + 24,
-		.feature = VGM_GPU_F_MEMORY,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_memory_create,
-		.validate = validate_memory_create,
-		.execute = exec_memory_create,
-	},
-	{
-		.type = VGM_GPU_CMD_MEMORY_UNREF,
-		.name = "MEMORY_UNREF",
-		.size = WIRE_HDR_SIZE + 8,
-		.feature = VGM_GPU_F_MEMORY,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_id,
-		.validate = validate_memory_unref,
-		.execute = exec_memory_unref,
-	},
-	{
-		.type = VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY,
-		.name = "RESOURCE_ATTACH_MEMORY",
-		.size = WIRE_HDR_SIZE + 40,
-		.feature = VGM_GPU_F_MEMORY,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_attach_memory,
-		.validate = validate_attach_memory,
-		.execute = exec_attach_memory,
-	},
+	{ VGM_GPU_CMD_MEMORY_CREATE, .validate = validate_memory_create,
+	  .execute = exec_memory_create },
+	{ VGM_GPU_CMD_MEMORY_UNREF, .validate = validate_memory_unref,
+	  .execute = exec_memory_unref },
+	{ VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY, .validate = validate_attach_memory,
+	  .execute = exec_attach_memory },
 	{ 0 },
 };

@@ -74,36 +74,18 @@ uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id)
 
 static uint32_t validate_unref(struct vgm_device *dev, struct cmd *c)
 {
-	return cmd_find_resource(dev, c, c->id);
+	return cmd_find_resource(dev, c, c->u.unref.resource_id);
 }
 
 static uint32_t exec_unref(struct vgm_device *dev, struct cmd *c)
 {
-	idtable_remove(&dev->resources, c->id);
+	idtable_remove(&dev->resources, c->u.unref.resource_id);
 	resource_destroy(dev, c->res);
 	return 0;
 }
 
 const struct cmd_desc cmds_resource[] = {
-	{
-		.type = VGM_GPU_CMD_RESOURCE_CREATE_2D,
-		.name = "RESOURCE_CREATE_2D",
-		.size = WIRE_HDR_SIZE + 16,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_create_2d,
-		.validate = validate_create_2d,
-		.execute = exec_create_2d,
-	},
-	{
-		.type = VGM_GPU_CMD_RESOURCE_UNREF,
-		.name = "RESOURCE_UNREF",
-		.size = WIRE_HDR_SIZE + 8,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_id,
-		.validate = validate_unref,
-		.execute = exec_unref,
-	},
+	{ VGM_GPU_CMD_RESOURCE_CREATE_2D, .validate = validate_create_2d, .execute = exec_create_2d },
+	{ VGM_GPU_CMD_RESOURCE_UNREF, .validate = validate_unref, .execute = exec_unref },
 	{ 0 },
 };

@@ -102,25 +102,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 }
 
 const struct cmd_desc cmds_scanout[] = {
-	{
-		.type = VGM_GPU_CMD_SET_SCANOUT,
-		.name = "SET_SCANOUT",
-		.size = WIRE_HDR_SIZE + 24,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_set_scanout,
-		.validate = validate_set_scanout,
-		.execute = exec_set_scanout,
-	},
-	{
-		.type = VGM_GPU_CMD_RESOURCE_FLUSH,
-		.name = "RESOURCE_FLUSH",
-		.size = WIRE_HDR_SIZE + 24,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_flush,
-		.validate = validate_flush,
-		.execute = exec_flush,
-	},
+	{ VGM_GPU_CMD_SET_SCANOUT, .validate = validate_set_scanout, .execute = exec_set_scanout },
+	{ VGM_GPU_CMD_RESOURCE_FLUSH, .validate = validate_flush, .execute = exec_flush },
 	{ 0 },
 };

@@ -71,15 +71,6 @@ static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
 }
 
 const struct cmd_desc cmds_transfer[] = {
-	{
-		.type = VGM_GPU_CMD_TRANSFER_TO_HOST_2D,
-		.name = "TRANSFER_TO_HOST_2D",
-		.size = WIRE_HDR_SIZE + 32,
-		.feature = -1,
-		.ok = VGM_GPU_RESP_OK_NODATA,
-		.decode = wire_get_transfer,
-		.validate = validate_transfer,
-		.execute = exec_transfer,
-	},
+	{ VGM_GPU_CMD_TRANSFER_TO_HOST_2D, .validate = validate_transfer, .execute = exec_transfer },
 	{ 0 },
 };

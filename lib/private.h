@@ -13,82 +13,7 @@
 #include <sys/uio.h>
 
 #include "util/util.h"
-
-/* ---- reader.c: the only code that reads guest bytes -------------------- */
-
-/* A bounded little-endian cursor over bytes already copied into the host. */
-struct reader {
-	const uint8_t *buf;
-	size_t len;
-	size_t pos;
-};
-
-void reader_init(struct reader *r, const void *buf, size_t len);
-size_t reader_left(const struct reader *r);
-bool reader_u8(struct reader *r, uint8_t *v);
-bool reader_u32(struct reader *r, uint32_t *v);
-bool reader_u64(struct reader *r, uint64_t *v);
-bool reader_bytes(struct reader *r, void *dst, size_t n);
-bool reader_skip(struct reader *r, size_t n);
-
-/* A sequential cursor over a request's descriptor elements: each byte is
- * copied out once, in order, and never read again. */
-struct iov_reader {
-	const struct iovec *iov;
-	size_t cnt;
-	size_t idx;  /* current element */
-	size_t off;  /* offset inside it */
-	size_t left; /* bytes from the cursor to the end of the request */
-};
-
-void iov_reader_init(struct iov_reader *ir, const struct iovec *iov, size_t cnt);
-/* Copies n bytes out, or nothing (false) if fewer than n are left. */
-bool iov_reader_copy(struct iov_reader *ir, void *dst, size_t n);
-
-/* Copies len bytes of src into the writable elements; returns what fit. */
-size_t iov_scatter(const struct iovec *iov, size_t cnt, const void *src, size_t len);
-
-/* A bounded little-endian writer into the library's own buffers. Writing
- * past the end is a broken invariant: it aborts. */
-struct writer {
-	uint8_t *buf;
-	size_t cap;
-	size_t pos;
-};
-
-void writer_init(struct writer *w, void *buf, size_t cap);
-void writer_u8(struct writer *w, uint8_t v);
-void writer_u32(struct writer *w, uint32_t v);
-void writer_u64(struct writer *w, uint64_t v);
-void writer_bytes(struct writer *w, const void *src, size_t n);
-void writer_zero(struct writer *w, size_t n);
-
-/* ---- wire.c: decode/encode of the wire structs ------------------------- */
-
-#define WIRE_HDR_SIZE 24u
-#define WIRE_ENTRY_SIZE 16u
-#define WIRE_RESP_MAX 1056u /* OK_EDID, the largest response */
-
-bool wire_get_hdr(struct reader *r, struct vgm_gpu_ctrl_hdr *h);
-bool wire_get_rect(struct reader *r, struct vgm_gpu_rect *rect);
-bool wire_get_entry(struct reader *r, struct vgm_gpu_mem_entry *e);
-void wire_put_hdr(struct writer *w, const struct vgm_gpu_ctrl_hdr *h);
-void wire_put_rect(struct writer *w, const struct vgm_gpu_rect *rect);
-
-/* Command bodies, after the header, into struct cmd (declared below). */
-struct cmd;
-bool wire_get_nothing(struct reader *r, struct cmd *c);
-bool wire_get_id(struct reader *r, struct cmd *c);
-bool wire_get_create_2d(struct reader *r, struct cmd *c);
-bool wire_get_set_scanout(struct reader *r, struct cmd *c);
-bool wire_get_flush(struct reader *r, struct cmd *c);
-bool wire_get_transfer(struct reader *r, struct cmd *c);
-bool wire_get_attach_backing(struct reader *r, struct cmd *c);
-bool wire_get_cursor(struct reader *r, struct cmd *c);
-bool wire_get_memory_create(struct reader *r, struct cmd *c);
-bool wire_get_attach_memory(struct reader *r, struct cmd *c);
-bool wire_get_create_blob(struct reader *r, struct cmd *c);
-bool wire_get_set_scanout_blob(struct reader *r, struct cmd *c);
+#include "wire/wire.h"
 
 /* ---- the api's guard against calls from inside callbacks --------------- */
 
@@ -324,6 +249,15 @@ void scanout_blob_release(struct vgm_device *dev, struct scanout *so);
 
 /* ---- the device --------------------------------------------------------- */
 
+struct cmd_desc;
+
+/* A command of the device's dialect: its description, and the handlers
+ * that implement it (NULL: the device does not). */
+struct cmd_slot {
+	const struct vgm_wire_command *wire;
+	const struct cmd_desc *desc;
+};
+
 struct limits {
 	uint64_t host_memory;
 	uint32_t backing_entries;
@@ -352,7 +286,7 @@ struct vgm_device {
 	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
-	const struct cmd_desc *cmds[3][16];
+	struct cmd_slot cmds[3][16];
 	/* scratch space of one request, bounded by the limits */
 	struct vgm_gpu_mem_entry *entries;
 	uint32_t entries_cap;
@@ -361,29 +295,43 @@ struct vgm_device {
 
 /* ---- dispatch.c and the command families -------------------------------- */
 
-struct cmd_desc;
+/* The response bodies a command fills on success; dispatch encodes them
+ * with the command's response layout. A handler sets every field but the
+ * header and the padding. */
+union cmd_resp {
+	struct vgm_gpu_ctrl_hdr hdr;
+	struct vgm_gpu_resp_display_info display_info;
+	struct vgm_gpu_resp_edid edid;
+	struct vgm_gpu_resp_resource_uuid uuid;
+};
 
 /* One decoded request. validate() fills the lookups it did, so execute()
  * does not repeat them. */
 struct cmd {
-	const struct cmd_desc *desc;
+	const struct vgm_wire_command *wire; /* NULL: an unknown type */
+	const struct cmd_desc *desc;	     /* NULL: not implemented */
 	enum vgm_queue queue;
 	struct vgm_gpu_ctrl_hdr hdr;
-	/* the body; the header fields inside these are not used */
+	/* the request, decoded by its layout; the header inside is not used */
 	union {
 		struct vgm_gpu_resource_create_2d create_2d;
+		struct vgm_gpu_resource_unref unref;
 		struct vgm_gpu_set_scanout set_scanout;
 		struct vgm_gpu_resource_flush flush;
 		struct vgm_gpu_transfer_to_host_2d transfer;
 		struct vgm_gpu_resource_attach_backing attach_backing;
+		struct vgm_gpu_resource_detach_backing detach_backing;
+		struct vgm_gpu_get_capset_info capset_info;
+		struct vgm_gpu_get_capset capset;
+		struct vgm_gpu_get_edid get_edid;
 		struct vgm_gpu_update_cursor cursor;
 		struct vgm_gpu_memory_create memory_create;
+		struct vgm_gpu_memory_unref memory_unref;
 		struct vgm_gpu_resource_attach_memory attach_memory;
+		struct vgm_gpu_resource_assign_uuid assign_uuid;
 		struct vgm_gpu_resource_create_blob create_blob;
 		struct vgm_gpu_set_scanout_blob set_scanout_blob;
 	} u;
-	/* the body of commands that carry one id and padding */
-	uint32_t id;
 	struct iov_reader *rest; /* bytes after the struct: entries */
 	const struct vgm_gpu_mem_entry *entries;
 	uint32_t nr_entries;
@@ -391,25 +339,19 @@ struct cmd {
 	struct resource *res;
 	struct region *region;
 	const struct format_info *fmt;
-	/* the response body, after the header */
-	struct writer *body;
+	union cmd_resp *resp; /* the response body (control queue) */
 };
 
-/* A command family's handlers. validate() is pure: it decides the guest's
+/* A command's handlers. validate() is pure: it decides the guest's
  * verdict (0: go on) and changes nothing. execute() is the only place that
  * changes state or calls the host; when it fails it leaves the device as it
- * was. Both return 0 or a VGM_GPU_RESP_ERR_* code. */
+ * was. Both return 0 or a VGM_GPU_RESP_ERR_* code. What the command looks
+ * like on the wire is the wire table's. */
 struct cmd_desc {
 	uint32_t type;
-	const char *name;
-	uint32_t size;	 /* minimum request length, header included */
-	int32_t feature; /* feature bit that gates it, -1 for none */
 	/* The gate opens when the device offers the feature, whether or not
 	 * the driver accepted it (GET_EDID: see cmd-display.c). */
 	bool open_when_offered;
-	enum vgm_queue queue;
-	uint32_t ok;	 /* response type on success */
-	bool (*decode)(struct reader *r, struct cmd *c);
 	uint32_t (*validate)(struct vgm_device *dev, struct cmd *c);
 	uint32_t (*execute)(struct vgm_device *dev, struct cmd *c);
 };
@@ -452,7 +394,6 @@ extern const struct cmd_desc cmds_blob[];
 extern const struct cmd_desc cmds_transfer[];
 extern const struct cmd_desc cmds_scanout[];
 extern const struct cmd_desc cmds_cursor[];
-extern const struct cmd_desc cmds_unsupported[];
 
 void dispatch_init(struct vgm_device *dev);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "wire.h"
 
 void reader_init(struct reader *r, const void *buf, size_t len)
 {
@@ -46,24 +46,20 @@ bool reader_u8(struct reader *r, uint8_t *v)
 
 bool reader_u32(struct reader *r, uint32_t *v)
 {
-	uint8_t b[4];
-
-	if (!reader_bytes(r, b, sizeof(b)))
+	if (r->len - r->pos < 4)
 		return false;
-	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	*v = le32(r->buf + r->pos);
+	r->pos += 4;
 	return true;
 }
 
+/* All eight bytes or nothing: a failed read consumes no bytes. */
 bool reader_u64(struct reader *r, uint64_t *v)
 {
-	uint32_t lo, hi;
-
-	/* Both halves or nothing: a failed read consumes no bytes. */
-	if (reader_left(r) < 8)
+	if (r->len - r->pos < 8)
 		return false;
-	reader_u32(r, &lo);
-	reader_u32(r, &hi);
-	*v = (uint64_t)hi << 32 | lo;
+	*v = le64(r->buf + r->pos);
+	r->pos += 8;
 	return true;
 }
 
@@ -157,13 +153,16 @@ void writer_u8(struct writer *w, uint8_t v)
 
 void writer_u32(struct writer *w, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t b[4];
 
+	put_le32(b, v);
 	writer_bytes(w, b, sizeof(b));
 }
 
 void writer_u64(struct writer *w, uint64_t v)
 {
-	writer_u32(w, (uint32_t)v);
-	writer_u32(w, (uint32_t)(v >> 32));
+	uint8_t b[8];
+
+	put_le64(b, v);
+	writer_bytes(w, b, sizeof(b));
 }
