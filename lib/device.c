@@ -27,7 +27,7 @@ static uint64_t dialect_features(enum vgm_dialect dialect)
 
 static int misuse(struct vgm_device *dev, const char *what)
 {
-	log_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s", what);
+	logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s", what);
 	return -EINVAL;
 }
 
@@ -39,7 +39,7 @@ int api_enter(const struct vgm_device *dev, const char *fn)
 		return 0;
 	/* Logging changes nothing the caller can see; the device was made
 	 * writable by vgm_device_new(), a getter only promises not to. */
-	log_msg(dev->log, VGM_LOG_ERROR,
+	logger_msg(dev->log, VGM_LOG_ERROR,
 		"API misuse: %s called from inside a callback of the device: -EBUSY", fn);
 	return -EBUSY;
 }

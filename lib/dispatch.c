@@ -91,15 +91,15 @@ uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code,
 	char msg[192];
 	va_list ap;
 
-	if (!log_wanted(dev->log, VGM_LOG_WARNING))
+	if (!logger_wants(dev->log, VGM_LOG_WARNING))
 		return code;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->queue == VGM_QUEUE_CURSOR)
-		log_guest(dev->log, "%s: %s: ignored", cmd_name(c), msg);
+		logger_guest(dev->log, "%s: %s: ignored", cmd_name(c), msg);
 	else
-		log_guest(dev->log, "%s: %s: %s", cmd_name(c), msg,
+		logger_guest(dev->log, "%s: %s: %s", cmd_name(c), msg,
 			      vgm_response_name(dev->dialect, code));
 	return code;
 }
@@ -242,7 +242,7 @@ static size_t control(struct vgm_device *dev, struct iov_reader *ir, const struc
 	wire_encode(l, &resp, &w);
 	written = iov_scatter(out, out_cnt, bytes, w.pos);
 	if (written < w.pos)
-		log_guest(dev->log, "%s: response of %zu bytes truncated to %zu", cmd_name(&c),
+		logger_guest(dev->log, "%s: response of %zu bytes truncated to %zu", cmd_name(&c),
 			  w.pos, written);
 	if (have_hdr && (c.hdr.flags & VGM_GPU_FLAG_FENCE)) {
 		uint8_t ring = (c.hdr.flags & VGM_GPU_FLAG_INFO_RING_IDX) ? c.hdr.ring_idx : 0;
@@ -263,7 +263,7 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 		return err;
 	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
 	    (!in && in_cnt) || (!out && out_cnt)) {
-		log_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
+		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
 		return -EINVAL;
 	}
 	iov_reader_init(&ir, in, in_cnt);

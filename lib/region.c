@@ -228,7 +228,7 @@ static enum region_err map_entry(struct builder *b, const struct vgm_gpu_mem_ent
 		if (host_translate(dev->host, e->addr + done, want, &m) < 0)
 			return REGION_NOT_RAM;
 		if (!m.ptr || m.len == 0 || m.len > want) {
-			log_msg(dev->log, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
+			logger_msg(dev->log, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
 				(unsigned long long)(e->addr + done), (unsigned long long)want);
 			return REGION_NOT_RAM; /* not a mapping: nothing to give back */
 		}

@@ -67,7 +67,7 @@ static int open_udmabuf(struct vgm_device *dev)
 	if (dev->udmabuf_fd == -1) {
 		dev->udmabuf_fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 		if (dev->udmabuf_fd < 0) {
-			log_msg(dev->log, VGM_LOG_INFO, "no /dev/udmabuf (%d): scanouts go to the host as pixels",
+			logger_msg(dev->log, VGM_LOG_INFO, "no /dev/udmabuf (%d): scanouts go to the host as pixels",
 				errno);
 			dev->udmabuf_fd = -2;
 		}
@@ -97,7 +97,7 @@ int udmabuf_create(struct vgm_device *dev, const struct udmabuf_item *items, int
 		/* Once: a guest flips pages often, and the cause (say, memfds
 		 * without F_SEAL_SHRINK) rarely goes away. */
 		if (!dev->udmabuf_failed)
-			log_msg(dev->log, VGM_LOG_INFO, "UDMABUF_CREATE_LIST failed (%d): pixels instead",
+			logger_msg(dev->log, VGM_LOG_INFO, "UDMABUF_CREATE_LIST failed (%d): pixels instead",
 				fd);
 		dev->udmabuf_failed = true;
 	}

@@ -51,16 +51,16 @@ emit(struct logger *lg, enum vgm_log_level level, const char *fmt, va_list ap)
 	host_log(lg->host, level, msg);
 }
 
-bool log_wanted(const struct logger *lg, enum vgm_log_level level)
+bool logger_wants(const struct logger *lg, enum vgm_log_level level)
 {
 	return host_has_log(lg->host) && (uint32_t)level <= lg->level;
 }
 
-void log_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ...)
+void logger_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_wanted(lg, level))
+	if (!logger_wants(lg, level))
 		return;
 	va_start(ap, fmt);
 	emit(lg, level, fmt, ap);
@@ -88,14 +88,14 @@ static bool take_token(struct logger *lg)
 	return true;
 }
 
-void log_guest(struct logger *lg, const char *fmt, ...)
+void logger_guest(struct logger *lg, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_wanted(lg, VGM_LOG_WARNING) || !take_token(lg))
+	if (!logger_wants(lg, VGM_LOG_WARNING) || !take_token(lg))
 		return;
 	if (lg->suppressed) {
-		log_msg(lg, VGM_LOG_WARNING, "%llu guest messages suppressed",
+		logger_msg(lg, VGM_LOG_WARNING, "%llu guest messages suppressed",
 			(unsigned long long)lg->suppressed);
 		lg->suppressed = 0;
 	}

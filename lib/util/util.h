@@ -141,12 +141,12 @@ size_t logger_size(void);
 /* level 0: VGM_LOG_WARNING. */
 void logger_init(struct logger *lg, struct host *host, uint32_t level);
 /* True when a line at level would reach the VMM (callers skip formatting). */
-bool log_wanted(const struct logger *lg, enum vgm_log_level level);
+bool logger_wants(const struct logger *lg, enum vgm_log_level level);
 /* A line caused by the host or the library itself. */
-void log_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ...)
+void logger_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 /* A line caused by the guest: a warning, rate-limited. */
-void log_guest(struct logger *lg, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void logger_guest(struct logger *lg, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* ---- objects built in place --------------------------------------------- */
 
