@@ -20,16 +20,16 @@ uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
-uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum region_err err)
+uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum core_verdict err)
 {
 	switch (err) {
-	case REGION_NOT_RAM:
+	case CORE_NOT_GUEST_RAM:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "entries: a range is not guest RAM");
-	case REGION_OVER_PIECES:
+	case CORE_OVER_PIECES:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "entries: more than max_table_pieces (%u) pieces",
-				   dev->limits.table_pieces);
+				   core_limits(dev->core)->table_pieces);
 	default:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "entries: no memory for the table");
@@ -43,35 +43,35 @@ static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 
 	if (err)
 		return err;
-	if (c->res->backing)
+	if (c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "resource_id %u already has backing", b->resource_id);
 	/* ERR_UNSPEC for a bad entry list, as QEMU answers it: the Linux
 	 * driver does not tell the codes apart here. */
-	if (b->nr_entries > dev->limits.backing_entries)
+	if (b->nr_entries > core_limits(dev->core)->backing_entries)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "nr_entries %u is above the limit of %u", b->nr_entries,
-				   dev->limits.backing_entries);
+				   core_limits(dev->core)->backing_entries);
 	err = cmd_read_entries(dev, c, b->nr_entries, VGM_GPU_RESP_ERR_UNSPEC);
 	if (err)
 		return err;
-	if (c->res->blob && c->entries_size < c->res->blob_size)
+	if (c->rd.kind == RESOURCE_BLOB && c->entries_size < c->rd.blob_size)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "entries add up to %llu, less than the blob's %llu",
 				   (unsigned long long)c->entries_size,
-				   (unsigned long long)c->res->blob_size);
+				   (unsigned long long)c->rd.blob_size);
 	return cmd_check_ranges(dev, c);
 }
 
 static uint32_t exec_attach(struct vgm_device *dev, struct cmd *c)
 {
 	struct region *rg;
-	enum region_err err;
+	enum core_verdict err;
 
 	/* No pages: the resource stays unbacked, and that is fine. */
 	if (c->entries_size == 0)
 		return 0;
-	err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
+	err = region_create(dev->core, c->entries, c->nr_entries, c->entries_size, &rg);
 	if (err)
 		return cmd_region_error(dev, c, err);
 	resource_attach(c->res, rg, 0);
@@ -85,7 +85,7 @@ static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
 
 	if (err)
 		return err;
-	if (!c->res->backing)
+	if (!c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   id);
 	return 0;
@@ -94,9 +94,9 @@ static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_detach(struct vgm_device *dev, struct cmd *c)
 {
 	/* A blob's scanouts point into the pages: the host lets go first. */
-	if (c->res->blob)
-		resource_hide(dev, c->res);
-	resource_detach(dev, c->res);
+	if (c->rd.kind == RESOURCE_BLOB)
+		resource_hide(dev->core, c->res);
+	resource_detach(dev->core, c->res);
 	return 0;
 }
 

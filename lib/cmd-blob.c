@@ -7,8 +7,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "private.h"
 
@@ -29,10 +27,10 @@ static uint32_t validate_blob_fields(struct vgm_device *dev, struct cmd *c)
 				   "blob_flags 0x%x has unknown bits", b->blob_flags);
 	if (b->size == 0)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "size is 0");
-	if (b->nr_entries > dev->limits.backing_entries)
+	if (b->nr_entries > core_limits(dev->core)->backing_entries)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "nr_entries %u is above the limit of %u", b->nr_entries,
-				   dev->limits.backing_entries);
+				   core_limits(dev->core)->backing_entries);
 	return cmd_check_resource_room(dev, c, b->resource_id);
 }
 
@@ -64,29 +62,33 @@ static uint32_t validate_create_blob(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_create_blob(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
+	const struct resource_desc desc = {
+		.id = b->resource_id,
+		.kind = RESOURCE_BLOB,
+		.blob_size = b->size,
+		.blob_flags = b->blob_flags,
+	};
 	struct region *rg = NULL;
 	struct resource *res = NULL;
-	enum region_err err = REGION_OK;
+	enum core_verdict err = CORE_OK;
 
 	/* The region before the table grows: a failure (a range that is not
 	 * guest RAM, no memory) must leave the table as it was (found by
 	 * test-cov-alloc; fuzz/stream/crashes/failed-create-grows-table.bin). */
 	if (c->entries_size)
-		err = region_create(dev, c->entries, c->nr_entries, c->entries_size, &rg);
+		err = region_create(dev->core, c->entries, c->nr_entries, c->entries_size, &rg);
 	if (err)
 		return cmd_region_error(dev, c, err);
-	if (resource_new_blob(b->resource_id, b->size, &res) ||
-	    !idtable_reserve(&dev->resources, 1)) {
+	if (resource_new(dev->core, &desc, NULL, 0, &res) || resource_insert(dev->core, res)) {
 		if (rg)
-			region_unref(dev, rg);
+			region_unref(dev->core, rg);
 		if (res)
-			resource_destroy(dev, res);
+			resource_drop(dev->core, res);
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "resource_id %u: no memory", b->resource_id);
 	}
 	if (rg)
 		resource_attach(res, rg, 0);
-	idtable_insert(&dev->resources, res->id, res);
 	return 0;
 }
 
@@ -115,11 +117,11 @@ static uint32_t check_blob_image(struct vgm_device *dev, struct cmd *c)
 				   s->r.width, s->r.height, s->width, s->height);
 	/* 32-bit values: the product and sum fit in 64 bits. */
 	end = (uint64_t)s->offsets[0] + (uint64_t)s->strides[0] * (s->r.y + (uint64_t)s->r.height);
-	if (end > c->res->blob_size)
+	if (end > c->rd.blob_size)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "offsets[0] %u + strides[0] x %llu rows is beyond the blob's %llu",
 				   s->offsets[0], (unsigned long long)(s->r.y + (uint64_t)s->r.height),
-				   (unsigned long long)c->res->blob_size);
+				   (unsigned long long)c->rd.blob_size);
 	return 0;
 }
 
@@ -130,10 +132,10 @@ static uint32_t validate_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 
 	if (err || !c->res)
 		return err;
-	if (!c->res->blob)
+	if (c->rd.kind != RESOURCE_BLOB)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is not a blob", s->resource_id);
-	if (!c->res->backing)
+	if (!c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   s->resource_id);
 	return check_blob_image(dev, c);
@@ -142,52 +144,25 @@ static uint32_t validate_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_set_scanout_blob *s = &c->u.set_scanout_blob;
-	struct blob_image img = {
-		.fmt = c->fmt,
+	const struct scanout_fb fb = {
+		.format = s->format,
 		.width = s->width,
 		.height = s->height,
 		.stride = s->strides[0],
 		.offset = s->offsets[0],
-		.rect = s->r,
 	};
-	uint32_t err;
 
 	if (s->resource_id == 0) {
-		scanout_hide(dev, s->scanout_id);
+		scanout_hide(dev->core, s->scanout_id);
 		return 0;
 	}
-	err = scanout_show_blob(dev, s->scanout_id, c->res, &img);
-	if (err)
-		return guest_error(dev, c, err, "no memory for a staging copy of %ux%u", s->r.width,
-				   s->r.height);
+	if (view_show_blob(dev, s->scanout_id, c->res, &s->r, &fb))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "no memory for a staging copy of %ux%u", s->r.width, s->r.height);
 	return 0;
 }
 
 /* ---- RESOURCE_ASSIGN_UUID -------------------------------------------------- */
-
-uint32_t uuid_key(const uint8_t uuid[16])
-{
-	return (uint32_t)uuid[0] | (uint32_t)uuid[1] << 8 | (uint32_t)uuid[2] << 16 |
-	       (uint32_t)uuid[3] << 24;
-}
-
-/* A random (version 4) UUID. Without the kernel's randomness, the clock and
- * the object's address still make it distinct. */
-static void uuid_random(uint8_t uuid[16], const void *salt)
-{
-	if (getrandom(uuid, 16, GRND_NONBLOCK) != 16) {
-		struct timespec ts;
-		uint64_t a, b;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		a = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)salt;
-		b = (uint64_t)ts.tv_sec * 0xc2b2ae3d27d4eb4full ^ a >> 29;
-		memcpy(uuid, &a, 8);
-		memcpy(uuid + 8, &b, 8);
-	}
-	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40); /* version 4 */
-	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-}
 
 static uint32_t validate_assign_uuid(struct vgm_device *dev, struct cmd *c)
 {
@@ -196,38 +171,32 @@ static uint32_t validate_assign_uuid(struct vgm_device *dev, struct cmd *c)
 
 static uint32_t exec_assign_uuid(struct vgm_device *dev, struct cmd *c)
 {
-	struct resource *res = c->res;
+	bool fresh;
 
-	if (!res->has_uuid) {
-		if (!idtable_reserve(&dev->uuids, 1))
-			return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-					   "resource_id %u: no memory for the UUID table", res->id);
-		/* Draw again on the rare clash of the lookup key (or key 0). */
-		do
-			uuid_random(res->uuid, res);
-		while (uuid_key(res->uuid) == 0 || idtable_get(&dev->uuids, uuid_key(res->uuid)));
-		idtable_insert(&dev->uuids, uuid_key(res->uuid), res);
-		res->has_uuid = true;
-		host_resource_uuid(dev->host, res->id, res->uuid);
-	}
-	memcpy(c->resp->uuid.uuid, res->uuid, sizeof(res->uuid));
+	if (uuid_assign(dev->core, c->res, &fresh))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "resource_id %u: no memory for the UUID table", c->rd.id);
+	resource_describe(c->res, &c->rd);
+	if (fresh)
+		host_resource_uuid(dev->host, c->rd.id, c->rd.uuid);
+	memcpy(c->resp->uuid.uuid, c->rd.uuid, sizeof(c->rd.uuid));
 	return 0;
 }
 
 VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
-				    uint32_t *resource_id)
+				    uint32_t *found)
 {
 	const struct resource *res;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (!uuid || !resource_id)
+	if (!uuid || !found)
 		return -EINVAL;
-	res = idtable_get(&dev->uuids, uuid_key(uuid));
-	if (!res || memcmp(res->uuid, uuid, sizeof(res->uuid)) != 0)
+	res = uuid_find(dev->core, uuid);
+	if (!res)
 		return -ENOENT;
-	*resource_id = res->id;
+	*found = resource_id(res);
 	return 0;
 }
 

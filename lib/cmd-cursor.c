@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The cursor queue: UPDATE_CURSOR and MOVE_CURSOR. It has no responses, so
- * a bad request is logged and ignored.
+ * a bad request is logged and ignored. The cursor of each scanout is core
+ * state: the image it took (converted to ARGB8888), its hot spot and its
+ * position.
  */
 #include "private.h"
 
 static uint32_t check_scanout(struct vgm_device *dev, struct cmd *c)
 {
-	if (c->u.cursor.pos.scanout_id >= dev->num_scanouts)
+	if (c->u.cursor.pos.scanout_id >= core_num_scanouts(dev->core))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
 				   "scanout_id %u is not below num_scanouts %u",
-				   c->u.cursor.pos.scanout_id, dev->num_scanouts);
+				   c->u.cursor.pos.scanout_id, core_num_scanouts(dev->core));
 	return 0;
 }
 
@@ -20,12 +22,10 @@ static uint32_t check_scanout(struct vgm_device *dev, struct cmd *c)
  * start of its backing. */
 static uint32_t validate_blob_cursor(struct vgm_device *dev, struct cmd *c)
 {
-	const struct resource *res = c->res;
-
-	if (!res->backing || res->blob_size < CURSOR_BYTES)
+	if (!c->rd.backed || c->rd.blob_size < CURSOR_BYTES)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u: a blob cursor needs %u bytes of backing",
-				   res->id, CURSOR_BYTES);
+				   c->rd.id, CURSOR_BYTES);
 	return 0;
 }
 
@@ -39,36 +39,32 @@ static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 	err = cmd_find_resource(dev, c, u->resource_id);
 	if (err)
 		return err;
-	if (c->res->blob)
+	if (c->rd.kind == RESOURCE_BLOB)
 		return validate_blob_cursor(dev, c);
-	if (c->res->width != VGM_CURSOR_SIZE || c->res->height != VGM_CURSOR_SIZE ||
-	    c->res->fmt->bpp != 4 || !c->res->backing)
+	if (c->rd.width != VGM_CURSOR_SIZE || c->rd.height != VGM_CURSOR_SIZE ||
+	    format_from_virtio(c->rd.format)->bpp != 4 || !c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is not a 64x64 32 bpp resource with backing",
 				   u->resource_id);
 	return 0;
 }
 
-/* A blob's bytes are ARGB8888 already. */
-static void copy_blob_cursor(struct vgm_device *dev, const struct resource *res)
+/* Converts the cursor into image as ARGB8888, so hosts need to know one
+ * format only. A blob's bytes are ARGB8888 already. Nothing is written when
+ * it fails. */
+static bool convert(struct cmd *c, uint32_t *image)
 {
 	struct region_cursor cur = { 0 };
-
-	region_read(res->backing, &cur, res->backing_off, dev->cursor, CURSOR_BYTES);
-}
-
-/* Converts the cursor to ARGB8888, so hosts need to know one format only. */
-static bool convert(struct vgm_device *dev, struct resource *res)
-{
 	pixman_image_t *src, *dst;
 
-	if (res->blob) {
-		copy_blob_cursor(dev, res);
+	if (c->rd.kind == RESOURCE_BLOB) {
+		region_read(resource_backing(c->res), &cur, c->rd.backing_offset, image,
+			    CURSOR_BYTES);
 		return true;
 	}
-	src = resource_image(res);
-	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE, VGM_CURSOR_SIZE,
-				       dev->cursor, VGM_CURSOR_SIZE * 4);
+	src = image_pixman(c->res);
+	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE, VGM_CURSOR_SIZE, image,
+				       VGM_CURSOR_SIZE * 4);
 	if (src && dst)
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
 					 VGM_CURSOR_SIZE, VGM_CURSOR_SIZE);
@@ -80,8 +76,10 @@ static bool convert(struct vgm_device *dev, struct resource *res)
 static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_update_cursor *u = &c->u.cursor;
+	uint32_t idx = u->pos.scanout_id;
+	uint32_t *image = cursor_image(dev->core, idx);
 	struct vgm_cursor cur = {
-		.pixels = dev->cursor,
+		.pixels = image,
 		.hot_x = u->hot_x,
 		.hot_y = u->hot_y,
 		.x = u->pos.x,
@@ -89,13 +87,15 @@ static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
 	};
 
 	if (u->resource_id == 0) {
-		host_cursor_hide(dev->host, u->pos.scanout_id);
+		cursor_hide(dev->core, idx);
+		host_cursor_hide(dev->host, idx);
 		return 0;
 	}
-	if (!convert(dev, c->res))
+	if (!convert(c, image))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "no memory to convert the image");
-	host_cursor_set(dev->host, u->pos.scanout_id, &cur);
+	cursor_show(dev->core, idx, u->resource_id, u->hot_x, u->hot_y, u->pos.x, u->pos.y);
+	host_cursor_set(dev->host, idx, &cur);
 	return 0;
 }
 
@@ -103,6 +103,7 @@ static uint32_t exec_move(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_cursor_pos *p = &c->u.cursor.pos;
 
+	cursor_move(dev->core, p->scanout_id, p->x, p->y);
 	host_cursor_move(dev->host, p->scanout_id, p->x, p->y);
 	return 0;
 }

@@ -19,11 +19,14 @@ static uint32_t validate_nothing(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_display_info(struct vgm_device *dev, struct cmd *c)
 {
 	for (uint32_t i = 0; i < VGM_GPU_MAX_SCANOUTS; i++) {
-		const struct scanout *so = &dev->scanouts[i];
-		bool on = i < dev->num_scanouts && so->enabled;
+		struct scanout_desc so = { 0 };
+		bool on;
 
+		if (i < core_num_scanouts(dev->core))
+			scanout_describe(dev->core, i, &so);
+		on = so.enabled;
 		c->resp->display_info.pmodes[i] = (struct vgm_gpu_display_one){
-			.r = { 0, 0, on ? so->width : 0, on ? so->height : 0 },
+			.r = { 0, 0, on ? so.width : 0, on ? so.height : 0 },
 			.enabled = on,
 		};
 	}
@@ -34,10 +37,10 @@ static uint32_t validate_edid(struct vgm_device *dev, struct cmd *c)
 {
 	uint32_t scanout = c->u.get_edid.scanout;
 
-	if (scanout >= dev->num_scanouts)
+	if (scanout >= core_num_scanouts(dev->core))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "scanout %u is not below num_scanouts %u", scanout,
-				   dev->num_scanouts);
+				   core_num_scanouts(dev->core));
 	return 0;
 }
 
@@ -45,13 +48,15 @@ static uint32_t exec_edid(struct vgm_device *dev, struct cmd *c)
 {
 	struct vgm_gpu_resp_edid *r = &c->resp->edid;
 	uint32_t scanout = c->u.get_edid.scanout;
-	const struct scanout *so = &dev->scanouts[scanout];
-	size_t len = so->edid_len;
+	struct scanout_desc so;
+	size_t len;
 
-	if (so->edid)
-		memcpy(r->edid, so->edid, len);
+	scanout_describe(dev->core, scanout, &so);
+	len = so.edid_len;
+	if (so.edid)
+		memcpy(r->edid, so.edid, len);
 	else
-		len = edid_generate(so->width, so->height, scanout, r->edid);
+		len = edid_generate(so.width, so.height, scanout, r->edid);
 	memset(r->edid + len, 0, sizeof(r->edid) - len);
 	r->size = (uint32_t)len;
 	return 0;

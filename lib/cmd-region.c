@@ -7,8 +7,6 @@
  */
 #include "private.h"
 
-#define MEMORY_ID_INVALID 0xffffffffu
-
 static uint32_t validate_create_entries(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
@@ -32,24 +30,29 @@ static uint32_t validate_create_entries(struct vgm_device *dev, struct cmd *c)
 static uint32_t validate_memory_create(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
+	const struct core_limits *limits = core_limits(dev->core);
 
-	if (b->memory_id == 0 || b->memory_id == MEMORY_ID_INVALID)
+	switch (memory_id_free(dev->core, b->memory_id)) {
+	case CORE_ID_RESERVED:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
 				   "memory_id 0x%x is reserved", b->memory_id);
-	if (idtable_get(&dev->memory_ids, b->memory_id))
+	case CORE_ID_IN_USE:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
 				   "memory_id %u is in use", b->memory_id);
+	default:
+		break;
+	}
 	if (b->flags != 0)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "flags 0x%x has unknown bits", b->flags);
-	if (b->nr_entries == 0 || b->nr_entries > dev->limits.backing_entries)
+	if (b->nr_entries == 0 || b->nr_entries > limits->backing_entries)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "nr_entries %u is not in 1..%u", b->nr_entries,
-				   dev->limits.backing_entries);
-	if (dev->memory_ids.count >= dev->limits.regions)
+				   limits->backing_entries);
+	if (memory_room(dev->core) == CORE_NO_ROOM)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "memory_id %u: the limit of %u regions is reached",
-				   b->memory_id, dev->limits.regions);
+				   b->memory_id, limits->regions);
 	return validate_create_entries(dev, c);
 }
 
@@ -57,26 +60,21 @@ static uint32_t exec_memory_create(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
 	struct region *rg;
-	enum region_err err;
+	enum core_verdict err = region_create(dev->core, c->entries, c->nr_entries, b->size, &rg);
 
-	/* The region before the table grows: a failure must leave the table
-	 * as it was (fuzz/stream/crashes/failed-create-grows-table.bin). */
-	err = region_create(dev, c->entries, c->nr_entries, b->size, &rg);
 	if (err)
 		return cmd_region_error(dev, c, err);
-	if (!idtable_reserve(&dev->memory_ids, 1)) {
-		region_unref(dev, rg);
+	if (memory_name(dev->core, b->memory_id, rg)) {
+		region_unref(dev->core, rg);
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "memory_id %u: no memory for the table", b->memory_id);
 	}
-	rg->memory_id = b->memory_id;
-	idtable_insert(&dev->memory_ids, b->memory_id, rg);
 	return 0;
 }
 
 static uint32_t find_region(struct vgm_device *dev, struct cmd *c, uint32_t id)
 {
-	c->region = idtable_get(&dev->memory_ids, id);
+	c->region = memory_find(dev->core, id);
 	if (!c->region)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_MEMORY_ID,
 				   "memory_id %u does not exist", id);
@@ -91,28 +89,25 @@ static uint32_t validate_memory_unref(struct vgm_device *dev, struct cmd *c)
 /* The name goes at once; the storage stays while resources use it. */
 static uint32_t exec_memory_unref(struct vgm_device *dev, struct cmd *c)
 {
-	idtable_remove(&dev->memory_ids, c->u.memory_unref.memory_id);
-	c->region->memory_id = 0;
-	region_unref(dev, c->region);
+	memory_unref(dev->core, c->u.memory_unref.memory_id);
 	return 0;
 }
 
 static uint32_t check_placement(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_attach_memory *b = &c->u.attach_memory;
-	uint64_t need = (uint64_t)c->res->stride * c->res->height;
-	uint64_t end;
+	uint64_t need = (uint64_t)c->rd.stride * c->rd.height;
 
 	for (uint32_t i = 1; i < 4; i++) {
 		if (b->offset[i] != 0)
 			return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 					   "offset[%u] is not 0 for a single-plane format", i);
 	}
-	if (__builtin_add_overflow(b->offset[0], need, &end) || end > c->region->size)
+	if (resource_placement(c->region, b->offset[0], need) == CORE_OUTSIDE)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "offset[0] %llu + %llu bytes is beyond the region's %llu",
 				   (unsigned long long)b->offset[0], (unsigned long long)need,
-				   (unsigned long long)c->region->size);
+				   (unsigned long long)region_size(c->region));
 	return 0;
 }
 
@@ -125,7 +120,7 @@ static uint32_t validate_attach_memory(struct vgm_device *dev, struct cmd *c)
 		err = find_region(dev, c, b->memory_id);
 	if (err)
 		return err;
-	if (c->res->backing)
+	if (c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "resource_id %u already has backing", b->resource_id);
 	return check_placement(dev, c);

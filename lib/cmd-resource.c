@@ -2,28 +2,28 @@
 /*
  * Making and dropping resources: RESOURCE_CREATE_2D, RESOURCE_UNREF.
  */
-#include <stdlib.h>
-
 #include "private.h"
 
-/* Ids are the guest's: 0 is reserved, and an id names one resource. */
 uint32_t cmd_check_new_resource(struct vgm_device *dev, struct cmd *c, uint32_t id)
 {
-	if (id == 0)
+	switch (resource_id_free(dev->core, id)) {
+	case CORE_ID_RESERVED:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				   "resource_id 0 is reserved");
-	if (resource_lookup(dev, id))
+	case CORE_ID_IN_USE:
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				   "resource_id %u is in use", id);
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 uint32_t cmd_check_resource_room(struct vgm_device *dev, struct cmd *c, uint32_t id)
 {
-	if (dev->resources.count >= dev->limits.resources)
+	if (resource_room(dev->core) == CORE_NO_ROOM)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "resource_id %u: the limit of %u resources is reached", id,
-				   dev->limits.resources);
+				   core_limits(dev->core)->resources);
 	return 0;
 }
 
@@ -48,27 +48,26 @@ static uint32_t exec_create_2d(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_2d *b = &c->u.create_2d;
 	struct resource *res;
-	uint32_t err = resource_new(dev, b->resource_id, c->fmt, b->width, b->height, &res);
 
-	if (err)
-		return guest_error(dev, c, err, "width x height %ux%u: %llu bytes do not fit",
-				   b->width, b->height,
-				   (unsigned long long)b->width * b->height * c->fmt->bpp);
-	if (!idtable_reserve(&dev->resources, 1)) {
-		resource_destroy(dev, res);
+	if (image_create(dev, b->resource_id, c->fmt, b->width, b->height, &res))
+		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "width x height %ux%u: %llu bytes do not fit", b->width,
+				   b->height, (unsigned long long)b->width * b->height * c->fmt->bpp);
+	if (resource_insert(dev->core, res)) {
+		resource_drop(dev->core, res);
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "resource_id %u: no memory for the table", b->resource_id);
 	}
-	idtable_insert(&dev->resources, res->id, res);
 	return 0;
 }
 
 uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id)
 {
-	c->res = resource_lookup(dev, id);
+	c->res = resource_find(dev->core, id);
 	if (!c->res)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				   "resource_id %u does not exist", id);
+	resource_describe(c->res, &c->rd);
 	return 0;
 }
 
@@ -79,8 +78,7 @@ static uint32_t validate_unref(struct vgm_device *dev, struct cmd *c)
 
 static uint32_t exec_unref(struct vgm_device *dev, struct cmd *c)
 {
-	idtable_remove(&dev->resources, c->u.unref.resource_id);
-	resource_destroy(dev, c->res);
+	resource_remove(dev->core, c->res);
 	return 0;
 }
 

@@ -9,10 +9,10 @@ uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scan
 			    uint32_t resource_id)
 {
 	/* First, before anything indexes by it. */
-	if (scanout_id >= dev->num_scanouts)
+	if (scanout_id >= core_num_scanouts(dev->core))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_SCANOUT_ID,
 				   "scanout_id %u is not below num_scanouts %u", scanout_id,
-				   dev->num_scanouts);
+				   core_num_scanouts(dev->core));
 	c->res = NULL;
 	return resource_id ? cmd_find_resource(dev, c, resource_id) : 0;
 }
@@ -24,19 +24,18 @@ static uint32_t validate_set_scanout(struct vgm_device *dev, struct cmd *c)
 
 	if (err || !c->res)
 		return err;
-	if (c->res->blob)
+	if (c->rd.kind == RESOURCE_BLOB)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is a blob: it needs SET_SCANOUT_BLOB",
 				   s->resource_id);
-	if (!c->res->backing)
+	if (!c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   s->resource_id);
-	if (s->r.width == 0 || s->r.height == 0 ||
-	    !rect_inside(&s->r, c->res->width, c->res->height))
+	if (s->r.width == 0 || s->r.height == 0 || !rect_inside(&s->r, c->rd.width, c->rd.height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is empty or not inside the resource's %ux%u",
-				   s->r.x, s->r.y, s->r.width, s->r.height, c->res->width,
-				   c->res->height);
+				   s->r.x, s->r.y, s->r.width, s->r.height, c->rd.width,
+				   c->rd.height);
 	return 0;
 }
 
@@ -44,10 +43,12 @@ static uint32_t exec_set_scanout(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_set_scanout *s = &c->u.set_scanout;
 
-	if (s->resource_id == 0)
-		scanout_hide(dev, s->scanout_id);
-	else
-		scanout_show(dev, s->scanout_id, c->res, &s->r);
+	if (s->resource_id == 0) {
+		scanout_hide(dev->core, s->scanout_id);
+		return 0;
+	}
+	scanout_show(dev->core, s->scanout_id, c->res, &s->r, NULL);
+	view_show_2d(dev, s->scanout_id, c->res, &s->r);
 	return 0;
 }
 
@@ -59,11 +60,10 @@ static uint32_t validate_flush(struct vgm_device *dev, struct cmd *c)
 	if (err)
 		return err;
 	/* A blob has no size of its own: each scanout clips to what it shows. */
-	if (!c->res->blob && !rect_inside(&f->r, c->res->width, c->res->height))
+	if (c->rd.kind != RESOURCE_BLOB && !rect_inside(&f->r, c->rd.width, c->rd.height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
-				   f->r.y, f->r.width, f->r.height, c->res->width,
-				   c->res->height);
+				   f->r.y, f->r.width, f->r.height, c->rd.width, c->rd.height);
 	return 0;
 }
 
@@ -89,13 +89,16 @@ static bool intersect(const struct vgm_gpu_rect *r, const struct vgm_gpu_rect *s
 
 static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 {
-	for (uint32_t i = 0; i < dev->num_scanouts; i++) {
+	for (uint32_t i = 0; i < core_num_scanouts(dev->core); i++) {
+		struct scanout_desc so;
 		struct vgm_rect part;
 
-		if (!(c->res->scanout_mask & (1u << i)) ||
-		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
+		if (!(c->rd.scanout_mask & (1u << i)))
 			continue;
-		scanout_blob_refresh(&dev->scanouts[i], &part);
+		scanout_describe(dev->core, i, &so);
+		if (!intersect(&c->u.flush.r, &so.rect, &part))
+			continue;
+		view_refresh(dev, i, &part);
 		host_scanout_update(dev->host, i, &part);
 	}
 	return 0;

@@ -20,35 +20,35 @@ static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 	if (err)
 		return err;
 	/* A blob's pixels are guest memory already: nothing to copy. */
-	if (c->res->blob)
+	if (c->rd.kind == RESOURCE_BLOB)
 		return 0;
-	if (!c->res->backing)
+	if (!c->rd.backed)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   t->resource_id);
-	if (!rect_inside(&t->r, c->res->width, c->res->height))
+	if (!rect_inside(&t->r, c->rd.width, c->rd.height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", t->r.x,
-				   t->r.y, t->r.width, t->r.height, c->res->width,
-				   c->res->height);
+				   t->r.y, t->r.width, t->r.height, c->rd.width, c->rd.height);
 	return 0;
 }
 
 /* A backing that ends early ends the copy: the rest keeps its pixels. */
-static void copy_rows(struct resource *res, const struct vgm_gpu_transfer_to_host_2d *t,
-		      uint64_t src)
+static void copy_rows(struct cmd *c, const struct vgm_gpu_transfer_to_host_2d *t, uint64_t src)
 {
-	size_t row = (size_t)t->r.width * res->fmt->bpp;
-	uint8_t *dst = res->pixels + (size_t)t->r.y * res->stride + (size_t)t->r.x * res->fmt->bpp;
+	const struct region *backing = resource_backing(c->res);
+	uint32_t stride = c->rd.stride, bpp = format_from_virtio(c->rd.format)->bpp;
+	size_t row = (size_t)t->r.width * bpp;
+	uint8_t *dst = image_pixels(c->res) + (size_t)t->r.y * stride + (size_t)t->r.x * bpp;
 	struct region_cursor cur = { .stream = (uint64_t)row * t->r.height >= STREAM_MIN };
 
-	if (row == res->stride) {
-		region_read(res->backing, &cur, src, dst, row * t->r.height);
+	if (row == stride) {
+		region_read(backing, &cur, src, dst, row * t->r.height);
 	} else {
 		for (uint32_t h = 0; h < t->r.height; h++) {
-			if (region_read(res->backing, &cur, src, dst, row) < row ||
-			    __builtin_add_overflow(src, res->stride, &src))
+			if (region_read(backing, &cur, src, dst, row) < row ||
+			    __builtin_add_overflow(src, stride, &src))
 				break;
-			dst += res->stride;
+			dst += stride;
 		}
 	}
 	if (cur.stream)
@@ -61,12 +61,12 @@ static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
 	uint64_t src;
 
 	(void)dev;
-	if (c->res->blob || t->r.width == 0 || t->r.height == 0)
+	if (c->rd.kind == RESOURCE_BLOB || t->r.width == 0 || t->r.height == 0)
 		return 0;
 	/* An offset past the end of the address space is past the backing. */
-	if (__builtin_add_overflow(c->res->backing_off, t->offset, &src))
+	if (__builtin_add_overflow(c->rd.backing_offset, t->offset, &src))
 		return 0;
-	copy_rows(c->res, t, src);
+	copy_rows(c, t, src);
 	return 0;
 }
 

@@ -63,49 +63,62 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 	return 0;
 }
 
-static void apply_config(struct vgm_device *dev, const struct vgm_device_config *cfg)
+/* What the core is made of: the config with its defaults applied. */
+static void core_config(const struct vgm_device_config *cfg, struct core_config *cc)
 {
-	dev->dialect = (enum vgm_dialect)cfg->dialect;
-	dev->offered = cfg->features & dialect_features(dev->dialect);
-	dev->num_scanouts = cfg->num_scanouts;
+	*cc = (struct core_config){
+		.dialect = (enum vgm_dialect)cfg->dialect,
+		.offered = cfg->features & dialect_features((enum vgm_dialect)cfg->dialect),
+		.num_scanouts = cfg->num_scanouts,
+		.limits = {
+			.host_memory = cfg->max_host_memory ? cfg->max_host_memory
+							    : VGM_DEFAULT_MAX_HOST_MEMORY,
+			.backing_entries = or_default(cfg->max_backing_entries,
+						      VGM_DEFAULT_MAX_BACKING_ENTRIES),
+			.resources = or_default(cfg->max_resources, VGM_DEFAULT_MAX_RESOURCES),
+			.regions = or_default(cfg->max_regions, VGM_DEFAULT_MAX_REGIONS),
+			.table_pieces = or_default(cfg->max_table_pieces,
+						   VGM_DEFAULT_MAX_TABLE_PIECES),
+		},
+	};
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
 		const struct vgm_scanout_config *sc = &cfg->scanouts[i];
 		bool unsized = sc->width == 0 || sc->height == 0;
 
-		dev->scanouts[i].enabled = sc->enabled != 0;
-		dev->scanouts[i].width = unsized ? VGM_DEFAULT_WIDTH : sc->width;
-		dev->scanouts[i].height = unsized ? VGM_DEFAULT_HEIGHT : sc->height;
+		cc->displays[i] = (struct core_display){
+			.enabled = sc->enabled != 0,
+			.width = unsized ? VGM_DEFAULT_WIDTH : sc->width,
+			.height = unsized ? VGM_DEFAULT_HEIGHT : sc->height,
+		};
 	}
-	dev->limits.host_memory = cfg->max_host_memory ? cfg->max_host_memory
-						       : VGM_DEFAULT_MAX_HOST_MEMORY;
-	dev->limits.backing_entries =
-		or_default(cfg->max_backing_entries, VGM_DEFAULT_MAX_BACKING_ENTRIES);
-	dev->limits.resources = or_default(cfg->max_resources, VGM_DEFAULT_MAX_RESOURCES);
-	dev->limits.regions = or_default(cfg->max_regions, VGM_DEFAULT_MAX_REGIONS);
-	dev->limits.table_pieces = or_default(cfg->max_table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 }
 
 /* The device and what the layers build in place after it, in one
- * allocation. */
+ * allocation: as many as when the device was one struct. */
 static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *data,
-				       uint32_t log_level)
+				       uint32_t log_level, uint32_t num_scanouts)
 {
 	size_t head = place_round(sizeof(struct vgm_device));
-	struct vgm_device *dev = calloc(1, head + host_size() + logger_size());
+	size_t at_core = head + host_size() + logger_size();
+	struct vgm_device *dev = calloc(1, at_core + core_size(num_scanouts));
 
 	if (!dev)
 		return NULL;
 	dev->host = place_at(dev, head);
 	dev->log = place_at(dev, head + host_size());
+	dev->core = place_at(dev, at_core);
 	host_init(dev->host, ops, data);
 	logger_init(dev->log, dev->host, log_level);
 	return dev;
 }
 
+static const struct core_hooks view_hooks = { .scanout_cleared = view_cleared };
+
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
 {
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops;
+	struct core_config cc;
 	struct vgm_device *dev;
 
 	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
@@ -113,7 +126,9 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		return -EINVAL;
 	if (!cfg.ops || !copy_sized(&ops, sizeof(ops), cfg.ops, cfg.ops->size, HOST_OPS_SIZE_0_1))
 		return -EINVAL;
-	dev = device_alloc(&ops, cfg.host, cfg.log_level);
+	/* Sized for a valid count; an invalid one is refused below, logged. */
+	dev = device_alloc(&ops, cfg.host, cfg.log_level,
+			   cfg.num_scanouts - 1 < VGM_MAX_SCANOUTS ? cfg.num_scanouts : 1);
 	if (!dev)
 		return -ENOMEM;
 	if (!ops.translate || check_config(dev, &cfg) < 0) {
@@ -122,36 +137,16 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		free(dev);
 		return -EINVAL;
 	}
-	apply_config(dev, &cfg);
-	dispatch_init(dev);
-	dev->udmabuf_fd = -1;
-	if (idtable_init(&dev->resources) < 0 || idtable_init(&dev->memory_ids) < 0 ||
-	    idtable_init(&dev->uuids) < 0) {
-		vgm_device_destroy(dev);
+	core_config(&cfg, &cc);
+	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
+		free(dev);
 		return -ENOMEM;
 	}
+	core_set_hooks(dev->core, &view_hooks, dev);
+	dispatch_init(dev);
+	dev->udmabuf_fd = -1;
 	*out = dev;
 	return 0;
-}
-
-/* Frees every resource and region. With callbacks, the scanouts that
- * showed a resource are disabled through the host (reset); without, they
- * are just forgotten (destroy: the host is tearing down anyway). */
-void device_free_objects(struct vgm_device *dev, bool callbacks)
-{
-	uint32_t pos = 0;
-	void *obj;
-
-	if (!callbacks)
-		scanout_forget_all(dev);
-	while ((obj = idtable_next(&dev->resources, &pos)))
-		resource_destroy(dev, obj);
-	idtable_clear(&dev->resources);
-	idtable_clear(&dev->uuids);
-	pos = 0;
-	while ((obj = idtable_next(&dev->memory_ids, &pos)))
-		region_unref(dev, obj);
-	idtable_clear(&dev->memory_ids);
 }
 
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
@@ -159,15 +154,11 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	/* Refused (logged) inside a callback: the device stays valid. */
 	if (api_enter(dev, __func__) < 0)
 		return;
-	if (dev->resources.slots && dev->memory_ids.slots && dev->uuids.slots)
-		device_free_objects(dev, false);
-	idtable_fini(&dev->resources);
-	idtable_fini(&dev->memory_ids);
-	idtable_fini(&dev->uuids);
+	core_fini(dev->core);
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
+		view_release(dev, &dev->views[i]);
 	if (dev->udmabuf_fd >= 0)
 		close(dev->udmabuf_fd);
-	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
-		free(dev->scanouts[i].edid);
 	free(dev->entries);
 	free(dev);
 }
@@ -178,9 +169,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 
 	if (err)
 		return err;
-	device_free_objects(dev, true);
-	dev->accepted = 0;
-	dev->events = 0;
+	core_reset(dev->core);
 	return 0;
 }
 
@@ -192,7 +181,7 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
 		return err;
 	if (!offered)
 		return -EINVAL;
-	*offered = dev->offered;
+	*offered = core_offered(dev->core);
 	return 0;
 }
 
@@ -203,26 +192,10 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 
 	if (err)
 		return err;
-	if (device_bits & ~dev->offered)
+	if (device_bits & ~core_offered(dev->core))
 		return misuse(dev, "vgm_device_set_features: a feature that was not offered");
-	dev->accepted = device_bits;
+	core_accept(dev->core, device_bits);
 	return 0;
-}
-
-bool feature_accepted(const struct vgm_device *dev, uint32_t bit)
-{
-	return dev->accepted & (1ull << bit);
-}
-
-static void config_bytes(const struct vgm_device *dev, uint8_t out[16])
-{
-	struct writer w;
-
-	writer_init(&w, out, 16);
-	writer_u32(&w, dev->events);
-	writer_u32(&w, 0); /* events_clear reads as zero */
-	writer_u32(&w, dev->num_scanouts);
-	writer_u32(&w, 0); /* num_capsets: no capsets in this version */
 }
 
 static bool config_range(uint32_t offset, uint32_t len)
@@ -241,7 +214,7 @@ VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t off
 		return err;
 	if ((!buf && len) || !config_range(offset, len))
 		return -EINVAL;
-	config_bytes(dev, bytes);
+	core_config_bytes(dev->core, bytes);
 	if (len)
 		memcpy(buf, bytes + offset, len);
 	return 0;
@@ -263,27 +236,22 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 		memcpy(bytes + offset, buf, len);
 	reader_init(&r, bytes + 4, 4);
 	reader_u32(&r, &clear);
-	dev->events &= ~clear;
+	core_clear_events(dev->core, clear);
 	return 0;
 }
 
 VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, bool enabled,
 				      uint32_t width, uint32_t height)
 {
-	struct scanout *so;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (scanout >= dev->num_scanouts || width > MAX_DISPLAY_SIZE || height > MAX_DISPLAY_SIZE)
+	if (scanout >= core_num_scanouts(dev->core) || width > MAX_DISPLAY_SIZE ||
+	    height > MAX_DISPLAY_SIZE)
 		return misuse(dev, "vgm_device_set_display: bad scanout or size");
-	so = &dev->scanouts[scanout];
-	so->enabled = enabled;
-	if (width && height) {
-		so->width = width;
-		so->height = height;
-	}
-	dev->events |= VGM_GPU_EVENT_DISPLAY;
+	scanout_set_display(dev->core, scanout, enabled, width, height);
+	core_raise_display_event(dev->core);
 	host_config_changed(dev->host);
 	return 0;
 }
@@ -291,29 +259,22 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
 VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, const void *edid,
 				   size_t len)
 {
-	uint8_t *copy = NULL;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (scanout >= dev->num_scanouts || (edid && !edid_valid(edid, len)) || (!edid && len))
+	if (scanout >= core_num_scanouts(dev->core) || (edid && !edid_valid(edid, len)) ||
+	    (!edid && len))
 		return misuse(dev, "vgm_device_set_edid: bad scanout or invalid EDID");
-	if (edid) {
-		copy = malloc(len);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, edid, len);
-	}
-	free(dev->scanouts[scanout].edid);
-	dev->scanouts[scanout].edid = copy;
-	dev->scanouts[scanout].edid_len = copy ? len : 0;
-	return 0;
+	return scanout_set_edid(dev->core, scanout, edid, len);
 }
 
 VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
 					    struct vgm_resource_info *info)
 {
 	const struct resource *res;
+	const struct format_info *fmt;
+	struct resource_desc d;
 	struct vgm_resource_info ri = { .size = sizeof(ri) };
 	int err = api_enter(dev, __func__);
 
@@ -321,45 +282,47 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 		return err;
 	if (!info)
 		return -EINVAL;
-	res = resource_lookup(dev, resource_id);
+	res = resource_find(dev->core, resource_id);
 	if (!res)
 		return -ENOENT;
-	ri.format = res->fmt ? res->fmt->virtio : 0;
-	ri.fourcc = res->fmt ? res->fmt->fourcc : 0;
-	ri.width = res->width;
-	ri.height = res->height;
-	ri.stride = res->stride;
-	ri.backed = res->backing != NULL;
-	ri.memory_id = res->backing ? res->backing->memory_id : 0;
-	ri.backing_offset = res->backing_off;
-	ri.backing_size = res->backing ? res->backing->size : 0;
-	ri.scanout_mask = res->scanout_mask;
-	ri.blob = res->blob;
-	ri.blob_size = res->blob_size;
-	ri.has_uuid = res->has_uuid;
-	memcpy(ri.uuid, res->uuid, sizeof(ri.uuid));
+	resource_describe(res, &d);
+	fmt = format_from_virtio(d.format);
+	ri.format = d.format;
+	ri.fourcc = fmt ? fmt->fourcc : 0;
+	ri.width = d.width;
+	ri.height = d.height;
+	ri.stride = d.stride;
+	ri.backed = d.backed;
+	ri.memory_id = d.memory_id;
+	ri.backing_offset = d.backing_offset;
+	ri.backing_size = d.backing_size;
+	ri.scanout_mask = d.scanout_mask;
+	ri.blob = d.kind == RESOURCE_BLOB;
+	ri.blob_size = d.blob_size;
+	ri.has_uuid = d.has_uuid;
+	memcpy(ri.uuid, d.uuid, sizeof(ri.uuid));
 	return copy_out(info, &ri, sizeof(ri));
 }
 
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats)
 {
 	struct vgm_stats st = { .size = sizeof(st) };
+	struct core_stats cs;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
 	if (!stats)
 		return -EINVAL;
-	st.resources = dev->resources.count;
-	st.regions = dev->nregions;
-	st.memory_ids = dev->memory_ids.count;
-	st.image_bytes = dev->image_bytes;
-	st.table_bytes = dev->table_bytes;
-	st.host_bytes = dev->image_bytes + dev->table_bytes;
-	st.object_bytes = (uint64_t)dev->resources.count * sizeof(struct resource) +
-			  (uint64_t)dev->nregions * sizeof(struct region) +
-			  idtable_bytes(&dev->resources) + idtable_bytes(&dev->memory_ids);
-	st.backing_entries = dev->backing_entries;
+	core_stats(dev->core, &cs);
+	st.resources = cs.resources;
+	st.regions = cs.regions;
+	st.memory_ids = cs.memory_ids;
+	st.image_bytes = cs.image_bytes;
+	st.table_bytes = cs.table_bytes;
+	st.host_bytes = cs.image_bytes + cs.table_bytes;
+	st.object_bytes = cs.object_bytes;
+	st.backing_entries = cs.backing_entries;
 	return copy_out(stats, &st, sizeof(st));
 }
 

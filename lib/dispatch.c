@@ -59,13 +59,13 @@ void dispatch_init(struct vgm_device *dev)
 	for (size_t i = 0; (w = wire_command_at(i)); i++) {
 		struct cmd_slot *s = slot(dev->cmds, w->type);
 
-		if (!(w->dialects & (1u << dev->dialect)))
+		if (!(w->dialects & (1u << core_dialect(dev->core))))
 			continue;
 		/* A table names a type outside the ranges, or a request too
 		 * large for struct cmd: broken invariants. */
 		if (!s || w->request->size > sizeof(((struct cmd *)0)->u))
 			abort();
-		*s = (struct cmd_slot){ w, handlers(dev->dialect, w->type) };
+		*s = (struct cmd_slot){ w, handlers(core_dialect(dev->core), w->type) };
 	}
 }
 
@@ -100,7 +100,7 @@ uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code,
 		logger_guest(dev->log, "%s: %s: ignored", cmd_name(c), msg);
 	else
 		logger_guest(dev->log, "%s: %s: %s", cmd_name(c), msg,
-			      vgm_response_name(dev->dialect, code));
+			      wire_response_name(core_dialect(dev->core), code));
 	return code;
 }
 
@@ -149,8 +149,8 @@ uint32_t cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_ent
 static bool gate_open(const struct vgm_device *dev, const struct cmd *c)
 {
 	if (c->desc->open_when_offered)
-		return dev->offered & (1ull << c->wire->feature);
-	return feature_accepted(dev, (uint32_t)c->wire->feature);
+		return core_offered(dev->core) & (1ull << c->wire->feature);
+	return core_accepted(dev->core, (uint32_t)c->wire->feature);
 }
 
 /* Finds the command and checks what the table says about it. */

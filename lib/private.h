@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "core/core.h"
 #include "util/util.h"
 #include "wire/wire.h"
 
@@ -37,215 +38,45 @@ const struct format_info *format_from_virtio(uint32_t virtio_format);
 /* NULL for a fourcc the library cannot produce. */
 const struct format_info *format_from_fourcc(uint32_t fourcc);
 
-/* ---- idtable.c: guest ids -> objects, O(1) --------------------------- */
+/* ---- image.c: the pixels of 2D resources -------------------------------- */
 
-struct idslot {
-	uint32_t id; /* 0: empty (0 is never a valid guest id) */
-	void *ptr;
-};
-
-struct idtable {
-	struct idslot *slots;
-	uint32_t mask; /* capacity - 1, capacity a power of two */
-	uint32_t count;
-	uint64_t seed; /* per table, so guests cannot aim ids at one bucket */
-};
-
-int idtable_init(struct idtable *t);
-void idtable_fini(struct idtable *t);
-void *idtable_get(const struct idtable *t, uint32_t id);
-/* Makes room so that the next n inserts cannot fail. */
-bool idtable_reserve(struct idtable *t, uint32_t n);
-/* id must be nonzero and absent, and room reserved. */
-void idtable_insert(struct idtable *t, uint32_t id, void *ptr);
-void *idtable_remove(struct idtable *t, uint32_t id);
-/* Iterates: *pos starts at 0; returns NULL at the end. */
-void *idtable_next(const struct idtable *t, uint32_t *pos);
-uint64_t idtable_bytes(const struct idtable *t);
-/* Forgets every entry (the objects are the caller's). */
-void idtable_clear(struct idtable *t);
-
-/* ---- region.c: storage made of guest pages ----------------------------- */
-
-/* One host-contiguous piece of a region. seg[nseg] is a sentinel whose start
- * is the region's size, so a piece's length is seg[i + 1].start - seg[i].start. */
-struct region_seg {
-	uint64_t start;
-	uint8_t *ptr;
-};
-
-/* A piece's file position: fd slot (index in region.fds) in the top 16
- * bits, offset in the low 48. */
-#define FD_POS_NONE UINT64_MAX
-#define FD_POS_SHIFT 48
-
-struct region {
-	uint32_t refs;
-	uint32_t memory_id; /* 0: anonymous (ATTACH_BACKING) */
-	uint64_t size;
-	uint32_t nseg;
-	uint32_t nentries; /* guest entries it was made from */
-	struct region_seg *seg;
-	/* Per piece, each only when there is something to keep, so a table
-	 * costs 16 bytes a piece, 24 with release(), 32 with both: */
-	void **cookies;	  /* what release() gets back (host has release()) */
-	uint64_t *fd_pos; /* where the piece is in a file (host gave fds) */
-	int32_t *fds;	  /* the distinct fds fd_pos refers to */
-	uint32_t nfds;
-	bool fd_lost;	  /* fds too many or offsets too large to keep */
-	/* Nonzero when every piece but the last is 1 << page_shift bytes (a
-	 * guest's scattered pages): then a piece is found by a shift. */
-	uint32_t page_shift;
-	uint64_t table_bytes;
-};
-
-/* A reading position, so consecutive rows cost O(1) to find, and how the
- * bytes are stored: streamed around the cache for large transfers. */
-struct region_cursor {
-	uint32_t idx;
-	bool stream;
-};
-
-/* copy.c */
-/* Copies with non-temporal stores where the CPU has them; copy_fence()
- * after the last one orders them before anything that follows. */
-void copy_stream(void *dst, const void *src, size_t n);
-void copy_fence(void);
-
-/* Why region_create() failed. */
-enum region_err {
-	REGION_OK,
-	REGION_NOT_RAM,	    /* translate() refused a range or broke its contract */
-	REGION_NO_MEMORY,   /* an allocation failed */
-	REGION_OVER_BUDGET, /* the table would pass what max_host_memory has left */
-	REGION_OVER_PIECES, /* more translate() results than limits.table_pieces */
-};
-
-/* Builds a region from validated entries: maps every range through the
- * host, into a table that never costs more than the budget has left, from
- * at most limits.table_pieces translate() results. On failure nothing is
- * kept and every mapping made is released. */
-enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
-			      uint32_t n, uint64_t size, struct region **out);
-void region_ref(struct region *rg);
-/* Drops a reference; the last one releases the mappings and frees it. */
-void region_unref(struct vgm_device *dev, struct region *rg);
-/* Copies up to len bytes from offset off; stops at the region's end.
- * Returns the bytes copied. */
-size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
-		   size_t len);
-/* The index of the piece holding off (< size). */
-uint32_t region_piece(const struct region *rg, uint64_t off);
-/* The host address of [off, off + len) if it lies in one piece, else NULL. */
-const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
-
-/* udmabuf.c: a range of a region as a dma-buf, where the host gave fds. */
-struct udmabuf_item {
-	int32_t fd;
-	uint64_t offset;
-	uint64_t size;
-};
-/* Lists the file ranges of [off, off + len) widened to whole pages, merged
- * where they continue each other. Returns the number of items (at most
- * cap), or -1 if a piece has no fd, is not page aligned, or cap is too
- * small. *lead receives off's distance from the first page. */
-int udmabuf_list(const struct region *rg, uint64_t off, uint64_t len, uint64_t page,
-		 struct udmabuf_item *items, int cap, uint64_t *lead);
-/* A dma-buf fd for the items through /dev/udmabuf, or -errno. */
-int udmabuf_create(struct vgm_device *dev, const struct udmabuf_item *items, int n);
-
-/* ---- resource.c -------------------------------------------------------- */
-
-struct resource {
-	uint32_t id;
-	uint32_t width;
-	uint32_t height;
-	uint32_t stride;
-	const struct format_info *fmt;
-	uint8_t *pixels;
-	uint64_t image_bytes;
-	pixman_image_t *image; /* over pixels, made when first needed */
-	struct region *backing;
-	uint64_t backing_off; /* where the resource starts in backing */
-	uint32_t scanout_mask;
-	/* blobs (standard dialect): guest memory, no host image */
-	bool blob;
-	uint64_t blob_size;
-	bool has_uuid;
-	uint8_t uuid[16];
-};
-
-struct resource *resource_lookup(const struct vgm_device *dev, uint32_t id);
-/* True when bytes more of host memory stay within the budget. */
-bool hostmem_fits(const struct vgm_device *dev, uint64_t bytes);
-/* A blob resource of size bytes, without backing (not yet in the table).
- * Returns 0 or ERR_OUT_OF_MEMORY. */
-uint32_t resource_new_blob(uint32_t id, uint64_t size, struct resource **out);
-/* Disables every scanout that shows the resource (callbacks). */
-void resource_hide(struct vgm_device *dev, struct resource *res);
-/* Makes a 2D resource with zeroed pixels (not yet in the table).
- * Returns 0 or ERR_OUT_OF_MEMORY. */
-uint32_t resource_new(struct vgm_device *dev, uint32_t id, const struct format_info *fmt,
-		      uint32_t width, uint32_t height, struct resource **out);
+/* A 2D resource with zeroed pixels, not yet in the table.
+ * CORE_OVER_BUDGET, CORE_NO_MEMORY. */
+enum core_verdict image_create(struct vgm_device *dev, uint32_t id, const struct format_info *fmt,
+			       uint32_t width, uint32_t height, struct resource **out);
+uint8_t *image_pixels(struct resource *res);
 /* A pixman image over the pixels, made when first needed; NULL if that fails. */
-pixman_image_t *resource_image(struct resource *res);
-/* The resource takes over one reference to rg. */
-void resource_attach(struct resource *res, struct region *rg, uint64_t off);
-void resource_detach(struct vgm_device *dev, struct resource *res);
-/* Hides it from every scanout (callbacks), detaches, frees. The caller
- * has taken it out of the table. */
-void resource_destroy(struct vgm_device *dev, struct resource *res);
+pixman_image_t *image_pixman(struct resource *res);
 
-/* ---- scanout state (device.c) ------------------------------------------ */
+/* ---- what each scanout gives the host (scanout.c, scanout-blob.c) --------- */
 
-struct scanout {
-	bool enabled;
-	uint32_t width;
-	uint32_t height;
-	uint8_t *edid; /* the VMM's own EDID, or NULL: generated */
-	size_t edid_len;
-	struct resource *res; /* shown, or NULL */
-	struct vgm_gpu_rect rect; /* the part of the resource's image shown */
-	/* What the host is given: the first pixel of rect, in the 2D image, in
-	 * guest memory (a blob contiguous in the host's mapping) or in staging. */
+/* The first pixel of the shown rectangle, in a 2D image, in guest memory
+ * (a blob contiguous in the host's mapping) or in a staging copy of it. */
+struct view {
 	const struct format_info *fmt;
 	const uint8_t *data;
 	uint32_t stride;
-	/* blobs: where the image starts in the backing, and a copy of rect's
-	 * pixels when they are not contiguous in the host's mapping */
-	uint64_t blob_offset;
-	uint32_t blob_stride;
 	uint8_t *staging;
 	uint64_t staging_bytes;
 };
 
-void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
+/* SET_SCANOUT of a 2D resource: the core shows it, then this. */
+void view_show_2d(struct vgm_device *dev, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect);
-void scanout_hide(struct vgm_device *dev, uint32_t idx);
-void scanout_pixels(const struct scanout *so, struct vgm_pixels *px);
+void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct vgm_pixels *px);
 /* Calls scanout_set with what the scanout shows. */
-void scanout_announce(struct vgm_device *dev, uint32_t idx);
-/* Makes a prepared view (res, rect, fmt, data, stride, blob fields) the
- * scanout's, without telling the host. */
-void scanout_take(struct vgm_device *dev, uint32_t idx, struct scanout *view);
-/* Forgets every scanout's view without callbacks (destroy). */
-void scanout_forget_all(struct vgm_device *dev);
+void view_announce(struct vgm_device *dev, uint32_t idx, const struct vgm_gpu_rect *rect);
+/* Drops the view of a scanout that stops showing its resource (the core's hook). */
+void view_cleared(void *dev, uint32_t idx);
+/* Shows a blob; CORE_NO_MEMORY (no room for staging: nothing changed). */
+enum core_verdict view_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
+				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
+/* Refreshes a blob's staging for r (scanout coordinates) from guest memory. */
+void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r);
+void view_release(struct vgm_device *dev, struct view *v);
 
-/* scanout-blob.c: a blob's image as a scanout shows it. */
-struct blob_image {
-	const struct format_info *fmt;
-	uint32_t width;
-	uint32_t height;
-	uint32_t stride;
-	uint64_t offset;
-	struct vgm_gpu_rect rect;
-};
-/* Shows a blob; 0 or ERR_OUT_OF_MEMORY (no room for staging: nothing changed). */
-uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
-			   const struct blob_image *img);
-/* Refreshes staging for rect (scanout coordinates) from guest memory. */
-void scanout_blob_refresh(struct scanout *so, const struct vgm_rect *r);
-void scanout_blob_release(struct vgm_device *dev, struct scanout *so);
+/* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
+int udmabuf_create(struct vgm_device *dev, const struct file_item *items, int n);
 
 /* ---- the device --------------------------------------------------------- */
 
@@ -258,39 +89,18 @@ struct cmd_slot {
 	const struct cmd_desc *desc;
 };
 
-struct limits {
-	uint64_t host_memory;
-	uint32_t backing_entries;
-	uint32_t resources;
-	uint32_t regions;
-	uint32_t table_pieces; /* translate() results one request may make */
-};
-
 struct vgm_device {
-	struct host *host;    /* the VMM's callbacks (util) */
+	struct host *host; /* the VMM's callbacks (util) */
 	struct logger *log;
-	enum vgm_dialect dialect;
-	uint64_t offered;
-	uint64_t accepted;
-	uint32_t events;
-	uint32_t num_scanouts;
-	struct scanout scanouts[VGM_MAX_SCANOUTS];
-	struct limits limits;
-	struct idtable resources;
-	struct idtable memory_ids;
-	uint32_t nregions;
-	uint64_t image_bytes;
-	uint64_t table_bytes;
-	uint64_t backing_entries;
-	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
-	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
-	struct idtable uuids; /* first 4 bytes of a UUID -> resource */
+	struct core *core;
+	struct view views[VGM_MAX_SCANOUTS];
+	int udmabuf_fd;	     /* /dev/udmabuf: -1 not opened yet, -2 absent */
+	bool udmabuf_failed; /* an ioctl failed once (logged once) */
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
 	struct cmd_slot cmds[3][16];
 	/* scratch space of one request, bounded by the limits */
 	struct vgm_gpu_mem_entry *entries;
 	uint32_t entries_cap;
-	uint32_t cursor[VGM_CURSOR_SIZE * VGM_CURSOR_SIZE];
 };
 
 /* ---- dispatch.c and the command families -------------------------------- */
@@ -336,7 +146,8 @@ struct cmd {
 	const struct vgm_gpu_mem_entry *entries;
 	uint32_t nr_entries;
 	uint64_t entries_size; /* sum of the entries' lengths */
-	struct resource *res;
+	struct resource *res;	/* found by cmd_find_resource() */
+	struct resource_desc rd; /* and what the core says of it */
 	struct region *region;
 	const struct format_info *fmt;
 	union cmd_resp *resp; /* the response body (control queue) */
@@ -364,16 +175,13 @@ uint32_t guest_error(struct vgm_device *dev, const struct cmd *c, uint32_t code,
  * when the request is too short for them, or ERR_OUT_OF_MEMORY; logs. */
 uint32_t cmd_read_entries(struct vgm_device *dev, struct cmd *c, uint32_t nr_entries,
 			  uint32_t short_code);
-bool feature_accepted(const struct vgm_device *dev, uint32_t bit);
 /* cmd-resource.c, for every command that names resources: */
 /* A new id: not 0, not in use (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_check_new_resource(struct vgm_device *dev, struct cmd *c, uint32_t id);
 /* Room for one more resource under the limit (ERR_OUT_OF_MEMORY). */
 uint32_t cmd_check_resource_room(struct vgm_device *dev, struct cmd *c, uint32_t id);
-/* An existing resource, into c->res (ERR_INVALID_RESOURCE_ID). */
+/* An existing resource, into c->res and c->rd (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id);
-/* UUIDs are found by their first four bytes, which are unique per device. */
-uint32_t uuid_key(const uint8_t uuid[16]);
 /* cmd-scanout.c: a scanout id below num_scanouts (checked first:
  * ERR_INVALID_SCANOUT_ID), and the resource into c->res, or NULL for 0. */
 uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scanout_id,
@@ -382,7 +190,7 @@ uint32_t cmd_scanout_target(struct vgm_device *dev, struct cmd *c, uint32_t scan
 uint32_t cmd_check_ranges(struct vgm_device *dev, struct cmd *c);
 /* The guest's verdict on a region_create() that failed, logged naming the
  * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */
-uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum region_err err);
+uint32_t cmd_region_error(struct vgm_device *dev, struct cmd *c, enum core_verdict err);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
 
 /* Command tables of each family, terminated by a zero type. */
@@ -397,7 +205,5 @@ extern const struct cmd_desc cmds_cursor[];
 
 void dispatch_init(struct vgm_device *dev);
 
-/* device.c */
-void device_free_objects(struct vgm_device *dev, bool callbacks);
 
 #endif /* VGM_PRIVATE_H */

@@ -15,133 +15,137 @@
 #define UDMABUF_MAX_ITEMS 1024 /* the kernel's default list_limit */
 
 /* The bytes from the first pixel of the rectangle to its last. */
-static uint64_t rect_first(const struct blob_image *img)
+static uint64_t rect_first(const struct scanout_fb *fb, const struct format_info *fmt,
+			   const struct vgm_gpu_rect *r)
 {
-	return img->offset + (uint64_t)img->rect.y * img->stride +
-	       (uint64_t)img->rect.x * img->fmt->bpp;
+	return fb->offset + (uint64_t)r->y * fb->stride + (uint64_t)r->x * fmt->bpp;
 }
 
-static uint64_t rect_span(const struct blob_image *img)
+static uint64_t rect_span(const struct scanout_fb *fb, const struct format_info *fmt,
+			  const struct vgm_gpu_rect *r)
 {
-	return (uint64_t)(img->rect.height - 1) * img->stride +
-	       (uint64_t)img->rect.width * img->fmt->bpp;
+	return (uint64_t)(r->height - 1) * fb->stride + (uint64_t)r->width * fmt->bpp;
 }
 
-/* Points the view at guest memory, or gives it a staging copy. */
-static uint32_t prepare_view(struct vgm_device *dev, struct scanout *view,
-			     const struct blob_image *img, uint64_t old)
+/* Points the view at guest memory, or gives it a staging copy (not yet
+ * charged: the scanout's current copy goes first). */
+static enum core_verdict prepare_view(struct vgm_device *dev, struct view *view,
+				      struct resource *res, const struct vgm_gpu_rect *r,
+				      const struct scanout_fb *fb, uint64_t old)
 {
-	const struct resource *res = view->res;
-	const uint8_t *direct = region_span(res->backing, res->backing_off + rect_first(img),
-					    rect_span(img));
-	uint64_t bytes = (uint64_t)img->rect.width * img->rect.height * img->fmt->bpp;
+	const struct format_info *fmt = view->fmt;
+	const uint8_t *direct = region_span(resource_backing(res),
+					    resource_backing_offset(res) + rect_first(fb, fmt, r),
+					    rect_span(fb, fmt, r));
+	uint64_t bytes = (uint64_t)r->width * r->height * fmt->bpp;
 
 	/* Direct only where pixman takes the rows as they are: stride and first
 	 * pixel 4-byte aligned. The guest picks both; a stride of 321 made
 	 * pixman refuse the image in read_scanout (test-scanout-blob). */
-	if (direct && img->stride % 4 == 0 && (uintptr_t)direct % 4 == 0) {
+	if (direct && fb->stride % 4 == 0 && (uintptr_t)direct % 4 == 0) {
 		view->data = direct;
-		view->stride = img->stride;
-		return 0;
+		view->stride = fb->stride;
+		return CORE_OK;
 	}
 	/* The scanout's current copy goes when this one comes: don't count
 	 * both, or flipping between two blobs near the budget would fail. */
-	if (!hostmem_fits(dev, bytes > old ? bytes - old : 0) ||
+	if (!budget_fits(dev->core, bytes > old ? bytes - old : 0) ||
 	    !(view->staging = malloc((size_t)bytes)))
-		return VGM_GPU_RESP_ERR_OUT_OF_MEMORY;
-	dev->image_bytes += bytes;
+		return CORE_NO_MEMORY;
 	view->staging_bytes = bytes;
 	view->data = view->staging;
-	view->stride = img->rect.width * img->fmt->bpp;
-	return 0;
+	view->stride = r->width * fmt->bpp;
+	return CORE_OK;
 }
 
 /* The same image as a dma-buf, if the host takes them and the pages are
  * in files; false: the host gets pixels. */
-static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, const struct blob_image *img)
+static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, struct resource *res,
+			 const struct vgm_gpu_rect *r, const struct scanout_fb *fb,
+			 const struct format_info *fmt)
 {
-	const struct resource *res = dev->scanouts[idx].res;
-	struct udmabuf_item items[UDMABUF_MAX_ITEMS];
-	uint64_t lead, len = (uint64_t)img->stride * (img->rect.y + img->rect.height);
+	struct file_item items[UDMABUF_MAX_ITEMS];
+	uint64_t lead, len = (uint64_t)fb->stride * (r->y + r->height);
 	long page = sysconf(_SC_PAGESIZE);
 	int n, fd;
 
 	if (!host_has_dmabuf(dev->host) || page <= 0)
 		return false;
-	n = udmabuf_list(res->backing, res->backing_off + img->offset, len, (uint64_t)page, items,
-			 UDMABUF_MAX_ITEMS, &lead);
+	n = region_file_items(resource_backing(res), resource_backing_offset(res) + fb->offset,
+			      len, (uint64_t)page, items, UDMABUF_MAX_ITEMS, &lead);
 	fd = n > 0 ? udmabuf_create(dev, items, n) : -1;
 	if (fd < 0)
 		return false;
 	host_scanout_dmabuf(dev->host, idx, &(struct vgm_dmabuf){
 		.fd = fd,
-		.fourcc = img->fmt->fourcc,
+		.fourcc = fmt->fourcc,
 		.modifier = DRM_FORMAT_MOD_LINEAR,
-		.stride = img->stride,
+		.stride = fb->stride,
 		.offset = lead,
 		.size = lead + len,
-		.width = img->width,
-		.height = img->rect.y + img->rect.height, /* the rows the buffer holds */
-		.rect = { img->rect.x, img->rect.y, img->rect.width, img->rect.height },
+		.width = fb->width,
+		.height = r->y + r->height, /* the rows the buffer holds */
+		.rect = { r->x, r->y, r->width, r->height },
 	});
 	return true;
 }
 
-uint32_t scanout_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
-			   const struct blob_image *img)
+enum core_verdict view_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
+				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb)
 {
-	struct scanout view = {
-		.res = res,
-		.rect = img->rect,
-		.fmt = img->fmt,
-		.blob_offset = img->offset,
-		.blob_stride = img->stride,
-	};
-	uint32_t err = prepare_view(dev, &view, img, dev->scanouts[idx].staging_bytes);
+	struct view view = { .fmt = format_from_virtio(fb->format) };
+	enum core_verdict err =
+		prepare_view(dev, &view, res, rect, fb, dev->views[idx].staging_bytes);
 
 	if (err)
 		return err;
-	scanout_take(dev, idx, &view);
+	scanout_show(dev->core, idx, res, rect, fb); /* drops the current view */
+	if (view.staging)
+		budget_charge(dev->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
+	dev->views[idx] = view;
 	if (view.staging) {
-		struct vgm_rect all = { 0, 0, img->rect.width, img->rect.height };
+		struct vgm_rect all = { 0, 0, rect->width, rect->height };
 
-		scanout_blob_refresh(&dev->scanouts[idx], &all);
+		view_refresh(dev, idx, &all);
 	}
-	if (!offer_dmabuf(dev, idx, img))
-		scanout_announce(dev, idx);
-	return 0;
+	if (!offer_dmabuf(dev, idx, res, rect, fb, view.fmt))
+		view_announce(dev, idx, rect);
+	return CORE_OK;
 }
 
-void scanout_blob_refresh(struct scanout *so, const struct vgm_rect *r)
+void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r)
 {
-	const struct resource *res = so->res;
+	const struct view *v = &dev->views[idx];
 	struct region_cursor cur = { 0 };
+	struct scanout_desc so;
 	uint64_t src;
 	uint8_t *dst;
 	size_t row;
 
 	/* Checked first: no staging (a 2D resource, a direct blob view) means
 	 * no pointer to compute, and arithmetic on NULL is undefined. */
-	if (!so->staging)
+	if (!v->staging)
 		return;
-	row = (size_t)r->width * so->fmt->bpp;
-	src = res->backing_off + so->blob_offset + (uint64_t)(so->rect.y + r->y) * so->blob_stride +
-	      (uint64_t)(so->rect.x + r->x) * so->fmt->bpp;
-	dst = so->staging + (size_t)r->y * so->stride + (size_t)r->x * so->fmt->bpp;
+	scanout_describe(dev->core, idx, &so);
+	row = (size_t)r->width * v->fmt->bpp;
+	src = resource_backing_offset(so.res) + so.fb.offset +
+	      (uint64_t)(so.rect.y + r->y) * so.fb.stride +
+	      (uint64_t)(so.rect.x + r->x) * v->fmt->bpp;
+	dst = v->staging + (size_t)r->y * v->stride + (size_t)r->x * v->fmt->bpp;
 	/* SET_SCANOUT_BLOB checked that every row lies inside the blob. */
 	for (uint32_t y = 0; y < r->height; y++) {
-		region_read(res->backing, &cur, src, dst, row);
-		src += so->blob_stride;
-		dst += so->stride;
+		region_read(resource_backing(so.res), &cur, src, dst, row);
+		src += so.fb.stride;
+		dst += v->stride;
 	}
 }
 
-void scanout_blob_release(struct vgm_device *dev, struct scanout *so)
+void view_release(struct vgm_device *dev, struct view *v)
 {
-	if (!so->staging)
+	if (!v->staging)
 		return;
-	dev->image_bytes -= so->staging_bytes;
-	free(so->staging);
-	so->staging = NULL;
-	so->staging_bytes = 0;
+	budget_release(dev->core, BUDGET_IMAGE, v->staging_bytes);
+	free(v->staging);
+	v->staging = NULL;
+	v->staging_bytes = 0;
 }

@@ -1,126 +1,86 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scanout state: which resource each display shows, and the callbacks that
- * keep the host's view of it in step.
+ * What each scanout gives the host: a pointer to the first pixel of the
+ * shown rectangle, its stride and format (the core keeps what is shown).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "private.h"
 
-void scanout_pixels(const struct scanout *so, struct vgm_pixels *px)
+void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct vgm_pixels *px)
 {
-	px->data = so->data;
-	px->stride = so->stride;
-	px->fourcc = so->fmt->fourcc;
-	px->width = so->rect.width;
-	px->height = so->rect.height;
+	px->data = v->data;
+	px->stride = v->stride;
+	px->fourcc = v->fmt->fourcc;
+	px->width = rect->width;
+	px->height = rect->height;
 }
 
-/* Forgets what the scanout showed, without telling the host. */
-static void forget(struct vgm_device *dev, struct scanout *so, uint32_t idx)
+void view_cleared(void *ctx, uint32_t idx)
 {
-	if (!so->res)
-		return;
-	so->res->scanout_mask &= ~(1u << idx);
-	scanout_blob_release(dev, so);
-	so->res = NULL;
-	so->rect = (struct vgm_gpu_rect){ 0, 0, 0, 0 };
-	so->data = NULL;
-	so->fmt = NULL;
-	so->stride = 0;
+	struct vgm_device *dev = ctx;
+
+	view_release(dev, &dev->views[idx]);
+	dev->views[idx] = (struct view){ 0 };
 }
 
 /* Tells the host what the scanout shows now. */
-void scanout_announce(struct vgm_device *dev, uint32_t idx)
+void view_announce(struct vgm_device *dev, uint32_t idx, const struct vgm_gpu_rect *rect)
 {
 	struct vgm_pixels px;
 
-	scanout_pixels(&dev->scanouts[idx], &px);
+	view_pixels(&dev->views[idx], rect, &px);
 	host_scanout_set(dev->host, idx, &px);
 }
 
-void scanout_show(struct vgm_device *dev, uint32_t idx, struct resource *res,
+void view_show_2d(struct vgm_device *dev, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect)
 {
-	struct scanout *so = &dev->scanouts[idx];
+	struct view *v = &dev->views[idx];
+	struct resource_desc d;
 
-	forget(dev, so, idx);
-	so->res = res;
-	so->rect = *rect;
-	so->fmt = res->fmt;
-	so->stride = res->stride;
-	so->data = res->pixels + (size_t)rect->y * res->stride + (size_t)rect->x * res->fmt->bpp;
-	res->scanout_mask |= 1u << idx;
-	scanout_announce(dev, idx);
-}
-
-/* Takes a blob's view, prepared by scanout-blob.c, as the scanout's. */
-void scanout_take(struct vgm_device *dev, uint32_t idx, struct scanout *view)
-{
-	struct scanout *so = &dev->scanouts[idx];
-
-	forget(dev, so, idx);
-	so->res = view->res;
-	so->rect = view->rect;
-	so->fmt = view->fmt;
-	so->data = view->data;
-	so->stride = view->stride;
-	so->blob_offset = view->blob_offset;
-	so->blob_stride = view->blob_stride;
-	so->staging = view->staging;
-	so->staging_bytes = view->staging_bytes;
-	so->res->scanout_mask |= 1u << idx;
-}
-
-void scanout_hide(struct vgm_device *dev, uint32_t idx)
-{
-	struct scanout *so = &dev->scanouts[idx];
-
-	if (!so->res)
-		return;
-	forget(dev, so, idx);
-	host_scanout_disable(dev->host, idx);
-}
-
-void scanout_forget_all(struct vgm_device *dev)
-{
-	for (uint32_t i = 0; i < dev->num_scanouts; i++)
-		forget(dev, &dev->scanouts[i], i);
+	resource_describe(res, &d);
+	v->fmt = format_from_virtio(d.format);
+	v->stride = d.stride;
+	v->data = image_pixels(res) + (size_t)rect->y * d.stride + (size_t)rect->x * v->fmt->bpp;
+	view_announce(dev, idx, rect);
 }
 
 VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
 					   struct vgm_scanout_info *info)
 {
-	const struct scanout *so;
+	struct scanout_desc so;
 	struct vgm_scanout_info si = { .size = sizeof(si) };
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (!info || scanout >= dev->num_scanouts)
+	if (!info || scanout >= core_num_scanouts(dev->core))
 		return -EINVAL;
-	so = &dev->scanouts[scanout];
-	si.enabled = so->enabled;
-	si.width = so->width;
-	si.height = so->height;
-	si.resource_id = so->res ? so->res->id : 0;
-	si.rect = (struct vgm_rect){ so->rect.x, so->rect.y, so->rect.width, so->rect.height };
+	scanout_describe(dev->core, scanout, &so);
+	si.enabled = so.enabled;
+	si.width = so.width;
+	si.height = so.height;
+	si.resource_id = so.res ? resource_id(so.res) : 0;
+	si.rect = (struct vgm_rect){ so.rect.x, so.rect.y, so.rect.width, so.rect.height };
 	return copy_out(info, &si, sizeof(si));
 }
 
 VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
 					     struct vgm_pixels *px)
 {
+	struct scanout_desc so;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (!px || scanout >= dev->num_scanouts)
+	if (!px || scanout >= core_num_scanouts(dev->core))
 		return -EINVAL;
-	if (!dev->scanouts[scanout].res)
+	scanout_describe(dev->core, scanout, &so);
+	if (!so.res)
 		return -ENODATA;
-	scanout_pixels(&dev->scanouts[scanout], px);
+	view_pixels(&dev->views[scanout], &so.rect, px);
 	return 0;
 }
 
@@ -137,24 +97,26 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 				       uint32_t fourcc, void *dst, uint32_t dst_stride)
 {
 	const struct format_info *to = format_from_fourcc(fourcc);
-	const struct scanout *so;
+	struct scanout_desc so;
 	struct vgm_pixels px;
+	const struct view *v;
 	pixman_image_t *src, *out;
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
-	if (!dst || scanout >= dev->num_scanouts || !to)
+	if (!dst || scanout >= core_num_scanouts(dev->core) || !to)
 		return -EINVAL;
-	so = &dev->scanouts[scanout];
-	if (!so->res)
+	scanout_describe(dev->core, scanout, &so);
+	if (!so.res)
 		return -ENODATA;
-	if ((uint64_t)so->rect.width * to->bpp > dst_stride || dst_stride % 4 || dst_stride > INT32_MAX)
+	if ((uint64_t)so.rect.width * to->bpp > dst_stride || dst_stride % 4 || dst_stride > INT32_MAX)
 		return -EINVAL;
-	scanout_pixels(so, &px);
+	v = &dev->views[scanout];
+	view_pixels(v, &so.rect, &px);
 	/* Its own format is a plain copy, the guest's bytes unchanged:
 	 * pixman's general path zeroes the X byte of some (r8g8b8x8). */
-	if (to == so->fmt) {
+	if (to == v->fmt) {
 		copy_shown(&px, to->bpp, dst, dst_stride);
 		return 0;
 	}
@@ -165,7 +127,7 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 	if (px.stride > INT32_MAX || (uint64_t)px.stride * px.height > (1ull << 32))
 		return -ENOMEM;
 	/* pixman only reads src; its API takes a non-const pointer. */
-	src = pixman_image_create_bits(so->fmt->pixman, (int)px.width, (int)px.height,
+	src = pixman_image_create_bits(v->fmt->pixman, (int)px.width, (int)px.height,
 				       (uint32_t *)(uintptr_t)px.data, (int)px.stride);
 	out = pixman_image_create_bits(to->pixman, (int)px.width, (int)px.height, dst,
 				       (int)dst_stride);

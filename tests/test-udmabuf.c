@@ -4,9 +4,10 @@
  * ranges a dma-buf of a region's range is made of, and what happens where
  * /dev/udmabuf is missing. No /dev/udmabuf is needed.
  *
- * The device comes from the harness (guest RAM with guard pages); the
- * fixture sits between it and the harness's callbacks so translate() can
- * say which file holds each guest range.
+ * The regions come from a core of their own (the harness gives the guest
+ * RAM with guard pages and the fake VMM); the fixture sits between the
+ * core and the harness's callbacks so translate() can say which file holds
+ * each guest range. udmabuf_create() is the harness device's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core-fixture.h"
+#include "core/core-impl.h"
 #include "harness.h"
 #include "private.h"
 
@@ -35,6 +38,7 @@ enum fd_mode {
 
 struct fixture {
 	struct harness *h;
+	struct core_fixture cf;
 	struct vgm_host_ops inner; /* the harness's callbacks */
 	enum fd_mode mode;
 	struct region *rg[MAX_REGIONS];
@@ -96,20 +100,18 @@ static struct fixture *fixture_new(enum fd_mode mode, bool with_release)
 	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = with_release };
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct vgm_host_ops ops;
-	struct vgm_device *dev;
 
 	assert_non_null(f);
 	f->h = harness_new(&o);
 	f->inner = f->h->ops;
 	f->mode = mode;
-	dev = f->h->dev;
 	ops = (struct vgm_host_ops){
 		.size = sizeof(ops),
 		.translate = fx_translate,
 		.release = with_release ? fx_release : NULL,
 		.log = fx_log,
 	};
-	host_init(dev->host, &ops, f);
+	core_fixture_init(&f->cf, &ops, f, 0);
 	return f;
 }
 
@@ -132,7 +134,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	for (size_t i = 0; i < f->nrg; i++)
-		region_unref(f->h->dev, f->rg[i]);
+		region_unref(f->cf.core, f->rg[i]);
+	core_fixture_fini(&f->cf);
 	harness_free(f->h); /* every mapping given back */
 	free(f);
 	return 0;
@@ -152,7 +155,7 @@ static struct region *make_region(struct fixture *f, const uint64_t *offs, const
 		e[i] = (struct vgm_gpu_mem_entry){ .addr = RAM_BASE + offs[i], .length = lens[i] };
 		size += lens[i];
 	}
-	assert_int_equal(region_create(f->h->dev, e, n, size, &rg), 0);
+	assert_int_equal(region_create(f->cf.core, e, n, size, &rg), 0);
 	assert_non_null(rg);
 	f->rg[f->nrg++] = rg;
 	return rg;
@@ -168,7 +171,7 @@ static struct region *make_pages(struct fixture *f, const uint64_t *offs, uint32
 	return make_region(f, offs, lens, n);
 }
 
-static void assert_item(const struct udmabuf_item *it, int32_t fd, uint64_t offset,
+static void assert_item(const struct file_item *it, int32_t fd, uint64_t offset,
 			uint64_t size)
 {
 	assert_int_equal(it->fd, fd);
@@ -177,13 +180,13 @@ static void assert_item(const struct udmabuf_item *it, int32_t fd, uint64_t offs
 }
 
 /* udmabuf_list with room for MAX_ITEMS, lead checked when it succeeds. */
-static int list(const struct region *rg, uint64_t off, uint64_t len, struct udmabuf_item *items)
+static int list(const struct region *rg, uint64_t off, uint64_t len, struct file_item *items)
 {
 	uint64_t lead = 12345;
 	int n;
 
 	memset(items, 0, sizeof(*items) * MAX_ITEMS);
-	n = udmabuf_list(rg, off, len, PG, items, MAX_ITEMS, &lead);
+	n = region_file_items(rg, off, len, PG, items, MAX_ITEMS, &lead);
 	if (n >= 0)
 		assert_int_equal(lead, off % PG);
 	return n;
@@ -194,7 +197,7 @@ static int list(const struct region *rg, uint64_t off, uint64_t len, struct udma
 static void test_udmabuf_list_single_piece(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_region(f, (const uint64_t[]){ 0x10000 }, (const uint32_t[]){ 4 * PG },
 					1);
 
@@ -212,7 +215,7 @@ static void test_udmabuf_list_single_piece(void **state)
 static void test_udmabuf_list_merges_contiguous_pieces(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	uint64_t offs[8];
 	struct region *rg;
 
@@ -230,7 +233,7 @@ static void test_udmabuf_list_merges_contiguous_pieces(void **state)
 static void test_udmabuf_list_file_order_not_merged(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	uint64_t rev[8];
 	struct region *rg;
 
@@ -253,7 +256,7 @@ static void test_udmabuf_list_file_order_not_merged(void **state)
 static void test_udmabuf_list_two_fds(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_pages(f, (const uint64_t[]){ 0x1000, HALF + 0x2000, HALF + 0x3000,
 							      0x4000 },
 				       4);
@@ -271,7 +274,7 @@ static void test_udmabuf_list_two_fds(void **state)
 static void test_udmabuf_list_lead(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	uint64_t lead = 0;
 	struct region *rg = make_region(f, (const uint64_t[]){ 0x30000 }, (const uint32_t[]){ 3 * PG },
 					1);
@@ -280,7 +283,7 @@ static void test_udmabuf_list_lead(void **state)
 	assert_item(&it[0], FD_A, 0x30000, 2 * PG);
 	assert_int_equal(list(rg, PG + 10, 10, it), 1);
 	assert_item(&it[0], FD_A, 0x30000 + PG, PG);
-	assert_int_equal(udmabuf_list(rg, 2 * PG + 4095, 1, PG, it, MAX_ITEMS, &lead), 1);
+	assert_int_equal(region_file_items(rg, 2 * PG + 4095, 1, PG, it, MAX_ITEMS, &lead), 1);
 	assert_int_equal(lead, 4095);
 	assert_item(&it[0], FD_A, 0x30000 + 2 * PG, PG);
 }
@@ -289,7 +292,7 @@ static void test_udmabuf_list_lead(void **state)
 static void test_udmabuf_list_end_mid_page(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_region(f, (const uint64_t[]){ 0x30000 }, (const uint32_t[]){ 3 * PG },
 					1);
 	struct region *tail;
@@ -314,7 +317,7 @@ static void test_udmabuf_list_end_mid_page(void **state)
 static void test_udmabuf_list_piece_without_fd(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *filed_first = make_pages(f, (const uint64_t[]){ 0x1000, HALF + 0x1000 }, 2);
 	struct region *filed_last = make_pages(f, (const uint64_t[]){ HALF + 0x3000, 0x3000 }, 2);
 
@@ -333,7 +336,7 @@ static void test_udmabuf_list_piece_without_fd(void **state)
 static void test_udmabuf_list_no_fds_at_all(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_pages(f, (const uint64_t[]){ 0x1000, 0x3000 }, 2);
 
 	assert_null(rg->fd_pos);
@@ -345,7 +348,7 @@ static void test_udmabuf_list_no_fds_at_all(void **state)
 static void test_udmabuf_list_not_page_aligned_in_file(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_pages(f, (const uint64_t[]){ 0x1000, 0x2000 }, 2);
 
 	assert_int_equal(list(rg, 0, 2 * PG, it), -1); /* at 0x1200 in the file */
@@ -355,7 +358,7 @@ static void test_udmabuf_list_not_page_aligned_in_file(void **state)
 static void test_udmabuf_list_pieces_not_whole_pages(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	/* Starting inside a page of RAM, hence of the file. */
 	struct region *odd = make_region(f, (const uint64_t[]){ 0x1000 + 100 },
 					 (const uint32_t[]){ 2 * PG }, 1);
@@ -373,7 +376,7 @@ static void test_udmabuf_list_pieces_not_whole_pages(void **state)
 static void test_udmabuf_list_cap(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	uint64_t lead = 12345, rev[8], fwd[8];
 	struct region *scattered, *merged;
 
@@ -383,18 +386,18 @@ static void test_udmabuf_list_cap(void **state)
 	}
 	scattered = make_pages(f, rev, 8);
 	merged = make_pages(f, fwd, 8);
-	assert_int_equal(udmabuf_list(scattered, 0, 8 * PG, PG, it, 7, &lead), -1);
-	assert_int_equal(udmabuf_list(scattered, 0, 8 * PG, PG, it, 0, &lead), -1);
-	assert_int_equal(udmabuf_list(scattered, 0, 8 * PG, PG, it, 8, &lead), 8);
-	assert_int_equal(udmabuf_list(scattered, 0, 7 * PG, PG, it, 7, &lead), 7);
-	assert_int_equal(udmabuf_list(merged, 0, 8 * PG, PG, it, 1, &lead), 1);
+	assert_int_equal(region_file_items(scattered, 0, 8 * PG, PG, it, 7, &lead), -1);
+	assert_int_equal(region_file_items(scattered, 0, 8 * PG, PG, it, 0, &lead), -1);
+	assert_int_equal(region_file_items(scattered, 0, 8 * PG, PG, it, 8, &lead), 8);
+	assert_int_equal(region_file_items(scattered, 0, 7 * PG, PG, it, 7, &lead), 7);
+	assert_int_equal(region_file_items(merged, 0, 8 * PG, PG, it, 1, &lead), 1);
 	assert_item(&it[0], FD_A, 0x40000, 8 * PG);
 }
 
 static void test_udmabuf_list_bad_range(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_pages(f, (const uint64_t[]){ 0x1000, 0x2000 }, 2);
 
 	assert_int_equal(list(rg, 0, 0, it), -1);
@@ -411,15 +414,15 @@ static void test_udmabuf_list_bad_range(void **state)
 static void test_udmabuf_list_larger_page(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	uint64_t lead = 0;
 	struct region *rg4k = make_region(f, (const uint64_t[]){ 0x11000 },
 					  (const uint32_t[]){ 0x10000 }, 1);
 	struct region *rg64k = make_region(f, (const uint64_t[]){ 0x20000 },
 					   (const uint32_t[]){ 0x20000 }, 1);
 
-	assert_int_equal(udmabuf_list(rg4k, 0, 0x10000, 0x10000, it, MAX_ITEMS, &lead), -1);
-	assert_int_equal(udmabuf_list(rg64k, 0x10000 + 5, 10, 0x10000, it, MAX_ITEMS, &lead), 1);
+	assert_int_equal(region_file_items(rg4k, 0, 0x10000, 0x10000, it, MAX_ITEMS, &lead), -1);
+	assert_int_equal(region_file_items(rg64k, 0x10000 + 5, 10, 0x10000, it, MAX_ITEMS, &lead), 1);
 	assert_int_equal(lead, 5);
 	assert_item(&it[0], FD_A, 0x30000, 0x10000);
 }
@@ -429,7 +432,7 @@ static void test_udmabuf_list_larger_page(void **state)
 static void test_udmabuf_create_absent(void **state)
 {
 	struct fixture *f = *state;
-	struct udmabuf_item it[MAX_ITEMS];
+	struct file_item it[MAX_ITEMS];
 	struct region *rg = make_pages(f, (const uint64_t[]){ 0x1000 }, 1);
 	int fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 

@@ -76,6 +76,15 @@ static inline void put_le64(uint8_t *p, uint64_t v)
  * (0 to start). */
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
 
+/* ---- copy.c: moving bytes ----------------------------------------------- */
+
+/* Copies with non-temporal stores where the CPU has them, for large
+ * transfers whose destination nothing reads soon; copy_fence() after the
+ * last one orders them before anything that follows. Here, below the core,
+ * because region reads (core) stream the large transfers of the renderer. */
+void copy_stream(void *dst, const void *src, size_t n);
+void copy_fence(void);
+
 /* ---- sized.c: structs that carry their size ----------------------------- */
 
 /* Copies a struct the caller gives, whose first uint32_t is its size

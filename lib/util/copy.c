@@ -13,7 +13,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "private.h"
+#include "util.h"
 
 #if defined(__SSE2__)
 static void stream_lines(uint8_t *d, const uint8_t *s, size_t n)

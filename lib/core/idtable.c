@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
-#include "private.h"
+#include "core-impl.h"
 
 #define MIN_CAPACITY 16u
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "core-impl.h"
 
 struct builder {
-	struct vgm_device *dev;
+	struct core *c;
 	struct region *rg;
 	uint32_t cap;	/* pieces the arrays have room for, sentinel excluded */
 	uint32_t maps;	/* translate() results so far, against limits.table_pieces */
@@ -24,7 +24,7 @@ struct builder {
 /* Bytes a piece costs in the arrays the table has, or is about to have. */
 static uint64_t piece_bytes(const struct builder *b, bool with_fd_pos)
 {
-	return sizeof(struct region_seg) + (host_has_release(b->dev->host) ? sizeof(void *) : 0) +
+	return sizeof(struct region_seg) + (host_has_release(b->c->host) ? sizeof(void *) : 0) +
 	       (with_fd_pos ? sizeof(uint64_t) : 0);
 }
 
@@ -52,7 +52,7 @@ static uint32_t cap_limit(const struct builder *b)
 	uint64_t cap = b->room > fixed ? (b->room - fixed) / piece_bytes(b, b->rg->fd_pos != NULL)
 				       : 0;
 
-	return cap < b->dev->limits.table_pieces ? (uint32_t)cap : b->dev->limits.table_pieces;
+	return cap < b->c->limits.table_pieces ? (uint32_t)cap : b->c->limits.table_pieces;
 }
 
 static bool grow_array(void **arr, size_t elem, uint32_t cap)
@@ -69,7 +69,7 @@ static bool grow_array(void **arr, size_t elem, uint32_t cap)
 }
 
 /* Doubles the room for pieces, or takes what the limits leave. */
-static enum region_err grow_table(struct builder *b)
+static enum core_verdict grow_table(struct builder *b)
 {
 	struct region *rg = b->rg;
 	uint32_t limit = cap_limit(b);
@@ -77,16 +77,16 @@ static enum region_err grow_table(struct builder *b)
 	struct region_seg *seg;
 
 	if (cap <= b->cap)
-		return REGION_OVER_BUDGET;
+		return CORE_OVER_BUDGET;
 	seg = realloc(rg->seg, ((size_t)cap + 1) * sizeof(*seg));
 	if (!seg)
-		return REGION_NO_MEMORY;
+		return CORE_NO_MEMORY;
 	rg->seg = seg;
 	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
 	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
-		return REGION_NO_MEMORY;
+		return CORE_NO_MEMORY;
 	b->cap = cap;
-	return REGION_OK;
+	return CORE_OK;
 }
 
 /* The slot of fd in the region's fd list, added if new; -1 when the list
@@ -165,16 +165,16 @@ static bool joins_last(const struct region *rg, const struct vgm_guest_map *m, u
 	       prev >> FD_POS_SHIFT == pos >> FD_POS_SHIFT && prev + len == pos;
 }
 
-static enum region_err push_piece(struct builder *b, const struct vgm_guest_map *m,
-				  uint64_t start)
+static enum core_verdict push_piece(struct builder *b, const struct vgm_guest_map *m,
+				    uint64_t start)
 {
 	struct region *rg = b->rg;
 	uint64_t pos = fd_pos_of(b, m);
-	enum region_err err;
+	enum core_verdict err;
 
 	if (rg->nseg && joins_last(rg, m, start, pos))
-		return REGION_OK;
-	if (rg->nseg == b->cap && (err = grow_table(b)) != REGION_OK)
+		return CORE_OK;
+	if (rg->nseg == b->cap && (err = grow_table(b)) != CORE_OK)
 		return err;
 	rg->seg[rg->nseg] = (struct region_seg){ .start = start, .ptr = m->ptr };
 	if (rg->cookies)
@@ -182,10 +182,10 @@ static enum region_err push_piece(struct builder *b, const struct vgm_guest_map 
 	if (rg->fd_pos)
 		rg->fd_pos[rg->nseg] = pos;
 	rg->nseg++;
-	return REGION_OK;
+	return CORE_OK;
 }
 
-static void release_pieces(struct vgm_device *dev, struct region *rg)
+static void release_pieces(struct core *c, struct region *rg)
 {
 	if (!rg->cookies)
 		return;
@@ -199,49 +199,50 @@ static void release_pieces(struct vgm_device *dev, struct region *rg)
 			.fd_offset = pos == FD_POS_NONE ? 0 : pos & ((1ull << FD_POS_SHIFT) - 1),
 		};
 
-		host_release(dev->host, &m);
+		host_release(c->host, &m);
 	}
 }
 
 /* Gives back a mapping that never joined the table. */
-static void release_one(struct vgm_device *dev, const struct vgm_guest_map *m)
+static void release_one(struct core *c, const struct vgm_guest_map *m)
 {
-	host_release(dev->host, m);
+	host_release(c->host, m);
 }
 
 /* Maps one guest entry, piece by piece as the host finds them contiguous.
  * Every translate() result counts against the pieces one request may map,
  * joined or not: a host may hand out a byte at a time. */
-static enum region_err map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
+static enum core_verdict map_entry(struct builder *b, const struct vgm_gpu_mem_entry *e)
 {
-	struct vgm_device *dev = b->dev;
+	struct core *c = b->c;
 	uint64_t done = 0;
-	enum region_err err;
+	enum core_verdict err;
 
 	while (done < e->length) {
 		uint64_t want = e->length - done;
 		struct vgm_guest_map m = { .fd = -1 };
 		uint64_t start = b->rg->seg[b->rg->nseg].start;
 
-		if (b->maps == dev->limits.table_pieces)
-			return REGION_OVER_PIECES;
-		if (host_translate(dev->host, e->addr + done, want, &m) < 0)
-			return REGION_NOT_RAM;
+		if (b->maps == c->limits.table_pieces)
+			return CORE_OVER_PIECES;
+		if (host_translate(c->host, e->addr + done, want, &m) < 0)
+			return CORE_NOT_GUEST_RAM;
 		if (!m.ptr || m.len == 0 || m.len > want) {
-			logger_msg(dev->log, VGM_LOG_ERROR, "translate(0x%llx, %llu) returned a bad mapping",
-				(unsigned long long)(e->addr + done), (unsigned long long)want);
-			return REGION_NOT_RAM; /* not a mapping: nothing to give back */
+			logger_msg(c->log, VGM_LOG_ERROR,
+				   "translate(0x%llx, %llu) returned a bad mapping",
+				   (unsigned long long)(e->addr + done), (unsigned long long)want);
+			return CORE_NOT_GUEST_RAM; /* not a mapping: nothing to give back */
 		}
 		b->maps++;
 		err = push_piece(b, &m, start);
 		if (err) {
-			release_one(dev, &m);
+			release_one(c, &m);
 			return err;
 		}
 		b->rg->seg[b->rg->nseg].start = start + m.len;
 		done += m.len;
 	}
-	return REGION_OK;
+	return CORE_OK;
 }
 
 /* Gives back what translation did not use. A failed shrink keeps the
@@ -277,9 +278,9 @@ static void settle(struct builder *b)
 	rg->table_bytes = bytes;
 }
 
-static void region_free(struct vgm_device *dev, struct region *rg)
+static void region_free(struct core *c, struct region *rg)
 {
-	release_pieces(dev, rg);
+	release_pieces(c, rg);
 	free(rg->seg);
 	free(rg->cookies);
 	free(rg->fd_pos);
@@ -304,45 +305,65 @@ static uint32_t uniform_shift(const struct region *rg)
 	return shift;
 }
 
-/* What the budget has left. */
-static uint64_t budget_room(const struct vgm_device *dev)
+/* Entries that continue the one before in guest memory make one range:
+ * what the region keeps of them. */
+static bool continues(const struct vgm_gpu_mem_entry *prev, const struct vgm_gpu_mem_entry *e)
 {
-	uint64_t used = dev->image_bytes + dev->table_bytes;
+	return prev->addr + prev->length == e->addr; /* validate() checked: no wrap */
+}
 
-	return used < dev->limits.host_memory ? dev->limits.host_memory - used : 0;
+static uint32_t count_ranges(const struct vgm_gpu_mem_entry *e, uint32_t n)
+{
+	uint32_t ranges = n ? 1 : 0;
+
+	for (uint32_t i = 1; i < n; i++)
+		ranges += !continues(&e[i - 1], &e[i]);
+	return ranges;
+}
+
+static void keep_ranges(struct region *rg, const struct vgm_gpu_mem_entry *e, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (i && continues(&e[i - 1], &e[i]))
+			rg->ranges[rg->nranges - 1].len += e[i].length;
+		else
+			rg->ranges[rg->nranges++] = (struct guest_range){ e[i].addr, e[i].length };
+	}
 }
 
 /* The table starts with room for every entry: refused at once, before any
  * translate(), when the entries alone are more than the limits allow. */
-static enum region_err builder_init(struct builder *b, struct vgm_device *dev, uint32_t n)
+static enum core_verdict builder_init(struct builder *b, struct core *c,
+				      const struct vgm_gpu_mem_entry *e, uint32_t n)
 {
-	*b = (struct builder){ .dev = dev, .cap = n ? n : 1, .room = budget_room(dev) };
-	if (b->cap > dev->limits.table_pieces)
-		return REGION_OVER_PIECES;
+	*b = (struct builder){ .c = c, .cap = n ? n : 1, .room = budget_room(c) };
+	if (b->cap > c->limits.table_pieces)
+		return CORE_OVER_PIECES;
 	if (!fits(b, b->cap, false, 0))
-		return REGION_OVER_BUDGET;
-	b->rg = calloc(1, sizeof(*b->rg));
+		return CORE_OVER_BUDGET;
+	b->rg = calloc(1, sizeof(*b->rg) + (size_t)count_ranges(e, n) * sizeof(b->rg->ranges[0]));
 	if (!b->rg)
-		return REGION_NO_MEMORY;
+		return CORE_NO_MEMORY;
+	keep_ranges(b->rg, e, n);
 	b->rg->seg = calloc((size_t)b->cap + 1, sizeof(*b->rg->seg));
-	if (host_has_release(dev->host))
+	if (host_has_release(c->host))
 		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
-	if (!b->rg->seg || (host_has_release(dev->host) && !b->rg->cookies))
-		return REGION_NO_MEMORY;
-	return REGION_OK;
+	if (!b->rg->seg || (host_has_release(c->host) && !b->rg->cookies))
+		return CORE_NO_MEMORY;
+	return CORE_OK;
 }
 
-enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_entry *entries,
-			      uint32_t n, uint64_t size, struct region **out)
+enum core_verdict region_create(struct core *c, const struct vgm_gpu_mem_entry *entries,
+				uint32_t n, uint64_t size, struct region **out)
 {
 	struct builder b;
-	enum region_err err = builder_init(&b, dev, n);
+	enum core_verdict err = builder_init(&b, c, entries, n);
 
-	for (uint32_t i = 0; err == REGION_OK && i < n; i++)
+	for (uint32_t i = 0; err == CORE_OK && i < n; i++)
 		err = map_entry(&b, &entries[i]);
 	if (err) {
 		if (b.rg)
-			region_free(dev, b.rg);
+			region_free(c, b.rg);
 		return err;
 	}
 	if (b.rg->seg[b.rg->nseg].start != size)
@@ -352,11 +373,11 @@ enum region_err region_create(struct vgm_device *dev, const struct vgm_gpu_mem_e
 	b.rg->refs = 1;
 	b.rg->size = size;
 	b.rg->nentries = n;
-	dev->table_bytes += b.rg->table_bytes;
-	dev->backing_entries += n;
-	dev->nregions++;
+	c->table_bytes += b.rg->table_bytes;
+	c->backing_entries += n;
+	c->nregions++;
 	*out = b.rg;
-	return REGION_OK;
+	return CORE_OK;
 }
 
 void region_ref(struct region *rg)
@@ -364,16 +385,32 @@ void region_ref(struct region *rg)
 	rg->refs++;
 }
 
-void region_unref(struct vgm_device *dev, struct region *rg)
+void region_unref(struct core *c, struct region *rg)
 {
 	if (rg->refs == 0)
 		abort();
 	if (--rg->refs > 0)
 		return;
-	dev->table_bytes -= rg->table_bytes;
-	dev->backing_entries -= rg->nentries;
-	dev->nregions--;
-	region_free(dev, rg);
+	c->table_bytes -= rg->table_bytes;
+	c->backing_entries -= rg->nentries;
+	c->nregions--;
+	region_free(c, rg);
+}
+
+uint64_t region_size(const struct region *rg)
+{
+	return rg->size;
+}
+
+uint32_t region_memory_id(const struct region *rg)
+{
+	return rg->memory_id;
+}
+
+const struct guest_range *region_ranges(const struct region *rg, uint32_t *n)
+{
+	*n = rg->nranges;
+	return rg->ranges;
 }
 
 /* The piece holding off (< size). Pages of one size are found by a shift.
