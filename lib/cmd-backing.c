@@ -55,7 +55,7 @@ static uint32_t validate_attach(struct vgm_device *dev, struct cmd *c)
 	err = cmd_read_entries(dev, c, b->nr_entries, VGM_GPU_RESP_ERR_UNSPEC);
 	if (err)
 		return err;
-	if (c->rd.kind == RESOURCE_BLOB && c->entries_size < c->rd.blob_size)
+	if (resource_pixels_in_backing(c->res) && c->entries_size < c->rd.blob_size)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "entries add up to %llu, less than the blob's %llu",
 				   (unsigned long long)c->entries_size,
@@ -94,7 +94,7 @@ static uint32_t validate_detach(struct vgm_device *dev, struct cmd *c)
 static uint32_t exec_detach(struct vgm_device *dev, struct cmd *c)
 {
 	/* A blob's scanouts point into the pages: the host lets go first. */
-	if (c->rd.kind == RESOURCE_BLOB)
+	if (resource_pixels_in_backing(c->res))
 		resource_hide(dev->core, c->res);
 	resource_detach(dev->core, c->res);
 	return 0;

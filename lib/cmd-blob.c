@@ -132,7 +132,7 @@ static uint32_t validate_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 
 	if (err || !c->res)
 		return err;
-	if (c->rd.kind != RESOURCE_BLOB)
+	if (!resource_pixels_in_backing(c->res))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is not a blob", s->resource_id);
 	if (!c->rd.backed)
@@ -156,7 +156,7 @@ static uint32_t exec_set_scanout_blob(struct vgm_device *dev, struct cmd *c)
 		scanout_hide(dev->core, s->scanout_id);
 		return 0;
 	}
-	if (view_show_blob(dev, s->scanout_id, c->res, &s->r, &fb))
+	if (render_show(dev->render, s->scanout_id, c->res, &s->r, &fb))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "no memory for a staging copy of %ux%u", s->r.width, s->r.height);
 	return 0;

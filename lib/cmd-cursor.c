@@ -39,7 +39,7 @@ static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 	err = cmd_find_resource(dev, c, u->resource_id);
 	if (err)
 		return err;
-	if (c->rd.kind == RESOURCE_BLOB)
+	if (resource_pixels_in_backing(c->res))
 		return validate_blob_cursor(dev, c);
 	if (c->rd.width != VGM_CURSOR_SIZE || c->rd.height != VGM_CURSOR_SIZE ||
 	    format_from_virtio(c->rd.format)->bpp != 4 || !c->rd.backed)
@@ -47,30 +47,6 @@ static uint32_t validate_update(struct vgm_device *dev, struct cmd *c)
 				   "resource_id %u is not a 64x64 32 bpp resource with backing",
 				   u->resource_id);
 	return 0;
-}
-
-/* Converts the cursor into image as ARGB8888, so hosts need to know one
- * format only. A blob's bytes are ARGB8888 already. Nothing is written when
- * it fails. */
-static bool convert(struct cmd *c, uint32_t *image)
-{
-	struct region_cursor cur = { 0 };
-	pixman_image_t *src, *dst;
-
-	if (c->rd.kind == RESOURCE_BLOB) {
-		region_read(resource_backing(c->res), &cur, c->rd.backing_offset, image,
-			    CURSOR_BYTES);
-		return true;
-	}
-	src = image_pixman(c->res);
-	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE, VGM_CURSOR_SIZE, image,
-				       VGM_CURSOR_SIZE * 4);
-	if (src && dst)
-		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
-					 VGM_CURSOR_SIZE, VGM_CURSOR_SIZE);
-	if (dst)
-		pixman_image_unref(dst);
-	return src && dst;
 }
 
 static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
@@ -91,7 +67,7 @@ static uint32_t exec_update(struct vgm_device *dev, struct cmd *c)
 		host_cursor_hide(dev->host, idx);
 		return 0;
 	}
-	if (!convert(c, image))
+	if (!render_cursor(dev->render, c->res, image))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "no memory to convert the image");
 	cursor_show(dev->core, idx, u->resource_id, u->hot_x, u->hot_y, u->pos.x, u->pos.y);

@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include "edid.h"
 #include "private.h"
 
 static uint32_t validate_nothing(struct vgm_device *dev, struct cmd *c)

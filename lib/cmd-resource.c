@@ -49,7 +49,7 @@ static uint32_t exec_create_2d(struct vgm_device *dev, struct cmd *c)
 	const struct vgm_gpu_resource_create_2d *b = &c->u.create_2d;
 	struct resource *res;
 
-	if (image_create(dev, b->resource_id, c->fmt, b->width, b->height, &res))
+	if (render_create_2d(dev->render, b->resource_id, c->fmt, b->width, b->height, &res))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "width x height %ux%u: %llu bytes do not fit", b->width,
 				   b->height, (unsigned long long)b->width * b->height * c->fmt->bpp);

@@ -24,7 +24,7 @@ static uint32_t validate_set_scanout(struct vgm_device *dev, struct cmd *c)
 
 	if (err || !c->res)
 		return err;
-	if (c->rd.kind == RESOURCE_BLOB)
+	if (resource_pixels_in_backing(c->res))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is a blob: it needs SET_SCANOUT_BLOB",
 				   s->resource_id);
@@ -47,8 +47,7 @@ static uint32_t exec_set_scanout(struct vgm_device *dev, struct cmd *c)
 		scanout_hide(dev->core, s->scanout_id);
 		return 0;
 	}
-	scanout_show(dev->core, s->scanout_id, c->res, &s->r, NULL);
-	view_show_2d(dev, s->scanout_id, c->res, &s->r);
+	render_show(dev->render, s->scanout_id, c->res, &s->r, NULL);
 	return 0;
 }
 
@@ -60,7 +59,7 @@ static uint32_t validate_flush(struct vgm_device *dev, struct cmd *c)
 	if (err)
 		return err;
 	/* A blob has no size of its own: each scanout clips to what it shows. */
-	if (c->rd.kind != RESOURCE_BLOB && !rect_inside(&f->r, c->rd.width, c->rd.height))
+	if (!resource_pixels_in_backing(c->res) && !rect_inside(&f->r, c->rd.width, c->rd.height))
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
 				   f->r.y, f->r.width, f->r.height, c->rd.width, c->rd.height);
@@ -98,7 +97,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 		scanout_describe(dev->core, i, &so);
 		if (!intersect(&c->u.flush.r, &so.rect, &part))
 			continue;
-		view_refresh(dev, i, &part);
+		render_flush(dev->render, i, &part);
 		host_scanout_update(dev->host, i, &part);
 	}
 	return 0;

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "edid.h"
 #include "private.h"
 
 #define MAX_DISPLAY_SIZE 16384u
@@ -100,19 +99,19 @@ static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *dat
 {
 	size_t head = place_round(sizeof(struct vgm_device));
 	size_t at_core = head + host_size() + logger_size();
-	struct vgm_device *dev = calloc(1, at_core + core_size(num_scanouts));
+	size_t at_render = at_core + core_size(num_scanouts);
+	struct vgm_device *dev = calloc(1, at_render + render_size(num_scanouts));
 
 	if (!dev)
 		return NULL;
 	dev->host = place_at(dev, head);
 	dev->log = place_at(dev, head + host_size());
 	dev->core = place_at(dev, at_core);
+	dev->render = place_at(dev, at_render);
 	host_init(dev->host, ops, data);
 	logger_init(dev->log, dev->host, log_level);
 	return dev;
 }
-
-static const struct core_hooks view_hooks = { .scanout_cleared = view_cleared };
 
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
 {
@@ -142,9 +141,8 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		free(dev);
 		return -ENOMEM;
 	}
-	core_set_hooks(dev->core, &view_hooks, dev);
+	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
 	dispatch_init(dev);
-	dev->udmabuf_fd = -1;
 	*out = dev;
 	return 0;
 }
@@ -155,10 +153,7 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	if (api_enter(dev, __func__) < 0)
 		return;
 	core_fini(dev->core);
-	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
-		view_release(dev, &dev->views[i]);
-	if (dev->udmabuf_fd >= 0)
-		close(dev->udmabuf_fd);
+	render_fini(dev->render);
 	free(dev->entries);
 	free(dev);
 }
@@ -324,6 +319,50 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
 	st.object_bytes = cs.object_bytes;
 	st.backing_entries = cs.backing_entries;
 	return copy_out(stats, &st, sizeof(st));
+}
+
+VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
+					   struct vgm_scanout_info *info)
+{
+	struct scanout_desc so;
+	struct vgm_scanout_info si = { .size = sizeof(si) };
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!info || scanout >= core_num_scanouts(dev->core))
+		return -EINVAL;
+	scanout_describe(dev->core, scanout, &so);
+	si.enabled = so.enabled;
+	si.width = so.width;
+	si.height = so.height;
+	si.resource_id = so.res ? resource_id(so.res) : 0;
+	si.rect = (struct vgm_rect){ so.rect.x, so.rect.y, so.rect.width, so.rect.height };
+	return copy_out(info, &si, sizeof(si));
+}
+
+VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
+					     struct vgm_pixels *px)
+{
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!px || scanout >= core_num_scanouts(dev->core))
+		return -EINVAL;
+	return render_pixels(dev->render, scanout, px);
+}
+
+VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
+				       uint32_t fourcc, void *dst, uint32_t dst_stride)
+{
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!dst || scanout >= core_num_scanouts(dev->core))
+		return -EINVAL;
+	return render_read(dev->render, scanout, fourcc, dst, dst_stride);
 }
 
 VGM_EXPORT const char *vgm_version(void)

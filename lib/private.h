@@ -5,7 +5,6 @@
 #ifndef VGM_PRIVATE_H
 #define VGM_PRIVATE_H
 
-#include <pixman.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "core/core.h"
+#include "render/render.h"
 #include "util/util.h"
 #include "wire/wire.h"
 
@@ -22,61 +22,6 @@
  * while one of the device's callbacks runs. Every exported function that
  * takes a device calls it first, before anything else. */
 int api_enter(const struct vgm_device *dev, const char *fn);
-
-/* ---- format.c ----------------------------------------------------------- */
-
-struct format_info {
-	uint32_t virtio;
-	uint32_t fourcc;
-	pixman_format_code_t pixman;
-	uint32_t bpp; /* bytes per pixel */
-	const char *name;
-};
-
-/* NULL for a format the library does not know. */
-const struct format_info *format_from_virtio(uint32_t virtio_format);
-/* NULL for a fourcc the library cannot produce. */
-const struct format_info *format_from_fourcc(uint32_t fourcc);
-
-/* ---- image.c: the pixels of 2D resources -------------------------------- */
-
-/* A 2D resource with zeroed pixels, not yet in the table.
- * CORE_OVER_BUDGET, CORE_NO_MEMORY. */
-enum core_verdict image_create(struct vgm_device *dev, uint32_t id, const struct format_info *fmt,
-			       uint32_t width, uint32_t height, struct resource **out);
-uint8_t *image_pixels(struct resource *res);
-/* A pixman image over the pixels, made when first needed; NULL if that fails. */
-pixman_image_t *image_pixman(struct resource *res);
-
-/* ---- what each scanout gives the host (scanout.c, scanout-blob.c) --------- */
-
-/* The first pixel of the shown rectangle, in a 2D image, in guest memory
- * (a blob contiguous in the host's mapping) or in a staging copy of it. */
-struct view {
-	const struct format_info *fmt;
-	const uint8_t *data;
-	uint32_t stride;
-	uint8_t *staging;
-	uint64_t staging_bytes;
-};
-
-/* SET_SCANOUT of a 2D resource: the core shows it, then this. */
-void view_show_2d(struct vgm_device *dev, uint32_t idx, struct resource *res,
-		  const struct vgm_gpu_rect *rect);
-void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct vgm_pixels *px);
-/* Calls scanout_set with what the scanout shows. */
-void view_announce(struct vgm_device *dev, uint32_t idx, const struct vgm_gpu_rect *rect);
-/* Drops the view of a scanout that stops showing its resource (the core's hook). */
-void view_cleared(void *dev, uint32_t idx);
-/* Shows a blob; CORE_NO_MEMORY (no room for staging: nothing changed). */
-enum core_verdict view_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
-				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
-/* Refreshes a blob's staging for r (scanout coordinates) from guest memory. */
-void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r);
-void view_release(struct vgm_device *dev, struct view *v);
-
-/* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
-int udmabuf_create(struct vgm_device *dev, const struct file_item *items, int n);
 
 /* ---- the device --------------------------------------------------------- */
 
@@ -93,9 +38,7 @@ struct vgm_device {
 	struct host *host; /* the VMM's callbacks (util) */
 	struct logger *log;
 	struct core *core;
-	struct view views[VGM_MAX_SCANOUTS];
-	int udmabuf_fd;	     /* /dev/udmabuf: -1 not opened yet, -2 absent */
-	bool udmabuf_failed; /* an ioctl failed once (logged once) */
+	struct render *render;
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
 	struct cmd_slot cmds[3][16];
 	/* scratch space of one request, bounded by the limits */

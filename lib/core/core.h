@@ -250,6 +250,13 @@ void resource_drop(struct core *c, struct resource *res);
 void resource_remove(struct core *c, struct resource *res);
 void resource_describe(const struct resource *res, struct resource_desc *d);
 enum resource_kind resource_kind(const struct resource *res);
+/* What the kind decides, in one place: true when the resource's pixels are
+ * its backing itself (a blob): no transfer copies them, the scanouts that
+ * show it read the backing (they go before it does), SET_SCANOUT_BLOB
+ * describes the image, the backing must cover the blob's size, a cursor is
+ * its first bytes. False: they are the renderer's storage of width x
+ * height, filled by transfers and shown by SET_SCANOUT. */
+bool resource_pixels_in_backing(const struct resource *res);
 uint32_t resource_id(const struct resource *res);
 /* NULL without backing. */
 struct region *resource_backing(const struct resource *res);

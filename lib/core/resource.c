@@ -122,6 +122,11 @@ enum resource_kind resource_kind(const struct resource *res)
 	return res->kind;
 }
 
+bool resource_pixels_in_backing(const struct resource *res)
+{
+	return res->kind == RESOURCE_BLOB;
+}
+
 uint32_t resource_id(const struct resource *res)
 {
 	return res->id;

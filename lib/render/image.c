@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "private.h"
+#include "render-impl.h"
 
 /* Images of this size and more get their own mapping on 2 MiB huge pages
  * where the kernel has them: a 4K frame is 8,100 small pages otherwise,
@@ -77,7 +77,7 @@ static void image_destroy(struct core *c, struct resource *res, void *payload)
 
 static const struct resource_ops image_ops = { .destroy = image_destroy };
 
-enum core_verdict image_create(struct vgm_device *dev, uint32_t id, const struct format_info *fmt,
+enum core_verdict image_create(struct render *r, uint32_t id, const struct format_info *fmt,
 			       uint32_t width, uint32_t height, struct resource **out)
 {
 	uint64_t stride = (uint64_t)width * fmt->bpp;
@@ -95,25 +95,32 @@ enum core_verdict image_create(struct vgm_device *dev, uint32_t id, const struct
 
 	/* Beyond 4 GiB, or rows longer than an int, pixman's int arithmetic is
 	 * not safe, whatever the budget. */
-	if (bytes > (1ull << 32) || stride > INT32_MAX || !budget_fits(dev->core, bytes))
+	if (bytes > (1ull << 32) || stride > INT32_MAX || !budget_fits(r->core, bytes))
 		return CORE_OVER_BUDGET;
-	if (resource_new(dev->core, &desc, &image_ops, sizeof(*img), &res))
+	if (resource_new(r->core, &desc, &image_ops, sizeof(*img), &res))
 		return CORE_NO_MEMORY;
 	img = resource_payload(res);
 	img->pixels = image_alloc(bytes);
 	if (!img->pixels) {
-		resource_drop(dev->core, res);
+		resource_drop(r->core, res);
 		return CORE_NO_MEMORY;
 	}
 	img->bytes = bytes;
-	budget_charge(dev->core, BUDGET_IMAGE, bytes); /* it fits: checked above */
+	budget_charge(r->core, BUDGET_IMAGE, bytes); /* it fits: checked above */
 	*out = res;
 	return CORE_OK;
 }
 
-uint8_t *image_pixels(struct resource *res)
+uint8_t *image_pixels(struct render *r, struct resource *res, uint32_t x, uint32_t y,
+		      uint32_t *stride)
 {
-	return ((struct image *)resource_payload(res))->pixels;
+	struct resource_desc d;
+
+	(void)r;
+	resource_describe(res, &d);
+	*stride = d.stride;
+	return ((struct image *)resource_payload(res))->pixels + (size_t)y * d.stride +
+	       (size_t)x * format_from_virtio(d.format)->bpp;
 }
 
 pixman_image_t *image_pixman(struct resource *res)

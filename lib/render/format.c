@@ -6,7 +6,7 @@
  */
 #include <drm_fourcc.h>
 
-#include "private.h"
+#include "render-impl.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 /* pixman formats name host-endian words: a big-endian host needs the

@@ -17,9 +17,7 @@
  */
 #include <string.h>
 
-#include "edid.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "render.h"
 
 #define PNP_ID "VGM"
 #define PRODUCT_NAME "virtgpu-mem"
@@ -131,18 +129,6 @@ static const uint16_t fallback_sizes[][2] = {
 static uint8_t byte(uint64_t v)
 {
 	return (uint8_t)(v & 0xffu);
-}
-
-static void put_le16(uint8_t *p, uint32_t v)
-{
-	p[0] = byte(v);
-	p[1] = byte(v >> 8);
-}
-
-static void put_le24(uint8_t *p, uint32_t v)
-{
-	put_le16(p, v);
-	p[2] = byte(v >> 16);
 }
 
 static uint32_t clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
@@ -404,9 +390,9 @@ static void write_identity(uint8_t *b, uint32_t serial)
 	memcpy(b, edid_header, sizeof(edid_header));
 	b[0x08] = byte(pnp >> 8);
 	b[0x09] = byte(pnp);
-	put_le16(b + 0x0a, PRODUCT_CODE);
-	put_le16(b + 0x0c, serial);
-	put_le16(b + 0x0e, serial >> 16);
+	le_store(b + 0x0a, PRODUCT_CODE, 2);
+	le_store(b + 0x0c, serial, 2);
+	le_store(b + 0x0e, serial >> 16, 2);
 	b[0x10] = MADE_WEEK;
 	b[0x11] = MADE_YEAR - 1990;
 	b[0x12] = 1; /* EDID 1.4 */
@@ -481,7 +467,7 @@ static void write_dtd(uint8_t *d, const struct edid_mode *m, const uint32_t size
 {
 	uint32_t h_blank = m->h_total - m->width, v_blank = m->v_total - m->height;
 
-	put_le16(d, m->clock);
+	le_store(d, m->clock, 2);
 	d[2] = byte(m->width);
 	d[3] = byte(h_blank);
 	d[4] = hi_bits(m->width, 8, 0xf, 4) | hi_bits(h_blank, 8, 0xf, 0);
@@ -608,16 +594,16 @@ static uint8_t displayid_aspect_code(const struct edid_mode *m)
 /* DisplayID Type I timing: 20 bytes, every field stored minus 1. */
 static void write_displayid_timing(uint8_t *t, const struct edid_mode *m)
 {
-	put_le24(t, m->clock - 1);
+	le_store(t, m->clock - 1, 3);
 	t[3] = 0x80 | displayid_aspect_code(m); /* preferred, progressive, no stereo */
-	put_le16(t + 4, m->width - 1);
-	put_le16(t + 6, m->h_total - m->width - 1);
-	put_le16(t + 8, (m->h_front - 1) | 0x8000u); /* hsync positive */
-	put_le16(t + 10, m->h_sync - 1);
-	put_le16(t + 12, m->height - 1);
-	put_le16(t + 14, m->v_total - m->height - 1);
-	put_le16(t + 16, m->v_front - 1); /* vsync negative */
-	put_le16(t + 18, m->v_sync - 1);
+	le_store(t + 4, m->width - 1, 2);
+	le_store(t + 6, m->h_total - m->width - 1, 2);
+	le_store(t + 8, (m->h_front - 1) | 0x8000u, 2); /* hsync positive */
+	le_store(t + 10, m->h_sync - 1, 2);
+	le_store(t + 12, m->height - 1, 2);
+	le_store(t + 14, m->v_total - m->height - 1, 2);
+	le_store(t + 16, m->v_front - 1, 2); /* vsync negative */
+	le_store(t + 18, m->v_sync - 1, 2);
 }
 
 /* Starts a DisplayID data block (revision 0); returns where its payload goes. */
@@ -636,9 +622,9 @@ static uint8_t write_displayid_product(uint8_t *p, uint32_t serial)
 	uint8_t *d = displayid_data_block(p, 0x00, 12 + name_len);
 
 	memcpy(d, PNP_ID, 3); /* DisplayID takes the PNP id as three ASCII letters */
-	put_le16(d + 3, PRODUCT_CODE);
-	put_le16(d + 5, serial);
-	put_le16(d + 7, serial >> 16);
+	le_store(d + 3, PRODUCT_CODE, 2);
+	le_store(d + 5, serial, 2);
+	le_store(d + 7, serial >> 16, 2);
 	d[9] = MADE_WEEK;
 	d[10] = MADE_YEAR - 2000;
 	d[11] = name_len;
@@ -661,10 +647,10 @@ static uint8_t write_displayid_params(uint8_t *p, const struct edid_plan *plan)
 {
 	uint8_t *d = displayid_data_block(p, 0x01, 12);
 
-	put_le16(d, plan->size_mm[0] * 10);
-	put_le16(d + 2, plan->size_mm[1] * 10);
-	put_le16(d + 4, plan->preferred.width);
-	put_le16(d + 6, plan->preferred.height);
+	le_store(d, plan->size_mm[0] * 10, 2);
+	le_store(d + 2, plan->size_mm[1] * 10, 2);
+	le_store(d + 4, plan->preferred.width, 2);
+	le_store(d + 6, plan->preferred.height, 2);
 	d[9] = GAMMA_BYTE;
 	d[10] = displayid_aspect_byte(&plan->preferred);
 	d[11] = (8 - 1) << 4 | (8 - 1);

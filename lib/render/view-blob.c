@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "private.h"
+#include "render-impl.h"
 
 #define UDMABUF_MAX_ITEMS 1024 /* the kernel's default list_limit */
 
@@ -29,7 +29,7 @@ static uint64_t rect_span(const struct scanout_fb *fb, const struct format_info 
 
 /* Points the view at guest memory, or gives it a staging copy (not yet
  * charged: the scanout's current copy goes first). */
-static enum core_verdict prepare_view(struct vgm_device *dev, struct view *view,
+static enum core_verdict prepare_view(struct render *rd, struct view *view,
 				      struct resource *res, const struct vgm_gpu_rect *r,
 				      const struct scanout_fb *fb, uint64_t old)
 {
@@ -49,7 +49,7 @@ static enum core_verdict prepare_view(struct vgm_device *dev, struct view *view,
 	}
 	/* The scanout's current copy goes when this one comes: don't count
 	 * both, or flipping between two blobs near the budget would fail. */
-	if (!budget_fits(dev->core, bytes > old ? bytes - old : 0) ||
+	if (!budget_fits(rd->core, bytes > old ? bytes - old : 0) ||
 	    !(view->staging = malloc((size_t)bytes)))
 		return CORE_NO_MEMORY;
 	view->staging_bytes = bytes;
@@ -60,7 +60,7 @@ static enum core_verdict prepare_view(struct vgm_device *dev, struct view *view,
 
 /* The same image as a dma-buf, if the host takes them and the pages are
  * in files; false: the host gets pixels. */
-static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, struct resource *res,
+static bool offer_dmabuf(struct render *rd, uint32_t idx, struct resource *res,
 			 const struct vgm_gpu_rect *r, const struct scanout_fb *fb,
 			 const struct format_info *fmt)
 {
@@ -69,14 +69,14 @@ static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, struct resource *
 	long page = sysconf(_SC_PAGESIZE);
 	int n, fd;
 
-	if (!host_has_dmabuf(dev->host) || page <= 0)
+	if (!host_has_dmabuf(rd->host) || page <= 0)
 		return false;
 	n = region_file_items(resource_backing(res), resource_backing_offset(res) + fb->offset,
 			      len, (uint64_t)page, items, UDMABUF_MAX_ITEMS, &lead);
-	fd = n > 0 ? udmabuf_create(dev, items, n) : -1;
+	fd = n > 0 ? udmabuf_create(rd, items, n) : -1;
 	if (fd < 0)
 		return false;
-	host_scanout_dmabuf(dev->host, idx, &(struct vgm_dmabuf){
+	host_scanout_dmabuf(rd->host, idx, &(struct vgm_dmabuf){
 		.fd = fd,
 		.fourcc = fmt->fourcc,
 		.modifier = DRM_FORMAT_MOD_LINEAR,
@@ -90,32 +90,32 @@ static bool offer_dmabuf(struct vgm_device *dev, uint32_t idx, struct resource *
 	return true;
 }
 
-enum core_verdict view_show_blob(struct vgm_device *dev, uint32_t idx, struct resource *res,
+enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource *res,
 				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb)
 {
 	struct view view = { .fmt = format_from_virtio(fb->format) };
 	enum core_verdict err =
-		prepare_view(dev, &view, res, rect, fb, dev->views[idx].staging_bytes);
+		prepare_view(r, &view, res, rect, fb, r->views[idx].staging_bytes);
 
 	if (err)
 		return err;
-	scanout_show(dev->core, idx, res, rect, fb); /* drops the current view */
+	scanout_show(r->core, idx, res, rect, fb); /* drops the current view */
 	if (view.staging)
-		budget_charge(dev->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
-	dev->views[idx] = view;
+		budget_charge(r->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
+	r->views[idx] = view;
 	if (view.staging) {
 		struct vgm_rect all = { 0, 0, rect->width, rect->height };
 
-		view_refresh(dev, idx, &all);
+		view_refresh(r, idx, &all);
 	}
-	if (!offer_dmabuf(dev, idx, res, rect, fb, view.fmt))
-		view_announce(dev, idx, rect);
+	if (!offer_dmabuf(r, idx, res, rect, fb, view.fmt))
+		view_announce(r, idx, rect);
 	return CORE_OK;
 }
 
-void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r)
+void view_refresh(struct render *rd, uint32_t idx, const struct vgm_rect *r)
 {
-	const struct view *v = &dev->views[idx];
+	const struct view *v = &rd->views[idx];
 	struct region_cursor cur = { 0 };
 	struct scanout_desc so;
 	uint64_t src;
@@ -126,7 +126,7 @@ void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r
 	 * no pointer to compute, and arithmetic on NULL is undefined. */
 	if (!v->staging)
 		return;
-	scanout_describe(dev->core, idx, &so);
+	scanout_describe(rd->core, idx, &so);
 	row = (size_t)r->width * v->fmt->bpp;
 	src = resource_backing_offset(so.res) + so.fb.offset +
 	      (uint64_t)(so.rect.y + r->y) * so.fb.stride +
@@ -140,11 +140,11 @@ void view_refresh(struct vgm_device *dev, uint32_t idx, const struct vgm_rect *r
 	}
 }
 
-void view_release(struct vgm_device *dev, struct view *v)
+void view_release(struct render *r, struct view *v)
 {
 	if (!v->staging)
 		return;
-	budget_release(dev->core, BUDGET_IMAGE, v->staging_bytes);
+	budget_release(r->core, BUDGET_IMAGE, v->staging_bytes);
 	free(v->staging);
 	v->staging = NULL;
 	v->staging_bytes = 0;

@@ -12,25 +12,25 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "private.h"
+#include "render-impl.h"
 
-static int open_udmabuf(struct vgm_device *dev)
+static int open_udmabuf(struct render *r)
 {
-	if (dev->udmabuf_fd == -1) {
-		dev->udmabuf_fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-		if (dev->udmabuf_fd < 0) {
-			logger_msg(dev->log, VGM_LOG_INFO,
+	if (r->udmabuf_fd == -1) {
+		r->udmabuf_fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+		if (r->udmabuf_fd < 0) {
+			logger_msg(r->log, VGM_LOG_INFO,
 				   "no /dev/udmabuf (%d): scanouts go to the host as pixels", errno);
-			dev->udmabuf_fd = -2;
+			r->udmabuf_fd = -2;
 		}
 	}
-	return dev->udmabuf_fd;
+	return r->udmabuf_fd;
 }
 
-int udmabuf_create(struct vgm_device *dev, const struct file_item *items, int n)
+int udmabuf_create(struct render *r, const struct file_item *items, int n)
 {
 	struct udmabuf_create_list *list;
-	int ctl = open_udmabuf(dev), fd;
+	int ctl = open_udmabuf(r), fd;
 
 	if (ctl < 0)
 		return -ENODEV;
@@ -48,10 +48,10 @@ int udmabuf_create(struct vgm_device *dev, const struct file_item *items, int n)
 		fd = -errno;
 		/* Once: a guest flips pages often, and the cause (say, memfds
 		 * without F_SEAL_SHRINK) rarely goes away. */
-		if (!dev->udmabuf_failed)
-			logger_msg(dev->log, VGM_LOG_INFO, "UDMABUF_CREATE_LIST failed (%d): pixels instead",
-				fd);
-		dev->udmabuf_failed = true;
+		if (!r->udmabuf_failed)
+			logger_msg(r->log, VGM_LOG_INFO,
+				   "UDMABUF_CREATE_LIST failed (%d): pixels instead", fd);
+		r->udmabuf_failed = true;
 	}
 	free(list);
 	return fd;
