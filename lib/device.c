@@ -100,7 +100,8 @@ static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *dat
 	size_t head = place_round(sizeof(struct vgm_device));
 	size_t at_core = head + host_size() + logger_size();
 	size_t at_render = at_core + core_size(num_scanouts);
-	struct vgm_device *dev = calloc(1, at_render + render_size(num_scanouts));
+	size_t at_dispatch = at_render + render_size(num_scanouts);
+	struct vgm_device *dev = calloc(1, at_dispatch + dispatch_size());
 
 	if (!dev)
 		return NULL;
@@ -108,6 +109,7 @@ static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *dat
 	dev->log = place_at(dev, head + host_size());
 	dev->core = place_at(dev, at_core);
 	dev->render = place_at(dev, at_render);
+	dev->dispatch = place_at(dev, at_dispatch);
 	host_init(dev->host, ops, data);
 	logger_init(dev->log, dev->host, log_level);
 	return dev;
@@ -142,7 +144,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		return -ENOMEM;
 	}
 	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
-	dispatch_init(dev);
+	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
 	*out = dev;
 	return 0;
 }
@@ -152,18 +154,23 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	/* Refused (logged) inside a callback: the device stays valid. */
 	if (api_enter(dev, __func__) < 0)
 		return;
+	dispatch_fini(dev->dispatch);
 	core_fini(dev->core);
 	render_fini(dev->render);
-	free(dev->entries);
 	free(dev);
 }
 
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 {
+	struct dispatch_done done[16];
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
+	/* Nothing is in flight with the 2D renderer; a renderer that completes
+	 * later has its requests answered ERR_UNSPEC here. */
+	while (dispatch_cancel(dev->dispatch, done, ARRAY_SIZE(done)))
+		continue;
 	core_reset(dev->core);
 	return 0;
 }
@@ -363,6 +370,44 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 	if (!dst || scanout >= core_num_scanouts(dev->core))
 		return -EINVAL;
 	return render_read(dev->render, scanout, fourcc, dst, dst_stride);
+}
+
+VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
+				    uint32_t *found)
+{
+	const struct resource *res;
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!uuid || !found)
+		return -EINVAL;
+	res = uuid_find(dev->core, uuid);
+	if (!res)
+		return -ENOENT;
+	*found = resource_id(res);
+	return 0;
+}
+
+VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
+				 const struct iovec *in, size_t in_cnt, const struct iovec *out,
+				 size_t out_cnt, size_t *written)
+{
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
+	    (!in && in_cnt) || (!out && out_cnt)) {
+		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
+		return -EINVAL;
+	}
+	/* The 2D renderer's work is done at once: nothing stays in flight (the
+	 * public API for requests that complete later is issue 12's). */
+	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, NULL, written) !=
+	    DISPATCH_DONE)
+		abort();
+	return 0;
 }
 
 VGM_EXPORT const char *vgm_version(void)

@@ -10,40 +10,23 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core-fixture.h"
-#include "harness.h"
 #include "render/render-impl.h"
-
-struct fixture {
-	struct harness *h;
-	struct core_fixture cf;
-	struct render *render;
-};
+#include "stack.h"
 
 static int setup(void **state)
 {
-	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD };
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct stack *s = calloc(1, sizeof(*s));
 
-	assert_non_null(f);
-	f->h = harness_new(&o);
-	core_fixture_init(&f->cf, &f->h->ops, f->h, 0);
-	f->render = calloc(1, render_size(1));
-	assert_non_null(f->render);
-	render_init(f->render, f->cf.core, f->cf.host, f->cf.log, &render_2d_ops, NULL);
-	*state = f;
+	assert_non_null(s);
+	stack_init(s, NULL, NULL);
+	*state = s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	core_fixture_fini(&f->cf);
-	render_fini(f->render);
-	free(f->render);
-	harness_free(f->h);
-	free(f);
+	stack_fini(*state);
+	free(*state);
 	return 0;
 }
 
@@ -52,7 +35,7 @@ static const struct file_item one_page = { .fd = 40, .offset = 0x1000, .size = 4
 
 static void test_udmabuf_create_absent(void **state)
 {
-	struct fixture *f = *state;
+	struct stack *f = *state;
 	int fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 
 	if (fd >= 0) {

@@ -3,12 +3,12 @@
  * TRANSFER_TO_HOST_2D: guest pages to the renderer's storage
  * (render/transfer.c copies the rows).
  */
-#include "private.h"
+#include "cmd-impl.h"
 
-static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
+static uint32_t validate_transfer(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_transfer_to_host_2d *t = &c->u.transfer;
-	uint32_t err = cmd_find_resource(dev, c, t->resource_id);
+	uint32_t err = cmd_find_resource(d, c, t->resource_id);
 
 	if (err)
 		return err;
@@ -16,18 +16,18 @@ static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 	if (resource_pixels_in_backing(c->res))
 		return 0;
 	if (!c->rd.backed)
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   t->resource_id);
 	if (!rect_inside(&t->r, c->rd.width, c->rd.height))
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", t->r.x,
 				   t->r.y, t->r.width, t->r.height, c->rd.width, c->rd.height);
 	return 0;
 }
 
-static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
+static uint32_t exec_transfer(struct dispatch *d, struct cmd *c)
 {
-	render_transfer(dev->render, c->res, &c->u.transfer.r, c->u.transfer.offset);
+	render_transfer(d->render, c->res, &c->u.transfer.r, c->u.transfer.offset);
 	return 0;
 }
 

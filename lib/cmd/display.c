@@ -5,24 +5,24 @@
  */
 #include <string.h>
 
-#include "private.h"
+#include "cmd-impl.h"
 
-static uint32_t validate_nothing(struct vgm_device *dev, struct cmd *c)
+static uint32_t validate_nothing(struct dispatch *d, struct cmd *c)
 {
-	(void)dev;
+	(void)d;
 	(void)c;
 	return 0;
 }
 
 /* One entry per possible scanout; a disconnected display is all zeros. */
-static uint32_t exec_display_info(struct vgm_device *dev, struct cmd *c)
+static uint32_t exec_display_info(struct dispatch *d, struct cmd *c)
 {
 	for (uint32_t i = 0; i < VGM_GPU_MAX_SCANOUTS; i++) {
 		struct scanout_desc so = { 0 };
 		bool on;
 
-		if (i < core_num_scanouts(dev->core))
-			scanout_describe(dev->core, i, &so);
+		if (i < core_num_scanouts(d->core))
+			scanout_describe(d->core, i, &so);
 		on = so.enabled;
 		c->resp->display_info.pmodes[i] = (struct vgm_gpu_display_one){
 			.r = { 0, 0, on ? so.width : 0, on ? so.height : 0 },
@@ -32,25 +32,25 @@ static uint32_t exec_display_info(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
-static uint32_t validate_edid(struct vgm_device *dev, struct cmd *c)
+static uint32_t validate_edid(struct dispatch *d, struct cmd *c)
 {
 	uint32_t scanout = c->u.get_edid.scanout;
 
-	if (scanout >= core_num_scanouts(dev->core))
-		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	if (scanout >= core_num_scanouts(d->core))
+		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "scanout %u is not below num_scanouts %u", scanout,
-				   core_num_scanouts(dev->core));
+				   core_num_scanouts(d->core));
 	return 0;
 }
 
-static uint32_t exec_edid(struct vgm_device *dev, struct cmd *c)
+static uint32_t exec_edid(struct dispatch *d, struct cmd *c)
 {
 	struct vgm_gpu_resp_edid *r = &c->resp->edid;
 	uint32_t scanout = c->u.get_edid.scanout;
 	struct scanout_desc so;
 	size_t len;
 
-	scanout_describe(dev->core, scanout, &so);
+	scanout_describe(d->core, scanout, &so);
 	len = so.edid_len;
 	if (so.edid)
 		memcpy(r->edid, so.edid, len);
@@ -62,9 +62,9 @@ static uint32_t exec_edid(struct vgm_device *dev, struct cmd *c)
 }
 
 /* No capability sets: there is no 3D renderer behind this device. */
-static uint32_t validate_capset(struct vgm_device *dev, struct cmd *c)
+static uint32_t validate_capset(struct dispatch *d, struct cmd *c)
 {
-	return guest_error(dev, c, VGM_GPU_RESP_ERR_UNSPEC, "the device has no capsets");
+	return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "the device has no capsets");
 }
 
 const struct cmd_desc cmds_display[] = {
