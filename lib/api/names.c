@@ -3,7 +3,7 @@
  * The wire table offered to VMMs and tools: names of commands and
  * responses, and the table itself.
  */
-#include "private.h"
+#include "api-impl.h"
 
 VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type)
 {

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device object: creation from the VMM's config, features, the config
- * space, display changes, reset, and the counters VMMs and tests read.
+ * The device: made from the VMM's config (the layers' objects built in
+ * place in one allocation), destroyed, reset; its features and its
+ * configuration space.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "private.h"
+#include "api-impl.h"
 
-#define MAX_DISPLAY_SIZE 16384u
 /* What a 0.1 caller's struct vgm_host_ops holds. */
 #define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
 /* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
@@ -24,25 +23,6 @@ static uint64_t dialect_features(enum vgm_dialect dialect)
 	       1ull << VGM_GPU_F_RESOURCE_BLOB;
 }
 
-static int misuse(struct vgm_device *dev, const char *what)
-{
-	logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s", what);
-	return -EINVAL;
-}
-
-int api_enter(const struct vgm_device *dev, const char *fn)
-{
-	if (!dev)
-		return -EINVAL;
-	if (!host_busy(dev->host))
-		return 0;
-	/* Logging changes nothing the caller can see; the device was made
-	 * writable by vgm_device_new(), a getter only promises not to. */
-	logger_msg(dev->log, VGM_LOG_ERROR,
-		"API misuse: %s called from inside a callback of the device: -EBUSY", fn);
-	return -EBUSY;
-}
-
 static uint32_t or_default(uint32_t v, uint32_t def)
 {
 	return v ? v : def;
@@ -51,13 +31,13 @@ static uint32_t or_default(uint32_t v, uint32_t def)
 static int check_config(struct vgm_device *dev, const struct vgm_device_config *cfg)
 {
 	if (cfg->dialect > VGM_DIALECT_MEMORY_RFC)
-		return misuse(dev, "vgm_device_new: unknown dialect");
+		return api_misuse(dev, "vgm_device_new: unknown dialect");
 	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VGM_MAX_SCANOUTS)
-		return misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
+		return api_misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
 		if (cfg->scanouts[i].width > MAX_DISPLAY_SIZE ||
 		    cfg->scanouts[i].height > MAX_DISPLAY_SIZE)
-			return misuse(dev, "vgm_device_new: scanout size above 16384");
+			return api_misuse(dev, "vgm_device_new: scanout size above 16384");
 	}
 	return 0;
 }
@@ -134,7 +114,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		return -ENOMEM;
 	if (!ops.translate || check_config(dev, &cfg) < 0) {
 		if (!ops.translate)
-			misuse(dev, "vgm_device_new: ops->translate is required");
+			api_misuse(dev, "vgm_device_new: ops->translate is required");
 		free(dev);
 		return -EINVAL;
 	}
@@ -195,7 +175,7 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 	if (err)
 		return err;
 	if (device_bits & ~core_offered(dev->core))
-		return misuse(dev, "vgm_device_set_features: a feature that was not offered");
+		return api_misuse(dev, "vgm_device_set_features: a feature that was not offered");
 	core_accept(dev->core, device_bits);
 	return 0;
 }
@@ -233,7 +213,7 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 	if (err)
 		return err;
 	if ((!buf && len) || !config_range(offset, len))
-		return misuse(dev, "vgm_device_config_write: range outside the config space");
+		return api_misuse(dev, "vgm_device_config_write: range outside the config space");
 	if (len)
 		memcpy(bytes + offset, buf, len);
 	reader_init(&r, bytes + 4, 4);
@@ -242,172 +222,9 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 	return 0;
 }
 
-VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, bool enabled,
-				      uint32_t width, uint32_t height)
+struct core *device_core(const struct vgm_device *dev)
 {
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (scanout >= core_num_scanouts(dev->core) || width > MAX_DISPLAY_SIZE ||
-	    height > MAX_DISPLAY_SIZE)
-		return misuse(dev, "vgm_device_set_display: bad scanout or size");
-	scanout_set_display(dev->core, scanout, enabled, width, height);
-	core_raise_display_event(dev->core);
-	host_config_changed(dev->host);
-	return 0;
-}
-
-VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, const void *edid,
-				   size_t len)
-{
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (scanout >= core_num_scanouts(dev->core) || (edid && !edid_valid(edid, len)) ||
-	    (!edid && len))
-		return misuse(dev, "vgm_device_set_edid: bad scanout or invalid EDID");
-	return scanout_set_edid(dev->core, scanout, edid, len);
-}
-
-VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
-					    struct vgm_resource_info *info)
-{
-	const struct resource *res;
-	const struct format_info *fmt;
-	struct resource_desc d;
-	struct vgm_resource_info ri = { .size = sizeof(ri) };
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!info)
-		return -EINVAL;
-	res = resource_find(dev->core, resource_id);
-	if (!res)
-		return -ENOENT;
-	resource_describe(res, &d);
-	fmt = format_from_virtio(d.format);
-	ri.format = d.format;
-	ri.fourcc = fmt ? fmt->fourcc : 0;
-	ri.width = d.width;
-	ri.height = d.height;
-	ri.stride = d.stride;
-	ri.backed = d.backed;
-	ri.memory_id = d.memory_id;
-	ri.backing_offset = d.backing_offset;
-	ri.backing_size = d.backing_size;
-	ri.scanout_mask = d.scanout_mask;
-	ri.blob = d.kind == RESOURCE_BLOB;
-	ri.blob_size = d.blob_size;
-	ri.has_uuid = d.has_uuid;
-	memcpy(ri.uuid, d.uuid, sizeof(ri.uuid));
-	return copy_out(info, &ri, sizeof(ri));
-}
-
-VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats)
-{
-	struct vgm_stats st = { .size = sizeof(st) };
-	struct core_stats cs;
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!stats)
-		return -EINVAL;
-	core_stats(dev->core, &cs);
-	st.resources = cs.resources;
-	st.regions = cs.regions;
-	st.memory_ids = cs.memory_ids;
-	st.image_bytes = cs.image_bytes;
-	st.table_bytes = cs.table_bytes;
-	st.host_bytes = cs.image_bytes + cs.table_bytes;
-	st.object_bytes = cs.object_bytes;
-	st.backing_entries = cs.backing_entries;
-	return copy_out(stats, &st, sizeof(st));
-}
-
-VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_t scanout,
-					   struct vgm_scanout_info *info)
-{
-	struct scanout_desc so;
-	struct vgm_scanout_info si = { .size = sizeof(si) };
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!info || scanout >= core_num_scanouts(dev->core))
-		return -EINVAL;
-	scanout_describe(dev->core, scanout, &so);
-	si.enabled = so.enabled;
-	si.width = so.width;
-	si.height = so.height;
-	si.resource_id = so.res ? resource_id(so.res) : 0;
-	si.rect = (struct vgm_rect){ so.rect.x, so.rect.y, so.rect.width, so.rect.height };
-	return copy_out(info, &si, sizeof(si));
-}
-
-VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,
-					     struct vgm_pixels *px)
-{
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!px || scanout >= core_num_scanouts(dev->core))
-		return -EINVAL;
-	return render_pixels(dev->render, scanout, px);
-}
-
-VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t scanout,
-				       uint32_t fourcc, void *dst, uint32_t dst_stride)
-{
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!dst || scanout >= core_num_scanouts(dev->core))
-		return -EINVAL;
-	return render_read(dev->render, scanout, fourcc, dst, dst_stride);
-}
-
-VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],
-				    uint32_t *found)
-{
-	const struct resource *res;
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!uuid || !found)
-		return -EINVAL;
-	res = uuid_find(dev->core, uuid);
-	if (!res)
-		return -ENOENT;
-	*found = resource_id(res);
-	return 0;
-}
-
-VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
-				 const struct iovec *in, size_t in_cnt, const struct iovec *out,
-				 size_t out_cnt, size_t *written)
-{
-	int err = api_enter(dev, __func__);
-
-	if (err)
-		return err;
-	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
-	    (!in && in_cnt) || (!out && out_cnt)) {
-		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
-		return -EINVAL;
-	}
-	/* The 2D renderer's work is done at once: nothing stays in flight (the
-	 * public API for requests that complete later is issue 12's). */
-	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, NULL, written) !=
-	    DISPATCH_DONE)
-		abort();
-	return 0;
+	return dev->core;
 }
 
 VGM_EXPORT const char *vgm_version(void)
