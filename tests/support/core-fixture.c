@@ -4,13 +4,15 @@
 #include "core-fixture.h"
 #include "harness.h"
 
-void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, void *data,
-		       uint64_t host_memory)
+void core_fixture_init_scanouts(struct core_fixture *cf, const struct vgm_host_ops *ops,
+				void *data, uint64_t host_memory, uint32_t num_scanouts)
 {
-	const struct core_config cfg = {
+	struct core_config cfg = {
 		.dialect = VGM_DIALECT_STANDARD,
-		.num_scanouts = 1,
-		.displays = { { true, VGM_DEFAULT_WIDTH, VGM_DEFAULT_HEIGHT } },
+		/* the standard dialect's, accepted below */
+		.offered = 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
+			   1ull << VGM_GPU_F_RESOURCE_BLOB,
+		.num_scanouts = num_scanouts,
 		.limits = {
 			.host_memory = host_memory ? host_memory : VGM_DEFAULT_MAX_HOST_MEMORY,
 			.backing_entries = VGM_DEFAULT_MAX_BACKING_ENTRIES,
@@ -20,7 +22,9 @@ void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, 
 		},
 	};
 
-	cf->block = calloc(1, host_size() + logger_size() + core_size(1));
+	for (uint32_t i = 0; i < num_scanouts; i++)
+		cfg.displays[i] = (struct core_display){ true, VGM_DEFAULT_WIDTH, VGM_DEFAULT_HEIGHT };
+	cf->block = calloc(1, host_size() + logger_size() + core_size(num_scanouts));
 	assert_non_null(cf->block);
 	cf->host = cf->block;
 	cf->log = place_at(cf->block, host_size());
@@ -28,6 +32,13 @@ void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, 
 	host_init(cf->host, ops, data);
 	logger_init(cf->log, cf->host, VGM_LOG_DEBUG);
 	assert_int_equal(core_init(cf->core, &cfg, cf->host, cf->log), 0);
+	core_accept(cf->core, cfg.offered);
+}
+
+void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, void *data,
+		       uint64_t host_memory)
+{
+	core_fixture_init_scanouts(cf, ops, data, host_memory, 1);
 }
 
 void core_fixture_fini(struct core_fixture *cf)
