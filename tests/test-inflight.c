@@ -266,6 +266,32 @@ static void test_inflight_destroy_answers_pending(void **state)
 	assert_int_equal(count_events(f->h, EV_FENCE), 0);
 }
 
+/* The 2D renderer's work is done at once: a fenced request is answered
+ * before dispatch_submit() returns, and a poll has nothing to answer. */
+static void test_inflight_2d_renderer_answers_at_once(void **state)
+{
+	struct stack s;
+	struct dispatch_done done[4];
+	struct iovec in, out;
+	size_t written = 0;
+	struct req r;
+
+	(void)state;
+	stack_init(&s, NULL, NULL);
+	req_display_info(&r);
+	req_fence(&r, 9, 0, -1);
+	in = (struct iovec){ r.buf, r.len };
+	out = (struct iovec){ s.h->resp, sizeof(s.h->resp) };
+	assert_int_equal(dispatch_submit(s.d, VGM_QUEUE_CONTROL, &in, 1, &out, 1, NULL, &written),
+			 DISPATCH_DONE);
+	req_free(&r);
+	assert_int_equal(written, 408);
+	assert_int_equal(last_event(s.h, EV_FENCE)->fence_id, 9);
+	assert_int_equal(dispatch_in_flight(s.d), 0);
+	assert_int_equal(dispatch_poll(s.d, done, 4), 0);
+	stack_fini(&s);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -277,6 +303,7 @@ int main(void)
 		T(test_inflight_timelines_independent),
 		T(test_inflight_reset_answers_pending),
 		T(test_inflight_destroy_answers_pending),
+		cmocka_unit_test(test_inflight_2d_renderer_answers_at_once),
 	};
 #undef T
 

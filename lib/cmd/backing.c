@@ -52,9 +52,12 @@ static uint32_t validate_attach(struct dispatch *d, struct cmd *c)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "nr_entries %u is above the limit of %u", b->nr_entries,
 				   core_limits(d->core)->backing_entries);
-	err = cmd_read_entries(d, c, b->nr_entries, VGM_GPU_RESP_ERR_UNSPEC);
-	if (err)
-		return err;
+	return 0;
+}
+
+/* Once the dispatch has read the entries (a short list: ERR_UNSPEC). */
+static uint32_t validate_attach_entries(struct dispatch *d, struct cmd *c)
+{
 	if (resource_pixels_in_backing(c->res) && c->entries_size < c->rd.blob_size)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "entries add up to %llu, less than the blob's %llu",
@@ -101,7 +104,9 @@ static uint32_t exec_detach(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_backing[] = {
-	{ VGM_GPU_CMD_RESOURCE_ATTACH_BACKING, .validate = validate_attach, .execute = exec_attach },
+	{ VGM_GPU_CMD_RESOURCE_ATTACH_BACKING, .validate = validate_attach,
+	  .entries_short = VGM_GPU_RESP_ERR_UNSPEC, .validate_entries = validate_attach_entries,
+	  .execute = exec_attach },
 	{ VGM_GPU_CMD_RESOURCE_DETACH_BACKING, .validate = validate_detach, .execute = exec_detach },
 	{ 0 },
 };

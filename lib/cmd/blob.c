@@ -5,7 +5,6 @@
  * ATTACH_BACKING's), SET_SCANOUT_BLOB shows one with a format and a stride,
  * RESOURCE_ASSIGN_UUID names a resource for other virtio devices.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "cmd-impl.h"
@@ -34,13 +33,11 @@ static uint32_t validate_blob_fields(struct dispatch *d, struct cmd *c)
 	return cmd_check_resource_room(d, c, b->resource_id);
 }
 
+/* Once the dispatch has read the entries (a short list: ERR_INVALID_PARAMETER). */
 static uint32_t validate_blob_entries(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
-	uint32_t err = cmd_read_entries(d, c, b->nr_entries, VGM_GPU_RESP_ERR_INVALID_PARAMETER);
 
-	if (err)
-		return err;
 	/* No entries: ATTACH_BACKING gives the pages later. */
 	if (b->nr_entries && c->entries_size < b->size)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
@@ -54,9 +51,7 @@ static uint32_t validate_create_blob(struct dispatch *d, struct cmd *c)
 {
 	uint32_t err = cmd_check_new_resource(d, c, c->u.create_blob.resource_id);
 
-	if (!err)
-		err = validate_blob_fields(d, c);
-	return err ? err : validate_blob_entries(d, c);
+	return err ? err : validate_blob_fields(d, c);
 }
 
 static uint32_t exec_create_blob(struct dispatch *d, struct cmd *c)
@@ -187,7 +182,8 @@ const struct cmd_desc cmds_blob[] = {
 	{ VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, .validate = validate_assign_uuid,
 	  .execute = exec_assign_uuid },
 	{ VGM_GPU_CMD_RESOURCE_CREATE_BLOB, .validate = validate_create_blob,
-	  .execute = exec_create_blob },
+	  .entries_short = VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	  .validate_entries = validate_blob_entries, .execute = exec_create_blob },
 	{ VGM_GPU_CMD_SET_SCANOUT_BLOB, .validate = validate_set_scanout_blob,
 	  .execute = exec_set_scanout_blob },
 	{ 0 },

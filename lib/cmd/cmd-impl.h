@@ -103,39 +103,39 @@ struct cmd {
 };
 
 /* A command's handlers. validate() is pure: it decides the guest's
- * verdict (0: go on) and changes nothing. execute() is the only place that
- * changes state or calls the host; when it fails it leaves the device as it
- * was. Both return 0 or a VGM_GPU_RESP_ERR_* code. What the command looks
- * like on the wire is the wire table's. */
+ * verdict (0: go on) and changes nothing. A command with entries after its
+ * struct has them read by the dispatch next (decoding, bounded by the
+ * limit validate() checked), then checked by validate_entries(), pure too.
+ * execute() is the only place that changes state or calls the host; when
+ * it fails it leaves the device as it was. All return 0 or a
+ * VGM_GPU_RESP_ERR_* code. What the command looks like on the wire is the
+ * wire table's. */
 struct cmd_desc {
 	uint32_t type;
 	/* The gate opens when the device offers the feature, whether or not
-	 * the driver accepted it (GET_EDID: see cmd-display.c). */
+	 * the driver accepted it (GET_EDID: see display.c). */
 	bool open_when_offered;
 	uint32_t (*validate)(struct dispatch *d, struct cmd *c);
+	uint32_t entries_short; /* the answer to entries cut short */
+	uint32_t (*validate_entries)(struct dispatch *d, struct cmd *c);
 	uint32_t (*execute)(struct dispatch *d, struct cmd *c);
 };
 
 /* Logs a guest error naming the command, and returns code. */
 uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, const char *fmt,
 		     ...) PRINTF_LIKE(4, 5);
-/* Reads nr_entries entries that follow the struct into c->entries (the
- * caller has checked nr_entries against the limit). Returns 0, short_code
- * when the request is too short for them, or ERR_OUT_OF_MEMORY; logs. */
-uint32_t cmd_read_entries(struct dispatch *d, struct cmd *c, uint32_t nr_entries,
-			  uint32_t short_code);
-/* cmd-resource.c, for every command that names resources: */
+/* resource.c, for every command that names resources: */
 /* A new id: not 0, not in use (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_check_new_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* Room for one more resource under the limit (ERR_OUT_OF_MEMORY). */
 uint32_t cmd_check_resource_room(struct dispatch *d, struct cmd *c, uint32_t id);
 /* An existing resource, into c->res and c->rd (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct dispatch *d, struct cmd *c, uint32_t id);
-/* cmd-scanout.c: a scanout id below num_scanouts (checked first:
+/* scanout.c: a scanout id below num_scanouts (checked first:
  * ERR_INVALID_SCANOUT_ID), and the resource into c->res, or NULL for 0. */
 uint32_t cmd_scanout_target(struct dispatch *d, struct cmd *c, uint32_t scanout_id,
 			    uint32_t resource_id);
-/* cmd-backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
+/* backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
 uint32_t cmd_check_ranges(struct dispatch *d, struct cmd *c);
 /* The guest's verdict on a region_create() that failed, logged naming the
  * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */

@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd-impl.h"
 
@@ -128,10 +129,27 @@ uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, con
 /* Entries are copied this many bytes at a time. */
 #define ENTRY_BATCH 1024u
 
-uint32_t cmd_read_entries(struct dispatch *d, struct cmd *c, uint32_t nr_entries,
-			  uint32_t short_code)
+/* The number of entries the request says follow (its VGM_WIRE_COUNT field). */
+static uint32_t entry_count(const struct cmd *c)
+{
+	const struct vgm_wire_layout *l = c->wire->request;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < l->nfields; i++) {
+		if (l->fields[i].flags & VGM_WIRE_COUNT)
+			memcpy(&n, (const uint8_t *)&c->u + l->fields[i].offset, sizeof(n));
+	}
+	return n;
+}
+
+/* Decodes the entries that follow the struct into the dispatch's scratch,
+ * c->entries (validate() checked their number against the limit).
+ * Returns 0, short_code when the request is too short for them, or
+ * ERR_OUT_OF_MEMORY; logs. */
+static uint32_t read_entries(struct dispatch *d, struct cmd *c, uint32_t short_code)
 {
 	const struct vgm_wire_layout *rec = c->wire->request->record;
+	uint32_t nr_entries = entry_count(c);
 	uint64_t sum = 0;
 
 	if (c->rest->left / rec->size < nr_entries)
@@ -210,9 +228,11 @@ static uint32_t run(struct dispatch *d, struct cmd *c, struct iov_reader *ir, ui
 		abort(); /* the length was checked above */
 	c->rest = ir;
 	err = c->desc->validate(d, c);
-	if (err)
-		return err;
-	return c->desc->execute(d, c);
+	if (!err && l->trailer == VGM_WIRE_TRAILER_RECORDS)
+		err = read_entries(d, c, c->desc->entries_short);
+	if (!err && c->desc->validate_entries)
+		err = c->desc->validate_entries(d, c);
+	return err ? err : c->desc->execute(d, c);
 }
 
 static uint32_t handle(struct dispatch *d, struct cmd *c, struct iov_reader *ir,

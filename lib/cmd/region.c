@@ -7,13 +7,11 @@
  */
 #include "cmd-impl.h"
 
+/* Once the dispatch has read the entries (a short list: ERR_INVALID_PARAMETER). */
 static uint32_t validate_create_entries(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_memory_create *b = &c->u.memory_create;
-	uint32_t err = cmd_read_entries(d, c, b->nr_entries, VGM_GPU_RESP_ERR_INVALID_PARAMETER);
 
-	if (err)
-		return err;
 	for (uint32_t i = 0; i < c->nr_entries; i++) {
 		if (c->entries[i].length == 0)
 			return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
@@ -53,7 +51,7 @@ static uint32_t validate_memory_create(struct dispatch *d, struct cmd *c)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "memory_id %u: the limit of %u regions is reached",
 				   b->memory_id, limits->regions);
-	return validate_create_entries(d, c);
+	return 0;
 }
 
 static uint32_t exec_memory_create(struct dispatch *d, struct cmd *c)
@@ -136,7 +134,8 @@ static uint32_t exec_attach_memory(struct dispatch *d, struct cmd *c)
 
 const struct cmd_desc cmds_region[] = {
 	{ VGM_GPU_CMD_MEMORY_CREATE, .validate = validate_memory_create,
-	  .execute = exec_memory_create },
+	  .entries_short = VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	  .validate_entries = validate_create_entries, .execute = exec_memory_create },
 	{ VGM_GPU_CMD_MEMORY_UNREF, .validate = validate_memory_unref,
 	  .execute = exec_memory_unref },
 	{ VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY, .validate = validate_attach_memory,

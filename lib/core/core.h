@@ -249,7 +249,6 @@ void resource_drop(struct core *c, struct resource *res);
  * detaches, frees. */
 void resource_remove(struct core *c, struct resource *res);
 void resource_describe(const struct resource *res, struct resource_desc *d);
-enum resource_kind resource_kind(const struct resource *res);
 /* What the kind decides, in one place: true when the resource's pixels are
  * its backing itself (a blob): no transfer copies them, the scanouts that
  * show it read the backing (they go before it does), SET_SCANOUT_BLOB
@@ -261,7 +260,6 @@ uint32_t resource_id(const struct resource *res);
 /* NULL without backing. */
 struct region *resource_backing(const struct resource *res);
 uint64_t resource_backing_offset(const struct resource *res);
-uint32_t resource_scanouts(const struct resource *res);
 /* Places the resource at off in rg, taking over one reference to rg: the
  * caller checked it fits (resource_placement()). */
 void resource_attach(struct resource *res, struct region *rg, uint64_t off);

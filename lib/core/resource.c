@@ -117,11 +117,6 @@ void resource_describe(const struct resource *res, struct resource_desc *d)
 	memcpy(d->uuid, res->uuid, sizeof(d->uuid));
 }
 
-enum resource_kind resource_kind(const struct resource *res)
-{
-	return res->kind;
-}
-
 bool resource_pixels_in_backing(const struct resource *res)
 {
 	return res->kind == RESOURCE_BLOB;
@@ -140,11 +135,6 @@ struct region *resource_backing(const struct resource *res)
 uint64_t resource_backing_offset(const struct resource *res)
 {
 	return res->backing_off;
-}
-
-uint32_t resource_scanouts(const struct resource *res)
-{
-	return res->scanout_mask;
 }
 
 enum core_verdict resource_placement(const struct region *rg, uint64_t off, uint64_t bytes)

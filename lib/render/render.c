@@ -93,11 +93,6 @@ void *render_ops_ctx(struct render *r)
 	return r->ops_ctx;
 }
 
-struct core *render_core(struct render *r)
-{
-	return r->core;
-}
-
 enum core_verdict render_create_2d(struct render *r, uint32_t id, const struct format_info *fmt,
 				   uint32_t width, uint32_t height, struct resource **out)
 {

@@ -126,7 +126,6 @@ void render_init(struct render *r, struct core *c, struct host *host, struct log
 /* Drops every view and closes /dev/udmabuf; the core is finished first. */
 void render_fini(struct render *r);
 void *render_ops_ctx(struct render *r);
-struct core *render_core(struct render *r);
 
 /* ---- what commands ask of the renderer ------------------------------------------ */
 
