@@ -373,7 +373,9 @@ enum core_verdict region_create(struct core *c, const struct vgm_gpu_mem_entry *
 	b.rg->refs = 1;
 	b.rg->size = size;
 	b.rg->nentries = n;
-	c->table_bytes += b.rg->table_bytes;
+	/* The table grew within what the budget had left: it fits. */
+	if (budget_charge(c, BUDGET_TABLE, b.rg->table_bytes))
+		abort();
 	c->backing_entries += n;
 	c->nregions++;
 	*out = b.rg;
@@ -391,7 +393,7 @@ void region_unref(struct core *c, struct region *rg)
 		abort();
 	if (--rg->refs > 0)
 		return;
-	c->table_bytes -= rg->table_bytes;
+	budget_release(c, BUDGET_TABLE, rg->table_bytes);
 	c->backing_entries -= rg->nentries;
 	c->nregions--;
 	region_free(c, rg);

@@ -115,7 +115,8 @@ def check_outside_file(root, path, faults):
                           'util/util.h and the public headers')
     if is_test and len(set(internal_seen)) > 1:
         layers = ', '.join(sorted(set(internal_seen)))
-        faults.append(f'{rel}: includes the internal headers of {layers}: a test belongs to one layer')
+        faults.append(f'{rel}: includes the internal headers of {layers}: '
+                      'a test belongs to one layer')
 
 
 def cycles(graph):
