@@ -121,6 +121,8 @@ struct cmd_desc {
 	uint32_t (*execute)(struct dispatch *d, struct cmd *c);
 };
 
+/* verdict.c: the command's name for logs ("request" when unknown). */
+const char *cmd_name(const struct cmd *c);
 /* Logs a guest error naming the command, and returns code. */
 uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, const char *fmt,
 		     ...) PRINTF_LIKE(4, 5);
@@ -152,7 +154,7 @@ extern const struct cmd_desc cmds_transfer[];
 extern const struct cmd_desc cmds_scanout[];
 extern const struct cmd_desc cmds_cursor[];
 
-/* ---- dispatch.c: answers ---------------------------------------------------- */
+/* ---- answer.c ------------------------------------------------------------------ */
 
 /* The header of an answer of type to c; the fence echoed when fenced. */
 void response_hdr(struct vgm_gpu_ctrl_hdr *h, const struct cmd *c, uint32_t type, bool fenced);

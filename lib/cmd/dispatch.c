@@ -8,7 +8,6 @@
  * it holds: a short or unknown request is an error response, never a
  * stalled queue.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,36 +93,6 @@ void dispatch_fini(struct dispatch *d)
 static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)
 {
 	return slot(d->cmds, type);
-}
-
-bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height)
-{
-	/* In 64 bits: x + width must not wrap around (CVE-2017-5580-style checks). */
-	return (uint64_t)r->x + r->width <= width && (uint64_t)r->y + r->height <= height;
-}
-
-static const char *cmd_name(const struct cmd *c)
-{
-	return c->wire ? c->wire->name : "request";
-}
-
-uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, const char *fmt,
-		     ...)
-{
-	char msg[192];
-	va_list ap;
-
-	if (!logger_wants(d->log, VGM_LOG_WARNING))
-		return code;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (c->queue == VGM_QUEUE_CURSOR)
-		logger_guest(d->log, "%s: %s: ignored", cmd_name(c), msg);
-	else
-		logger_guest(d->log, "%s: %s: %s", cmd_name(c), msg,
-			     wire_response_name(d->dialect, code));
-	return code;
 }
 
 /* Entries are copied this many bytes at a time. */
@@ -250,21 +219,6 @@ static uint32_t handle(struct dispatch *d, struct cmd *c, struct iov_reader *ir,
 	return err ? err : run(d, c, ir, raw);
 }
 
-/* The response header, with the fence echoed only if the request had one. */
-void response_hdr(struct vgm_gpu_ctrl_hdr *h, const struct cmd *c, uint32_t type, bool fenced)
-{
-	*h = (struct vgm_gpu_ctrl_hdr){ .type = type };
-	if (fenced) {
-		h->flags = VGM_GPU_FLAG_FENCE;
-		h->fence_id = c->hdr.fence_id;
-		h->ctx_id = c->hdr.ctx_id;
-		if (c->hdr.flags & VGM_GPU_FLAG_INFO_RING_IDX) {
-			h->flags |= VGM_GPU_FLAG_INFO_RING_IDX;
-			h->ring_idx = c->hdr.ring_idx;
-		}
-	}
-}
-
 /* A fenced request's timeline: a context's ring, or the global one. */
 static struct render_timeline timeline_of(const struct vgm_gpu_ctrl_hdr *h)
 {
@@ -322,17 +276,6 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 		host_fence_done(d->host, c.hdr.ctx_id, timeline_of(&c.hdr).ring_idx,
 				c.hdr.fence_id);
 	return DISPATCH_DONE;
-}
-
-size_t dispatch_answer(struct dispatch *d, const char *name, const struct iovec *out,
-		       size_t out_cnt, const uint8_t *resp, size_t len)
-{
-	size_t written = iov_scatter(out, out_cnt, resp, len);
-
-	if (written < len)
-		logger_guest(d->log, "%s: response of %zu bytes truncated to %zu", name, len,
-			     written);
-	return written;
 }
 
 enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,

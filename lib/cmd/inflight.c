@@ -42,7 +42,7 @@ bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_t
 		return false;
 	*p = (struct pending){
 		.tag = tag,
-		.name = c->wire ? c->wire->name : "request",
+		.name = cmd_name(c),
 		.out = out,
 		.out_cnt = out_cnt,
 		.timeline = *t,

@@ -149,8 +149,14 @@ struct core {
 };
 
 /* CORE_ID_RESERVED (0), CORE_ID_IN_USE, or CORE_OK: an id for a new object
- * of the table. */
-enum core_verdict core_id_free(const struct idtable *t, uint32_t id);
+ * of the table. Ids are the guest's: 0 is reserved, and an id names one
+ * object. */
+static inline enum core_verdict core_id_free(const struct idtable *t, uint32_t id)
+{
+	if (id == 0)
+		return CORE_ID_RESERVED;
+	return idtable_get(t, id) ? CORE_ID_IN_USE : CORE_OK;
+}
 
 /* Takes a resource's UUID, if it has one, out of the table (it is going). */
 void uuid_forget(struct core *c, struct resource *res);

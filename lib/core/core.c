@@ -93,14 +93,6 @@ void core_reset(struct core *c)
 	c->events = 0;
 }
 
-enum core_verdict core_id_free(const struct idtable *t, uint32_t id)
-{
-	/* Ids are the guest's: 0 is reserved, and an id names one object. */
-	if (id == 0)
-		return CORE_ID_RESERVED;
-	return idtable_get(t, id) ? CORE_ID_IN_USE : CORE_OK;
-}
-
 enum vgm_dialect core_dialect(const struct core *c)
 {
 	return c->dialect;

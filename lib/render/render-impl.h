@@ -49,6 +49,10 @@ void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct v
 /* Calls scanout_set with what the scanout shows. */
 void view_announce(struct render *r, uint32_t idx, const struct vgm_gpu_rect *rect);
 void view_release(struct render *r, struct view *v);
+/* A 2D resource's view: a pointer into the renderer's storage; the core
+ * shows it, the host is told. */
+void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
+		  const struct vgm_gpu_rect *rect);
 
 /* view-blob.c: a blob's view (staging or direct, a dma-buf offered). */
 enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource *res,

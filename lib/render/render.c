@@ -113,6 +113,20 @@ void render_transfer(struct render *r, struct resource *res, const struct vgm_gp
 	r->ops->transfer_2d(r, res, rect, src);
 }
 
+enum core_verdict render_show(struct render *r, uint32_t idx, struct resource *res,
+			      const struct vgm_gpu_rect *rect, const struct scanout_fb *fb)
+{
+	if (resource_pixels_in_backing(res))
+		return view_show_blob(r, idx, res, rect, fb);
+	view_show_2d(r, idx, res, rect);
+	return CORE_OK;
+}
+
+void render_flush(struct render *r, uint32_t idx, const struct vgm_rect *part)
+{
+	view_refresh(r, idx, part); /* a blob's staging copy; a 2D image is shown as it is */
+}
+
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq)
 {
 	return r->ops->fence(r, t, seq);

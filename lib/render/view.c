@@ -27,9 +27,8 @@ void view_announce(struct render *r, uint32_t idx, const struct vgm_gpu_rect *re
 	host_scanout_set(r->host, idx, &px);
 }
 
-/* A 2D resource's view: a pointer into its storage. */
-static void show_2d(struct render *r, uint32_t idx, struct resource *res,
-		    const struct vgm_gpu_rect *rect)
+void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
+		  const struct vgm_gpu_rect *rect)
 {
 	struct view *v = &r->views[idx];
 	struct resource_desc d;
@@ -39,20 +38,6 @@ static void show_2d(struct render *r, uint32_t idx, struct resource *res,
 	v->fmt = format_from_virtio(d.format);
 	v->data = r->ops->pixels_2d(r, res, rect->x, rect->y, &v->stride);
 	view_announce(r, idx, rect);
-}
-
-enum core_verdict render_show(struct render *r, uint32_t idx, struct resource *res,
-			      const struct vgm_gpu_rect *rect, const struct scanout_fb *fb)
-{
-	if (resource_pixels_in_backing(res))
-		return view_show_blob(r, idx, res, rect, fb);
-	show_2d(r, idx, res, rect);
-	return CORE_OK;
-}
-
-void render_flush(struct render *r, uint32_t idx, const struct vgm_rect *part)
-{
-	view_refresh(r, idx, part);
 }
 
 int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px)
