@@ -68,13 +68,13 @@ struct region {
 	 * guest's scattered pages): then a piece is found by a shift. */
 	uint32_t page_shift;
 	uint64_t table_bytes;
-	/* The guest ranges it was made from, in the same allocation: what a
-	 * restore translates again. Bounded by the entries of one request;
-	 * not in the budget, whose accounting (16 to 32 bytes a piece) the
-	 * tests and benchmarks hold: a range costs 16 bytes and there is
-	 * at most one per piece and RAM slot seam. */
+	/* The guest ranges it was made from (what a restore translates
+	 * again), in the piece table's allocation, before seg. Not in the
+	 * budget, whose accounting (16 to 32 bytes a piece) the tests and
+	 * benchmarks hold: a range costs 16 bytes and there is at most one
+	 * per piece and RAM slot seam. */
+	struct guest_range *ranges;
 	uint32_t nranges;
-	struct guest_range ranges[];
 };
 
 /* The index of the piece holding off (< size). */

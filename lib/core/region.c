@@ -68,20 +68,48 @@ static bool grow_array(void **arr, size_t elem, uint32_t cap)
 	return true;
 }
 
+/* The guest ranges and the pieces share an allocation, the ranges first
+ * (they never change): one allocation for both, and the piece table's
+ * resizing carries them along. */
+static void point_into(struct region *rg, uint8_t *block)
+{
+	rg->ranges = (struct guest_range *)(void *)block;
+	rg->seg = (struct region_seg *)(void *)(block + (size_t)rg->nranges * sizeof(*rg->ranges));
+}
+
+/* The allocation, zeroed, with room for pieces pieces. */
+static bool place_pieces(struct region *rg, uint32_t pieces)
+{
+	uint8_t *block = calloc(1, (size_t)rg->nranges * sizeof(*rg->ranges) +
+				      (size_t)pieces * sizeof(*rg->seg));
+
+	if (block)
+		point_into(rg, block);
+	return block != NULL;
+}
+
+/* Room for pieces pieces; false (nothing changed) when there is no memory. */
+static bool resize_pieces(struct region *rg, uint32_t pieces)
+{
+	uint8_t *block = realloc(rg->ranges, (size_t)rg->nranges * sizeof(*rg->ranges) +
+					       (size_t)pieces * sizeof(*rg->seg));
+
+	if (block)
+		point_into(rg, block);
+	return block != NULL;
+}
+
 /* Doubles the room for pieces, or takes what the limits leave. */
 static enum core_verdict grow_table(struct builder *b)
 {
 	struct region *rg = b->rg;
 	uint32_t limit = cap_limit(b);
 	uint32_t cap = b->cap > limit / 2 ? limit : b->cap * 2;
-	struct region_seg *seg;
 
 	if (cap <= b->cap)
 		return CORE_OVER_BUDGET;
-	seg = realloc(rg->seg, ((size_t)cap + 1) * sizeof(*seg));
-	if (!seg)
+	if (!resize_pieces(rg, cap + 1))
 		return CORE_NO_MEMORY;
-	rg->seg = seg;
 	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
 	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
 		return CORE_NO_MEMORY;
@@ -270,7 +298,8 @@ static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
 static void settle(struct builder *b)
 {
 	struct region *rg = b->rg;
-	uint64_t bytes = shrink((void **)&rg->seg, sizeof(*rg->seg), b->cap + 1, rg->nseg + 1);
+	uint64_t bytes = (uint64_t)(resize_pieces(rg, rg->nseg + 1) ? rg->nseg + 1 : b->cap + 1) *
+			 sizeof(*rg->seg);
 
 	bytes += shrink((void **)&rg->cookies, sizeof(*rg->cookies), b->cap, rg->nseg);
 	bytes += shrink((void **)&rg->fd_pos, sizeof(*rg->fd_pos), b->cap, rg->nseg);
@@ -281,7 +310,7 @@ static void settle(struct builder *b)
 static void region_free(struct core *c, struct region *rg)
 {
 	release_pieces(c, rg);
-	free(rg->seg);
+	free(rg->ranges); /* and the pieces */
 	free(rg->cookies);
 	free(rg->fd_pos);
 	free(rg->fds);
@@ -323,11 +352,13 @@ static uint32_t count_ranges(const struct vgm_gpu_mem_entry *e, uint32_t n)
 
 static void keep_ranges(struct region *rg, const struct vgm_gpu_mem_entry *e, uint32_t n)
 {
+	struct guest_range *r = rg->ranges - 1;
+
 	for (uint32_t i = 0; i < n; i++) {
 		if (i && continues(&e[i - 1], &e[i]))
-			rg->ranges[rg->nranges - 1].len += e[i].length;
+			r->len += e[i].length;
 		else
-			rg->ranges[rg->nranges++] = (struct guest_range){ e[i].addr, e[i].length };
+			*++r = (struct guest_range){ e[i].addr, e[i].length };
 	}
 }
 
@@ -341,11 +372,12 @@ static enum core_verdict builder_init(struct builder *b, struct core *c,
 		return CORE_OVER_PIECES;
 	if (!fits(b, b->cap, false, 0))
 		return CORE_OVER_BUDGET;
-	b->rg = calloc(1, sizeof(*b->rg) + (size_t)count_ranges(e, n) * sizeof(b->rg->ranges[0]));
+	b->rg = calloc(1, sizeof(*b->rg));
 	if (!b->rg)
 		return CORE_NO_MEMORY;
-	keep_ranges(b->rg, e, n);
-	b->rg->seg = calloc((size_t)b->cap + 1, sizeof(*b->rg->seg));
+	b->rg->nranges = count_ranges(e, n);
+	if (place_pieces(b->rg, b->cap + 1))
+		keep_ranges(b->rg, e, n);
 	if (host_has_release(c->host))
 		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
 	if (!b->rg->seg || (host_has_release(c->host) && !b->rg->cookies))
