@@ -28,7 +28,7 @@
 #include <sys/random.h>
 
 #include "harness.h"
-#include "private.h"
+#include <pixman.h>
 
 #define FMT VGM_GPU_FORMAT_B8G8R8A8_UNORM
 #define FAKE_FD 77

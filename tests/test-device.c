@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "private.h"
+#include "api/api.h"
 
 #define SENTINEL ((struct vgm_device *)(uintptr_t)0x5e5e5e5eu)
 #define EDID_SIZE_OFF 24
@@ -124,15 +124,15 @@ static void test_device_new_config_table_pieces(void **state)
 	cfg.size = offsetof(struct vgm_device_config, max_table_pieces);
 	cfg.max_table_pieces = 7; /* past its size: not read */
 	dev = expect_new_ok(&cfg);
-	assert_int_equal(dev->limits.table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
+	assert_int_equal(core_limits(device_core(dev))->table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 	vgm_device_destroy(dev);
 	cfg.size = sizeof(cfg);
 	dev = expect_new_ok(&cfg);
-	assert_int_equal(dev->limits.table_pieces, 7);
+	assert_int_equal(core_limits(device_core(dev))->table_pieces, 7);
 	vgm_device_destroy(dev);
 	cfg.max_table_pieces = 0;
 	dev = expect_new_ok(&cfg);
-	assert_int_equal(dev->limits.table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
+	assert_int_equal(core_limits(device_core(dev))->table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 	vgm_device_destroy(dev);
 }
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "edid.h"
+#include "render/render.h"
 
 #define GUARD 64
 #define CANARY 0xa5

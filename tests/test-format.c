@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "private.h"
+#include "render/render.h"
 
 struct expect {
 	uint32_t virtio;

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "private.h"
+#include "core/core-impl.h"
 
 #define NIDS 4096u /* ids of the model: 1..NIDS-1 */
 #define SEED 0x2545f4914f6cdd1dull

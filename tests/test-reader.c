@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "private.h"
+#include "wire/wire.h"
 
 #define SENTINEL 0xa5
 

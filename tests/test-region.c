@@ -4,16 +4,17 @@
  * from guest entries, reads across pieces, the cursor, references and the
  * mappings given back to the host.
  *
- * The device comes from the harness (guest RAM with guard pages, a fake
- * translate()); the fixture sits between the device and the harness's
- * callbacks so it can make translate() misbehave, hand out fds, and record
- * every release().
+ * A core of its own, the layer under test; the harness gives the guest RAM
+ * with guard pages and the fake VMM, and the fixture sits between the core
+ * and the harness's callbacks so it can make translate() misbehave, hand
+ * out fds, and record every release().
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core-fixture.h"
+#include "core/core-impl.h"
 #include "harness.h"
-#include "private.h"
 
 #define MAX_RELEASED 256
 #define SENTINEL 0xa5
@@ -35,6 +36,8 @@ enum fd_mode {
 
 struct fixture {
 	struct harness *h;
+	struct core_fixture cf;
+	struct core *core;
 	struct vgm_host_ops inner; /* the harness's callbacks */
 	enum bad_map bad;
 	uint32_t bad_call; /* translate() call (from 1) that misbehaves */
@@ -108,22 +111,22 @@ static struct fixture *fixture_new(bool with_release, bool split_pages, uint64_t
 		.dialect = VGM_DIALECT_STANDARD,
 		.with_release = with_release,
 		.split_pages = split_pages,
-		.max_host_memory = max_host_memory,
 	};
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct vgm_device *dev;
+	struct vgm_host_ops ops;
 
 	assert_non_null(f);
 	f->h = harness_new(&o);
 	f->inner = f->h->ops;
-	dev = f->h->dev;
 	/* Only the callbacks region.c may call; each goes through the fixture. */
-	memset(&dev->ops, 0, sizeof(dev->ops));
-	dev->ops.size = sizeof(dev->ops);
-	dev->ops.translate = fx_translate;
-	dev->ops.release = with_release ? fx_release : NULL;
-	dev->ops.log = fx_log;
-	dev->host = f;
+	ops = (struct vgm_host_ops){
+		.size = sizeof(ops),
+		.translate = fx_translate,
+		.release = with_release ? fx_release : NULL,
+		.log = fx_log,
+	};
+	core_fixture_init(&f->cf, &ops, f, max_host_memory);
+	f->core = f->cf.core;
 	return f;
 }
 
@@ -155,6 +158,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	core_fixture_fini(&f->cf);
 	harness_free(f->h); /* asserts every mapping was released, no stray errors */
 	free(f);
 	return 0;
@@ -165,12 +169,23 @@ static bool has_release(const struct fixture *f)
 	return f->h->opts.with_release;
 }
 
+/* The core's counters, as vgm_device_get_stats() gives them. */
 static struct vgm_stats stats(struct fixture *f)
 {
-	struct vgm_stats st = { .size = sizeof(st) };
+	struct core_stats cs;
 
-	assert_int_equal(vgm_device_get_stats(f->h->dev, &st), 0);
-	return st;
+	core_stats(f->core, &cs);
+	return (struct vgm_stats){
+		.size = sizeof(struct vgm_stats),
+		.resources = cs.resources,
+		.regions = cs.regions,
+		.memory_ids = cs.memory_ids,
+		.host_bytes = cs.image_bytes + cs.table_bytes,
+		.image_bytes = cs.image_bytes,
+		.table_bytes = cs.table_bytes,
+		.object_bytes = cs.object_bytes,
+		.backing_entries = cs.backing_entries,
+	};
 }
 
 /* n entries of the given lengths, each in pages of its own at an odd
@@ -214,7 +229,7 @@ static struct region *create_ok(struct fixture *f, const struct vgm_gpu_mem_entr
 {
 	struct region *rg = NULL;
 
-	assert_int_equal(region_create(f->h->dev, e, n, size, &rg), 0);
+	assert_int_equal(region_create(f->core, e, n, size, &rg), 0);
 	assert_non_null(rg);
 	assert_int_equal(rg->refs, 1);
 	assert_int_equal(rg->size, size);
@@ -260,7 +275,7 @@ static void test_region_pieces_from_entries(void **state)
 			assert_ptr_equal(rg->cookies[i], f->h);
 		}
 	}
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	assert_int_equal(f->nreleased, has_release(f) ? 3 : 0);
 }
 
@@ -286,7 +301,7 @@ static void test_region_split_pages(void **state)
 		assert_piece(f, rg, 3, 12188, gpa + 12188);
 		assert_int_equal(f->h->live_maps, 4);
 	}
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		static const uint64_t lens[] = { 3996, 4096, 4096, 100 };
 
@@ -326,8 +341,8 @@ static void test_region_adjacent_entries(void **state)
 	assert_piece(f, b, 0, 0, gpa + 4096);
 	assert_piece(f, b, 1, 1000, gpa);
 	assert_int_equal(stats(f).backing_entries, 5);
-	region_unref(f->h->dev, a);
-	region_unref(f->h->dev, b);
+	region_unref(f->core, a);
+	region_unref(f->core, b);
 	assert_int_equal(f->nreleased, has_release(f) ? 5 : 0);
 }
 
@@ -385,7 +400,7 @@ static void test_region_fd_contiguous_file(void **state)
 		assert_int_equal(rg->nseg, 1);
 		assert_int_equal(rg->table_bytes, 2 * sizeof(struct region_seg) + 8 + 4);
 	}
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		assert_int_equal(f->nreleased, 2);
 		assert_released(f, 0, &e[0], FD_A, off0);
@@ -407,7 +422,7 @@ static void test_region_fd_noncontiguous_file(void **state)
 	assert_int_equal(rg->nseg, 2);
 	assert_int_equal(rg->fd_pos[0], fd_pos(0, 2 * (e[0].addr - RAM_BASE)));
 	assert_int_equal(rg->fd_pos[1], fd_pos(0, 2 * (e[1].addr - RAM_BASE)));
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		assert_released(f, 0, &e[0], FD_A, 2 * (e[0].addr - RAM_BASE));
 		assert_released(f, 1, &e[1], FD_A, 2 * (e[1].addr - RAM_BASE));
@@ -430,7 +445,7 @@ static void test_region_fd_two_files(void **state)
 	assert_int_equal(rg->fds[1], FD_A);
 	assert_int_equal(rg->fd_pos[0], fd_pos(0, e[0].addr - RAM_BASE));
 	assert_int_equal(rg->fd_pos[1], fd_pos(1, e[1].addr - RAM_BASE));
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		assert_released(f, 0, &e[0], FD_A + 1, e[0].addr - RAM_BASE);
 		assert_released(f, 1, &e[1], FD_A, e[1].addr - RAM_BASE);
@@ -456,7 +471,7 @@ static void test_region_fd_offset_too_large(void **state)
 	assert_int_equal(rg->nseg, has_release(f) ? 2 : 1);
 	assert_int_equal(region_read(rg, &cur, 0, out, sizeof(out)), size);
 	assert_memory_equal(out, ref, size);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		assert_released(f, 0, &e[0], -1, 0);
 		assert_released(f, 1, &e[1], -1, 0);
@@ -486,7 +501,7 @@ static void test_region_fd_after_unfiled_piece(void **state)
 				 rg->nseg);
 		assert_int_equal(rg->fd_pos[0], FD_POS_NONE);
 		assert_int_equal(rg->fd_pos[1], fd_pos(0, offsets[i]));
-		region_unref(f->h->dev, rg);
+		region_unref(f->core, rg);
 	}
 }
 
@@ -506,7 +521,7 @@ static void test_region_fd_offset_end_of_range(void **state)
 	assert_int_equal(rg->nfds, 2);
 	assert_int_equal(rg->fd_pos[0], fd_pos(0, (1ull << 48) - 4096));
 	assert_int_equal(rg->fd_pos[1], fd_pos(1, 0));
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	if (has_release(f)) {
 		assert_released(f, 0, &e[0], FD_A, (1ull << 48) - 4096);
 		assert_released(f, 1, &e[1], FD_A + 1, 0);
@@ -546,7 +561,7 @@ static void test_region_read_every_offset(void **state)
 		}
 	}
 	free(ref);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 /* Pieces of one power-of-two length are found by a shift: only when all
@@ -569,7 +584,7 @@ static void read_all_ways(struct fixture *f, const uint32_t *lens, uint32_t n,
 		assert_memory_equal(out, ref + off, got);
 	}
 	free(ref);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 static void test_region_uniform_pages(void **state)
@@ -614,7 +629,7 @@ static void test_region_read_at_end(void **state)
 	assert_int_equal(region_read(rg, &cur, size - 1, out, SIZE_MAX), 1);
 	assert_int_equal(out[0], ref[size - 1]);
 	free(ref);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 /* The cursor names the piece that holds the last byte read. */
@@ -669,7 +684,7 @@ static void test_region_cursor_rows(void **state)
 		}
 	}
 	free(ref);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 /* From every cursor position (and nonsense ones), every offset is found:
@@ -711,7 +726,7 @@ static void test_region_cursor_any_start(void **state)
 		assert_cursor_at(rg, &cur, 3);
 	}
 	free(ref);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 /* ---- references and mappings ------------------------------------------------------- */
@@ -738,12 +753,12 @@ static void test_region_refcount_releases_at_last_unref(void **state)
 	region_ref(rg);
 	region_ref(rg);
 	assert_int_equal(rg->refs, 3);
-	region_unref(f->h->dev, rg);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
+	region_unref(f->core, rg);
 	assert_int_equal(f->nreleased, 0);
 	assert_int_equal(f->h->live_maps, 4);
 	assert_int_equal(stats(f).regions, 1);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	assert_int_equal(f->h->live_maps, 0);
 	assert_int_equal(f->nreleased, 4);
 	/* Once per piece, with what translate() gave. */
@@ -776,7 +791,7 @@ static void test_region_translate_failure_releases(void **state)
 		f->h->fail_gpa = fail_at[k];
 		f->nreleased = 0;
 		f->h->translate_calls = 0;
-		assert_int_equal(region_create(f->h->dev, e, 3, size, &out), REGION_NOT_RAM);
+		assert_int_equal(region_create(f->core, e, 3, size, &out), CORE_NOT_GUEST_RAM);
 		assert_ptr_equal(out, &untouched);
 		assert_int_equal(f->h->live_maps, 0);
 		if (has_release(f))
@@ -808,8 +823,8 @@ static void test_region_bad_mapping_refused(void **state)
 			f->bad_call = call;
 			f->calls = 0;
 			f->nreleased = 0;
-			assert_int_equal(region_create(f->h->dev, e, 3, size, &out),
-					 REGION_NOT_RAM);
+			assert_int_equal(region_create(f->core, e, 3, size, &out),
+					 CORE_NOT_GUEST_RAM);
 			assert_null(out);
 			assert_int_equal(f->calls, call);
 			assert_int_equal(f->h->live_maps, 0);
@@ -856,12 +871,12 @@ static void test_region_stats(void **state)
 	assert_int_equal(st.table_bytes, before.table_bytes + ra->table_bytes + rb->table_bytes);
 	assert_int_equal(st.backing_entries, before.backing_entries + 8);
 
-	region_unref(f->h->dev, ra);
+	region_unref(f->core, ra);
 	st = stats(f);
 	assert_int_equal(st.regions, before.regions + 1);
 	assert_int_equal(st.table_bytes, before.table_bytes + rb->table_bytes);
 	assert_int_equal(st.backing_entries, before.backing_entries + 5);
-	region_unref(f->h->dev, rb);
+	region_unref(f->core, rb);
 	st = stats(f);
 	assert_memory_equal(&st, &before, sizeof(st));
 }
@@ -878,16 +893,16 @@ static void check_budget(struct fixture *f)
 	struct vgm_stats st;
 
 	/* 4 entries: a table of 5 slots is above the budget. */
-	assert_int_equal(region_create(f->h->dev, e, 4, size, &out), REGION_OVER_BUDGET);
+	assert_int_equal(region_create(f->core, e, 4, size, &out), CORE_OVER_BUDGET);
 	assert_null(out);
 	assert_int_equal(f->h->translate_calls, 0);
 	/* 2 entries: exactly the budget. */
 	rg = create_ok(f, e, 2, 110);
 	st = stats(f);
 	assert_int_equal(st.table_bytes, st.host_bytes);
-	assert_int_equal(st.host_bytes, f->h->dev->limits.host_memory);
+	assert_int_equal(st.host_bytes, f->core->limits.host_memory);
 	/* 1 more: the budget has no room left, nothing is translated. */
-	assert_int_equal(region_create(f->h->dev, e + 2, 1, 70, &out), REGION_OVER_BUDGET);
+	assert_int_equal(region_create(f->core, e + 2, 1, 70, &out), CORE_OVER_BUDGET);
 	assert_null(out);
 	assert_int_equal(f->h->translate_calls, 2);
 	if (has_release(f))
@@ -895,7 +910,7 @@ static void check_budget(struct fixture *f)
 	st = stats(f);
 	assert_int_equal(st.regions, 1);
 	assert_int_equal(st.backing_entries, 2);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 }
 
 static void test_region_budget(void **state)
@@ -939,9 +954,9 @@ static void test_region_budget_bounds_growth(void **state)
 	struct vgm_stats before, now;
 
 	(void)state;
-	f->h->dev->limits.host_memory = table_size(f, 5);
+	f->core->limits.host_memory = table_size(f, 5);
 	before = stats(f);
-	assert_int_equal(region_create(f->h->dev, &e, 1, e.length, &rg), REGION_OVER_BUDGET);
+	assert_int_equal(region_create(f->core, &e, 1, e.length, &rg), CORE_OVER_BUDGET);
 	assert_null(rg);
 	assert_int_equal(f->h->translate_calls, 6);
 	assert_int_equal(f->h->live_maps, 0);
@@ -952,13 +967,13 @@ static void test_region_budget_bounds_growth(void **state)
 	rg = create_ok(f, &e, 1, e.length);
 	assert_int_equal(rg->nseg, 5);
 	assert_int_equal(rg->table_bytes, table_size(f, 5));
-	assert_int_equal(stats(f).host_bytes, f->h->dev->limits.host_memory);
-	region_unref(f->h->dev, rg);
+	assert_int_equal(stats(f).host_bytes, f->core->limits.host_memory);
+	region_unref(f->core, rg);
 	teardown((void **)&f);
 }
 
 /* At most limits.table_pieces translate() results a request, joined or
- * not: refused with REGION_OVER_PIECES as the next would pass it, or at
+ * not: refused with CORE_OVER_PIECES as the next would pass it, or at
  * once when the entries alone are more. */
 static void test_region_piece_cap(void **state)
 {
@@ -966,10 +981,10 @@ static void test_region_piece_cap(void **state)
 	struct vgm_gpu_mem_entry e[5];
 	struct region *rg = NULL;
 
-	f->h->dev->limits.table_pieces = 4;
+	f->core->limits.table_pieces = 4;
 	e[0] = (struct vgm_gpu_mem_entry){ .addr = ram_alloc(f->h, 8 * PAGE_SIZE_4K),
 					   .length = 8 * PAGE_SIZE_4K };
-	assert_int_equal(region_create(f->h->dev, e, 1, e[0].length, &rg), REGION_OVER_PIECES);
+	assert_int_equal(region_create(f->core, e, 1, e[0].length, &rg), CORE_OVER_PIECES);
 	assert_null(rg);
 	assert_int_equal(f->h->translate_calls, 4);
 	assert_int_equal(f->h->live_maps, 0);
@@ -977,13 +992,13 @@ static void test_region_piece_cap(void **state)
 	e[0].length = 4 * PAGE_SIZE_4K;
 	rg = create_ok(f, e, 1, e[0].length);
 	assert_int_equal(rg->nseg, has_release(f) ? 4 : 1);
-	region_unref(f->h->dev, rg);
+	region_unref(f->core, rg);
 	/* Five entries: more than the cap before anything is mapped. */
 	for (uint32_t i = 0; i < 5; i++)
 		e[i] = (struct vgm_gpu_mem_entry){ .addr = e[0].addr, .length = 16 };
 	f->h->translate_calls = 0;
 	rg = NULL;
-	assert_int_equal(region_create(f->h->dev, e, 5, 80, &rg), REGION_OVER_PIECES);
+	assert_int_equal(region_create(f->core, e, 5, 80, &rg), CORE_OVER_PIECES);
 	assert_null(rg);
 	assert_int_equal(f->h->translate_calls, 0);
 	assert_int_equal(f->h->nlogs, 0); /* the caller logs the guest's error */

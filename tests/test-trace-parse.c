@@ -787,6 +787,29 @@ static void test_parse_symbolic_3d_and_cursor(void **state)
 	    "longer than 64");
 }
 
+/* Keys are the library's field names, a dotted one also by its last part;
+ * the header's fields only through the header keys. */
+static void test_parse_symbolic_table_names(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "cursor MOVE_CURSOR x=1 pos.padding=9 padding=7", TRACE_CURSOR);
+	assert_req(f, HDR("01030000") "00000000 01000000 00000000 09000000 "
+				      "00000000 00000000 00000000 07000000");
+	ok(f, "cursor MOVE_CURSOR pos.x=2", TRACE_CURSOR);
+	assert_req(f, HDR("01030000") "00000000 02000000 00000000 00000000 "
+				      "00000000 00000000 00000000 00000000");
+	ok(f, "ctrl TRANSFER_TO_HOST_3D box.x=1 d=6 level=2", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.data[24], 1);
+	assert_int_equal(f->op.u.req.data[24 + 20], 6);
+	assert_int_equal(f->op.u.req.data[24 + 36], 2);
+	ok(f, "ctrl SET_SCANOUT r=1,2,3,4", TRACE_CTRL);
+	assert_req(f, HDR("03010000") "01000000 02000000 03000000 04000000 00000000 00000000");
+	bad(f, "ctrl RESOURCE_CREATE_2D flags=1", "has no key 'flags'");
+	bad(f, "ctrl RESOURCE_CREATE_2D hdr.type=1", "has no key 'hdr.type'");
+	bad(f, "cursor MOVE_CURSOR pos.padding=0x100000000", "not a number up to 0xffffffff");
+}
+
 static void test_parse_symbolic_len_split_tail(void **state)
 {
 	struct fixture *f = *state;
@@ -939,6 +962,7 @@ int main(void)
 		T(test_parse_symbolic_memory_rfc),
 		T(test_parse_symbolic_standard_names),
 		T(test_parse_symbolic_3d_and_cursor),
+		T(test_parse_symbolic_table_names),
 		T(test_parse_symbolic_len_split_tail),
 		T(test_parse_symbolic_unknown_key),
 		T(test_parse_buffer),

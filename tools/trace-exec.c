@@ -321,7 +321,7 @@ static int run_dump(struct trace_exec *x, const struct trace_op *op, struct trac
 		return trace_fail(err, "dump: vgm_device_read_scanout: %s", strerror(-ret));
 	}
 	for (uint32_t y = 0; y < si.rect.height; y++)
-		crc = print_crc32(crc, rgb + y * stride, (size_t)si.rect.width * 3);
+		crc = crc32_update(crc, rgb + y * stride, (size_t)si.rect.width * 3);
 	ret = save(x, op->u.dump.path, rgb, si.rect.width, si.rect.height, (size_t)stride, err);
 	if (ret == 0)
 		print_dump(x, s, si.rect.width, si.rect.height, crc, op->u.dump.path);

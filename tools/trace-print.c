@@ -10,19 +10,6 @@
 
 #include "trace-private.h"
 
-uint32_t print_crc32(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	crc = ~crc;
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-	}
-	return ~crc;
-}
-
 static FILE *out_of(void *host)
 {
 	return ((struct trace_exec *)host)->opts.out;
@@ -87,7 +74,7 @@ static void on_cursor_set(void *host, uint32_t scanout, const struct vgm_cursor 
 	if (!out_of(host))
 		return;
 	/* The pixels are host-endian words; the library only runs little-endian. */
-	crc = print_crc32(0, c->pixels, VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * sizeof(uint32_t));
+	crc = crc32_update(0, c->pixels, VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * sizeof(uint32_t));
 	fprintf(out_of(host),
 		"cursor %" PRIu32 " set hot=%" PRIu32 ",%" PRIu32 " pos=%" PRIu32 ",%" PRIu32
 		" crc=%08" PRIx32 "\n",
@@ -160,11 +147,6 @@ void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written)
 	for (size_t i = 0; i < written; i++)
 		fprintf(f, "%02x", resp[i]);
 	fputc('\n', f);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* A command or response type by name, or in hex when it has none. */

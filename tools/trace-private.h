@@ -10,9 +10,7 @@
 #include <stdarg.h>
 
 #include "trace.h"
-
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util/util.h" /* the library's byte helpers: LE, CRC-32 */
 
 /* ---- trace-lex.c ----------------------------------------------------------- */
 
@@ -121,7 +119,5 @@ void print_note(struct trace_exec *x, const struct trace_op *op, const uint8_t *
 void print_dump(const struct trace_exec *x, uint32_t scanout, uint32_t width, uint32_t height,
 		uint32_t crc, const char *path);
 void print_dump_off(const struct trace_exec *x, uint32_t scanout);
-/* CRC-32 (IEEE 802.3, as zlib's crc32()), continued from crc. */
-uint32_t print_crc32(uint32_t crc, const void *buf, size_t len);
 
 #endif /* VGM_TRACE_PRIVATE_H */

@@ -1,158 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Requests written by name: "RESOURCE_CREATE_2D resource_id=2 format=B8G8R8X8
- * width=64 height=64". Names come from vgm_command_name() in the trace's
- * dialect; the layouts below are the wire structs of protocol.h, of the
- * memory-regions proposal and, for the 3D commands the library refuses, of
- * the virtio 1.3 specification. Every field defaults to 0.
+ * width=64 height=64". Names and layouts are the library's own wire table
+ * (vgm_wire_command()) in the trace's dialect: this file knows no offset.
+ * A key is a field's name, or the last part of a dotted one when no other
+ * field has it ("x" for "pos.x"); "id" is resource_id and "rect" the
+ * rectangle "r". Every field defaults to 0.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "trace-private.h"
 
-#define HDR_SIZE 24u
-#define ENTRY_SIZE 16u
-#define MAX_BODY 72u
+#define MAX_FIXED 256u	/* the largest fixed part of a request, header included */
+#define MAX_FIELDS 32u
 
-enum kind {
-	K_U8,
-	K_U32,
-	K_U64,
-	K_RECT,	  /* x,y,width,height: four u32 */
-	K_FORMAT, /* u32, or a VGM_GPU_FORMAT_* name */
-	K_NR,	  /* u32; default: the number of entries */
-	K_SUM,	  /* u64; default: the sum of the entries' lengths */
-	K_ARR32,  /* 1..4 u32, comma-separated, the rest 0 */
-	K_ARR64,  /* 1..4 u64 */
-	K_STR,	  /* up to 64 bytes of text, NUL-padded */
-	K_NLEN,	  /* u32; default: the length of the K_STR field */
-};
+/* Header and layout keys, for every command. */
+enum hkey { H_TYPE, H_FLAGS, H_FENCE, H_CTX, H_RING, H_LEN, H_SPLIT, H_ENTRIES, H_COUNT };
 
-struct field {
-	const char *key;
-	enum kind kind;
-	uint8_t off; /* from the end of the header */
+static const char *const hkeys[H_COUNT] = {
+	"type", "hdr_flags", "fence", "ctx", "ring", "len", "split", "entries",
 };
-
-struct layout {
-	const char *name;
-	uint8_t size; /* of the body */
-	bool entries; /* mem entries follow the body (entries=) */
-	const struct field *fields;
-};
-
-#define END { NULL, K_U32, 0 }
-
-static const struct field f_none[] = { END };
-static const struct field f_res[] = { { "resource_id", K_U32, 0 }, { "padding", K_U32, 4 }, END };
-static const struct field f_create_2d[] = {
-	{ "resource_id", K_U32, 0 }, { "format", K_FORMAT, 4 },
-	{ "width", K_U32, 8 },	     { "height", K_U32, 12 },
-	END,
-};
-static const struct field f_set_scanout[] = {
-	{ "rect", K_RECT, 0 }, { "scanout_id", K_U32, 16 }, { "resource_id", K_U32, 20 }, END
-};
-static const struct field f_flush[] = {
-	{ "rect", K_RECT, 0 }, { "resource_id", K_U32, 16 }, { "padding", K_U32, 20 }, END
-};
-static const struct field f_transfer[] = {
-	{ "rect", K_RECT, 0 },	      { "offset", K_U64, 16 },
-	{ "resource_id", K_U32, 24 }, { "padding", K_U32, 28 },
-	END,
-};
-static const struct field f_attach[] = {
-	{ "resource_id", K_U32, 0 }, { "nr_entries", K_NR, 4 }, END
-};
-static const struct field f_capset_info[] = {
-	{ "capset_index", K_U32, 0 }, { "padding", K_U32, 4 }, END
-};
-static const struct field f_capset[] = {
-	{ "capset_id", K_U32, 0 }, { "capset_version", K_U32, 4 }, END
-};
-static const struct field f_edid[] = { { "scanout", K_U32, 0 }, { "padding", K_U32, 4 }, END };
-static const struct field f_create_blob[] = {
-	{ "resource_id", K_U32, 0 }, { "blob_mem", K_U32, 4 }, { "blob_flags", K_U32, 8 },
-	{ "nr_entries", K_NR, 12 },  { "blob_id", K_U64, 16 }, { "size", K_SUM, 24 },
-	END,
-};
-static const struct field f_scanout_blob[] = {
-	{ "rect", K_RECT, 0 },	   { "scanout_id", K_U32, 16 }, { "resource_id", K_U32, 20 },
-	{ "width", K_U32, 24 },	   { "height", K_U32, 28 },	{ "format", K_FORMAT, 32 },
-	{ "padding", K_U32, 36 },  { "strides", K_ARR32, 40 },	{ "offsets", K_ARR32, 56 },
-	END,
-};
-static const struct field f_memory_create[] = {
-	{ "size", K_SUM, 0 }, { "memory_id", K_U32, 8 }, { "nr_entries", K_NR, 12 },
-	{ "flags", K_U32, 16 }, { "padding", K_U32, 20 },
-	END,
-};
-static const struct field f_memory_unref[] = {
-	{ "memory_id", K_U32, 0 }, { "padding", K_U32, 4 }, END
-};
-static const struct field f_attach_memory[] = {
-	{ "resource_id", K_U32, 0 }, { "memory_id", K_U32, 4 }, { "offset", K_ARR64, 8 }, END
-};
-static const struct field f_ctx_create[] = {
-	{ "nlen", K_NLEN, 0 }, { "context_init", K_U32, 4 }, { "debug_name", K_STR, 8 }, END
-};
-static const struct field f_create_3d[] = {
-	{ "resource_id", K_U32, 0 }, { "target", K_U32, 4 },	  { "format", K_U32, 8 },
-	{ "bind", K_U32, 12 },	     { "width", K_U32, 16 },	  { "height", K_U32, 20 },
-	{ "depth", K_U32, 24 },	     { "array_size", K_U32, 28 }, { "last_level", K_U32, 32 },
-	{ "nr_samples", K_U32, 36 }, { "flags", K_U32, 40 },	  { "padding", K_U32, 44 },
-	END,
-};
-static const struct field f_transfer_3d[] = {
-	{ "x", K_U32, 0 },	      { "y", K_U32, 4 },	{ "z", K_U32, 8 },
-	{ "w", K_U32, 12 },	      { "h", K_U32, 16 },	{ "d", K_U32, 20 },
-	{ "offset", K_U64, 24 },      { "resource_id", K_U32, 32 }, { "level", K_U32, 36 },
-	{ "stride", K_U32, 40 },      { "layer_stride", K_U32, 44 },
-	END,
-};
-static const struct field f_submit[] = { { "size", K_U32, 0 }, { "padding", K_U32, 4 }, END };
-static const struct field f_map_blob[] = {
-	{ "resource_id", K_U32, 0 }, { "padding", K_U32, 4 }, { "offset", K_U64, 8 }, END
-};
-static const struct field f_cursor[] = {
-	{ "scanout_id", K_U32, 0 },   { "x", K_U32, 4 },	 { "y", K_U32, 8 },
-	{ "resource_id", K_U32, 16 }, { "hot_x", K_U32, 20 }, { "hot_y", K_U32, 24 },
-	{ "padding", K_U32, 28 },
-	END,
-};
-
-static const struct layout layouts[] = {
-	{ "HDR", 0, false, f_none },
-	{ "GET_DISPLAY_INFO", 0, false, f_none },
-	{ "RESOURCE_CREATE_2D", 16, false, f_create_2d },
-	{ "RESOURCE_UNREF", 8, false, f_res },
-	{ "SET_SCANOUT", 24, false, f_set_scanout },
-	{ "RESOURCE_FLUSH", 24, false, f_flush },
-	{ "TRANSFER_TO_HOST_2D", 32, false, f_transfer },
-	{ "RESOURCE_ATTACH_BACKING", 8, true, f_attach },
-	{ "RESOURCE_DETACH_BACKING", 8, false, f_res },
-	{ "GET_CAPSET_INFO", 8, false, f_capset_info },
-	{ "GET_CAPSET", 8, false, f_capset },
-	{ "GET_EDID", 8, false, f_edid },
-	{ "RESOURCE_ASSIGN_UUID", 8, false, f_res },
-	{ "RESOURCE_CREATE_BLOB", 32, true, f_create_blob },
-	{ "SET_SCANOUT_BLOB", 72, false, f_scanout_blob },
-	{ "MEMORY_CREATE", 24, true, f_memory_create },
-	{ "MEMORY_UNREF", 8, false, f_memory_unref },
-	{ "RESOURCE_ATTACH_MEMORY", 40, false, f_attach_memory },
-	{ "CTX_CREATE", 72, false, f_ctx_create },
-	{ "CTX_DESTROY", 0, false, f_none },
-	{ "CTX_ATTACH_RESOURCE", 8, false, f_res },
-	{ "CTX_DETACH_RESOURCE", 8, false, f_res },
-	{ "RESOURCE_CREATE_3D", 48, false, f_create_3d },
-	{ "TRANSFER_TO_HOST_3D", 48, false, f_transfer_3d },
-	{ "TRANSFER_FROM_HOST_3D", 48, false, f_transfer_3d },
-	{ "SUBMIT_3D", 8, false, f_submit },
-	{ "RESOURCE_MAP_BLOB", 16, false, f_map_blob },
-	{ "RESOURCE_UNMAP_BLOB", 8, false, f_res },
-	{ "UPDATE_CURSOR", 32, false, f_cursor },
-	{ "MOVE_CURSOR", 32, false, f_cursor },
+/* The header field each of the first keys sets. */
+static const char *const hfields[H_LEN] = {
+	"hdr.type", "hdr.flags", "hdr.fence_id", "hdr.ctx_id", "hdr.ring_idx",
 };
 
 static const struct {
@@ -165,49 +36,53 @@ static const struct {
 	{ "A8B8G8R8", VGM_GPU_FORMAT_A8B8G8R8_UNORM }, { "R8G8B8X8", VGM_GPU_FORMAT_R8G8B8X8_UNORM },
 };
 
+/* The header alone: GET_DISPLAY_INFO's request is nothing else. */
+static const struct vgm_wire_layout *header_layout(enum vgm_dialect dialect)
+{
+	return vgm_wire_command(dialect, VGM_GPU_CMD_GET_DISPLAY_INFO)->request;
+}
+
 /* Command types live in 0x01xx, 0x02xx and 0x03xx, low byte below 16. */
-static bool lookup_type(enum vgm_dialect dialect, const char *name, uint32_t *type)
+static const struct vgm_wire_command *lookup(enum vgm_dialect dialect, const char *name)
 {
 	for (uint32_t group = 1; group <= 3; group++) {
 		for (uint32_t low = 0; low < 16; low++) {
-			const char *n = vgm_command_name(dialect, group << 8 | low);
+			const struct vgm_wire_command *w = vgm_wire_command(dialect, group << 8 | low);
 
-			if (n && strcmp(n, name) == 0) {
-				*type = group << 8 | low;
-				return true;
-			}
+			if (w && strcmp(w->name, name) == 0)
+				return w;
 		}
-	}
-	return false;
-}
-
-static const struct layout *find_layout(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
-		if (strcmp(layouts[i].name, name) == 0)
-			return &layouts[i];
 	}
 	return NULL;
 }
 
 bool symbolic_is_name(enum vgm_dialect dialect, const char *tok)
 {
-	uint32_t type;
+	return strcmp(tok, "HDR") == 0 || lookup(dialect, tok);
+}
 
-	return strcmp(tok, "HDR") == 0 || lookup_type(dialect, tok, &type);
+static const struct vgm_wire_field *field_named(const struct vgm_wire_layout *l, const char *name)
+{
+	for (uint32_t i = 0; i < l->nfields; i++) {
+		if (strcmp(l->fields[i].name, name) == 0)
+			return &l->fields[i];
+	}
+	return NULL;
 }
 
 /* ---- the values of one request ------------------------------------------- */
 
 struct request {
-	const struct layout *lay;
-	uint8_t hdr[HDR_SIZE];
-	uint8_t body[MAX_BODY];
-	bool set[16];	     /* per field of the layout */
-	char str[65];	     /* K_STR */
-	bool have_flags;     /* hdr_flags= replaces the flags fence= and ring= imply */
-	uint32_t implied;    /* flags implied by fence= and ring= */
-	uint32_t seen;	     /* header and meta keys given, bit per key */
+	const char *name;		   /* as the trace wrote it */
+	const struct vgm_wire_layout *lay; /* the request, header included */
+	uint32_t nhdr;			   /* its first fields are the header's */
+	const struct vgm_wire_field *hdr[H_LEN]; /* the header fields of hkeys */
+	uint8_t bytes[MAX_FIXED];	   /* the fixed part */
+	bool set[MAX_FIELDS];		   /* per field of the layout */
+	size_t text_len;		   /* of the TEXT field */
+	bool have_flags;  /* hdr_flags= replaces the flags fence= and ring= imply */
+	uint32_t implied; /* flags implied by fence= and ring= */
+	uint32_t seen;	  /* header and meta keys given, bit per key */
 	struct bytes entries;
 	uint32_t nentries;
 	uint64_t entries_sum;
@@ -216,10 +91,9 @@ struct request {
 	struct bytes split; /* only its cuts */
 };
 
-static void put_le(uint8_t *p, uint64_t v, size_t n)
+static void put_field(struct request *rq, const struct vgm_wire_field *f, uint64_t v)
 {
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	le_store(rq->bytes + f->offset, v, f->size);
 }
 
 static int bad_value(struct trace_error *err, const char *key, const char *value,
@@ -259,76 +133,106 @@ static bool parse_format(const char *s, uint64_t *v)
 	return lex_num(s, UINT32_MAX, v);
 }
 
-static int set_field(struct request *rq, const struct field *f, const char *key, const char *value,
-		     struct trace_error *err)
+/* A number of up to 8 bytes (U8, U32, padding), or a format name. */
+static int set_number(struct request *rq, const struct vgm_wire_field *f, const char *key,
+		      const char *value, struct trace_error *err)
 {
-	uint8_t *p = rq->body + f->off;
-	uint64_t v[4] = { 0 };
+	uint64_t max = f->size >= 8 ? UINT64_MAX : (1ull << (8 * f->size)) - 1;
+	char what[48];
+	uint64_t v;
+
+	if (f->flags & VGM_WIRE_FORMAT) {
+		if (!parse_format(value, &v))
+			return bad_value(err, key, value, "not a format name or 32-bit number");
+	} else if (f->size == 8) {
+		if (!lex_u64(value, &v))
+			return bad_value(err, key, value, "not a 64-bit number");
+	} else if (!lex_num(value, max, &v)) {
+		snprintf(what, sizeof(what), "not a number up to 0x%llx", (unsigned long long)max);
+		return bad_value(err, key, value, what);
+	}
+	put_field(rq, f, v);
+	return 0;
+}
+
+/* Comma-separated numbers: the rectangle's four, or 1..count of an array
+ * (the rest 0). */
+static int set_numbers(struct request *rq, const struct vgm_wire_field *f, const char *key,
+		       const char *value, struct trace_error *err)
+{
+	bool rect = f->kind == VGM_WIRE_RECT;
+	uint32_t width = f->kind == VGM_WIRE_U64S ? 8 : 4;
+	uint32_t count = f->size / width;
+	uint64_t v[16] = { 0 };
+	char what[48];
 	size_t n;
 
-	switch (f->kind) {
-	case K_U8:
-		if (!lex_num(value, UINT8_MAX, &v[0]))
-			return bad_value(err, key, value, "not a number up to 0xff");
-		*p = (uint8_t)v[0];
-		return 0;
-	case K_U32:
-	case K_NR:
-	case K_NLEN:
-		if (!lex_num(value, UINT32_MAX, &v[0]))
-			return bad_value(err, key, value, "not a number up to 0xffffffff");
-		put_le(p, v[0], 4);
-		return 0;
-	case K_U64:
-	case K_SUM:
-		if (!lex_u64(value, &v[0]))
-			return bad_value(err, key, value, "not a 64-bit number");
-		put_le(p, v[0], 8);
-		return 0;
-	case K_FORMAT:
-		if (!parse_format(value, &v[0]))
-			return bad_value(err, key, value, "not a format name or 32-bit number");
-		put_le(p, v[0], 4);
-		return 0;
-	case K_RECT:
-		if (!num_list(value, UINT32_MAX, v, 4, 4, &n))
+	if (count > ARRAY_SIZE(v))
+		return bad_value(err, key, value, "too many numbers; write it in hex");
+	if (!num_list(value, width == 8 ? UINT64_MAX : UINT32_MAX, v, rect ? 4 : 1, count, &n)) {
+		if (rect)
 			return bad_value(err, key, value, "not x,y,width,height (32-bit numbers)");
-		for (size_t i = 0; i < 4; i++)
-			put_le(p + 4 * i, v[i], 4);
-		return 0;
-	case K_ARR32:
-	case K_ARR64:
-		if (!num_list(value, f->kind == K_ARR32 ? UINT32_MAX : UINT64_MAX, v, 1, 4, &n))
-			return bad_value(err, key, value, "not 1 to 4 comma-separated numbers");
-		for (size_t i = 0; i < 4; i++)
-			put_le(p + (f->kind == K_ARR32 ? 4 : 8) * i, v[i], f->kind == K_ARR32 ? 4 : 8);
-		return 0;
-	case K_STR:
-		if (strlen(value) > 64)
-			return bad_value(err, key, value, "longer than 64 bytes");
-		memcpy(p, value, strlen(value));
-		strcpy(rq->str, value);
-		return 0;
+		snprintf(what, sizeof(what), "not 1 to %u comma-separated numbers", count);
+		return bad_value(err, key, value, what);
 	}
-	return bad_value(err, key, value, "no such field kind");
+	for (uint32_t i = 0; i < count; i++)
+		le_store(rq->bytes + f->offset + width * i, v[i], width);
+	return 0;
+}
+
+static int set_field(struct request *rq, const struct vgm_wire_field *f, const char *key,
+		     const char *value, struct trace_error *err)
+{
+	char what[48];
+
+	switch (f->kind) {
+	case VGM_WIRE_U8:
+	case VGM_WIRE_U32:
+	case VGM_WIRE_U64:
+		return set_number(rq, f, key, value, err);
+	case VGM_WIRE_PAD:
+		if (f->size > 8)
+			break;
+		return set_number(rq, f, key, value, err);
+	case VGM_WIRE_RECT:
+	case VGM_WIRE_U32S:
+	case VGM_WIRE_U64S:
+		return set_numbers(rq, f, key, value, err);
+	case VGM_WIRE_TEXT:
+		if (strlen(value) > f->size) {
+			snprintf(what, sizeof(what), "longer than %u bytes", f->size);
+			return bad_value(err, key, value, what);
+		}
+		memcpy(rq->bytes + f->offset, value, strlen(value));
+		rq->text_len = strlen(value);
+		return 0;
+	default:
+		break;
+	}
+	return bad_value(err, key, value, "has no symbolic value; write the request in hex");
 }
 
 /* entries=addr:length,addr:length,... (nothing after '=': no entries). */
 static int set_entries(struct request *rq, const char *value, struct trace_error *err)
 {
+	const struct vgm_wire_layout *rec = rq->lay->record;
+	const struct vgm_wire_field *addr = field_named(rec, "addr");
+	const struct vgm_wire_field *length = field_named(rec, "length");
 	const char *s = value;
 
+	if (!addr || !length || rec->size > MAX_FIXED)
+		return trace_fail(err, "entries: the library's entry has no addr and length");
 	while (*s) {
-		uint8_t e[ENTRY_SIZE] = { 0 };
-		uint64_t addr, len;
+		uint8_t e[MAX_FIXED] = { 0 };
+		uint64_t a, len;
 
-		if (!lex_num_until(&s, ":", UINT64_MAX, &addr) || *s++ != ':' ||
+		if (!lex_num_until(&s, ":", UINT64_MAX, &a) || *s++ != ':' ||
 		    !lex_num_until(&s, ",", UINT32_MAX, &len) || (*s && !*++s))
 			return bad_value(err, "entries", value,
 					 "not addr:length,... (64-bit addr, 32-bit length)");
-		put_le(e, addr, 8);
-		put_le(e + 8, len, 4);
-		if (bytes_put(&rq->entries, e, sizeof(e), err) < 0)
+		le_store(e + addr->offset, a, addr->size);
+		le_store(e + length->offset, len, length->size);
+		if (bytes_put(&rq->entries, e, rec->size, err) < 0)
 			return -1;
 		rq->nentries++;
 		rq->entries_sum += len; /* < 2^32 entries of < 2^32 bytes */
@@ -354,19 +258,10 @@ static int set_split(struct request *rq, const char *value, struct trace_error *
 	return 0;
 }
 
-enum hkey { H_TYPE, H_FLAGS, H_FENCE, H_CTX, H_RING, H_LEN, H_SPLIT, H_ENTRIES, H_COUNT };
-
-static const char *const hkeys[H_COUNT] = {
-	"type", "hdr_flags", "fence", "ctx", "ring", "len", "split", "entries",
-};
-
 static int set_header_key(struct request *rq, enum hkey k, const char *value,
 			  struct trace_error *err)
 {
-	static const uint8_t off[] = { [H_TYPE] = 0, [H_FLAGS] = 4, [H_FENCE] = 8, [H_CTX] = 16,
-				       [H_RING] = 20 };
-	static const uint8_t size[] = { [H_TYPE] = 4, [H_FLAGS] = 4, [H_FENCE] = 8, [H_CTX] = 4,
-					[H_RING] = 1 };
+	const struct vgm_wire_field *f;
 	uint64_t v;
 
 	if (k == H_ENTRIES)
@@ -379,56 +274,85 @@ static int set_header_key(struct request *rq, enum hkey k, const char *value,
 			return bad_value(err, hkeys[k], value, "not a length up to 16 MiB");
 		return 0;
 	}
-	if (!lex_num(value, size[k] == 8 ? UINT64_MAX : (1ull << (8 * size[k])) - 1, &v))
+	f = rq->hdr[k];
+	if (!lex_num(value, f->size >= 8 ? UINT64_MAX : (1ull << (8 * f->size)) - 1, &v))
 		return bad_value(err, hkeys[k], value, "not a number of the field's size");
-	put_le(rq->hdr + off[k], v, size[k]);
+	put_field(rq, f, v);
 	rq->have_flags |= k == H_FLAGS;
 	rq->implied |= k == H_FENCE ? VGM_GPU_FLAG_FENCE : 0;
 	rq->implied |= k == H_RING ? VGM_GPU_FLAG_INFO_RING_IDX : 0;
 	return 0;
 }
 
+/* The last part of a dotted name ("x" of "pos.x"), or the name. */
+static const char *last_part(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+/* The body field a key names: its name, or the last part of a dotted one
+ * when no other body field has that last part. -1: none. */
+static int body_field(const struct request *rq, const char *key)
+{
+	const char *name = strcmp(key, "id") == 0 ? "resource_id" : key;
+	int found = -1, by_part = -1, parts = 0;
+
+	if (strcmp(key, "rect") == 0)
+		name = "r";
+	for (uint32_t i = rq->nhdr; i < rq->lay->nfields; i++) {
+		const char *fname = rq->lay->fields[i].name;
+
+		if (strcmp(fname, name) == 0)
+			found = (int)i;
+		else if (strchr(fname, '.') && strcmp(last_part(fname), name) == 0 && ++parts)
+			by_part = (int)i;
+	}
+	return found >= 0 ? found : parts == 1 ? by_part : -1;
+}
+
 static int set_key(struct request *rq, const char *key, const char *value,
 		   struct trace_error *err)
 {
-	const char *field = strcmp(key, "id") == 0 ? "resource_id" : key;
+	int i;
 
 	for (int k = 0; k < H_COUNT; k++) {
-		if (strcmp(key, hkeys[k]) != 0 || (k == H_ENTRIES && !rq->lay->entries))
+		if (strcmp(key, hkeys[k]) != 0 ||
+		    (k == H_ENTRIES && rq->lay->trailer != VGM_WIRE_TRAILER_RECORDS))
 			continue;
 		if (rq->seen & (1u << k))
 			return trace_fail(err, "%s= given twice", key);
 		rq->seen |= 1u << k;
 		return set_header_key(rq, (enum hkey)k, value, err);
 	}
-	for (size_t i = 0; rq->lay->fields[i].key; i++) {
-		if (strcmp(field, rq->lay->fields[i].key) != 0)
-			continue;
-		if (rq->set[i])
-			return trace_fail(err, "%s= given twice", key);
-		rq->set[i] = true;
-		return set_field(rq, &rq->lay->fields[i], key, value, err);
-	}
-	return trace_fail(err, "%s has no key '%s' (see docs/trace-format.md)", rq->lay->name, key);
+	i = body_field(rq, key);
+	if (i < 0)
+		return trace_fail(err, "%s has no key '%s' (see docs/trace-format.md)", rq->name,
+				  key);
+	if (rq->set[i])
+		return trace_fail(err, "%s= given twice", key);
+	rq->set[i] = true;
+	return set_field(rq, &rq->lay->fields[i], key, value, err);
 }
 
 /* Fields whose default depends on the others. */
 static void set_defaults(struct request *rq)
 {
-	for (size_t i = 0; rq->lay->fields[i].key; i++) {
-		const struct field *f = &rq->lay->fields[i];
+	for (uint32_t i = rq->nhdr; i < rq->lay->nfields; i++) {
+		const struct vgm_wire_field *f = &rq->lay->fields[i];
 
 		if (rq->set[i])
 			continue;
-		if (f->kind == K_NR)
-			put_le(rq->body + f->off, rq->nentries, 4);
-		else if (f->kind == K_SUM)
-			put_le(rq->body + f->off, rq->entries_sum, 8);
-		else if (f->kind == K_NLEN)
-			put_le(rq->body + f->off, strlen(rq->str), 4);
+		if (f->flags & VGM_WIRE_COUNT)
+			put_field(rq, f, rq->nentries);
+		else if (f->flags & VGM_WIRE_TOTAL)
+			put_field(rq, f, rq->entries_sum);
+		else if (f->flags & VGM_WIRE_TEXT_LENGTH)
+			put_field(rq, f, rq->text_len);
 	}
 	if (!rq->have_flags)
-		put_le(rq->hdr + 4, rq->implied, 4);
+		put_field(rq, rq->hdr[H_FLAGS], rq->implied);
 }
 
 /* len= and split=, once every byte is there. */
@@ -459,10 +383,9 @@ static int encode(struct request *rq, uint32_t type, char **toks, size_t n, stru
 			return -1;
 	}
 	if (!have_type)
-		put_le(rq->hdr, type, 4);
+		put_field(rq, rq->hdr[H_TYPE], type);
 	set_defaults(rq);
-	if (bytes_put(b, rq->hdr, HDR_SIZE, err) < 0 ||
-	    bytes_put(b, rq->body, rq->lay->size, err) < 0 ||
+	if (bytes_put(b, rq->bytes, rq->lay->size, err) < 0 ||
 	    (rq->entries.len && bytes_put(b, rq->entries.data, rq->entries.len, err) < 0))
 		return -1;
 	/* What is not key=value is raw bytes after the struct and entries. */
@@ -481,18 +404,29 @@ static int encode(struct request *rq, uint32_t type, char **toks, size_t n, stru
 int symbolic_encode(enum vgm_dialect dialect, char **toks, size_t n, struct bytes *b,
 		    struct trace_error *err)
 {
-	struct request rq = { .lay = find_layout(toks[0]) };
-	uint32_t type = 0;
+	const struct vgm_wire_command *w = NULL;
+	struct request rq = { .name = toks[0], .lay = header_layout(dialect) };
 	int ret;
 
-	if (strcmp(toks[0], "HDR") != 0 && !lookup_type(dialect, toks[0], &type))
+	/* HDR: a bare header, its type given with type=. */
+	if (strcmp(toks[0], "HDR") != 0 && !(w = lookup(dialect, toks[0])))
 		return trace_fail(err, "%s is not a command of the %s dialect", toks[0],
 				  dialect == VGM_DIALECT_MEMORY_RFC ? "memory-rfc" : "standard");
-	if (!rq.lay)
-		return trace_fail(err, "%s has no symbolic layout; write it in hex", toks[0]);
+	rq.nhdr = rq.lay->nfields;
+	if (w)
+		rq.lay = w->request;
+	if (rq.lay->size > MAX_FIXED || rq.lay->nfields > MAX_FIELDS)
+		return trace_fail(err, "%s is too large to write symbolically; write it in hex",
+				  toks[0]);
+	for (int k = 0; k < H_LEN; k++) {
+		rq.hdr[k] = field_named(rq.lay, hfields[k]);
+		if (!rq.hdr[k])
+			return trace_fail(err, "%s: the library's header has no %s", toks[0],
+					  hfields[k]);
+	}
 	bytes_init(&rq.entries);
 	bytes_init(&rq.split);
-	ret = encode(&rq, type, toks, n, b, err);
+	ret = encode(&rq, w ? w->type : 0, toks, n, b, err);
 	bytes_fini(&rq.entries);
 	bytes_fini(&rq.split);
 	return ret;

@@ -195,7 +195,7 @@ static int scanout_crc(const struct vgm_device *dev, uint32_t scanout,
 	ret = vgm_device_read_scanout(dev, scanout, DRM_FORMAT_BGR888, px, (uint32_t)stride);
 	*crc = 0;
 	for (uint32_t y = 0; ret == 0 && y < si->rect.height; y++)
-		*crc = print_crc32(*crc, px + y * stride, (size_t)si->rect.width * 3);
+		*crc = crc32_update(*crc, px + y * stride, (size_t)si->rect.width * 3);
 	free(px);
 	return ret;
 }

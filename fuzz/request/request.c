@@ -51,14 +51,14 @@ struct req_buf {
 
 static void put32(struct req_buf *r, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		r->b[r->len++] = (uint8_t)(v >> (8 * i));
+	put_le32(r->b + r->len, v);
+	r->len += 4;
 }
 
 static void put64(struct req_buf *r, uint64_t v)
 {
-	put32(r, (uint32_t)v);
-	put32(r, (uint32_t)(v >> 32));
+	put_le64(r->b + r->len, v);
+	r->len += 8;
 }
 
 static void hdr(struct req_buf *r, uint32_t type)

@@ -19,7 +19,7 @@
 
 #include <virtgpu-mem/virtgpu-mem.h>
 
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#include "util/util.h" /* the library's byte helpers: le32(), le64() ... */
 
 /* libFuzzer's entry points. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -225,7 +225,5 @@ void check_scanouts(const struct vgm_device *dev, const struct fuzz_host *host,
 		    uint32_t num_scanouts);
 
 /* Helpers on little-endian request bytes. */
-uint32_t le32(const uint8_t *p);
-uint64_t le64(const uint8_t *p);
 
 #endif /* VGM_FUZZ_H */

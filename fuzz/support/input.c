@@ -31,17 +31,15 @@ size_t input_left(const struct input *in)
 	return in->len - in->pos;
 }
 
+/* n bytes, little-endian; past the end, zeros. */
 static uint64_t input_le(struct input *in, size_t n)
 {
-	uint64_t v = 0;
+	uint8_t b[8] = { 0 };
+	size_t got;
+	const uint8_t *p = input_bytes(in, n, &got);
 
-	for (size_t i = 0; i < n; i++) {
-		if (in->pos < in->len)
-			v |= (uint64_t)in->data[in->pos++] << (8 * i);
-		else
-			in->short_read = true;
-	}
-	return v;
+	memcpy(b, p, got);
+	return le_load(b, n);
 }
 
 uint8_t input_u8(struct input *in)
@@ -75,14 +73,4 @@ const uint8_t *input_bytes(struct input *in, size_t n, size_t *got)
 	in->pos += n;
 	*got = n;
 	return p;
-}
-
-uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }

@@ -28,6 +28,7 @@
 
 #include "../stream/stream-format.h"
 #include "trace.h"
+#include "util/util.h"
 
 #define REQ_RELEASE 0x04u
 #define REQ_PAGE_SPLIT 0x08u
@@ -66,8 +67,7 @@ static void put_le(struct out *o, uint64_t v, size_t n)
 {
 	uint8_t b[8];
 
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
+	le_store(b, v, n);
 	put(o, b, n);
 }
 

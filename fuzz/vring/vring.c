@@ -122,12 +122,6 @@ static void op_write(struct ring_fuzz *f, struct input *in)
 		memcpy(dst, src, got);
 }
 
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* A descriptor where the ring's table is (through the memory table, as the
  * device finds it), or in the indirect table at region 1's start. */
 static void op_desc(struct ring_fuzz *f, struct input *in)
@@ -145,10 +139,10 @@ static void op_desc(struct ring_fuzz *f, struct input *in)
 		d = memtable_uva(f->mt, f->desc + (uint64_t)i * 16, 16);
 	if (!d)
 		return;
-	put_le(d, addr, 8);
-	put_le(d + 8, len, 4);
-	put_le(d + 12, flags, 2);
-	put_le(d + 14, next, 2);
+	put_le64(d, addr);
+	put_le32(d + 8, len);
+	put_le16(d + 12, flags);
+	put_le16(d + 14, next);
 }
 
 static void op_avail(struct ring_fuzz *f, struct input *in)
@@ -159,9 +153,9 @@ static void op_avail(struct ring_fuzz *f, struct input *in)
 
 	if (!ring)
 		return;
-	put_le(ring + 4 + 2 * (f->driver_avail % num), head, 2);
+	put_le16(ring + 4 + 2 * (f->driver_avail % num), head);
 	f->driver_avail++;
-	put_le(ring + 2, f->driver_avail, 2);
+	put_le16(ring + 2, f->driver_avail);
 }
 
 /* Reads nobody looks at, so they are not optimised away. */
@@ -194,16 +188,12 @@ static void check_chain(const struct ring_fuzz *f, const struct vring_chain *c)
 
 static uint16_t avail_index(const struct ring_fuzz *f)
 {
-	const uint8_t *p = f->vr.avail + 2;
-
-	return (uint16_t)(p[0] | p[1] << 8);
+	return le16(f->vr.avail + 2);
 }
 
 static uint16_t used_index(const struct ring_fuzz *f)
 {
-	const uint8_t *p = f->vr.used + 2;
-
-	return (uint16_t)(p[0] | p[1] << 8);
+	return le16(f->vr.used + 2);
 }
 
 static void op_pop(struct ring_fuzz *f, struct input *in)
@@ -289,7 +279,7 @@ static void setup_ring(struct ring_fuzz *f, struct input *in)
 	f->driver_avail = base;
 	if (vring_map(&f->vr, f->mt) == 0) {
 		FUZZ_CHECK(vring_ready(&f->vr), "mapped but not ready");
-		put_le(f->vr.avail + 2, base, 2);
+		put_le16(f->vr.avail + 2, base);
 	}
 	run_ops(f, in);
 }

@@ -542,6 +542,132 @@ VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type)
  */
 VGM_EXPORT const char *vgm_response_name(enum vgm_dialect dialect, uint32_t type);
 
+/**
+ * @name The wire table
+ *
+ * The library's own description of every command of both dialects and of
+ * its responses: what its decoder, its encoder and vgm_command_name() read,
+ * offered read-only to tools (trace writers, recorders, bindings) so they
+ * carry no copy of the layouts. It describes the protocol: a command the
+ * library refuses (the 3D commands, RESOURCE_MAP_BLOB) is in it too.
+ * Everything is static and constant: the same for every device, safe from
+ * any thread, valid for the life of the process.
+ *
+ * Every message begins with the 24-byte header, whose fields are the first
+ * six of every request and response layout ("hdr.type", "hdr.flags",
+ * "hdr.fence_id", "hdr.ctx_id", "hdr.ring_idx", "hdr.padding"). Fields are
+ * named by their C member designator in <virtgpu-mem/protocol.h> ("r",
+ * "pos.x") or, for the structs protocol.h does not have, in the virtio
+ * specification ("box.x", "debug_name"). Fields are listed in wire order,
+ * each starting where the one before ends; all values are little-endian.
+ * @{
+ */
+
+/** What a field holds. @since 0.3 */
+enum vgm_wire_kind {
+	VGM_WIRE_U8 = 1,      /**< one byte */
+	VGM_WIRE_U32 = 2,     /**< a 32-bit number */
+	VGM_WIRE_U64 = 3,     /**< a 64-bit number */
+	VGM_WIRE_RECT = 4,    /**< x, y, width, height: four 32-bit numbers */
+	VGM_WIRE_U32S = 5,    /**< count 32-bit numbers */
+	VGM_WIRE_U64S = 6,    /**< count 64-bit numbers */
+	VGM_WIRE_TEXT = 7,    /**< count bytes of text, NUL-padded */
+	VGM_WIRE_BYTES = 8,   /**< count bytes */
+	VGM_WIRE_PAD = 9,     /**< count bytes the sender zeroes and the receiver ignores */
+	VGM_WIRE_RECORDS = 10 /**< count records, each laid out as vgm_wire_field.record */
+};
+
+/** vgm_wire_field.flags: what a field means beyond its bytes. @since 0.3 */
+#define VGM_WIRE_FORMAT 0x1u      /**< a 2D format, VGM_GPU_FORMAT_* */
+#define VGM_WIRE_COUNT 0x2u       /**< how many records follow the fixed part */
+#define VGM_WIRE_TOTAL 0x4u       /**< the bytes those records describe (their lengths' sum) */
+#define VGM_WIRE_TEXT_LENGTH 0x8u /**< the length of the message's VGM_WIRE_TEXT field */
+#define VGM_WIRE_LENGTH 0x10u     /**< how many bytes follow the fixed part */
+
+/** What may follow the fixed part of a message. @since 0.3 */
+enum vgm_wire_trailer {
+	VGM_WIRE_TRAILER_NONE = 0,
+	/** Records laid out as vgm_wire_layout.record, as many as the field
+	 * flagged VGM_WIRE_COUNT says (the mem entries of ATTACH_BACKING). */
+	VGM_WIRE_TRAILER_RECORDS = 1,
+	/** Bytes: as many as the field flagged VGM_WIRE_LENGTH says, or, with
+	 * none, the rest of the message (SUBMIT_3D's commands, a capset). */
+	VGM_WIRE_TRAILER_BYTES = 2
+};
+
+struct vgm_wire_layout;
+
+/** One field of a message or of a record. @since 0.3 */
+struct vgm_wire_field {
+	/** Its C member designator: "resource_id", "hdr.fence_id", "pos.x". */
+	const char *name;
+	/** enum vgm_wire_kind. */
+	uint32_t kind;
+	/** Bytes from the start of the message (header included) or record. */
+	uint32_t offset;
+	/** Bytes on the wire. */
+	uint32_t size;
+	/** Numbers (U32S, U64S), records (RECORDS) or bytes (TEXT, BYTES,
+	 * PAD); 1 for U8, U32, U64 and RECT. */
+	uint32_t count;
+	/** VGM_WIRE_FORMAT, VGM_WIRE_COUNT, ... or 0. */
+	uint32_t flags;
+	/** VGM_WIRE_RECORDS: the layout of one record; NULL otherwise. */
+	const struct vgm_wire_layout *record;
+};
+
+/** A message (request or response), or a record. @since 0.3 */
+struct vgm_wire_layout {
+	/** Bytes of the fixed part, header included for a message. */
+	uint32_t size;
+	/** Its fields, in wire order, filling the fixed part. */
+	uint32_t nfields;
+	const struct vgm_wire_field *fields;
+	/** enum vgm_wire_trailer: what may follow the fixed part. */
+	uint32_t trailer;
+	/** VGM_WIRE_TRAILER_RECORDS: the layout of one record; NULL otherwise. */
+	const struct vgm_wire_layout *record;
+};
+
+/** A command of the protocol. @since 0.3 */
+struct vgm_wire_command {
+	/** sizeof(struct vgm_wire_command) in the library that made it: a
+	 * tool built against a later header reads no member past it. */
+	uint32_t size;
+	/** VGM_GPU_CMD_*. */
+	uint32_t type;
+	/** Its name, as vgm_command_name() gives it. */
+	const char *name;
+	/** Bit (1u << enum vgm_dialect) set for each dialect that has it. */
+	uint32_t dialects;
+	/** enum vgm_queue it is sent on. */
+	uint32_t queue;
+	/** The VGM_GPU_F_* feature bit that gates it in the protocol, -1 for
+	 * none. (GET_EDID: see vgm_device_set_features().) */
+	int32_t feature;
+	/** The request. */
+	const struct vgm_wire_layout *request;
+	/** VGM_GPU_RESP_OK_* answered on success, and that response's layout;
+	 * 0 and NULL for a command that is not answered (the cursor queue). */
+	uint32_t ok;
+	const struct vgm_wire_layout *response;
+};
+
+/**
+ * The description of a command of a dialect.
+ *
+ * @param dialect  VGM_DIALECT_STANDARD or VGM_DIALECT_MEMORY_RFC.
+ * @param type     a command type, VGM_GPU_CMD_*.
+ * @return the command (static storage, never to be freed), or NULL for a
+ *         type the dialect does not have or an unknown dialect. A tool
+ *         lists a dialect's commands by asking for 0x0100..0x03ff.
+ * @since 0.3
+ */
+VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dialect,
+							   uint32_t type);
+
+/** @} */
+
 /** The library's version string, e.g. "0.1.0". @since 0.1 */
 VGM_EXPORT const char *vgm_version(void);
 

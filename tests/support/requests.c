@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "util/util.h"
 
 static void req_grow(struct req *r, size_t n)
 {
@@ -17,36 +18,30 @@ static void req_grow(struct req *r, size_t n)
 	assert_non_null(r->buf);
 }
 
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void req_u32(struct req *r, uint32_t v)
 {
 	req_grow(r, 4);
-	put_le(r->buf + r->len, v, 4);
+	put_le32(r->buf + r->len, v);
 	r->len += 4;
 }
 
 void req_u64(struct req *r, uint64_t v)
 {
 	req_grow(r, 8);
-	put_le(r->buf + r->len, v, 8);
+	put_le64(r->buf + r->len, v);
 	r->len += 8;
 }
 
 void req_set32(struct req *r, size_t off, uint32_t v)
 {
 	assert_true(off + 4 <= r->len);
-	put_le(r->buf + off, v, 4);
+	put_le32(r->buf + off, v);
 }
 
 void req_set64(struct req *r, size_t off, uint64_t v)
 {
 	assert_true(off + 8 <= r->len);
-	put_le(r->buf + off, v, 8);
+	put_le64(r->buf + off, v);
 }
 
 void req_init(struct req *r, uint32_t type)

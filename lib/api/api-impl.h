@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the api layer share: the device. Only lib/api/ and the
+ * api layer's own tests include this header.
+ */
+#ifndef VGM_API_IMPL_H
+#define VGM_API_IMPL_H
+
+#include "api.h"
+
+/* A device: the layers' objects, each built in place after it in the one
+ * allocation vgm_device_new() makes (struct definitions stay in their
+ * layers). */
+struct vgm_device {
+	struct host *host; /* the VMM's callbacks (util) */
+	struct logger *log;
+	struct core *core;
+	struct render *render;
+	struct dispatch *dispatch;
+};
+
+/* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
+ * while one of the device's callbacks runs. Every exported function that
+ * takes a device calls it first, before anything else. */
+int api_enter(const struct vgm_device *dev, const char *fn);
+/* Logs the misuse; returns -EINVAL. */
+int api_misuse(struct vgm_device *dev, const char *what);
+
+/* The largest display a VMM may configure, in either direction. */
+#define MAX_DISPLAY_SIZE 16384u
+
+#endif /* VGM_API_IMPL_H */

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the cmd layer share: the dispatch, the command being
+ * run and the command families' tables. Only lib/cmd/ and the cmd layer's
+ * own tests include this header.
+ */
+#ifndef VGM_CMD_IMPL_H
+#define VGM_CMD_IMPL_H
+
+#include "cmd.h"
+
+struct cmd_desc;
+
+/* A command of the device's dialect: its description, and the handlers
+ * that implement it (NULL: the device does not). */
+struct cmd_slot {
+	const struct vgm_wire_command *wire;
+	const struct cmd_desc *desc;
+};
+
+/* A request in flight (inflight.c): answered when its fence completes and
+ * every earlier request of its timeline is answered. */
+struct pending {
+	struct pending *next;
+	void *tag;
+	const char *name; /* of the command, for logs */
+	const struct iovec *out;
+	size_t out_cnt;
+	struct render_timeline timeline;
+	uint64_t seq;	    /* its fence, in the dispatch's sequence */
+	uint64_t fence_id;  /* the guest's, for fence_done */
+	uint32_t ctx_id;
+	bool done;	    /* its own work is done */
+	size_t len;	    /* of the response */
+	uint8_t resp[];
+};
+
+struct dispatch {
+	struct core *core;
+	struct render *render;
+	struct host *host;
+	struct logger *log;
+	enum vgm_dialect dialect;
+	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
+	struct cmd_slot cmds[3][16];
+	/* scratch space of one request, bounded by the limits */
+	struct vgm_gpu_mem_entry *entries;
+	uint32_t entries_cap;
+	/* requests in flight, in the order they came */
+	struct pending *first, *last;
+	size_t in_flight;
+	uint64_t seq; /* the last fence handed to the renderer */
+};
+
+/* ---- the command being run ------------------------------------------------ */
+
+/* The response bodies a command fills on success; dispatch encodes them
+ * with the command's response layout. A handler sets every field but the
+ * header and the padding. */
+union cmd_resp {
+	struct vgm_gpu_ctrl_hdr hdr;
+	struct vgm_gpu_resp_display_info display_info;
+	struct vgm_gpu_resp_edid edid;
+	struct vgm_gpu_resp_resource_uuid uuid;
+};
+
+/* One decoded request. validate() fills the lookups it did, so execute()
+ * does not repeat them. */
+struct cmd {
+	const struct vgm_wire_command *wire; /* NULL: an unknown type */
+	const struct cmd_desc *desc;	     /* NULL: not implemented */
+	enum vgm_queue queue;
+	struct vgm_gpu_ctrl_hdr hdr;
+	/* the request, decoded by its layout; the header inside is not used */
+	union {
+		struct vgm_gpu_resource_create_2d create_2d;
+		struct vgm_gpu_resource_unref unref;
+		struct vgm_gpu_set_scanout set_scanout;
+		struct vgm_gpu_resource_flush flush;
+		struct vgm_gpu_transfer_to_host_2d transfer;
+		struct vgm_gpu_resource_attach_backing attach_backing;
+		struct vgm_gpu_resource_detach_backing detach_backing;
+		struct vgm_gpu_get_capset_info capset_info;
+		struct vgm_gpu_get_capset capset;
+		struct vgm_gpu_get_edid get_edid;
+		struct vgm_gpu_update_cursor cursor;
+		struct vgm_gpu_memory_create memory_create;
+		struct vgm_gpu_memory_unref memory_unref;
+		struct vgm_gpu_resource_attach_memory attach_memory;
+		struct vgm_gpu_resource_assign_uuid assign_uuid;
+		struct vgm_gpu_resource_create_blob create_blob;
+		struct vgm_gpu_set_scanout_blob set_scanout_blob;
+	} u;
+	struct iov_reader *rest; /* bytes after the struct: entries */
+	const struct vgm_gpu_mem_entry *entries;
+	uint32_t nr_entries;
+	uint64_t entries_size; /* sum of the entries' lengths */
+	struct resource *res;	/* found by cmd_find_resource() */
+	struct resource_desc rd; /* and what the core says of it */
+	struct region *region;
+	const struct format_info *fmt;
+	union cmd_resp *resp; /* the response body (control queue) */
+};
+
+/* A command's handlers. validate() is pure: it decides the guest's
+ * verdict (0: go on) and changes nothing. A command with entries after its
+ * struct has them read by the dispatch next (decoding, bounded by the
+ * limit validate() checked), then checked by validate_entries(), pure too.
+ * execute() is the only place that changes state or calls the host; when
+ * it fails it leaves the device as it was. All return 0 or a
+ * VGM_GPU_RESP_ERR_* code. What the command looks like on the wire is the
+ * wire table's. */
+struct cmd_desc {
+	uint32_t type;
+	/* The gate opens when the device offers the feature, whether or not
+	 * the driver accepted it (GET_EDID: see display.c). */
+	bool open_when_offered;
+	uint32_t (*validate)(struct dispatch *d, struct cmd *c);
+	uint32_t entries_short; /* the answer to entries cut short */
+	uint32_t (*validate_entries)(struct dispatch *d, struct cmd *c);
+	uint32_t (*execute)(struct dispatch *d, struct cmd *c);
+};
+
+/* verdict.c: the command's name for logs ("request" when unknown). */
+const char *cmd_name(const struct cmd *c);
+/* Logs a guest error naming the command, and returns code. */
+uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, const char *fmt,
+		     ...) PRINTF_LIKE(4, 5);
+/* resource.c, for every command that names resources: */
+/* A new id: not 0, not in use (ERR_INVALID_RESOURCE_ID). */
+uint32_t cmd_check_new_resource(struct dispatch *d, struct cmd *c, uint32_t id);
+/* Room for one more resource under the limit (ERR_OUT_OF_MEMORY). */
+uint32_t cmd_check_resource_room(struct dispatch *d, struct cmd *c, uint32_t id);
+/* An existing resource, into c->res and c->rd (ERR_INVALID_RESOURCE_ID). */
+uint32_t cmd_find_resource(struct dispatch *d, struct cmd *c, uint32_t id);
+/* scanout.c: a scanout id below num_scanouts (checked first:
+ * ERR_INVALID_SCANOUT_ID), and the resource into c->res, or NULL for 0. */
+uint32_t cmd_scanout_target(struct dispatch *d, struct cmd *c, uint32_t scanout_id,
+			    uint32_t resource_id);
+/* backing.c: every entry's range is inside the address space (ERR_UNSPEC). */
+uint32_t cmd_check_ranges(struct dispatch *d, struct cmd *c);
+/* The guest's verdict on a region_create() that failed, logged naming the
+ * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */
+uint32_t cmd_region_error(struct dispatch *d, struct cmd *c, enum core_verdict err);
+bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
+
+/* Command tables of each family, terminated by a zero type. */
+extern const struct cmd_desc cmds_display[];
+extern const struct cmd_desc cmds_resource[];
+extern const struct cmd_desc cmds_backing[];
+extern const struct cmd_desc cmds_region[];
+extern const struct cmd_desc cmds_blob[];
+extern const struct cmd_desc cmds_transfer[];
+extern const struct cmd_desc cmds_scanout[];
+extern const struct cmd_desc cmds_cursor[];
+
+/* ---- answer.c ------------------------------------------------------------------ */
+
+/* The header of an answer of type to c; the fence echoed when fenced. */
+void response_hdr(struct vgm_gpu_ctrl_hdr *h, const struct cmd *c, uint32_t type, bool fenced);
+/* Writes an encoded answer into the writable elements: the bytes that fit
+ * (a truncated one is logged, naming the command). */
+size_t dispatch_answer(struct dispatch *d, const char *name, const struct iovec *out,
+		       size_t out_cnt, const uint8_t *resp, size_t len);
+
+/* ---- inflight.c -------------------------------------------------------------- */
+
+/* Whether a request of this timeline must wait behind one in flight. */
+bool inflight_busy(const struct dispatch *d, const struct render_timeline *t);
+/* Puts a fenced request in flight with its encoded response: false when
+ * there is no memory for it (the caller answers it now). */
+bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_timeline *t,
+		  uint64_t seq, bool done, const uint8_t *resp, size_t len, void *tag,
+		  const struct iovec *out, size_t out_cnt);
+
+#endif /* VGM_CMD_IMPL_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd: the commands. The dispatch takes a request's bytes, finds its
+ * command in the wire table, decodes it, runs the command family's shape
+ * checks (validate) and its one core or render call (execute), and encodes
+ * the response, in one place. A fenced request whose work the renderer has
+ * not finished stays in flight: it is answered later, in order on its
+ * fence timeline, when the renderer's poll says its fence completed (with
+ * the 2D renderer, every request is answered before dispatch_submit()
+ * returns).
+ *
+ * Uses util, wire, core and render.
+ */
+#ifndef VGM_CMD_H
+#define VGM_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "core/core.h"
+#include "render/render.h"
+
+struct dispatch;
+
+/* How dispatch_submit() left a request. */
+enum dispatch_state {
+	DISPATCH_DONE,	  /* answered: *written bytes in out */
+	DISPATCH_PENDING, /* in flight: dispatch_poll() says when it is answered */
+};
+
+/* A request answered after dispatch_submit() returned. */
+struct dispatch_done {
+	void *tag;	/* what the caller gave dispatch_submit() */
+	size_t written; /* bytes of the response in its out elements */
+};
+
+/* Bytes a struct dispatch needs, built in place. */
+size_t dispatch_size(void);
+void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct host *host,
+		   struct logger *log);
+/* Answers every request in flight (dispatch_cancel()) and frees the
+ * dispatch's buffers. */
+void dispatch_fini(struct dispatch *d);
+
+/* Processes one request: in/in_cnt the device-readable part of its
+ * descriptor chain, out/out_cnt the device-writable part (the control
+ * queue's; the cursor queue has none). DISPATCH_PENDING: the request is in
+ * flight and out (the array and what it points to) must stay valid until
+ * it is answered; *written is 0. */
+enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
+				    const struct iovec *in, size_t in_cnt,
+				    const struct iovec *out, size_t out_cnt, void *tag,
+				    size_t *written);
+/* Asks the renderer which fences completed and answers the requests in
+ * flight that can be now, in order on each timeline: at most cap, into
+ * done. Returns how many. Each answer also calls the host's fence_done. */
+size_t dispatch_poll(struct dispatch *d, struct dispatch_done *done, size_t cap);
+/* Reset and destroy: answers requests in flight at once, at most cap, in
+ * the order they came, each with ERR_UNSPEC (its fence echoed: the guest
+ * is not left waiting), without fence_done (the work did not complete).
+ * Returns how many; the caller calls again until 0. */
+size_t dispatch_cancel(struct dispatch *d, struct dispatch_done *done, size_t cap);
+/* Requests in flight. */
+size_t dispatch_in_flight(const struct dispatch *d);
+
+#endif /* VGM_CMD_H */

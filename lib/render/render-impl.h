@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of the render layer share: its structs. Only lib/render/
+ * and the render layer's own tests include this header.
+ */
+#ifndef VGM_RENDER_IMPL_H
+#define VGM_RENDER_IMPL_H
+
+#include "render.h"
+
+/* What a scanout gives the host: the first pixel of the shown rectangle,
+ * in a 2D image, in guest memory (a blob contiguous in the host's mapping)
+ * or in a staging copy of it. */
+struct view {
+	const struct format_info *fmt;
+	const uint8_t *data;
+	uint32_t stride;
+	uint8_t *staging;
+	uint64_t staging_bytes;
+};
+
+struct render {
+	struct core *core;
+	struct host *host;
+	struct logger *log;
+	const struct renderer_ops *ops;
+	void *ops_ctx;
+	int udmabuf_fd;	     /* /dev/udmabuf: -1 not opened yet, -2 absent */
+	bool udmabuf_failed; /* an ioctl failed once (logged once) */
+	uint32_t num_scanouts;
+	struct view views[];
+};
+
+/* image.c: the 2D renderer's storage. */
+enum core_verdict image_create(struct render *r, uint32_t id, const struct format_info *fmt,
+			       uint32_t width, uint32_t height, struct resource **out);
+uint8_t *image_pixels(struct render *r, struct resource *res, uint32_t x, uint32_t y,
+		      uint32_t *stride);
+/* A pixman image over the pixels, made when first needed; NULL if that fails. */
+pixman_image_t *image_pixman(struct resource *res);
+/* transfer.c */
+void image_transfer(struct render *r, struct resource *res, const struct vgm_gpu_rect *rect,
+		    uint64_t src);
+/* cursor.c */
+bool image_cursor(struct render *r, struct resource *res, uint32_t *image);
+
+/* view.c */
+void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct vgm_pixels *px);
+/* Calls scanout_set with what the scanout shows. */
+void view_announce(struct render *r, uint32_t idx, const struct vgm_gpu_rect *rect);
+void view_release(struct render *r, struct view *v);
+/* A 2D resource's view: a pointer into the renderer's storage; the core
+ * shows it, the host is told. */
+void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
+		  const struct vgm_gpu_rect *rect);
+
+/* view-blob.c: a blob's view (staging or direct, a dma-buf offered). */
+enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource *res,
+				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
+/* Refreshes a blob's staging for part (scanout coordinates) from guest memory. */
+void view_refresh(struct render *r, uint32_t idx, const struct vgm_rect *part);
+
+/* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
+int udmabuf_create(struct render *r, const struct file_item *items, int n);
+
+#endif /* VGM_RENDER_IMPL_H */

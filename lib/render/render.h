@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render: what a resource's pixels are and how they move. The formats
+ * (virtio, DRM fourcc, pixman), the EDID of a virtual display, and the
+ * renderer: a small interface (struct renderer_ops) whose first
+ * implementation is the 2D renderer over pixman (render_2d_ops), behind
+ * which the resource kinds act: a 2D resource's storage, transfers, what a
+ * scanout shows (a pointer into an image, into guest memory, a staging
+ * copy, or a dma-buf of guest memory through /dev/udmabuf), read back, the
+ * cursor image. It also says when the work of a fenced request is done
+ * (the 2D renderer: at once; a renderer that completes later says so when
+ * polled).
+ *
+ * Uses util, wire and core.
+ */
+#ifndef VGM_RENDER_H
+#define VGM_RENDER_H
+
+#include <pixman.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/* ---- format.c: the 2D formats -------------------------------------------- */
+
+struct format_info {
+	uint32_t virtio;
+	uint32_t fourcc;
+	pixman_format_code_t pixman;
+	uint32_t bpp; /* bytes per pixel */
+	const char *name;
+};
+
+/* NULL for a format the library does not know. */
+const struct format_info *format_from_virtio(uint32_t virtio_format);
+/* NULL for a fourcc the library cannot produce. */
+const struct format_info *format_from_fourcc(uint32_t fourcc);
+
+/* ---- edid.c: the EDID of a virtual display ---------------------------------- */
+
+#define EDID_BLOCK_SIZE 128
+#define EDID_MAX_SIZE 1024 /* what a virtio-gpu GET_EDID response can carry */
+
+/* Builds the EDID of a virtual display whose preferred mode is width x height at 60 Hz
+ * (or the highest refresh <= 60 Hz whose pixel clock fits the descriptor).
+ * scanout (0..15) makes the serial number distinct per display.
+ * Writes the blocks into out and returns their length in bytes (a multiple of 128).
+ *
+ * The refresh rates tried are the conventional ones, 60, 50, 48, 30, 25, 24, 20, 15,
+ * 12, 10, 6, 5, 4, 3, 2, 1 Hz, highest first. "Fits" means: the pixel clock fits a
+ * detailed timing descriptor (655.35 MHz) when the mode is carried in one, and the
+ * mode stays inside what the range limits descriptor can state (2550 MHz, 510 kHz).
+ * So 3840x2160 and 8192x4320 keep 60 Hz, 4095x4095 gets 30 Hz (DTD clock) and
+ * 16384x16384 6 Hz (range limits).
+ *
+ * width and height outside 1..16384 are clamped into it, scanout above 15 is
+ * treated as 15. At most 3 blocks (384 bytes) are written; out's previous
+ * contents do not matter.
+ * Output depends only on the arguments. Pure function: safe from any thread.
+ */
+size_t edid_generate(uint32_t width, uint32_t height, uint32_t scanout,
+		     uint8_t out[EDID_MAX_SIZE]);
+
+/* True when buf/len is a plausible EDID: len a multiple of 128, 128..1024,
+ * the 8-byte header, every block's checksum 0, extension count consistent
+ * with len. Used to validate EDIDs the VMM supplies.
+ *
+ * NULL buf gives false. Reads only buf[0..len). Does not judge the contents of the
+ * blocks beyond that. Pure function: safe from any thread.
+ */
+bool edid_valid(const uint8_t *buf, size_t len);
+
+/* ---- the renderer ------------------------------------------------------------ */
+
+struct render;
+
+/* A fence timeline: the global one (ring false), or a context's ring. */
+struct render_timeline {
+	bool ring;
+	uint8_t ring_idx;
+	uint32_t ctx_id;
+};
+
+/* A fence the renderer completed: every earlier one of its timeline too. */
+struct render_fence {
+	struct render_timeline timeline;
+	uint64_t seq;
+};
+
+/* What differs between renderers. Each gets the render object; a renderer
+ * with state of its own finds it with render_ops_ctx(). */
+struct renderer_ops {
+	/* A 2D resource with zeroed storage, not yet in the core's table:
+	 * CORE_OVER_BUDGET, CORE_NO_MEMORY. */
+	enum core_verdict (*create_2d)(struct render *r, uint32_t id,
+				       const struct format_info *fmt, uint32_t width,
+				       uint32_t height, struct resource **out);
+	/* TRANSFER_TO_HOST_2D: rect of the resource from its backing at src
+	 * (checked inside the resource; a backing that ends early ends it). */
+	void (*transfer_2d)(struct render *r, struct resource *res,
+			    const struct vgm_gpu_rect *rect, uint64_t src);
+	/* The first pixel of (x, y) of a 2D resource and its stride. */
+	const uint8_t *(*pixels_2d)(struct render *r, struct resource *res, uint32_t x,
+				    uint32_t y, uint32_t *stride);
+	/* A 2D resource as a cursor: ARGB8888 into image. False (nothing
+	 * written): no memory. */
+	bool (*cursor_2d)(struct render *r, struct resource *res, uint32_t *image);
+	/* The work of the seq-th fenced request of its timeline is handed
+	 * over: true when it is done now, false when a later poll says so. */
+	bool (*fence)(struct render *r, const struct render_timeline *t, uint64_t seq);
+	/* Fences completed since the last poll, at most cap, into done: the
+	 * renderer decides when (virglrenderer: only when polled). */
+	size_t (*poll)(struct render *r, struct render_fence *done, size_t cap);
+};
+
+/* The 2D renderer, over pixman: its work is done when submit returns. */
+extern const struct renderer_ops render_2d_ops;
+
+/* Bytes a struct render for num_scanouts scanouts needs, built in place. */
+size_t render_size(uint32_t num_scanouts);
+/* Registers with the core (so a scanout's view goes with what it shows). */
+void render_init(struct render *r, struct core *c, struct host *host, struct logger *log,
+		 const struct renderer_ops *ops, void *ops_ctx);
+/* Drops every view and closes /dev/udmabuf; the core is finished first. */
+void render_fini(struct render *r);
+void *render_ops_ctx(struct render *r);
+
+/* ---- what commands ask of the renderer ------------------------------------------ */
+
+/* RESOURCE_CREATE_2D: render_2d_ops.create_2d and the like. */
+enum core_verdict render_create_2d(struct render *r, uint32_t id, const struct format_info *fmt,
+				   uint32_t width, uint32_t height, struct resource **out);
+/* TRANSFER_TO_HOST_2D of rect at offset of the backing; nothing for a
+ * resource whose pixels are its backing. */
+void render_transfer(struct render *r, struct resource *res, const struct vgm_gpu_rect *rect,
+		     uint64_t offset);
+/* SET_SCANOUT (fb NULL) or SET_SCANOUT_BLOB: the core shows rect of res on
+ * the scanout, the host is told. CORE_NO_MEMORY (no room for a staging
+ * copy): nothing changed. */
+enum core_verdict render_show(struct render *r, uint32_t idx, struct resource *res,
+			      const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
+/* RESOURCE_FLUSH: part (scanout coordinates) of what the scanout shows
+ * changed; a staging copy is refreshed. The host is the caller's to tell. */
+void render_flush(struct render *r, uint32_t idx, const struct vgm_rect *part);
+/* The resource as the cursor, into image (ARGB8888). False (nothing
+ * written): no memory. */
+bool render_cursor(struct render *r, struct resource *res, uint32_t *image);
+/* What a scanout shows: -ENODATA when nothing. */
+int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px);
+/* vgm_device_read_scanout(): 0, -EINVAL, -ENODATA, -ENOMEM. */
+int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint32_t dst_stride);
+/* The renderer's fence and poll (renderer_ops). */
+bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq);
+size_t render_poll(struct render *r, struct render_fence *done, size_t cap);
+
+#endif /* VGM_RENDER_H */

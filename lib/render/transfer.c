@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TRANSFER_TO_HOST_2D into a 2D image: guest pages to the host image, one
+ * pass over the bytes it moves. Row h of the rectangle is read at offset +
+ * h * stride of the backing (stride: the resource's row length), so
+ * full-width rectangles are one contiguous span and are copied as one.
+ */
+#include "render-impl.h"
+
+/* From this size on a transfer is streamed around the cache (copy.c):
+ * about half of a core's L2, so small ones (damage tiles) stay cached for
+ * the host that displays them next. */
+#define STREAM_MIN (1u << 20)
+
+/* A backing that ends early ends the copy: the rest keeps its pixels. */
+static void copy_rows(const struct region *backing, uint8_t *dst, uint32_t stride, uint32_t bpp,
+		      const struct vgm_gpu_rect *r, uint64_t src)
+{
+	size_t row = (size_t)r->width * bpp;
+	struct region_cursor cur = { .stream = (uint64_t)row * r->height >= STREAM_MIN };
+
+	if (row == stride) {
+		region_read(backing, &cur, src, dst, row * r->height);
+	} else {
+		for (uint32_t h = 0; h < r->height; h++) {
+			if (region_read(backing, &cur, src, dst, row) < row ||
+			    __builtin_add_overflow(src, stride, &src))
+				break;
+			dst += stride;
+		}
+	}
+	if (cur.stream)
+		copy_fence();
+}
+
+void image_transfer(struct render *r, struct resource *res, const struct vgm_gpu_rect *rect,
+		    uint64_t src)
+{
+	struct resource_desc d;
+	uint32_t stride;
+	uint8_t *dst = image_pixels(r, res, rect->x, rect->y, &stride);
+
+	resource_describe(res, &d);
+	copy_rows(resource_backing(res), dst, stride, format_from_virtio(d.format)->bpp, rect,
+		  src);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Blob scanouts: the pixels are guest memory. Where the shown rectangle is
+ * contiguous in the host's mapping the host gets a pointer into it; else
+ * the library keeps a staging copy of the rectangle, refreshed at every
+ * flush. A host that takes dma-bufs, with guest RAM in a file, gets one
+ * through /dev/udmabuf instead: zero copies.
+ */
+#include <drm_fourcc.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "render-impl.h"
+
+#define UDMABUF_MAX_ITEMS 1024 /* the kernel's default list_limit */
+
+/* The bytes from the first pixel of the rectangle to its last. */
+static uint64_t rect_first(const struct scanout_fb *fb, const struct format_info *fmt,
+			   const struct vgm_gpu_rect *r)
+{
+	return fb->offset + (uint64_t)r->y * fb->stride + (uint64_t)r->x * fmt->bpp;
+}
+
+static uint64_t rect_span(const struct scanout_fb *fb, const struct format_info *fmt,
+			  const struct vgm_gpu_rect *r)
+{
+	return (uint64_t)(r->height - 1) * fb->stride + (uint64_t)r->width * fmt->bpp;
+}
+
+/* Points the view at guest memory, or gives it a staging copy (not yet
+ * charged: the scanout's current copy goes first). */
+static enum core_verdict prepare_view(struct render *rd, struct view *view,
+				      struct resource *res, const struct vgm_gpu_rect *r,
+				      const struct scanout_fb *fb, uint64_t old)
+{
+	const struct format_info *fmt = view->fmt;
+	const uint8_t *direct = region_span(resource_backing(res),
+					    resource_backing_offset(res) + rect_first(fb, fmt, r),
+					    rect_span(fb, fmt, r));
+	uint64_t bytes = (uint64_t)r->width * r->height * fmt->bpp;
+
+	/* Direct only where pixman takes the rows as they are: stride and first
+	 * pixel 4-byte aligned. The guest picks both; a stride of 321 made
+	 * pixman refuse the image in read_scanout (test-scanout-blob). */
+	if (direct && fb->stride % 4 == 0 && (uintptr_t)direct % 4 == 0) {
+		view->data = direct;
+		view->stride = fb->stride;
+		return CORE_OK;
+	}
+	/* The scanout's current copy goes when this one comes: don't count
+	 * both, or flipping between two blobs near the budget would fail. */
+	if (!budget_fits(rd->core, bytes > old ? bytes - old : 0) ||
+	    !(view->staging = malloc((size_t)bytes)))
+		return CORE_NO_MEMORY;
+	view->staging_bytes = bytes;
+	view->data = view->staging;
+	view->stride = r->width * fmt->bpp;
+	return CORE_OK;
+}
+
+/* The same image as a dma-buf, if the host takes them and the pages are
+ * in files; false: the host gets pixels. */
+static bool offer_dmabuf(struct render *rd, uint32_t idx, struct resource *res,
+			 const struct vgm_gpu_rect *r, const struct scanout_fb *fb,
+			 const struct format_info *fmt)
+{
+	struct file_item items[UDMABUF_MAX_ITEMS];
+	uint64_t lead, len = (uint64_t)fb->stride * (r->y + r->height);
+	long page = sysconf(_SC_PAGESIZE);
+	int n, fd;
+
+	if (!host_has_dmabuf(rd->host) || page <= 0)
+		return false;
+	n = region_file_items(resource_backing(res), resource_backing_offset(res) + fb->offset,
+			      len, (uint64_t)page, items, UDMABUF_MAX_ITEMS, &lead);
+	fd = n > 0 ? udmabuf_create(rd, items, n) : -1;
+	if (fd < 0)
+		return false;
+	host_scanout_dmabuf(rd->host, idx, &(struct vgm_dmabuf){
+		.fd = fd,
+		.fourcc = fmt->fourcc,
+		.modifier = DRM_FORMAT_MOD_LINEAR,
+		.stride = fb->stride,
+		.offset = lead,
+		.size = lead + len,
+		.width = fb->width,
+		.height = r->y + r->height, /* the rows the buffer holds */
+		.rect = { r->x, r->y, r->width, r->height },
+	});
+	return true;
+}
+
+enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource *res,
+				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb)
+{
+	struct view view = { .fmt = format_from_virtio(fb->format) };
+	enum core_verdict err =
+		prepare_view(r, &view, res, rect, fb, r->views[idx].staging_bytes);
+
+	if (err)
+		return err;
+	scanout_show(r->core, idx, res, rect, fb); /* drops the current view */
+	if (view.staging)
+		budget_charge(r->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
+	r->views[idx] = view;
+	if (view.staging) {
+		struct vgm_rect all = { 0, 0, rect->width, rect->height };
+
+		view_refresh(r, idx, &all);
+	}
+	if (!offer_dmabuf(r, idx, res, rect, fb, view.fmt))
+		view_announce(r, idx, rect);
+	return CORE_OK;
+}
+
+void view_refresh(struct render *rd, uint32_t idx, const struct vgm_rect *r)
+{
+	const struct view *v = &rd->views[idx];
+	struct region_cursor cur = { 0 };
+	struct scanout_desc so;
+	uint64_t src;
+	uint8_t *dst;
+	size_t row;
+
+	/* Checked first: no staging (a 2D resource, a direct blob view) means
+	 * no pointer to compute, and arithmetic on NULL is undefined. */
+	if (!v->staging)
+		return;
+	scanout_describe(rd->core, idx, &so);
+	row = (size_t)r->width * v->fmt->bpp;
+	src = resource_backing_offset(so.res) + so.fb.offset +
+	      (uint64_t)(so.rect.y + r->y) * so.fb.stride +
+	      (uint64_t)(so.rect.x + r->x) * v->fmt->bpp;
+	dst = v->staging + (size_t)r->y * v->stride + (size_t)r->x * v->fmt->bpp;
+	/* SET_SCANOUT_BLOB checked that every row lies inside the blob. */
+	for (uint32_t y = 0; y < r->height; y++) {
+		region_read(resource_backing(so.res), &cur, src, dst, row);
+		src += so.fb.stride;
+		dst += v->stride;
+	}
+}
+
+void view_release(struct render *r, struct view *v)
+{
+	if (!v->staging)
+		return;
+	budget_release(r->core, BUDGET_IMAGE, v->staging_bytes);
+	free(v->staging);
+	v->staging = NULL;
+	v->staging_bytes = 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Structs that cross the API carry their size: copied in from an older or
+ * newer caller, filled out up to what the caller knows.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size, size_t min_size)
+{
+	const uint8_t *tail = (const uint8_t *)src + dst_size;
+
+	if (src_size < min_size)
+		return false;
+	for (size_t i = 0; src_size > dst_size && i < src_size - dst_size; i++) {
+		if (tail[i])
+			return false;
+	}
+	memset(dst, 0, dst_size);
+	memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
+	return true;
+}
+
+int copy_out(void *dst, const void *src, size_t size)
+{
+	uint32_t want;
+
+	memcpy(&want, dst, sizeof(want));
+	if (want < sizeof(uint32_t) * 2)
+		return -EINVAL;
+	memcpy((uint8_t *)dst + sizeof(want), (const uint8_t *)src + sizeof(want),
+	       (want < size ? want : size) - sizeof(want));
+	return 0;
+}

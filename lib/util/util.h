@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util: the lowest layer, what every other one uses. Little-endian loads
+ * and stores, CRC-32, the copy of structs that carry their size, the VMM's
+ * callbacks (struct host) and the rate-limited log (struct logger).
+ *
+ * It includes nothing of the library but the public headers, so the tools,
+ * the fuzz harnesses and the backend link it too (the static library
+ * vgm-util), for the byte helpers: they are written once in the tree.
+ */
+#ifndef VGM_UTIL_H
+#define VGM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "virtgpu-mem/virtgpu-mem.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- little-endian bytes ------------------------------------------------ */
+
+/* The n (1..8) bytes at p as a little-endian number. */
+static inline uint64_t le_load(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Writes the low n (1..8) bytes of v at p, little-endian. */
+static inline void le_store(uint8_t *p, uint64_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)le_load(p, 2);
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)le_load(p, 4);
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	return le_load(p, 8);
+}
+
+static inline void put_le16(uint8_t *p, uint16_t v)
+{
+	le_store(p, v, 2);
+}
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	le_store(p, v, 4);
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	le_store(p, v, 8);
+}
+
+/* ---- crc32.c ------------------------------------------------------------ */
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32()) of len bytes, continued from crc
+ * (0 to start). */
+uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
+
+/* ---- copy.c: moving bytes ----------------------------------------------- */
+
+/* Copies with non-temporal stores where the CPU has them, for large
+ * transfers whose destination nothing reads soon; copy_fence() after the
+ * last one orders them before anything that follows. Here, below the core,
+ * because region reads (core) stream the large transfers of the renderer. */
+void copy_stream(void *dst, const void *src, size_t n);
+void copy_fence(void);
+
+/* ---- sized.c: structs that carry their size ----------------------------- */
+
+/* Copies a struct the caller gives, whose first uint32_t is its size
+ * (libxkbcommon's rule): a smaller one is an older caller (the rest of dst
+ * is zeroed), a larger one must have a zero tail. min_size is the size at
+ * version 0.1, which every caller knows. False: dst untouched. */
+bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size, size_t min_size);
+/* Fills a caller's size-carrying struct from src (size bytes, the size
+ * field included) up to the size the caller says it has. -EINVAL when that
+ * size is too small to hold anything. */
+int copy_out(void *dst, const void *src, size_t size);
+
+/* ---- host.c: the VMM's callbacks ---------------------------------------- */
+
+/*
+ * The VMM's callbacks and its pointer. Every callback into the VMM goes
+ * through the functions below, which count the callbacks running: the api
+ * layer refuses calls into the device while one runs (issue 9, fault 5: a
+ * callback that reset, destroyed or submitted to its own device pulled
+ * objects from under the library call that made it).
+ */
+struct host;
+
+/* Bytes a struct host needs; it is built in place, inside the device's
+ * one allocation. */
+size_t host_size(void);
+/* ops was copied and checked by the caller (translate is set). */
+void host_init(struct host *h, const struct vgm_host_ops *ops, void *data);
+/* True while one of the callbacks runs. */
+bool host_busy(const struct host *h);
+/* Which optional callbacks the VMM gave. */
+bool host_has_release(const struct host *h);
+bool host_has_dmabuf(const struct host *h);
+bool host_has_log(const struct host *h);
+
+/* Each callback, with the callback count raised (those the VMM may leave
+ * NULL are skipped). */
+int host_translate(struct host *h, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
+void host_release(struct host *h, const struct vgm_guest_map *map);
+void host_fence_done(struct host *h, uint32_t ctx_id, uint8_t ring_idx, uint64_t fence_id);
+void host_config_changed(struct host *h);
+void host_scanout_set(struct host *h, uint32_t scanout, const struct vgm_pixels *px);
+void host_scanout_disable(struct host *h, uint32_t scanout);
+void host_scanout_update(struct host *h, uint32_t scanout, const struct vgm_rect *rect);
+void host_scanout_dmabuf(struct host *h, uint32_t scanout, const struct vgm_dmabuf *buf);
+void host_cursor_set(struct host *h, uint32_t scanout, const struct vgm_cursor *cursor);
+void host_cursor_move(struct host *h, uint32_t scanout, uint32_t x, uint32_t y);
+void host_cursor_hide(struct host *h, uint32_t scanout);
+void host_resource_uuid(struct host *h, uint32_t resource_id, const uint8_t uuid[16]);
+/* Dropped when it comes from inside the log callback itself. */
+void host_log(struct host *h, enum vgm_log_level level, const char *msg);
+
+/* ---- log.c: the device's log -------------------------------------------- */
+
+/*
+ * Log lines go to the VMM's log callback. Those a guest causes are rate
+ * limited: a guest that sends garbage in a loop must not flood the host's
+ * log, but the first errors of a burst are always seen.
+ */
+struct logger;
+
+size_t logger_size(void);
+/* level 0: VGM_LOG_WARNING. */
+void logger_init(struct logger *lg, struct host *host, uint32_t level);
+/* True when a line at level would reach the VMM (callers skip formatting). */
+bool logger_wants(const struct logger *lg, enum vgm_log_level level);
+/* A line caused by the host or the library itself. */
+void logger_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+/* A line caused by the guest: a warning, rate-limited. */
+void logger_guest(struct logger *lg, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* ---- objects built in place --------------------------------------------- */
+
+/* Every layer's object is built inside the device's one allocation (the
+ * device makes as few allocations as it did when it was one struct): a
+ * layer says how many bytes its object needs, rounded up with this so the
+ * next one starts aligned for any type. */
+static inline size_t place_round(size_t n)
+{
+	const size_t a = _Alignof(max_align_t);
+
+	return (n + a - 1) / a * a;
+}
+
+/* The object placed off bytes into a block (off a sum of place_round()s). */
+static inline void *place_at(void *block, size_t off)
+{
+	return (uint8_t *)block + off;
+}
+
+#endif /* VGM_UTIL_H */
