@@ -38,10 +38,17 @@ enum {
  * QEMU to read (the kernel caps it at net.core.wmem_max unless we may
  * force it). */
 #define SEND_BUFFER (8 << 20)
-/* While QEMU reads pages we queued by reference, look again after 250 us
- * (it reads 4000 KiB in about that), then less and less often. */
+/* While something waits for QEMU to read pages we queued by reference:
+ * the socket wakes us as QEMU frees them (an EPOLLOUT edge), and a timer
+ * looks again after 250 us (QEMU reads 4000 KiB in about that, when it
+ * gets the CPU), then less and less often. The kernel gives the edge just
+ * before its own count says the buffer is free: the timer is the check
+ * that comes after. */
 #define DRAIN_POLL_MIN_US 250
-#define DRAIN_POLL_MAX_US 64000
+#define DRAIN_POLL_MAX_US 8000
+/* A new scanout's whole surface goes with its next UPDATE, or after this
+ * long without one (see display_scanout_set()). */
+#define FRESH_WAIT_US 4000
 
 struct display {
 	struct loop *loop;
@@ -57,11 +64,17 @@ struct display {
 	size_t in_len;
 	struct sendq *sq;
 	struct loop_watch drain; /* timer: QEMU still reads borrowed pages */
-	int drain_us; /* its next period; 0: not armed */
+	struct loop_watch space; /* a second fd of the socket, for EPOLLOUT edges */
+	int drain_us; /* the timer's next period; 0: nothing waits */
+	uint64_t drain_reads; /* sendq_reads() when it was armed */
+	struct loop_watch fresh; /* timer: scanouts set without an UPDATE yet */
+	bool fresh_armed;
 	struct display_stats stats;
 	struct {
 		bool shown;
+		bool fresh; /* set, its surface not sent whole yet */
 		struct vgm_pixels px;
+		uint32_t resource; /* whose pixels px are; 0: not known yet */
 		uint32_t cursor_x, cursor_y;
 	} so[VGM_MAX_SCANOUTS];
 };
@@ -69,6 +82,8 @@ struct display {
 static void on_socket(struct loop_watch *w, uint32_t events);
 static void on_timer(struct loop_watch *w, uint32_t events);
 static void on_drain(struct loop_watch *w, uint32_t events);
+static void on_fresh(struct loop_watch *w, uint32_t events);
+static void on_space(struct loop_watch *w, uint32_t events);
 
 int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, bool zero_copy,
 		struct display **out)
@@ -78,24 +93,29 @@ int display_new(struct loop *loop, const struct display_ops *ops, void *ctx, boo
 
 	if (!d)
 		return err;
-	d->timer.fd = d->drain.fd = -1;
+	d->timer.fd = d->drain.fd = d->fresh.fd = -1;
 	if (sendq_new(zero_copy, &d->sq) < 0)
 		goto fail;
 	err = loop_timer_init(&d->timer, on_timer, d);
 	if (err == 0)
 		err = loop_timer_init(&d->drain, on_drain, d);
+	if (err == 0)
+		err = loop_timer_init(&d->fresh, on_fresh, d);
 	if (err < 0)
 		goto fail;
 	d->loop = loop;
 	d->ops = ops;
 	d->ctx = ctx;
 	d->sock = (struct loop_watch){ .fd = -1, .cb = on_socket, .ctx = d };
+	d->space = (struct loop_watch){ .fd = -1, .cb = on_space, .ctx = d };
 	*out = d;
 	return 0;
 fail:
 	sendq_destroy(d->sq);
 	if (d->timer.fd >= 0)
 		close(d->timer.fd);
+	if (d->drain.fd >= 0)
+		close(d->drain.fd);
 	free(d);
 	return err;
 }
@@ -109,6 +129,8 @@ void display_destroy(struct display *d)
 	close(d->timer.fd);
 	loop_unwatch(d->loop, &d->drain);
 	close(d->drain.fd);
+	loop_unwatch(d->loop, &d->fresh);
+	close(d->fresh.fd);
 	sendq_destroy(d->sq);
 	free(d);
 }
@@ -118,21 +140,36 @@ static void arm_timer(struct display *d, int ms)
 	loop_timer_set(d->loop, &d->timer, ms * 1000);
 }
 
+/* Nothing waits for QEMU to read any more. */
+static void stop_drain(struct display *d)
+{
+	d->drain_us = 0;
+	loop_timer_set(d->loop, &d->drain, 0);
+	loop_unwatch(d->loop, &d->space);
+}
+
 void display_detach(struct display *d)
 {
 	sendq_set_fd(d->sq, -1);
+	stop_drain(d);
+	if (d->space.fd >= 0) {
+		close(d->space.fd);
+		d->space.fd = -1;
+	}
 	if (d->sock.fd >= 0) {
 		loop_unwatch(d->loop, &d->sock);
 		close(d->sock.fd);
 		d->sock.fd = -1;
 	}
 	d->want_out = false;
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
+		d->so[i].shown = d->so[i].fresh = false; /* a new socket knows nothing */
 	d->in_len = 0;
 	d->waiting = 0;
 	d->features = 0;
 	arm_timer(d, 0);
-	d->drain_us = 0;
-	loop_timer_set(d->loop, &d->drain, 0);
+	d->fresh_armed = false;
+	loop_timer_set(d->loop, &d->fresh, 0);
 }
 
 bool display_attached(const struct display *d)
@@ -145,17 +182,34 @@ bool display_busy(const struct display *d)
 	return d->waiting || sendq_pending(d->sq);
 }
 
-bool display_reading(struct display *d)
+/* Something waits for QEMU to read: QEMU reads at once, but tells nobody
+ * when it is done; look again soon, and less often while it takes its
+ * time. @return true. */
+static bool watch_drain(struct display *d)
 {
-	if (!sendq_busy(d->sq))
-		return false;
-	/* QEMU reads at once, but tells nobody when it is done: look again
-	 * soon, and less often while it takes its time. */
 	if (!d->drain_us) {
 		d->drain_us = DRAIN_POLL_MIN_US;
+		d->drain_reads = sendq_reads(d->sq);
 		loop_timer_set(d->loop, &d->drain, d->drain_us);
+		if (d->space.fd >= 0)
+			loop_watch(d->loop, &d->space, EPOLLOUT | EPOLLET);
 	}
 	return true;
+}
+
+bool display_reading(struct display *d)
+{
+	return sendq_busy(d->sq) && watch_drain(d);
+}
+
+bool display_reading_resource(struct display *d, uint32_t resource_id)
+{
+	return sendq_lends(d->sq, resource_id) && watch_drain(d);
+}
+
+bool display_lending(struct display *d)
+{
+	return sendq_busy(d->sq);
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -194,14 +248,14 @@ static void flush(struct display *d)
  * @return NULL when there is no socket or no memory (nothing is sent).
  */
 static uint8_t *add_msg(struct display *d, uint32_t request, size_t size,
-			const struct sendq_rows *rows)
+			const struct sendq_rows *rows, uint32_t resource)
 {
 	size_t body = rows ? rows->len * rows->n : 0;
 	uint8_t *p;
 
 	if (d->sock.fd < 0)
 		return NULL;
-	p = sendq_reserve(d->sq, HDR_SIZE + size, rows);
+	p = sendq_reserve(d->sq, HDR_SIZE + size, rows, resource);
 	if (!p) {
 		log_error("display: no memory for a %zu-byte message", size + body);
 		return NULL;
@@ -214,7 +268,7 @@ static uint8_t *add_msg(struct display *d, uint32_t request, size_t size,
 
 static void send_u32s(struct display *d, uint32_t request, const uint32_t *v, uint32_t n)
 {
-	uint8_t *p = add_msg(d, request, (size_t)n * 4, NULL);
+	uint8_t *p = add_msg(d, request, (size_t)n * 4, NULL, 0);
 
 	if (!p)
 		return;
@@ -251,6 +305,8 @@ void display_attach(struct display *d, int fd)
 	display_detach(d);
 	d->sock.fd = fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* Without it the timer alone finds out when QEMU has read. */
+	d->space.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	grow_send_buffer(fd);
 	sendq_set_fd(d->sq, fd);
 	if (loop_watch(d->loop, &d->sock, EPOLLIN) < 0) {
@@ -289,7 +345,7 @@ static void got_features(struct display *d, const uint8_t *p, uint32_t size)
 	d->features = offered & (1ull << GPU_PROTOCOL_F_EDID);
 	log_info("display: QEMU offers protocol features 0x%llx, using 0x%llx",
 		 (unsigned long long)offered, (unsigned long long)d->features);
-	m = add_msg(d, GPU_SET_PROTOCOL_FEATURES, 8, NULL);
+	m = add_msg(d, GPU_SET_PROTOCOL_FEATURES, 8, NULL, 0);
 	if (m) {
 		memcpy(m, &d->features, 8);
 		flush(d);
@@ -425,23 +481,55 @@ static void on_timer(struct loop_watch *w, uint32_t events)
 		d->ops->idle(d->ctx);
 }
 
+/* QEMU may have read what a request waits for: when it read anything
+ * since, the request is tried again (and may wait again). @return false
+ * when it did not. */
+static bool drained(struct display *d)
+{
+	if (sendq_busy(d->sq) && sendq_reads(d->sq) == d->drain_reads)
+		return false;
+	stop_drain(d);
+	if (!display_busy(d) && d->ops->idle)
+		d->ops->idle(d->ctx);
+	return true;
+}
+
 static void on_drain(struct loop_watch *w, uint32_t events)
+{
+	struct display *d = w->ctx;
+
+	(void)events;
+	if (!loop_timer_fired(w) || !d->drain_us || drained(d))
+		return;
+	if (d->drain_us < DRAIN_POLL_MAX_US)
+		d->drain_us *= 2;
+	loop_timer_set(d->loop, &d->drain, d->drain_us);
+}
+
+static void on_space(struct loop_watch *w, uint32_t events)
+{
+	struct display *d = w->ctx;
+
+	(void)events;
+	if (d->drain_us)
+		drained(d);
+}
+
+/* Scanouts set a while ago and never updated since: their whole surface. */
+static void on_fresh(struct loop_watch *w, uint32_t events)
 {
 	struct display *d = w->ctx;
 
 	(void)events;
 	if (!loop_timer_fired(w))
 		return;
-	if (sendq_busy(d->sq)) {
-		if (d->drain_us < DRAIN_POLL_MAX_US)
-			d->drain_us *= 2;
-		loop_timer_set(d->loop, &d->drain, d->drain_us);
-		return;
+	d->fresh_armed = false;
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
+		struct vgm_rect all = { 0, 0, d->so[i].px.width, d->so[i].px.height };
+
+		if (d->so[i].fresh)
+			display_scanout_update(d, i, &all);
 	}
-	d->drain_us = 0;
-	loop_timer_set(d->loop, &d->drain, 0);
-	if (!display_busy(d) && d->ops->idle)
-		d->ops->idle(d->ctx);
 }
 
 static bool scanout_ok(uint32_t scanout)
@@ -449,21 +537,46 @@ static bool scanout_ok(uint32_t scanout)
 	return scanout < VGM_MAX_SCANOUTS;
 }
 
+/*
+ * A SCANOUT tells QEMU a scanout's size: it makes a new, black surface of
+ * that size and shows it on the next UPDATE, which must then be the whole
+ * surface. A page flip sets the scanout to another resource of the same
+ * size: QEMU's surface stays, no SCANOUT (QEMU would allocate, clear and
+ * replace a surface per flip), but the new pixels must go whole all the
+ * same. A guest flushes right after it sets a scanout (Linux: each flip is
+ * TRANSFER_TO_HOST_2D, SET_SCANOUT, RESOURCE_FLUSH of the whole frame), so
+ * the whole surface goes with that flush's UPDATE, not once more before it:
+ * the scanout is fresh until then, and a timer sends it for a guest that
+ * does not flush.
+ */
 void display_scanout_set(struct display *d, uint32_t scanout, const struct vgm_pixels *px)
 {
 	uint32_t v[3] = { scanout, px->width, px->height };
-	struct vgm_rect all = { 0, 0, px->width, px->height };
+	bool same_size;
 
 	if (!scanout_ok(scanout))
 		return;
 	if (!pixels_supported(px->fourcc))
 		log_error("display: scanout %u has fourcc 0x%08x, which cannot be shown", scanout,
 			  px->fourcc);
+	same_size = d->so[scanout].shown && d->so[scanout].px.width == px->width &&
+		    d->so[scanout].px.height == px->height;
 	d->so[scanout].shown = true;
+	d->so[scanout].fresh = true;
 	d->so[scanout].px = *px;
-	send_u32s(d, GPU_SCANOUT, v, 3);
-	/* QEMU shows the new surface on the next UPDATE: send the whole of it. */
-	display_scanout_update(d, scanout, &all);
+	d->so[scanout].resource = 0;
+	if (!same_size)
+		send_u32s(d, GPU_SCANOUT, v, 3);
+	if (!d->fresh_armed) {
+		d->fresh_armed = true;
+		loop_timer_set(d->loop, &d->fresh, FRESH_WAIT_US);
+	}
+}
+
+void display_scanout_owner(struct display *d, uint32_t scanout, uint32_t resource_id)
+{
+	if (scanout_ok(scanout))
+		d->so[scanout].resource = resource_id;
 }
 
 void display_scanout_disable(struct display *d, uint32_t scanout)
@@ -473,6 +586,7 @@ void display_scanout_disable(struct display *d, uint32_t scanout)
 	if (!scanout_ok(scanout))
 		return;
 	d->so[scanout].shown = false;
+	d->so[scanout].fresh = false;
 	send_u32s(d, GPU_SCANOUT, v, 3);
 }
 
@@ -500,6 +614,7 @@ static bool rect_rows(const struct vgm_pixels *px, const struct vgm_rect *r,
 void display_scanout_update(struct display *d, uint32_t scanout, const struct vgm_rect *r)
 {
 	const struct vgm_pixels *px;
+	struct vgm_rect all;
 	struct sendq_rows rows;
 	size_t size = 20;
 	uint8_t *p;
@@ -511,11 +626,17 @@ void display_scanout_update(struct display *d, uint32_t scanout, const struct vg
 	px = &d->so[scanout].px;
 	if (!rect_rows(px, r, &rows))
 		return;
+	if (d->so[scanout].fresh) {
+		all = (struct vgm_rect){ 0, 0, px->width, px->height };
+		r = &all;
+		rect_rows(px, r, &rows);
+		d->so[scanout].fresh = false;
+	}
 	/* x8r8g8b8 already: QEMU gets the scanout's own rows. Else a copy,
 	 * converted. */
 	if (!pixels_are_xrgb(px->fourcc))
 		size += rows.len * rows.n;
-	p = add_msg(d, GPU_UPDATE, size, size == 20 ? &rows : NULL);
+	p = add_msg(d, GPU_UPDATE, size, size == 20 ? &rows : NULL, d->so[scanout].resource);
 	if (!p)
 		return;
 	put_u32(p, scanout);
@@ -552,7 +673,7 @@ void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cu
 		return;
 	d->so[scanout].cursor_x = c->x;
 	d->so[scanout].cursor_y = c->y;
-	p = add_msg(d, GPU_CURSOR_UPDATE, 20 + CURSOR_BYTES, NULL);
+	p = add_msg(d, GPU_CURSOR_UPDATE, 20 + CURSOR_BYTES, NULL, 0);
 	if (!p)
 		return;
 	put_u32(p, scanout);

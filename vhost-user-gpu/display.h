@@ -62,8 +62,14 @@ bool display_attached(const struct display *d);
  * that is over. */
 bool display_busy(const struct display *d);
 /* QEMU has yet to read pixels an UPDATE sent by reference: they must not
- * change. When true, the idle callback comes once QEMU read them. */
+ * change. When true, the idle callback comes once QEMU read some of them
+ * (what waits for them tries again). */
 bool display_reading(struct display *d);
+/* The same for the pixels of one resource (display_scanout_owner()), and
+ * of every scanout whose resource is not known. */
+bool display_reading_resource(struct display *d, uint32_t resource_id);
+/* display_reading() without the idle callback: a question, nothing waits. */
+bool display_lending(struct display *d);
 
 /* Ask QEMU; the answer comes through ops. @return false when there is no
  * socket (or no EDID support): nothing to wait for. */
@@ -72,9 +78,15 @@ bool display_request_edid(struct display *d, uint32_t scanout);
 
 /* What the device shows. px must stay valid until the next call for the
  * same scanout (the library's promise for its callbacks), and its pixels
- * unchanged while the display is busy: an UPDATE of x8r8g8b8 pixels is
- * written to the socket from them, not copied. */
+ * unchanged while display_reading_resource() says so: an UPDATE of
+ * x8r8g8b8 pixels is written to the socket from them, not copied. The
+ * whole new surface goes to QEMU with the scanout's next update, or a few
+ * milliseconds later without one. */
 void display_scanout_set(struct display *d, uint32_t scanout, const struct vgm_pixels *px);
+/* Whose pixels the scanout shows since display_scanout_set() (the
+ * library's resource id), for display_reading_resource(); until told, the
+ * scanout's UPDATEs count for every resource. */
+void display_scanout_owner(struct display *d, uint32_t scanout, uint32_t resource_id);
 void display_scanout_disable(struct display *d, uint32_t scanout);
 void display_scanout_update(struct display *d, uint32_t scanout, const struct vgm_rect *r);
 void display_cursor_set(struct display *d, uint32_t scanout, const struct vgm_cursor *c);

@@ -40,6 +40,7 @@ static void host_scanout_set(void *host, uint32_t scanout, const struct vgm_pixe
 
 	log_debug("scanout %u: %ux%u fourcc 0x%08x", scanout, px->width, px->height, px->fourcc);
 	display_scanout_set(g->disp, scanout, px);
+	g->scanouts_changed = true;
 }
 
 static void host_scanout_disable(void *host, uint32_t scanout)
@@ -48,6 +49,7 @@ static void host_scanout_disable(void *host, uint32_t scanout)
 
 	log_debug("scanout %u: disabled", scanout);
 	display_scanout_disable(g->disp, scanout);
+	g->scanouts_changed = true;
 }
 
 static void host_scanout_update(void *host, uint32_t scanout, const struct vgm_rect *r)
@@ -108,10 +110,27 @@ static void on_display_attached(void *ctx)
 	struct vgm_pixels px;
 
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
-		if (vgm_device_get_scanout_pixels(g->dev, i, &px) == 0)
+		if (vgm_device_get_scanout_pixels(g->dev, i, &px) == 0) {
 			display_scanout_set(g->disp, i, &px);
+			g->scanouts_changed = true;
+		}
 	}
+	gpu_tell_owners(g);
 	display_request_info(g->disp);
+}
+
+void gpu_tell_owners(struct gpu *g)
+{
+	if (!g->scanouts_changed)
+		return;
+	g->scanouts_changed = false;
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
+		struct vgm_scanout_info si = { .size = sizeof(si) };
+
+		if (vgm_device_get_scanout_info(g->dev, i, &si) < 0)
+			break; /* past the device's scanouts */
+		display_scanout_owner(g->disp, i, si.resource_id);
+	}
 }
 
 static void on_display_modes(void *ctx, const struct display_mode modes[DISPLAY_MODES])

@@ -9,9 +9,16 @@
 #ifndef VUGPU_GPU_PRIVATE_H
 #define VUGPU_GPU_PRIVATE_H
 
+#include <sys/uio.h>
+
 #include "display.h"
 #include "gpu.h"
 #include "queue.h"
+
+/* Readable bytes of a request run from a copy while QEMU reads pixels
+ * lent to it (gpu-requests.c): the largest command that may then run,
+ * TRANSFER_TO_HOST_2D (56 bytes), and a little more. */
+#define GPU_REQUEST_COPY 64
 
 struct gpu {
 	struct vgm_device *dev;
@@ -28,6 +35,18 @@ struct gpu {
 	struct vring_chain *chain;
 	bool parked;
 	uint32_t parked_queue;
+	/* Its readable part as the library gets it: the chain's, or req_copy. */
+	const struct iovec *in;
+	uint32_t n_in;
+	struct iovec req_iov;
+	uint8_t req_copy[GPU_REQUEST_COPY];
+	unsigned long faults; /* guard_faults() before its bytes were read */
+	/* A scanout was set or disabled: the display must learn whose pixels
+	 * it shows (gpu_tell_owners()). */
+	bool scanouts_changed;
+	/* Requests that waited for QEMU to read lent pixels, and how long
+	 * (for the summary); wait_since: when the one waiting now began. */
+	uint64_t waits, wait_ns, wait_since;
 
 	/* Requests run, for the summary at exit: per queue, and per command
 	 * type 0x0100..0x01ff (control) and 0x0300..0x03ff (cursor). */
@@ -52,5 +71,8 @@ void gpu_resume(struct gpu *g);
  * (its buffers may be about to go away). No-op when none waits. */
 void gpu_unpark(struct gpu *g);
 void gpu_on_kick(void *ctx, struct queue *q);
+/* Tells the display which resource each scanout shows, if that changed
+ * (outside the library's calls: it answers only there). */
+void gpu_tell_owners(struct gpu *g);
 
 #endif

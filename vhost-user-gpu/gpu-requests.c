@@ -5,7 +5,9 @@
  * QEMU owns (display sizes, EDIDs) waits, parked, while QEMU is asked.
  */
 #include <endian.h>
+#include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "gpu-private.h"
 #include "guard.h"
@@ -29,7 +31,7 @@ static uint32_t type_of(const struct iovec *iov, uint32_t n)
 static void log_request(const struct gpu *g, uint32_t qi, size_t written)
 {
 	const struct vring_chain *c = g->chain;
-	uint32_t cmd = type_of(c->iov, c->n_read);
+	uint32_t cmd = type_of(g->in, g->n_in);
 	uint32_t resp = written >= 4 ? type_of(c->iov + c->n_read, c->n_write) : 0;
 	const char *cname = vgm_command_name(g->cfg.dialect, cmd);
 	const char *rname = vgm_response_name(g->cfg.dialect, resp);
@@ -40,7 +42,7 @@ static void log_request(const struct gpu *g, uint32_t qi, size_t written)
 
 static void count_request(struct gpu *g, uint32_t qi)
 {
-	uint32_t type = type_of(g->chain->iov, g->chain->n_read);
+	uint32_t type = type_of(g->in, g->n_in);
 	uint32_t base = qi == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300;
 
 	g->requests[qi]++;
@@ -57,7 +59,7 @@ static void count_request(struct gpu *g, uint32_t qi)
 static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 {
 	const struct vring_chain *c = g->chain;
-	uint32_t cmd = type_of(c->iov, c->n_read);
+	uint32_t cmd = type_of(g->in, g->n_in);
 	const char *name = vgm_command_name(g->cfg.dialect, cmd);
 	uint32_t type = htole32(VGM_GPU_RESP_ERR_UNSPEC);
 	uint8_t h[24];
@@ -74,23 +76,24 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 	return n;
 }
 
+/* Runs the chain at hand from g->in (see may_run()); g->faults was read
+ * before any of its bytes. */
 static void run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
-	const struct iovec *in = c->iov, *out = c->iov + c->n_read;
+	const struct iovec *out = c->iov + c->n_read;
 	size_t written = 0;
-	unsigned long faults;
 
 	count_request(g, qi);
 	if (g->rec.request)
-		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, in, c->n_read);
-	faults = guard_faults();
-	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, in, c->n_read, out, c->n_write,
+		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, g->in, g->n_in);
+	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, g->in, g->n_in, out, c->n_write,
 			      &written) < 0) {
 		log_error("vgm_device_submit refused a chain of queue %u", qi);
 		written = 0;
 	}
-	if (guard_faults() != faults)
+	gpu_tell_owners(g);
+	if (guard_faults() != g->faults)
 		written = answer_lost(g, qi, written);
 	if (g->rec.response)
 		g->rec.response(g->rec.ctx, (enum vgm_queue)qi, out, c->n_write, written);
@@ -108,7 +111,7 @@ static void run_chain(struct gpu *g, uint32_t qi)
 static bool ask_display(struct gpu *g)
 {
 	uint8_t hdr[28];
-	size_t n = iovec_gather(g->chain->iov, g->chain->n_read, hdr, sizeof(hdr));
+	size_t n = iovec_gather(g->in, g->n_in, hdr, sizeof(hdr));
 	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
 	uint64_t offered = 0;
 
@@ -123,6 +126,117 @@ static bool ask_display(struct gpu *g)
 	if ((offered & (1ull << VGM_GPU_F_EDID)) && le32_at(hdr + 24) < g->cfg.num_scanouts)
 		return display_request_edid(g->disp, le32_at(hdr + 24));
 	return false;
+}
+
+/* The readable part of the chain at hand, as a copy in g->req_copy (the
+ * library then reads that, not guest memory). @return false when it is
+ * larger than the copy can hold. */
+static bool copy_request(struct gpu *g)
+{
+	const struct vring_chain *c = g->chain;
+	size_t total = 0;
+
+	for (uint32_t i = 0; i < c->n_read; i++) {
+		total += c->iov[i].iov_len;
+		if (total > sizeof(g->req_copy))
+			return false;
+	}
+	g->req_iov.iov_base = g->req_copy;
+	g->req_iov.iov_len = iovec_gather(c->iov, c->n_read, g->req_copy, total);
+	g->in = &g->req_iov;
+	g->n_in = 1;
+	return true;
+}
+
+/* Where a command that may write a resource's pixels (or free them) names
+ * the resource; 0 for a command that never does. */
+static size_t writes_resource_at(uint32_t type)
+{
+	switch (type) {
+	case VGM_GPU_CMD_TRANSFER_TO_HOST_2D:
+		return offsetof(struct vgm_gpu_transfer_to_host_2d, resource_id);
+	case VGM_GPU_CMD_RESOURCE_UNREF:
+		return offsetof(struct vgm_gpu_resource_unref, resource_id);
+	default:
+		return 0;
+	}
+}
+
+/* Control commands that neither write nor free any resource's pixels, in
+ * both dialects (from 0x010b on they differ). */
+static bool never_writes_pixels(uint32_t type)
+{
+	switch (type) {
+	case VGM_GPU_CMD_GET_DISPLAY_INFO:
+	case VGM_GPU_CMD_RESOURCE_CREATE_2D: /* new pixels only */
+	case VGM_GPU_CMD_SET_SCANOUT:
+	case VGM_GPU_CMD_RESOURCE_FLUSH:
+	case VGM_GPU_CMD_RESOURCE_ATTACH_BACKING:
+	case VGM_GPU_CMD_RESOURCE_DETACH_BACKING:
+	case VGM_GPU_CMD_GET_CAPSET_INFO:
+	case VGM_GPU_CMD_GET_CAPSET:
+	case VGM_GPU_CMD_GET_EDID:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether the chain at hand may run now; sets g->in and g->n_in to what
+ * the library reads. UPDATEs lend QEMU a scanout's pixels (display.h):
+ * until QEMU has read them they must not change, or QEMU shows a torn
+ * frame. A request that may write them waits (the display calls back when
+ * QEMU has read more); every other one runs. The pixels are a resource's:
+ * TRANSFER_TO_HOST_2D and RESOURCE_UNREF (its memory may be reused) wait
+ * when their resource's pixels are lent, a command that never writes
+ * pixels runs, anything else waits while any pixels are lent. A page flip
+ * (the transfer goes to the resource not shown) so does not wait for QEMU
+ * to read the previous frame. While pixels are lent the request runs from
+ * a copy, so that what is decided here is what the library reads (a
+ * guest changing the bytes meanwhile cannot slip a transfer through); one
+ * larger than the copy waits. The cursor queue only reads pixels.
+ */
+static bool may_run(struct gpu *g, uint32_t qi)
+{
+	size_t at;
+	uint32_t type;
+
+	g->in = g->chain->iov;
+	g->n_in = g->chain->n_read;
+	if (qi != VGM_QUEUE_CONTROL || !display_lending(g->disp))
+		return true;
+	if (!copy_request(g))
+		return !display_reading(g->disp);
+	type = type_of(g->in, g->n_in);
+	if (never_writes_pixels(type))
+		return true;
+	at = writes_resource_at(type);
+	if (!at)
+		return !display_reading(g->disp);
+	if (g->req_iov.iov_len < at + 4)
+		return true; /* too short to name it: the library refuses it */
+	return !display_reading_resource(g->disp, le32_at(g->req_copy + at));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* For the summary: a request at hand waits for QEMU to read, or runs. */
+static void count_wait(struct gpu *g, bool waits)
+{
+	if (waits && !g->wait_since) {
+		g->waits++;
+		g->wait_since = now_ns();
+	} else if (!waits && g->wait_since) {
+		g->wait_ns += now_ns() - g->wait_since;
+		g->wait_since = 0;
+	}
 }
 
 /* Entries one turn takes from a ring (a kick of its own brings the loop
@@ -168,10 +282,13 @@ static enum step take_one(struct gpu *g, uint32_t qi)
 	}
 	/* A request may change pixels QEMU is still reading. Checked only
 	 * with a request at hand: an idle guest costs no polling. */
-	if (display_reading(g->disp)) {
+	g->faults = guard_faults();
+	if (!may_run(g, qi)) {
+		count_wait(g, true);
 		vring_unpop(&q->vr);
 		return STEP_STOP;
 	}
+	count_wait(g, false);
 	if (qi == VGM_QUEUE_CONTROL && ask_display(g)) {
 		g->parked = true;
 		g->parked_queue = qi;
@@ -231,6 +348,11 @@ void gpu_on_kick(void *ctx, struct queue *q)
 void gpu_resume(struct gpu *g)
 {
 	if (g->parked) {
+		/* It ran the checks from guest memory, which may say otherwise
+		 * now that pixels are lent: again (from a copy). */
+		g->faults = guard_faults();
+		if (g->in != &g->req_iov && !may_run(g, g->parked_queue))
+			return; /* the display calls back when QEMU has read */
 		g->parked = false;
 		run_chain(g, g->parked_queue);
 		queue_notify(&g->q[g->parked_queue]);

@@ -88,6 +88,8 @@ static void log_summary(const struct gpu *g)
 		 "by copy)",
 		 (unsigned long long)ds.updates, (unsigned long long)ds.update_bytes,
 		 (unsigned long long)ds.by_reference, (unsigned long long)ds.by_copy);
+	log_info("display: %llu requests waited for QEMU to read pixels lent to it, %.1f ms in all",
+		 (unsigned long long)g->waits, (double)g->wait_ns / 1e6);
 }
 
 void gpu_destroy(struct gpu *g)

@@ -27,6 +27,9 @@ struct msg {
 	size_t head; /* bytes [0, head) are in data[], the rest in rows */
 	struct sendq_rows rows; /* base NULL: none */
 	bool by_reference; /* rows go by reference, if the kernel can */
+	bool lent; /* some of its rows went into the pipe, by reference */
+	uint64_t tag; /* the caller's, for its rows */
+	uint64_t end; /* lent: stream position after its last byte */
 	uint8_t data[];
 };
 
@@ -35,8 +38,12 @@ struct sendq {
 	bool zero_copy;
 	int pipe[2]; /* -1 until first needed */
 	size_t piped; /* bytes in the pipe: they go before anything queued */
-	bool referenced; /* pages went to the socket by reference */
+	uint64_t written; /* bytes into the socket since sendq_set_fd() */
 	struct msg *first, **tail;
+	/* Messages whose pages went by reference, in stream order, until the
+	 * peer is known to have read them (see prune()). */
+	struct msg *lent, **lent_tail;
+	uint64_t reads; /* messages taken off lent */
 	uint64_t by_reference, by_copy;
 };
 
@@ -50,19 +57,31 @@ int sendq_new(bool zero_copy, struct sendq **out)
 	q->zero_copy = zero_copy;
 	q->pipe[0] = q->pipe[1] = -1;
 	q->tail = &q->first;
+	q->lent_tail = &q->lent;
 	*out = q;
 	return 0;
 }
 
+static void free_list(struct msg *m)
+{
+	while (m) {
+		struct msg *next = m->next;
+
+		free(m);
+		m = next;
+	}
+}
+
 static void drop_all(struct sendq *q)
 {
-	while (q->first) {
-		struct msg *m = q->first;
-
-		q->first = m->next;
-		free(m);
-	}
+	free_list(q->first);
+	q->first = NULL;
 	q->tail = &q->first;
+	/* Pages lent to a socket that is gone are nobody's concern now: the
+	 * kernel keeps them until it frees what the peer did not read. */
+	free_list(q->lent);
+	q->lent = NULL;
+	q->lent_tail = &q->lent;
 	/* Bytes in the pipe belong to the old stream. */
 	if (q->pipe[0] >= 0) {
 		close(q->pipe[0]);
@@ -70,7 +89,7 @@ static void drop_all(struct sendq *q)
 		q->pipe[0] = q->pipe[1] = -1;
 	}
 	q->piped = 0;
-	q->referenced = false;
+	q->written = 0;
 }
 
 void sendq_destroy(struct sendq *q)
@@ -87,7 +106,8 @@ void sendq_set_fd(struct sendq *q, int fd)
 	q->fd = fd;
 }
 
-uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows)
+uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows,
+		      uint64_t tag)
 {
 	size_t body = 0;
 	struct msg *m;
@@ -99,7 +119,7 @@ uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows
 	m = malloc(sizeof(*m) + head_len);
 	if (!m)
 		return NULL;
-	*m = (struct msg){ .len = head_len + body, .head = head_len };
+	*m = (struct msg){ .len = head_len + body, .head = head_len, .tag = tag };
 	if (body)
 		m->rows = *rows;
 	m->by_reference = body >= REFERENCE_MIN;
@@ -141,12 +161,17 @@ static bool open_pipe(struct sendq *q)
 	return true;
 }
 
-/* Moves rows of m into the pipe by reference. @return bytes, 0 when this
- * kernel cannot (zero copy is off from now on), -1 with errno. */
+/* Moves m into the pipe by reference, from its offset: its own bytes
+ * (they stay as they are: m is kept until the peer has read it) and its
+ * rows. In the pipe with the rows, the head goes to the socket in their
+ * first buffer, not in one of its own that would wake the peer for a
+ * dozen bytes. @return bytes, 0 when this kernel cannot (zero copy is off
+ * from now on), -1 with errno. */
 static ssize_t pipe_rows(struct sendq *q, struct msg *m)
 {
 	struct iovec iov[PIECES];
 	int n = pieces(m, iov, false);
+	size_t head_left = m->off < m->head ? m->head - m->off : 0;
 	ssize_t r;
 
 	if (!open_pipe(q))
@@ -158,8 +183,12 @@ static ssize_t pipe_rows(struct sendq *q, struct msg *m)
 		q->zero_copy = false;
 		return 0;
 	}
-	if (r > 0)
+	if (r > 0) {
 		q->piped += (size_t)r;
+		m->lent = true;
+		if ((size_t)r > head_left)
+			q->by_reference += (size_t)r - head_left;
+	}
 	return r;
 }
 
@@ -173,7 +202,7 @@ static ssize_t write_msg(struct sendq *q, struct msg *m)
 	size_t before = m->off;
 	ssize_t r;
 
-	if (splice_rows && m->off >= m->head) {
+	if (splice_rows) {
 		r = pipe_rows(q, m);
 		if (r != 0)
 			return r;
@@ -181,6 +210,8 @@ static ssize_t write_msg(struct sendq *q, struct msg *m)
 	}
 	mh.msg_iovlen = (size_t)pieces(m, iov, q->zero_copy && m->by_reference);
 	r = sendmsg(q->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (r > 0)
+		q->written += (uint64_t)r;
 	if (r > 0 && before + (size_t)r > m->head)
 		q->by_copy += before + (size_t)r - (before > m->head ? before : m->head);
 	return r;
@@ -197,13 +228,13 @@ static ssize_t drain_pipe(struct sendq *q)
 	}
 	if (r > 0) {
 		q->piped -= (size_t)r;
-		q->referenced = true;
-		q->by_reference += (uint64_t)r;
+		q->written += (uint64_t)r;
 	}
 	return r;
 }
 
-/* m is done: off the queue. */
+/* m is done: off the queue; onto the lent list when its pages went by
+ * reference (its last bytes may still be in the pipe, which drains first). */
 static void pop(struct sendq *q)
 {
 	struct msg *m = q->first;
@@ -211,7 +242,14 @@ static void pop(struct sendq *q)
 	q->first = m->next;
 	if (!q->first)
 		q->tail = &q->first;
-	free(m);
+	if (!m->lent) {
+		free(m);
+		return;
+	}
+	m->end = q->written + q->piped;
+	m->next = NULL;
+	*q->lent_tail = m;
+	q->lent_tail = &m->next;
 }
 
 /* One write: the pipe's bytes (older than anything queued), else the first
@@ -254,19 +292,70 @@ bool sendq_pending(const struct sendq *q)
 	return q->piped || q->first;
 }
 
-bool sendq_busy(struct sendq *q)
+/*
+ * Takes off the lent list the messages the peer has read. SIOCOUTQ of a
+ * unix stream socket is the memory of the buffers the peer has not
+ * finished reading (sk_wmem_alloc): their bytes and their overhead, a
+ * buffer counted until its last byte is read. So the peer has read at
+ * least written - SIOCOUTQ bytes, and a message that ends there has been
+ * read whole. A socket that cannot say (not a unix socket) keeps nothing
+ * back, as if read.
+ */
+static void prune(struct sendq *q)
 {
 	int unread = 0;
+	uint64_t done;
 
-	if (sendq_pending(q))
-		return true;
-	if (!q->referenced)
-		return false;
-	/* For a unix socket: bytes the peer has not read yet. */
-	if (ioctl(q->fd, SIOCOUTQ, &unread) == 0 && unread > 0)
-		return true;
-	q->referenced = false;
+	if (!q->lent)
+		return;
+	if (ioctl(q->fd, SIOCOUTQ, &unread) < 0 || unread < 0)
+		unread = 0;
+	done = q->written - ((uint64_t)unread < q->written ? (uint64_t)unread : q->written);
+	while (q->lent && q->lent->end <= done) {
+		struct msg *m = q->lent;
+
+		q->lent = m->next;
+		free(m);
+		q->reads++;
+	}
+	if (!q->lent)
+		q->lent_tail = &q->lent;
+}
+
+/* Whether a message may still be read from rows borrowed under tag (any
+ * tag when any; a message of tag 0 matches every tag). */
+static bool borrows(const struct msg *m, uint64_t tag, bool any)
+{
+	return m->rows.base && m->off < m->len && (any || m->tag == tag || m->tag == 0);
+}
+
+static bool lends(struct sendq *q, uint64_t tag, bool any)
+{
+	prune(q);
+	for (const struct msg *m = q->lent; m; m = m->next) {
+		if (any || m->tag == tag || m->tag == 0)
+			return true;
+	}
+	for (const struct msg *m = q->first; m; m = m->next) {
+		if (borrows(m, tag, any))
+			return true;
+	}
 	return false;
+}
+
+bool sendq_busy(struct sendq *q)
+{
+	return lends(q, 0, true);
+}
+
+bool sendq_lends(struct sendq *q, uint64_t tag)
+{
+	return lends(q, tag, false);
+}
+
+uint64_t sendq_reads(const struct sendq *q)
+{
+	return q->reads;
 }
 
 /* A message of its own holding bytes [m->off, m->len) of m. */

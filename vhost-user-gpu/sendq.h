@@ -9,13 +9,16 @@
  * kernel allows it (vmsplice() into a pipe, splice() into the socket: the
  * pages themselves are queued, the reader's recv() is the only copy), else
  * by sendmsg() straight from them (one copy, the kernel's). The caller must keep the
- * borrowed bytes valid and unchanged while sendq_busy() says so: until
- * every byte is in the socket and, for pages queued by reference, until
- * the reader has read them (SIOCOUTQ is 0); sendq_own() lifts that for
- * what is not yet in the socket.
+ * borrowed bytes valid and unchanged while sendq_lends() says so for
+ * their tag: until every byte is in the socket and, for pages queued by
+ * reference, until the reader has read them (known from SIOCOUTQ, message
+ * by message: a message read is free while later ones are still being
+ * read); sendq_own() lifts that for what is not yet in the socket.
  *
  * No loop, no timers: the caller watches the fd (EPOLLOUT when
- * sendq_flush() says SENDQ_BLOCKED) and polls sendq_busy().
+ * sendq_flush() says SENDQ_BLOCKED) and polls sendq_busy(). The caller
+ * ignores SIGPIPE: splice() into a socket whose peer is gone raises it
+ * (sendmsg() is told not to, splice() cannot be).
  */
 #ifndef VUGPU_SENDQ_H
 #define VUGPU_SENDQ_H
@@ -49,17 +52,24 @@ void sendq_set_fd(struct sendq *q, int fd);
 
 /* Queues a message of head_len bytes of its own, which the caller writes
  * at the pointer returned before the next sendq_flush(), then rows
- * (borrowed; NULL for none). @return NULL for no memory, or a message
- * that would exceed 4 GiB. */
-uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows);
+ * (borrowed; NULL for none) under the caller's tag (whose bytes they are;
+ * 0: unknown, which sendq_lends() counts under every tag). @return NULL
+ * for no memory, or a message that would exceed 4 GiB. */
+uint8_t *sendq_reserve(struct sendq *q, size_t head_len, const struct sendq_rows *rows,
+		      uint64_t tag);
 
 enum sendq_flush sendq_flush(struct sendq *q);
 
 /* Bytes queued and not yet in the socket. */
 bool sendq_pending(const struct sendq *q);
-/* Borrowed bytes may still be read: pending, or queued by reference in the
- * socket and not yet read by the peer. */
+/* Borrowed bytes may still be read: not yet in the socket, or in it by
+ * reference and not yet read by the peer. */
 bool sendq_busy(struct sendq *q);
+/* The same for the bytes borrowed under tag (and under tag 0). */
+bool sendq_lends(struct sendq *q, uint64_t tag);
+/* Messages sent by reference that the peer has been seen to read, so far:
+ * it changes when sendq_busy() or sendq_lends() may have. */
+uint64_t sendq_reads(const struct sendq *q);
 
 /* Copies the borrowed bytes not yet in the socket into the queue, so the
  * caller may change them. @return 0, -ENOMEM (the queue is left as it was). */

@@ -246,7 +246,7 @@ static int reply(struct vhost_user *vu, const struct vu_msg *m, const void *payl
 		 uint32_t size)
 {
 	uint32_t flags = VU_VERSION | VU_FLAG_REPLY;
-	uint8_t *buf = sendq_reserve(vu->out, VU_HDR_SIZE + size, NULL);
+	uint8_t *buf = sendq_reserve(vu->out, VU_HDR_SIZE + size, NULL, 0);
 
 	if (!buf)
 		return -ENOMEM;

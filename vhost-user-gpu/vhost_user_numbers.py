@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The numbers of vhost-user, vhost-user-gpu and virtio-gpu that the Python
-front-ends speak: test-vhost-user.py and fuzz/vhost-user/make-seeds.py."""
+front-ends speak: fake_frontend.py, its tests and fuzz/vhost-user/make-seeds.py."""
 
 # vhost-user requests (front-end to back-end) and message flags
 GET_FEATURES, SET_FEATURES, SET_OWNER, SET_MEM_TABLE = 1, 2, 3, 5
@@ -13,7 +13,7 @@ NEED_REPLY = 0x8
 D_GET_PROTOCOL_FEATURES, D_SET_PROTOCOL_FEATURES, D_GET_DISPLAY_INFO = 1, 2, 3
 D_CURSOR_POS, D_CURSOR_POS_HIDE, D_CURSOR_UPDATE, D_SCANOUT, D_UPDATE, D_GET_EDID = 4, 5, 6, 7, 8, 11
 # virtio-gpu commands, responses, formats
-CMD_GET_DISPLAY_INFO, CMD_CREATE_2D, CMD_SET_SCANOUT, CMD_FLUSH = 0x100, 0x101, 0x103, 0x104
+CMD_GET_DISPLAY_INFO, CMD_CREATE_2D, CMD_UNREF, CMD_SET_SCANOUT, CMD_FLUSH = 0x100, 0x101, 0x102, 0x103, 0x104
 CMD_TRANSFER, CMD_ATTACH, CMD_GET_EDID = 0x105, 0x106, 0x10A
 CMD_UPDATE_CURSOR, CMD_MOVE_CURSOR = 0x300, 0x301
 RESP_OK_NODATA, RESP_OK_DISPLAY_INFO, RESP_OK_EDID = 0x1100, 0x1101, 0x1104

@@ -41,6 +41,16 @@ CASE:
                 QEMU connects no display to a second head); the kernel log
                 shows both, modetest sets a mode on each, and each head's
                 screendump equals QEMU's own device's
+  vgm-flips     page flips through our backend: libdrm's modetest -v
+                (vsynced flips between its pattern and a plain grey
+                framebuffer at 1024x768, the initramfs with modetest) for
+                FLIP_SECONDS: modetest completes at least MIN_FLIPS flips
+                (it prints a rate every 60), our backend delivers each as
+                an UPDATE of the whole frame (its exit summary), and each
+                of FLIP_SHOTS screendumps taken while it flips is a whole
+                frame of modetest's: its pattern exactly as QEMU's own
+                virtio-gpu-pci shows it (still, modetest without -v), or
+                all grey; the pattern at least once
   ref-gl        the GL guest (tests/guest/gl) on QEMU's own virtio-gpu-gl-pci
                 (virglrenderer on llvmpipe, egl-headless): the kernel log
                 shows +virgl, GL_RENDERER is virgl, GL_FRAMES frames each
@@ -63,6 +73,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,6 +100,17 @@ GOLDEN_UEFI_TRACE = os.path.join(HERE, "..", "traces", "standard", "recorded-uef
 # on with a size of its own, and modetest sets both (vgm.modes). drm's
 # debug categories core and KMS log what the device said and the forcing.
 TWO_HEADS = ((1024, 768), (800, 600))
+# Page flips: modetest -v at 1024x768 for FLIP_SECONDS, FLIP_SHOTS
+# screendumps meanwhile (each half a chance of the grey frame: 2^-12 that
+# none shows the pattern). A slow machine still flips 20 times a second.
+FLIP_SIZE = (1024, 768)
+FLIP_ARGS = ("--append", "vgm.modes=Virtual-1:%dx%d" % FLIP_SIZE, "--device-opts",
+             "xres=%d,yres=%d" % FLIP_SIZE)
+FLIP_SECONDS = 8
+FLIP_SHOTS = 12
+MIN_FLIPS = 120
+# modetest's second framebuffer (UTIL_PATTERN_PLAIN): every byte 0x77.
+FLIP_GREY = b"\x77\x77\x77"
 TWO_HEADS_APPEND = ("vgm.drmdebug=0x5 video=Virtual-2:%dx%de vgm.modes=Virtual-1:%dx%d,Virtual-2:%dx%d"
                     % (TWO_HEADS[1] + TWO_HEADS[0] + TWO_HEADS[1]))
 
@@ -383,6 +405,51 @@ def case_vgm_two_heads(a):
                 os.path.join(a.out_dir, "qemu", f), os.path.join(a.out_dir, "diff-head%d.png" % head))
 
 
+def check_flips(res, out, bars):
+    """One boot of vgm-flips: enough flips, each delivered whole, and the
+    screendumps taken while flipping each a whole frame of modetest's."""
+    freq = res.get("flips", {}).get("freq_hz", [])
+    flips = 60 * len(freq)
+    say("modetest -v: %d flips counted in %d s, %s" % (flips, FLIP_SECONDS, "rate per 60 flips %.0f Hz "
+        "(median; %.0f-%.0f)" % (statistics.median(freq), min(freq), max(freq)) if freq else "no rate"))
+    if flips < MIN_FLIPS:
+        raise Fail("modetest flipped %d times in %d s, fewer than %d" % (flips, FLIP_SECONDS, MIN_FLIPS))
+    counts = {}
+    with open(os.path.join(out, "backend.log"), errors="replace") as f:
+        for line in f:
+            m = re.search(r"display: (\d+) UPDATE messages, (\d+) bytes", line)
+            if m:
+                counts = {"updates": int(m[1]), "frames": int(m[2]) // (FLIP_SIZE[0] * FLIP_SIZE[1] * 4)}
+    if counts.get("frames", 0) < flips:
+        raise Fail("our backend sent %s whole frames to QEMU for %d flips" % (counts.get("frames"), flips))
+    shots = res.get("flips", {}).get("screendumps", [])
+    kinds = []
+    for path in shots:
+        img = guestlib.read_image(path)
+        if img.rgb == bars.rgb and (img.w, img.h) == (bars.w, bars.h):
+            kinds.append("pattern")
+        elif (img.w, img.h) == FLIP_SIZE and img.rgb == FLIP_GREY * (img.w * img.h):
+            kinds.append("grey")
+        else:
+            raise Fail("%s is neither modetest's pattern nor its grey frame: a torn or wrong frame"
+                       % path)
+    say("%d screendumps while flipping: %d of the pattern, %d grey" % (
+        len(kinds), kinds.count("pattern"), kinds.count("grey")))
+    if len(kinds) != FLIP_SHOTS or "pattern" not in kinds:
+        raise Fail("the screen never showed modetest's pattern while it flipped (%s)" % kinds)
+
+
+def case_vgm_flips(a):
+    need_backend(a)
+    run_guest(a, "qemu", "--device", "qemu", "--mode", "kms", *FLIP_ARGS)
+    bars = guestlib.read_image(os.path.join(a.out_dir, "qemu", "screendump.png"))
+    res = run_guest(a, "vgm", "--device", "vhost-user", "--backend", a.backend, "--mode", "flips",
+                    "--seconds", str(FLIP_SECONDS), "--flip-shots", str(FLIP_SHOTS),
+                    "--flip-interval", "0.2", "--expect-drm-features=" + OUR_FEATURES, *FLIP_ARGS,
+                    backend_args=["--log-level=info"])
+    check_flips(res, os.path.join(a.out_dir, "vgm"), bars)
+
+
 def case_ref_pattern(a):
     if not os.access(REFERENCE, os.X_OK):
         raise Skip("no %s (Debian's qemu-system-gui)" % REFERENCE)
@@ -443,6 +510,7 @@ CASES = {
     "ref-pattern": case_ref_pattern,
     "uefi-shell": case_uefi_shell,
     "vgm-two-heads": case_vgm_two_heads,
+    "vgm-flips": case_vgm_flips,
     "ref-gl": case_ref_gl,
     "vgm-gl": case_vgm_gl,
 }

@@ -61,6 +61,8 @@ MARKERS = {
     "MARK_MD5": "VGM-GUEST-FRAME-MD5",       # followed by: md5 of frame
     "MARK_ERROR": "VGM-GUEST-ERROR",         # followed by: reason
     "MARK_BENCH": "VGM-GUEST-BENCH",         # followed by: frames=N pause_ms=N start=S end=S
+    "MARK_FLIPPING": "VGM-GUEST-FLIPPING",   # page flips began; followed by: seconds=S
+    "MARK_FLIPS": "VGM-GUEST-FLIPS",         # followed by: seconds=S freq=F,F,... (one per 60 flips)
     "MARK_DMESG_BEGIN": "VGM-DMESG-BEGIN",
     "MARK_DMESG_END": "VGM-DMESG-END",
 }

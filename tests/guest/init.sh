@@ -20,6 +20,9 @@
 #                     with libdrm's modetest (the initramfs built with
 #                     --program modetest), which keeps its test pattern on
 #                     screen (see kms_modes)
+#   vgm.mode=flips    as kms, with modetest's vsynced page flips (-v) for
+#                     vgm.seconds=S (default 10): its "freq:" lines (one
+#                     per 60 flips) are printed after it (see kms_flips)
 #   vgm.mode=gl       source /etc/vgm-gl.sh (tests/guest/gl/init-gl.sh, in an
 #                     extra initramfs): the GL test program; it never returns
 #   vgm.wait=N        seconds to wait for /dev/dri/card0 and /dev/fb0 (default 60)
@@ -55,6 +58,7 @@ DRMDEBUG=
 MODES=
 FRAMES=100
 PAUSE=100
+FLIP_SECONDS=10
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	vgm.mode=*) MODE=${w#vgm.mode=} ;;
@@ -63,9 +67,10 @@ for w in $(cat /proc/cmdline); do
 	vgm.pause=*) PAUSE=${w#vgm.pause=} ;;
 	vgm.drmdebug=*) DRMDEBUG=${w#vgm.drmdebug=} ;;
 	vgm.modes=*) MODES=${w#vgm.modes=} ;;
+	vgm.seconds=*) FLIP_SECONDS=${w#vgm.seconds=} ;;
 	esac
 done
-case "$MODE" in pattern|fbcon|bench|kms|gl) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
+case "$MODE" in pattern|fbcon|bench|kms|flips|gl) ;; *) fail "unknown vgm.mode=$MODE" ;; esac
 echo "VGM-GUEST-INFO init started, mode=$MODE, kernel $(cat /etc/vgm-kernel-version)"
 
 while read -r m; do
@@ -178,41 +183,60 @@ bench_frames() {
 	echo "@MARK_BENCH@ frames=$FRAMES pause_ms=$PAUSE start=$t0 end=$t1"
 }
 
-# kms_modes: each connector of vgm.modes gets its mode from one modetest
-# process, which draws its test pattern (SMPTE bars) across one
-# framebuffer that spans them side by side, each CRTC showing its part
-# (the second from x = the first's width). It keeps the modes while it
-# waits for a key: its stdin is a pipe from a sleep, and it stays in the
-# background. Its stdout is a file, so buffered until it exits: the modes
-# are seen set in the DRM state (debugfs), where each plane names who made
-# its framebuffer.
+# kms_modes SECONDS [ARG...]: each connector of vgm.modes gets its mode
+# from one modetest process (more arguments for it after SECONDS), which
+# draws its test pattern (SMPTE bars) across one framebuffer that spans
+# them side by side, each CRTC showing its part (the second from x = the
+# first's width). It keeps the modes while it waits for a key: its stdin
+# is a pipe from a sleep of SECONDS, at whose end it exits, and it stays
+# in the background (MODETEST is its pid). Its stdout is a file, so
+# buffered until it exits: the modes are seen set in the DRM state
+# (debugfs), where each plane names who made its framebuffer.
 kms_modes() {
 	[ -x /usr/bin/modetest ] || fail "no /usr/bin/modetest in the initramfs"
-	[ -n "$MODES" ] || fail "vgm.mode=kms needs vgm.modes=CONNECTOR:WxH,..."
+	[ -n "$MODES" ] || fail "vgm.mode=$MODE needs vgm.modes=CONNECTOR:WxH,..."
+	secs=$1
+	shift
 	for c in /sys/class/drm/card0-*; do
 		read -r st < "$c/status"
 		echo "VGM-GUEST-INFO connector ${c##*/card0-} $st, modes:" $(head -n 4 "$c/modes")
 	done
-	set --
 	for cm in $(echo "$MODES" | tr , ' '); do
 		read -r st < "/sys/class/drm/card0-${cm%%:*}/status" || fail "no connector ${cm%%:*}"
 		[ "$st" = connected ] || fail "connector ${cm%%:*} is $st"
 		set -- "$@" -s "$cm"
 	done
 	echo "VGM-GUEST-INFO modetest -M virtio_gpu $*"
-	sleep 1000000 | LD_LIBRARY_PATH=/lib/x86_64-linux-gnu /usr/bin/modetest -M virtio_gpu "$@" \
+	sleep "$secs" | LD_LIBRARY_PATH=/lib/x86_64-linux-gnu /usr/bin/modetest -M virtio_gpu "$@" \
 		> /tmp/modetest.log 2>&1 &
+	MODETEST=$!
 	mount -t debugfs debugfs /sys/kernel/debug || fail "mount debugfs"
 	state=/sys/kernel/debug/dri/0/state
+	want=$(echo "$MODES" | tr , '\n' | wc -l)
 	n=0
-	while [ "$(grep -c 'allocated by = modetest' $state)" -lt $(($# / 2)) ]; do
+	while [ "$(grep -c 'allocated by = modetest' $state)" -lt "$want" ]; do
 		pidof modetest > /dev/null || fail "modetest exited: $(cat /tmp/modetest.log)"
 		n=$((n + 1))
 		[ $n -le 300 ] || fail "modetest did not set its modes in 30 s"
 		usleep 100000
 	done
-	echo "VGM-GUEST-INFO modetest set $(($# / 2)) modes:" \
+	echo "VGM-GUEST-INFO modetest set $want modes:" \
 		$(grep -E '^crtc|^plane|mode:|crtc=|fb=|size=' $state | tr -d '\t' | tr '\n' ' ')
+}
+
+# kms_flips: modetest, started by kms_modes with -v, flips between its
+# pattern and a plain grey framebuffer, each flip a vsynced page flip
+# (virtio-gpu: TRANSFER_TO_HOST_2D of the whole new framebuffer,
+# SET_SCANOUT, and a fenced RESOURCE_FLUSH the kernel waits for), and
+# prints "freq: F Hz" after every 60. The host may take screendumps
+# between FLIPPING and FLIPS; the second says what modetest printed,
+# once the sleep feeding its stdin has ended and it has exited.
+kms_flips() {
+	echo "@MARK_FLIPPING@ seconds=$FLIP_SECONDS"
+	wait "$MODETEST"
+	freq=$(sed -n 's/^freq: \([0-9.]*\)Hz.*/\1/p' /tmp/modetest.log | tr '\n' ' ')
+	echo "@MARK_FLIPS@ seconds=$FLIP_SECONDS freq=$(echo $freq | tr ' ' ,)"
+	grep -v '^freq: ' /tmp/modetest.log | tail -n 5 | sed 's/^/VGM-GUEST-INFO modetest: /'
 }
 
 # fbcon would draw into the framebuffer: unbind it.
@@ -231,7 +255,11 @@ unbind_fbcon() {
 [ "$MODE" != gl ] || . /etc/vgm-gl.sh
 if [ "$MODE" = kms ]; then
 	unbind_fbcon
-	kms_modes
+	kms_modes 1000000
+elif [ "$MODE" = flips ]; then
+	unbind_fbcon
+	kms_modes "$FLIP_SECONDS" -v
+	kms_flips
 elif [ "$MODE" != fbcon ]; then
 	unbind_fbcon
 	draw_pattern "$W" "$H" "$S" > /tmp/frame || fail "draw_pattern"

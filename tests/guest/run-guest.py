@@ -31,13 +31,14 @@ Files (all in tests/guest/):
   guest-suite.py         one test of the meson suite `guest` (our backend
                          against the pattern and QEMU's own device, fbcon,
                          --fd without EDID, --record and replay, UEFI
-                         firmware, two heads, the GL guest).
+                         firmware, two heads, page flips, the GL guest).
   prepare-gl.sh, gllib.py, gl/
                          the GL guest (--mode gl): Debian's Mesa over
                          virtio-9p, the program vgm-gl-guest, the host side;
                          gl/README.md tells the whole story.
-  bench-backend.py       host CPU time of our backend against QEMU's
-                         reference one, the same guest in bench mode.
+  bench-backend.py       our backend against QEMU's reference one, the
+                         same guest: host CPU time (bench mode), page
+                         flips per second (flips mode).
 
 Flow of one run:
   1. CACHE_DIR/guest.env names the kernel, the initramfs and QEMU (and
@@ -67,6 +68,11 @@ Flow of one run:
        vgm.mode=kms:     unbinds fbcon, and modetest (from the initramfs
                          with modetest) sets the modes of vgm.modes=
                          CONNECTOR:WxH,... and keeps them
+       vgm.mode=flips:   the same with modetest -v: vsynced page flips
+                         between its pattern and a grey framebuffer for
+                         --seconds; between the markers FLIPPING and FLIPS
+                         the host takes --flip-shots screendumps, and FLIPS
+                         carries modetest's rates (one per 60 flips)
        vgm.mode=gl:      /etc/vgm-gl.sh runs vgm-gl-guest on virgl
                          (gl/README.md; QEMU gets virtio-gpu-gl-pci,
                          egl-headless, VNC and the 9p share instead)
@@ -96,7 +102,8 @@ Flow of one run:
      commands.txt, trace.log (--trace), screendump.png, a *-diff.png on a
      mismatch, and result.json (timings, geometry, dmesg GPU lines, checks,
      cpu_s: user and system CPU seconds of QEMU and the backend, from
-     wait4(), and bench: what the guest's bench mode reported).
+     wait4(), bench: what the guest's bench mode reported, flips: the
+     rates modetest printed and the screendumps taken while it flipped).
 
 Exit status: 0 pass, 1 fail, 2 usage, 77 skip (cache not prepared, no QEMU,
 QEMU < 10 for vhost-user, backend binary missing).
@@ -130,6 +137,9 @@ Pitfalls found (QEMU 10.0.2, Debian kernel 6.1, TCG):
     vgm.drmdebug= is passed to insmod drm.ko.
   * modetest's stdout to a file is buffered until it exits: init.sh sees
     its modes set in debugfs's DRM state instead.
+  * modetest -v prints its rate ("freq: F Hz", every 60 flips) to stderr,
+    unbuffered; it stops when its stdin (a pipe from a sleep) ends. Its
+    second framebuffer is plain grey (every byte 0x77).
 
 Examples:
   tests/guest/prepare.sh build/guest
@@ -256,6 +266,17 @@ def check_dmesg(gpu_lines, want_features, allow_errors):
         return False, "virtio-gpu errors: %s" % " | ".join(errors[:5])
     return True, "features %s%s" % (" ".join(sorted(feats)),
                                      "; %d error lines allowed" % len(errors) if errors else ", no errors")
+
+
+def parse_flips(text):
+    """The guest's FLIPS marker: seconds=S freq=F,F,... (modetest's rate
+    over each 60 flips, in Hz)."""
+    kv = dict(w.split("=", 1) for w in text.split() if "=" in w)
+    try:
+        return {"seconds": float(kv.get("seconds", 0)),
+                "freq_hz": [float(f) for f in kv.get("freq", "").split(",") if f]}
+    except ValueError:
+        raise Fail("cannot read the flips marker: %r" % text)
 
 
 def qopt(path):
@@ -550,8 +571,9 @@ class Runner:
         program appended), command line."""
         a, genv = self.a, self.genv
         kernel = a.kernel or genv.get("KERNEL_BZIMAGE" if a.bzimage else "KERNEL")
-        initrd = a.initrd or genv.get("INITRD_KMS" if a.mode == "kms" else "INITRD")
-        if a.mode == "kms" and not initrd:
+        kms = a.mode in ("kms", "flips")
+        initrd = a.initrd or genv.get("INITRD_KMS" if kms else "INITRD")
+        if kms and not initrd:
             raise Skip("no initramfs with modetest (prepare.sh could not fetch libdrm-tests; "
                        "its output says why)")
         for what, p in (("kernel", kernel), ("initramfs", initrd)):
@@ -564,6 +586,8 @@ class Runner:
                   % (a.mode, max(10, int(a.timeout))))
         if a.mode == "bench":
             append += " vgm.frames=%d vgm.pause=%d" % (a.frames, a.pause)
+        if a.mode == "flips":
+            append += " vgm.seconds=%d" % a.seconds
         if self.gl:
             append += self.gl.append()
         if a.append:
@@ -691,6 +715,11 @@ class Runner:
                     else:
                         self.screendumps(shot)
                     t_dmesg_deadline = time.monotonic() + 120
+                if M["MARK_FLIPPING"] in line:
+                    self.flip_shots(shot)
+                if M["MARK_FLIPS"] in line:
+                    self.result.setdefault("flips", {}).update(parse_flips(line.split(M["MARK_FLIPS"], 1)[1]))
+                    log("guest flips: %s" % self.result["flips"])
                 if M["MARK_BENCH"] in line:
                     self.result["bench"] = dict(kv.split("=", 1) for kv in
                                                 line.split(M["MARK_BENCH"], 1)[1].split() if "=" in kv)
@@ -747,6 +776,18 @@ class Runner:
             raise Fail("cannot read the screen: %s" % e)
         if self.gl.watch.t_first is not None:
             self.result["time_to_first_frame_s"] = round(self.gl.watch.t_first - t_start, 2)
+
+    def flip_shots(self, shot):
+        """flips mode, while modetest flips: --flip-shots screendumps,
+        --flip-interval seconds apart (SHOT-flipN.EXT)."""
+        root, ext = os.path.splitext(shot)
+        paths = []
+        for i in range(self.a.flip_shots):
+            if i:
+                time.sleep(self.a.flip_interval)
+            paths.append("%s-flip%d%s" % (root, i, ext))
+            self.screendump(paths[-1], self.a.head)
+        self.result.setdefault("flips", {})["screendumps"] = paths
 
     def shot_paths(self, shot):
         """The screendump of each head: SHOT for the first (or --head),
@@ -884,10 +925,11 @@ def parse_args(argv):
                     help="linux: boot the guest kernel (--mode says what it shows); uefi: boot OVMF "
                     "to its shell, which runs a startup.nsh from a FAT disk made here (the text of "
                     "guestlib.UEFI_TEXT on a cleared screen)")
-    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "kms", "gl"], default="pattern",
+    ap.add_argument("--mode", choices=["pattern", "fbcon", "bench", "kms", "flips", "gl"], default="pattern",
                     help="pattern: test pattern on /dev/fb0 (checked); fbcon: fixed text via fbcon; "
-                    "bench: the pattern, then --frames full-frame writes; kms: modetest sets every "
-                    "connected output to its preferred mode (initramfs INITRD_KMS); "
+                    "bench: the pattern, then --frames full-frame writes; kms: modetest sets the modes "
+                    "of vgm.modes= (--append; initramfs INITRD_KMS); flips: the same, flipping pages "
+                    "(modetest -v) for --seconds; "
                     "gl: the GL program (tests/guest/gl) draws --frames frames with virgl")
     ap.add_argument("--frames", type=int, help="bench mode: frames to write (default 100); "
                     "gl mode: frames to draw (default 3)")
@@ -901,6 +943,11 @@ def parse_args(argv):
     ap.add_argument("--gl-env", action="append", default=[], metavar="K=V",
                     help="gl mode: environment for the program in the guest (repeatable; no spaces)")
     ap.add_argument("--pause", type=int, default=100, help="bench mode: ms after each frame (default 100)")
+    ap.add_argument("--seconds", type=int, default=10, help="flips mode: seconds of page flips (default 10)")
+    ap.add_argument("--flip-shots", type=int, default=0, metavar="N",
+                    help="flips mode: N screendumps while the pages flip (SCREENDUMP-flipK.png)")
+    ap.add_argument("--flip-interval", type=float, default=0.3, metavar="SECS",
+                    help="flips mode: seconds between those screendumps (default 0.3)")
     ap.add_argument("--out-dir", help="logs and screendump (default: a temp dir, removed on success)")
     ap.add_argument("--screendump", help="screendump file, PNG unless it ends in .ppm (default OUT/screendump.png; "
                     "QEMU's PPM rows are padded when the width is not a multiple of 4)")
