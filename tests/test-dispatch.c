@@ -920,6 +920,17 @@ static void test_response_names_both_dialects(void **state)
 	}
 }
 
+/* An unknown dialect has no names, for responses as for commands (0.1 and
+ * 0.2 answered it as if it were the standard dialect). */
+static void test_response_name_unknown_dialect(void **state)
+{
+	(void)state;
+	assert_null(vgm_response_name((enum vgm_dialect)2, VGM_GPU_RESP_OK_NODATA));
+	assert_null(vgm_response_name((enum vgm_dialect)2, VGM_GPU_RESP_ERR_UNSPEC));
+	assert_null(vgm_response_name((enum vgm_dialect)-1, VGM_GPU_RESP_OK_NODATA));
+	assert_null(vgm_command_name((enum vgm_dialect)-1, VGM_GPU_CMD_GET_DISPLAY_INFO));
+}
+
 /* The log line of an error names the response in the device's dialect. */
 static void test_log_names_response(void **state)
 {
@@ -1046,6 +1057,7 @@ int main(void)
 		T(test_submit_empty_request),
 		cmocka_unit_test(test_command_names_both_dialects),
 		cmocka_unit_test(test_response_names_both_dialects),
+		cmocka_unit_test(test_response_name_unknown_dialect),
 		T_RFC(test_log_names_response),
 		T(test_log_rate_limited),
 		T(test_log_host_misuse_not_limited),

@@ -5,7 +5,6 @@
  * element in its own heap block, so a read past one is a sanitizer error),
  * dumps read the scanout as PPM.
  */
-#include <drm_fourcc.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,34 +297,15 @@ static int save(struct trace_exec *x, const char *path, const uint8_t *rgb, uint
 
 static int run_dump(struct trace_exec *x, const struct trace_op *op, struct trace_error *err)
 {
-	struct vgm_scanout_info si = { .size = sizeof(si) };
-	uint32_t s = op->u.dump.scanout, crc = 0;
-	uint64_t stride, bytes;
-	uint8_t *rgb;
+	struct dump d;
 	int ret;
 
-	if (vgm_device_get_scanout_info(x->dev, s, &si) < 0)
-		return trace_fail(err, "dump: scanout %u does not exist", s);
-	if (si.resource_id == 0) {
-		print_dump_off(x, s);
-		return 0;
-	}
-	stride = ((uint64_t)si.rect.width * 3 + 3) & ~3ull;
-	bytes = stride * si.rect.height;
-	rgb = bytes <= SIZE_MAX && stride <= INT32_MAX ? malloc(bytes ? (size_t)bytes : 1) : NULL;
-	if (!rgb)
-		return trace_fail(err, "dump: no memory for %llu bytes", (unsigned long long)bytes);
-	ret = vgm_device_read_scanout(x->dev, s, DRM_FORMAT_BGR888, rgb, (uint32_t)stride);
-	if (ret < 0) {
-		free(rgb);
-		return trace_fail(err, "dump: vgm_device_read_scanout: %s", strerror(-ret));
-	}
-	for (uint32_t y = 0; y < si.rect.height; y++)
-		crc = crc32_update(crc, rgb + y * stride, (size_t)si.rect.width * 3);
-	ret = save(x, op->u.dump.path, rgb, si.rect.width, si.rect.height, (size_t)stride, err);
-	if (ret == 0)
-		print_dump(x, s, si.rect.width, si.rect.height, crc, op->u.dump.path);
-	free(rgb);
+	if (dump_read(x->dev, op->u.dump.scanout, &d, err) < 0)
+		return -1;
+	ret = d.off ? 0 : save(x, op->u.dump.path, d.rgb, d.width, d.height, d.stride, err);
+	if (ret == 0 && x->opts.out)
+		dump_line(x->opts.out, op->u.dump.scanout, &d, op->u.dump.path);
+	dump_fini(&d);
 	return ret;
 }
 

@@ -136,17 +136,18 @@ void print_install(struct vgm_host_ops *ops)
 	/* No scanout_dmabuf: the fake RAM has no fds, scanouts come as pixels. */
 }
 
-void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written)
+void print_ctrl_line(FILE *f, const uint8_t *resp, size_t written)
 {
-	FILE *f = x->opts.out;
-
-	if (!f)
-		return;
 	/* Nothing written: "ctrl" alone, no trailing space. */
 	fputs(written ? "ctrl " : "ctrl", f);
-	for (size_t i = 0; i < written; i++)
-		fprintf(f, "%02x", resp[i]);
+	trace_write_hex(f, resp, written);
 	fputc('\n', f);
+}
+
+void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written)
+{
+	if (x->opts.out)
+		print_ctrl_line(x->opts.out, resp, written);
 }
 
 /* A command or response type by name, or in hex when it has none. */
@@ -202,19 +203,4 @@ void print_note(struct trace_exec *x, const struct trace_op *op, const uint8_t *
 	}
 	put_stats(f, x);
 	fputc('\n', f);
-}
-
-void print_dump(const struct trace_exec *x, uint32_t scanout, uint32_t width, uint32_t height,
-		uint32_t crc, const char *path)
-{
-	if (x->opts.out)
-		fprintf(x->opts.out,
-			"dump %" PRIu32 " %" PRIu32 "x%" PRIu32 " crc=%08" PRIx32 " %s\n", scanout,
-			width, height, crc, path);
-}
-
-void print_dump_off(const struct trace_exec *x, uint32_t scanout)
-{
-	if (x->opts.out)
-		fprintf(x->opts.out, "dump %" PRIu32 " off\n", scanout);
 }

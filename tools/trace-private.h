@@ -112,12 +112,32 @@ struct trace_exec {
 
 /* The event callbacks that print lines to x->opts.out. */
 void print_install(struct vgm_host_ops *ops);
-/* The lines of requests and dumps. */
+/* The lines of requests. */
 void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written);
 void print_note(struct trace_exec *x, const struct trace_op *op, const uint8_t *resp,
 		size_t written);
-void print_dump(const struct trace_exec *x, uint32_t scanout, uint32_t width, uint32_t height,
-		uint32_t crc, const char *path);
-void print_dump_off(const struct trace_exec *x, uint32_t scanout);
+/* The ctrl line of a response, "ctrl <hex>" (what print_ctrl() prints and
+ * the writer's "# expect:" comments hold). */
+void print_ctrl_line(FILE *f, const uint8_t *resp, size_t written);
+
+/* ---- trace-dump.c: what a dump reads and the line it prints --------------- */
+
+struct dump {
+	bool off; /* the scanout shows nothing */
+	uint32_t width, height;
+	/* height rows of width * 3 bytes, R G B, stride apart (NULL when off) */
+	uint8_t *rgb;
+	size_t stride;
+	uint32_t crc; /* CRC-32 of the rows' pixel bytes, row after row */
+};
+
+/* Reads what the scanout of dev shows into d (dump_fini() frees it).
+ * Returns 0, or a negative errno (the library's, or -ENOMEM) with err's
+ * message filled and d holding nothing. */
+int dump_read(const struct vgm_device *dev, uint32_t scanout, struct dump *d,
+	      struct trace_error *err);
+void dump_fini(struct dump *d);
+/* "dump <scanout> <w>x<h> crc=<crc32> <path>", or "dump <scanout> off". */
+void dump_line(FILE *f, uint32_t scanout, const struct dump *d, const char *path);
 
 #endif /* VGM_TRACE_PRIVATE_H */

@@ -4,10 +4,7 @@
  * whatever records guest requests (the vhost-user backend's --record). The
  * format is written here only; docs/trace-format.md describes it.
  */
-#include <drm_fourcc.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
 
 #include "trace-private.h"
 
@@ -175,46 +172,20 @@ void trace_write_request(FILE *f, enum trace_kind kind, const struct trace_reque
 
 void trace_write_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written)
 {
-	fprintf(f, "# %s ctrl%s", replays ? "expect:" : "recorded:", written ? " " : "");
-	trace_write_hex(f, resp, written);
-	fputc('\n', f);
-}
-
-/* The CRC-32 of what the scanout shows, as vgm-replay computes it for a
- * dump: rows of width * 3 bytes, R G B. */
-static int scanout_crc(const struct vgm_device *dev, uint32_t scanout,
-		       const struct vgm_scanout_info *si, uint32_t *crc)
-{
-	uint64_t stride = ((uint64_t)si->rect.width * 3 + 3) & ~3ull;
-	uint64_t bytes = stride * si->rect.height;
-	uint8_t *px = bytes <= SIZE_MAX && stride <= INT32_MAX ? malloc(bytes ? (size_t)bytes : 1) : NULL;
-	int ret;
-
-	if (!px)
-		return -ENOMEM;
-	ret = vgm_device_read_scanout(dev, scanout, DRM_FORMAT_BGR888, px, (uint32_t)stride);
-	*crc = 0;
-	for (uint32_t y = 0; ret == 0 && y < si->rect.height; y++)
-		*crc = crc32_update(*crc, px + y * stride, (size_t)si->rect.width * 3);
-	free(px);
-	return ret;
+	fputs(replays ? "# expect: " : "# recorded: ", f);
+	print_ctrl_line(f, resp, written);
 }
 
 int trace_write_dump(FILE *f, const struct vgm_device *dev, uint32_t scanout, const char *path)
 {
-	struct vgm_scanout_info si = { .size = sizeof(si) };
-	uint32_t crc = 0;
-	int ret = vgm_device_get_scanout_info(dev, scanout, &si);
+	struct trace_error err;
+	struct dump d;
+	int ret = dump_read(dev, scanout, &d, &err);
 
-	if (ret == 0 && si.resource_id)
-		ret = scanout_crc(dev, scanout, &si, &crc);
 	if (ret < 0)
 		return ret;
-	fprintf(f, "dump %" PRIu32 " %s\n", scanout, path);
-	if (!si.resource_id)
-		fprintf(f, "# expect: dump %" PRIu32 " off\n", scanout);
-	else
-		fprintf(f, "# expect: dump %" PRIu32 " %" PRIu32 "x%" PRIu32 " crc=%08" PRIx32 " %s\n",
-			scanout, si.rect.width, si.rect.height, crc, path);
+	fprintf(f, "dump %" PRIu32 " %s\n# expect: ", scanout, path);
+	dump_line(f, scanout, &d, path);
+	dump_fini(&d);
 	return 0;
 }

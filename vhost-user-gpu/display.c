@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "pixels.h"
 #include "sendq.h"
+#include "util/util.h"
 
 /* vhost-user-gpu.rst: requests, sent by us; QEMU answers some. */
 enum {
@@ -28,10 +30,11 @@ enum {
 #define GPU_FLAG_REPLY 0x4u
 #define GPU_PROTOCOL_F_EDID 0
 #define HDR_SIZE 12u
-/* Replies: u64, display info (24 + 16 * 24), EDID (24 + 8 + 1024). */
-#define DISPLAY_INFO_SIZE (24u + DISPLAY_MODES * 24u)
-#define EDID_RESP_SIZE (24u + 8u + 1024u)
-#define IN_MAX (HDR_SIZE + EDID_RESP_SIZE)
+/* Replies: a u64, or virtio-gpu's own display info and EDID responses
+ * (their layouts are <virtgpu-mem/protocol.h>'s); the EDID's is the
+ * largest. */
+#define IN_MAX (HDR_SIZE + sizeof(struct vgm_gpu_resp_edid))
+_Static_assert(DISPLAY_MODES == VGM_GPU_MAX_SCANOUTS, "a display info reply has a mode per scanout");
 #define CURSOR_BYTES (VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * 4u)
 
 /* Socket buffer asked for: a 4000 KiB frame is queued without waiting for
@@ -330,11 +333,6 @@ bool display_request_edid(struct display *d, uint32_t scanout)
 	return ask(d, GPU_GET_EDID, &scanout, 1);
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void got_features(struct display *d, const uint8_t *p, uint32_t size)
 {
 	uint64_t offered = 0;
@@ -359,17 +357,20 @@ static void got_display_info(struct display *d, const uint8_t *p, uint32_t size)
 {
 	struct display_mode modes[DISPLAY_MODES];
 
-	if (size < DISPLAY_INFO_SIZE) {
+	if (size < sizeof(struct vgm_gpu_resp_display_info)) {
 		log_warn("display: display info reply of %u bytes ignored", size);
 		return;
 	}
 	for (uint32_t i = 0; i < DISPLAY_MODES; i++) {
-		const uint8_t *e = p + 24 + 24 * i;
+		const uint8_t *e = p + offsetof(struct vgm_gpu_resp_display_info, pmodes) +
+				   i * sizeof(struct vgm_gpu_display_one);
 
 		modes[i] = (struct display_mode){
-			.x = get_le32(e), .y = get_le32(e + 4),
-			.width = get_le32(e + 8), .height = get_le32(e + 12),
-			.enabled = get_le32(e + 16) != 0,
+			.x = le32(e + offsetof(struct vgm_gpu_display_one, r.x)),
+			.y = le32(e + offsetof(struct vgm_gpu_display_one, r.y)),
+			.width = le32(e + offsetof(struct vgm_gpu_display_one, r.width)),
+			.height = le32(e + offsetof(struct vgm_gpu_display_one, r.height)),
+			.enabled = le32(e + offsetof(struct vgm_gpu_display_one, enabled)) != 0,
 		};
 	}
 	if (d->ops->modes)
@@ -379,14 +380,15 @@ static void got_display_info(struct display *d, const uint8_t *p, uint32_t size)
 /* struct virtio_gpu_resp_edid: header, size, padding, 1024 bytes. */
 static void got_edid(struct display *d, const uint8_t *p, uint32_t size)
 {
-	uint32_t len = size >= 32 ? get_le32(p + 24) : 0;
+	const size_t at = offsetof(struct vgm_gpu_resp_edid, edid);
+	uint32_t len = size >= at ? le32(p + offsetof(struct vgm_gpu_resp_edid, size)) : 0;
 
-	if (size < 32 || len == 0 || len > 1024 || len > size - 32) {
+	if (size < at || len == 0 || len > VGM_GPU_EDID_MAX || len > size - at) {
 		log_warn("display: EDID reply of %u bytes (EDID size %u) ignored", size, len);
 		return;
 	}
 	if (d->ops->edid)
-		d->ops->edid(d->ctx, d->edid_scanout, p + 32, len);
+		d->ops->edid(d->ctx, d->edid_scanout, p + at, len);
 }
 
 static void got_reply(struct display *d, uint32_t request, const uint8_t *p, uint32_t size)

@@ -4,35 +4,23 @@
  * and returned with the length of the response. A request whose answer
  * QEMU owns (display sizes, EDIDs) waits, parked, while QEMU is asked.
  */
-#include <endian.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
 
+#include "fields.h"
 #include "gpu-private.h"
 #include "guard.h"
 #include "iovec.h"
 #include "log.h"
-
-static uint32_t le32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* The type in the first 4 bytes of iov[0, n), 0 if shorter. */
-static uint32_t type_of(const struct iovec *iov, uint32_t n)
-{
-	uint8_t b[4];
-
-	return iovec_gather(iov, n, b, 4) == 4 ? le32_at(b) : 0;
-}
+#include "util/util.h"
 
 /* At debug level, one line per request: the guest's command sequence. */
 static void log_request(const struct gpu *g, uint32_t qi, size_t written)
 {
 	const struct vring_chain *c = g->chain;
-	uint32_t cmd = type_of(g->in, g->n_in);
-	uint32_t resp = written >= 4 ? type_of(c->iov + c->n_read, c->n_write) : 0;
+	uint32_t cmd = iovec_type(g->in, g->n_in);
+	uint32_t resp = written >= 4 ? iovec_type(c->iov + c->n_read, c->n_write) : 0;
 	const char *cname = vgm_command_name(g->cfg.dialect, cmd);
 	const char *rname = vgm_response_name(g->cfg.dialect, resp);
 
@@ -42,7 +30,7 @@ static void log_request(const struct gpu *g, uint32_t qi, size_t written)
 
 static void count_request(struct gpu *g, uint32_t qi)
 {
-	uint32_t type = type_of(g->in, g->n_in);
+	uint32_t type = iovec_type(g->in, g->n_in);
 	uint32_t base = qi == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300;
 
 	g->requests[qi]++;
@@ -59,10 +47,9 @@ static void count_request(struct gpu *g, uint32_t qi)
 static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 {
 	const struct vring_chain *c = g->chain;
-	uint32_t cmd = type_of(g->in, g->n_in);
+	uint32_t cmd = iovec_type(g->in, g->n_in);
 	const char *name = vgm_command_name(g->cfg.dialect, cmd);
-	uint32_t type = htole32(VGM_GPU_RESP_ERR_UNSPEC);
-	uint8_t h[24];
+	uint8_t h[sizeof(struct vgm_gpu_ctrl_hdr)];
 	size_t n = written < sizeof(h) ? written : sizeof(h);
 
 	memtable_log_lost(g->mt);
@@ -71,7 +58,7 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 	if (n < 4)
 		return written;
 	iovec_gather(c->iov + c->n_read, c->n_write, h, n);
-	memcpy(h, &type, 4);
+	put_le32(h, VGM_GPU_RESP_ERR_UNSPEC);
 	iovec_scatter(c->iov + c->n_read, c->n_write, h, n);
 	return n;
 }
@@ -110,21 +97,22 @@ static void run_chain(struct gpu *g, uint32_t qi)
  */
 static bool ask_display(struct gpu *g)
 {
-	uint8_t hdr[28];
-	size_t n = iovec_gather(g->in, g->n_in, hdr, sizeof(hdr));
-	uint32_t type = n >= 4 ? le32_at(hdr) : 0;
+	uint8_t req[sizeof(struct vgm_gpu_get_edid)];
+	size_t n = iovec_gather(g->in, g->n_in, req, sizeof(req));
+	uint32_t type = n >= 4 ? le32(req) : 0;
+	uint32_t scanout;
 	uint64_t offered = 0;
 
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO)
 		return display_request_info(g->disp);
-	if (type != VGM_GPU_CMD_GET_EDID || n < 28)
+	if (type != VGM_GPU_CMD_GET_EDID || !fields_u32(g->cfg.dialect, req, n, "scanout", &scanout))
 		return false;
 	/* The library answers GET_EDID when EDID is offered, accepted or not
 	 * (viogpudo does not accept it). QEMU answers every scanout below its
 	 * max_outputs, connected or not; --scanouts says as many. */
 	vgm_device_get_features(g->dev, &offered);
-	if ((offered & (1ull << VGM_GPU_F_EDID)) && le32_at(hdr + 24) < g->cfg.num_scanouts)
-		return display_request_edid(g->disp, le32_at(hdr + 24));
+	if ((offered & (1ull << VGM_GPU_F_EDID)) && scanout < g->cfg.num_scanouts)
+		return display_request_edid(g->disp, scanout);
 	return false;
 }
 
@@ -148,18 +136,11 @@ static bool copy_request(struct gpu *g)
 	return true;
 }
 
-/* Where a command that may write a resource's pixels (or free them) names
- * the resource; 0 for a command that never does. */
-static size_t writes_resource_at(uint32_t type)
+/* Whether a command may write (or free) the pixels of the one resource
+ * its resource_id names, and no other's. */
+static bool writes_named_resource(uint32_t type)
 {
-	switch (type) {
-	case VGM_GPU_CMD_TRANSFER_TO_HOST_2D:
-		return offsetof(struct vgm_gpu_transfer_to_host_2d, resource_id);
-	case VGM_GPU_CMD_RESOURCE_UNREF:
-		return offsetof(struct vgm_gpu_resource_unref, resource_id);
-	default:
-		return 0;
-	}
+	return type == VGM_GPU_CMD_TRANSFER_TO_HOST_2D || type == VGM_GPU_CMD_RESOURCE_UNREF;
 }
 
 /* Control commands that neither write nor free any resource's pixels, in
@@ -199,8 +180,7 @@ static bool never_writes_pixels(uint32_t type)
  */
 static bool may_run(struct gpu *g, uint32_t qi)
 {
-	size_t at;
-	uint32_t type;
+	uint32_t type, id;
 
 	g->in = g->chain->iov;
 	g->n_in = g->chain->n_read;
@@ -208,15 +188,14 @@ static bool may_run(struct gpu *g, uint32_t qi)
 		return true;
 	if (!copy_request(g))
 		return !display_reading(g->disp);
-	type = type_of(g->in, g->n_in);
+	type = iovec_type(g->in, g->n_in);
 	if (never_writes_pixels(type))
 		return true;
-	at = writes_resource_at(type);
-	if (!at)
+	if (!writes_named_resource(type))
 		return !display_reading(g->disp);
-	if (g->req_iov.iov_len < at + 4)
+	if (!fields_u32(g->cfg.dialect, g->req_copy, g->req_iov.iov_len, "resource_id", &id))
 		return true; /* too short to name it: the library refuses it */
-	return !display_reading_resource(g->disp, le32_at(g->req_copy + at));
+	return !display_reading_resource(g->disp, id);
 }
 
 static uint64_t now_ns(void)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "iovec.h"
+#include "util/util.h"
 
 size_t iovec_gather(const struct iovec *iov, size_t n, void *dst, size_t len)
 {
@@ -27,4 +28,11 @@ void iovec_scatter(const struct iovec *iov, size_t n, const void *src, size_t le
 		memcpy(iov[i].iov_base, (const uint8_t *)src + done, k);
 		done += k;
 	}
+}
+
+uint32_t iovec_type(const struct iovec *iov, size_t n)
+{
+	uint8_t b[4];
+
+	return iovec_gather(iov, n, b, sizeof(b)) == sizeof(b) ? le32(b) : 0;
 }

@@ -13,10 +13,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "fields.h"
 #include "iovec.h"
 #include "log.h"
 #include "recorder.h"
 #include "trace.h"
+#include "util/util.h"
 
 #define PAGE 4096u
 /* Tracked pages at most (their shadows take as much host memory). */
@@ -26,9 +28,6 @@
 /* The library's limit of entries in one request (the backend's device
  * has the default). */
 #define MAX_ENTRIES VGM_DEFAULT_MAX_BACKING_ENTRIES
-/* The header and the largest command struct (SET_SCANOUT_BLOB, 24 + 72):
- * the most the library reads of a request without entries. */
-#define FIXED_MAX 96u
 /* Up to GAP unchanged bytes do not end a run of changed ones. */
 #define GAP 8u
 
@@ -87,14 +86,10 @@ struct recorder {
 
 /* --- small things ------------------------------------------------------- */
 
-static uint32_t le32(const uint8_t *p)
+/* The type of the request being run, 0 when it is shorter than one. */
+static uint32_t request_type(const struct recorder *r)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
+	return r->req_len >= 4 ? le32(r->req) : 0;
 }
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -201,10 +196,9 @@ static bool edid_replays(struct recorder *r, uint32_t resp_type)
 	uint32_t scanout;
 	struct scanout_edid *e;
 
-	if (resp_type != VGM_GPU_RESP_OK_EDID || r->req_len < 28)
-		return true;
-	scanout = le32(r->req + 24);
-	if (scanout >= VGM_MAX_SCANOUTS)
+	if (resp_type != VGM_GPU_RESP_OK_EDID ||
+	    !fields_u32(gpu_dialect(r->g), r->req, r->req_len, "scanout", &scanout) ||
+	    scanout >= VGM_MAX_SCANOUTS)
 		return true;
 	e = &r->edid[scanout];
 	if (!e->settled) { /* the library's own EDID: none on the device line */
@@ -306,44 +300,63 @@ static void track_range(struct recorder *r, uint64_t addr, uint64_t len, uint32_
 	}
 }
 
-/* Requests whose memory entries name guest pages: where the entries start
- * and where their count is, in a request of len bytes. */
-static bool entries_of(const struct recorder *r, uint32_t type, size_t len, size_t *count_at,
-		       size_t *at)
-{
-	bool memory_rfc = gpu_dialect(r->g) == VGM_DIALECT_MEMORY_RFC;
+/*
+ * Where the memory entries of a request are, from the library's wire table:
+ * after the fixed part of a command whose trailer is records (RESOURCE_
+ * ATTACH_BACKING, RESOURCE_CREATE_BLOB, MEMORY_CREATE), as many as its
+ * field flagged VGM_WIRE_COUNT says, each with its "addr" and "length".
+ */
+struct entries {
+	const struct vgm_wire_layout *req;
+	const struct vgm_wire_field *count, *addr, *length;
+};
 
-	if (type == VGM_GPU_CMD_RESOURCE_ATTACH_BACKING) {
-		*count_at = 28;
-		*at = 32;
-	} else if (!memory_rfc && type == VGM_GPU_CMD_RESOURCE_CREATE_BLOB) {
-		*count_at = 36;
-		*at = 56;
-	} else if (memory_rfc && type == VGM_GPU_CMD_MEMORY_CREATE) {
-		*count_at = 36;
-		*at = 48;
-	} else {
+static bool entries_of(const struct recorder *r, uint32_t type, struct entries *e)
+{
+	const struct vgm_wire_layout *l = fields_request(gpu_dialect(r->g), type);
+
+	if (!l || l->trailer != VGM_WIRE_TRAILER_RECORDS)
 		return false;
-	}
-	return len >= *at;
+	*e = (struct entries){
+		.req = l,
+		.count = fields_flagged(l, VGM_WIRE_COUNT),
+		.addr = fields_named(l->record, "addr"),
+		.length = fields_named(l->record, "length"),
+	};
+	return e->count != NULL;
+}
+
+/* How many entries of a request (the len bytes at p) the library reads:
+ * as many as it names, at most MAX_ENTRIES (past that it refuses the
+ * request unread). 0 when its fixed part is cut short. */
+static uint32_t entries_read(const struct entries *e, const uint8_t *p, size_t len)
+{
+	uint64_t n;
+
+	if (len < e->req->size || !fields_number(e->count, p, len, &n))
+		return 0;
+	return n < MAX_ENTRIES ? (uint32_t)n : MAX_ENTRIES;
 }
 
 static void track_entries(struct recorder *r, uint32_t type)
 {
-	size_t count_at, at;
+	struct entries e;
 	uint32_t steps = 0, n;
+	size_t rec, present;
 
-	if (!entries_of(r, type, r->req_len, &count_at, &at))
+	if (!entries_of(r, type, &e) || !e.addr || !e.length || r->req_len < e.req->size)
 		return;
-	n = le32(r->req + count_at);
-	if (n > MAX_ENTRIES)
-		n = MAX_ENTRIES;
-	if (n > (r->req_len - at) / 16)
-		n = (uint32_t)((r->req_len - at) / 16);
+	rec = e.req->record->size;
+	present = (r->req_len - e.req->size) / rec;
+	n = entries_read(&e, r->req, r->req_len);
+	if (n > present)
+		n = (uint32_t)present;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = r->req + at + 16 * (size_t)i;
+		const uint8_t *p = r->req + e.req->size + rec * i;
+		uint64_t addr, len;
 
-		track_range(r, le64(e), le32(e + 8), &steps);
+		if (fields_number(e.addr, p, rec, &addr) && fields_number(e.length, p, rec, &len))
+			track_range(r, addr, len, &steps);
 	}
 	merge_pending(r);
 }
@@ -419,23 +432,29 @@ static bool may_read_memory(enum vgm_queue q, uint32_t type)
 /* --- requests ----------------------------------------------------------- */
 
 /*
- * How much of a request the library can read, from its first bytes: the
- * header and the command's struct, then the entries it names, at most
- * MAX_ENTRIES (past that it refuses the request unread). The rest of a
- * chain is never looked at: recording it would cost its size in memory
- * and twice that in the trace (issue 9: 64 descriptors of 8 MiB behind a
- * GET_DISPLAY_INFO took 520 MiB and made a 1 GiB trace).
+ * How much of a request the library can read, from its first bytes and the
+ * wire table: the header; for a command of the dialect, its fixed part,
+ * then the entries it names (entries_read()). The bytes that may follow
+ * other commands (SUBMIT_3D's) are not: the backend's device runs no
+ * command that reads them. The rest of a chain is never looked at:
+ * recording it would cost its size in memory and twice that in the trace
+ * (issue 9: 64 descriptors of 8 MiB behind a GET_DISPLAY_INFO took 520 MiB
+ * and made a 1 GiB trace).
  */
-static size_t readable_limit(const struct recorder *r, const struct iovec *in, size_t in_cnt)
+static size_t readable_limit(struct recorder *r, const struct iovec *in, size_t in_cnt)
 {
-	uint8_t head[FIXED_MAX];
-	size_t n = iovec_gather(in, in_cnt, head, sizeof(head)), count_at, at;
-	uint32_t entries;
+	uint32_t type = iovec_type(in, in_cnt);
+	const struct vgm_wire_layout *l = fields_request(gpu_dialect(r->g), type);
+	struct entries e;
+	size_t n;
 
-	if (n < 4 || !entries_of(r, le32(head), n, &count_at, &at))
-		return FIXED_MAX;
-	entries = le32(head + count_at);
-	return at + 16 * (size_t)(entries < MAX_ENTRIES ? entries : MAX_ENTRIES);
+	if (!l)
+		return sizeof(struct vgm_gpu_ctrl_hdr);
+	/* The fixed part goes where copy_request() puts the request next. */
+	if (!entries_of(r, type, &e) || !grow((void **)&r->req, &r->req_cap, l->size, 1))
+		return l->size;
+	n = iovec_gather(in, in_cnt, r->req, l->size);
+	return l->size + (size_t)l->record->size * entries_read(&e, r->req, n);
 }
 
 static bool copy_request(struct recorder *r, const struct iovec *in, size_t in_cnt)
@@ -480,7 +499,7 @@ static void on_request(void *ctx, enum vgm_queue q, const struct iovec *in, size
 		r->stopped = true;
 		return;
 	}
-	type = r->req_len >= 4 ? le32(r->req) : 0;
+	type = request_type(r);
 	if (q == VGM_QUEUE_CONTROL)
 		track_entries(r, type);
 	if (type == VGM_GPU_CMD_GET_DISPLAY_INFO || type == VGM_GPU_CMD_GET_EDID)
@@ -492,7 +511,7 @@ static void on_request(void *ctx, enum vgm_queue q, const struct iovec *in, size
 static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec *out,
 			size_t out_cnt)
 {
-	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
+	uint32_t type = request_type(r);
 	const char *name = vgm_command_name(gpu_dialect(r->g), type);
 	/* The pieces' ends but the last are the descriptor boundaries. */
 	struct trace_request req = {
@@ -513,23 +532,15 @@ static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec
 			    name ? name : "?");
 }
 
-/* The type of the response: its first 4 bytes, 0 if shorter. */
-static uint32_t response_type(const struct iovec *out, size_t out_cnt, size_t written)
-{
-	uint8_t b[4];
-
-	return iovec_gather(out, out_cnt, b, written < 4 ? written : 4) == 4 ? le32(b) : 0;
-}
-
 /* The response, read back from the writable part. */
 static void put_response(struct recorder *r, const struct iovec *out, size_t out_cnt,
 			 size_t written)
 {
-	uint32_t type = r->req_len >= 4 ? le32(r->req) : 0;
+	uint32_t type = request_type(r);
 	/* A UUID is drawn at random; an EDID QEMU changed is not the device
 	 * line's. */
 	bool same = type == VGM_GPU_CMD_GET_EDID
-			    ? edid_replays(r, response_type(out, out_cnt, written))
+			    ? edid_replays(r, written >= 4 ? iovec_type(out, out_cnt) : 0)
 			    : !(type == VGM_GPU_CMD_RESOURCE_ASSIGN_UUID &&
 				gpu_dialect(r->g) == VGM_DIALECT_STANDARD);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "util/util.h"
 #include "vring.h"
 
 #define DESC_F_NEXT 1u
@@ -123,14 +124,10 @@ static void read_desc(const uint8_t *table, uint32_t i, struct desc *d)
 
 	/* One copy: the guest may rewrite the entry while we look at it. */
 	memcpy(b, table + (size_t)i * DESC_SIZE, DESC_SIZE);
-	memcpy(&d->addr, b, 8);
-	memcpy(&d->len, b + 8, 4);
-	memcpy(&d->flags, b + 12, 2);
-	memcpy(&d->next, b + 14, 2);
-	d->addr = le64toh(d->addr);
-	d->len = le32toh(d->len);
-	d->flags = le16toh(d->flags);
-	d->next = le16toh(d->next);
+	d->addr = le64(b);
+	d->len = le32(b + 8);
+	d->flags = le16(b + 12);
+	d->next = le16(b + 14);
 }
 
 /* Adds a buffer to the chain, one iovec per region it crosses. */

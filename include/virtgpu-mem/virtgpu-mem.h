@@ -530,14 +530,18 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats);
 
 /**
- * Name of a command type in a dialect ("RESOURCE_CREATE_2D"), or NULL if
- * unknown. Static storage.
+ * Name of a command type in a dialect ("RESOURCE_CREATE_2D"), or NULL for
+ * a type the dialect does not have or an unknown dialect. Static storage;
+ * safe from any thread.
  * @since 0.1
  */
 VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type);
 
 /**
- * Name of a response type ("OK_NODATA", "ERR_INVALID_MEMORY_ID"), or NULL.
+ * Name of a response type in a dialect ("OK_NODATA",
+ * "ERR_INVALID_MEMORY_ID"), or NULL for a type the dialect does not have
+ * or an unknown dialect (before 0.3 an unknown dialect was answered as
+ * VGM_DIALECT_STANDARD). Static storage; safe from any thread.
  * @since 0.1
  */
 VGM_EXPORT const char *vgm_response_name(enum vgm_dialect dialect, uint32_t type);

@@ -14,11 +14,7 @@ VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type)
 
 VGM_EXPORT const char *vgm_response_name(enum vgm_dialect dialect, uint32_t type)
 {
-	/* Any dialect but memory-rfc names responses as the standard does
-	 * (0.1's behaviour, kept). */
-	return wire_response_name(dialect == VGM_DIALECT_MEMORY_RFC ? VGM_DIALECT_MEMORY_RFC
-								     : VGM_DIALECT_STANDARD,
-				  type);
+	return wire_response_name(dialect, type);
 }
 
 VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dialect,
