@@ -5,10 +5,12 @@ front-end.
 
 usage: test-sandbox.py BACKEND
 
-- A session with the sandbox on (the default): the process has a seccomp
-  filter and no_new_privs from the first message on, and serves a frame
-  large enough to go to the display by reference (pipe2, vmsplice, splice,
-  SIOCOUTQ), the cursor, hostile chains; it exits 0 when the socket closes.
+- A session with the sandbox on (the default) and --record: the process
+  has a seccomp filter and no_new_privs from the first message on, and
+  serves a frame large enough to go to the display by reference (pipe2,
+  vmsplice, splice, SIOCOUTQ) and for the recorder to sort its pages with
+  qsort() (sysinfo), the cursor, hostile chains; it exits 0 when the
+  socket closes, its recording written.
 - --no-sandbox: no filter.
 - A forbidden call (VGM_SANDBOX_SELFTEST, read from the environment only)
   of each kind the filter refuses: a call not allowed (socket, openat), an
@@ -42,26 +44,30 @@ def status(pid):
 
 
 def test_large_frame(fe):
-    """512x256 XRGB: 512 KiB of pixels, past sendq.c's REFERENCE_MIN, so the
+    """512x512 XRGB: 1 MiB of pixels, past sendq.c's REFERENCE_MIN, so the
     UPDATE goes by vmsplice() and splice() and the next request waits on
-    SIOCOUTQ."""
-    w, h = 512, 256
+    SIOCOUTQ; and 256 guest pages for the recorder to sort (glibc's qsort()
+    asks the kernel for the memory size, sysinfo(), past 128 of them)."""
+    w, h = 512, 512
     row = bytes(((x * 5 + c * 60) & 255) if c < 3 else 0 for x in range(w) for c in range(4))
     pixels = b"".join(row[(y * 4) % len(row):] + row[:(y * 4) % len(row)] for y in range(h))
     fe_mod.create(fe, 0, 7, fe_mod.B8G8R8X8, w, h, 0x600000, pixels)
     fe.events.clear()
     r = fe.request(0, fe_mod.hdr(fe_mod.CMD_SET_SCANOUT) + fe_mod.struct.pack("<IIIIII", 0, 0, w, h, 0, 7))
-    check(fe_mod.resp_type(r) == fe_mod.RESP_OK_NODATA, "sandboxed: SET_SCANOUT 512x256")
+    check(fe_mod.resp_type(r) == fe_mod.RESP_OK_NODATA, "sandboxed: SET_SCANOUT 512x512")
     fe.wait(lambda: any(e[0] == D_UPDATE for e in fe.events), "UPDATE after SCANOUT")
     update = [e[1] for e in fe.events if e[0] == D_UPDATE][0]
-    check(update[20:] == pixels, "sandboxed: the 512 KiB frame reached the display unchanged")
+    check(update[20:] == pixels, "sandboxed: the 1 MiB frame reached the display unchanged")
     r = fe.request(0, fe_mod.hdr(fe_mod.CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
     check(fe_mod.resp_type(r) == fe_mod.RESP_OK_DISPLAY_INFO,
           "sandboxed: the next request is answered once the display read the frame")
 
 
-def test_confined_session(backend):
-    fe = Frontend(backend, ["--log-level=info"])
+def test_confined_session(backend, tmp):
+    """With --record: the recorder's work at each request and at the end
+    runs confined too."""
+    trace = os.path.join(tmp, "confined.trace")
+    fe = Frontend(backend, ["--log-level=info", "--record", trace])
     try:
         setup(fe)
         st = status(fe.proc.pid)
@@ -76,6 +82,10 @@ def test_confined_session(backend):
     except (EOFError, OSError, AssertionError) as e:
         check(False, "sandboxed session: %r" % e)
     fe_mod.hang_up(fe, "the sandboxed back-end exits 0 when the front-end goes away")
+    with open(trace) as f:
+        text = f.read()
+    check(text.startswith("# Recorded by vgm-vhost-user-gpu") and "\ndump " in text,
+          "sandboxed: the recording was written to its end")
 
 
 def test_no_sandbox(backend):
@@ -125,9 +135,9 @@ def test_forbidden_call_let_through(backend, tmp, call, option):
 
 def main():
     backend = sys.argv[1]
-    test_confined_session(backend)
-    test_no_sandbox(backend)
     with tempfile.TemporaryDirectory(prefix="vgm-sandbox-") as tmp:
+        test_confined_session(backend, tmp)
+        test_no_sandbox(backend)
         for call in FORBIDDEN:
             test_forbidden_call_kills(backend, tmp, call)
         test_forbidden_call_let_through(backend, tmp, "socket", "--sandbox-log")
