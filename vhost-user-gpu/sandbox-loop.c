@@ -41,10 +41,12 @@ static const struct sandbox_rule rules[] = {
 	CALL("recvmsg"), CALL("recvfrom"), CALL("sendmsg"),
 	CALL2("setsockopt", ARG_INT_EQ(1, SOL_SOCKET), ARG_INT_EQ(2, SO_SNDBUFFORCE)),
 	CALL2("setsockopt", ARG_INT_EQ(1, SOL_SOCKET), ARG_INT_EQ(2, SO_SNDBUF)),
-	/* non-blocking fds; UPDATE pixels by reference (sendq.c) */
+	/* non-blocking fds; UPDATE pixels by reference (sendq.c); a second fd
+	 * of the display socket, watched for room to send (display.c) */
 	CALL1("fcntl", ARG_INT_EQ(1, F_GETFL)),
 	CALL1("fcntl", ARG_INT_EQ(1, F_SETFL)),
 	CALL1("fcntl", ARG_INT_EQ(1, F_SETPIPE_SZ)),
+	CALL1("fcntl", ARG_INT_EQ(1, F_DUPFD_CLOEXEC)),
 	CALL1("pipe2", ARG_INT_EQ(1, O_CLOEXEC | O_NONBLOCK)),
 	CALL("vmsplice"), CALL("splice"),
 	CALL1("ioctl", ARG_INT_EQ(1, SIOCOUTQ)),

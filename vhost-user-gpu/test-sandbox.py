@@ -22,17 +22,22 @@ usage: test-sandbox.py BACKEND
 import importlib.util
 import os
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from vhost_user_numbers import (  # noqa: E402
+    B8G8R8X8, CMD_GET_DISPLAY_INFO, CMD_SET_SCANOUT, D_UPDATE, RESP_OK_DISPLAY_INFO, RESP_OK_NODATA)
+
+# The fake front-end and the session's steps, from the back-end's main test.
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("frontend", os.path.join(HERE, "test-vhost-user.py"))
 fe_mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fe_mod)
 check, Frontend, setup = fe_mod.check, fe_mod.Frontend, fe_mod.setup
-D_SCANOUT, D_UPDATE = fe_mod.D_SCANOUT, fe_mod.D_UPDATE
+hdr, resp_type = fe_mod.hdr, fe_mod.resp_type
 
 FORBIDDEN = ["socket", "open", "mmap-exec", "ioctl"]
 
@@ -51,15 +56,15 @@ def test_large_frame(fe):
     w, h = 512, 512
     row = bytes(((x * 5 + c * 60) & 255) if c < 3 else 0 for x in range(w) for c in range(4))
     pixels = b"".join(row[(y * 4) % len(row):] + row[:(y * 4) % len(row)] for y in range(h))
-    fe_mod.create(fe, 0, 7, fe_mod.B8G8R8X8, w, h, 0x600000, pixels)
+    fe_mod.create(fe, 0, 7, B8G8R8X8, w, h, 0x600000, pixels)
     fe.events.clear()
-    r = fe.request(0, fe_mod.hdr(fe_mod.CMD_SET_SCANOUT) + fe_mod.struct.pack("<IIIIII", 0, 0, w, h, 0, 7))
-    check(fe_mod.resp_type(r) == fe_mod.RESP_OK_NODATA, "sandboxed: SET_SCANOUT 512x512")
+    r = fe.request(0, hdr(CMD_SET_SCANOUT) + struct.pack("<IIIIII", 0, 0, w, h, 0, 7))
+    check(resp_type(r) == RESP_OK_NODATA, "sandboxed: SET_SCANOUT 512x512")
     fe.wait(lambda: any(e[0] == D_UPDATE for e in fe.events), "UPDATE after SCANOUT")
     update = [e[1] for e in fe.events if e[0] == D_UPDATE][0]
     check(update[20:] == pixels, "sandboxed: the 1 MiB frame reached the display unchanged")
-    r = fe.request(0, fe_mod.hdr(fe_mod.CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
-    check(fe_mod.resp_type(r) == fe_mod.RESP_OK_DISPLAY_INFO,
+    r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+    check(resp_type(r) == RESP_OK_DISPLAY_INFO,
           "sandboxed: the next request is answered once the display read the frame")
 
 
@@ -123,8 +128,8 @@ def test_forbidden_call_let_through(backend, tmp, call, option):
         want = "2" if option == "--sandbox-log" else "0"
         got = status(fe.proc.pid).get("Seccomp")
         check(got == want, "%s: Seccomp %s (got %s)" % (option, want, got))
-        r = fe.request(0, fe_mod.hdr(fe_mod.CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
-        check(fe_mod.resp_type(r) == fe_mod.RESP_OK_DISPLAY_INFO,
+        r = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+        check(resp_type(r) == RESP_OK_DISPLAY_INFO,
               "%s, forbidden %s: the session goes on" % (option, call))
     except (EOFError, OSError, AssertionError) as e:
         check(False, "%s, forbidden %s: %r" % (option, call, e))
