@@ -14,9 +14,10 @@ BUILD=${BUILD:-build}
 # adapter's test (tests/test-virgl.c) renders for real, without a GPU.
 # abigail-tools (abidw, abidiff): the suite abi's check-abi, the library's
 # ABI against abi/virtgpu-mem.abi.
+# libseccomp-dev: vgm-vhost-user-gpu's sandbox.
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
 libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev libvirglrenderer-dev \
-libgl1-mesa-dri abigail-tools"
+libgl1-mesa-dri abigail-tools libseccomp-dev"
 
 missing_packages() {
 	for p in $PACKAGES; do

@@ -76,16 +76,18 @@ class Ring:
 
 
 class Frontend:
-    def __init__(self, backend, args=(), log=None, sndbuf=None):
+    def __init__(self, backend, args=(), log=None, sndbuf=None, env=None):
         """log: a file for the back-end's stderr (None: ours); sndbuf: the
-        send buffer of the back-end's end of the socket."""
+        send buffer of the back-end's end of the socket; env: variables
+        added to the back-end's environment."""
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         if sndbuf:
             theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
         self.log = log
         self.proc = subprocess.Popen([backend, "--fd", str(theirs.fileno())] + list(args),
                                      pass_fds=[theirs.fileno()],
-                                     stderr=open(log, "w") if log else None)
+                                     stderr=open(log, "w") if log else None,
+                                     env=dict(os.environ, **env) if env else None)
         theirs.close()
         self.memfd = os.memfd_create("guest")
         os.ftruncate(self.memfd, MEM)

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gpu.h"
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "recorder.h"
+#include "sandbox.h"
 #include "vhost-user.h"
 
 struct options {
@@ -30,6 +32,7 @@ struct options {
 	int fd;
 	bool print_capabilities;
 	const char *record;
+	enum sandbox_mode sandbox;
 	struct gpu_config gpu;
 };
 
@@ -54,6 +57,8 @@ enum {
 	OPT_RECORD,
 	OPT_VIRGL,
 	OPT_SCANOUTS,
+	OPT_NO_SANDBOX,
+	OPT_SANDBOX_LOG,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +75,8 @@ static const struct option long_options[] = {
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "scanouts", required_argument, NULL, OPT_SCANOUTS },
 	{ "virgl", no_argument, NULL, OPT_VIRGL },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "sandbox-log", no_argument, NULL, OPT_SANDBOX_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -96,6 +103,10 @@ static void usage(FILE *f)
 		"                            as many (-device vhost-user-gpu-pci,max_outputs=N)\n"
 		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
 		"                            (docs/trace-format.md), for tools/vgm-replay\n"
+		"      --no-sandbox          do not confine the process (by default, once connected,\n"
+		"                            a system call outside its seccomp allowlist kills it)\n"
+		"      --sandbox-log         let such calls through and have the kernel log them\n"
+		"                            (dmesg, journalctl -k: \"audit: type=1326 ... syscall=N\")\n"
 		"  -h, --help                this text\n\n"
 		"Exit status: 0 when the front-end closes the connection, or on SIGTERM or\n"
 		"SIGINT; 1 for bad options, a failed start, a protocol error, a front-end\n"
@@ -204,6 +215,12 @@ static int parse_option(int c, const char *arg, struct options *o)
 		return 0;
 	case OPT_SCANOUTS:
 		return parse_scanouts(arg, &o->gpu.num_scanouts);
+	case OPT_NO_SANDBOX:
+		o->sandbox = SANDBOX_OFF;
+		return 0;
+	case OPT_SANDBOX_LOG:
+		o->sandbox = SANDBOX_LOG;
+		return 0;
 	case OPT_VIRGL:
 		/* vhost-user.rst: a feature the back-end cannot enable fails early. */
 		fprintf(stderr, "vgm-vhost-user-gpu: virgl (3D) is not supported\n");
@@ -223,6 +240,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){
 		.fd = -1,
+		.sandbox = SANDBOX_KILL,
 		.gpu = { .dialect = VGM_DIALECT_STANDARD, .device_features = VGM_FEATURES_ALL,
 			 .num_scanouts = 1, .indirect = true, .event_idx = true,
 			 .zero_copy = true, .log_level = VGM_LOG_WARNING },
@@ -282,14 +300,41 @@ static int watch_signals(struct backend *b)
 	return loop_watch(b->loop, &b->signals, EPOLLIN);
 }
 
+/* Once connected, what the process calls is the event loop's set
+ * (sandbox.h). Nothing the guest or the front-end sends is served before. */
+static int confine(struct backend *b)
+{
+	static const struct sandbox_list *const lists[] = {
+		&sandbox_loop_list,
+		&sandbox_sanitizer_list,
+	};
+	int err;
+
+	/* glibc reads /etc/localtime on its first time conversion (the
+	 * recorder's gmtime_r() at the end): now, while files may be opened. */
+	tzset();
+	err = sandbox_enter(b->opt.sandbox, lists, sizeof(lists) / sizeof(lists[0]));
+	if (err < 0) {
+		log_error("cannot enter the sandbox: %s (--no-sandbox runs without)",
+			  strerror(-err));
+		return err;
+	}
+	if (b->opt.sandbox != SANDBOX_OFF)
+		log_info("sandbox on: %s", b->opt.sandbox == SANDBOX_LOG ? "logging" : "enforcing");
+	sandbox_selftest();
+	return 0;
+}
+
 static int serve(struct backend *b, int fd)
 {
 	int err;
 
 	err = vhost_user_new(fd, b->gpu, b->loop, &b->vu);
-	if (err < 0)
+	if (err < 0) {
 		log_error("cannot serve the connection: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return confine(b);
 }
 
 static void stop_listening(struct backend *b)
