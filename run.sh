@@ -12,9 +12,10 @@ cd "$(dirname "$0")"
 BUILD=${BUILD:-build}
 # libvirglrenderer-dev and libgl1-mesa-dri (llvmpipe): the virglrenderer
 # adapter's test (tests/test-virgl.c) renders for real, without a GPU.
+# python3-pytest: the Python package's tests (python/tests, suite bindings).
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
 libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev libvirglrenderer-dev \
-libgl1-mesa-dri"
+libgl1-mesa-dri python3-pytest"
 
 missing_packages() {
 	for p in $PACKAGES; do
