@@ -27,7 +27,8 @@ class TraceError(Exception):
 
 
 class Player:
-    def __init__(self):
+    def __init__(self, record=None):
+        self.record = record  # a file the device records into, or None
         self.ram = vgm.GuestRam()
         self.device_line = {}
         self.dev = None
@@ -64,6 +65,8 @@ class Player:
                               max_resources=number(d.get('max-resources', '0')),
                               max_regions=number(d.get('max-regions', '0')),
                               translate=self.ram.translate)
+        if self.record is not None:
+            self.dev.record_start(self.record)
         features = number(d['features']) if 'features' in d else self.dev.offered_features
         self.dev.accept_features(features & ((1 << 24) - 1))
         for i, hexbytes in d.get('edid', {}).items():
@@ -209,6 +212,8 @@ class Player:
 
     def close(self):
         if self.dev is not None:
+            if self.record is not None:
+                self.dev.record_stop()
             self.dev.close()
 
 

@@ -372,6 +372,19 @@ class Device:
         self._call('vgm_device_find_uuid', self._device(), ctypes.byref(arr), ctypes.byref(rid))
         return rid.value
 
+    def record_start(self, file):
+        """Records what the guest sends from now on as a vgm-trace v1 stream
+        that vgm-replay replays (vgm_device_record_start): file is a file
+        descriptor or an object with fileno(); the library writes to its own
+        duplicate of it. Before the first request or after reset()."""
+        fd = file if isinstance(file, int) else file.fileno()
+        self._call('vgm_device_record_start', self._device(), fd)
+
+    def record_stop(self):
+        """Ends the recording; VgmError when it was cut short (EIO: a write
+        failed)."""
+        self._call('vgm_device_record_stop', self._device())
+
     def stats(self):
         st = _native.vgm_stats(size=ctypes.sizeof(_native.vgm_stats))
         self._call('vgm_device_get_stats', self._device(), ctypes.byref(st))

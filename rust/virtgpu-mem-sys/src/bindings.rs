@@ -4513,6 +4513,15 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn vgm_device_record_start(
+        dev: *mut vgm_device,
+        fd: ::std::os::raw::c_int,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_record_stop(dev: *mut vgm_device) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn vgm_command_name(dialect: vgm_dialect, type_: u32) -> *const ::std::os::raw::c_char;
 }
 extern "C" {

@@ -23,7 +23,7 @@ use std::io::{IoSlice, IoSliceMut};
 use std::marker::PhantomData;
 use std::mem::size_of;
 use std::os::raw::{c_char, c_int, c_void};
-use std::os::unix::io::{FromRawFd, OwnedFd};
+use std::os::unix::io::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::{self, NonNull};
 
@@ -577,6 +577,23 @@ impl<H: Host> Device<H> {
         let mut st = sys::vgm_stats { size: size_of::<sys::vgm_stats>() as u32, ..Default::default() };
         let ret = unsafe { sys::vgm_device_get_stats(self.raw.as_ptr(), &mut st) };
         self.finish(ret).map(|_| st)
+    }
+
+    /// Records what the guest sends from now on as a vgm-trace v1 stream
+    /// that `vgm-replay` replays (`vgm_device_record_start`, docs/recording.md):
+    /// before the first request or after a reset. The library writes to its
+    /// own duplicate of `fd`.
+    pub fn record_start(&mut self, fd: impl AsFd) -> Result<()> {
+        let ret = unsafe {
+            sys::vgm_device_record_start(self.raw.as_ptr(), fd.as_fd().as_raw_fd())
+        };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// Ends the recording; `Errno(EIO)` when a write failed on the way.
+    pub fn record_stop(&mut self) -> Result<()> {
+        let ret = unsafe { sys::vgm_device_record_stop(self.raw.as_ptr()) };
+        self.finish(ret).map(|_| ())
     }
 
     /// What a scanout shows, converted to `fourcc` into `dst` (rows of

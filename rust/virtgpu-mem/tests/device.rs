@@ -132,6 +132,27 @@ fn display_info_answers_the_configured_display() {
 }
 
 #[test]
+fn a_recording_holds_the_request_and_its_response() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("display-info.trace");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut dev = device();
+    dev.record_start(&file).unwrap();
+    drop(file);
+    let req = bytes_of(&hdr(sys::VGM_GPU_CMD_GET_DISPLAY_INFO));
+    let mut resp = vec![0u8; 512];
+    let n = dev.submit_bytes(Queue::Control, &req, &mut resp).unwrap();
+    dev.record_stop().unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{:02x}", x)).collect::<String>();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("# vgm-trace")).collect();
+    assert!(lines[0].starts_with("device dialect=standard features=0x"), "{}", lines[0]);
+    assert!(lines[0].contains(" display=0:640x480"), "{}", lines[0]);
+    assert_eq!(lines[1], format!("ctrl resp=512 {}", hex(&req)));
+    assert_eq!(lines[2], format!("# expect: ctrl {}", hex(&resp[..n])));
+    assert!(matches!(dev.record_stop(), Err(Error::Errno(22))));
+}
+
+#[test]
 fn a_picture_reaches_scanout_set() {
     let mut dev = device();
     for req in picture_requests() {
