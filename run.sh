@@ -15,9 +15,10 @@ BUILD=${BUILD:-build}
 # abigail-tools (abidw, abidiff): the suite abi's check-abi, the library's
 # ABI against abi/virtgpu-mem.abi.
 # libseccomp-dev: vgm-vhost-user-gpu's sandbox.
+# python3-pytest: the Python package's tests (python/tests, suite bindings).
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
 libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev libvirglrenderer-dev \
-libgl1-mesa-dri abigail-tools libseccomp-dev"
+libgl1-mesa-dri abigail-tools libseccomp-dev python3-pytest"
 
 missing_packages() {
 	for p in $PACKAGES; do

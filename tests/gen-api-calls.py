@@ -37,6 +37,7 @@ ARGS = {
     'uint32_t': '0',
     'uint64_t': '0',
     'size_t': '0',
+    'int': '-1',  # a file descriptor: none
     'enum vgm_queue': 'VGM_QUEUE_CONTROL',
     'void *': 'a->buf',
     'const void *': 'a->buf',

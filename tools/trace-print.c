@@ -136,18 +136,10 @@ void print_install(struct vgm_host_ops *ops)
 	/* No scanout_dmabuf: the fake RAM has no fds, scanouts come as pixels. */
 }
 
-void print_ctrl_line(FILE *f, const uint8_t *resp, size_t written)
-{
-	/* Nothing written: "ctrl" alone, no trailing space. */
-	fputs(written ? "ctrl " : "ctrl", f);
-	trace_write_hex(f, resp, written);
-	fputc('\n', f);
-}
-
 void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written)
 {
 	if (x->opts.out)
-		print_ctrl_line(x->opts.out, resp, written);
+		text_ctrl(x->opts.out, resp, written);
 }
 
 /* A command or response type by name, or in hex when it has none. */

@@ -116,9 +116,6 @@ void print_install(struct vgm_host_ops *ops);
 void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written);
 void print_note(struct trace_exec *x, const struct trace_op *op, const uint8_t *resp,
 		size_t written);
-/* The ctrl line of a response, "ctrl <hex>" (what print_ctrl() prints and
- * the writer's "# expect:" comments hold). */
-void print_ctrl_line(FILE *f, const uint8_t *resp, size_t written);
 
 /* ---- trace-dump.c: what a dump reads and the line it prints --------------- */
 

@@ -2,32 +2,16 @@
 /*
  * The writer of vgm-trace v1: the lines that trace-parse.c reads, for
  * whatever records guest requests (the vhost-user backend's --record). The
- * format is written here only; docs/trace-format.md describes it.
+ * lines that carry bytes are util's (lib/util/trace-text.c), which the
+ * library's own recorder writes too; docs/trace-format.md describes them.
  */
 #include <inttypes.h>
 
 #include "trace-private.h"
 
-/* write lines carry at most this many bytes; runs of one byte at least
- * FILL_MIN long are fill lines. */
-#define WRITE_BYTES 128u
-#define FILL_MIN 16u
-
 void trace_write_hex(FILE *f, const uint8_t *p, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[512];
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		buf[k++] = digits[p[i] >> 4];
-		buf[k++] = digits[p[i] & 15];
-		if (k == sizeof(buf)) {
-			fwrite(buf, 1, k, f);
-			k = 0;
-		}
-	}
-	fwrite(buf, 1, k, f);
+	text_hex(f, p, n);
 }
 
 /* ---- device and ram lines ------------------------------------------------- */
@@ -96,84 +80,38 @@ void trace_write_ram(FILE *f, uint64_t gpa, uint64_t size)
 
 /* ---- guest memory ------------------------------------------------------------- */
 
-static void put_writes(FILE *f, uint64_t gpa, const uint8_t *p, size_t n)
-{
-	for (size_t off = 0; off < n; off += WRITE_BYTES) {
-		size_t k = n - off < WRITE_BYTES ? n - off : WRITE_BYTES;
-
-		fprintf(f, "write 0x%" PRIx64 " ", gpa + off);
-		trace_write_hex(f, p + off, k);
-		fputc('\n', f);
-	}
-}
-
 void trace_write_memory(FILE *f, uint64_t gpa, const uint8_t *bytes, size_t n)
 {
-	size_t k = 0, w = 0; /* w: the first byte not written yet */
-
-	while (k < n) {
-		size_t l = 1;
-
-		while (k + l < n && bytes[k + l] == bytes[k])
-			l++;
-		if (l >= FILL_MIN) {
-			put_writes(f, gpa + w, bytes + w, k - w);
-			fprintf(f, "fill 0x%" PRIx64 " %zu 0x%02x\n", gpa + k, l, bytes[k]);
-			w = k + l;
-		}
-		k += l;
-	}
-	put_writes(f, gpa + w, bytes + w, n - w);
+	text_memory(f, gpa, bytes, n);
 }
 
 /* ---- requests and what they gave ---------------------------------------------- */
 
 void trace_request_set_resp(struct trace_request *req, const struct iovec *out, size_t out_cnt)
 {
-	req->nresp = 0;
-	if (!out_cnt) {
-		req->resp[req->nresp++] = 0;
-		return;
-	}
-	for (size_t i = 0; i < out_cnt && i < TRACE_MAX_RESP; i++) {
-		uint64_t size = out[i].iov_len;
-
-		for (size_t j = TRACE_MAX_RESP; i == TRACE_MAX_RESP - 1 && j < out_cnt; j++)
-			size += out[j].iov_len;
-		req->resp[req->nresp++] =
-			(uint32_t)(size < TRACE_MAX_RESP_SIZE ? size : TRACE_MAX_RESP_SIZE);
-	}
+	_Static_assert(TRACE_MAX_RESP == TEXT_MAX_RESP && TRACE_MAX_RESP_SIZE == TEXT_MAX_RESP_SIZE,
+		       "one limit for the writer and the parser");
+	req->nresp = text_resp_sizes(out, out_cnt, req->resp);
 }
 
 void trace_write_request(FILE *f, enum trace_kind kind, const struct trace_request *req,
 			 const char *note)
 {
-	size_t off = 0;
-
-	fputs(kind == TRACE_CURSOR ? "cursor" : "ctrl", f);
-	if (kind != TRACE_CURSOR) {
-		fputs(" resp=", f);
-		if (!req->nresp)
-			fputc('0', f);
-		for (uint32_t i = 0; i < req->nresp; i++)
-			fprintf(f, "%s%" PRIu32, i ? "," : "", req->resp[i]);
-	}
-	for (size_t i = 0; req->len && i <= req->ncuts; i++) {
-		size_t end = i < req->ncuts ? req->cuts[i] : req->len;
-
-		fputs(i ? " | " : " ", f);
-		trace_write_hex(f, req->data + off, end - off);
-		off = end;
-	}
-	if (note)
-		fprintf(f, "  # %s", note);
-	fputc('\n', f);
+	text_request(f, &(struct text_request){
+				.cursor = kind == TRACE_CURSOR,
+				.data = req->data,
+				.len = req->len,
+				.cuts = req->cuts,
+				.ncuts = req->ncuts,
+				.resp = req->resp,
+				.nresp = req->nresp,
+				.note = note,
+			});
 }
 
 void trace_write_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written)
 {
-	fputs(replays ? "# expect: " : "# recorded: ", f);
-	print_ctrl_line(f, resp, written);
+	text_expect_ctrl(f, replays, resp, written);
 }
 
 int trace_write_dump(FILE *f, const struct vgm_device *dev, uint32_t scanout, const char *path)

@@ -530,6 +530,47 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats);
 
 /**
+ * Starts recording what the guest sends the device, as a vgm-trace v1
+ * stream (docs/trace-format.md) that vgm-replay replays: at the first
+ * request a device line (dialect, accepted features, displays, limits, the
+ * VMM's EDIDs), then before each request the guest memory the device has
+ * mapped that changed (ram, write and fill lines), the request itself, and
+ * for the control queue the response as an "# expect:" comment. Guest
+ * memory is read through the mappings translate() gave, on the device's
+ * thread, inside vgm_device_submit(). docs/recording.md says what a
+ * recording cannot hold (a reset ends it; display, EDID and feature changes
+ * after the first request are not in it).
+ *
+ * Start it before the guest's first request or after vgm_device_reset().
+ * The library writes to its own duplicate of fd (dup()), flushed after each
+ * request: the caller may close fd. A write error or running out of memory
+ * stops the recording (logged); vgm_device_record_stop() then says why.
+ *
+ * @param dev the device
+ * @param fd a file descriptor open for writing (a file, a pipe, a socket)
+ * @return 0; -EINVAL for NULL or fd < 0; -EBUSY when the device records
+ *         already, has live resources or memory regions, or inside one of
+ *         its callbacks; -ENOMEM; a negative errno of dup() or fdopen().
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd);
+
+/**
+ * Ends a recording started with vgm_device_record_start(): flushes and
+ * closes the library's duplicate of the fd. vgm_device_destroy() ends one
+ * too.
+ *
+ * @param dev the device
+ * @return 0 when everything was written; -EIO when a write failed, -ENOMEM
+ *         or -E2BIG (more than 4 GiB of guest memory mapped) when the
+ *         recording stopped early (what it holds up to then replays);
+ *         -EINVAL for NULL or when the device does not record; -EBUSY
+ *         inside one of its callbacks.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_record_stop(struct vgm_device *dev);
+
+/**
  * Name of a command type in a dialect ("RESOURCE_CREATE_2D"), or NULL for
  * a type the dialect does not have or an unknown dialect. Static storage;
  * safe from any thread.

@@ -17,6 +17,7 @@ struct vgm_device {
 	struct core *core;
 	struct render *render;
 	struct dispatch *dispatch;
+	struct recorder *rec; /* vgm_device_record_start(), or NULL */
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
@@ -25,6 +26,15 @@ struct vgm_device {
 int api_enter(const struct vgm_device *dev, const char *fn);
 /* Logs the misuse; returns -EINVAL. */
 int api_misuse(struct vgm_device *dev, const char *what);
+
+/* record.c: the recorder's part of submit, reset and destroy; each does
+ * nothing when the device is not recording. */
+void record_before(struct vgm_device *dev);
+void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
+		  size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t written);
+void record_reset(struct vgm_device *dev);
+/* Ends the recording: 0, or the negative errno that cut it short. */
+int record_close(struct vgm_device *dev);
 
 /* The largest display a VMM may configure, in either direction. */
 #define MAX_DISPLAY_SIZE 16384u

@@ -134,6 +134,7 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	/* Refused (logged) inside a callback: the device stays valid. */
 	if (api_enter(dev, __func__) < 0)
 		return;
+	record_close(dev);
 	dispatch_fini(dev->dispatch);
 	core_fini(dev->core);
 	render_fini(dev->render);
@@ -151,6 +152,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	 * later has its requests answered ERR_UNSPEC here. */
 	while (dispatch_cancel(dev->dispatch, done, ARRAY_SIZE(done)))
 		continue;
+	record_reset(dev);
 	core_reset(dev->core);
 	return 0;
 }

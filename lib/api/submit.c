@@ -22,8 +22,10 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 	}
 	/* The 2D renderer's work is done at once: nothing stays in flight (the
 	 * public API for requests that complete later is issue 12's). */
+	record_before(dev);
 	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, NULL, written) !=
 	    DISPATCH_DONE)
 		abort();
+	record_after(dev, queue, in, in_cnt, out, out_cnt, *written);
 	return 0;
 }

@@ -11,6 +11,8 @@ struct host {
 	void *data;	/* the VMM's pointer, first argument of every callback */
 	uint32_t depth; /* callbacks running now */
 	bool in_log;	/* the log callback is one of them */
+	const struct host_watch *watch; /* or NULL */
+	void *watch_ctx;
 };
 
 /* Calls one callback, if the host has it, with the depth raised; args
@@ -61,12 +63,23 @@ int host_translate(struct host *h, uint64_t gpa, uint64_t len, struct vgm_guest_
 	h->depth++;
 	ret = h->ops.translate(h->data, gpa, len, map);
 	h->depth--;
+	if (ret == 0 && h->watch)
+		h->watch->mapped(h->watch_ctx, gpa, len, map);
 	return ret;
 }
 
 void host_release(struct host *h, const struct vgm_guest_map *map)
 {
+	/* Told first: the mapping may be gone once the VMM has it back. */
+	if (h->watch)
+		h->watch->released(h->watch_ctx, map);
 	CALL(h, release, (h->data, map));
+}
+
+void host_set_watch(struct host *h, const struct host_watch *watch, void *ctx)
+{
+	h->watch = watch;
+	h->watch_ctx = ctx;
 }
 
 void host_fence_done(struct host *h, uint32_t ctx_id, uint8_t ring_idx, uint64_t fence_id)

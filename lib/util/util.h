@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "virtgpu-mem/virtgpu-mem.h"
 
@@ -137,6 +138,17 @@ void host_resource_uuid(struct host *h, uint32_t resource_id, const uint8_t uuid
 /* Dropped when it comes from inside the log callback itself. */
 void host_log(struct host *h, enum vgm_log_level level, const char *msg);
 
+/* What sees every mapping the device gets and gives back (the recorder,
+ * lib/api/record.c): mapped after a translate() that succeeded (len: what
+ * was asked; the mapping is not checked yet), released before the VMM's
+ * release() (also when the VMM has none and the library still gives back). */
+struct host_watch {
+	void (*mapped)(void *ctx, uint64_t gpa, uint64_t len, const struct vgm_guest_map *map);
+	void (*released)(void *ctx, const struct vgm_guest_map *map);
+};
+/* watch NULL: none. */
+void host_set_watch(struct host *h, const struct host_watch *watch, void *ctx);
+
 /* ---- log.c: the device's log -------------------------------------------- */
 
 /*
@@ -156,6 +168,41 @@ void logger_msg(struct logger *lg, enum vgm_log_level level, const char *fmt, ..
 	PRINTF_LIKE(3, 4);
 /* A line caused by the guest: a warning, rate-limited. */
 void logger_guest(struct logger *lg, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* ---- trace-text.c: the byte-carrying lines of vgm-trace v1 -------------- */
+
+/* Lower-case hex digits, no separator. */
+void text_hex(FILE *f, const uint8_t *p, size_t n);
+/* write lines (at most 128 bytes each) and fill lines (runs of 16 or more
+ * equal bytes) that store n bytes at gpa. */
+void text_memory(FILE *f, uint64_t gpa, const uint8_t *bytes, size_t n);
+
+/* A ctrl or cursor line: the readable bytes split at the descriptor
+ * boundaries cuts (strictly increasing, inside 1..len-1), and for ctrl the
+ * sizes of the writable elements (nresp 0: resp=0). */
+struct text_request {
+	bool cursor;
+	const uint8_t *data;
+	size_t len;
+	const size_t *cuts;
+	size_t ncuts;
+	const uint32_t *resp;
+	uint32_t nresp;
+	const char *note; /* a comment after the line, or NULL */
+};
+void text_request(FILE *f, const struct text_request *r);
+/* The most writable elements a ctrl line gives, and the most bytes each. */
+#define TEXT_MAX_RESP 16u
+#define TEXT_MAX_RESP_SIZE (16u << 20)
+/* The sizes of a request's writable elements as a ctrl line gives them:
+ * at most TEXT_MAX_RESP (the last one takes the rest), each at most
+ * TEXT_MAX_RESP_SIZE; none (cnt 0) is one empty element. Returns how many. */
+uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT_MAX_RESP]);
+/* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone. */
+void text_ctrl(FILE *f, const uint8_t *resp, size_t written);
+
+/* "# expect: ctrl <hex>" (replays) or "# recorded: ctrl <hex>". */
+void text_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written);
 
 /* ---- objects built in place --------------------------------------------- */
 

@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: MIT
+"""Device: callbacks, errors, exceptions in callbacks, iovecs."""
+
+import errno
+
+import pytest
+
+import virtgpu_mem as vgm
+from virtgpu_mem import builders
+
+OK_NODATA = 0x1100
+
+
+def ok(resp):
+    return builders.parse_response(resp).type == OK_NODATA
+
+
+@pytest.fixture
+def ram():
+    r = vgm.GuestRam()
+    r.add(0x100000, 1 << 20)
+    return r
+
+
+def show(dev, ram, rid=1, w=64, h=48, fill=0x40):
+    ram.fill(0x100000, w * h * 4, fill)
+    for req in (builders.RESOURCE_CREATE_2D(resource_id=rid, format='B8G8R8X8', width=w,
+                                            height=h),
+                builders.RESOURCE_ATTACH_BACKING(resource_id=rid,
+                                                 entries=[(0x100000, w * h * 4)]),
+                builders.TRANSFER_TO_HOST_2D(resource_id=rid, r=(0, 0, w, h)),
+                builders.SET_SCANOUT(scanout_id=0, resource_id=rid, r=(0, 0, w, h)),
+                builders.RESOURCE_FLUSH(resource_id=rid, r=(0, 0, w, h), fence=5)):
+        assert ok(dev.submit(req))
+
+
+def test_callbacks_see_the_pixels_and_the_fence(ram):
+    seen = []
+    with vgm.Device(scanouts=[(800, 600)], translate=ram.translate,
+                    scanout_set=lambda i, px: seen.append(('set', i, px.width, px.height,
+                                                           px.fourcc, px.read()[:4])),
+                    scanout_update=lambda i, r: seen.append(('update', i, r)),
+                    fence_done=lambda c, r, f: seen.append(('fence', c, r, f))) as dev:
+        show(dev, ram)
+        assert seen == [('set', 0, 64, 48, vgm.DRM_FORMAT_XRGB8888, b'\x40' * 4),
+                        ('update', 0, vgm.Rect(0, 0, 64, 48)),
+                        ('fence', 0, 0, 5)]
+        px = dev.read_scanout(0)
+        assert px == b'\x40' * (64 * 48 * 4)
+        assert dev.scanout_info(0).resource_id == 1
+        assert dev.stats().resources == 1
+
+
+def test_a_guest_error_is_a_response_not_an_exception(ram):
+    logs = []
+    with vgm.Device(translate=ram.translate, log=lambda lvl, msg: logs.append((lvl, msg))) as dev:
+        resp = dev.submit(builders.RESOURCE_UNREF(resource_id=42))
+        assert builders.parse_response(resp).name == 'ERR_INVALID_RESOURCE_ID'
+        assert logs and logs[0][0] == vgm.LOG_WARNING and 'RESOURCE_UNREF' in logs[0][1]
+
+
+def test_api_misuse_is_an_errno_exception(ram):
+    with vgm.Device(translate=ram.translate) as dev:
+        with pytest.raises(vgm.VgmError) as e:
+            dev.set_display(7, True, 640, 480)
+        assert e.value.errno == errno.EINVAL
+        with pytest.raises(vgm.VgmError) as e:
+            dev.resource_info(3)
+        assert e.value.errno == errno.ENOENT
+        assert dev.scanout_pixels(0) is None and dev.read_scanout(0) is None
+
+
+def test_an_exception_in_a_callback_is_raised_after_the_call(ram):
+    class Boom(Exception):
+        pass
+
+    calls = []
+
+    def scanout_set(i, px):
+        calls.append(i)
+        raise Boom('from the callback')
+
+    with vgm.Device(translate=ram.translate, scanout_set=scanout_set) as dev:
+        with pytest.raises(Boom):
+            show(dev, ram)
+        assert calls == [0]
+        # The library finished the request: the scanout shows the resource,
+        # and the device goes on.
+        assert dev.scanout_info(0).resource_id == 1
+        assert ok(dev.submit(builders.RESOURCE_FLUSH(resource_id=1, r=(0, 0, 8, 8))))
+
+
+def test_a_failing_translate_is_a_guest_error_then_the_exception(ram):
+    def translate(gpa, length):
+        raise RuntimeError('no map')
+
+    with vgm.Device(translate=translate) as dev:
+        assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format=2, width=4,
+                                                         height=4)))
+        with pytest.raises(RuntimeError):
+            dev.submit(builders.RESOURCE_ATTACH_BACKING(resource_id=1,
+                                                        entries=[(0x100000, 64)]))
+        assert not dev.resource_info(1).backed
+
+
+def test_calling_the_device_from_its_callback_is_refused(ram):
+    got = []
+
+    def config_changed():
+        try:
+            dev.reset()
+        except vgm.VgmError as e:
+            got.append(e.errno)
+        with pytest.raises(vgm.VgmError):
+            dev.close()
+
+    dev = vgm.Device(translate=ram.translate, config_changed=config_changed)
+    dev.set_display(0, True, 640, 480)
+    assert got == [errno.EBUSY]
+    dev.close()
+    dev.close()
+    with pytest.raises(ValueError):
+        dev.reset()
+
+
+def test_requests_and_responses_in_pieces(ram):
+    with vgm.Device(scanouts=[(640, 480), (320, 200)], translate=ram.translate) as dev:
+        req = builders.GET_DISPLAY_INFO()
+        out = [bytearray(10), bytearray(500)]
+        resp = dev.submit([req[:5], b'', memoryview(req)[5:]], response=out)
+        assert len(resp) == 408 and resp[:10] == bytes(out[0]) and resp[10:] == out[1][:398]
+        m = builders.GET_DISPLAY_INFO.parse_response(resp)
+        assert [p['r'] for p in m.pmodes[:2]] == [(0, 0, 640, 480), (0, 0, 320, 200)]
+        # A writable part too small gets what fits.
+        assert len(dev.submit(req, response=[10])) == 10
+        # The cursor queue answers nothing.
+        assert dev.submit(builders.MOVE_CURSOR(x=1), queue=vgm.QUEUE_CURSOR) == b''
+
+
+def test_features_reset_and_config_space(ram):
+    with vgm.Device(dialect='memory-rfc', translate=ram.translate) as dev:
+        assert dev.offered_features == 1 << vgm.F_EDID | 1 << vgm.F_MEMORY
+        dev.accept_features(1 << vgm.F_MEMORY)
+        m = vgm.wire.dialect('memory-rfc')
+        assert ok(dev.submit(m.MEMORY_CREATE(memory_id=1, entries=[(0x100000, 4096)])))
+        assert dev.stats().memory_ids == 1
+        dev.set_display(0, True, 640, 480)
+        assert dev.config_read()[0] & vgm.EVENT_DISPLAY
+        dev.config_write(4, (vgm.EVENT_DISPLAY).to_bytes(4, 'little'))
+        assert not dev.config_read()[0] & vgm.EVENT_DISPLAY
+        dev.reset()
+        assert dev.stats().memory_ids == 0
+
+
+def test_a_device_needs_translate():
+    with pytest.raises(TypeError):
+        vgm.Device()

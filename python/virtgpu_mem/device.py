@@ -1,0 +1,434 @@
+# SPDX-License-Identifier: MIT
+"""A virtio-gpu device: struct vgm_device behind a Python class.
+
+    ram = GuestRam()
+    ram.add(0x10000, 1 << 20)
+    with Device(scanouts=[(1024, 768)], translate=ram.translate,
+                scanout_set=lambda i, px: print(i, px.width, px.height)) as dev:
+        dev.accept_features(dev.offered_features)
+        resp = dev.submit(builders.GET_DISPLAY_INFO())
+
+Callbacks are Python callables given by keyword, named as the members of
+struct vgm_host_ops (only those given are installed):
+
+    translate(gpa, length) -> (address, contiguous) | (address, contiguous,
+        fd, fd_offset) | negative errno | None (-EFAULT)      [required]
+    release(mapping)                     mapping: a Mapping namedtuple
+    fence_done(ctx_id, ring_idx, fence_id)
+    config_changed()
+    scanout_set(scanout, pixels)         pixels: Pixels (pointer, read())
+    scanout_disable(scanout)
+    scanout_update(scanout, rect)        rect: Rect
+    cursor_set(scanout, cursor)          cursor: Cursor (pixels copied)
+    cursor_move(scanout, x, y)
+    cursor_hide(scanout)
+    log(level, message)
+    resource_uuid(resource_id, uuid)     uuid: 16 bytes
+    scanout_dmabuf(scanout, dmabuf)      dmabuf: DmaBuf (the fd is yours)
+
+An exception raised in a callback never crosses the C library: it is
+caught, the callback returns what a failure returns (translate: -EFAULT),
+and the first such exception is raised again once the library call that
+made the callback has returned. The device is used from one thread at a
+time, as the C library says; its callbacks come on that thread.
+"""
+
+import collections
+import ctypes
+
+from . import _native
+from .constants import (CURSOR_SIZE, DRM_FORMAT_BGR888, DRM_FORMAT_XRGB8888, FEATURES_ALL,
+                        MAX_SCANOUTS, QUEUE_CONTROL, dialect_number)
+from .errors import EBUSY, EFAULT, ENODATA, VgmError, check
+
+Rect = collections.namedtuple('Rect', 'x y width height')
+Mapping = collections.namedtuple('Mapping', 'ptr len cookie fd fd_offset')
+Cursor = collections.namedtuple('Cursor', 'pixels hot_x hot_y x y')
+DmaBuf = collections.namedtuple('DmaBuf',
+                                'fd fourcc modifier stride offset size width height rect')
+
+
+class Pixels:
+    """Pixels of a scanout: data points into the library's image (or guest
+    memory), valid as the header's struct vgm_pixels says; read() copies."""
+
+    def __init__(self, px):
+        self.data, self.stride, self.fourcc = px.data, px.stride, px.fourcc
+        self.width, self.height = px.width, px.height
+
+    def read(self, bytes_per_pixel=4):
+        """The rows as bytes: height rows of stride bytes (the last one
+        width * bytes_per_pixel)."""
+        if not self.data or not self.height:
+            return b''
+        return ctypes.string_at(self.data, self.stride * (self.height - 1) +
+                                self.width * bytes_per_pixel)
+
+
+class Scanout:
+    """One display of the config: connected or not, preferred size (0x0:
+    the library's default)."""
+
+    def __init__(self, width=0, height=0, enabled=True):
+        self.width, self.height, self.enabled = width, height, enabled
+
+
+class DeviceConfig:
+    """What a device is made of (struct vgm_device_config without the
+    callbacks). scanouts: Scanout objects or (width, height) pairs; limits of
+    0 are the library's defaults."""
+
+    FIELDS = ('dialect', 'features', 'scanouts', 'max_host_memory', 'max_backing_entries',
+              'max_resources', 'max_regions', 'max_table_pieces', 'log_level')
+
+    def __init__(self, dialect='standard', features=FEATURES_ALL, scanouts=((0, 0),),
+                 max_host_memory=0, max_backing_entries=0, max_resources=0, max_regions=0,
+                 max_table_pieces=0, log_level=0):
+        self.dialect = dialect_number(dialect)
+        self.features = features
+        self.scanouts = [s if isinstance(s, Scanout) else Scanout(*s) for s in scanouts]
+        self.max_host_memory, self.max_backing_entries = max_host_memory, max_backing_entries
+        self.max_resources, self.max_regions = max_resources, max_regions
+        self.max_table_pieces, self.log_level = max_table_pieces, log_level
+
+    def to_c(self, ops):
+        if not 1 <= len(self.scanouts) <= MAX_SCANOUTS:
+            raise ValueError('1 to %d scanouts' % MAX_SCANOUTS)
+        c = _native.vgm_device_config(
+            size=ctypes.sizeof(_native.vgm_device_config), dialect=self.dialect,
+            features=self.features & FEATURES_ALL, num_scanouts=len(self.scanouts),
+            max_host_memory=self.max_host_memory, max_backing_entries=self.max_backing_entries,
+            max_resources=self.max_resources, max_regions=self.max_regions,
+            log_level=self.log_level, ops=ctypes.pointer(ops),
+            max_table_pieces=self.max_table_pieces)
+        for i, s in enumerate(self.scanouts):
+            c.scanouts[i] = _native.vgm_scanout_config(int(bool(s.enabled)), s.width, s.height)
+        return c
+
+
+def _namespace(name, cstruct):
+    """A ctypes struct as a namedtuple, without its size field."""
+    names = [n for n, _ in cstruct._fields_ if n != 'size']
+    values = []
+    for n in names:
+        v = getattr(cstruct, n)
+        if isinstance(v, _native.vgm_rect):
+            v = Rect(v.x, v.y, v.width, v.height)
+        elif isinstance(v, ctypes.Array):
+            v = bytes(v)
+        values.append(v)
+    return collections.namedtuple(name, names)(*values)
+
+
+class Device:
+    """A device; see the module's documentation."""
+
+    def __init__(self, config=None, **kwargs):
+        callbacks = {k: kwargs.pop(k) for k in list(kwargs) if k in _native.CALLBACKS}
+        if config is None:
+            config = DeviceConfig(**kwargs)
+        elif kwargs:
+            raise TypeError('unknown arguments: %s' % ', '.join(kwargs))
+        if 'translate' not in callbacks:
+            raise TypeError('a device needs translate=')
+        self._lib = _native.native()
+        self._errors = []
+        self._depth = 0  # callbacks running
+        self._dev = None
+        self.config = config
+        self._ops = _native.vgm_host_ops(size=ctypes.sizeof(_native.vgm_host_ops))
+        self._trampolines = {}  # the C function objects must outlive the device
+        for name, fn in callbacks.items():
+            if fn is not None:
+                t = _native.CALLBACKS[name](self._trampoline(name, fn))
+                self._trampolines[name] = t
+                setattr(self._ops, name, t)
+        self._cfg = config.to_c(self._ops)
+        dev = ctypes.c_void_p()
+        self._call('vgm_device_new', ctypes.byref(self._cfg), ctypes.byref(dev))
+        self._dev = dev
+
+    # ---- callbacks -----------------------------------------------------------
+
+    def _trampoline(self, name, fn):
+        convert = getattr(self, '_cb_' + name)
+
+        def trampoline(_host, *args):
+            self._depth += 1
+            try:
+                return convert(fn, *args)
+            except BaseException as e:  # noqa: B036 - nothing may unwind into C
+                self._errors.append(e)
+                return -EFAULT if name == 'translate' else None
+            finally:
+                self._depth -= 1
+        return trampoline
+
+    @staticmethod
+    def _cb_translate(fn, gpa, length, map_p):
+        res = fn(gpa, length)
+        if res is None:
+            return -EFAULT
+        if isinstance(res, int):
+            if res >= 0:
+                raise ValueError('translate() returned %d: a tuple or a negative errno' % res)
+            return res
+        m = map_p.contents
+        m.ptr, m.len = res[0], res[1]
+        if len(res) > 2:
+            m.fd, m.fd_offset = res[2], res[3]
+        return 0
+
+    @staticmethod
+    def _cb_release(fn, map_p):
+        m = map_p.contents
+        fn(Mapping(m.ptr, m.len, m.cookie, m.fd, m.fd_offset))
+
+    @staticmethod
+    def _cb_fence_done(fn, ctx_id, ring_idx, fence_id):
+        fn(ctx_id, ring_idx, fence_id)
+
+    @staticmethod
+    def _cb_config_changed(fn):
+        fn()
+
+    @staticmethod
+    def _cb_scanout_set(fn, scanout, px_p):
+        fn(scanout, Pixels(px_p.contents))
+
+    @staticmethod
+    def _cb_scanout_disable(fn, scanout):
+        fn(scanout)
+
+    @staticmethod
+    def _cb_scanout_update(fn, scanout, rect_p):
+        r = rect_p.contents
+        fn(scanout, Rect(r.x, r.y, r.width, r.height))
+
+    @staticmethod
+    def _cb_cursor_set(fn, scanout, cur_p):
+        c = cur_p.contents
+        pixels = ctypes.string_at(c.pixels, CURSOR_SIZE * CURSOR_SIZE * 4)
+        fn(scanout, Cursor(pixels, c.hot_x, c.hot_y, c.x, c.y))
+
+    @staticmethod
+    def _cb_cursor_move(fn, scanout, x, y):
+        fn(scanout, x, y)
+
+    @staticmethod
+    def _cb_cursor_hide(fn, scanout):
+        fn(scanout)
+
+    @staticmethod
+    def _cb_log(fn, level, msg):
+        fn(level, msg.decode('utf-8', 'replace') if msg else '')
+
+    @staticmethod
+    def _cb_resource_uuid(fn, resource_id, uuid_p):
+        fn(resource_id, bytes(uuid_p.contents))
+
+    @staticmethod
+    def _cb_scanout_dmabuf(fn, scanout, buf_p):
+        b = buf_p.contents
+        r = b.rect
+        fn(scanout, DmaBuf(b.fd, b.fourcc, b.modifier, b.stride, b.offset, b.size, b.width,
+                           b.height, Rect(r.x, r.y, r.width, r.height)))
+
+    # ---- calls -----------------------------------------------------------------
+
+    def _call(self, name, *args):
+        """Calls the library; raises what a callback raised during the call,
+        else VgmError for a negative errno."""
+        fn = getattr(self._lib, name)
+        if fn is None:
+            raise NotImplementedError('%s: not in this library (%s)' % (name, self.version()))
+        self._errors.clear()
+        ret = fn(*args)
+        if self._errors:
+            err = self._errors[0]
+            self._errors.clear()
+            raise err
+        return ret if ret is None else check(ret, name)
+
+    def _device(self):
+        if self._dev is None:
+            raise ValueError('the device is closed')
+        return self._dev
+
+    def close(self):
+        """Destroys the device (its mappings are released). Closing twice is
+        a no-op; from inside one of its callbacks it raises VgmError(EBUSY),
+        as the library refuses it there."""
+        if self._dev is None:
+            return
+        if self._depth:
+            raise VgmError(EBUSY, 'vgm_device_destroy')
+        dev, self._dev = self._dev, None
+        self._call('vgm_device_destroy', dev)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @staticmethod
+    def version():
+        return _native.native().vgm_version().decode()
+
+    @property
+    def offered_features(self):
+        v = ctypes.c_uint64()
+        self._call('vgm_device_get_features', self._device(), ctypes.byref(v))
+        return v.value
+
+    def accept_features(self, accepted):
+        """What the driver accepted (vgm_device_set_features)."""
+        self._call('vgm_device_set_features', self._device(), accepted)
+
+    def config_read(self, offset=0, length=16):
+        buf = ctypes.create_string_buffer(length)
+        self._call('vgm_device_config_read', self._device(), offset, buf, length)
+        return buf.raw
+
+    def config_write(self, offset, data):
+        buf = ctypes.create_string_buffer(bytes(data), len(data))
+        self._call('vgm_device_config_write', self._device(), offset, buf, len(data))
+
+    def set_display(self, scanout, enabled, width=0, height=0):
+        self._call('vgm_device_set_display', self._device(), scanout, enabled, width, height)
+
+    def set_edid(self, scanout, edid):
+        """The EDID of a scanout (bytes), or None for the generated one."""
+        buf = ctypes.create_string_buffer(bytes(edid), len(edid)) if edid is not None else None
+        self._call('vgm_device_set_edid', self._device(), scanout, buf,
+                   len(edid) if edid is not None else 0)
+
+    def submit(self, request, queue=QUEUE_CONTROL, response=65536):
+        """Runs one request; returns the bytes the device wrote back.
+
+        request: the device-readable part, bytes-like or a sequence of
+        bytes-likes (one descriptor each). response: the device-writable
+        part: a size, a sequence of sizes, or a sequence of writable buffers
+        (bytearray, memoryview) that receive the response too."""
+        keep = []
+        keep_in = _pieces(request)
+        in_iov = _iovecs(keep_in, keep, writable=False)
+        outs = _out_buffers(response, queue)
+        out_iov = _iovecs(outs, keep, writable=True)
+        written = ctypes.c_size_t()
+        self._call('vgm_device_submit', self._device(), queue, in_iov, len(keep_in), out_iov,
+                   len(outs), ctypes.byref(written))
+        return b''.join(bytes(b) for b in outs)[:written.value]
+
+    def reset(self):
+        self._call('vgm_device_reset', self._device())
+
+    def resource_info(self, resource_id):
+        """A namedtuple of struct vgm_resource_info; VgmError(ENOENT) for none."""
+        info = _native.vgm_resource_info(size=ctypes.sizeof(_native.vgm_resource_info))
+        self._call('vgm_device_get_resource_info', self._device(), resource_id,
+                   ctypes.byref(info))
+        return _namespace('ResourceInfo', info)
+
+    def scanout_info(self, scanout):
+        info = _native.vgm_scanout_info(size=ctypes.sizeof(_native.vgm_scanout_info))
+        self._call('vgm_device_get_scanout_info', self._device(), scanout, ctypes.byref(info))
+        return _namespace('ScanoutInfo', info)
+
+    def scanout_pixels(self, scanout):
+        """What a scanout shows (Pixels), or None when it shows nothing."""
+        px = _native.vgm_pixels()
+        try:
+            self._call('vgm_device_get_scanout_pixels', self._device(), scanout,
+                       ctypes.byref(px))
+        except VgmError as e:
+            if e.errno == ENODATA:
+                return None
+            raise
+        return Pixels(px)
+
+    def read_scanout(self, scanout, fourcc=DRM_FORMAT_XRGB8888, stride=None):
+        """A copy of what a scanout shows, converted to fourcc (one of the
+        32-bit formats or DRM_FORMAT_BGR888): rows of stride bytes (default:
+        width * bytes per pixel, rounded up to 4). None when it shows
+        nothing."""
+        rect = self.scanout_info(scanout).rect
+        bpp = 3 if fourcc == DRM_FORMAT_BGR888 else 4
+        if stride is None:
+            stride = (rect.width * bpp + 3) & ~3
+        buf = ctypes.create_string_buffer(max(stride * rect.height, 1))
+        try:
+            self._call('vgm_device_read_scanout', self._device(), scanout, fourcc, buf, stride)
+        except VgmError as e:
+            if e.errno == ENODATA:
+                return None
+            raise
+        return buf.raw[:stride * rect.height]
+
+    def find_uuid(self, uuid):
+        arr = (ctypes.c_uint8 * 16)(*bytes(uuid))
+        rid = ctypes.c_uint32()
+        self._call('vgm_device_find_uuid', self._device(), ctypes.byref(arr), ctypes.byref(rid))
+        return rid.value
+
+    def record_start(self, file):
+        """Records what the guest sends from now on as a vgm-trace v1 stream
+        that vgm-replay replays (vgm_device_record_start): file is a file
+        descriptor or an object with fileno(); the library writes to its own
+        duplicate of it. Before the first request or after reset()."""
+        fd = file if isinstance(file, int) else file.fileno()
+        self._call('vgm_device_record_start', self._device(), fd)
+
+    def record_stop(self):
+        """Ends the recording; VgmError when it was cut short (EIO: a write
+        failed)."""
+        self._call('vgm_device_record_stop', self._device())
+
+    def stats(self):
+        st = _native.vgm_stats(size=ctypes.sizeof(_native.vgm_stats))
+        self._call('vgm_device_get_stats', self._device(), ctypes.byref(st))
+        return _namespace('Stats', st)
+
+
+def _pieces(request):
+    if isinstance(request, (bytes, bytearray, memoryview)):
+        return [request]
+    return list(request)
+
+
+def _out_buffers(response, queue):
+    if queue != QUEUE_CONTROL and response == 65536:
+        return []  # the cursor queue has no writable part
+    if isinstance(response, int):
+        response = [response]
+    return [bytearray(r) if isinstance(r, int) else r for r in response]
+
+
+def _iovecs(buffers, keep, writable):
+    arr = (_native.iovec * max(len(buffers), 1))()
+    for i, b in enumerate(buffers):
+        n = memoryview(b).nbytes
+        if n == 0:
+            arr[i] = _native.iovec(None, 0)
+            continue
+        if isinstance(b, bytes):
+            if writable:
+                raise TypeError('a writable element must be a bytearray or memoryview')
+            c = ctypes.c_char_p(b)
+            keep.append((b, c))
+            arr[i] = _native.iovec(ctypes.cast(c, ctypes.c_void_p), n)
+            continue
+        view = memoryview(b)
+        if view.readonly:
+            if writable:
+                raise TypeError('a writable element must be writable')
+            data = bytes(view)
+            c = ctypes.c_char_p(data)
+            keep.append((data, c))
+            arr[i] = _native.iovec(ctypes.cast(c, ctypes.c_void_p), n)
+            continue
+        c = (ctypes.c_char * n).from_buffer(view.cast('B') if view.format != 'B' else view)
+        keep.append((view, c))
+        arr[i] = _native.iovec(ctypes.addressof(c), n)
+    return arr if buffers else None

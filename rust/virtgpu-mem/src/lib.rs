@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: MIT
+//! A small safe wrapper of libvirtgpu-mem, the device side of virtio-gpu.
+//!
+//! A [`Device`] is made from a [`Config`] and a [`Host`]: the VMM's side of
+//! the callbacks of `struct vgm_host_ops`, as trait methods (only
+//! `translate` is required). [`Device::submit`] runs one request from its
+//! descriptor chain's readable and writable parts.
+//!
+//! - `Device<H>` is `Send` when `H` is, never `Sync`: the library allows one
+//!   thread at a time per device.
+//! - A panic in a callback never unwinds into C: every trampoline catches
+//!   it, the callback returns what a failure returns (`translate`:
+//!   `-EFAULT`), the host is not called again until that library call
+//!   returns, and the call then returns [`Error::Panic`].
+//! - A callback cannot call back into its device: it gets the host, not
+//!   the device.
+//! - Library failures are [`Error::Errno`]; a guest's error is a response.
+use std::any::Any;
+use std::cell::Cell;
+use std::ffi::CStr;
+use std::fmt;
+use std::io::{IoSlice, IoSliceMut};
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::os::raw::{c_char, c_int, c_void};
+use std::os::unix::io::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::{self, NonNull};
+
+pub use virtgpu_mem_sys as sys;
+
+const EFAULT: i32 = 14;
+
+/// What a library call can fail with.
+#[derive(Debug)]
+pub enum Error {
+    /// The library returned this errno (`EINVAL`: API misuse, ...).
+    Errno(i32),
+    /// A callback panicked during the call; the message of the panic.
+    Panic(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Errno(e) => write!(f, "{}", std::io::Error::from_raw_os_error(*e)),
+            Error::Panic(msg) => write!(f, "a callback panicked: {}", msg),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `enum vgm_dialect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Standard,
+    MemoryRfc,
+}
+
+/// `enum vgm_queue`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    Control,
+    Cursor,
+}
+
+/// A display of the device: connected or not, its preferred size (0x0: the
+/// library's default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scanout {
+    pub enabled: bool,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// `struct vgm_device_config` without the callbacks; limits of 0 are the
+/// library's defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub dialect: Dialect,
+    pub features: u64,
+    pub scanouts: Vec<Scanout>,
+    pub max_host_memory: u64,
+    pub max_backing_entries: u32,
+    pub max_resources: u32,
+    pub max_regions: u32,
+    pub max_table_pieces: u32,
+    /// `enum vgm_log_level`; 0: warnings.
+    pub log_level: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dialect: Dialect::Standard,
+            features: sys::VGM_FEATURES_ALL,
+            scanouts: vec![Scanout { enabled: true, width: 0, height: 0 }],
+            max_host_memory: 0,
+            max_backing_entries: 0,
+            max_resources: 0,
+            max_regions: 0,
+            max_table_pieces: 0,
+            log_level: 0,
+        }
+    }
+}
+
+/// A guest range mapped into host memory (`struct vgm_guest_map`).
+#[derive(Clone, Copy, Debug)]
+pub struct GuestMap {
+    /// The first byte of the range.
+    pub ptr: *mut u8,
+    /// Bytes contiguous there: 1 up to the length asked for.
+    pub len: u64,
+    /// The host's own handle, given back to [`Host::release`].
+    pub cookie: usize,
+    /// A file descriptor holding the range at `fd_offset` (memfd RAM), or -1.
+    pub fd: i32,
+    pub fd_offset: u64,
+}
+
+impl GuestMap {
+    /// A mapping without a file descriptor.
+    pub fn new(ptr: *mut u8, len: u64) -> Self {
+        GuestMap { ptr, len, cookie: 0, fd: -1, fd_offset: 0 }
+    }
+}
+
+/// `struct vgm_rect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl From<&sys::vgm_rect> for Rect {
+    fn from(r: &sys::vgm_rect) -> Self {
+        Rect { x: r.x, y: r.y, width: r.width, height: r.height }
+    }
+}
+
+/// What a scanout shows: the rows of a 32-bit image, valid during the
+/// callback (the header says for how long the library keeps them).
+#[derive(Debug)]
+pub struct Pixels<'a> {
+    pub data: &'a [u8],
+    pub stride: u32,
+    /// DRM fourcc (`DRM_FORMAT_XRGB8888`, ...).
+    pub fourcc: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A cursor image (64x64 ARGB8888) and its position.
+#[derive(Debug)]
+pub struct Cursor<'a> {
+    pub pixels: &'a [u32],
+    pub hot_x: u32,
+    pub hot_y: u32,
+    pub x: u32,
+    pub y: u32,
+}
+
+/// A blob scanout as a dma-buf; the host owns the fd.
+#[derive(Debug)]
+pub struct DmaBuf {
+    pub fd: OwnedFd,
+    pub fourcc: u32,
+    pub modifier: u64,
+    pub stride: u32,
+    pub offset: u64,
+    pub size: u64,
+    pub width: u32,
+    pub height: u32,
+    pub rect: Rect,
+}
+
+/// The VMM's side: the callbacks of `struct vgm_host_ops`. Every method but
+/// `translate` does nothing by default.
+pub trait Host {
+    /// Maps `[gpa, gpa + len)`: `Ok` with 1..=len contiguous bytes, or
+    /// `Err(errno)` when it is not guest RAM (the guest gets an error).
+    fn translate(&mut self, gpa: u64, len: u64) -> std::result::Result<GuestMap, i32>;
+    fn release(&mut self, _map: &GuestMap) {}
+    fn fence_done(&mut self, _ctx_id: u32, _ring_idx: u8, _fence_id: u64) {}
+    fn config_changed(&mut self) {}
+    fn scanout_set(&mut self, _scanout: u32, _pixels: &Pixels<'_>) {}
+    fn scanout_disable(&mut self, _scanout: u32) {}
+    fn scanout_update(&mut self, _scanout: u32, _rect: Rect) {}
+    fn cursor_set(&mut self, _scanout: u32, _cursor: &Cursor<'_>) {}
+    fn cursor_move(&mut self, _scanout: u32, _x: u32, _y: u32) {}
+    fn cursor_hide(&mut self, _scanout: u32) {}
+    fn log(&mut self, _level: u32, _message: &str) {}
+    fn resource_uuid(&mut self, _resource_id: u32, _uuid: [u8; 16]) {}
+    /// True: blob scanouts come as dma-bufs when the library can make them
+    /// (`scanout_dmabuf`), instead of `scanout_set`.
+    const DMABUF: bool = false;
+    fn scanout_dmabuf(&mut self, _scanout: u32, _buf: DmaBuf) {}
+}
+
+/// The host and what its callbacks left for the call that made them.
+struct Shared<H> {
+    host: H,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+/// A device. See the crate's documentation.
+pub struct Device<H: Host> {
+    raw: NonNull<sys::vgm_device>,
+    shared: NonNull<Shared<H>>,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+// The device and its host move together; the library keeps no thread's
+// state. Cell keeps it from being Sync.
+unsafe impl<H: Host + Send> Send for Device<H> {}
+
+/// Runs a callback of the host unless one panicked already in this call;
+/// a panic is kept for the call and `fail` returned.
+fn guard<H: Host, R>(host: *mut c_void, fail: R, f: impl FnOnce(&mut H) -> R) -> R {
+    // SAFETY: host is the Shared<H> the device gave the library, and the
+    // library calls back only from inside a call the Device made with
+    // &mut self, so nothing else touches it now.
+    let shared = unsafe { &mut *(host as *mut Shared<H>) };
+    if shared.panic.is_some() {
+        return fail;
+    }
+    match catch_unwind(AssertUnwindSafe(|| f(&mut shared.host))) {
+        Ok(r) => r,
+        Err(p) => {
+            shared.panic = Some(p);
+            fail
+        }
+    }
+}
+
+unsafe extern "C" fn translate<H: Host>(
+    host: *mut c_void,
+    gpa: u64,
+    len: u64,
+    map: *mut sys::vgm_guest_map,
+) -> c_int {
+    guard::<H, _>(host, -EFAULT, |h| match h.translate(gpa, len) {
+        Ok(m) => {
+            // SAFETY: the library passes a valid map.
+            let out = &mut *map;
+            out.ptr = m.ptr as *mut c_void;
+            out.len = m.len;
+            out.cookie = m.cookie as *mut c_void;
+            out.fd = m.fd;
+            out.fd_offset = m.fd_offset;
+            0
+        }
+        Err(e) => -e.abs().max(1),
+    })
+}
+
+fn guest_map(m: &sys::vgm_guest_map) -> GuestMap {
+    GuestMap {
+        ptr: m.ptr as *mut u8,
+        len: m.len,
+        cookie: m.cookie as usize,
+        fd: m.fd,
+        fd_offset: m.fd_offset,
+    }
+}
+
+unsafe extern "C" fn release<H: Host>(host: *mut c_void, map: *const sys::vgm_guest_map) {
+    let m = guest_map(&*map);
+    guard::<H, _>(host, (), |h| h.release(&m))
+}
+
+unsafe extern "C" fn fence_done<H: Host>(host: *mut c_void, ctx: u32, ring: u8, fence: u64) {
+    guard::<H, _>(host, (), |h| h.fence_done(ctx, ring, fence))
+}
+
+unsafe extern "C" fn config_changed<H: Host>(host: *mut c_void) {
+    guard::<H, _>(host, (), |h| h.config_changed())
+}
+
+unsafe extern "C" fn scanout_set<H: Host>(
+    host: *mut c_void,
+    scanout: u32,
+    px: *const sys::vgm_pixels,
+) {
+    let px = &*px;
+    let len = if px.height == 0 || px.data.is_null() {
+        0
+    } else {
+        px.stride as usize * (px.height as usize - 1) + px.width as usize * 4
+    };
+    let data = if len == 0 {
+        &[][..]
+    } else {
+        std::slice::from_raw_parts(px.data as *const u8, len)
+    };
+    let pixels = Pixels {
+        data,
+        stride: px.stride,
+        fourcc: px.fourcc,
+        width: px.width,
+        height: px.height,
+    };
+    guard::<H, _>(host, (), |h| h.scanout_set(scanout, &pixels))
+}
+
+unsafe extern "C" fn scanout_disable<H: Host>(host: *mut c_void, scanout: u32) {
+    guard::<H, _>(host, (), |h| h.scanout_disable(scanout))
+}
+
+unsafe extern "C" fn scanout_update<H: Host>(
+    host: *mut c_void,
+    scanout: u32,
+    rect: *const sys::vgm_rect,
+) {
+    let r = Rect::from(&*rect);
+    guard::<H, _>(host, (), |h| h.scanout_update(scanout, r))
+}
+
+unsafe extern "C" fn cursor_set<H: Host>(
+    host: *mut c_void,
+    scanout: u32,
+    c: *const sys::vgm_cursor,
+) {
+    let c = &*c;
+    let n = (sys::VGM_CURSOR_SIZE * sys::VGM_CURSOR_SIZE) as usize;
+    let cursor = Cursor {
+        pixels: std::slice::from_raw_parts(c.pixels, n),
+        hot_x: c.hot_x,
+        hot_y: c.hot_y,
+        x: c.x,
+        y: c.y,
+    };
+    guard::<H, _>(host, (), |h| h.cursor_set(scanout, &cursor))
+}
+
+unsafe extern "C" fn cursor_move<H: Host>(host: *mut c_void, scanout: u32, x: u32, y: u32) {
+    guard::<H, _>(host, (), |h| h.cursor_move(scanout, x, y))
+}
+
+unsafe extern "C" fn cursor_hide<H: Host>(host: *mut c_void, scanout: u32) {
+    guard::<H, _>(host, (), |h| h.cursor_hide(scanout))
+}
+
+unsafe extern "C" fn log<H: Host>(host: *mut c_void, level: sys::vgm_log_level, msg: *const c_char) {
+    let text = if msg.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(msg).to_string_lossy().into_owned()
+    };
+    guard::<H, _>(host, (), |h| h.log(level, &text))
+}
+
+unsafe extern "C" fn resource_uuid<H: Host>(host: *mut c_void, id: u32, uuid: *const u8) {
+    let mut u = [0u8; 16];
+    ptr::copy_nonoverlapping(uuid, u.as_mut_ptr(), 16);
+    guard::<H, _>(host, (), |h| h.resource_uuid(id, u))
+}
+
+unsafe extern "C" fn scanout_dmabuf<H: Host>(
+    host: *mut c_void,
+    scanout: u32,
+    b: *const sys::vgm_dmabuf,
+) {
+    let b = &*b;
+    // The host owns the fd from here on: dropped (closed) even if the
+    // callback panics.
+    let buf = DmaBuf {
+        fd: OwnedFd::from_raw_fd(b.fd),
+        fourcc: b.fourcc,
+        modifier: b.modifier,
+        stride: b.stride,
+        offset: b.offset,
+        size: b.size,
+        width: b.width,
+        height: b.height,
+        rect: Rect::from(&b.rect),
+    };
+    guard::<H, _>(host, (), move |h| h.scanout_dmabuf(scanout, buf))
+}
+
+fn ops<H: Host>() -> sys::vgm_host_ops {
+    sys::vgm_host_ops {
+        size: size_of::<sys::vgm_host_ops>() as u32,
+        translate: Some(translate::<H>),
+        release: Some(release::<H>),
+        fence_done: Some(fence_done::<H>),
+        config_changed: Some(config_changed::<H>),
+        scanout_set: Some(scanout_set::<H>),
+        scanout_disable: Some(scanout_disable::<H>),
+        scanout_update: Some(scanout_update::<H>),
+        cursor_set: Some(cursor_set::<H>),
+        cursor_move: Some(cursor_move::<H>),
+        cursor_hide: Some(cursor_hide::<H>),
+        log: Some(log::<H>),
+        resource_uuid: Some(resource_uuid::<H>),
+        scanout_dmabuf: if H::DMABUF { Some(scanout_dmabuf::<H>) } else { None },
+    }
+}
+
+/// The library's version ("0.2.0").
+pub fn version() -> String {
+    // SAFETY: a static string.
+    unsafe { CStr::from_ptr(sys::vgm_version()) }.to_string_lossy().into_owned()
+}
+
+impl<H: Host> Device<H> {
+    /// Makes a device (`vgm_device_new`).
+    pub fn new(config: &Config, host: H) -> Result<Self> {
+        if config.scanouts.is_empty() || config.scanouts.len() > sys::VGM_MAX_SCANOUTS as usize {
+            return Err(Error::Errno(22));
+        }
+        let shared = NonNull::from(Box::leak(Box::new(Shared { host, panic: None })));
+        let ops = ops::<H>();
+        let mut cfg = sys::vgm_device_config {
+            size: size_of::<sys::vgm_device_config>() as u32,
+            dialect: match config.dialect {
+                Dialect::Standard => sys::vgm_dialect_VGM_DIALECT_STANDARD,
+                Dialect::MemoryRfc => sys::vgm_dialect_VGM_DIALECT_MEMORY_RFC,
+            },
+            features: config.features,
+            num_scanouts: config.scanouts.len() as u32,
+            max_host_memory: config.max_host_memory,
+            max_backing_entries: config.max_backing_entries,
+            max_resources: config.max_resources,
+            max_regions: config.max_regions,
+            log_level: config.log_level,
+            ops: &ops,
+            host: shared.as_ptr() as *mut c_void,
+            max_table_pieces: config.max_table_pieces,
+            ..Default::default()
+        };
+        for (c, s) in cfg.scanouts.iter_mut().zip(&config.scanouts) {
+            *c = sys::vgm_scanout_config {
+                enabled: s.enabled as u32,
+                width: s.width,
+                height: s.height,
+            };
+        }
+        let mut raw = ptr::null_mut();
+        // SAFETY: cfg and ops are valid for the call (the library copies
+        // them); shared lives until the device is destroyed.
+        let ret = unsafe { sys::vgm_device_new(&cfg, &mut raw) };
+        let taken = unsafe { &mut *shared.as_ptr() }.panic.take();
+        match (NonNull::new(raw), ret, taken) {
+            (Some(raw), 0, None) => Ok(Device { raw, shared, _not_sync: PhantomData }),
+            (raw, ret, taken) => {
+                if let Some(raw) = raw {
+                    unsafe { sys::vgm_device_destroy(raw.as_ptr()) };
+                }
+                // SAFETY: made by Box::leak above; the library is done with it.
+                drop(unsafe { Box::from_raw(shared.as_ptr()) });
+                Err(match taken {
+                    Some(p) => Error::Panic(panic_message(&*p)),
+                    None => Error::Errno(if ret < 0 { -ret } else { 12 }),
+                })
+            }
+        }
+    }
+
+    fn shared(&mut self) -> &mut Shared<H> {
+        // SAFETY: between library calls only the device reaches it.
+        unsafe { &mut *self.shared.as_ptr() }
+    }
+
+    /// The result of a call: a panic a callback left, else the errno.
+    fn finish(&mut self, ret: c_int) -> Result<u32> {
+        if let Some(p) = self.shared().panic.take() {
+            return Err(Error::Panic(panic_message(&*p)));
+        }
+        if ret < 0 {
+            Err(Error::Errno(-ret))
+        } else {
+            Ok(ret as u32)
+        }
+    }
+
+    /// The host, between calls.
+    pub fn host(&mut self) -> &mut H {
+        &mut self.shared().host
+    }
+
+    /// Runs one request (`vgm_device_submit`): the descriptor chain's
+    /// readable and writable parts; the response's length.
+    pub fn submit(
+        &mut self,
+        queue: Queue,
+        readable: &[IoSlice<'_>],
+        writable: &mut [IoSliceMut<'_>],
+    ) -> Result<usize> {
+        let q = match queue {
+            Queue::Control => sys::vgm_queue_VGM_QUEUE_CONTROL,
+            Queue::Cursor => sys::vgm_queue_VGM_QUEUE_CURSOR,
+        };
+        let mut written = 0;
+        // SAFETY: IoSlice and IoSliceMut are ABI-compatible with struct
+        // iovec on Unix (their documentation says so); the library reads
+        // and writes only inside them, during the call.
+        let ret = unsafe {
+            sys::vgm_device_submit(
+                self.raw.as_ptr(),
+                q,
+                readable.as_ptr() as *const sys::iovec,
+                readable.len() as _,
+                writable.as_mut_ptr() as *const sys::iovec,
+                writable.len() as _,
+                &mut written,
+            )
+        };
+        self.finish(ret).map(|_| written as usize)
+    }
+
+    /// One request in one buffer, its response in another.
+    pub fn submit_bytes(&mut self, queue: Queue, request: &[u8], response: &mut [u8]) -> Result<usize> {
+        self.submit(queue, &[IoSlice::new(request)], &mut [IoSliceMut::new(response)])
+    }
+
+    pub fn reset(&mut self) -> Result<()> {
+        let ret = unsafe { sys::vgm_device_reset(self.raw.as_ptr()) };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// The feature bits the device offers.
+    pub fn offered_features(&mut self) -> Result<u64> {
+        let mut v = 0;
+        let ret = unsafe { sys::vgm_device_get_features(self.raw.as_ptr(), &mut v) };
+        self.finish(ret).map(|_| v)
+    }
+
+    /// What the driver accepted.
+    pub fn set_features(&mut self, accepted: u64) -> Result<()> {
+        let ret = unsafe { sys::vgm_device_set_features(self.raw.as_ptr(), accepted) };
+        self.finish(ret).map(|_| ())
+    }
+
+    pub fn set_display(&mut self, scanout: u32, enabled: bool, width: u32, height: u32) -> Result<()> {
+        let ret = unsafe {
+            sys::vgm_device_set_display(self.raw.as_ptr(), scanout, enabled, width, height)
+        };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// A scanout's EDID, or `None` for the generated one.
+    pub fn set_edid(&mut self, scanout: u32, edid: Option<&[u8]>) -> Result<()> {
+        let (p, n) = edid.map_or((ptr::null(), 0), |e| (e.as_ptr() as *const c_void, e.len()));
+        let ret = unsafe { sys::vgm_device_set_edid(self.raw.as_ptr(), scanout, p, n as _) };
+        self.finish(ret).map(|_| ())
+    }
+
+    pub fn scanout_info(&mut self, scanout: u32) -> Result<sys::vgm_scanout_info> {
+        let mut info = sys::vgm_scanout_info {
+            size: size_of::<sys::vgm_scanout_info>() as u32,
+            ..Default::default()
+        };
+        let ret = unsafe { sys::vgm_device_get_scanout_info(self.raw.as_ptr(), scanout, &mut info) };
+        self.finish(ret).map(|_| info)
+    }
+
+    /// `Err(Errno(ENOENT))` when no resource has the id.
+    pub fn resource_info(&mut self, resource_id: u32) -> Result<sys::vgm_resource_info> {
+        let mut info = sys::vgm_resource_info {
+            size: size_of::<sys::vgm_resource_info>() as u32,
+            ..Default::default()
+        };
+        let ret = unsafe {
+            sys::vgm_device_get_resource_info(self.raw.as_ptr(), resource_id, &mut info)
+        };
+        self.finish(ret).map(|_| info)
+    }
+
+    pub fn stats(&mut self) -> Result<sys::vgm_stats> {
+        let mut st = sys::vgm_stats { size: size_of::<sys::vgm_stats>() as u32, ..Default::default() };
+        let ret = unsafe { sys::vgm_device_get_stats(self.raw.as_ptr(), &mut st) };
+        self.finish(ret).map(|_| st)
+    }
+
+    /// Records what the guest sends from now on as a vgm-trace v1 stream
+    /// that `vgm-replay` replays (`vgm_device_record_start`, docs/recording.md):
+    /// before the first request or after a reset. The library writes to its
+    /// own duplicate of `fd`.
+    pub fn record_start(&mut self, fd: impl AsFd) -> Result<()> {
+        let ret = unsafe {
+            sys::vgm_device_record_start(self.raw.as_ptr(), fd.as_fd().as_raw_fd())
+        };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// Ends the recording; `Errno(EIO)` when a write failed on the way.
+    pub fn record_stop(&mut self) -> Result<()> {
+        let ret = unsafe { sys::vgm_device_record_stop(self.raw.as_ptr()) };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// What a scanout shows, converted to `fourcc` into `dst` (rows of
+    /// `stride` bytes; see `vgm_device_read_scanout`).
+    pub fn read_scanout(&mut self, scanout: u32, fourcc: u32, dst: &mut [u8], stride: u32) -> Result<()> {
+        let info = self.scanout_info(scanout)?;
+        if (stride as usize).checked_mul(info.rect.height as usize).map_or(true, |n| n > dst.len()) {
+            return Err(Error::Errno(22));
+        }
+        let ret = unsafe {
+            sys::vgm_device_read_scanout(
+                self.raw.as_ptr(),
+                scanout,
+                fourcc,
+                dst.as_mut_ptr() as *mut c_void,
+                stride,
+            )
+        };
+        self.finish(ret).map(|_| ())
+    }
+}
+
+impl<H: Host> Drop for Device<H> {
+    fn drop(&mut self) {
+        // SAFETY: the device is ours; release() may still call the host.
+        unsafe { sys::vgm_device_destroy(self.raw.as_ptr()) };
+        // A panic in release() while dropping has nowhere to go.
+        drop(unsafe { Box::from_raw(self.shared.as_ptr()) });
+    }
+}
+
+fn panic_message(p: &(dyn Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
