@@ -12,9 +12,10 @@ cd "$(dirname "$0")"
 BUILD=${BUILD:-build}
 # libvirglrenderer-dev and libgl1-mesa-dri (llvmpipe): the virglrenderer
 # adapter's test (tests/test-virgl.c) renders for real, without a GPU.
+# doxygen: the reference manual (-Ddocs=enabled) and its warning test.
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
 libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev libvirglrenderer-dev \
-libgl1-mesa-dri"
+libgl1-mesa-dri doxygen"
 
 missing_packages() {
 	for p in $PACKAGES; do
