@@ -23,8 +23,40 @@
  *   changes nothing; vgm_device_destroy() is refused the same way (since
  *   0.3). Calls on other devices are allowed.
  * - Structs that cross the API begin with their size. A smaller size means
- *   an older caller (the missing fields read as 0/NULL); a larger one is
- *   accepted only if the unknown tail is zero.
+ *   an older caller (the missing fields read as 0/NULL) and must end where
+ *   one of the struct's members ends (since 0.3: a size that cuts a
+ *   callback pointer in two is -EINVAL); a larger one is accepted only if
+ *   the unknown tail is zero.
+ * - Callbacks must return normally. Nothing may unwind through the
+ *   library: no longjmp() out of a callback, no C++ exception, no Rust
+ *   panic (catch it inside the callback, with catch (...) or
+ *   std::panic::catch_unwind, and return). The call that made the callback
+ *   would stop half way, with the device's state half changed; for Rust,
+ *   unwinding out of an extern "C" function aborts or is undefined
+ *   behaviour, depending on the compiler's version.
+ *
+ * Threads and pixels: the one thing another thread of the VMM (a display
+ * thread) may do while the device's thread goes on calling the library is
+ * read the pixels of a scanout:
+ * - the bytes at vgm_pixels.data, height rows of stride bytes, as
+ *   scanout_set() or vgm_device_get_scanout_pixels() gave them: from then
+ *   until the next scanout_set(), scanout_dmabuf() or scanout_disable()
+ *   for that scanout returns (the VMM moves its display thread off the old
+ *   pointer inside that callback), or until vgm_device_destroy(), which
+ *   makes no display callback (the VMM stops reading first).
+ *   scanout_update() and cursor callbacks do not end it.
+ * - the pages of a dma-buf from scanout_dmabuf(): the fd is the VMM's.
+ * The bytes may change while they are read, without a lock: a
+ * TRANSFER_TO_HOST_2D or a blob's flush writes them during
+ * vgm_device_submit(), and a blob shown straight from guest memory is
+ * written by the guest at any time. scanout_update(), on the device's
+ * thread, says which rectangle changed once it has. A VMM that must not
+ * show a torn frame copies the rectangle inside scanout_update(), or holds
+ * a lock of its own around its library calls and its reads.
+ * Nothing else crosses threads: the structs a callback receives
+ * (vgm_pixels, vgm_rect, vgm_cursor and its pixels, vgm_dmabuf) are valid
+ * during the call only, and no function of the library may be called on a
+ * device while another call on it runs.
  *
  * There is no stable ABI before 1.0 (soversion 0).
  */
@@ -140,8 +172,12 @@ struct vgm_guest_map {
 
 /** Pixels of a scanout. @ingroup vgm-display @since 0.1 */
 struct vgm_pixels {
-	/** First pixel of the shown rectangle. Valid until the next callback for
-	 * that scanout or the next library call that changes it. */
+	/** First pixel of the shown rectangle. Valid, for any thread, until the
+	 * next scanout_set(), scanout_dmabuf() or scanout_disable() for that
+	 * scanout has returned, or vgm_device_destroy(); scanout_update() does
+	 * not end it, it says which pixels changed (see "Threads and pixels"
+	 * in the header's description). The struct itself is valid during the
+	 * call only. */
 	const void *data;
 	/** Bytes from one row to the next. */
 	uint32_t stride;
@@ -191,6 +227,9 @@ struct vgm_dmabuf {
 /**
  * Callbacks into the VMM. Copied by vgm_device_new(). Every member may be
  * NULL unless it says otherwise; the opaque pointer is vgm_device_config.host.
+ * Each is called on the thread of the library call that caused it, must
+ * not call into its own device (-EBUSY) and must return normally (no
+ * exception, panic or longjmp across it).
  * @ingroup vgm-device @since 0.1
  */
 struct vgm_host_ops {
@@ -551,8 +590,9 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 					   struct vgm_scanout_info *info);
 
 /**
- * What a scanout shows now (px->data points into the library's image, valid
- * until the next call that changes the device).
+ * What a scanout shows now: the pixels scanout_set() gave last, with the
+ * same lifetime (vgm_pixels.data: until the next scanout_set(),
+ * scanout_dmabuf() or scanout_disable() for that scanout has returned).
  * @ingroup vgm-display
  * @param dev      the device.
  * @param scanout  0..num_scanouts - 1.
