@@ -19,7 +19,7 @@ Runs alternate between the two backends (R runs each); the figures are
 the medians. BACKEND runs with --log-level=info and its exit summary must
 show at least N transfers and N flushes, and N UPDATE messages of a whole
 frame each: the run shape is checked, not assumed. Prints one row for
-the README's results table.
+the results table of vhost-user-gpu/README.md.
 
 Exit: 0 measured, 1 a run failed, 77 cannot run here (see run-guest.py).
 """
