@@ -16,9 +16,10 @@ BUILD=${BUILD:-build}
 # ABI against abi/virtgpu-mem.abi.
 # libseccomp-dev: vgm-vhost-user-gpu's sandbox.
 # python3-pytest: the Python package's tests (python/tests, suite bindings).
+# doxygen: the reference manual (-Ddocs=enabled) and its warning test.
 PACKAGES="meson ninja-build pkg-config gcc g++ libpixman-1-dev libdrm-dev libcmocka-dev \
 libpng-dev python3 valgrind libegl-dev libgles-dev libgbm-dev libvirglrenderer-dev \
-libgl1-mesa-dri abigail-tools libseccomp-dev python3-pytest"
+libgl1-mesa-dri abigail-tools libseccomp-dev python3-pytest doxygen"
 
 missing_packages() {
 	for p in $PACKAGES; do

@@ -173,6 +173,52 @@ static void test_device_new_ops_size(void **state)
 	}
 }
 
+/* A size that ends inside a member is no version's size: refused, as a
+ * callback pointer cut in half would be called. Sizes that end where a
+ * member ends are accepted, and what lies past them is not read. */
+static void test_device_new_ops_size_mid_member(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_device_config cfg;
+	struct vgm_host_ops ops = h->ops;
+	const uint32_t v01 = offsetof(struct vgm_host_ops, resource_uuid);
+	const uint32_t v02 = sizeof(struct vgm_host_ops);
+	const uint32_t mid[] = { v01 + 1, v01 + 4, v01 + 7, v02 - 4, v02 - 1 };
+
+	valid_config(h, &cfg);
+	cfg.ops = &ops;
+	for (size_t i = 0; i < sizeof(mid) / sizeof(mid[0]); i++) {
+		ops.size = mid[i];
+		expect_new_fails(h, &cfg, NULL);
+	}
+	ops.size = v01 + sizeof(ops.resource_uuid); /* with resource_uuid, without scanout_dmabuf */
+	vgm_device_destroy(expect_new_ok(&cfg));
+	ops.size = v02;
+	vgm_device_destroy(expect_new_ok(&cfg));
+}
+
+/* The same for the config: max_table_pieces (0.3) cut in half is refused. */
+static void test_device_new_config_size_mid_member(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_device_config cfg;
+	const uint32_t v01 = offsetof(struct vgm_device_config, max_table_pieces);
+	const uint32_t mid[] = { v01 + 1, v01 + 2, v01 + 3 };
+	struct vgm_device *dev;
+
+	for (size_t i = 0; i < sizeof(mid) / sizeof(mid[0]); i++) {
+		valid_config(h, &cfg);
+		cfg.size = mid[i];
+		expect_new_fails(h, &cfg, NULL);
+	}
+	valid_config(h, &cfg);
+	cfg.size = v01 + sizeof(cfg.max_table_pieces);
+	cfg.max_table_pieces = 9;
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(core_limits(device_core(dev))->table_pieces, 9);
+	vgm_device_destroy(dev);
+}
+
 static void test_device_new_ops_larger(void **state)
 {
 	struct harness *h = *state;
@@ -991,6 +1037,8 @@ int main(void)
 		T(test_device_new_config_table_pieces),
 		T(test_device_new_config_larger),
 		T(test_device_new_ops_size),
+		T(test_device_new_ops_size_mid_member),
+		T(test_device_new_config_size_mid_member),
 		T(test_device_new_ops_larger),
 		T(test_device_new_missing_translate),
 		T(test_device_new_only_translate),

@@ -272,6 +272,65 @@ static void test_set_scanout_blob_staging_freed(void **state)
 	assert_int_equal(count_events(h, EV_SCANOUT_DISABLE), 1);
 }
 
+/* The pixels the host was given last, as they were, to compare in the
+ * callback that replaces them. */
+struct shown {
+	const uint8_t *data;
+	size_t len;
+	uint8_t copy[FULL_BYTES];
+	int checked;
+};
+
+static void remember_shown(struct harness *h, struct shown *s)
+{
+	const struct vgm_pixels *px = last_set(h, 0);
+
+	s->data = px->data;
+	s->len = (size_t)px->stride * px->height;
+	assert_true(s->len <= sizeof(s->copy));
+	memcpy(s->copy, s->data, s->len);
+}
+
+/* A display thread may read them until the callback returns: still there. */
+static void check_shown(struct harness *h, const char *callback)
+{
+	struct shown *s = h->on_callback_data;
+
+	if (strcmp(callback, "scanout_set") && strcmp(callback, "scanout_disable"))
+		return;
+	assert_memory_equal(s->data, s->copy, s->len);
+	s->checked++;
+}
+
+/* A staging copy outlives the callback that replaces it: a blob by another
+ * view, by a 2D resource, by nothing. (Before, it was freed first.) */
+static void test_set_scanout_blob_staging_outlives_callback(void **state)
+{
+	struct fixture *f = *state;
+	struct harness *h = f->h;
+	struct shown *s = calloc(1, sizeof(*s));
+	struct backing b;
+
+	assert_non_null(s);
+	make_backed(h, 2, FMT, IMG_W, IMG_H, &b, 4096);
+	h->on_callback_data = s;
+	show(h, 0, &full);
+	remember_shown(h, s);
+	h->on_callback = check_shown;
+	show(h, 0, &part);
+	remember_shown(h, s);
+	show_resource(h, 0, 2, IMG_W, IMG_H);
+	remember_shown(h, s);
+	show(h, 0, &full);
+	remember_shown(h, s);
+	hide(h, 0);
+	h->on_callback = NULL;
+	assert_int_equal(s->checked, 4);
+	assert_int_equal(h->nlogs, 0);
+	free(s);
+	backing_free(&b);
+}
+
 /* Showing the same 40 KiB view again under a 64 KiB budget: the old copy
  * goes as the new one comes, so both are not counted. A second scanout's
  * copy is over the budget. */
@@ -691,6 +750,7 @@ int main(void)
 		TS(test_set_scanout_blob_every_format),
 		TS(test_set_scanout_blob_planes_1_to_3_ignored),
 		TS(test_set_scanout_blob_staging_freed),
+		TS(test_set_scanout_blob_staging_outlives_callback),
 		T0(test_set_scanout_blob_reshow_near_budget),
 		TS(test_set_scanout_blob_resource0_disables),
 		TS(test_set_scanout_blob_from_2d_and_back),

@@ -23,8 +23,40 @@
  *   changes nothing; vgm_device_destroy() is refused the same way (since
  *   0.3). Calls on other devices are allowed.
  * - Structs that cross the API begin with their size. A smaller size means
- *   an older caller (the missing fields read as 0/NULL); a larger one is
- *   accepted only if the unknown tail is zero.
+ *   an older caller (the missing fields read as 0/NULL) and must end where
+ *   one of the struct's members ends (since 0.3: a size that cuts a
+ *   callback pointer in two is -EINVAL); a larger one is accepted only if
+ *   the unknown tail is zero.
+ * - Callbacks must return normally. Nothing may unwind through the
+ *   library: no longjmp() out of a callback, no C++ exception, no Rust
+ *   panic (catch it inside the callback, with catch (...) or
+ *   std::panic::catch_unwind, and return). The call that made the callback
+ *   would stop half way, with the device's state half changed; for Rust,
+ *   unwinding out of an extern "C" function aborts or is undefined
+ *   behaviour, depending on the compiler's version.
+ *
+ * Threads and pixels: the one thing another thread of the VMM (a display
+ * thread) may do while the device's thread goes on calling the library is
+ * read the pixels of a scanout:
+ * - the bytes at vgm_pixels.data, height rows of stride bytes, as
+ *   scanout_set() or vgm_device_get_scanout_pixels() gave them: from then
+ *   until the next scanout_set(), scanout_dmabuf() or scanout_disable()
+ *   for that scanout returns (the VMM moves its display thread off the old
+ *   pointer inside that callback), or until vgm_device_destroy(), which
+ *   makes no display callback (the VMM stops reading first).
+ *   scanout_update() and cursor callbacks do not end it.
+ * - the pages of a dma-buf from scanout_dmabuf(): the fd is the VMM's.
+ * The bytes may change while they are read, without a lock: a
+ * TRANSFER_TO_HOST_2D or a blob's flush writes them during
+ * vgm_device_submit(), and a blob shown straight from guest memory is
+ * written by the guest at any time. scanout_update(), on the device's
+ * thread, says which rectangle changed once it has. A VMM that must not
+ * show a torn frame copies the rectangle inside scanout_update(), or holds
+ * a lock of its own around its library calls and its reads.
+ * Nothing else crosses threads: the structs a callback receives
+ * (vgm_pixels, vgm_rect, vgm_cursor and its pixels, vgm_dmabuf) are valid
+ * during the call only, and no function of the library may be called on a
+ * device while another call on it runs.
  *
  * There is no stable ABI before 1.0 (soversion 0).
  */
@@ -49,10 +81,10 @@ extern "C" {
 #define VGM_EXPORT
 #endif
 
-/** A virtio-gpu device. Opaque. @since 0.1 */
+/** A virtio-gpu device. Opaque. @ingroup vgm-device @since 0.1 */
 struct vgm_device;
 
-/** Which protocol the device speaks. @since 0.1 */
+/** Which protocol the device speaks. @ingroup vgm-device @since 0.1 */
 enum vgm_dialect {
 	/** virtio 1.3: 2D, EDID, and (since 0.2) guest-memory blobs and UUIDs. */
 	VGM_DIALECT_STANDARD = 0,
@@ -60,31 +92,33 @@ enum vgm_dialect {
 	VGM_DIALECT_MEMORY_RFC = 1,
 };
 
-/** The virtqueue a request came from. @since 0.1 */
+/** The virtqueue a request came from. @ingroup vgm-requests @since 0.1 */
 enum vgm_queue {
-	VGM_QUEUE_CONTROL = 0,
-	VGM_QUEUE_CURSOR = 1,
+	VGM_QUEUE_CONTROL = 0, /**< controlq: every command but the cursor's, answered */
+	VGM_QUEUE_CURSOR = 1,  /**< cursorq: UPDATE_CURSOR, MOVE_CURSOR, not answered */
 };
 
-/** Log levels; a message is passed on when its level <= the configured one. @since 0.1 */
+/** Log levels; a message is passed on when its level <= the configured one.
+ * @ingroup vgm-device @since 0.1 */
 enum vgm_log_level {
-	VGM_LOG_ERROR = 1,
+	VGM_LOG_ERROR = 1,   /**< the host misused the API, or the library failed */
 	VGM_LOG_WARNING = 2, /**< guest errors are logged at this level */
-	VGM_LOG_INFO = 3,
-	VGM_LOG_DEBUG = 4,
+	VGM_LOG_INFO = 3,    /**< what the device did (features, resets) */
+	VGM_LOG_DEBUG = 4,   /**< details for the library's developers */
 };
 
-/** Offer every feature the dialect supports. @since 0.1 */
+/** Offer every feature the dialect supports. @ingroup vgm-device @since 0.1 */
 #define VGM_FEATURES_ALL UINT64_MAX
 
-/** Maximum number of scanouts. @since 0.1 */
+/** Maximum number of scanouts. @ingroup vgm-display @since 0.1 */
 #define VGM_MAX_SCANOUTS 16
 
-/** Cursor images are this many pixels wide and high. @since 0.1 */
+/** Cursor images are this many pixels wide and high. @ingroup vgm-display @since 0.1 */
 #define VGM_CURSOR_SIZE 64
 
 /**
- * Default limits, used where the config says 0. @since 0.1
+ * Default of vgm_device_config.max_host_memory: 256 MiB. @ingroup vgm-memory
+ * @since 0.1
  *
  * VGM_DEFAULT_MAX_BACKING_ENTRIES is 65536 since 0.3 (16384 before): a
  * driver that sends one 4 KiB entry per page, as virtio-win's viogpudo
@@ -92,27 +126,32 @@ enum vgm_log_level {
  * budget still bounds the tables.
  */
 #define VGM_DEFAULT_MAX_HOST_MEMORY (256ull << 20)
+/** Default of vgm_device_config.max_backing_entries (16384 before 0.3, see
+ * above). @ingroup vgm-memory @since 0.1 */
 #define VGM_DEFAULT_MAX_BACKING_ENTRIES 65536u
+/** Default of vgm_device_config.max_resources. @ingroup vgm-device @since 0.1 */
 #define VGM_DEFAULT_MAX_RESOURCES 65536u
+/** Default of vgm_device_config.max_regions. @ingroup vgm-memory @since 0.1 */
 #define VGM_DEFAULT_MAX_REGIONS 65536u
 /** Default of vgm_device_config.max_table_pieces: a 1 GiB backing in 4 KiB
- * pieces. @since 0.3 */
+ * pieces. @ingroup vgm-memory @since 0.3 */
 #define VGM_DEFAULT_MAX_TABLE_PIECES 262144u
-/** Preferred size of a scanout whose config says 0x0. @since 0.1 */
+/** Preferred width of a scanout whose config says 0x0. @ingroup vgm-display @since 0.1 */
 #define VGM_DEFAULT_WIDTH 1024u
+/** Preferred height of a scanout whose config says 0x0. @ingroup vgm-display @since 0.1 */
 #define VGM_DEFAULT_HEIGHT 768u
 
-/** A rectangle. @since 0.1 */
+/** A rectangle. @ingroup vgm-display @since 0.1 */
 struct vgm_rect {
-	uint32_t x;
-	uint32_t y;
-	uint32_t width;
-	uint32_t height;
+	uint32_t x;      /**< left column, pixels */
+	uint32_t y;      /**< top row, pixels */
+	uint32_t width;  /**< pixels */
+	uint32_t height; /**< pixels */
 };
 
 /**
  * A guest range as the VMM maps it into host memory, filled in by
- * vgm_host_ops.translate. @since 0.1
+ * vgm_host_ops.translate. @ingroup vgm-memory @since 0.1
  */
 struct vgm_guest_map {
 	/** Host address of the first byte of the range. */
@@ -127,51 +166,59 @@ struct vgm_guest_map {
 	 * and never closes it.
 	 */
 	int fd;
+	/** Where the first byte of the range is in fd (when fd is not -1). */
 	uint64_t fd_offset;
 };
 
-/** Pixels of a scanout. @since 0.1 */
+/** Pixels of a scanout. @ingroup vgm-display @since 0.1 */
 struct vgm_pixels {
-	/** First pixel of the shown rectangle. Valid until the next callback for
-	 * that scanout or the next library call that changes it. */
+	/** First pixel of the shown rectangle. Valid, for any thread, until the
+	 * next scanout_set(), scanout_dmabuf() or scanout_disable() for that
+	 * scanout has returned, or vgm_device_destroy(); scanout_update() does
+	 * not end it, it says which pixels changed (see "Threads and pixels"
+	 * in the header's description). The struct itself is valid during the
+	 * call only. */
 	const void *data;
 	/** Bytes from one row to the next. */
 	uint32_t stride;
 	/** DRM fourcc (DRM_FORMAT_XRGB8888, ...), as in <drm_fourcc.h>. */
 	uint32_t fourcc;
-	uint32_t width;
-	uint32_t height;
+	uint32_t width;  /**< pixels in a row of the shown rectangle */
+	uint32_t height; /**< rows of the shown rectangle */
 };
 
-/** A cursor image and its position. @since 0.1 */
+/** A cursor image and its position. @ingroup vgm-display @since 0.1 */
 struct vgm_cursor {
 	/** VGM_CURSOR_SIZE x VGM_CURSOR_SIZE pixels, DRM_FORMAT_ARGB8888 in host
 	 * byte order, rows VGM_CURSOR_SIZE * 4 bytes apart. Valid during the call. */
 	const uint32_t *pixels;
-	uint32_t hot_x;
-	uint32_t hot_y;
-	uint32_t x;
-	uint32_t y;
+	uint32_t hot_x; /**< the hot spot's column in the image */
+	uint32_t hot_y; /**< the hot spot's row in the image */
+	uint32_t x;     /**< where the hot spot is, scanout coordinates */
+	uint32_t y;     /**< where the hot spot is, scanout coordinates */
 };
 
 /**
  * A blob scanout as a dma-buf, for zero-copy display (KMS, EGL, Wayland).
- * @since 0.2
+ * @ingroup vgm-display @since 0.2
  */
 struct vgm_dmabuf {
 	/** The dma-buf. The host owns it from the call on and closes it. */
 	int fd;
-	/** DRM fourcc and modifier (DRM_FORMAT_MOD_LINEAR) of the pixels. */
+	/** DRM fourcc of the pixels. */
 	uint32_t fourcc;
+	/** DRM format modifier: DRM_FORMAT_MOD_LINEAR. */
 	uint64_t modifier;
 	/** Bytes from one row to the next. */
 	uint32_t stride;
-	/** Where pixel (0, 0) of the image is in the buffer, and its size. */
+	/** Where pixel (0, 0) of the image is in the buffer. */
 	uint64_t offset;
+	/** Bytes of the buffer. */
 	uint64_t size;
-	/** The image in the buffer: its width, and its rows down to the last
-	 * one shown (the guest's image may be taller; only these are its). */
+	/** The image in the buffer: its width. */
 	uint32_t width;
+	/** Its rows down to the last one shown (the guest's image may be
+	 * taller; only these are its). */
 	uint32_t height;
 	/** The rectangle of it the scanout shows. */
 	struct vgm_rect rect;
@@ -180,7 +227,10 @@ struct vgm_dmabuf {
 /**
  * Callbacks into the VMM. Copied by vgm_device_new(). Every member may be
  * NULL unless it says otherwise; the opaque pointer is vgm_device_config.host.
- * @since 0.1
+ * Each is called on the thread of the library call that caused it, must
+ * not call into its own device (-EBUSY) and must return normally (no
+ * exception, panic or longjmp across it).
+ * @ingroup vgm-device @since 0.1
  */
 struct vgm_host_ops {
 	/** sizeof(struct vgm_host_ops) as the caller knows it. */
@@ -239,16 +289,17 @@ struct vgm_host_ops {
 	void (*scanout_dmabuf)(void *host, uint32_t scanout, const struct vgm_dmabuf *buf);
 };
 
-/** One scanout (display) of the device. @since 0.1 */
+/** One scanout (display) of the device. @ingroup vgm-display @since 0.1 */
 struct vgm_scanout_config {
 	/** Nonzero: a display is connected. */
 	uint32_t enabled;
 	/** Preferred mode; 0x0 means VGM_DEFAULT_WIDTH x VGM_DEFAULT_HEIGHT. */
 	uint32_t width;
+	/** Preferred mode's height. */
 	uint32_t height;
 };
 
-/** What vgm_device_new() makes. @since 0.1 */
+/** What vgm_device_new() makes. @ingroup vgm-device @since 0.1 */
 struct vgm_device_config {
 	/** sizeof(struct vgm_device_config) as the caller knows it. */
 	uint32_t size;
@@ -259,6 +310,7 @@ struct vgm_device_config {
 	uint64_t features;
 	/** 1..VGM_MAX_SCANOUTS. */
 	uint32_t num_scanouts;
+	/** The scanouts; only the first num_scanouts are read. */
 	struct vgm_scanout_config scanouts[VGM_MAX_SCANOUTS];
 	/** Host memory the guest may make the library allocate (pixels and
 	 * backing tables); 0: VGM_DEFAULT_MAX_HOST_MEMORY. A backing table is
@@ -291,21 +343,23 @@ struct vgm_device_config {
 	uint32_t max_table_pieces;
 };
 
-/** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */
+/** A resource, as vgm_device_get_resource_info() reports it. @ingroup vgm-introspection
+ * @since 0.1 */
 struct vgm_resource_info {
 	/** Set by the caller: sizeof(struct vgm_resource_info). */
 	uint32_t size;
 	uint32_t format; /**< VGM_GPU_FORMAT_* */
 	uint32_t fourcc; /**< DRM fourcc of the same pixels */
-	uint32_t width;
-	uint32_t height;
+	uint32_t width;  /**< pixels */
+	uint32_t height; /**< rows */
 	uint32_t stride; /**< bytes per row of the host image */
 	/** Nonzero when backing is attached. */
 	uint32_t backed;
 	/** Memory id of the region it is attached to (memory-rfc); 0 otherwise. */
 	uint32_t memory_id;
-	/** Offset of the resource in its backing, and the backing's size. */
+	/** Offset of the resource in its backing. */
 	uint64_t backing_offset;
+	/** The backing's size in bytes. */
 	uint64_t backing_size;
 	/** Bit i set: scanout i shows this resource. */
 	uint32_t scanout_mask;
@@ -319,20 +373,24 @@ struct vgm_resource_info {
 	uint8_t uuid[16];
 };
 
-/** A scanout, as vgm_device_get_scanout_info() reports it. @since 0.1 */
+/** A scanout, as vgm_device_get_scanout_info() reports it. @ingroup vgm-introspection
+ * @since 0.1 */
 struct vgm_scanout_info {
 	/** Set by the caller: sizeof(struct vgm_scanout_info). */
 	uint32_t size;
-	/** Display connected, and its preferred mode. */
+	/** Display connected. */
 	uint32_t enabled;
+	/** Its preferred mode's width. */
 	uint32_t width;
+	/** Its preferred mode's height. */
 	uint32_t height;
-	/** The resource shown, 0 for none, and the rectangle of it shown. */
+	/** The resource shown, 0 for none. */
 	uint32_t resource_id;
+	/** The rectangle of it shown. */
 	struct vgm_rect rect;
 };
 
-/** Counters of a device. @since 0.1 */
+/** Counters of a device. @ingroup vgm-introspection @since 0.1 */
 struct vgm_stats {
 	/** Set by the caller: sizeof(struct vgm_stats). */
 	uint32_t size;
@@ -357,6 +415,7 @@ struct vgm_stats {
 
 /**
  * Creates a device.
+ * @ingroup vgm-device
  *
  * @param config  copied; config->ops is copied too.
  * @param out     receives the device; untouched on failure.
@@ -375,12 +434,17 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
  * it logs the API misuse and does nothing, the device stays valid, and the
  * VMM destroys it once the library call that made the callback has
  * returned (a VMM that wants to from a callback sets a flag there).
+ * @ingroup vgm-device
+ * @param dev  the device, or NULL.
  * @since 0.1
  */
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev);
 
 /**
  * The feature bits the device offers (device feature bits 0..23).
+ * @ingroup vgm-device
+ * @param dev      the device.
+ * @param offered  receives the bits (VGM_GPU_F_* as 1ull << bit).
  * @return 0; -EINVAL for a NULL argument; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
@@ -393,6 +457,9 @@ VGM_EXPORT int vgm_device_get_features(const struct vgm_device *dev, uint64_t *o
  * whenever the device offers VIRTIO_GPU_F_EDID, accepted or not (since
  * 0.3; as QEMU does: virtio-win's Windows driver asks for EDIDs without
  * accepting the feature). vgm_device_reset() clears the set.
+ * @ingroup vgm-device
+ * @param dev       the device.
+ * @param accepted  the driver's feature bits, transport bits included.
  * @return 0; -EINVAL for NULL or a device bit that was not offered;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -402,6 +469,11 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 /**
  * Reads the 16-byte device configuration space (struct vgm_gpu_config,
  * little-endian) at [offset, offset + len).
+ * @ingroup vgm-device
+ * @param dev     the device.
+ * @param offset  first byte, 0..15.
+ * @param buf     receives len bytes.
+ * @param len     bytes to read; offset + len <= 16.
  * @return 0; -EINVAL for NULL or a range outside the 16 bytes;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -412,6 +484,11 @@ VGM_EXPORT int vgm_device_config_read(const struct vgm_device *dev, uint32_t off
 /**
  * Writes the configuration space. Only events_clear is writable: its bits
  * clear events_read. Writes to the read-only fields are ignored.
+ * @ingroup vgm-device
+ * @param dev     the device.
+ * @param offset  first byte, 0..15.
+ * @param buf     the len bytes the driver wrote.
+ * @param len     bytes written; offset + len <= 16.
  * @return 0; -EINVAL for NULL or a range outside the 16 bytes;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -422,6 +499,12 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 /**
  * The VMM changed a display: connected or not, preferred size (0x0 keeps the
  * current one). Sets VGM_GPU_EVENT_DISPLAY and calls config_changed().
+ * @ingroup vgm-display
+ * @param dev      the device.
+ * @param scanout  0..num_scanouts - 1.
+ * @param enabled  a display is connected.
+ * @param width    its preferred width, 0..16384 (0 with height 0: unchanged).
+ * @param height   its preferred height, 0..16384.
  * @return 0; -EINVAL for NULL, scanout >= num_scanouts, or a size above 16384;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -433,6 +516,11 @@ VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, 
  * Supplies the EDID of a scanout (copied): 128..1024 bytes, a multiple of
  * 128, with valid header and checksums. NULL (len 0) goes back to the
  * generated EDID.
+ * @ingroup vgm-display
+ * @param dev      the device.
+ * @param scanout  0..num_scanouts - 1.
+ * @param edid     the EDID, copied; NULL for the generated one.
+ * @param len      its bytes; 0 with NULL.
  * @return 0; -EINVAL for NULL dev, a bad scanout or an invalid EDID;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -447,7 +535,15 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
  * never read again. The response goes to out; *written receives its length
  * (0 on the cursor queue, which has no responses). A writable part smaller
  * than the response gets what fits.
+ * @ingroup vgm-requests
  *
+ * @param dev      the device.
+ * @param queue    the virtqueue the chain came from.
+ * @param in       the device-readable buffers of the chain, in order.
+ * @param in_cnt   how many; 0 with NULL in.
+ * @param out      the device-writable buffers of the chain, in order.
+ * @param out_cnt  how many; 0 with NULL out.
+ * @param written  receives the bytes written to out: the used length.
  * @return 0 whatever the guest sent; -EINVAL for NULL dev or written, an
  *         unknown queue, or a NULL array with a nonzero count; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -460,6 +556,8 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
  * Virtio device reset: frees every resource and region (releasing their
  * mappings), disables every scanout that showed something (callback), clears
  * accepted features and events. Display configuration and EDIDs stay.
+ * @ingroup vgm-device
+ * @param dev  the device.
  * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
@@ -467,6 +565,10 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
 
 /**
  * Describes a live resource.
+ * @ingroup vgm-introspection
+ * @param dev          the device.
+ * @param resource_id  the guest's id of the resource.
+ * @param info         info->size set by the caller; filled up to it.
  * @return 0; -EINVAL for NULL or an unknown info->size; -ENOENT when no
  *         resource has that id; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -476,6 +578,10 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 
 /**
  * Describes a scanout.
+ * @ingroup vgm-introspection
+ * @param dev      the device.
+ * @param scanout  0..num_scanouts - 1.
+ * @param info     info->size set by the caller; filled up to it.
  * @return 0; -EINVAL for NULL, an unknown info->size or scanout >= num_scanouts;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -484,8 +590,13 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 					   struct vgm_scanout_info *info);
 
 /**
- * What a scanout shows now (px->data points into the library's image, valid
- * until the next call that changes the device).
+ * What a scanout shows now: the pixels scanout_set() gave last, with the
+ * same lifetime (vgm_pixels.data: until the next scanout_set(),
+ * scanout_dmabuf() or scanout_disable() for that scanout has returned).
+ * @ingroup vgm-display
+ * @param dev      the device.
+ * @param scanout  0..num_scanouts - 1.
+ * @param px       receives the pixels.
  * @return 0; -EINVAL for NULL or a bad scanout; -ENODATA if it shows nothing;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -501,6 +612,12 @@ VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint3
  * copied as they are (X bytes included). dst holds the rectangle's height rows of
  * dst_stride bytes (a multiple of 4); see vgm_device_get_scanout_info()
  * for its size.
+ * @ingroup vgm-display
+ * @param dev         the device.
+ * @param scanout     0..num_scanouts - 1.
+ * @param fourcc      the format of dst (DRM_FORMAT_*).
+ * @param dst         receives the rectangle's pixels.
+ * @param dst_stride  bytes from one row of dst to the next.
  * @return 0; -EINVAL for NULL, a bad scanout, an unsupported fourcc or a
  *         stride that is below width * bytes per pixel or not a multiple of 4;
  *         -ENODATA if the scanout shows nothing; -ENOMEM, also when a blob's
@@ -514,6 +631,10 @@ VGM_EXPORT int vgm_device_read_scanout(const struct vgm_device *dev, uint32_t sc
 /**
  * Finds the resource that RESOURCE_ASSIGN_UUID gave this UUID, so a VMM can
  * resolve a buffer another virtio device names. O(1).
+ * @ingroup vgm-introspection
+ * @param dev          the device.
+ * @param uuid         the 16 bytes of the UUID.
+ * @param resource_id  receives the resource's id.
  * @return 0; -EINVAL for NULL; -ENOENT when no live resource has it;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.2
@@ -523,6 +644,9 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
 
 /**
  * Counters of live objects and host memory.
+ * @ingroup vgm-introspection
+ * @param dev    the device.
+ * @param stats  stats->size set by the caller; filled up to it.
  * @return 0; -EINVAL for NULL or an unknown stats->size;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -546,6 +670,7 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
  * request: the caller may close fd. A write error or running out of memory
  * stops the recording (logged); vgm_device_record_stop() then says why.
  *
+ * @ingroup vgm-device
  * @param dev the device
  * @param fd a file descriptor open for writing (a file, a pipe, a socket)
  * @return 0; -EINVAL for NULL or fd < 0; -EBUSY when the device records
@@ -559,6 +684,7 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd);
  * Ends a recording started with vgm_device_record_start(): flushes and
  * closes the library's duplicate of the fd. vgm_device_destroy() ends one
  * too.
+ * @ingroup vgm-device
  *
  * @param dev the device
  * @return 0 when everything was written; -EIO when a write failed, -ENOMEM
@@ -571,24 +697,30 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd);
 VGM_EXPORT int vgm_device_record_stop(struct vgm_device *dev);
 
 /**
- * Name of a command type in a dialect ("RESOURCE_CREATE_2D"), or NULL for
- * a type the dialect does not have or an unknown dialect. Static storage;
- * safe from any thread.
+ * Name of a command type in a dialect. Any thread.
+ * @ingroup vgm-introspection
+ * @param dialect  enum vgm_dialect.
+ * @param type     a command type, VGM_GPU_CMD_*.
+ * @return its name ("RESOURCE_CREATE_2D"), static storage; NULL if unknown.
  * @since 0.1
  */
 VGM_EXPORT const char *vgm_command_name(enum vgm_dialect dialect, uint32_t type);
 
 /**
- * Name of a response type in a dialect ("OK_NODATA",
- * "ERR_INVALID_MEMORY_ID"), or NULL for a type the dialect does not have
- * or an unknown dialect (before 0.3 an unknown dialect was answered as
- * VGM_DIALECT_STANDARD). Static storage; safe from any thread.
+ * Name of a response type in a dialect. Any thread.
+ * @ingroup vgm-introspection
+ * @param dialect  enum vgm_dialect.
+ * @param type     a response type, VGM_GPU_RESP_*.
+ * @return its name ("OK_NODATA", "ERR_INVALID_MEMORY_ID"), static storage;
+ *         NULL if unknown, an unknown dialect included (before 0.3 that
+ *         was answered as VGM_DIALECT_STANDARD).
  * @since 0.1
  */
 VGM_EXPORT const char *vgm_response_name(enum vgm_dialect dialect, uint32_t type);
 
 /**
- * @name The wire table
+ * @defgroup vgm-wire The wire table
+ * @ingroup vgm-introspection
  *
  * The library's own description of every command of both dialects and of
  * its responses: what its decoder, its encoder and vgm_command_name() read,
@@ -631,7 +763,7 @@ enum vgm_wire_kind {
 
 /** What may follow the fixed part of a message. @since 0.3 */
 enum vgm_wire_trailer {
-	VGM_WIRE_TRAILER_NONE = 0,
+	VGM_WIRE_TRAILER_NONE = 0, /**< nothing */
 	/** Records laid out as vgm_wire_layout.record, as many as the field
 	 * flagged VGM_WIRE_COUNT says (the mem entries of ATTACH_BACKING). */
 	VGM_WIRE_TRAILER_RECORDS = 1,
@@ -665,8 +797,9 @@ struct vgm_wire_field {
 struct vgm_wire_layout {
 	/** Bytes of the fixed part, header included for a message. */
 	uint32_t size;
-	/** Its fields, in wire order, filling the fixed part. */
+	/** How many fields it has. */
 	uint32_t nfields;
+	/** Its fields, in wire order, filling the fixed part. */
 	const struct vgm_wire_field *fields;
 	/** enum vgm_wire_trailer: what may follow the fixed part. */
 	uint32_t trailer;
@@ -692,9 +825,10 @@ struct vgm_wire_command {
 	int32_t feature;
 	/** The request. */
 	const struct vgm_wire_layout *request;
-	/** VGM_GPU_RESP_OK_* answered on success, and that response's layout;
-	 * 0 and NULL for a command that is not answered (the cursor queue). */
+	/** VGM_GPU_RESP_OK_* answered on success; 0 for a command that is not
+	 * answered (the cursor queue). */
 	uint32_t ok;
+	/** That response's layout; NULL when ok is 0. */
 	const struct vgm_wire_layout *response;
 };
 
@@ -713,7 +847,11 @@ VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dial
 
 /** @} */
 
-/** The library's version string, e.g. "0.1.0". @since 0.1 */
+/** The library's version (of the library that runs, which may be later
+ * than the headers': VGM_VERSION_STRING). Any thread.
+ * @ingroup vgm-device
+ * @return e.g. "0.1.0", static storage.
+ * @since 0.1 */
 VGM_EXPORT const char *vgm_version(void);
 
 #ifdef __cplusplus

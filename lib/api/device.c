@@ -10,10 +10,19 @@
 
 #include "api-impl.h"
 
-/* What a 0.1 caller's struct vgm_host_ops holds. */
-#define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
-/* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
-#define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, max_table_pieces)
+/* The sizes older callers give: the 0.1 struct, then where each later
+ * member ends (a member added here adds its end). */
+static const size_t host_ops_ends[] = {
+	offsetof(struct vgm_host_ops, resource_uuid), /* 0.1 */
+	MEMBER_END(struct vgm_host_ops, resource_uuid),
+	MEMBER_END(struct vgm_host_ops, scanout_dmabuf),
+};
+static const size_t config_ends[] = {
+	offsetof(struct vgm_device_config, max_table_pieces), /* 0.1 and 0.2 */
+	MEMBER_END(struct vgm_device_config, max_table_pieces),
+};
+static const struct sized_ends host_ops_sizes = { host_ops_ends, ARRAY_SIZE(host_ops_ends) };
+static const struct sized_ends config_sizes = { config_ends, ARRAY_SIZE(config_ends) };
 
 static uint64_t dialect_features(enum vgm_dialect dialect)
 {
@@ -102,10 +111,9 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	struct core_config cc;
 	struct vgm_device *dev;
 
-	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
-					      CONFIG_SIZE_0_1))
+	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size, &config_sizes))
 		return -EINVAL;
-	if (!cfg.ops || !copy_sized(&ops, sizeof(ops), cfg.ops, cfg.ops->size, HOST_OPS_SIZE_0_1))
+	if (!cfg.ops || !copy_sized(&ops, sizeof(ops), cfg.ops, cfg.ops->size, &host_ops_sizes))
 		return -EINVAL;
 	/* Sized for a valid count; an invalid one is refused below, logged. */
 	dev = device_alloc(&ops, cfg.host, cfg.log_level,

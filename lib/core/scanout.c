@@ -87,6 +87,8 @@ void scanout_hide(struct core *c, uint32_t idx)
 {
 	if (!c->scanouts[idx].res)
 		return;
-	scanout_forget(c, idx);
+	/* The host first: its display thread may read the pixels until the
+	 * callback returns, and forgetting frees a staging copy. */
 	host_scanout_disable(c->host, idx);
+	scanout_forget(c, idx);
 }

@@ -49,6 +49,11 @@ void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct v
 /* Calls scanout_set with what the scanout shows. */
 void view_announce(struct render *r, uint32_t idx, const struct vgm_gpu_rect *rect);
 void view_release(struct render *r, struct view *v);
+/* Takes the scanout's staging copy (if any) out of its view, its budget
+ * given back. The caller frees it once the host has been told what the
+ * scanout shows next: a display thread may read the pixels it was given
+ * until that callback returns (virtgpu-mem.h, "Threads and pixels"). */
+uint8_t *view_take_staging(struct render *r, uint32_t idx);
 /* A 2D resource's view: a pointer into the renderer's storage; the core
  * shows it, the host is told. */
 void view_show_2d(struct render *r, uint32_t idx, struct resource *res,

@@ -96,9 +96,11 @@ enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource
 	struct view view = { .fmt = format_from_virtio(fb->format) };
 	enum core_verdict err =
 		prepare_view(r, &view, res, rect, fb, r->views[idx].staging_bytes);
+	uint8_t *old;
 
 	if (err)
 		return err;
+	old = view_take_staging(r, idx); /* freed once the host is told */
 	scanout_show(r->core, idx, res, rect, fb); /* drops the current view */
 	if (view.staging)
 		budget_charge(r->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
@@ -110,6 +112,7 @@ enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource
 	}
 	if (!offer_dmabuf(r, idx, res, rect, fb, view.fmt))
 		view_announce(r, idx, rect);
+	free(old);
 	return CORE_OK;
 }
 
@@ -140,12 +143,25 @@ void view_refresh(struct render *rd, uint32_t idx, const struct vgm_rect *r)
 	}
 }
 
-void view_release(struct render *r, struct view *v)
+/* The budget is given back at once, as when the copy was freed here: the
+ * old copy lives on only for the length of the library call. */
+static uint8_t *take_staging(struct render *r, struct view *v)
 {
-	if (!v->staging)
-		return;
-	budget_release(r->core, BUDGET_IMAGE, v->staging_bytes);
-	free(v->staging);
+	uint8_t *old = v->staging;
+
+	if (old)
+		budget_release(r->core, BUDGET_IMAGE, v->staging_bytes);
 	v->staging = NULL;
 	v->staging_bytes = 0;
+	return old;
+}
+
+uint8_t *view_take_staging(struct render *r, uint32_t idx)
+{
+	return take_staging(r, &r->views[idx]);
+}
+
+void view_release(struct render *r, struct view *v)
+{
+	free(take_staging(r, v));
 }

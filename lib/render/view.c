@@ -5,6 +5,7 @@
  * and what a VMM reads of it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render-impl.h"
@@ -31,6 +32,7 @@ void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect)
 {
 	struct view *v = &r->views[idx];
+	uint8_t *old = view_take_staging(r, idx); /* freed once the host is told */
 	struct resource_desc d;
 
 	resource_describe(res, &d);
@@ -38,6 +40,7 @@ void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
 	v->fmt = format_from_virtio(d.format);
 	v->data = r->ops->pixels_2d(r, res, rect->x, rect->y, &v->stride);
 	view_announce(r, idx, rect);
+	free(old);
 }
 
 int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px)

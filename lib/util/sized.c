@@ -8,11 +8,22 @@
 
 #include "util.h"
 
-bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size, size_t min_size)
+/* An older caller's size: one that ends where a member ends. */
+static bool known_size(uint32_t size, const struct sized_ends *ends)
+{
+	for (size_t i = 0; i < ends->count; i++) {
+		if (ends->ends[i] == size)
+			return true;
+	}
+	return false;
+}
+
+bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size,
+		const struct sized_ends *ends)
 {
 	const uint8_t *tail = (const uint8_t *)src + dst_size;
 
-	if (src_size < min_size)
+	if (src_size < dst_size && !known_size(src_size, ends))
 		return false;
 	for (size_t i = 0; src_size > dst_size && i < src_size - dst_size; i++) {
 		if (tail[i])

@@ -88,11 +88,25 @@ void copy_fence(void);
 
 /* ---- sized.c: structs that carry their size ----------------------------- */
 
+/* Where a member of a struct ends: a size a caller of some version may give. */
+#define MEMBER_END(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The sizes a size-carrying struct may be given with, short of its own:
+ * ends[0] is its size at version 0.1, which every caller knows; the others
+ * are where its later members end, ascending. */
+struct sized_ends {
+	const size_t *ends;
+	size_t count;
+};
+
 /* Copies a struct the caller gives, whose first uint32_t is its size
  * (libxkbcommon's rule): a smaller one is an older caller (the rest of dst
- * is zeroed), a larger one must have a zero tail. min_size is the size at
- * version 0.1, which every caller knows. False: dst untouched. */
-bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size, size_t min_size);
+ * is zeroed) and must end where a member ends (one of ends); a larger one
+ * must have a zero tail. A size that ends inside a member is no version's:
+ * refused, or half a callback pointer would be called. False: dst
+ * untouched. */
+bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size,
+		const struct sized_ends *ends);
 /* Fills a caller's size-carrying struct from src (size bytes, the size
  * field included) up to the size the caller says it has. -EINVAL when that
  * size is too small to hold anything. */

@@ -223,6 +223,14 @@ CASES = [
 ]
 
 
+def without_comments(text):
+    """The header without the comments that follow a member or enumerator on
+    its line, so that the changes below match declarations however they are
+    documented (the comments before a struct's first member stay: they say
+    which structs carry their size)."""
+    return re.sub(r'([;,])[ \t]*/\*(?:(?!\*/).)*\*/[ \t]*\n', r'\1\n', text)
+
+
 def probe_library(work, headers_dir, version_h, probe_c, cc, change, defines):
     """Builds the probe against a copy of the public headers, with change
     applied to virtgpu-mem.h; returns (library, its headers dir)."""
@@ -232,7 +240,7 @@ def probe_library(work, headers_dir, version_h, probe_c, cc, change, defines):
     if change:
         path = os.path.join(headers, 'virtgpu-mem.h')
         with open(path) as f:
-            text = f.read()
+            text = without_comments(f.read())
         changed = change(text)
         if changed == text:
             raise ValueError('self-test: a change left the header as it was')

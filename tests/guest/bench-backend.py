@@ -32,7 +32,7 @@ to each round (no backend: for scale).
 Runs alternate between the backends (R runs each, the order turned every
 round); the figures are the medians, with the smallest and largest run
 beside them, and the machine's load (uptime's load averages) before and
-after. Prints one row for the README's table.
+after. Prints one row for the results table of vhost-user-gpu/README.md.
 
 Exit: 0 measured, 1 a run failed, 77 cannot run here (see run-guest.py).
 """
