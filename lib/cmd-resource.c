@@ -44,6 +44,14 @@ static uint32_t validate_create_2d(struct vgm_device *dev, struct cmd *c)
 	return cmd_check_resource_room(dev, c, b->resource_id);
 }
 
+/* A 2D resource's size in its slot of the id table, when each side fits
+ * 16 bits (0: look at the resource), so that a flush of a resource shown
+ * nowhere reads one cache line, not two. */
+static uint32_t size_tag(uint32_t width, uint32_t height)
+{
+	return width < 0x10000 && height < 0x10000 ? width | height << 16 : 0;
+}
+
 static uint32_t exec_create_2d(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_2d *b = &c->u.create_2d;
@@ -59,7 +67,7 @@ static uint32_t exec_create_2d(struct vgm_device *dev, struct cmd *c)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
 				   "resource_id %u: no memory for the table", b->resource_id);
 	}
-	idtable_insert(&dev->resources, res->id, res);
+	idtable_insert_tagged(&dev->resources, res->id, size_tag(res->width, res->height), res);
 	return 0;
 }
 
@@ -69,6 +77,21 @@ uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id)
 	if (!c->res)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				   "resource_id %u does not exist", id);
+	return 0;
+}
+
+uint32_t cmd_find_resource_rect(struct vgm_device *dev, struct cmd *c, uint32_t id,
+				const struct vgm_gpu_rect *r, bool *inside)
+{
+	const struct idslot *s = idtable_find(&dev->resources, id);
+
+	if (!s)
+		return cmd_find_resource(dev, c, id); /* logs */
+	c->res = s->ptr;
+	if (s->tag)
+		*inside = rect_inside(r, s->tag & 0xffff, s->tag >> 16);
+	else
+		*inside = c->res->blob || rect_inside(r, c->res->width, c->res->height);
 	return 0;
 }
 

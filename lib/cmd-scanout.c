@@ -51,15 +51,19 @@ static uint32_t exec_set_scanout(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
+/* A flush reads the resource itself only if a scanout shows it: the id
+ * table knows its size, and scanouts know what they show. */
 static uint32_t validate_flush(struct vgm_device *dev, struct cmd *c)
 {
 	const struct vgm_gpu_resource_flush *f = &c->u.flush;
-	uint32_t err = cmd_find_resource(dev, c, f->resource_id);
+	bool inside;
+	uint32_t err = cmd_find_resource_rect(dev, c, f->resource_id, &f->r, &inside);
 
+	/* A blob has no size of its own (inside): each scanout clips to what
+	 * it shows. */
 	if (err)
 		return err;
-	/* A blob has no size of its own: each scanout clips to what it shows. */
-	if (!c->res->blob && !rect_inside(&f->r, c->res->width, c->res->height))
+	if (!inside)
 		return guest_error(dev, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
 				   f->r.y, f->r.width, f->r.height, c->res->width,
@@ -92,7 +96,7 @@ static uint32_t exec_flush(struct vgm_device *dev, struct cmd *c)
 	for (uint32_t i = 0; i < dev->num_scanouts; i++) {
 		struct vgm_rect part;
 
-		if (!(c->res->scanout_mask & (1u << i)) ||
+		if (dev->scanouts[i].res != c->res ||
 		    !intersect(&c->u.flush.r, &dev->scanouts[i].rect, &part))
 			continue;
 		scanout_blob_refresh(&dev->scanouts[i], &part);

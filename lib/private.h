@@ -125,10 +125,18 @@ const struct format_info *format_from_virtio(uint32_t virtio_format);
 /* NULL for a fourcc the library cannot produce. */
 const struct format_info *format_from_fourcc(uint32_t fourcc);
 
+/* ---- hugemap.c --------------------------------------------------------- */
+
+/* len zeroed bytes on a mapping of their own, 2 MiB aligned, huge pages
+ * advised; NULL if the system has no memory. huge_unmap(NULL) is a no-op. */
+void *huge_map(size_t len);
+void huge_unmap(void *p, size_t len);
+
 /* ---- idtable.c: guest ids -> objects, O(1) --------------------------- */
 
 struct idslot {
-	uint32_t id; /* 0: empty (0 is never a valid guest id) */
+	uint32_t id;  /* 0: empty (0 is never a valid guest id) */
+	uint32_t tag; /* the owner's: what a lookup may read without the object */
 	void *ptr;
 };
 
@@ -142,10 +150,15 @@ struct idtable {
 int idtable_init(struct idtable *t);
 void idtable_fini(struct idtable *t);
 void *idtable_get(const struct idtable *t, uint32_t id);
+/* The slot holding id (ptr and tag), or NULL; valid until the table
+ * changes. */
+const struct idslot *idtable_find(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);
 /* id must be nonzero and absent, and room reserved. */
 void idtable_insert(struct idtable *t, uint32_t id, void *ptr);
+/* The same, with the slot's tag. */
+void idtable_insert_tagged(struct idtable *t, uint32_t id, uint32_t tag, void *ptr);
 void *idtable_remove(struct idtable *t, uint32_t id);
 /* Iterates: *pos starts at 0; returns NULL at the end. */
 void *idtable_next(const struct idtable *t, uint32_t *pos);
@@ -431,6 +444,10 @@ uint32_t cmd_check_new_resource(struct vgm_device *dev, struct cmd *c, uint32_t 
 uint32_t cmd_check_resource_room(struct vgm_device *dev, struct cmd *c, uint32_t id);
 /* An existing resource, into c->res (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct vgm_device *dev, struct cmd *c, uint32_t id);
+/* The same, and whether r lies inside it (a blob: always), from the id
+ * table alone where it can: without touching the resource. */
+uint32_t cmd_find_resource_rect(struct vgm_device *dev, struct cmd *c, uint32_t id,
+				const struct vgm_gpu_rect *r, bool *inside);
 /* UUIDs are found by their first four bytes, which are unique per device. */
 uint32_t uuid_key(const uint8_t uuid[16]);
 /* cmd-scanout.c: a scanout id below num_scanouts (checked first:
