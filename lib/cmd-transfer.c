@@ -7,10 +7,24 @@
  */
 #include "private.h"
 
-/* From this size on a transfer is streamed around the cache (copy.c):
- * about half of a core's L2, so small ones (damage tiles) stay cached for
- * the host that displays them next. */
-#define STREAM_MIN (1u << 20)
+/* Rows shorter than this are asked for ROWS_AHEAD rows in advance: each
+ * is a few lines in a page of its own, which the hardware prefetcher does
+ * not foresee. */
+#define SHORT_ROW 1024u
+#define ROWS_AHEAD 4u
+
+/* Whether a transfer of bytes is streamed around the caches (copy.c). The
+ * machine's threshold is read once per device, when a transfer first is
+ * large enough that it could matter. */
+static bool streamed(struct vgm_device *dev, uint64_t bytes)
+{
+	if (!dev->stream_min) {
+		if (bytes < COPY_STREAM_FLOOR)
+			return false;
+		dev->stream_min = copy_stream_threshold();
+	}
+	return bytes >= dev->stream_min;
+}
 
 static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 {
@@ -33,18 +47,30 @@ static uint32_t validate_transfer(struct vgm_device *dev, struct cmd *c)
 	return 0;
 }
 
+/* Asks for the source of row h + ROWS_AHEAD, when rows are short. */
+static void prefetch_row(const struct region *rg, const struct region_cursor *cur, uint64_t src,
+			 uint64_t stride, size_t row)
+{
+	uint64_t ahead;
+
+	if (row < SHORT_ROW && !__builtin_add_overflow(src, stride * ROWS_AHEAD, &ahead))
+		region_prefetch(rg, cur, ahead, row);
+}
+
 /* A backing that ends early ends the copy: the rest keeps its pixels. */
-static void copy_rows(struct resource *res, const struct vgm_gpu_transfer_to_host_2d *t,
-		      uint64_t src)
+static void copy_rows(struct vgm_device *dev, struct resource *res,
+		      const struct vgm_gpu_transfer_to_host_2d *t, uint64_t src)
 {
 	size_t row = (size_t)t->r.width * res->fmt->bpp;
 	uint8_t *dst = res->pixels + (size_t)t->r.y * res->stride + (size_t)t->r.x * res->fmt->bpp;
-	struct region_cursor cur = { .stream = (uint64_t)row * t->r.height >= STREAM_MIN };
+	struct region_cursor cur = { .stream = streamed(dev, (uint64_t)row * t->r.height) };
 
 	if (row == res->stride) {
 		region_read(res->backing, &cur, src, dst, row * t->r.height);
 	} else {
 		for (uint32_t h = 0; h < t->r.height; h++) {
+			if (h + ROWS_AHEAD < t->r.height)
+				prefetch_row(res->backing, &cur, src, res->stride, row);
 			if (region_read(res->backing, &cur, src, dst, row) < row ||
 			    __builtin_add_overflow(src, res->stride, &src))
 				break;
@@ -60,13 +86,12 @@ static uint32_t exec_transfer(struct vgm_device *dev, struct cmd *c)
 	const struct vgm_gpu_transfer_to_host_2d *t = &c->u.transfer;
 	uint64_t src;
 
-	(void)dev;
 	if (c->res->blob || t->r.width == 0 || t->r.height == 0)
 		return 0;
 	/* An offset past the end of the address space is past the backing. */
 	if (__builtin_add_overflow(c->res->backing_off, t->offset, &src))
 		return 0;
-	copy_rows(c->res, t, src);
+	copy_rows(dev, c->res, t, src);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #define MAX_DISPLAY_SIZE 16384u
 /* What a 0.1 caller's struct vgm_host_ops holds. */
 #define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
+/* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
+#define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, stream_threshold)
 
 /* Copies a struct that carries its size (libxkbcommon's rule): a smaller
  * one is an older caller, a larger one must have a zero tail. min_size is
@@ -87,6 +89,14 @@ static void apply_config(struct vgm_device *dev, const struct vgm_device_config 
 		or_default(cfg->max_backing_entries, VGM_DEFAULT_MAX_BACKING_ENTRIES);
 	dev->limits.resources = or_default(cfg->max_resources, VGM_DEFAULT_MAX_RESOURCES);
 	dev->limits.regions = or_default(cfg->max_regions, VGM_DEFAULT_MAX_REGIONS);
+	dev->stream_min = cfg->stream_threshold; /* 0: chosen later, lazily */
+}
+
+/* The sizes callers of each version pass; one that ends inside a field is
+ * a caller's mistake, not a version. */
+static bool config_size_known(uint32_t size)
+{
+	return size == CONFIG_SIZE_0_1 || size >= sizeof(struct vgm_device_config);
 }
 
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
@@ -94,7 +104,8 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	struct vgm_device_config cfg;
 	struct vgm_device *dev;
 
-	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size, sizeof(cfg)))
+	if (!config || !out || !config_size_known(config->size) ||
+	    !copy_sized(&cfg, sizeof(cfg), config, config->size, CONFIG_SIZE_0_1))
 		return -EINVAL;
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)

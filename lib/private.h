@@ -208,10 +208,20 @@ struct region_cursor {
 };
 
 /* copy.c */
-/* Copies with non-temporal stores where the CPU has them; copy_fence()
- * after the last one orders them before anything that follows. */
-void copy_stream(void *dst, const void *src, size_t n);
+/* No transfer below this is streamed, whatever the machine: non-temporal
+ * stores pay for their fence and partial lines only on large ones. */
+#define COPY_STREAM_FLOOR (256u << 10)
+/* The transfer size from which non-temporal stores pay on this machine
+ * (>= COPY_STREAM_FLOOR); reads the cache size from the system. */
+uint64_t copy_stream_threshold(void);
+/* Copies n bytes, with non-temporal stores if stream (where the CPU has
+ * them); copy_fence() after the last one orders them before anything
+ * that follows. */
+void copy_piece(void *dst, const void *src, size_t n, bool stream);
 void copy_fence(void);
+/* Asks the CPU for the first bytes of [p, p + n), up to COPY_PREFETCH_MAX. */
+#define COPY_PREFETCH_MAX 4096u
+void copy_prefetch(const void *p, size_t n);
 
 /* Builds a region from validated entries: maps every range through the
  * host. Returns 0 or the guest's verdict (ERR_UNSPEC: untranslatable,
@@ -226,6 +236,10 @@ void region_unref(struct vgm_device *dev, struct region *rg);
  * Returns the bytes copied. */
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
+/* Asks the CPU for [off, off + len) of the region, clipped to its end and
+ * to COPY_PREFETCH_MAX bytes; cur is only a hint where to look. */
+void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
+		     size_t len);
 /* The index of the piece holding off (< size). */
 uint32_t region_piece(const struct region *rg, uint64_t off);
 /* The host address of [off, off + len) if it lies in one piece, else NULL. */
@@ -365,6 +379,10 @@ struct vgm_device {
 	uint64_t table_bytes;
 	uint64_t backing_entries;
 	struct vgm_log log;
+	/* Transfers of this many bytes and more are streamed around the
+	 * caches; 0: not chosen yet (copy_stream_threshold(), when a
+	 * transfer first could need it). */
+	uint64_t stream_min;
 	int udmabuf_fd;	      /* /dev/udmabuf: -1 not opened yet, -2 absent */
 	bool udmabuf_failed;  /* an ioctl failed once (logged once) */
 	struct idtable uuids; /* first 4 bytes of a UUID -> resource */

@@ -306,6 +306,11 @@ void region_unref(struct vgm_device *dev, struct region *rg)
 	region_free(dev, rg);
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* The piece holding off (< size). Pages of one size are found by a shift.
  * Otherwise the reads of one transfer move forward, so search from where
  * the previous one ended: galloping ahead finds a piece d places on in
@@ -357,16 +362,41 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 
 		if (chunk > len - done)
 			chunk = len - done;
-		if (cur->stream)
-			copy_stream(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		else
-			memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
+		/* The next piece is elsewhere: ask for it while this one is
+		 * copied (the hardware prefetcher stops at each page's end). */
+		if (done + chunk < len)
+			copy_prefetch(rg->seg[i + 1].ptr,
+				      (size_t)min_u64(rg->seg[i + 2].start - rg->seg[i + 1].start,
+						      len - done - chunk));
+		copy_piece(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk,
+			   cur->stream);
 		done += chunk;
 		if (done < len)
 			i++;
 	}
 	cur->idx = i;
 	return done;
+}
+
+void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
+		     size_t len)
+{
+	uint32_t i;
+
+	if (off >= rg->size)
+		return;
+	len = (size_t)min_u64(min_u64(len, rg->size - off), COPY_PREFETCH_MAX);
+	i = find_piece(rg, cur->idx, off);
+	while (len > 0) {
+		size_t chunk = (size_t)(rg->seg[i + 1].start - off);
+
+		if (chunk > len)
+			chunk = len;
+		copy_prefetch(rg->seg[i].ptr + (off - rg->seg[i].start), chunk);
+		off += chunk;
+		len -= chunk;
+		i++;
+	}
 }
 
 uint32_t region_piece(const struct region *rg, uint64_t off)

@@ -100,7 +100,10 @@ static void test_device_new_config_size(void **state)
 {
 	struct harness *h = *state;
 	struct vgm_device_config cfg;
-	static const uint32_t small[] = { 0, 4, 8, sizeof(cfg) - 8, sizeof(cfg) - 1 };
+	/* Below what a 0.1 caller passes (up to and with host), and sizes that
+	 * end inside stream_threshold (0.3). */
+	const uint32_t v01 = offsetof(struct vgm_device_config, stream_threshold);
+	const uint32_t small[] = { 0, 4, 8, v01 - 8, v01 - 1, v01 + 4, sizeof(cfg) - 1 };
 
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
 		valid_config(h, &cfg);

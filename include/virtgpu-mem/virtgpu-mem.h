@@ -260,6 +260,17 @@ struct vgm_device_config {
 	const struct vgm_host_ops *ops;
 	/** Passed as the first argument of every callback. */
 	void *host;
+	/**
+	 * TRANSFER_TO_HOST_2D requests of at least this many bytes write the
+	 * host image with non-temporal stores, around the CPU's caches: the
+	 * image is then not in the caches when the host reads it, and what
+	 * the host keeps there is not evicted. 0: chosen from the machine on
+	 * the first transfer of 256 KiB or more (three quarters of one CPU's
+	 * share of the last-level cache, at least 256 KiB; 1 MiB where the
+	 * system does not give cache sizes); UINT64_MAX: never. Only the speed
+	 * changes, never the pixels. @since 0.3
+	 */
+	uint64_t stream_threshold;
 };
 
 /** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */

@@ -242,6 +242,9 @@ static void test_frozen_sized_structs(struct check *c)
 	FIELD(c, vgm_device_config, log_level);
 	FIELD(c, vgm_device_config, ops);
 	FIELD(c, vgm_device_config, host);
+	/* 0.3 appended stream_threshold where the 0.1 struct ended. */
+	SAME(c, offsetof(struct vgm_device_config, stream_threshold),
+	     sizeof(struct frozen_vgm_device_config_0_1));
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);
@@ -422,6 +425,28 @@ out:
 	guarded_free(&gops);
 }
 
+/* A size that ends inside stream_threshold (0.3) is no version's: refused.
+ * (The struct is a whole 0.3 one, aligned, before a PROT_NONE page.) */
+static void test_frozen_config_size_cutting_a_field(struct check *c)
+{
+	struct guarded gops, gcfg;
+	const size_t cut = sizeof(struct frozen_vgm_device_config_0_1) + 4;
+	struct frozen_vgm_host_ops_0_1 *ops = guarded_alloc(&gops, sizeof(*ops));
+	struct frozen_vgm_device_config_0_1 *cfg = guarded_alloc(&gcfg, cut + 4);
+	struct vgm_device *dev = NULL;
+
+	ops->size = sizeof(*ops);
+	ops->translate = fake_translate;
+	cfg->size = (uint32_t)cut;
+	cfg->num_scanouts = 1;
+	cfg->ops = ops;
+	SAME(c, vgm_device_new((const struct vgm_device_config *)(const void *)cfg, &dev),
+	     -EINVAL);
+	SAME(c, dev == NULL, 1);
+	guarded_free(&gcfg);
+	guarded_free(&gops);
+}
+
 int main(void)
 {
 	struct check c = { 0, 0 };
@@ -430,6 +455,7 @@ int main(void)
 	test_frozen_sized_structs(&c);
 	test_frozen_constants(&c);
 	test_frozen_device_new_takes_0_1_config(&c);
+	test_frozen_config_size_cutting_a_field(&c);
 	printf("%u checks, %u failed\n", c.run, c.failed);
 	return c.failed ? 1 : 0;
 }
