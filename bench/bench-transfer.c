@@ -586,6 +586,11 @@ static void run_size(uint32_t w, uint32_t hgt, int reps, struct bench_rng *rng)
 	make_ops(&f, &run);
 	bench_interleave(&run.ops[0][0], 2 * NJOBS, reps, rng);
 	bench_print_load("after");
+	/* Every peer copied the same frame by the same rule. */
+	if (memcmp(f.lib_pixels, f.pages_dst, f.bytes) || memcmp(f.lib_pixels, f.qemu_dst, f.bytes)) {
+		fprintf(stderr, "bench: the peers' frames differ\n");
+		exit(1);
+	}
 	report(&f, &run);
 	bench_ops_free(&run.ops[0][0], 2 * NJOBS);
 	frame_fini(&f);
