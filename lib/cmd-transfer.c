@@ -9,9 +9,10 @@
 
 /* Rows shorter than this are asked for ROWS_AHEAD rows in advance: each
  * is a few lines in a page of its own, which the hardware prefetcher does
- * not foresee. */
+ * not foresee, so only requests made early keep several in flight (4K
+ * tiles: 8 rows ahead 1.05-1.16x faster than 4, 12 no better). */
 #define SHORT_ROW 1024u
-#define ROWS_AHEAD 4u
+#define ROWS_AHEAD 8u
 
 /* Whether a transfer of bytes is streamed around the caches (copy.c). The
  * machine's threshold is read once per device, when a transfer first is

@@ -15,7 +15,7 @@
  *
  * Prefetching. A guest's pieces are scattered pages: the hardware
  * prefetcher stops at the end of each and takes a few misses to find the
- * next, so the next piece is requested while one is copied. Rows shorter
+ * next, so the start of the next piece is requested while one is copied. Rows shorter
  * than a few lines (tiles) are each in a page of their own, a stride
  * apart: the transfer requests them a few rows ahead (cmd-transfer.c).
  */
@@ -64,8 +64,6 @@ void copy_prefetch(const void *p, size_t n)
 {
 	const char *b = p;
 
-	/* A page: what the copy of the piece before it takes long enough
-	 * to cover, and no more requests than the CPU keeps in flight. */
 	if (n > COPY_PREFETCH_MAX)
 		n = COPY_PREFETCH_MAX;
 	for (size_t i = 0; i < n; i += LINE)

@@ -362,12 +362,13 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 
 		if (chunk > len - done)
 			chunk = len - done;
-		/* The next piece is elsewhere: ask for it while this one is
-		 * copied (the hardware prefetcher stops at each page's end). */
+		/* The next piece is elsewhere: ask for its start while this
+		 * one is copied (the hardware prefetcher stops at each page's
+		 * end, and takes over again once a piece is under way). */
 		if (done + chunk < len)
 			copy_prefetch(rg->seg[i + 1].ptr,
 				      (size_t)min_u64(rg->seg[i + 2].start - rg->seg[i + 1].start,
-						      len - done - chunk));
+						      min_u64(len - done - chunk, COPY_PIECE_AHEAD)));
 		copy_piece(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk,
 			   cur->stream);
 		done += chunk;
