@@ -13,11 +13,11 @@
  * when a transfer first could need it. memcpy cannot choose for us: it is
  * called once per guest piece and never sees that the transfer is large.
  *
- * Prefetching. A guest's pieces are scattered pages: the hardware
- * prefetcher stops at the end of each and takes a few misses to find the
- * next, so the start of the next piece is requested while one is copied. Rows shorter
- * than a few lines (tiles) are each in a page of their own, a stride
- * apart: the transfer requests them a few rows ahead (cmd-transfer.c).
+ * Prefetching (region.c, cmd-transfer.c): a guest's pieces are scattered
+ * pages, and the hardware prefetcher stops at the end of each, so a read
+ * asks for the start of the next piece while it copies one, and rows
+ * shorter than a few lines (tiles), each in a page of its own, are asked
+ * for rows ahead.
  */
 #include <string.h>
 #include <unistd.h>
@@ -60,16 +60,6 @@ uint64_t copy_stream_threshold(void)
 	return t > COPY_STREAM_FLOOR ? t : COPY_STREAM_FLOOR;
 }
 
-void copy_prefetch(const void *p, size_t n)
-{
-	const char *b = p;
-
-	if (n > COPY_PREFETCH_MAX)
-		n = COPY_PREFETCH_MAX;
-	for (size_t i = 0; i < n; i += LINE)
-		__builtin_prefetch(b + i, 0, 3);
-}
-
 #if defined(__SSE2__)
 static void stream_lines(uint8_t *d, const uint8_t *s, size_t n)
 {
@@ -86,8 +76,10 @@ static void stream_lines(uint8_t *d, const uint8_t *s, size_t n)
 	}
 }
 
-static void copy_stream(uint8_t *d, const uint8_t *s, size_t n)
+void copy_stream(void *dst, const void *src, size_t n)
 {
+	uint8_t *d = dst;
+	const uint8_t *s = src;
 	/* Whole lines only: a line written partly by streaming stores and
 	 * partly by cached ones (the next piece's) costs more than either. */
 	size_t head = (size_t)(-(uintptr_t)d & (LINE - 1)), body;
@@ -107,20 +99,12 @@ void copy_fence(void)
 	_mm_sfence(); /* the streamed lines are visible before the response */
 }
 #else
-static void copy_stream(uint8_t *d, const uint8_t *s, size_t n)
+void copy_stream(void *dst, const void *src, size_t n)
 {
-	memcpy(d, s, n);
+	memcpy(dst, src, n);
 }
 
 void copy_fence(void)
 {
 }
 #endif
-
-void copy_piece(void *dst, const void *src, size_t n, bool stream)
-{
-	if (stream)
-		copy_stream(dst, src, n);
-	else
-		memcpy(dst, src, n);
-}

@@ -214,19 +214,11 @@ struct region_cursor {
 /* The transfer size from which non-temporal stores pay on this machine
  * (>= COPY_STREAM_FLOOR); reads the cache size from the system. */
 uint64_t copy_stream_threshold(void);
-/* Copies n bytes, with non-temporal stores if stream (where the CPU has
- * them); copy_fence() after the last one orders them before anything
- * that follows. */
-void copy_piece(void *dst, const void *src, size_t n, bool stream);
+/* Copies n bytes with non-temporal stores where the CPU has them (whole
+ * destination lines; the ends with memcpy); copy_fence() after the last
+ * one orders them before anything that follows. */
+void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
-/* Asks the CPU for the first bytes of [p, p + n), up to COPY_PREFETCH_MAX. */
-#define COPY_PREFETCH_MAX 4096u
-/* What a copy asks for of the piece after the one it copies: the start of
- * a page; more keeps the CPU's queues busy with requests that the hardware
- * prefetcher would make anyway (measured: 1.07-1.26x faster than a whole
- * page at 3840x2160, docs/benchmarks.md). */
-#define COPY_PIECE_AHEAD 1024u
-void copy_prefetch(const void *p, size_t n);
 
 /* Builds a region from validated entries: maps every range through the
  * host. Returns 0 or the guest's verdict (ERR_UNSPEC: untranslatable,
@@ -242,7 +234,7 @@ void region_unref(struct vgm_device *dev, struct region *rg);
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
 /* Asks the CPU for [off, off + len) of the region, clipped to its end and
- * to COPY_PREFETCH_MAX bytes; cur is only a hint where to look. */
+ * to a page; cur is only a hint where to look. */
 void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
 		     size_t len);
 /* The index of the piece holding off (< size). */
