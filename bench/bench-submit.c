@@ -18,7 +18,7 @@
 
 #include "bench.h"
 
-#define BATCH 50000u   /* requests per batch */
+#define BATCH 10000u   /* requests per batch: short, so that few are preempted */
 #define SMALL 1000u
 #define BIG 1000000u
 #define CREATES 2000u  /* devices per timed batch */
@@ -286,8 +286,8 @@ static void report_kind(const struct bench_op *small, const struct bench_op *big
 
 int main(void)
 {
-	int reps = bench_reps(11);
-	int runs = 1 + 2 * reps; /* bench_interleave's first pass, then two a repetition */
+	int reps = bench_reps(31);
+	int runs;
 	struct bench_rng rng;
 	struct dev small, big;
 	struct job jobs[2][NKINDS];
@@ -298,6 +298,7 @@ int main(void)
 
 	if (reps > 256)
 		reps = 256;
+	runs = 1 + 2 * reps; /* bench_interleave's first pass, then two a repetition */
 	bench_rng_init(&rng, bench_seed());
 	printf("requests through vgm_device_submit (seed %llu), %d repetitions\n",
 	       (unsigned long long)bench_seed(), reps);
