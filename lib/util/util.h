@@ -85,6 +85,16 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
 void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
 
+/* ---- hugemap.c: large buffers ------------------------------------------- */
+
+/* Buffers of this size and more are worth a mapping of their own. */
+#define HUGE_MAP_MIN (2u << 20)
+/* len zeroed bytes on a mapping of their own, 2 MiB aligned, huge pages
+ * advised; NULL if the system has no memory. huge_unmap(NULL, len) is a
+ * no-op; len is the one given to huge_map(). */
+void *huge_map(size_t len);
+void huge_unmap(void *p, size_t len);
+
 /* ---- sized.c: structs that carry their size ----------------------------- */
 
 /* Copies a struct the caller gives, whose first uint32_t is its size
