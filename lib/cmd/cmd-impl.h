@@ -131,6 +131,8 @@ uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, con
 uint32_t cmd_check_new_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* Room for one more resource under the limit (ERR_OUT_OF_MEMORY). */
 uint32_t cmd_check_resource_room(struct dispatch *d, struct cmd *c, uint32_t id);
+/* The answer to a resource id that names none (ERR_INVALID_RESOURCE_ID). */
+uint32_t cmd_no_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* An existing resource, into c->res and c->rd (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* scanout.c: a scanout id below num_scanouts (checked first:

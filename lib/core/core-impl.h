@@ -11,7 +11,8 @@
 /* ---- idtable.c: guest ids -> objects, O(1) --------------------------- */
 
 struct idslot {
-	uint32_t id; /* 0: empty (0 is never a valid guest id) */
+	uint32_t id;  /* 0: empty (0 is never a valid guest id) */
+	uint32_t tag; /* the owner's: what a lookup may read without the object */
 	void *ptr;
 };
 
@@ -25,10 +26,15 @@ struct idtable {
 int idtable_init(struct idtable *t);
 void idtable_fini(struct idtable *t);
 void *idtable_get(const struct idtable *t, uint32_t id);
+/* The slot holding id (ptr and tag), or NULL; valid until the table
+ * changes. */
+const struct idslot *idtable_find(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);
 /* id must be nonzero and absent, and room reserved. */
 void idtable_insert(struct idtable *t, uint32_t id, void *ptr);
+/* The same, with the slot's tag. */
+void idtable_insert_tagged(struct idtable *t, uint32_t id, uint32_t tag, void *ptr);
 void *idtable_remove(struct idtable *t, uint32_t id);
 /* Iterates: *pos starts at 0; returns NULL at the end. */
 void *idtable_next(const struct idtable *t, uint32_t *pos);
