@@ -14,6 +14,9 @@
 #define HOST_OPS_SIZE_0_1 offsetof(struct vgm_host_ops, resource_uuid)
 /* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
 #define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, max_table_pieces)
+/* Where each field added since 0.1 ends. */
+#define CONFIG_END(f) (offsetof(struct vgm_device_config, f) + \
+		       sizeof(((struct vgm_device_config *)0)->f))
 
 static uint64_t dialect_features(enum vgm_dialect dialect)
 {
@@ -32,6 +35,8 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 {
 	if (cfg->dialect > VGM_DIALECT_MEMORY_RFC)
 		return api_misuse(dev, "vgm_device_new: unknown dialect");
+	if (cfg->reserved)
+		return api_misuse(dev, "vgm_device_new: config's reserved field is not 0");
 	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VGM_MAX_SCANOUTS)
 		return api_misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
@@ -40,6 +45,16 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 			return api_misuse(dev, "vgm_device_new: scanout size above 16384");
 	}
 	return 0;
+}
+
+/* The sizes callers pass: one that ends where a version's struct ends, or
+ * between two fields added since (a field may be added without its
+ * successor), or the whole struct and more (copy_sized() checks the tail).
+ * One that ends inside a field is a caller's mistake, not a version. */
+static bool config_size_known(uint32_t size)
+{
+	return size == CONFIG_SIZE_0_1 || size == CONFIG_END(max_table_pieces) ||
+	       size == CONFIG_END(reserved) || size >= sizeof(struct vgm_device_config);
 }
 
 /* What the core is made of: the config with its defaults applied. */
@@ -102,8 +117,8 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	struct core_config cc;
 	struct vgm_device *dev;
 
-	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
-					      CONFIG_SIZE_0_1))
+	if (!config || !out || !config_size_known(config->size) ||
+	    !copy_sized(&cfg, sizeof(cfg), config, config->size, CONFIG_SIZE_0_1))
 		return -EINVAL;
 	if (!cfg.ops || !copy_sized(&ops, sizeof(ops), cfg.ops, cfg.ops->size, HOST_OPS_SIZE_0_1))
 		return -EINVAL;
@@ -124,6 +139,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		return -ENOMEM;
 	}
 	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
+	render_set_stream_threshold(dev->render, cfg.stream_threshold); /* 0: chosen later */
 	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
 	*out = dev;
 	return 0;
@@ -225,6 +241,11 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 struct core *device_core(const struct vgm_device *dev)
 {
 	return dev->core;
+}
+
+struct render *device_render(const struct vgm_device *dev)
+{
+	return dev->render;
 }
 
 VGM_EXPORT const char *vgm_version(void)

@@ -7,17 +7,26 @@
  */
 #include "render-impl.h"
 
-/* From this size on a transfer is streamed around the cache (copy.c):
- * about half of a core's L2, so small ones (damage tiles) stay cached for
- * the host that displays them next. */
-#define STREAM_MIN (1u << 20)
+/* Whether a transfer of bytes is streamed around the caches (util/copy.c).
+ * The machine's threshold is read once per device, when a transfer first
+ * is large enough that it could matter: device creation reads nothing
+ * (fuzzers create a device per input). */
+static bool streamed(struct render *r, uint64_t bytes)
+{
+	if (!r->stream_min) {
+		if (bytes < COPY_STREAM_FLOOR)
+			return false;
+		r->stream_min = copy_stream_threshold();
+	}
+	return bytes >= r->stream_min;
+}
 
 /* A backing that ends early ends the copy: the rest keeps its pixels. */
 static void copy_rows(const struct region *backing, uint8_t *dst, uint32_t stride, uint32_t bpp,
-		      const struct vgm_gpu_rect *r, uint64_t src)
+		      const struct vgm_gpu_rect *r, uint64_t src, bool stream)
 {
 	size_t row = (size_t)r->width * bpp;
-	struct region_cursor cur = { .stream = (uint64_t)row * r->height >= STREAM_MIN };
+	struct region_cursor cur = { .stream = stream };
 
 	if (row == stride) {
 		region_read(backing, &cur, src, dst, row * r->height);
@@ -39,8 +48,10 @@ void image_transfer(struct render *r, struct resource *res, const struct vgm_gpu
 	struct resource_desc d;
 	uint32_t stride;
 	uint8_t *dst = image_pixels(r, res, rect->x, rect->y, &stride);
+	uint32_t bpp;
 
 	resource_describe(res, &d);
-	copy_rows(resource_backing(res), dst, stride, format_from_virtio(d.format)->bpp, rect,
-		  src);
+	bpp = format_from_virtio(d.format)->bpp;
+	copy_rows(resource_backing(res), dst, stride, bpp, rect, src,
+		  streamed(r, (uint64_t)rect->width * bpp * rect->height));
 }
