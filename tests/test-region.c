@@ -632,6 +632,49 @@ static void test_region_read_at_end(void **state)
 	region_unref(f->core, rg);
 }
 
+/* region_prefetch() at any offset, length and hint, on pieces of odd sizes
+ * (found by search) and on uniform pages (by a shift): it reads no entry
+ * of the table past its end (ASan and valgrind see it), never moves the
+ * cursor, and a read after it still gives the bytes. */
+static void prefetch_everywhere(struct fixture *f, const uint32_t *lens, uint32_t n)
+{
+	struct vgm_gpu_mem_entry e[10];
+	uint64_t size = scattered_entries(f, e, lens, n);
+	struct region *rg = create_ok(f, e, n, size);
+	uint8_t *ref = reference(f, e, n, size);
+	uint8_t *out = malloc(size);
+	const uint32_t hints[] = { 0, 1, n - 1, n, 1000, UINT32_MAX };
+	const uint64_t offs[] = { 0, 1, lens[0] - 1, lens[0], size - 1, size, size + 1,
+				  UINT64_MAX };
+	struct region_cursor cur = { 0 };
+
+	assert_non_null(out);
+	assert_int_equal(rg->page_shift, lens[0] == 4096 ? 12 : 0);
+	for (size_t k = 0; k < sizeof(hints) / sizeof(hints[0]); k++) {
+		for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+			cur.idx = hints[k];
+			region_prefetch(rg, &cur, offs[i], SIZE_MAX);
+			region_prefetch(rg, &cur, offs[i], 1);
+			region_prefetch(rg, &cur, offs[i], 0);
+			assert_int_equal(cur.idx, hints[k]);
+		}
+	}
+	cur.idx = 0;
+	assert_int_equal(region_read(rg, &cur, 0, out, SIZE_MAX), size);
+	assert_memory_equal(out, ref, size);
+	free(out);
+	free(ref);
+	region_unref(f->core, rg);
+}
+
+static void test_region_prefetch_clipped(void **state)
+{
+	static const uint32_t pages[] = { 4096, 4096, 4096, 100 };
+
+	prefetch_everywhere(*state, odd_lens, 10);
+	prefetch_everywhere(*state, pages, 4);
+}
+
 /* The cursor names the piece that holds the last byte read. */
 static void assert_cursor_at(const struct region *rg, const struct region_cursor *cur,
 			     uint64_t last)
@@ -1026,6 +1069,7 @@ int main(void)
 		BOTH(test_region_read_every_offset),
 		SPLIT(test_region_read_every_offset),
 		BOTH(test_region_read_at_end),
+		BOTH(test_region_prefetch_clipped),
 		BOTH(test_region_cursor_rows),
 		BOTH(test_region_cursor_any_start),
 		cmocka_unit_test_setup_teardown(test_region_refcount_releases_at_last_unref,

@@ -163,6 +163,10 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n);
  * Returns the bytes copied. */
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
+/* Asks the CPU for [off, off + len) of the region, clipped to its end and
+ * to a page; cur is only a hint where to look (not moved). */
+void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
+		     size_t len);
 /* The host address of [off, off + len) if it lies in one piece, else NULL. */
 const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
 

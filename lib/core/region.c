@@ -4,9 +4,7 @@
  * MEMORY_CREATE makes one the guest names, ATTACH_BACKING an anonymous one.
  *
  * A region is mapped through the host once, when it is made, into a table
- * of host-contiguous pieces sorted by offset. Reads find their piece by
- * binary search, or in O(1) by walking on from where the previous read of
- * the same transfer ended, so a transfer is one pass over the bytes it moves.
+ * of host-contiguous pieces sorted by offset; region-read.c reads them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -445,85 +443,4 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n)
 {
 	*n = rg->nranges;
 	return rg->ranges;
-}
-
-/* The piece holding off (< size). Pages of one size are found by a shift.
- * Otherwise the reads of one transfer move forward, so search from where
- * the previous one ended: galloping ahead finds a piece d places on in
- * O(log d), the same or the next one in O(1). */
-static uint32_t find_piece(const struct region *rg, uint32_t hint, uint64_t off)
-{
-	uint32_t lo = 0, hi = rg->nseg;
-
-	if (rg->page_shift)
-		return (uint32_t)(off >> rg->page_shift);
-
-	if (hint < rg->nseg && rg->seg[hint].start <= off) {
-		uint32_t step = 1;
-
-		lo = hint;
-		while (step < rg->nseg - lo && rg->seg[lo + step].start <= off) {
-			lo += step;
-			step *= 2;
-		}
-		hi = step < rg->nseg - lo ? lo + step : rg->nseg;
-	}
-	/* seg[lo].start <= off < seg[hi].start (seg[nseg].start is the size) */
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (rg->seg[mid].start <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
-		   size_t len)
-{
-	uint8_t *out = dst;
-	size_t done = 0;
-	uint32_t i;
-
-	if (off >= rg->size)
-		return 0;
-	if (len > rg->size - off)
-		len = (size_t)(rg->size - off);
-	i = find_piece(rg, cur->idx, off);
-	while (done < len) {
-		uint64_t pos = off + done;
-		size_t chunk = (size_t)(rg->seg[i + 1].start - pos);
-
-		if (chunk > len - done)
-			chunk = len - done;
-		if (cur->stream)
-			copy_stream(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		else
-			memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		done += chunk;
-		if (done < len)
-			i++;
-	}
-	cur->idx = i;
-	return done;
-}
-
-uint32_t region_piece(const struct region *rg, uint64_t off)
-{
-	return find_piece(rg, 0, off);
-}
-
-const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
-{
-	uint64_t end;
-	uint32_t i;
-
-	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size)
-		return NULL;
-	i = find_piece(rg, 0, off);
-	if (end > rg->seg[i + 1].start)
-		return NULL;
-	return rg->seg[i].ptr + (off - rg->seg[i].start);
 }
