@@ -68,32 +68,96 @@ static bool grow_array(void **arr, size_t elem, uint32_t cap)
 
 /* The guest ranges and the pieces share an allocation, the ranges first
  * (they never change): one allocation for both, and the piece table's
- * resizing carries them along. */
-static void point_into(struct region *rg, uint8_t *block)
+ * resizing carries them along.
+ *
+ * A table made for SPARE_MIN bytes and more (4,096 scattered pages) is a
+ * mapping of its own, kept spare when freed (spare.c), not malloc's: glibc
+ * gives a freed large block back to the system, so each new table was
+ * page-faulted in anew, 4 KiB at a time (4x the cost per entry of a small
+ * table with eight alive, issue 14). A malloc block that grows stays one:
+ * realloc moves its pages rather than copying them, so growing costs no
+ * more than the larger table (test-request-peak). */
+static size_t block_bytes(uint32_t nranges, uint32_t pieces)
+{
+	return (size_t)nranges * sizeof(struct guest_range) +
+	       (size_t)pieces * sizeof(struct region_seg);
+}
+
+/* bytes: a mapping of its own (a spare one if there is, with what its
+ * last table left in it) if large, else malloc's. *cap receives what the
+ * block holds. */
+static void *block_alloc(struct core *c, size_t bytes, bool *mapped, size_t *cap)
+{
+	*mapped = bytes >= SPARE_MIN;
+	*cap = bytes;
+	return *mapped ? spare_take(c, bytes, cap) : calloc(1, bytes);
+}
+
+static void block_free(struct core *c, struct region *rg)
+{
+	if (rg->block_mapped)
+		spare_give(c, rg->ranges, rg->block_bytes);
+	else
+		free(rg->ranges);
+}
+
+static void point_into(struct region *rg, uint8_t *block, size_t cap, bool mapped)
 {
 	rg->ranges = (struct guest_range *)(void *)block;
 	rg->seg = (struct region_seg *)(void *)(block + (size_t)rg->nranges * sizeof(*rg->ranges));
+	rg->block_bytes = cap;
+	rg->block_mapped = mapped;
 }
 
-/* The allocation, zeroed, with room for pieces pieces. */
-static bool place_pieces(struct region *rg, uint32_t pieces)
+/* The allocation, with room for pieces pieces. Pieces are written as they
+ * are found, each setting the start of the next (the end marker): only the
+ * first start is set here, so a spare mapping is not cleared again. */
+static bool place_pieces(struct core *c, struct region *rg, uint32_t pieces)
 {
-	uint8_t *block = calloc(1, (size_t)rg->nranges * sizeof(*rg->ranges) +
-				      (size_t)pieces * sizeof(*rg->seg));
+	size_t cap;
+	bool mapped;
+	uint8_t *block = block_alloc(c, block_bytes(rg->nranges, pieces), &mapped, &cap);
 
-	if (block)
-		point_into(rg, block);
-	return block != NULL;
+	if (!block)
+		return false;
+	point_into(rg, block, cap, mapped);
+	rg->seg[0].start = 0;
+	return true;
 }
 
-/* Room for pieces pieces; false (nothing changed) when there is no memory. */
-static bool resize_pieces(struct region *rg, uint32_t pieces)
+/* Whether the block needs no resizing to hold bytes: the same size, or a
+ * mapping that holds them without wasting much of it. */
+static bool block_fits(const struct region *rg, size_t bytes)
 {
-	uint8_t *block = realloc(rg->ranges, (size_t)rg->nranges * sizeof(*rg->ranges) +
-					       (size_t)pieces * sizeof(*rg->seg));
+	if (!rg->block_mapped)
+		return bytes == rg->block_bytes;
+	return bytes <= rg->block_bytes && spare_holds(rg->block_bytes, bytes);
+}
 
+/* Room for pieces pieces; false (nothing changed) when there is no memory.
+ * A mapping is replaced by a block of the new size and the table copied
+ * (it shrinks once, when it is made, and grows only when translate()
+ * splits entries). */
+static bool resize_pieces(struct core *c, struct region *rg, uint32_t pieces)
+{
+	size_t bytes = block_bytes(rg->nranges, pieces), cap = bytes;
+	bool mapped = false;
+	uint8_t *block;
+
+	if (block_fits(rg, bytes))
+		return true; /* scattered pages: as many pieces as entries */
+	if (!rg->block_mapped) {
+		block = realloc(rg->ranges, bytes);
+	} else {
+		block = block_alloc(c, bytes, &mapped, &cap);
+		if (block) {
+			memcpy(block, rg->ranges,
+			       rg->block_bytes < bytes ? rg->block_bytes : bytes);
+			block_free(c, rg);
+		}
+	}
 	if (block)
-		point_into(rg, block);
+		point_into(rg, block, cap, mapped);
 	return block != NULL;
 }
 
@@ -106,7 +170,7 @@ static enum core_verdict grow_table(struct builder *b)
 
 	if (cap <= b->cap)
 		return CORE_OVER_BUDGET;
-	if (!resize_pieces(rg, cap + 1))
+	if (!resize_pieces(b->c, rg, cap + 1))
 		return CORE_NO_MEMORY;
 	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
 	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
@@ -296,7 +360,7 @@ static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
 static void settle(struct builder *b)
 {
 	struct region *rg = b->rg;
-	uint64_t bytes = (uint64_t)(resize_pieces(rg, rg->nseg + 1) ? rg->nseg + 1 : b->cap + 1) *
+	uint64_t bytes = (uint64_t)(resize_pieces(b->c, rg, rg->nseg + 1) ? rg->nseg + 1 : b->cap + 1) *
 			 sizeof(*rg->seg);
 
 	bytes += shrink((void **)&rg->cookies, sizeof(*rg->cookies), b->cap, rg->nseg);
@@ -308,7 +372,7 @@ static void settle(struct builder *b)
 static void region_free(struct core *c, struct region *rg)
 {
 	release_pieces(c, rg);
-	free(rg->ranges); /* and the pieces */
+	block_free(c, rg); /* the ranges and the pieces */
 	free(rg->cookies);
 	free(rg->fd_pos);
 	free(rg->fds);
@@ -374,7 +438,7 @@ static enum core_verdict builder_init(struct builder *b, struct core *c,
 	if (!b->rg)
 		return CORE_NO_MEMORY;
 	b->rg->nranges = count_ranges(e, n);
-	if (place_pieces(b->rg, b->cap + 1))
+	if (place_pieces(c, b->rg, b->cap + 1))
 		keep_ranges(b->rg, e, n);
 	if (host_has_release(c->host))
 		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
