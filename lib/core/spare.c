@@ -24,7 +24,7 @@
 /* Stored in the spare's own first bytes. */
 struct spare {
 	struct spare *next;
-	size_t bytes; /* what huge_map() was given */
+	size_t bytes; /* what the mapping was made for (map()) */
 };
 
 #define SMALL_PAGE 4096u
