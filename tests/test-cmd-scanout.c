@@ -563,6 +563,43 @@ static void test_flush_shown_nowhere(void **state)
 	backing_free(&b);
 }
 
+/* A flush learns a resource's size from the id table when each side fits
+ * 16 bits, else from the resource: the same verdicts on both sides of
+ * the line, and a resource shown on a scanout still updates it. */
+static void test_flush_sizes_around_16_bits(void **state)
+{
+	static const uint32_t sizes[][2] = {
+		{ 65535, 1 }, { 65536, 1 }, { 1, 65535 }, { 1, 65536 }, { 70000, 3 },
+	};
+	struct fixture *f = *state;
+	struct harness *h = f->h;
+	struct req r;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint32_t id = 100 + (uint32_t)i, w = sizes[i][0], hgt = sizes[i][1];
+		char needle[64];
+
+		make_resource(h, id, VGM_GPU_FORMAT_B8G8R8X8_UNORM, w, hgt);
+		req_flush(&r, id, 0, 0, w, hgt);
+		expect_nodata(h, &r);
+		req_flush(&r, id, w - 1, hgt - 1, 1, 1);
+		expect_nodata(h, &r);
+		snprintf(needle, sizeof(needle), "is not inside the resource's %ux%u", w, hgt);
+		req_flush(&r, id, 0, 0, w + 1, hgt);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
+		req_flush(&r, id, 0, 0, w, hgt + 1);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
+		req_flush(&r, id, w, 0, 1, 1);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, needle);
+		req_unref(&r, id);
+		expect_nodata(h, &r);
+	}
+	assert_int_equal(h->nevents, 0);
+	/* The fixture's resource, shown: its flush still reaches the host. */
+	show(h, 0, 1, 0, 0, RES_W, RES_H);
+	expect_update(h, (const uint32_t[4]){ 1, 2, 3, 4 }, 0, (const uint32_t[4]){ 1, 2, 3, 4 });
+}
+
 /* ---- the end of a shown resource ---------------------------------------------------- */
 
 static void test_unref_disables_scanouts(void **state)
@@ -657,6 +694,7 @@ int main(void)
 		T1(test_flush_no_overlap),
 		T2(test_flush_two_scanouts),
 		T2(test_flush_shown_nowhere),
+		T1(test_flush_sizes_around_16_bits),
 		T2(test_unref_disables_scanouts),
 		T2(test_unref_leaves_other_scanouts),
 		T2(test_reset_disables_scanouts),

@@ -127,7 +127,8 @@ static void full_frame(const uint32_t *lens, size_t nlens)
 	harness_free(h);
 }
 
-/* Transfers of 1 MiB and more are streamed around the cache (lib/copy.c):
+/* Transfers from the machine's threshold on are streamed around the cache
+ * (lib/util/copy.c; at least 256 KiB):
  * with pieces and rows that start anywhere in a cache line, each byte
  * still lands where the rule says, full frame and row by row. */
 static void test_transfer_large_streamed(void **state)
@@ -150,6 +151,45 @@ static void test_transfer_large_streamed(void **state)
 	scene_check(&s);
 	scene_fini(&s);
 	harness_free(h);
+}
+
+/* Whatever a VMM chooses, every transfer streamed (stream_threshold 1) or
+ * none (UINT64_MAX), the pixels are the same: full frames, rows starting
+ * anywhere in a line, short rows asked for ahead, and tiles. */
+static void streamed_by_config(uint64_t threshold)
+{
+	static const uint32_t lens[] = { 4096, 4000, 333, 8192, 61, 4099 };
+	struct harness_opts o = { .with_release = true, .ram_size = 8u << 20,
+				  .stream_threshold = threshold };
+	struct harness *h = harness_new(&o);
+	struct scene s;
+
+	scene_init(&s, h, FMT, 97, 60, 97 * 60 * 4, lens, 6);
+	scene_draw(&s, 11);
+	scene_transfer(&s, 0, 0, 97, 60, 0);
+	scene_check(&s);
+	scene_draw(&s, 12);
+	scene_transfer(&s, 3, 1, 91, 59, 97 * 4 + 3 * 4);
+	scene_check(&s);
+	scene_draw(&s, 13);
+	scene_transfer(&s, 1, 0, 5, 60, 5);
+	scene_check(&s);
+	scene_draw(&s, 14);
+	for (uint32_t y = 0; y < 60; y += 16) {
+		for (uint32_t x = 0; x < 97; x += 16)
+			scene_transfer(&s, x, y, x + 16 <= 97 ? 16 : 97 - x,
+				       y + 16 <= 60 ? 16 : 60 - y, (uint64_t)y * 97 * 4 + x * 4);
+	}
+	scene_check(&s);
+	scene_fini(&s);
+	harness_free(h);
+}
+
+static void test_transfer_streamed_by_config(void **state)
+{
+	(void)state;
+	streamed_by_config(1);
+	streamed_by_config(UINT64_MAX);
 }
 
 static void test_transfer_entries_4096(void **state)
@@ -531,6 +571,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfer_entries_4096),
 		cmocka_unit_test(test_transfer_large_streamed),
+		cmocka_unit_test(test_transfer_streamed_by_config),
 		cmocka_unit_test(test_transfer_entries_1000),
 		cmocka_unit_test(test_transfer_entries_16),
 		cmocka_unit_test(test_transfer_entries_4),

@@ -199,6 +199,63 @@ static void test_core_verdicts(void **state)
 	harness_free(h);
 }
 
+/* ---- what a flush learns without the resource --------------------------------------- */
+
+static struct resource *add_resource(struct core *c, uint32_t id, enum resource_kind kind,
+				     uint32_t width, uint32_t height)
+{
+	const struct resource_desc d = { .id = id, .kind = kind, .width = width,
+					 .height = height, .stride = width * 4,
+					 .blob_size = kind == RESOURCE_BLOB ? 4096 : 0 };
+	struct resource *res = NULL;
+
+	assert_int_equal(resource_new(c, &d, NULL, 0, &res), CORE_OK);
+	assert_int_equal(resource_insert(c, res), CORE_OK);
+	return res;
+}
+
+/* A 2D resource's size whether or not its sides fit 16 bits (the id
+ * table's tag, or the resource), a blob's 0 x 0, no resource for an id
+ * that names none; which scanouts show a resource. */
+static void test_core_find_size_and_showing(void **state)
+{
+	static const uint32_t sizes[][2] = {
+		{ 1, 1 }, { 640, 480 }, { 65535, 3 }, { 65536, 1 }, { 1, 65536 }, { 70000, 70000 },
+	};
+	struct harness *h = harness_new(&(struct harness_opts){ 0 });
+	const struct vgm_gpu_rect r = { 0, 0, 1, 1 };
+	struct core_fixture cf;
+	struct resource *res[ARRAY_SIZE(sizes)], *blob;
+	uint32_t w = 7, hgt = 7;
+
+	(void)state;
+	core_fixture_init_scanouts(&cf, &h->ops, h, 0, 3);
+	for (uint32_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		res[i] = add_resource(cf.core, 1000 + i, RESOURCE_2D, sizes[i][0], sizes[i][1]);
+	blob = add_resource(cf.core, 77, RESOURCE_BLOB, 0, 0);
+	for (uint32_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		assert_ptr_equal(resource_find_size(cf.core, 1000 + i, &w, &hgt), res[i]);
+		assert_int_equal(w, sizes[i][0]);
+		assert_int_equal(hgt, sizes[i][1]);
+	}
+	assert_ptr_equal(resource_find_size(cf.core, 77, &w, &hgt), blob);
+	assert_int_equal(w, 0);
+	assert_int_equal(hgt, 0);
+	assert_null(resource_find_size(cf.core, 78, &w, &hgt));
+	assert_null(resource_find_size(cf.core, 0, &w, &hgt));
+	assert_int_equal(scanout_showing(cf.core, res[0]), 0);
+	scanout_show(cf.core, 0, res[0], &r, NULL);
+	scanout_show(cf.core, 2, res[0], &r, NULL);
+	scanout_show(cf.core, 1, blob, &r, &(struct scanout_fb){ 0 });
+	assert_int_equal(scanout_showing(cf.core, res[0]), 5);
+	assert_int_equal(scanout_showing(cf.core, blob), 2);
+	assert_int_equal(scanout_showing(cf.core, res[1]), 0);
+	scanout_hide(cf.core, 2);
+	assert_int_equal(scanout_showing(cf.core, res[0]), 1);
+	core_fixture_fini(&cf);
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_core_cursor_per_scanout),
 		cmocka_unit_test(test_core_cursor_from_commands),
 		cmocka_unit_test(test_core_verdicts),
+		cmocka_unit_test(test_core_find_size_and_showing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "harness.h"
 #include "api/api.h"
+#include "render/render.h"
 
 #define SENTINEL ((struct vgm_device *)(uintptr_t)0x5e5e5e5eu)
 #define EDID_SIZE_OFF 24
@@ -101,9 +102,11 @@ static void test_device_new_config_size(void **state)
 {
 	struct harness *h = *state;
 	struct vgm_device_config cfg;
-	/* Below what a 0.1 caller passes (up to and with host). */
+	/* Below what a 0.1 caller passes (up to and with host), and sizes that
+	 * end inside stream_threshold (0.3). */
 	const uint32_t v01 = offsetof(struct vgm_device_config, max_table_pieces);
-	const uint32_t small[] = { 0, 4, 8, v01 - 8, v01 - 1 };
+	const uint32_t st = offsetof(struct vgm_device_config, stream_threshold);
+	const uint32_t small[] = { 0, 4, 8, v01 - 8, v01 - 1, st + 4, sizeof(cfg) - 1 };
 
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
 		valid_config(h, &cfg);
@@ -134,6 +137,33 @@ static void test_device_new_config_table_pieces(void **state)
 	dev = expect_new_ok(&cfg);
 	assert_int_equal(core_limits(device_core(dev))->table_pieces, VGM_DEFAULT_MAX_TABLE_PIECES);
 	vgm_device_destroy(dev);
+}
+
+/* stream_threshold: 0 leaves the choice to the machine, at the first large
+ * transfer (nothing chosen at creation); a VMM's value is kept; a config
+ * that ends before it leaves the choice to the machine whatever lies
+ * after; the reserved word before it must be 0. */
+static void test_device_new_config_stream_threshold(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_device_config cfg;
+	struct vgm_device *dev;
+
+	valid_config(h, &cfg);
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(render_stream_threshold(device_render(dev)), 0);
+	vgm_device_destroy(dev);
+	cfg.stream_threshold = 12345;
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(render_stream_threshold(device_render(dev)), 12345);
+	vgm_device_destroy(dev);
+	cfg.size = offsetof(struct vgm_device_config, stream_threshold);
+	dev = expect_new_ok(&cfg);
+	assert_int_equal(render_stream_threshold(device_render(dev)), 0);
+	vgm_device_destroy(dev);
+	cfg.size = sizeof(cfg);
+	cfg.reserved = 1;
+	expect_new_fails(h, &cfg, "reserved");
 }
 
 /* A newer caller's larger struct: accepted only if what we don't know is zero. */
@@ -1035,6 +1065,7 @@ int main(void)
 		T(test_device_new_null_args),
 		T(test_device_new_config_size),
 		T(test_device_new_config_table_pieces),
+		T(test_device_new_config_stream_threshold),
 		T(test_device_new_config_larger),
 		T(test_device_new_ops_size),
 		T(test_device_new_ops_size_mid_member),

@@ -446,6 +446,43 @@ static void test_idtable_clear(void **state)
 	check_model(f);
 }
 
+/* Tags travel with their entries through growth and backward shifts, an
+ * empty slot's is 0, and find() gives the entry's slot. */
+static void test_idtable_tags_follow_entries(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint32_t id = 1; id < 2000; id++) {
+		assert_true(idtable_reserve(&f->t, 1));
+		idtable_insert_tagged(&f->t, id, id * 3 + 1, &f->tokens[id]);
+		f->ref[id] = &f->tokens[id];
+		f->nref++;
+	}
+	for (uint32_t n = 0; n < 1500; n++)
+		model_remove(f, 1 + rnd(f, 1999));
+	check_model(f);
+	for (uint32_t id = 1; id < 2000; id++) {
+		const struct idslot *s = idtable_find(&f->t, id);
+
+		if (!f->ref[id]) {
+			assert_null(s);
+			continue;
+		}
+		assert_non_null(s);
+		assert_int_equal(s->id, id);
+		assert_int_equal(s->tag, id * 3 + 1);
+		assert_ptr_equal(s->ptr, f->ref[id]);
+	}
+	for (uint32_t i = 0; i <= f->t.mask; i++) {
+		if (f->t.slots[i].id == 0)
+			assert_int_equal(f->t.slots[i].tag, 0);
+	}
+	assert_null(idtable_find(&f->t, 0));
+	/* Untagged inserts read as tag 0. */
+	model_insert(f, 3000);
+	assert_int_equal(idtable_find(&f->t, 3000)->tag, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idtable_reinsert_after_wrap_removal, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_tags_follow_entries, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -632,6 +632,205 @@ static void test_region_read_at_end(void **state)
 	region_unref(f->core, rg);
 }
 
+/* region_prefetch() at any offset, length and hint, on pieces of odd sizes
+ * (found by search) and on uniform pages (by a shift): it reads no entry
+ * of the table past its end (ASan and valgrind see it), never moves the
+ * cursor, and a read after it still gives the bytes. */
+static void prefetch_everywhere(struct fixture *f, const uint32_t *lens, uint32_t n)
+{
+	struct vgm_gpu_mem_entry e[10];
+	uint64_t size = scattered_entries(f, e, lens, n);
+	struct region *rg = create_ok(f, e, n, size);
+	uint8_t *ref = reference(f, e, n, size);
+	uint8_t *out = malloc(size);
+	const uint32_t hints[] = { 0, 1, n - 1, n, 1000, UINT32_MAX };
+	const uint64_t offs[] = { 0, 1, lens[0] - 1, lens[0], size - 1, size, size + 1,
+				  UINT64_MAX };
+	struct region_cursor cur = { 0 };
+
+	assert_non_null(out);
+	assert_int_equal(rg->page_shift, lens[0] == 4096 ? 12 : 0);
+	for (size_t k = 0; k < sizeof(hints) / sizeof(hints[0]); k++) {
+		for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+			cur.idx = hints[k];
+			region_prefetch(rg, &cur, offs[i], SIZE_MAX);
+			region_prefetch(rg, &cur, offs[i], 1);
+			region_prefetch(rg, &cur, offs[i], 0);
+			assert_int_equal(cur.idx, hints[k]);
+		}
+	}
+	cur.idx = 0;
+	assert_int_equal(region_read(rg, &cur, 0, out, SIZE_MAX), size);
+	assert_memory_equal(out, ref, size);
+	free(out);
+	free(ref);
+	region_unref(f->core, rg);
+}
+
+static void test_region_prefetch_clipped(void **state)
+{
+	static const uint32_t pages[] = { 4096, 4096, 4096, 100 };
+
+	prefetch_everywhere(*state, odd_lens, 10);
+	prefetch_everywhere(*state, pages, 4);
+}
+
+#define BIG_N 131072u
+/* The mapping of BIG_N scattered one-byte entries' table: BIG_N ranges and
+ * BIG_N + 1 pieces, 16 bytes each, in whole 2 MiB pages. */
+#define BIG_MAPPED ((((size_t)BIG_N * 32 + 16) + HUGE_MAP_MIN - 1) & ~(size_t)(HUGE_MAP_MIN - 1))
+
+/* BIG_N one-byte entries, one every gap bytes, each byte set from seed. */
+static struct vgm_gpu_mem_entry *big_entries(struct fixture *f, uint32_t gap, uint32_t seed)
+{
+	struct vgm_gpu_mem_entry *e = calloc(BIG_N, sizeof(*e));
+	uint64_t gpa = ram_alloc(f->h, (size_t)BIG_N * gap);
+	uint8_t *p = ram_ptr(f->h, gpa);
+
+	assert_non_null(e);
+	for (uint32_t i = 0; i < BIG_N; i++) {
+		e[i] = (struct vgm_gpu_mem_entry){ .addr = gpa + (uint64_t)i * gap, .length = 1 };
+		p[(size_t)i * gap] = (uint8_t)(i * 13 + i / 256 + seed);
+	}
+	return e;
+}
+
+/* The region reads back the bytes big_entries() set. */
+static void check_big(struct region *rg, uint32_t seed)
+{
+	uint8_t *out = malloc(BIG_N);
+	struct region_cursor cur = { 0 };
+
+	assert_non_null(out);
+	assert_int_equal(region_read(rg, &cur, 0, out, BIG_N), BIG_N);
+	for (uint32_t i = 0; i < BIG_N; i++)
+		assert_int_equal(out[i], (uint8_t)(i * 13 + i / 256 + seed));
+	free(out);
+}
+
+/* A table of HUGE_MAP_MIN and more is a mapping of its own, 2 MiB aligned:
+ * every other byte (scattered: 4 MiB of ranges and pieces, kept mapped),
+ * then every byte (one range and one piece: the table starts mapped, with
+ * room for every entry, and shrinks to a malloc block, its mapping kept
+ * spare). Either reads the guest's bytes back. */
+static void big_table(struct fixture *f, uint32_t gap)
+{
+	struct vgm_gpu_mem_entry *e = big_entries(f, gap, 0);
+	struct region *rg = create_ok(f, e, BIG_N, BIG_N);
+
+	assert_int_equal(rg->nseg, gap > 1 ? BIG_N : 1);
+	assert_int_equal(rg->block_mapped, gap > 1);
+	if (gap > 1)
+		assert_int_equal((uintptr_t)rg->ranges % HUGE_MAP_MIN, 0);
+	check_big(rg, 0);
+	assert_int_equal(rg->ranges[0].addr, e[0].addr);
+	region_unref(f->core, rg);
+	free(e);
+}
+
+static void test_region_big_table_mapped(void **state)
+{
+	big_table(*state, 2);
+	big_table(*state, 1);
+}
+
+/* A freed large table's mapping is kept, within the budget's room, for the
+ * next one (what the first left in it does not matter: the second table
+ * reads its own bytes);
+ * a charge that leaves less room gives it back; so does the core's end. */
+static void test_region_big_table_spare(void **state)
+{
+	struct fixture *f = *state;
+	struct vgm_gpu_mem_entry *e1 = big_entries(f, 2, 0), *e2 = big_entries(f, 2, 7);
+	struct region *rg = create_ok(f, e1, BIG_N, BIG_N);
+	const void *first = rg->ranges;
+	uint64_t room;
+
+	assert_int_equal(f->core->spare_bytes, 0);
+	region_unref(f->core, rg);
+	assert_int_equal(f->core->spare_bytes, BIG_MAPPED);
+	rg = create_ok(f, e2, BIG_N, BIG_N);
+	assert_ptr_equal(rg->ranges, first);
+	assert_int_equal(f->core->spare_bytes, 0);
+	check_big(rg, 7);
+	region_unref(f->core, rg);
+	assert_int_equal(f->core->spare_bytes, BIG_MAPPED);
+	/* A charge that leaves the budget less room than the spare holds. */
+	room = budget_room(f->core);
+	assert_int_equal(budget_charge(f->core, BUDGET_IMAGE, room - BIG_MAPPED + 1), CORE_OK);
+	assert_int_equal(f->core->spare_bytes, 0);
+	budget_release(f->core, BUDGET_IMAGE, room - BIG_MAPPED + 1);
+	/* Kept again, then given back at the end (teardown: core_fini). */
+	rg = create_ok(f, e1, BIG_N, BIG_N);
+	region_unref(f->core, rg);
+	assert_int_equal(f->core->spare_bytes, BIG_MAPPED);
+	spare_trim(f->core, 0);
+	assert_int_equal(f->core->spare_bytes, 0);
+	assert_null(f->core->spares);
+	free(e1);
+	free(e2);
+}
+
+/* A table of SPARE_MIN to HUGE_MAP_MIN (4,096 scattered entries: 128 KiB
+ * and 16 bytes) is a mapping of small pages, kept spare too, and serves a
+ * table of the same size; a much smaller one is malloc's. */
+static void test_region_small_mapping_spare(void **state)
+{
+	struct fixture *f = *state;
+	static uint32_t lens[4096];
+	struct vgm_gpu_mem_entry *e = calloc(4096, sizeof(*e));
+	struct region *rg;
+	const void *first;
+	uint64_t size;
+	uint8_t *ref;
+
+	assert_non_null(e);
+	for (uint32_t i = 0; i < 4096; i++)
+		lens[i] = 3;
+	size = scattered_entries(f, e, lens, 4096);
+	ref = reference(f, e, 4096, size);
+	rg = create_ok(f, e, 4096, size);
+	assert_true(rg->block_mapped);
+	first = rg->ranges;
+	region_unref(f->core, rg);
+	assert_int_equal(f->core->spare_bytes, (4096 * 32 + 16 + 4095) & ~4095u);
+	rg = create_ok(f, e, 4096, size);
+	assert_ptr_equal(rg->ranges, first);
+	assert_int_equal(f->core->spare_bytes, 0);
+	{
+		uint8_t *out = malloc(size);
+		struct region_cursor cur = { 0 };
+
+		assert_non_null(out);
+		assert_int_equal(region_read(rg, &cur, 0, out, size), size);
+		assert_memory_equal(out, ref, size);
+		free(out);
+	}
+	region_unref(f->core, rg);
+	rg = create_ok(f, e, 2048, size / 2); /* 64 KiB: malloc's */
+	assert_false(rg->block_mapped);
+	region_unref(f->core, rg);
+	free(ref);
+	free(e);
+}
+
+/* With a budget that has no room for a spare beside what is charged, the
+ * mapping is given back at once. */
+static void test_region_big_table_no_room(void **state)
+{
+	struct fixture *f = fixture_new(false, false, 8u << 20);
+	struct vgm_gpu_mem_entry *e = big_entries(f, 2, 0);
+	struct region *rg = create_ok(f, e, BIG_N, BIG_N);
+
+	(void)state;
+	assert_int_equal(budget_charge(f->core, BUDGET_IMAGE, 3u << 20), CORE_OK);
+	region_unref(f->core, rg); /* 8 MiB - 3 MiB of room: no 6 MiB spare */
+	assert_int_equal(f->core->spare_bytes, 0);
+	budget_release(f->core, BUDGET_IMAGE, 3u << 20);
+	free(e);
+	teardown((void **)&f);
+}
+
 /* The cursor names the piece that holds the last byte read. */
 static void assert_cursor_at(const struct region *rg, const struct region_cursor *cur,
 			     uint64_t last)
@@ -1026,6 +1225,11 @@ int main(void)
 		BOTH(test_region_read_every_offset),
 		SPLIT(test_region_read_every_offset),
 		BOTH(test_region_read_at_end),
+		BOTH(test_region_prefetch_clipped),
+		cmocka_unit_test_setup_teardown(test_region_big_table_mapped, setup_plain, teardown),
+		cmocka_unit_test_setup_teardown(test_region_big_table_spare, setup_plain, teardown),
+		cmocka_unit_test(test_region_big_table_no_room),
+		cmocka_unit_test_setup_teardown(test_region_small_mapping_spare, setup_plain, teardown),
 		BOTH(test_region_cursor_rows),
 		BOTH(test_region_cursor_any_start),
 		cmocka_unit_test_setup_teardown(test_region_refcount_releases_at_last_unref,

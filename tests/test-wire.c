@@ -205,12 +205,69 @@ static void test_wire_round_trip(void **state)
 	}
 }
 
+/* A flat layout's decoding is a copy: the struct the table's walk makes
+ * (padding members zeroed) is the message's bytes with the padding zeroed.
+ * A layout whose fields are not at their wire positions, or end short of
+ * its size, is not flat. Every record layout the dispatch copies is flat,
+ * and so is every request of the protocol but those with records inline. */
+static void flat_is_a_copy(const struct vgm_wire_layout *l)
+{
+	uint8_t in[MSG_MAX], c_struct[MSG_MAX];
+
+	for (size_t i = 0; i < l->size; i++)
+		in[i] = (uint8_t)(i * 5 + 1);
+	memset(c_struct, 0, sizeof(c_struct));
+	assert_true(wire_decode_hdr(in, l->size, (struct vgm_gpu_ctrl_hdr *)(void *)c_struct));
+	assert_true(wire_decode_body(l, in, l->size, c_struct));
+	zero_padding(l, in);
+	assert_memory_equal(c_struct, in, l->size);
+}
+
+static void test_wire_layout_flat(void **state)
+{
+	const struct vgm_wire_command *w;
+	struct vgm_wire_field moved[2];
+	struct vgm_wire_layout l;
+	size_t flat = 0, all = 0;
+
+	(void)state;
+	for (size_t i = 0; (w = wire_command_at(i)); i++, all++) {
+		bool inline_records = false;
+
+		for (uint32_t k = 0; k < w->request->nfields; k++)
+			inline_records |= w->request->fields[k].kind == VGM_WIRE_RECORDS;
+		assert_int_equal(wire_layout_flat(w->request), !inline_records);
+		if (wire_layout_flat(w->request)) {
+			flat_is_a_copy(w->request);
+			flat++;
+		}
+		if (w->request->record)
+			assert_true(wire_layout_flat(w->request->record));
+	}
+	assert_true(flat > all / 2);
+	/* Two u32 fields swapped in the C struct; then one short of the size. */
+	w = wire_command(VGM_DIALECT_STANDARD, VGM_GPU_CMD_RESOURCE_UNREF);
+	l = *w->request;
+	l.fields = moved;
+	l.nfields = 2;
+	moved[0] = (struct vgm_wire_field){ .kind = VGM_WIRE_U32, .offset = 4, .size = 4 };
+	moved[1] = (struct vgm_wire_field){ .kind = VGM_WIRE_U32, .offset = 0, .size = 4 };
+	l.size = 8;
+	assert_false(wire_layout_flat(&l));
+	moved[0].offset = 0;
+	moved[1].offset = 4;
+	assert_true(wire_layout_flat(&l));
+	l.size = 12;
+	assert_false(wire_layout_flat(&l));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wire_layouts_walk),
 		cmocka_unit_test(test_wire_dialects),
 		cmocka_unit_test(test_wire_round_trip),
+		cmocka_unit_test(test_wire_layout_flat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,8 +61,10 @@ static const struct sandbox_rule rules[] = {
 	 * (sysinfo) to choose its algorithm past 1 KiB of items */
 	CALL("lseek"), CALL("sysinfo"),
 	/* the library: resource UUIDs, log time stamps (syscalls where the
-	 * vDSO is not used) */
+	 * vDSO is not used), the CPUs that share the cache when it chooses
+	 * how to store a transfer (its first one, after confinement) */
 	CALL("getrandom"), CALL("clock_gettime"), CALL("gettimeofday"), CALL("time"),
+	CALL("sched_getaffinity"),
 	/* guard.c's SIGBUS handler; abort() on a broken invariant */
 	CALL("rt_sigreturn"), CALL("rt_sigaction"), CALL("rt_sigprocmask"),
 	CALL("restart_syscall"), CALL("getpid"), CALL("gettid"),

@@ -341,6 +341,20 @@ struct vgm_device_config {
 	 * @since 0.3
 	 */
 	uint32_t max_table_pieces;
+	/** Must be 0 (vgm_device_new() refuses anything else): keeps
+	 * stream_threshold 8-byte aligned on every ABI. @since 0.3 */
+	uint32_t reserved;
+	/**
+	 * TRANSFER_TO_HOST_2D requests of at least this many bytes write the
+	 * host image with non-temporal stores, around the CPU's caches: the
+	 * image is then not in the caches when the host reads it, and what
+	 * the host keeps there is not evicted. 0: chosen from the machine at
+	 * the device's first transfer of 256 KiB or more (three quarters of
+	 * one CPU's share of the last-level cache, at least 256 KiB; 1 MiB
+	 * where the system does not give cache sizes); UINT64_MAX: never.
+	 * Only the speed changes, never the pixels. @since 0.3
+	 */
+	uint64_t stream_threshold;
 };
 
 /** A resource, as vgm_device_get_resource_info() reports it. @ingroup vgm-introspection
@@ -419,9 +433,10 @@ struct vgm_stats {
  *
  * @param config  copied; config->ops is copied too.
  * @param out     receives the device; untouched on failure.
- * @return 0; -EINVAL for a NULL argument, an unknown config or ops size, a
- *         nonzero unknown tail, an unknown dialect, num_scanouts outside
- *         1..16, missing translate; -ENOMEM.
+ * @return 0; -EINVAL for a NULL argument, an unknown config or ops size
+ *         (since 0.3 a config size that ends inside a field is one), a
+ *         nonzero unknown tail or config reserved field, an unknown
+ *         dialect, num_scanouts outside 1..16, missing translate; -ENOMEM.
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out);

@@ -18,5 +18,7 @@
 /* The core of a device, for the tests that read what no public call says
  * (the limits in force). */
 struct core *device_core(const struct vgm_device *dev);
+/* Its renderer, for the tests of what a device chose (the store strategy). */
+struct render *device_render(const struct vgm_device *dev);
 
 #endif /* VGM_API_H */

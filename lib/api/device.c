@@ -20,6 +20,8 @@ static const size_t host_ops_ends[] = {
 static const size_t config_ends[] = {
 	offsetof(struct vgm_device_config, max_table_pieces), /* 0.1 and 0.2 */
 	MEMBER_END(struct vgm_device_config, max_table_pieces),
+	MEMBER_END(struct vgm_device_config, reserved),
+	MEMBER_END(struct vgm_device_config, stream_threshold),
 };
 static const struct sized_ends host_ops_sizes = { host_ops_ends, ARRAY_SIZE(host_ops_ends) };
 static const struct sized_ends config_sizes = { config_ends, ARRAY_SIZE(config_ends) };
@@ -41,6 +43,8 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 {
 	if (cfg->dialect > VGM_DIALECT_MEMORY_RFC)
 		return api_misuse(dev, "vgm_device_new: unknown dialect");
+	if (cfg->reserved)
+		return api_misuse(dev, "vgm_device_new: config's reserved field is not 0");
 	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VGM_MAX_SCANOUTS)
 		return api_misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
@@ -132,6 +136,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		return -ENOMEM;
 	}
 	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
+	render_set_stream_threshold(dev->render, cfg.stream_threshold); /* 0: chosen later */
 	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
 	*out = dev;
 	return 0;
@@ -235,6 +240,11 @@ VGM_EXPORT int vgm_device_config_write(struct vgm_device *dev, uint32_t offset, 
 struct core *device_core(const struct vgm_device *dev)
 {
 	return dev->core;
+}
+
+struct render *device_render(const struct vgm_device *dev)
+{
+	return dev->render;
 }
 
 VGM_EXPORT const char *vgm_version(void)

@@ -16,6 +16,10 @@ struct cmd_desc;
 struct cmd_slot {
 	const struct vgm_wire_command *wire;
 	const struct cmd_desc *desc;
+	/* The request's layout is its C struct's (wire_layout_flat()), and
+	 * so is its records' if it has any: decoded by copying. */
+	bool flat;
+	bool flat_records;
 };
 
 /* A request in flight (inflight.c): answered when its fence completes and
@@ -43,6 +47,7 @@ struct dispatch {
 	enum vgm_dialect dialect;
 	/* commands by type: [0x01xx, 0x02xx, 0x03xx][low byte] */
 	struct cmd_slot cmds[3][16];
+	bool hdr_flat; /* the header's C struct is its wire bytes */
 	/* scratch space of one request, bounded by the limits */
 	struct vgm_gpu_mem_entry *entries;
 	uint32_t entries_cap;
@@ -68,6 +73,7 @@ union cmd_resp {
  * does not repeat them. */
 struct cmd {
 	const struct vgm_wire_command *wire; /* NULL: an unknown type */
+	const struct cmd_slot *slot;
 	const struct cmd_desc *desc;	     /* NULL: not implemented */
 	enum vgm_queue queue;
 	struct vgm_gpu_ctrl_hdr hdr;
@@ -131,6 +137,8 @@ uint32_t guest_error(struct dispatch *d, const struct cmd *c, uint32_t code, con
 uint32_t cmd_check_new_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* Room for one more resource under the limit (ERR_OUT_OF_MEMORY). */
 uint32_t cmd_check_resource_room(struct dispatch *d, struct cmd *c, uint32_t id);
+/* The answer to a resource id that names none (ERR_INVALID_RESOURCE_ID). */
+uint32_t cmd_no_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* An existing resource, into c->res and c->rd (ERR_INVALID_RESOURCE_ID). */
 uint32_t cmd_find_resource(struct dispatch *d, struct cmd *c, uint32_t id);
 /* scanout.c: a scanout id below num_scanouts (checked first:

@@ -61,12 +61,17 @@ static uint32_t exec_create_2d(struct dispatch *d, struct cmd *c)
 	return 0;
 }
 
+uint32_t cmd_no_resource(struct dispatch *d, struct cmd *c, uint32_t id)
+{
+	return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+			   "resource_id %u does not exist", id);
+}
+
 uint32_t cmd_find_resource(struct dispatch *d, struct cmd *c, uint32_t id)
 {
 	c->res = resource_find(d->core, id);
 	if (!c->res)
-		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
-				   "resource_id %u does not exist", id);
+		return cmd_no_resource(d, c, id);
 	resource_describe(c->res, &c->rd);
 	return 0;
 }

@@ -51,18 +51,23 @@ static uint32_t exec_set_scanout(struct dispatch *d, struct cmd *c)
 	return 0;
 }
 
+/* A flush reads the resource itself only if a scanout shows it: the core
+ * finds its size in the id table, and which scanouts show it in the
+ * scanouts (exec_flush). */
 static uint32_t validate_flush(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_resource_flush *f = &c->u.flush;
-	uint32_t err = cmd_find_resource(d, c, f->resource_id);
+	uint32_t width, height;
 
-	if (err)
-		return err;
-	/* A blob has no size of its own: each scanout clips to what it shows. */
-	if (!resource_pixels_in_backing(c->res) && !rect_inside(&f->r, c->rd.width, c->rd.height))
+	c->res = resource_find_size(d->core, f->resource_id, &width, &height);
+	if (!c->res)
+		return cmd_no_resource(d, c, f->resource_id);
+	/* A blob has no size of its own (0 x 0): each scanout clips to what
+	 * it shows. */
+	if (width && !rect_inside(&f->r, width, height))
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", f->r.x,
-				   f->r.y, f->r.width, f->r.height, c->rd.width, c->rd.height);
+				   f->r.y, f->r.width, f->r.height, width, height);
 	return 0;
 }
 
@@ -88,11 +93,13 @@ static bool intersect(const struct vgm_gpu_rect *r, const struct vgm_gpu_rect *s
 
 static uint32_t exec_flush(struct dispatch *d, struct cmd *c)
 {
-	for (uint32_t i = 0; i < core_num_scanouts(d->core); i++) {
+	uint32_t shown = scanout_showing(d->core, c->res);
+
+	for (uint32_t i = 0; shown >> i; i++) {
 		struct scanout_desc so;
 		struct vgm_rect part;
 
-		if (!(c->rd.scanout_mask & (1u << i)))
+		if (!(shown & (1u << i)))
 			continue;
 		scanout_describe(d->core, i, &so);
 		if (!intersect(&c->u.flush.r, &so.rect, &part))

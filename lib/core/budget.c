@@ -34,6 +34,7 @@ enum core_verdict budget_charge(struct core *c, enum budget_kind kind, uint64_t 
 	if (!budget_fits(c, bytes))
 		return CORE_OVER_BUDGET;
 	*counter(c, kind) += bytes;
+	spare_trim(c, budget_room(c)); /* spares never pass the budget */
 	return CORE_OK;
 }
 

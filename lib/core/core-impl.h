@@ -11,7 +11,8 @@
 /* ---- idtable.c: guest ids -> objects, O(1) --------------------------- */
 
 struct idslot {
-	uint32_t id; /* 0: empty (0 is never a valid guest id) */
+	uint32_t id;  /* 0: empty (0 is never a valid guest id) */
+	uint32_t tag; /* the owner's: what a lookup may read without the object */
 	void *ptr;
 };
 
@@ -25,10 +26,15 @@ struct idtable {
 int idtable_init(struct idtable *t);
 void idtable_fini(struct idtable *t);
 void *idtable_get(const struct idtable *t, uint32_t id);
+/* The slot holding id (ptr and tag), or NULL; valid until the table
+ * changes. */
+const struct idslot *idtable_find(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);
 /* id must be nonzero and absent, and room reserved. */
 void idtable_insert(struct idtable *t, uint32_t id, void *ptr);
+/* The same, with the slot's tag. */
+void idtable_insert_tagged(struct idtable *t, uint32_t id, uint32_t tag, void *ptr);
 void *idtable_remove(struct idtable *t, uint32_t id);
 /* Iterates: *pos starts at 0; returns NULL at the end. */
 void *idtable_next(const struct idtable *t, uint32_t *pos);
@@ -75,6 +81,8 @@ struct region {
 	 * per piece and RAM slot seam. */
 	struct guest_range *ranges;
 	uint32_t nranges;
+	size_t block_bytes; /* what the ranges' and pieces' allocation holds */
+	bool block_mapped;  /* it is a mapping of its own (util/hugemap.c) */
 };
 
 /* The index of the piece holding off (< size). */
@@ -124,6 +132,26 @@ struct scanout {
 	struct cursor cursor;
 };
 
+/* ---- spare.c: freed large tables' mappings, kept within the budget ---------- */
+
+/* Tables of this size and more are mappings of their own, kept spare when
+ * freed: where glibc's malloc would map them itself (its default
+ * M_MMAP_THRESHOLD), and give them back to the system when freed. */
+#define SPARE_MIN (128u << 10)
+/* A mapping for a table of bytes (>= SPARE_MIN): a spare that fits it (as
+ * the last table left it: not zeroed again), else a new one (zeroed);
+ * *got receives the length to give back with. */
+void *spare_take(struct core *c, size_t bytes, size_t *got);
+/* Keeps a table's mapping (got from spare_take) if the budget has room for
+ * it beside the spares, else unmaps it. Call it after the table's charge
+ * is released. */
+void spare_give(struct core *c, void *p, size_t bytes);
+/* Whether a mapping made for have bytes serves a table of bytes without
+ * a resize (nor wasting much of it). */
+bool spare_holds(size_t have, size_t bytes);
+/* Unmaps spares until they hold no more than room (0: all). */
+void spare_trim(struct core *c, uint64_t room);
+
 /* ---- the device ------------------------------------------------------------ */
 
 struct core {
@@ -142,6 +170,8 @@ struct core {
 	uint64_t table_bytes;
 	uint64_t backing_entries;
 	uint64_t resource_bytes; /* of the resources' allocations */
+	struct spare *spares;	 /* freed large tables' mappings (spare.c) */
+	uint64_t spare_bytes;	 /* what they hold: within the budget's room */
 	const struct core_hooks *hooks;
 	void *hooks_ctx;
 	uint32_t num_scanouts;

@@ -80,6 +80,7 @@ void core_fini(struct core *c)
 	idtable_fini(&c->resources);
 	idtable_fini(&c->memory_ids);
 	idtable_fini(&c->uuids);
+	spare_trim(c, 0);
 	for (uint32_t i = 0; i < c->num_scanouts; i++)
 		free(c->scanouts[i].edid);
 }

@@ -163,6 +163,10 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n);
  * Returns the bytes copied. */
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
+/* Asks the CPU for [off, off + len) of the region, clipped to its end and
+ * to a page; cur is only a hint where to look (not moved). */
+void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
+		     size_t len);
 /* The host address of [off, off + len) if it lies in one piece, else NULL. */
 const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
 
@@ -233,6 +237,13 @@ enum core_verdict resource_id_free(const struct core *c, uint32_t id);
 /* CORE_NO_ROOM when max_resources resources are live. */
 enum core_verdict resource_room(const struct core *c);
 struct resource *resource_find(const struct core *c, uint32_t id);
+/* The same, and its size (0 x 0 for a blob, which has none of its own),
+ * for requests that need no more of it: a 2D resource's size comes from
+ * its slot in the id table when each side fits 16 bits, so the lookup
+ * reads one cache line and not the resource's (RESOURCE_FLUSH among a
+ * million resources). */
+struct resource *resource_find_size(const struct core *c, uint32_t id, uint32_t *width,
+				    uint32_t *height);
 /* A resource (not yet in the table) with a zeroed payload of payload_size
  * bytes: desc gives id, kind, format, width, height, stride, blob_size and
  * flags. CORE_NO_MEMORY. */
@@ -310,6 +321,10 @@ void scanout_show(struct core *c, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
 /* Shows nothing any more; the host is told if it showed something. */
 void scanout_hide(struct core *c, uint32_t idx);
+/* Bit i: scanout i shows res. From the scanouts, which every request
+ * keeps in the cache, not from the resource (a flush of a resource shown
+ * nowhere reads nothing of it). */
+uint32_t scanout_showing(const struct core *c, const struct resource *res);
 
 /* ---- cursor.c: the cursor of each scanout --------------------------------------- */
 

@@ -4,9 +4,7 @@
  * MEMORY_CREATE makes one the guest names, ATTACH_BACKING an anonymous one.
  *
  * A region is mapped through the host once, when it is made, into a table
- * of host-contiguous pieces sorted by offset. Reads find their piece by
- * binary search, or in O(1) by walking on from where the previous read of
- * the same transfer ended, so a transfer is one pass over the bytes it moves.
+ * of host-contiguous pieces sorted by offset; region-read.c reads them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,32 +68,96 @@ static bool grow_array(void **arr, size_t elem, uint32_t cap)
 
 /* The guest ranges and the pieces share an allocation, the ranges first
  * (they never change): one allocation for both, and the piece table's
- * resizing carries them along. */
-static void point_into(struct region *rg, uint8_t *block)
+ * resizing carries them along.
+ *
+ * A table made for SPARE_MIN bytes and more (4,096 scattered pages) is a
+ * mapping of its own, kept spare when freed (spare.c), not malloc's: glibc
+ * gives a freed large block back to the system, so each new table was
+ * page-faulted in anew, 4 KiB at a time (4x the cost per entry of a small
+ * table with eight alive, issue 14). A malloc block that grows stays one:
+ * realloc moves its pages rather than copying them, so growing costs no
+ * more than the larger table (test-request-peak). */
+static size_t block_bytes(uint32_t nranges, uint32_t pieces)
+{
+	return (size_t)nranges * sizeof(struct guest_range) +
+	       (size_t)pieces * sizeof(struct region_seg);
+}
+
+/* bytes: a mapping of its own (a spare one if there is, with what its
+ * last table left in it) if large, else malloc's. *cap receives what the
+ * block holds. */
+static void *block_alloc(struct core *c, size_t bytes, bool *mapped, size_t *cap)
+{
+	*mapped = bytes >= SPARE_MIN;
+	*cap = bytes;
+	return *mapped ? spare_take(c, bytes, cap) : calloc(1, bytes);
+}
+
+static void block_free(struct core *c, struct region *rg)
+{
+	if (rg->block_mapped)
+		spare_give(c, rg->ranges, rg->block_bytes);
+	else
+		free(rg->ranges);
+}
+
+static void point_into(struct region *rg, uint8_t *block, size_t cap, bool mapped)
 {
 	rg->ranges = (struct guest_range *)(void *)block;
 	rg->seg = (struct region_seg *)(void *)(block + (size_t)rg->nranges * sizeof(*rg->ranges));
+	rg->block_bytes = cap;
+	rg->block_mapped = mapped;
 }
 
-/* The allocation, zeroed, with room for pieces pieces. */
-static bool place_pieces(struct region *rg, uint32_t pieces)
+/* The allocation, with room for pieces pieces. Pieces are written as they
+ * are found, each setting the start of the next (the end marker): only the
+ * first start is set here, so a spare mapping is not cleared again. */
+static bool place_pieces(struct core *c, struct region *rg, uint32_t pieces)
 {
-	uint8_t *block = calloc(1, (size_t)rg->nranges * sizeof(*rg->ranges) +
-				      (size_t)pieces * sizeof(*rg->seg));
+	size_t cap;
+	bool mapped;
+	uint8_t *block = block_alloc(c, block_bytes(rg->nranges, pieces), &mapped, &cap);
 
-	if (block)
-		point_into(rg, block);
-	return block != NULL;
+	if (!block)
+		return false;
+	point_into(rg, block, cap, mapped);
+	rg->seg[0].start = 0;
+	return true;
 }
 
-/* Room for pieces pieces; false (nothing changed) when there is no memory. */
-static bool resize_pieces(struct region *rg, uint32_t pieces)
+/* Whether the block needs no resizing to hold bytes: the same size, or a
+ * mapping that holds them without wasting much of it. */
+static bool block_fits(const struct region *rg, size_t bytes)
 {
-	uint8_t *block = realloc(rg->ranges, (size_t)rg->nranges * sizeof(*rg->ranges) +
-					       (size_t)pieces * sizeof(*rg->seg));
+	if (!rg->block_mapped)
+		return bytes == rg->block_bytes;
+	return bytes <= rg->block_bytes && spare_holds(rg->block_bytes, bytes);
+}
 
+/* Room for pieces pieces; false (nothing changed) when there is no memory.
+ * A mapping is replaced by a block of the new size and the table copied
+ * (it shrinks once, when it is made, and grows only when translate()
+ * splits entries). */
+static bool resize_pieces(struct core *c, struct region *rg, uint32_t pieces)
+{
+	size_t bytes = block_bytes(rg->nranges, pieces), cap = bytes;
+	bool mapped = false;
+	uint8_t *block;
+
+	if (block_fits(rg, bytes))
+		return true; /* scattered pages: as many pieces as entries */
+	if (!rg->block_mapped) {
+		block = realloc(rg->ranges, bytes);
+	} else {
+		block = block_alloc(c, bytes, &mapped, &cap);
+		if (block) {
+			memcpy(block, rg->ranges,
+			       rg->block_bytes < bytes ? rg->block_bytes : bytes);
+			block_free(c, rg);
+		}
+	}
 	if (block)
-		point_into(rg, block);
+		point_into(rg, block, cap, mapped);
 	return block != NULL;
 }
 
@@ -108,7 +170,7 @@ static enum core_verdict grow_table(struct builder *b)
 
 	if (cap <= b->cap)
 		return CORE_OVER_BUDGET;
-	if (!resize_pieces(rg, cap + 1))
+	if (!resize_pieces(b->c, rg, cap + 1))
 		return CORE_NO_MEMORY;
 	if (!grow_array((void **)&rg->cookies, sizeof(*rg->cookies), cap) ||
 	    !grow_array((void **)&rg->fd_pos, sizeof(*rg->fd_pos), cap))
@@ -298,7 +360,7 @@ static uint64_t shrink(void **arr, size_t elem, uint32_t cap, uint32_t n)
 static void settle(struct builder *b)
 {
 	struct region *rg = b->rg;
-	uint64_t bytes = (uint64_t)(resize_pieces(rg, rg->nseg + 1) ? rg->nseg + 1 : b->cap + 1) *
+	uint64_t bytes = (uint64_t)(resize_pieces(b->c, rg, rg->nseg + 1) ? rg->nseg + 1 : b->cap + 1) *
 			 sizeof(*rg->seg);
 
 	bytes += shrink((void **)&rg->cookies, sizeof(*rg->cookies), b->cap, rg->nseg);
@@ -310,7 +372,7 @@ static void settle(struct builder *b)
 static void region_free(struct core *c, struct region *rg)
 {
 	release_pieces(c, rg);
-	free(rg->ranges); /* and the pieces */
+	block_free(c, rg); /* the ranges and the pieces */
 	free(rg->cookies);
 	free(rg->fd_pos);
 	free(rg->fds);
@@ -376,7 +438,7 @@ static enum core_verdict builder_init(struct builder *b, struct core *c,
 	if (!b->rg)
 		return CORE_NO_MEMORY;
 	b->rg->nranges = count_ranges(e, n);
-	if (place_pieces(b->rg, b->cap + 1))
+	if (place_pieces(c, b->rg, b->cap + 1))
 		keep_ranges(b->rg, e, n);
 	if (host_has_release(c->host))
 		b->rg->cookies = calloc(b->cap, sizeof(*b->rg->cookies));
@@ -445,85 +507,4 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n)
 {
 	*n = rg->nranges;
 	return rg->ranges;
-}
-
-/* The piece holding off (< size). Pages of one size are found by a shift.
- * Otherwise the reads of one transfer move forward, so search from where
- * the previous one ended: galloping ahead finds a piece d places on in
- * O(log d), the same or the next one in O(1). */
-static uint32_t find_piece(const struct region *rg, uint32_t hint, uint64_t off)
-{
-	uint32_t lo = 0, hi = rg->nseg;
-
-	if (rg->page_shift)
-		return (uint32_t)(off >> rg->page_shift);
-
-	if (hint < rg->nseg && rg->seg[hint].start <= off) {
-		uint32_t step = 1;
-
-		lo = hint;
-		while (step < rg->nseg - lo && rg->seg[lo + step].start <= off) {
-			lo += step;
-			step *= 2;
-		}
-		hi = step < rg->nseg - lo ? lo + step : rg->nseg;
-	}
-	/* seg[lo].start <= off < seg[hi].start (seg[nseg].start is the size) */
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (rg->seg[mid].start <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
-		   size_t len)
-{
-	uint8_t *out = dst;
-	size_t done = 0;
-	uint32_t i;
-
-	if (off >= rg->size)
-		return 0;
-	if (len > rg->size - off)
-		len = (size_t)(rg->size - off);
-	i = find_piece(rg, cur->idx, off);
-	while (done < len) {
-		uint64_t pos = off + done;
-		size_t chunk = (size_t)(rg->seg[i + 1].start - pos);
-
-		if (chunk > len - done)
-			chunk = len - done;
-		if (cur->stream)
-			copy_stream(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		else
-			memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		done += chunk;
-		if (done < len)
-			i++;
-	}
-	cur->idx = i;
-	return done;
-}
-
-uint32_t region_piece(const struct region *rg, uint64_t off)
-{
-	return find_piece(rg, 0, off);
-}
-
-const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
-{
-	uint64_t end;
-	uint32_t i;
-
-	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size)
-		return NULL;
-	i = find_piece(rg, 0, off);
-	if (end > rg->seg[i + 1].start)
-		return NULL;
-	return rg->seg[i].ptr + (off - rg->seg[i].start);
 }

@@ -26,6 +26,36 @@ struct resource *resource_find(const struct core *c, uint32_t id)
 	return idtable_get(&c->resources, id);
 }
 
+/* A 2D resource's size in its slot of the id table, when each side fits
+ * 16 bits (0: look at the resource), so that a flush of a resource shown
+ * nowhere reads one cache line, not two (issue 14: 482 against 70 ns with
+ * a million resources). */
+static uint32_t size_tag(const struct resource *res)
+{
+	if (res->kind != RESOURCE_2D || res->width > 0xffff || res->height > 0xffff)
+		return 0;
+	return res->width | res->height << 16;
+}
+
+struct resource *resource_find_size(const struct core *c, uint32_t id, uint32_t *width,
+				    uint32_t *height)
+{
+	const struct idslot *s = idtable_find(&c->resources, id);
+	const struct resource *res;
+
+	if (!s)
+		return NULL;
+	if (s->tag) {
+		*width = s->tag & 0xffff;
+		*height = s->tag >> 16;
+		return s->ptr;
+	}
+	res = s->ptr;
+	*width = resource_pixels_in_backing(res) ? 0 : res->width;
+	*height = resource_pixels_in_backing(res) ? 0 : res->height;
+	return s->ptr;
+}
+
 enum core_verdict resource_new(struct core *c, const struct resource_desc *desc,
 			       const struct resource_ops *ops, size_t payload_size,
 			       struct resource **out)
@@ -59,7 +89,7 @@ enum core_verdict resource_insert(struct core *c, struct resource *res)
 {
 	if (!idtable_reserve(&c->resources, 1))
 		return CORE_NO_MEMORY;
-	idtable_insert(&c->resources, res->id, res);
+	idtable_insert_tagged(&c->resources, res->id, size_tag(res), res);
 	c->resource_bytes += res->bytes;
 	return CORE_OK;
 }

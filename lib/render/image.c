@@ -4,53 +4,30 @@
  * charged to the host-memory budget, kept as the resource's payload.
  */
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "render-impl.h"
 
-/* Images of this size and more get their own mapping on 2 MiB huge pages
- * where the kernel has them: a 4K frame is 8,100 small pages otherwise,
- * and every transfer and every host that maps the pixels (vmsplice, GL
- * uploads) pays a TLB miss or a page reference for each. */
-#define HUGE_PAGE (2u << 20)
-
+/* Images of HUGE_MAP_MIN and more get their own mapping on 2 MiB huge
+ * pages where the kernel has them (util/hugemap.c): every transfer and
+ * every host that maps the pixels (vmsplice, GL uploads) pays a TLB miss
+ * or a page reference for each small page. */
 static bool image_is_mapped(uint64_t bytes)
 {
-	return bytes >= HUGE_PAGE;
+	return bytes >= HUGE_MAP_MIN;
 }
 
-/* The mapping's length: whole 2 MiB pages, so head and tail trims below
- * stay page aligned whatever the system's page size. */
-static size_t mapped_len(uint64_t bytes)
-{
-	return (size_t)((bytes + HUGE_PAGE - 1) & ~(uint64_t)(HUGE_PAGE - 1));
-}
-
-/* Zeroed pixels: a mapping aligned to 2 MiB (huge pages need it), or calloc. */
+/* Zeroed pixels: a mapping aligned to 2 MiB, or calloc. */
 static uint8_t *image_alloc(uint64_t bytes)
 {
-	size_t len = mapped_len(bytes), slack;
-	uint8_t *map, *p;
-
 	if (!image_is_mapped(bytes))
 		return calloc(1, (size_t)bytes);
-	map = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		   0);
-	if (map == MAP_FAILED)
-		return NULL;
-	p = (uint8_t *)(((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-	slack = (size_t)(p - map);
-	if (slack)
-		munmap(map, slack);
-	munmap(p + len, HUGE_PAGE - slack);
-	madvise(p, len, MADV_HUGEPAGE); /* a hint: without it, small pages work */
-	return p;
+	return huge_map((size_t)bytes);
 }
 
 static void image_free(uint8_t *pixels, uint64_t bytes)
 {
 	if (image_is_mapped(bytes))
-		munmap(pixels, mapped_len(bytes));
+		huge_unmap(pixels, (size_t)bytes);
 	else
 		free(pixels);
 }

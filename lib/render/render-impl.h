@@ -25,6 +25,10 @@ struct render {
 	struct logger *log;
 	const struct renderer_ops *ops;
 	void *ops_ctx;
+	/* Transfers of this many bytes and more are streamed around the
+	 * caches; 0: not chosen yet (copy_stream_threshold(), when a transfer
+	 * first could need it). */
+	uint64_t stream_min;
 	int udmabuf_fd;	     /* /dev/udmabuf: -1 not opened yet, -2 absent */
 	bool udmabuf_failed; /* an ioctl failed once (logged once) */
 	uint32_t num_scanouts;

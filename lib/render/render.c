@@ -93,6 +93,16 @@ void *render_ops_ctx(struct render *r)
 	return r->ops_ctx;
 }
 
+void render_set_stream_threshold(struct render *r, uint64_t bytes)
+{
+	r->stream_min = bytes;
+}
+
+uint64_t render_stream_threshold(const struct render *r)
+{
+	return r->stream_min;
+}
+
 enum core_verdict render_create_2d(struct render *r, uint32_t id, const struct format_info *fmt,
 				   uint32_t width, uint32_t height, struct resource **out)
 {

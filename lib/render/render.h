@@ -126,6 +126,12 @@ void render_init(struct render *r, struct core *c, struct host *host, struct log
 /* Drops every view and closes /dev/udmabuf; the core is finished first. */
 void render_fini(struct render *r);
 void *render_ops_ctx(struct render *r);
+/* The size from which transfers write with non-temporal stores
+ * (vgm_device_config.stream_threshold); 0, as after render_init(): chosen
+ * from the machine at the first transfer of COPY_STREAM_FLOOR or more. */
+void render_set_stream_threshold(struct render *r, uint64_t bytes);
+/* The size in force: 0 while it is still to be chosen. */
+uint64_t render_stream_threshold(const struct render *r);
 
 /* ---- what commands ask of the renderer ------------------------------------------ */
 

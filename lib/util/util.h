@@ -79,12 +79,31 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
 
 /* ---- copy.c: moving bytes ----------------------------------------------- */
 
-/* Copies with non-temporal stores where the CPU has them, for large
- * transfers whose destination nothing reads soon; copy_fence() after the
- * last one orders them before anything that follows. Here, below the core,
- * because region reads (core) stream the large transfers of the renderer. */
+/* No transfer below this is streamed, whatever the machine: non-temporal
+ * stores pay for their fence and partial lines only on large ones. */
+#define COPY_STREAM_FLOOR (256u << 10)
+/* The transfer size from which non-temporal stores pay on this machine
+ * (>= COPY_STREAM_FLOOR): three quarters of one CPU's share of the
+ * last-level cache, 1 MiB where the system gives no cache size. Reads the
+ * cache size from the system (sysconf), each time: callers keep it. */
+uint64_t copy_stream_threshold(void);
+/* Copies with non-temporal stores where the CPU has them (whole
+ * destination lines; the ends with memcpy), for large transfers whose
+ * destination nothing reads soon; copy_fence() after the last one orders
+ * them before anything that follows. Here, below the core, because region
+ * reads (core) stream the large transfers of the renderer. */
 void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
+
+/* ---- hugemap.c: large buffers ------------------------------------------- */
+
+/* Buffers of this size and more are worth a mapping of their own. */
+#define HUGE_MAP_MIN (2u << 20)
+/* len zeroed bytes on a mapping of their own, 2 MiB aligned, huge pages
+ * advised; NULL if the system has no memory. huge_unmap(NULL, len) is a
+ * no-op; len is the one given to huge_map(). */
+void *huge_map(size_t len);
+void huge_unmap(void *p, size_t len);
 
 /* ---- sized.c: structs that carry their size ----------------------------- */
 

@@ -86,6 +86,20 @@ static bool get_fields(const struct vgm_wire_field *f, size_t n, struct walk *w,
 	return true;
 }
 
+bool wire_layout_flat(const struct vgm_wire_layout *l)
+{
+	size_t pos = 0;
+
+	for (uint32_t i = 0; i < l->nfields; i++) {
+		const struct vgm_wire_field *f = &l->fields[i];
+
+		if (f->kind == VGM_WIRE_RECORDS || f->offset != pos)
+			return false;
+		pos += f->size;
+	}
+	return pos == l->size;
+}
+
 bool wire_decode_hdr(const uint8_t *msg, size_t len, struct vgm_gpu_ctrl_hdr *h)
 {
 	const struct vgm_wire_layout *l = wire_header();

@@ -89,6 +89,12 @@ const struct vgm_wire_layout *wire_header(void);
 
 /* ---- codec.c: table-driven decoding and encoding ------------------------ */
 
+/* Whether l's C struct holds its fields in wire order at their wire
+ * positions, as the protocol's structs do: decoding a message of l->size
+ * bytes is then a copy of them (padding members included), which is what
+ * callers that decode many messages of a layout may do instead (decided
+ * once: this walks the fields). */
+bool wire_layout_flat(const struct vgm_wire_layout *l);
 /* Decodes the header of msg (len bytes) into h. False if len is short of it. */
 bool wire_decode_hdr(const uint8_t *msg, size_t len, struct vgm_gpu_ctrl_hdr *h);
 /* Decodes the fields after the header of a request laid out as l, from the

@@ -56,7 +56,8 @@ static void structs(void)
 	M(vgm_device_config, max_backing_entries); M(vgm_device_config, max_resources);
 	M(vgm_device_config, max_regions); M(vgm_device_config, log_level);
 	M(vgm_device_config, ops); M(vgm_device_config, host);
-	M(vgm_device_config, max_table_pieces); END();
+	M(vgm_device_config, max_table_pieces);
+	M(vgm_device_config, reserved); M(vgm_device_config, stream_threshold); END();
 	S(vgm_resource_info); M(vgm_resource_info, size); M(vgm_resource_info, format);
 	M(vgm_resource_info, fourcc); M(vgm_resource_info, width); M(vgm_resource_info, height);
 	M(vgm_resource_info, stride); M(vgm_resource_info, backed);

@@ -114,7 +114,7 @@ class vgm_device_config(ctypes.Structure):
                 ('max_host_memory', u64), ('max_backing_entries', u32),
                 ('max_resources', u32), ('max_regions', u32), ('log_level', u32),
                 ('ops', ctypes.POINTER(vgm_host_ops)), ('host', c_void_p),
-                ('max_table_pieces', u32)]
+                ('max_table_pieces', u32), ('reserved', u32), ('stream_threshold', u64)]
 
 
 class vgm_resource_info(ctypes.Structure):

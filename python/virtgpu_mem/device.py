@@ -79,17 +79,19 @@ class DeviceConfig:
     0 are the library's defaults."""
 
     FIELDS = ('dialect', 'features', 'scanouts', 'max_host_memory', 'max_backing_entries',
-              'max_resources', 'max_regions', 'max_table_pieces', 'log_level')
+              'max_resources', 'max_regions', 'max_table_pieces', 'log_level',
+              'stream_threshold')
 
     def __init__(self, dialect='standard', features=FEATURES_ALL, scanouts=((0, 0),),
                  max_host_memory=0, max_backing_entries=0, max_resources=0, max_regions=0,
-                 max_table_pieces=0, log_level=0):
+                 max_table_pieces=0, log_level=0, stream_threshold=0):
         self.dialect = dialect_number(dialect)
         self.features = features
         self.scanouts = [s if isinstance(s, Scanout) else Scanout(*s) for s in scanouts]
         self.max_host_memory, self.max_backing_entries = max_host_memory, max_backing_entries
         self.max_resources, self.max_regions = max_resources, max_regions
         self.max_table_pieces, self.log_level = max_table_pieces, log_level
+        self.stream_threshold = stream_threshold
 
     def to_c(self, ops):
         if not 1 <= len(self.scanouts) <= MAX_SCANOUTS:
@@ -100,7 +102,7 @@ class DeviceConfig:
             max_host_memory=self.max_host_memory, max_backing_entries=self.max_backing_entries,
             max_resources=self.max_resources, max_regions=self.max_regions,
             log_level=self.log_level, ops=ctypes.pointer(ops),
-            max_table_pieces=self.max_table_pieces)
+            max_table_pieces=self.max_table_pieces, stream_threshold=self.stream_threshold)
         for i, s in enumerate(self.scanouts):
             c.scanouts[i] = _native.vgm_scanout_config(int(bool(s.enabled)), s.width, s.height)
         return c

@@ -99,10 +99,13 @@ struct frozen_vgm_device_config_0_1 {
 /* ---- the 0.3 layouts (do not edit) ------------------------------------------------ */
 
 /* 0.3 added max_table_pieces after the 0.1 fields (which end without
- * padding: a pointer last). */
+ * padding: a pointer last), then a reserved word that keeps
+ * stream_threshold 8-byte aligned on every ABI. */
 struct frozen_vgm_device_config_0_3 {
 	struct frozen_vgm_device_config_0_1 v0_1;
 	uint32_t max_table_pieces;
+	uint32_t reserved;
+	uint64_t stream_threshold;
 };
 
 struct frozen_vgm_resource_info_0_1 {
@@ -261,6 +264,8 @@ static void test_frozen_sized_structs(struct check *c)
 	/* The 0.1 fields are checked above. */
 	SIZE_SINCE(c, vgm_device_config, 0_3);
 	FIELD_SINCE(c, vgm_device_config, 0_3, max_table_pieces);
+	FIELD_SINCE(c, vgm_device_config, 0_3, reserved);
+	FIELD_SINCE(c, vgm_device_config, 0_3, stream_threshold);
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);
@@ -491,6 +496,51 @@ static void test_frozen_device_new_takes_0_3_config(struct check *c)
 	guarded_free(&gops);
 }
 
+/* A config of size bytes before a PROT_NONE page, the reserved word set to
+ * reserved if the size holds it: vgm_device_new()'s answer. */
+static int new_with_config_size(size_t size, uint32_t reserved)
+{
+	struct guarded gops, gcfg;
+	struct frozen_vgm_host_ops_0_1 *ops = guarded_alloc(&gops, sizeof(*ops));
+	struct frozen_vgm_device_config_0_3 *cfg = guarded_alloc(&gcfg, size);
+	struct vgm_device *dev = NULL;
+	int rc;
+
+	ops->size = sizeof(*ops);
+	ops->translate = fake_translate;
+	cfg->v0_1.size = (uint32_t)size;
+	cfg->v0_1.num_scanouts = 1;
+	cfg->v0_1.ops = ops;
+	if (size >= offsetof(struct frozen_vgm_device_config_0_3, stream_threshold))
+		cfg->reserved = reserved;
+	rc = vgm_device_new((const struct vgm_device_config *)(const void *)cfg, &dev);
+	if (rc == 0 && !dev)
+		rc = 1; /* success without a device: reported as a mismatch */
+	if (dev)
+		vgm_device_destroy(dev);
+	guarded_free(&gcfg);
+	guarded_free(&gops);
+	return rc;
+}
+
+/* The sizes of 0.3's growth: one that ends after max_table_pieces, before
+ * the reserved word, is accepted and nothing past it read; one that ends
+ * inside stream_threshold is no version's and is refused; a nonzero
+ * reserved word is refused. */
+static void test_frozen_config_0_3_sizes(struct check *c)
+{
+	const size_t pieces_end = offsetof(struct frozen_vgm_device_config_0_3, reserved);
+	const size_t full = sizeof(struct frozen_vgm_device_config_0_3);
+
+	SAME(c, new_with_config_size(pieces_end, 0), 0);
+	SAME(c, new_with_config_size(pieces_end + 4, 0), 0);
+	SAME(c, new_with_config_size(pieces_end + 4, 1), -EINVAL);
+	SAME(c, new_with_config_size(pieces_end + 8, 0), -EINVAL);
+	SAME(c, new_with_config_size(full - 1, 0), -EINVAL);
+	SAME(c, new_with_config_size(full, 0), 0);
+	SAME(c, new_with_config_size(full, 1), -EINVAL);
+}
+
 int main(void)
 {
 	struct check c = { 0, 0 };
@@ -500,6 +550,7 @@ int main(void)
 	test_frozen_constants(&c);
 	test_frozen_device_new_takes_0_1_config(&c);
 	test_frozen_device_new_takes_0_3_config(&c);
+	test_frozen_config_0_3_sizes(&c);
 	printf("%u checks, %u failed\n", c.run, c.failed);
 	return c.failed ? 1 : 0;
 }

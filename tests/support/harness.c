@@ -240,6 +240,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 	cfg.max_backing_entries = opts->max_backing_entries;
 	cfg.max_resources = opts->max_resources;
 	cfg.max_regions = opts->max_regions;
+	cfg.stream_threshold = opts->stream_threshold;
 	cfg.max_table_pieces = opts->max_table_pieces;
 	cfg.log_level = VGM_LOG_DEBUG;
 	cfg.ops = &h->ops;

@@ -77,6 +77,7 @@ struct harness_opts {
 	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
+	uint64_t stream_threshold; /* vgm_device_config.stream_threshold (0: the machine's) */
 };
 
 struct harness {

@@ -3569,12 +3569,14 @@ pub struct vgm_device_config {
     pub ops: *const vgm_host_ops,
     pub host: *mut ::std::os::raw::c_void,
     pub max_table_pieces: u32,
+    pub reserved: u32,
+    pub stream_threshold: u64,
 }
 #[test]
 fn bindgen_test_layout_vgm_device_config() {
     assert_eq!(
         ::std::mem::size_of::<vgm_device_config>(),
-        264usize,
+        272usize,
         concat!("Size of: ", stringify!(vgm_device_config))
     );
     assert_eq!(
@@ -3803,6 +3805,40 @@ fn bindgen_test_layout_vgm_device_config() {
         );
     }
     test_field_max_table_pieces();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            260usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+    fn test_field_stream_threshold() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).stream_threshold) as usize - ptr as usize
+            },
+            264usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(stream_threshold)
+            )
+        );
+    }
+    test_field_stream_threshold();
 }
 impl Default for vgm_device_config {
     fn default() -> Self {

@@ -90,6 +90,9 @@ pub struct Config {
     pub max_table_pieces: u32,
     /// `enum vgm_log_level`; 0: warnings.
     pub log_level: u32,
+    /// Transfers of at least this many bytes bypass the CPU's caches; 0:
+    /// chosen from the machine, `u64::MAX`: never.
+    pub stream_threshold: u64,
 }
 
 impl Default for Config {
@@ -104,6 +107,7 @@ impl Default for Config {
             max_regions: 0,
             max_table_pieces: 0,
             log_level: 0,
+            stream_threshold: 0,
         }
     }
 }
@@ -433,6 +437,7 @@ impl<H: Host> Device<H> {
             ops: &ops,
             host: shared.as_ptr() as *mut c_void,
             max_table_pieces: config.max_table_pieces,
+            stream_threshold: config.stream_threshold,
             ..Default::default()
         };
         for (c, s) in cfg.scanouts.iter_mut().zip(&config.scanouts) {
