@@ -29,6 +29,12 @@ use std::ptr::{self, NonNull};
 
 pub use virtgpu_mem_sys as sys;
 
+/// The Rust code of rust/README.md, compiled and run as doc tests, so that
+/// what a reader copies from it builds and works.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 const EFAULT: i32 = 14;
 
 /// What a library call can fail with.

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+"""Every ```python block of python/README.md is a whole program that runs:
+each is run on its own, as a reader would run it, and what the README
+says it prints is checked."""
+
+import os
+import re
+import subprocess
+import sys
+
+from conftest import HERE
+
+PACKAGE_ROOT = os.path.dirname(HERE)
+README = os.path.join(PACKAGE_ROOT, 'README.md')
+
+
+def python_blocks():
+    with open(README, encoding='utf-8') as f:
+        text = f.read()
+    return re.findall(r'^```python\n(.*?)^```$', text, re.M | re.S)
+
+
+def run(code, tmp_path):
+    path = tmp_path / 'first.py'
+    path.write_text(code)
+    env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+    return subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          env=env, cwd=str(tmp_path))
+
+
+def test_the_readme_has_its_example():
+    assert len(python_blocks()) == 1
+
+
+def test_the_first_device_runs_and_prints_what_the_readme_says(tmp_path):
+    res = run(python_blocks()[0], tmp_path)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[-1] == 'refused: [Errno 22] vgm_device_set_display: Invalid argument'
+    assert len(lines) == 3
+    assert lines[0].startswith('library: RESOURCE_UNREF:')
+    assert lines[1].startswith('library: API misuse: vgm_device_set_display')
