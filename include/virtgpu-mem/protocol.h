@@ -54,7 +54,7 @@ extern "C" {
 #define VGM_GPU_CMD_MEMORY_CREATE 0x010bu
 #define VGM_GPU_CMD_MEMORY_UNREF 0x010cu
 #define VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY 0x010du
-/* 3D commands: answered ERR_UNSPEC (no 3D backend) */
+/* 3D commands: answered by a device with a 3D renderer (VIRGL offered) */
 #define VGM_GPU_CMD_CTX_CREATE 0x0200u
 #define VGM_GPU_CMD_CTX_DESTROY 0x0201u
 #define VGM_GPU_CMD_CTX_ATTACH_RESOURCE 0x0202u
@@ -94,6 +94,15 @@ extern "C" {
 
 #define VGM_GPU_MAX_SCANOUTS 16
 #define VGM_GPU_EDID_MAX 1024
+
+/* Capability sets (GET_CAPSET_INFO, GET_CAPSET, CTX_CREATE's context_init). */
+#define VGM_GPU_CAPSET_VIRGL 1u
+#define VGM_GPU_CAPSET_VIRGL2 2u
+/* The bits of ctx_create.context_init that name a capset (CONTEXT_INIT). */
+#define VGM_GPU_CONTEXT_INIT_CAPSET_ID_MASK 0x000000ffu
+
+/* resource_create_3d.flags: the first row in memory is the top one. */
+#define VGM_GPU_RESOURCE_FLAG_Y_0_TOP (1u << 0)
 
 /* The 2D formats, named by byte order in memory. */
 #define VGM_GPU_FORMAT_B8G8R8A8_UNORM 1u
@@ -241,6 +250,70 @@ struct vgm_gpu_update_cursor { /* 56 bytes, UPDATE_CURSOR and MOVE_CURSOR */
 	uint32_t resource_id;
 	uint32_t hot_x;
 	uint32_t hot_y;
+	uint32_t padding;
+};
+
+struct vgm_gpu_resp_capset_info { /* 40 bytes */
+	struct vgm_gpu_ctrl_hdr hdr;
+	uint32_t capset_id;
+	uint32_t capset_max_version;
+	uint32_t capset_max_size;
+	uint32_t padding;
+};
+
+/* OK_CAPSET is the header, then capset_max_size bytes of the capset. */
+
+/* 3D (VIRGL) */
+
+struct vgm_gpu_ctx_create { /* 96 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /* hdr.ctx_id: the context */
+	uint32_t nlen;		     /* bytes of debug_name used */
+	uint32_t context_init;	     /* CONTEXT_INIT: the capset id, in the low 8 bits */
+	char debug_name[64];
+};
+
+/* CTX_DESTROY is the header alone (hdr.ctx_id). */
+
+struct vgm_gpu_ctx_resource { /* 32 bytes, CTX_ATTACH_RESOURCE and CTX_DETACH_RESOURCE */
+	struct vgm_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t padding;
+};
+
+struct vgm_gpu_resource_create_3d { /* 72 bytes */
+	struct vgm_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t target; /* a gallium texture target (2: 2D) */
+	uint32_t format; /* a virgl format (the eight 2D formats have the same numbers) */
+	uint32_t bind;
+	uint32_t width;
+	uint32_t height;
+	uint32_t depth;
+	uint32_t array_size;
+	uint32_t last_level;
+	uint32_t nr_samples;
+	uint32_t flags; /* VGM_GPU_RESOURCE_FLAG_* */
+	uint32_t padding;
+};
+
+struct vgm_gpu_box { /* 24 bytes */
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+
+struct vgm_gpu_transfer_host_3d { /* 72 bytes, TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D */
+	struct vgm_gpu_ctrl_hdr hdr;
+	struct vgm_gpu_box box;
+	uint64_t offset; /* of the box's first byte in the backing */
+	uint32_t resource_id;
+	uint32_t level;
+	uint32_t stride;       /* 0: the level's own */
+	uint32_t layer_stride; /* 0: the level's own */
+};
+
+struct vgm_gpu_cmd_submit { /* 32 bytes, then size bytes of commands */
+	struct vgm_gpu_ctrl_hdr hdr; /* hdr.ctx_id: the context that runs them */
+	uint32_t size;
 	uint32_t padding;
 };
 
