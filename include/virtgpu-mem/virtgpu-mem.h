@@ -289,7 +289,43 @@ struct vgm_device_config {
 	 * @since 0.3
 	 */
 	uint32_t max_table_pieces;
+	/** Reserved: 0. @since 0.3 */
+	uint32_t stream_threshold;
+	uint32_t reserved0; /**< must be 0 @since 0.3 */
+	/**
+	 * Which renderer draws the device's resources (enum vgm_renderer):
+	 * VGM_RENDERER_2D (0, the default) or VGM_RENDERER_VIRGL (3D through
+	 * virglrenderer, in this process). See vgm_renderer_available().
+	 * @since 0.3
+	 */
+	uint32_t renderer;
+	/**
+	 * Options of the renderer: with VGM_RENDERER_VIRGL, VGM_VIRGL_THREAD_SYNC
+	 * or 0; with VGM_RENDERER_2D, 0. @since 0.3
+	 */
+	uint32_t renderer_flags;
 };
+
+/** The renderers a device can draw with (vgm_device_config.renderer). @since 0.3 */
+enum vgm_renderer {
+	/** 2D in host memory (pixman): always built. */
+	VGM_RENDERER_2D = 0,
+	/**
+	 * 3D: virglrenderer (OpenGL through EGL, surfaceless; Mesa's llvmpipe
+	 * serves without a GPU), when the library was built with it (meson
+	 * option `virgl`). virglrenderer keeps process-global state: one virgl
+	 * device per process at a time.
+	 */
+	VGM_RENDERER_VIRGL = 1,
+};
+
+/**
+ * vgm_device_config.renderer_flags of VGM_RENDERER_VIRGL: virglrenderer
+ * runs a thread that waits on fences, and vgm_device_get_poll_fd() gives an
+ * fd that becomes readable when one completes (without it, the VMM polls
+ * by the deadline of vgm_device_next_poll()). @since 0.3
+ */
+#define VGM_VIRGL_THREAD_SYNC (1u << 0)
 
 /** A resource, as vgm_device_get_resource_info() reports it. @since 0.1 */
 struct vgm_resource_info {
@@ -362,10 +398,35 @@ struct vgm_stats {
  * @param out     receives the device; untouched on failure.
  * @return 0; -EINVAL for a NULL argument, an unknown config or ops size, a
  *         nonzero unknown tail, an unknown dialect, num_scanouts outside
- *         1..16, missing translate; -ENOMEM.
+ *         1..16, missing translate, an unknown renderer or renderer
+ *         flag (since 0.3); -ENOMEM; with VGM_RENDERER_VIRGL (since 0.3):
+ *         -ENOTSUP when the library was built without virglrenderer,
+ *         -EBUSY when another virgl device is live in this process,
+ *         -ENODEV when virglrenderer cannot start here (see
+ *         vgm_renderer_available()).
+ *
+ * A virgl device (since 0.3) belongs to the thread that made it: every
+ * later call on it must come from that thread (from another one it
+ * returns -EBUSY and does nothing; vgm_device_destroy() logs and does
+ * nothing), because virglrenderer makes its OpenGL context current on
+ * that thread, replacing the one the VMM had current there, and expects
+ * every later call on the same thread.
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out);
+
+/**
+ * Whether vgm_device_new() could make a device with this renderer now.
+ * VGM_RENDERER_2D is always available. For VGM_RENDERER_VIRGL this asks
+ * EGL whether it can run surfaceless (it does not start virglrenderer).
+ * Any thread.
+ * @return 0 when available; -EINVAL for an unknown renderer; -ENOTSUP when
+ *         the library was built without it; -ENODEV when EGL cannot run
+ *         without a display here (no EGL vendor library, or no surfaceless
+ *         platform); -EBUSY when a virgl device is live in this process.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_renderer_available(uint32_t renderer);
 
 /**
  * Destroys a device: every resource and region is freed and every mapping

@@ -6,6 +6,8 @@
 #ifndef VGM_API_IMPL_H
 #define VGM_API_IMPL_H
 
+#include <pthread.h>
+
 #include "api.h"
 
 /* A device: the layers' objects, each built in place after it in the one
@@ -17,10 +19,15 @@ struct vgm_device {
 	struct core *core;
 	struct render *render;
 	struct dispatch *dispatch;
+	struct render_virgl *virgl; /* the 3D renderer, or NULL */
+	/* A virgl device is used from the thread that made it only. */
+	bool pinned;
+	pthread_t owner;
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
- * while one of the device's callbacks runs. Every exported function that
+ * while one of the device's callbacks runs, or on a thread other than a
+ * virgl device's own. Every exported function that
  * takes a device calls it first, before anything else. */
 int api_enter(const struct vgm_device *dev, const char *fn);
 /* Logs the misuse; returns -EINVAL. */

@@ -39,6 +39,13 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 		    cfg->scanouts[i].height > MAX_DISPLAY_SIZE)
 			return api_misuse(dev, "vgm_device_new: scanout size above 16384");
 	}
+	if (cfg->reserved0)
+		return api_misuse(dev, "vgm_device_new: reserved0 must be 0");
+	if (cfg->renderer > VGM_RENDERER_VIRGL)
+		return api_misuse(dev, "vgm_device_new: unknown renderer");
+	if (cfg->renderer_flags &
+	    ~(cfg->renderer == VGM_RENDERER_VIRGL ? VGM_VIRGL_THREAD_SYNC : 0u))
+		return api_misuse(dev, "vgm_device_new: unknown renderer_flags");
 	return 0;
 }
 
@@ -95,12 +102,37 @@ static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *dat
 	return dev;
 }
 
+/* Starts the renderer the config asks for (the 2D one needs nothing): a
+ * virgl device belongs to this thread from now on. */
+static int open_renderer(struct vgm_device *dev, const struct vgm_device_config *cfg)
+{
+	int err;
+
+	if (cfg->renderer != VGM_RENDERER_VIRGL)
+		return 0;
+	err = render_virgl_open(cfg->renderer_flags & VGM_VIRGL_THREAD_SYNC
+					? RENDER_VIRGL_THREAD_SYNC
+					: 0,
+				&dev->virgl);
+	if (err < 0) {
+		logger_msg(dev->log, VGM_LOG_ERROR, "vgm_device_new: no virgl renderer: %s",
+			   err == -ENOTSUP ? "not built in"
+			   : err == -EBUSY ? "another virgl device is live in this process"
+					   : "virglrenderer could not start");
+		return err;
+	}
+	dev->pinned = true;
+	dev->owner = pthread_self();
+	return 0;
+}
+
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
 {
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops;
 	struct core_config cc;
 	struct vgm_device *dev;
+	int err;
 
 	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size,
 					      CONFIG_SIZE_0_1))
@@ -118,8 +150,14 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		free(dev);
 		return -EINVAL;
 	}
+	err = open_renderer(dev, &cfg);
+	if (err < 0) {
+		free(dev);
+		return err;
+	}
 	core_config(&cfg, &cc);
 	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
+		render_virgl_close(dev->virgl);
 		free(dev);
 		return -ENOMEM;
 	}
@@ -137,7 +175,18 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	dispatch_fini(dev->dispatch);
 	core_fini(dev->core);
 	render_fini(dev->render);
+	/* Last: the core dropped the resources it held in the renderer. */
+	render_virgl_close(dev->virgl);
 	free(dev);
+}
+
+VGM_EXPORT int vgm_renderer_available(uint32_t renderer)
+{
+	if (renderer == VGM_RENDERER_2D)
+		return 0;
+	if (renderer == VGM_RENDERER_VIRGL)
+		return render_virgl_probe();
+	return -EINVAL;
 }
 
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)

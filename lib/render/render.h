@@ -155,4 +155,23 @@ int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq);
 size_t render_poll(struct render *r, struct render_fence *done, size_t cap);
 
+/* ---- the virgl renderer (virgl-renderer.c; virgl-none.c in a build ------------
+ * ---- without virglrenderer, where every call answers -ENOTSUP) ------------- */
+
+struct render_virgl;
+
+/* The flag render_virgl_open() accepts: a thread waits on fences (a poll fd). */
+#define RENDER_VIRGL_THREAD_SYNC (1u << 0)
+
+/* Whether render_virgl_open() could succeed now: 0, -ENOTSUP (not
+ * built), -ENODEV (EGL cannot run surfaceless), -EBUSY (one is open in
+ * this process). Any thread. */
+int render_virgl_probe(void);
+/* Starts virglrenderer; the calling thread must make every later call.
+ * flags: RENDER_VIRGL_THREAD_SYNC or 0. Errors: -ENOTSUP, -EINVAL
+ * (flags), -EBUSY, -ENODEV, -ENOMEM. */
+int render_virgl_open(uint32_t flags, struct render_virgl **out);
+/* Stops it (after the core dropped its resources). NULL: nothing. */
+void render_virgl_close(struct render_virgl *v);
+
 #endif /* VGM_RENDER_H */

@@ -177,6 +177,13 @@ static int start(struct vgl *r)
 	return norm(virgl_renderer_init(r, flags, &r->cbs), ENODEV);
 }
 
+int vgl_probe(void)
+{
+	if (atomic_load(&in_use))
+		return -EBUSY;
+	return egl_surfaceless_usable() ? 0 : -ENODEV;
+}
+
 int vgl_open(uint32_t flags, struct vgl **out)
 {
 	struct vgl *r;

@@ -126,6 +126,11 @@ struct vgl_transfer {
  */
 int vgl_open(uint32_t flags, struct vgl **out);
 
+/* Whether vgl_open() could succeed now, without starting virglrenderer:
+ * 0, -EBUSY (a renderer is open in this process), -ENODEV (EGL cannot run
+ * surfaceless here). Any thread. */
+int vgl_probe(void);
+
 /* Stops virglrenderer: every resource's backing is detached and the resource
  * freed, contexts destroyed, r freed; vgl_open() may then be called again.
  * NULL is a no-op (0). Errors: -EBUSY (not the opening thread; nothing done).

@@ -103,6 +103,10 @@ struct frozen_vgm_device_config_0_1 {
 struct frozen_vgm_device_config_0_3 {
 	struct frozen_vgm_device_config_0_1 v0_1;
 	uint32_t max_table_pieces;
+	uint32_t stream_threshold;
+	uint32_t reserved0;
+	uint32_t renderer;
+	uint32_t renderer_flags;
 };
 
 struct frozen_vgm_resource_info_0_1 {
@@ -261,6 +265,11 @@ static void test_frozen_sized_structs(struct check *c)
 	/* The 0.1 fields are checked above. */
 	SIZE_SINCE(c, vgm_device_config, 0_3);
 	FIELD_SINCE(c, vgm_device_config, 0_3, max_table_pieces);
+	FIELD_SINCE(c, vgm_device_config, 0_3, stream_threshold);
+	FIELD_SINCE(c, vgm_device_config, 0_3, reserved0);
+	FIELD_SINCE(c, vgm_device_config, 0_3, renderer);
+	FIELD_SINCE(c, vgm_device_config, 0_3, renderer_flags);
+	SAME(c, sizeof(struct vgm_device_config), 280);
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);
