@@ -201,8 +201,11 @@ struct vgm_host_ops {
 	 * reference to it (DETACH_BACKING, UNREF, reset, destroy, failed commands). */
 	void (*release)(void *host, const struct vgm_guest_map *map);
 
-	/** The work of a request with VGM_GPU_FLAG_FENCE is complete. In this
-	 * version every command completes before vgm_device_submit() returns. */
+	/** The work of a request with VGM_GPU_FLAG_FENCE is complete (called
+	 * once its response is written). With the 2D renderer every request
+	 * completes before vgm_device_submit() returns; with virgl (since
+	 * 0.3) later, from inside vgm_device_poll() or a vgm_device_submit()
+	 * that waits. */
 	void (*fence_done)(void *host, uint32_t ctx_id, uint8_t ring_idx, uint64_t fence_id);
 	/** The config space changed (events_read): raise a config interrupt. */
 	void (*config_changed)(void *host);
@@ -237,6 +240,17 @@ struct vgm_host_ops {
 	 * come through scanout_update(). @since 0.2
 	 */
 	void (*scanout_dmabuf)(void *host, uint32_t scanout, const struct vgm_dmabuf *buf);
+	/**
+	 * A request that vgm_device_submit_tagged() left in flight
+	 * (-EINPROGRESS) is answered: written bytes of its response are in
+	 * its out elements (after fence_done() for a fenced one), and the
+	 * library holds nothing of it any more. tag is the one given to
+	 * vgm_device_submit_tagged(). Called from inside vgm_device_poll(),
+	 * vgm_device_reset() and a vgm_device_submit() that waits, on the
+	 * calling thread; in the order the requests are answered.
+	 * Required by vgm_device_submit_tagged(). @since 0.3
+	 */
+	void (*request_done)(void *host, uint64_t tag, size_t written);
 };
 
 /** One scanout (display) of the device. @since 0.1 */
@@ -431,6 +445,10 @@ VGM_EXPORT int vgm_renderer_available(uint32_t renderer);
 /**
  * Destroys a device: every resource and region is freed and every mapping
  * released. Calls release() but no display callbacks. NULL is a no-op.
+ * Requests in flight (since 0.3) get their ERR_UNSPEC response written to
+ * their out elements, which must still be valid, as for a reset, but no
+ * callback: neither fence_done() nor request_done() (the VMM is tearing
+ * down its queues).
  *
  * From inside one of the device's own callbacks it is refused (since 0.3):
  * it logs the API misuse and does nothing, the device stays valid, and the
@@ -509,6 +527,12 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
  * (0 on the cursor queue, which has no responses). A writable part smaller
  * than the response gets what fits.
  *
+ * A request whose work completes later (a fenced one on a virgl device,
+ * since 0.3) is waited for: this polls the renderer until its response is
+ * written, so the contract above holds with every renderer. While it
+ * waits, requests of vgm_device_submit_tagged() may complete
+ * (request_done() called). vgm_device_submit_tagged() does not wait.
+ *
  * @return 0 whatever the guest sent; -EINVAL for NULL dev or written, an
  *         unknown queue, or a NULL array with a nonzero count; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
@@ -521,6 +545,11 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
  * Virtio device reset: frees every resource and region (releasing their
  * mappings), disables every scanout that showed something (callback), clears
  * accepted features and events. Display configuration and EDIDs stay.
+ * Requests in flight (since 0.3) are answered first, in the order they
+ * were submitted, each with VGM_GPU_RESP_ERR_UNSPEC (its fence echoed, so
+ * a guest that still waits stops waiting) and request_done() called, but
+ * without fence_done(): the renderer's work for them is abandoned. When
+ * this returns nothing is in flight.
  * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
@@ -731,6 +760,76 @@ VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dial
 
 /** The library's version string, e.g. "0.1.0". @since 0.1 */
 VGM_EXPORT const char *vgm_version(void);
+
+/* ---- Requests that complete later (since 0.3) ----------------------------------- */
+
+/**
+ * Processes one request as vgm_device_submit() does, but without waiting
+ * for work that completes later. A fenced request whose work the renderer
+ * has not finished (virgl: until its fence signals), or that must wait
+ * behind such a request of its fence timeline, stays in flight: this
+ * returns -EINPROGRESS, *written is 0, and the library keeps a copy of the
+ * out array (not of the memory it points to, which must stay valid). Once
+ * answered, its response is written there and request_done(tag, written)
+ * is called, from inside vgm_device_poll() (or vgm_device_reset(), or a
+ * vgm_device_submit() that waits).
+ *
+ * Order: on each fence timeline (a context's ring with
+ * VGM_GPU_FLAG_INFO_RING_IDX, else the device's one global timeline),
+ * fenced requests are answered in the order they were submitted: once one
+ * is in flight, every later fenced request of its timeline, 2D and error
+ * answers included, waits behind it (Linux signals every earlier fence of
+ * a timeline when a later one completes). Unfenced requests are answered
+ * at once, as the Linux driver waits only on fences. With the 2D renderer
+ * nothing is ever in flight.
+ *
+ * @param tag  the VMM's, given back to request_done() (e.g. its
+ *             descriptor head).
+ * @return 0 (answered now, *written set); -EINPROGRESS (in flight);
+ *         -EINVAL as vgm_device_submit(), or when ops has no
+ *         request_done; -EBUSY inside one of the device's callbacks, or
+ *         on another thread than a virgl device's.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue queue,
+					const struct iovec *in, size_t in_cnt,
+					const struct iovec *out, size_t out_cnt, uint64_t tag,
+					size_t *written);
+
+/**
+ * Lets the renderer report the work it completed and answers the requests
+ * in flight that can be answered now (fence_done() and request_done()
+ * called from inside this call, in order on each timeline). Call it when
+ * the poll fd is readable, or by the deadline of vgm_device_next_poll().
+ * Nothing in flight: returns at once.
+ * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's
+ *         callbacks, or on another thread than a virgl device's.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_poll(struct vgm_device *dev);
+
+/**
+ * An fd that becomes readable when the renderer has completions to report
+ * (then call vgm_device_poll(), which drains it): a virgl device made with
+ * VGM_VIRGL_THREAD_SYNC has one, until vgm_device_reset() (virglrenderer
+ * cannot restart its fence thread: afterwards -ENOENT, and the VMM polls
+ * by the deadline). The fd belongs to the device: do not close it; it is
+ * valid until vgm_device_reset() or vgm_device_destroy().
+ * @return 0 (*fd set); -ENOENT when there is none; -EINVAL for NULL;
+ *         -EBUSY as vgm_device_poll().
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_get_poll_fd(const struct vgm_device *dev, int *fd);
+
+/**
+ * While requests are in flight: the CLOCK_MONOTONIC time, in nanoseconds,
+ * by which vgm_device_poll() must be called (10 ms from now, as QEMU polls
+ * virglrenderer), poll fd or not.
+ * @return 0 (*deadline_ns set); -ENOENT when nothing is in flight;
+ *         -EINVAL for NULL; -EBUSY as vgm_device_poll().
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_next_poll(const struct vgm_device *dev, uint64_t *deadline_ns);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,10 @@ struct vgm_device {
 	/* A virgl device is used from the thread that made it only. */
 	bool pinned;
 	pthread_t owner;
+	/* vgm_device_submit() waiting for its request: answered yet, and
+	 * the bytes of its response */
+	bool waited_done;
+	size_t waited_written;
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
@@ -32,6 +36,13 @@ struct vgm_device {
 int api_enter(const struct vgm_device *dev, const char *fn);
 /* Logs the misuse; returns -EINVAL. */
 int api_misuse(struct vgm_device *dev, const char *what);
+
+/* poll.c: answers what the renderer completed (request_done() called). */
+void device_poll(struct vgm_device *dev);
+/* Answers everything in flight ERR_UNSPEC (request_done() called). */
+void device_cancel(struct vgm_device *dev);
+/* Polls until the waited request is answered; its bytes into *written. */
+void device_wait(struct vgm_device *dev, size_t *written);
 
 /* The largest display a VMM may configure, in either direction. */
 #define MAX_DISPLAY_SIZE 16384u

@@ -18,5 +18,10 @@
 /* The core of a device, for the tests that read what no public call says
  * (the limits in force). */
 struct core *device_core(const struct vgm_device *dev);
+/* vgm_device_new() with the renderer's ops given (NULL: as the config
+ * says), for the tests of requests that complete later (a renderer that
+ * behaves as virglrenderer does). */
+int device_new(const struct vgm_device_config *config, const struct renderer_ops *rops,
+	       void *rctx, struct vgm_device **out);
 
 #endif /* VGM_API_H */

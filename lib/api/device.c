@@ -126,11 +126,33 @@ static int open_renderer(struct vgm_device *dev, const struct vgm_device_config 
 	return 0;
 }
 
-VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
+/* The layers, built in place after a checked config: 0, -ENOMEM or the
+ * renderer's error, with nothing to free but dev. rops NULL: the
+ * renderer the config asks for. */
+static int build_layers(struct vgm_device *dev, const struct vgm_device_config *cfg,
+			const struct renderer_ops *rops, void *rctx)
+{
+	struct core_config cc;
+	int err = open_renderer(dev, cfg);
+
+	if (err < 0)
+		return err;
+	core_config(cfg, &cc);
+	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
+		render_virgl_close(dev->virgl);
+		return -ENOMEM;
+	}
+	render_init(dev->render, dev->core, dev->host, dev->log, rops ? rops : &render_2d_ops,
+		    rctx);
+	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
+	return 0;
+}
+
+int device_new(const struct vgm_device_config *config, const struct renderer_ops *rops,
+	       void *rctx, struct vgm_device **out)
 {
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops;
-	struct core_config cc;
 	struct vgm_device *dev;
 	int err;
 
@@ -150,21 +172,18 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		free(dev);
 		return -EINVAL;
 	}
-	err = open_renderer(dev, &cfg);
+	err = build_layers(dev, &cfg, rops, rctx);
 	if (err < 0) {
 		free(dev);
 		return err;
 	}
-	core_config(&cfg, &cc);
-	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
-		render_virgl_close(dev->virgl);
-		free(dev);
-		return -ENOMEM;
-	}
-	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
-	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
 	*out = dev;
 	return 0;
+}
+
+VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
+{
+	return device_new(config, NULL, NULL, out);
 }
 
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
@@ -191,15 +210,14 @@ VGM_EXPORT int vgm_renderer_available(uint32_t renderer)
 
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 {
-	struct dispatch_done done[16];
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
 	/* Nothing is in flight with the 2D renderer; a renderer that completes
-	 * later has its requests answered ERR_UNSPEC here. */
-	while (dispatch_cancel(dev->dispatch, done, ARRAY_SIZE(done)))
-		continue;
+	 * later has its requests answered ERR_UNSPEC here, before the objects
+	 * they named go. */
+	device_cancel(dev);
 	core_reset(dev->core);
 	return 0;
 }

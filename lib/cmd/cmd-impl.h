@@ -22,9 +22,9 @@ struct cmd_slot {
  * every earlier request of its timeline is answered. */
 struct pending {
 	struct pending *next;
-	void *tag;
+	struct dispatch_tag tag;
 	const char *name; /* of the command, for logs */
-	const struct iovec *out;
+	struct iovec *out; /* a copy of the caller's array, after resp */
 	size_t out_cnt;
 	struct render_timeline timeline;
 	uint64_t seq;	    /* its fence, in the dispatch's sequence */
@@ -167,10 +167,11 @@ size_t dispatch_answer(struct dispatch *d, const char *name, const struct iovec 
 
 /* Whether a request of this timeline must wait behind one in flight. */
 bool inflight_busy(const struct dispatch *d, const struct render_timeline *t);
-/* Puts a fenced request in flight with its encoded response: false when
- * there is no memory for it (the caller answers it now). */
+/* Puts a fenced request in flight with its encoded response and a copy of
+ * its out array: false when there is no memory for it (the caller answers
+ * it now). */
 bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_timeline *t,
-		  uint64_t seq, bool done, const uint8_t *resp, size_t len, void *tag,
+		  uint64_t seq, bool done, const uint8_t *resp, size_t len, struct dispatch_tag tag,
 		  const struct iovec *out, size_t out_cnt);
 
 #endif /* VGM_CMD_IMPL_H */

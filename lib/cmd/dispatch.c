@@ -236,8 +236,8 @@ static struct render_timeline timeline_of(const struct vgm_gpu_ctrl_hdr *h)
  * flight (answers keep the order of their fences). An error answer does
  * not reach the renderer, but waits its turn too. */
 static bool answer_later(struct dispatch *d, const struct cmd *c, uint32_t err,
-			 const uint8_t *resp, size_t len, void *tag, const struct iovec *out,
-			 size_t out_cnt)
+			 const uint8_t *resp, size_t len, struct dispatch_tag tag,
+			 const struct iovec *out, size_t out_cnt)
 {
 	struct render_timeline t = timeline_of(&c->hdr);
 	uint64_t seq = ++d->seq;
@@ -253,7 +253,7 @@ static bool answer_later(struct dispatch *d, const struct cmd *c, uint32_t err,
 }
 
 static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
-				   const struct iovec *out, size_t out_cnt, void *tag,
+				   const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				   size_t *written)
 {
 	union cmd_resp resp;
@@ -280,7 +280,7 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 
 enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
 				    const struct iovec *in, size_t in_cnt,
-				    const struct iovec *out, size_t out_cnt, void *tag,
+				    const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				    size_t *written)
 {
 	struct iov_reader ir;

@@ -136,3 +136,8 @@ size_t render_poll(struct render *r, struct render_fence *done, size_t cap)
 {
 	return r->ops->poll(r, done, cap);
 }
+
+int render_poll_fd(struct render *r)
+{
+	return r->ops->poll_fd ? r->ops->poll_fd(r) : -1;
+}

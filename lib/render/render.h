@@ -113,6 +113,9 @@ struct renderer_ops {
 	/* Fences completed since the last poll, at most cap, into done: the
 	 * renderer decides when (virglrenderer: only when polled). */
 	size_t (*poll)(struct render *r, struct render_fence *done, size_t cap);
+	/* An fd that becomes readable when a poll would find completions, or
+	 * -1 (then the caller polls on a timer). NULL: none. */
+	int (*poll_fd)(struct render *r);
 };
 
 /* The 2D renderer, over pixman: its work is done when submit returns. */
@@ -154,6 +157,8 @@ int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint
 /* The renderer's fence and poll (renderer_ops). */
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq);
 size_t render_poll(struct render *r, struct render_fence *done, size_t cap);
+/* The renderer's poll fd, or -1. */
+int render_poll_fd(struct render *r);
 
 /* ---- the virgl renderer (virgl-renderer.c; virgl-none.c in a build ------------
  * ---- without virglrenderer, where every call answers -ENOTSUP) ------------- */
