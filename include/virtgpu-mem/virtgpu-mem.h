@@ -329,6 +329,21 @@ enum vgm_renderer {
 	 * serves without a GPU), when the library was built with it (meson
 	 * option `virgl`). virglrenderer keeps process-global state: one virgl
 	 * device per process at a time.
+	 *
+	 * Such a device offers VIRTIO_GPU_F_VIRGL, and CONTEXT_INIT in the
+	 * standard dialect (num_capsets in the config space is the renderer's:
+	 * VIRGL and VIRGL2), but neither RESOURCE_BLOB nor MEMORY in this
+	 * version. It answers CTX_CREATE/DESTROY/ATTACH_RESOURCE/
+	 * DETACH_RESOURCE, RESOURCE_CREATE_3D (its footprint charged to
+	 * max_host_memory), TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D
+	 * (checked against the resource and the backing), SUBMIT_3D (at most
+	 * 1 MiB, copied once), GET_CAPSET_INFO and GET_CAPSET. CREATE_2D
+	 * resources live in virglrenderer too (3D contexts draw into them);
+	 * a scanout shows a host copy of one, read back on SET_SCANOUT and on
+	 * RESOURCE_FLUSH (the flushed rectangle only). 3D resources are not
+	 * shown on scanouts in this version (SET_SCANOUT: ERR_INVALID_PARAMETER).
+	 * Fenced requests complete later: see vgm_device_submit_tagged().
+	 * Threads: see vgm_device_new().
 	 */
 	VGM_RENDERER_VIRGL = 1,
 };

@@ -15,9 +15,17 @@
 /* What a 0.1 or 0.2 caller's struct vgm_device_config holds. */
 #define CONFIG_SIZE_0_1 offsetof(struct vgm_device_config, max_table_pieces)
 
-static uint64_t dialect_features(enum vgm_dialect dialect)
+/* What a device can offer. With virgl: 3D, contexts of a capset
+ * (CONTEXT_INIT), and no guest-memory blobs or memory regions in this
+ * version (their resources are not the renderer's). */
+static uint64_t offerable(const struct vgm_device_config *cfg)
 {
-	if (dialect == VGM_DIALECT_MEMORY_RFC)
+	if (cfg->renderer == VGM_RENDERER_VIRGL)
+		return 1ull << VGM_GPU_F_VIRGL | 1ull << VGM_GPU_F_EDID |
+		       (cfg->dialect == VGM_DIALECT_STANDARD
+				? 1ull << VGM_GPU_F_RESOURCE_UUID | 1ull << VGM_GPU_F_CONTEXT_INIT
+				: 0);
+	if (cfg->dialect == VGM_DIALECT_MEMORY_RFC)
 		return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_MEMORY;
 	return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
 	       1ull << VGM_GPU_F_RESOURCE_BLOB;
@@ -54,7 +62,7 @@ static void core_config(const struct vgm_device_config *cfg, struct core_config 
 {
 	*cc = (struct core_config){
 		.dialect = (enum vgm_dialect)cfg->dialect,
-		.offered = cfg->features & dialect_features((enum vgm_dialect)cfg->dialect),
+		.offered = cfg->features & offerable(cfg),
 		.num_scanouts = cfg->num_scanouts,
 		.limits = {
 			.host_memory = cfg->max_host_memory ? cfg->max_host_memory
@@ -137,7 +145,12 @@ static int build_layers(struct vgm_device *dev, const struct vgm_device_config *
 
 	if (err < 0)
 		return err;
+	if (!rops && dev->virgl) {
+		rops = render_virgl_ops();
+		rctx = dev->virgl;
+	}
 	core_config(cfg, &cc);
+	cc.num_capsets = render_virgl_capsets(dev->virgl);
 	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
 		render_virgl_close(dev->virgl);
 		return -ENOMEM;
@@ -219,6 +232,9 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	 * they named go. */
 	device_cancel(dev);
 	core_reset(dev->core);
+	/* The resources are gone; now its contexts and fences. */
+	if (render_3d(dev->render))
+		render_3d(dev->render)->reset(dev->render);
 	return 0;
 }
 

@@ -14,8 +14,12 @@
 #include "cmd-impl.h"
 
 static const struct cmd_desc *const families[] = {
-	cmds_display, cmds_resource, cmds_backing, cmds_transfer, cmds_scanout, cmds_cursor,
+	cmds_display, cmds_resource, cmds_backing, cmds_transfer,
+	cmds_scanout, cmds_cursor,   cmds_capset,
 };
+
+/* Only a device with a 3D renderer implements them. */
+static const struct cmd_desc *const families_3d[] = { cmds_ctx, cmds_res3d, cmds_submit };
 
 static const struct cmd_desc *const memory_rfc_families[] = { cmds_region };
 static const struct cmd_desc *const standard_families[] = { cmds_blob };
@@ -39,7 +43,7 @@ static const struct cmd_desc *find_in(const struct cmd_desc *family, uint32_t ty
 }
 
 /* The handlers of a command in the dialect, or NULL. */
-static const struct cmd_desc *handlers(enum vgm_dialect dialect, uint32_t type)
+static const struct cmd_desc *handlers(enum vgm_dialect dialect, bool has_3d, uint32_t type)
 {
 	const struct cmd_desc *const *extra = dialect == VGM_DIALECT_MEMORY_RFC
 						      ? memory_rfc_families
@@ -48,6 +52,8 @@ static const struct cmd_desc *handlers(enum vgm_dialect dialect, uint32_t type)
 
 	for (size_t i = 0; !h && i < ARRAY_SIZE(families); i++)
 		h = find_in(families[i], type);
+	for (size_t i = 0; has_3d && !h && i < ARRAY_SIZE(families_3d); i++)
+		h = find_in(families_3d[i], type);
 	return h ? h : find_in(extra[0], type);
 }
 
@@ -77,7 +83,7 @@ void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct 
 		 * large for struct cmd: broken invariants. */
 		if (!s || w->request->size > sizeof(((struct cmd *)0)->u))
 			abort();
-		*s = (struct cmd_slot){ w, handlers(d->dialect, w->type) };
+		*s = (struct cmd_slot){ w, handlers(d->dialect, render_3d(r) != NULL, w->type) };
 	}
 }
 
@@ -88,6 +94,7 @@ void dispatch_fini(struct dispatch *d)
 	while (dispatch_cancel(d, done, ARRAY_SIZE(done)))
 		continue;
 	free(d->entries);
+	free(d->submit_buf);
 }
 
 static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)
@@ -257,7 +264,7 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 				   size_t *written)
 {
 	union cmd_resp resp;
-	uint8_t bytes[sizeof(resp)];
+	uint8_t bytes[sizeof(resp) + CMD_TAIL_MAX];
 	struct writer w;
 	struct cmd c = { .resp = &resp };
 	bool fenced = ir->left >= WIRE_HDR_SIZE;
@@ -268,6 +275,8 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 	response_hdr(&resp.hdr, &c, err ? err : c.wire->ok, fenced);
 	writer_init(&w, bytes, sizeof(bytes));
 	wire_encode(l, &resp, &w);
+	if (!err && c.tail_len)
+		writer_bytes(&w, d->tail, c.tail_len);
 	*written = 0;
 	if (fenced && answer_later(d, &c, err, bytes, w.pos, tag, out, out_cnt))
 		return DISPATCH_PENDING;

@@ -33,15 +33,13 @@ bool inflight_busy(const struct dispatch *d, const struct render_timeline *t)
 }
 
 /* Bytes of a pending request with len bytes of response and out_cnt
- * elements (the array aligned after the response); 0 on overflow. */
+ * elements; 0 on overflow. */
 static size_t pending_size(size_t len, size_t out_cnt)
 {
-	size_t at = (sizeof(struct pending) + len + _Alignof(struct iovec) - 1) &
-		    ~(_Alignof(struct iovec) - 1);
 	size_t arr, total;
 
 	if (__builtin_mul_overflow(out_cnt, sizeof(struct iovec), &arr) ||
-	    __builtin_add_overflow(at, arr, &total))
+	    __builtin_add_overflow(sizeof(struct pending) + len, arr, &total))
 		return 0;
 	return total;
 }
@@ -58,7 +56,8 @@ bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_t
 	*p = (struct pending){
 		.tag = tag,
 		.name = cmd_name(c),
-		.out = (struct iovec *)((uint8_t *)p + size - out_cnt * sizeof(struct iovec)),
+		.out = p->outv,
+		.resp = (uint8_t *)(p->outv + out_cnt),
 		.out_cnt = out_cnt,
 		.timeline = *t,
 		.seq = seq,

@@ -527,3 +527,13 @@ const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
 		return NULL;
 	return rg->seg[i].ptr + (off - rg->seg[i].start);
 }
+
+uint32_t region_pieces(const struct region *rg, struct iovec *iov)
+{
+	for (uint32_t i = 0; iov && i < rg->nseg; i++) {
+		uint64_t end = i + 1 < rg->nseg ? rg->seg[i + 1].start : rg->size;
+
+		iov[i] = (struct iovec){ rg->seg[i].ptr, (size_t)(end - rg->seg[i].start) };
+	}
+	return rg->nseg;
+}

@@ -23,3 +23,14 @@ void render_virgl_close(struct render_virgl *v)
 {
 	(void)v;
 }
+
+const struct renderer_ops *render_virgl_ops(void)
+{
+	return NULL;
+}
+
+uint32_t render_virgl_capsets(const struct render_virgl *v)
+{
+	(void)v;
+	return 0;
+}

@@ -252,6 +252,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 	cfg.max_resources = opts->max_resources;
 	cfg.max_regions = opts->max_regions;
 	cfg.max_table_pieces = opts->max_table_pieces;
+	cfg.renderer = opts->renderer;
 	cfg.log_level = VGM_LOG_DEBUG;
 	cfg.ops = &h->ops;
 	cfg.host = h;

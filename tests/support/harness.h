@@ -86,6 +86,7 @@ struct harness_opts {
 	 * that completes fences later (test-renderer.h). */
 	const struct renderer_ops *renderer_ops;
 	void *renderer_ctx;
+	uint32_t renderer; /* vgm_device_config.renderer */
 };
 
 struct harness {
