@@ -18,9 +18,9 @@
 /* What a device can offer. With virgl: 3D, contexts of a capset
  * (CONTEXT_INIT), and no guest-memory blobs or memory regions in this
  * version (their resources are not the renderer's). */
-static uint64_t offerable(const struct vgm_device_config *cfg)
+static uint64_t offerable(const struct vgm_device_config *cfg, bool has_3d)
 {
-	if (cfg->renderer == VGM_RENDERER_VIRGL)
+	if (has_3d)
 		return 1ull << VGM_GPU_F_VIRGL | 1ull << VGM_GPU_F_EDID |
 		       (cfg->dialect == VGM_DIALECT_STANDARD
 				? 1ull << VGM_GPU_F_RESOURCE_UUID | 1ull << VGM_GPU_F_CONTEXT_INIT
@@ -58,11 +58,12 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 }
 
 /* What the core is made of: the config with its defaults applied. */
-static void core_config(const struct vgm_device_config *cfg, struct core_config *cc)
+static void core_config(const struct vgm_device_config *cfg, bool has_3d,
+			struct core_config *cc)
 {
 	*cc = (struct core_config){
 		.dialect = (enum vgm_dialect)cfg->dialect,
-		.offered = cfg->features & offerable(cfg),
+		.offered = cfg->features & offerable(cfg, has_3d),
 		.num_scanouts = cfg->num_scanouts,
 		.limits = {
 			.host_memory = cfg->max_host_memory ? cfg->max_host_memory
@@ -141,7 +142,7 @@ static int build_layers(struct vgm_device *dev, const struct vgm_device_config *
 			const struct renderer_ops *rops, void *rctx)
 {
 	struct core_config cc;
-	int err = open_renderer(dev, cfg);
+	int err = rops ? 0 : open_renderer(dev, cfg);
 
 	if (err < 0)
 		return err;
@@ -149,7 +150,7 @@ static int build_layers(struct vgm_device *dev, const struct vgm_device_config *
 		rops = render_virgl_ops();
 		rctx = dev->virgl;
 	}
-	core_config(cfg, &cc);
+	core_config(cfg, rops && rops->d3, &cc);
 	cc.num_capsets = render_virgl_capsets(dev->virgl);
 	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
 		render_virgl_close(dev->virgl);
