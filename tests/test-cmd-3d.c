@@ -477,6 +477,25 @@ static void test_3d_submit_bad_fields(void **state)
 	backing_free(&b);
 }
 
+/* The copy of the commands is charged to the host-memory budget. */
+static void test_3d_submit_over_budget(void **state)
+{
+	struct harness *h = harness_new(&(struct harness_opts){
+		.renderer = VGM_RENDERER_VIRGL, .max_host_memory = 256u << 10 });
+	struct req r;
+
+	(void)state;
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_ctx(&r, VGM_GPU_CMD_SUBMIT_3D, CTX);
+	req_u32(&r, 300u << 10); /* 300 KiB: more than the budget */
+	req_u32(&r, 0);
+	for (uint32_t i = 0; i < (300u << 10) / 4; i++)
+		req_u32(&r, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "budget) for 307200 bytes");
+	harness_free(h);
+}
+
 /* 3D commands on a 2D device: not supported (as before). */
 static void test_3d_on_2d_device(void **state)
 {
@@ -506,6 +525,7 @@ int main(int argc, char **argv)
 		T(test_3d_create_3d_bad_fields),
 		T(test_3d_transfer_bad_fields),
 		T(test_3d_submit_bad_fields),
+		cmocka_unit_test(test_3d_submit_over_budget),
 		cmocka_unit_test(test_3d_on_2d_device),
 	};
 

@@ -95,6 +95,7 @@ void dispatch_fini(struct dispatch *d)
 		continue;
 	free(d->entries);
 	free(d->submit_buf);
+	budget_release(d->core, BUDGET_IMAGE, d->submit_cap);
 }
 
 static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)

@@ -4,8 +4,8 @@
  * copied once, out of the guest's memory, into the dispatch's aligned
  * buffer (the renderer reads each field more than once, so it must never
  * see memory the guest can change); the buffer is bounded by
- * CMD_SUBMIT_MAX and counted in the request's memory bound
- * (test-request-peak).
+ * CMD_SUBMIT_MAX and charged to the host-memory budget (as image bytes)
+ * for as long as the dispatch keeps it.
  */
 #include <stdlib.h>
 
@@ -31,16 +31,21 @@ static uint32_t validate_submit(struct dispatch *d, struct cmd *c)
 	return 0;
 }
 
-/* The dispatch's buffer, grown to size (kept: submissions come often). */
+/* The dispatch's buffer, grown to size (kept: submissions come often),
+ * within the budget. */
 static bool room(struct dispatch *d, uint32_t size)
 {
 	uint32_t *buf;
 
 	if (size <= d->submit_cap)
 		return true;
-	buf = malloc(size);
-	if (!buf)
+	if (budget_charge(d->core, BUDGET_IMAGE, size - d->submit_cap))
 		return false;
+	buf = malloc(size);
+	if (!buf) {
+		budget_release(d->core, BUDGET_IMAGE, size - d->submit_cap);
+		return false;
+	}
 	free(d->submit_buf);
 	d->submit_buf = buf;
 	d->submit_cap = size;
@@ -54,7 +59,7 @@ static uint32_t exec_submit(struct dispatch *d, struct cmd *c)
 
 	if (!room(d, size))
 		return guest_error(d, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
-				   "no memory for %u bytes of commands", size);
+				   "no memory (or budget) for %u bytes of commands", size);
 	if (!iov_reader_copy(c->rest, d->submit_buf, size))
 		abort(); /* the length was checked */
 	ret = render_3d(d->render)->submit(d->render, c->hdr.ctx_id, d->submit_buf, size);
