@@ -18,6 +18,7 @@
  * each call would be valid outside a callback where it can be (the sized
  * structs with their size, iov pointing at buf). */
 struct api_args {
+	int i;
 	uint32_t u32;
 	uint64_t u64;
 	size_t size;

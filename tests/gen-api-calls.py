@@ -42,6 +42,7 @@ ARGS = {
     'void *': 'a->buf',
     'const void *': 'a->buf',
     'uint32_t *': '&a->u32',
+    'int *': '&a->i',
     'uint64_t *': '&a->u64',
     'size_t *': '&a->size',
     'const uint8_t [16]': 'a->uuid',

@@ -99,7 +99,8 @@ static void submit_cursor_to(struct stack *s, struct req *r)
 	struct iovec in = { r->buf, r->len };
 	size_t written = 1;
 
-	assert_int_equal(dispatch_submit(s->d, VGM_QUEUE_CURSOR, &in, 1, NULL, 0, NULL, &written),
+	assert_int_equal(dispatch_submit(s->d, VGM_QUEUE_CURSOR, &in, 1, NULL, 0,
+					 (struct dispatch_tag){ 0 }, &written),
 			 DISPATCH_DONE);
 	assert_int_equal(written, 0);
 	req_free(r);
@@ -110,7 +111,8 @@ static void submit_ok(struct stack *s, struct req *r)
 	struct iovec in = { r->buf, r->len }, out = { s->h->resp, sizeof(s->h->resp) };
 	size_t written = 0;
 
-	assert_int_equal(dispatch_submit(s->d, VGM_QUEUE_CONTROL, &in, 1, &out, 1, NULL, &written),
+	assert_int_equal(dispatch_submit(s->d, VGM_QUEUE_CONTROL, &in, 1, &out, 1,
+					 (struct dispatch_tag){ 0 }, &written),
 			 DISPATCH_DONE);
 	s->h->resp_len = written;
 	assert_int_equal(resp_u32(s->h, 0), VGM_GPU_RESP_OK_NODATA);

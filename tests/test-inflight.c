@@ -54,7 +54,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Submits r on the control queue into slot's buffer (its tag), freeing r. */
+/* Submits r on the control queue into slot's buffer (the slot is its tag), freeing r. */
 static enum dispatch_state submit_to(struct fixture *f, struct req *r, size_t slot,
 				     size_t *written)
 {
@@ -62,8 +62,8 @@ static enum dispatch_state submit_to(struct fixture *f, struct req *r, size_t sl
 	enum dispatch_state st;
 
 	f->iov[slot] = (struct iovec){ f->out[slot], RESP_CAP };
-	st = dispatch_submit(f->d, VGM_QUEUE_CONTROL, &in, 1, &f->iov[slot], 1, f->out[slot],
-			     written);
+	st = dispatch_submit(f->d, VGM_QUEUE_CONTROL, &in, 1, &f->iov[slot], 1,
+			     (struct dispatch_tag){ .value = slot }, written);
 	req_free(r);
 	return st;
 }
@@ -129,7 +129,7 @@ static void test_inflight_only_when_polled(void **state)
 	assert_unwritten(f, 0);
 	assert_int_equal(count_events(f->h, EV_FENCE), 0);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
-	assert_ptr_equal(done[0].tag, f->out[0]);
+	assert_int_equal(done[0].tag.value, 0);
 	assert_int_equal(done[0].written, 408);
 	assert_answer(f, 0, VGM_GPU_RESP_OK_DISPLAY_INFO, 7);
 	assert_int_equal(fence_event(f, 0), 7);
@@ -148,7 +148,7 @@ static void test_inflight_merged_completion(void **state)
 	test_renderer_finish(&f->tr, 2);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 3);
 	for (size_t i = 0; i < 3; i++) {
-		assert_ptr_equal(done[i].tag, f->out[i]);
+		assert_int_equal(done[i].tag.value, i);
 		assert_answer(f, i, VGM_GPU_RESP_OK_DISPLAY_INFO, 10 + i);
 		assert_int_equal(fence_event(f, i), 10 + i);
 	}
@@ -165,14 +165,14 @@ static void test_inflight_across_submits(void **state)
 	test_renderer_finish(&f->tr, 0);
 	submit_pending(f, 2, 3, 0, -1);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
-	assert_ptr_equal(done[0].tag, f->out[0]);
+	assert_int_equal(done[0].tag.value, 0);
 	assert_unwritten(f, 1);
 	test_renderer_finish(&f->tr, 2);
 	assert_int_equal(dispatch_poll(f->d, done, 1), 1); /* room for one */
-	assert_ptr_equal(done[0].tag, f->out[1]);
+	assert_int_equal(done[0].tag.value, 1);
 	assert_unwritten(f, 2);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
-	assert_ptr_equal(done[0].tag, f->out[2]);
+	assert_int_equal(done[0].tag.value, 2);
 	for (size_t i = 0; i < 3; i++)
 		assert_int_equal(fence_event(f, i), i + 1);
 }
@@ -199,8 +199,8 @@ static void test_inflight_order_of_a_timeline(void **state)
 	assert_int_equal(dispatch_poll(f->d, done, 4), 0);
 	test_renderer_finish(&f->tr, 0);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 2);
-	assert_ptr_equal(done[0].tag, f->out[0]);
-	assert_ptr_equal(done[1].tag, f->out[2]);
+	assert_int_equal(done[0].tag.value, 0);
+	assert_int_equal(done[1].tag.value, 2);
 	assert_int_equal(done[1].written, 24);
 	assert_answer(f, 2, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, 2);
 	assert_int_equal(fence_event(f, 0), 1);
@@ -218,12 +218,12 @@ static void test_inflight_timelines_independent(void **state)
 	submit_pending(f, 2, 5, 0, -1); /* global */
 	test_renderer_finish(&f->tr, 1);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
-	assert_ptr_equal(done[0].tag, f->out[1]);
+	assert_int_equal(done[0].tag.value, 1);
 	assert_int_equal(f->h->events[0].ctx_id, 3);
 	assert_int_equal(f->h->events[0].ring_idx, 1);
 	test_renderer_finish(&f->tr, 2);
 	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
-	assert_ptr_equal(done[0].tag, f->out[2]);
+	assert_int_equal(done[0].tag.value, 2);
 	assert_unwritten(f, 0);
 	assert_int_equal(dispatch_in_flight(f->d), 1);
 }
@@ -242,8 +242,8 @@ static void test_inflight_reset_answers_pending(void **state)
 	assert_int_equal(dispatch_cancel(f->d, done + 1, 4), 1);
 	assert_int_equal(dispatch_cancel(f->d, done, 4), 0);
 	core_reset(f->s.cf.core);
-	assert_ptr_equal(done[0].tag, f->out[0]);
-	assert_ptr_equal(done[1].tag, f->out[1]);
+	assert_int_equal(done[0].tag.value, 0);
+	assert_int_equal(done[1].tag.value, 1);
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(done[i].written, 24);
 		assert_answer(f, i, VGM_GPU_RESP_ERR_UNSPEC, i + 1);
@@ -282,7 +282,8 @@ static void test_inflight_2d_renderer_answers_at_once(void **state)
 	req_fence(&r, 9, 0, -1);
 	in = (struct iovec){ r.buf, r.len };
 	out = (struct iovec){ s.h->resp, sizeof(s.h->resp) };
-	assert_int_equal(dispatch_submit(s.d, VGM_QUEUE_CONTROL, &in, 1, &out, 1, NULL, &written),
+	assert_int_equal(dispatch_submit(s.d, VGM_QUEUE_CONTROL, &in, 1, &out, 1,
+					 (struct dispatch_tag){ 0 }, &written),
 			 DISPATCH_DONE);
 	req_free(&r);
 	assert_int_equal(written, 408);

@@ -13,7 +13,9 @@
  * Outside a callback, every call must not be refused.
  *
  * scanout_dmabuf needs /dev/udmabuf: the program is linked with the
- * stand-in of tests/support/udmabuf-fake.c.
+ * stand-in of tests/support/udmabuf-fake.c. request_done needs a request
+ * that completes later: the device renders with the test renderer, whose
+ * fences complete when polled (a fenced vgm_device_submit() waits for it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,12 +24,14 @@
 
 #include "api-calls.h"
 #include "harness.h"
+#include "test-renderer.h"
 #include "udmabuf-fake.h"
 
 #define FMT VGM_GPU_FORMAT_B8G8R8X8_UNORM
 #define FAKE_FD 77
 
 struct fixture {
+	struct test_renderer tr;
 	struct harness *h;
 	struct backing b;
 	uint32_t fired; /* the response to the request that made the callback */
@@ -90,6 +94,23 @@ static void fire_fenced(struct fixture *f)
 	req_display_info(&r);
 	req_fence(&r, 7, 0, -1);
 	fire(f, &r);
+}
+
+/* In flight until polled: request_done from inside vgm_device_poll(). */
+static void fire_request_done(struct fixture *f)
+{
+	struct req r;
+	struct iovec in, out = { f->h->resp, sizeof(f->h->resp) };
+	size_t written;
+
+	req_display_info(&r);
+	req_fence(&r, 8, 0, -1);
+	in = (struct iovec){ r.buf, r.len };
+	assert_int_equal(vgm_device_submit_tagged(f->h->dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1,
+						  5, &written),
+			 -EINPROGRESS);
+	req_free(&r);
+	f->fired = (uint32_t)vgm_device_poll(f->h->dev);
 }
 
 static void fire_display(struct fixture *f)
@@ -191,6 +212,7 @@ static const struct trigger triggers[] = {
 	{ "log", NULL, fire_guest_error },
 	{ "resource_uuid", backed, fire_uuid },
 	{ "scanout_dmabuf", blob, fire_show_blob },
+	{ "request_done", NULL, fire_request_done },
 };
 
 static const struct trigger *trigger_of(const char *callback)
@@ -253,11 +275,15 @@ static void sweep_calls(struct harness *h, const char *callback)
 
 static struct fixture *fixture_new(void)
 {
-	const struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = true,
-					.fake_fd = FAKE_FD, .with_dmabuf = true };
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = true,
+				  .fake_fd = FAKE_FD, .with_dmabuf = true };
 
 	assert_non_null(f);
+	test_renderer_init(&f->tr);
+	f->tr.finish_when_polled = true;
+	o.renderer_ops = &f->tr.ops;
+	o.renderer_ctx = &f->tr;
 	udmabuf_fake_reset(true);
 	f->h = harness_new(&o);
 	return f;
@@ -276,7 +302,7 @@ struct seen {
 	struct snapshot snap;
 	struct vgm_resource_info res;
 	int has_res;
-	size_t events[EV_SCANOUT_DMABUF + 1];
+	size_t events[EV_REQUEST_DONE + 1];
 	uint64_t translate_calls;
 	uint32_t fired;
 };
@@ -288,7 +314,7 @@ static void see(struct fixture *f, struct seen *s)
 	s->res.size = sizeof(s->res);
 	s->has_res = vgm_device_get_resource_info(f->h->dev, 1, &s->res);
 	memset(s->res.uuid, 0, sizeof(s->res.uuid));
-	for (int k = 0; k <= EV_SCANOUT_DMABUF; k++)
+	for (int k = 0; k <= EV_REQUEST_DONE; k++)
 		s->events[k] = count_events(f->h, (enum event_kind)k);
 	s->translate_calls = f->h->translate_calls;
 	s->fired = f->fired;

@@ -42,11 +42,11 @@ extern "C" {
  */
 
 /* Feature bits (device-specific, 0..23). */
-#define VGM_GPU_F_VIRGL 0 /**< 3D (virgl): not offered by this version */
+#define VGM_GPU_F_VIRGL 0 /**< 3D (virgl): offered by a device with VGM_RENDERER_VIRGL */
 #define VGM_GPU_F_EDID 1  /**< GET_EDID: offered in both dialects */
 #define VGM_GPU_F_RESOURCE_UUID 2 /**< standard: RESOURCE_ASSIGN_UUID */
 #define VGM_GPU_F_RESOURCE_BLOB 3 /**< standard: RESOURCE_CREATE_BLOB, SET_SCANOUT_BLOB */
-#define VGM_GPU_F_CONTEXT_INIT 4  /**< standard: 3D context types: not offered by this version */
+#define VGM_GPU_F_CONTEXT_INIT 4  /**< standard: 3D contexts of a capset (with VGM_RENDERER_VIRGL) */
 #define VGM_GPU_F_MEMORY 2	  /**< memory-rfc: MEMORY_CREATE, MEMORY_UNREF, RESOURCE_ATTACH_MEMORY */
 
 /* Command types. */
@@ -58,8 +58,8 @@ extern "C" {
 #define VGM_GPU_CMD_TRANSFER_TO_HOST_2D 0x0105u /**< copies guest pixels into a 2D resource */
 #define VGM_GPU_CMD_RESOURCE_ATTACH_BACKING 0x0106u /**< gives a resource guest pages */
 #define VGM_GPU_CMD_RESOURCE_DETACH_BACKING 0x0107u /**< takes them away */
-#define VGM_GPU_CMD_GET_CAPSET_INFO 0x0108u /**< 3D capability sets (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_GET_CAPSET 0x0109u /**< 3D capability set (answered ERR_UNSPEC) */
+#define VGM_GPU_CMD_GET_CAPSET_INFO 0x0108u /**< a 3D capability set's id, version and size */
+#define VGM_GPU_CMD_GET_CAPSET 0x0109u /**< a 3D capability set's bytes */
 #define VGM_GPU_CMD_GET_EDID 0x010au /**< a scanout's EDID */
 /* standard dialect */
 #define VGM_GPU_CMD_RESOURCE_ASSIGN_UUID 0x010bu /**< standard: gives a resource a UUID */
@@ -69,15 +69,16 @@ extern "C" {
 #define VGM_GPU_CMD_MEMORY_CREATE 0x010bu /**< memory-rfc: a named region of guest pages */
 #define VGM_GPU_CMD_MEMORY_UNREF 0x010cu /**< memory-rfc: drops a region's name */
 #define VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY 0x010du /**< memory-rfc: places a resource in a region */
-/* 3D commands: answered ERR_UNSPEC (no 3D backend) */
-#define VGM_GPU_CMD_CTX_CREATE 0x0200u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_CTX_DESTROY 0x0201u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_CTX_ATTACH_RESOURCE 0x0202u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_CTX_DETACH_RESOURCE 0x0203u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_RESOURCE_CREATE_3D 0x0204u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_TRANSFER_TO_HOST_3D 0x0205u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_TRANSFER_FROM_HOST_3D 0x0206u /**< 3D (answered ERR_UNSPEC) */
-#define VGM_GPU_CMD_SUBMIT_3D 0x0207u /**< 3D (answered ERR_UNSPEC) */
+/* 3D commands: answered by a device with a 3D renderer (VIRGL offered),
+ * ERR_UNSPEC by a 2D one */
+#define VGM_GPU_CMD_CTX_CREATE 0x0200u /**< 3D: creates a context */
+#define VGM_GPU_CMD_CTX_DESTROY 0x0201u /**< 3D: destroys a context */
+#define VGM_GPU_CMD_CTX_ATTACH_RESOURCE 0x0202u /**< 3D: lets a context use a resource */
+#define VGM_GPU_CMD_CTX_DETACH_RESOURCE 0x0203u /**< 3D: takes it back */
+#define VGM_GPU_CMD_RESOURCE_CREATE_3D 0x0204u /**< 3D: a texture or buffer in the renderer */
+#define VGM_GPU_CMD_TRANSFER_TO_HOST_3D 0x0205u /**< 3D: guest backing to a resource box */
+#define VGM_GPU_CMD_TRANSFER_FROM_HOST_3D 0x0206u /**< 3D: a resource box to guest backing */
+#define VGM_GPU_CMD_SUBMIT_3D 0x0207u /**< 3D: a context's command buffer */
 #define VGM_GPU_CMD_RESOURCE_MAP_BLOB 0x0208u /**< host-visible blobs (answered ERR_UNSPEC) */
 #define VGM_GPU_CMD_RESOURCE_UNMAP_BLOB 0x0209u /**< host-visible blobs (answered ERR_UNSPEC) */
 /* cursor queue */
@@ -109,6 +110,14 @@ extern "C" {
 
 #define VGM_GPU_MAX_SCANOUTS 16 /**< scanouts in GET_DISPLAY_INFO's answer */
 #define VGM_GPU_EDID_MAX 1024 /**< bytes of an EDID in GET_EDID's answer */
+
+/* Capability sets (GET_CAPSET_INFO, GET_CAPSET, CTX_CREATE's context_init). */
+#define VGM_GPU_CAPSET_VIRGL 1u /**< virgl's first capset @since 0.3 */
+#define VGM_GPU_CAPSET_VIRGL2 2u /**< virgl's second capset @since 0.3 */
+/** The bits of ctx_create.context_init that name a capset (CONTEXT_INIT). @since 0.3 */
+#define VGM_GPU_CONTEXT_INIT_CAPSET_ID_MASK 0x000000ffu
+/** resource_create_3d.flags: the first row in memory is the top one. @since 0.3 */
+#define VGM_GPU_RESOURCE_FLAG_Y_0_TOP (1u << 0)
 
 /* The 2D formats, named by byte order in memory. */
 #define VGM_GPU_FORMAT_B8G8R8A8_UNORM 1u /**< bytes B, G, R, A: DRM_FORMAT_ARGB8888 */
@@ -275,6 +284,78 @@ struct vgm_gpu_update_cursor { /* 56 bytes, UPDATE_CURSOR and MOVE_CURSOR */
 	uint32_t resource_id; /**< UPDATE_CURSOR: the image (64x64), 0 hides the cursor */
 	uint32_t hot_x; /**< UPDATE_CURSOR: the hot spot in the image */
 	uint32_t hot_y; /**< UPDATE_CURSOR: the hot spot in the image */
+	uint32_t padding; /**< ignored */
+};
+
+/** OK_CAPSET_INFO, GET_CAPSET_INFO's answer: 40 bytes. (OK_CAPSET is the
+ * header, then capset_max_size bytes of the capset.) @since 0.3 */
+struct vgm_gpu_resp_capset_info { /* 40 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< VGM_GPU_RESP_OK_CAPSET_INFO */
+	uint32_t capset_id; /**< VGM_GPU_CAPSET_* */
+	uint32_t capset_max_version; /**< the newest version the device gives */
+	uint32_t capset_max_size; /**< bytes of the capset at that version */
+	uint32_t padding; /**< zero */
+};
+
+/* 3D (VIRGL) */
+
+/** CTX_CREATE (3D): 96 bytes. (CTX_DESTROY is the header alone.) @since 0.3 */
+struct vgm_gpu_ctx_create { /* 96 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< VGM_GPU_CMD_CTX_CREATE; hdr.ctx_id: the context */
+	uint32_t nlen; /**< bytes of debug_name used */
+	uint32_t context_init; /**< CONTEXT_INIT: the capset id, in the low 8 bits */
+	char debug_name[64]; /**< a name for logs, not NUL-terminated */
+};
+
+/** CTX_ATTACH_RESOURCE and CTX_DETACH_RESOURCE (3D): 32 bytes. @since 0.3 */
+struct vgm_gpu_ctx_resource { /* 32 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< the command; hdr.ctx_id: the context */
+	uint32_t resource_id; /**< the resource */
+	uint32_t padding; /**< ignored */
+};
+
+/** RESOURCE_CREATE_3D (3D): 72 bytes. @since 0.3 */
+struct vgm_gpu_resource_create_3d { /* 72 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< VGM_GPU_CMD_RESOURCE_CREATE_3D */
+	uint32_t resource_id; /**< a new id */
+	uint32_t target; /**< a gallium texture target (2: 2D) */
+	uint32_t format; /**< a virgl format (the eight 2D formats have the same numbers) */
+	uint32_t bind; /**< gallium bind flags */
+	uint32_t width; /**< in pixels */
+	uint32_t height; /**< in pixels */
+	uint32_t depth; /**< in pixels */
+	uint32_t array_size; /**< layers */
+	uint32_t last_level; /**< mip levels - 1 */
+	uint32_t nr_samples; /**< multisampling */
+	uint32_t flags; /**< VGM_GPU_RESOURCE_FLAG_* */
+	uint32_t padding; /**< ignored */
+};
+
+/** A box of a 3D resource: 24 bytes. @since 0.3 */
+struct vgm_gpu_box { /* 24 bytes */
+	uint32_t x; /**< first column */
+	uint32_t y; /**< first row */
+	uint32_t z; /**< first slice or layer */
+	uint32_t w; /**< columns */
+	uint32_t h; /**< rows */
+	uint32_t d; /**< slices or layers */
+};
+
+/** TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D (3D): 72 bytes. @since 0.3 */
+struct vgm_gpu_transfer_host_3d { /* 72 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< the command */
+	struct vgm_gpu_box box; /**< what moves */
+	uint64_t offset; /**< of the box's first byte in the backing */
+	uint32_t resource_id; /**< the resource */
+	uint32_t level; /**< its mip level */
+	uint32_t stride; /**< bytes per row in the backing; 0: the level's own */
+	uint32_t layer_stride; /**< bytes per layer in the backing; 0: the level's own */
+};
+
+/** SUBMIT_3D (3D): 32 bytes, then size bytes of commands. @since 0.3 */
+struct vgm_gpu_cmd_submit { /* 32 bytes */
+	struct vgm_gpu_ctrl_hdr hdr; /**< VGM_GPU_CMD_SUBMIT_3D; hdr.ctx_id: the context */
+	uint32_t size; /**< bytes of commands that follow, a multiple of 4 */
 	uint32_t padding; /**< ignored */
 };
 

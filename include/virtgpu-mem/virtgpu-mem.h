@@ -251,8 +251,11 @@ struct vgm_host_ops {
 	 * reference to it (DETACH_BACKING, UNREF, reset, destroy, failed commands). */
 	void (*release)(void *host, const struct vgm_guest_map *map);
 
-	/** The work of a request with VGM_GPU_FLAG_FENCE is complete. In this
-	 * version every command completes before vgm_device_submit() returns. */
+	/** The work of a request with VGM_GPU_FLAG_FENCE is complete (called
+	 * once its response is written). With the 2D renderer every request
+	 * completes before vgm_device_submit() returns; with virgl (since
+	 * 0.3) later, from inside vgm_device_poll() or a vgm_device_submit()
+	 * that waits. */
 	void (*fence_done)(void *host, uint32_t ctx_id, uint8_t ring_idx, uint64_t fence_id);
 	/** The config space changed (events_read): raise a config interrupt. */
 	void (*config_changed)(void *host);
@@ -287,6 +290,17 @@ struct vgm_host_ops {
 	 * come through scanout_update(). @since 0.2
 	 */
 	void (*scanout_dmabuf)(void *host, uint32_t scanout, const struct vgm_dmabuf *buf);
+	/**
+	 * A request that vgm_device_submit_tagged() left in flight
+	 * (-EINPROGRESS) is answered: written bytes of its response are in
+	 * its out elements (after fence_done() for a fenced one), and the
+	 * library holds nothing of it any more. tag is the one given to
+	 * vgm_device_submit_tagged(). Called from inside vgm_device_poll(),
+	 * vgm_device_reset() and a vgm_device_submit() that waits, on the
+	 * calling thread; in the order the requests are answered.
+	 * Required by vgm_device_submit_tagged(). @since 0.3
+	 */
+	void (*request_done)(void *host, uint64_t tag, size_t written);
 };
 
 /** One scanout (display) of the device. @ingroup vgm-display @since 0.1 */
@@ -355,7 +369,57 @@ struct vgm_device_config {
 	 * Only the speed changes, never the pixels. @since 0.3
 	 */
 	uint64_t stream_threshold;
+	/**
+	 * Which renderer draws the device's resources (enum vgm_renderer):
+	 * VGM_RENDERER_2D (0, the default) or VGM_RENDERER_VIRGL (3D through
+	 * virglrenderer, in this process). See vgm_renderer_available().
+	 * @since 0.3
+	 */
+	uint32_t renderer;
+	/**
+	 * Options of the renderer: with VGM_RENDERER_VIRGL, VGM_VIRGL_THREAD_SYNC
+	 * or 0; with VGM_RENDERER_2D, 0. @since 0.3
+	 */
+	uint32_t renderer_flags;
 };
+
+/** The renderers a device can draw with (vgm_device_config.renderer). @ingroup vgm-device
+ * @since 0.3 */
+enum vgm_renderer {
+	/** 2D in host memory (pixman): always built. */
+	VGM_RENDERER_2D = 0,
+	/**
+	 * 3D: virglrenderer (OpenGL through EGL, surfaceless; Mesa's llvmpipe
+	 * serves without a GPU), when the library was built with it (meson
+	 * option `virgl`). virglrenderer keeps process-global state: one virgl
+	 * device per process at a time.
+	 *
+	 * Such a device offers VIRTIO_GPU_F_VIRGL, and CONTEXT_INIT in the
+	 * standard dialect (num_capsets in the config space is the renderer's:
+	 * VIRGL and VIRGL2), but neither RESOURCE_BLOB nor MEMORY in this
+	 * version. It answers CTX_CREATE/DESTROY/ATTACH_RESOURCE/
+	 * DETACH_RESOURCE, RESOURCE_CREATE_3D (its footprint charged to
+	 * max_host_memory), TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D
+	 * (checked against the resource and the backing), SUBMIT_3D (at most
+	 * 1 MiB, copied once), GET_CAPSET_INFO and GET_CAPSET. CREATE_2D
+	 * resources live in virglrenderer too (3D contexts draw into them);
+	 * a scanout shows a host copy of one, read back on SET_SCANOUT and on
+	 * RESOURCE_FLUSH (the flushed rectangle only). 3D resources are not
+	 * shown on scanouts in this version (SET_SCANOUT: ERR_INVALID_PARAMETER).
+	 * Fenced requests complete later: see vgm_device_submit_tagged().
+	 * Threads: see vgm_device_new().
+	 */
+	VGM_RENDERER_VIRGL = 1,
+};
+
+/**
+ * vgm_device_config.renderer_flags of VGM_RENDERER_VIRGL: virglrenderer
+ * runs a thread that waits on fences, and vgm_device_get_poll_fd() gives an
+ * fd that becomes readable when one completes (without it, the VMM polls
+ * by the deadline of vgm_device_next_poll()). @ingroup vgm-device
+ * @since 0.3
+ */
+#define VGM_VIRGL_THREAD_SYNC (1u << 0)
 
 /** A resource, as vgm_device_get_resource_info() reports it. @ingroup vgm-introspection
  * @since 0.1 */
@@ -433,17 +497,48 @@ struct vgm_stats {
  *
  * @param config  copied; config->ops is copied too.
  * @param out     receives the device; untouched on failure.
- * @return 0; -EINVAL for a NULL argument, an unknown config or ops size
- *         (since 0.3 a config size that ends inside a field is one), a
- *         nonzero unknown tail or config reserved field, an unknown
- *         dialect, num_scanouts outside 1..16, missing translate; -ENOMEM.
+ * @return 0; -EINVAL for a NULL argument, an unknown config or ops size, a
+ *         nonzero unknown tail or config reserved field, a config size that ends
+ *         inside a field (since 0.3), an unknown dialect, num_scanouts outside
+ *         1..16, missing translate, an unknown renderer or renderer
+ *         flag (since 0.3); -ENOMEM; with VGM_RENDERER_VIRGL (since 0.3):
+ *         -ENOTSUP when the library was built without virglrenderer,
+ *         -EBUSY when another virgl device is live in this process,
+ *         -ENODEV when virglrenderer cannot start here (see
+ *         vgm_renderer_available()).
+ *
+ * A virgl device (since 0.3) belongs to the thread that made it: every
+ * later call on it must come from that thread (from another one it
+ * returns -EBUSY and does nothing; vgm_device_destroy() logs and does
+ * nothing), because virglrenderer makes its OpenGL context current on
+ * that thread, replacing the one the VMM had current there, and expects
+ * every later call on the same thread.
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out);
 
 /**
+ * Whether vgm_device_new() could make a device with this renderer now.
+ * VGM_RENDERER_2D is always available. For VGM_RENDERER_VIRGL this asks
+ * EGL whether it can run surfaceless (it does not start virglrenderer).
+ * Any thread.
+ * @return 0 when available; -EINVAL for an unknown renderer; -ENOTSUP when
+ *         the library was built without it; -ENODEV when EGL cannot run
+ *         without a display here (no EGL vendor library, or no surfaceless
+ *         platform); -EBUSY when a virgl device is live in this process.
+ * @ingroup vgm-device
+ * @param renderer  enum vgm_renderer.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_renderer_available(uint32_t renderer);
+
+/**
  * Destroys a device: every resource and region is freed and every mapping
  * released. Calls release() but no display callbacks. NULL is a no-op.
+ * Requests in flight (since 0.3) get their ERR_UNSPEC response written to
+ * their out elements, which must still be valid, as for a reset, but no
+ * callback: neither fence_done() nor request_done() (the VMM is tearing
+ * down its queues).
  *
  * From inside one of the device's own callbacks it is refused (since 0.3):
  * it logs the API misuse and does nothing, the device stays valid, and the
@@ -552,6 +647,12 @@ VGM_EXPORT int vgm_device_set_edid(struct vgm_device *dev, uint32_t scanout, con
  * than the response gets what fits.
  * @ingroup vgm-requests
  *
+ * A request whose work completes later (a fenced one on a virgl device,
+ * since 0.3) is waited for: this polls the renderer until its response is
+ * written, so the contract above holds with every renderer. While it
+ * waits, requests of vgm_device_submit_tagged() may complete
+ * (request_done() called). vgm_device_submit_tagged() does not wait.
+ *
  * @param dev      the device.
  * @param queue    the virtqueue the chain came from.
  * @param in       the device-readable buffers of the chain, in order.
@@ -571,6 +672,11 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
  * Virtio device reset: frees every resource and region (releasing their
  * mappings), disables every scanout that showed something (callback), clears
  * accepted features and events. Display configuration and EDIDs stay.
+ * Requests in flight (since 0.3) are answered first, in the order they
+ * were submitted, each with VGM_GPU_RESP_ERR_UNSPEC (its fence echoed, so
+ * a guest that still waits stops waiting) and request_done() called, but
+ * without fence_done(): the renderer's work for them is abandoned. When
+ * this returns nothing is in flight.
  * @ingroup vgm-device
  * @param dev  the device.
  * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's callbacks (since 0.3).
@@ -690,7 +796,9 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
  * @param fd a file descriptor open for writing (a file, a pipe, a socket)
  * @return 0; -EINVAL for NULL or fd < 0; -EBUSY when the device records
  *         already, has live resources or memory regions, or inside one of
- *         its callbacks; -ENOMEM; a negative errno of dup() or fdopen().
+ *         its callbacks; -ENOTSUP for a device with a 3D renderer
+ *         (VGM_RENDERER_VIRGL), which this version does not record; -ENOMEM;
+ *         a negative errno of dup() or fdopen().
  * @since 0.3
  */
 VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd);
@@ -868,6 +976,94 @@ VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dial
  * @return e.g. "0.1.0", static storage.
  * @since 0.1 */
 VGM_EXPORT const char *vgm_version(void);
+
+/* ---- Requests that complete later (since 0.3) ----------------------------------- */
+
+/**
+ * Processes one request as vgm_device_submit() does, but without waiting
+ * for work that completes later. A fenced request whose work the renderer
+ * has not finished (virgl: until its fence signals), or that must wait
+ * behind such a request of its fence timeline, stays in flight: this
+ * returns -EINPROGRESS, *written is 0, and the library keeps a copy of the
+ * out array (not of the memory it points to, which must stay valid). Once
+ * answered, its response is written there and request_done(tag, written)
+ * is called, from inside vgm_device_poll() (or vgm_device_reset(), or a
+ * vgm_device_submit() that waits).
+ *
+ * Order: on each fence timeline (a context's ring with
+ * VGM_GPU_FLAG_INFO_RING_IDX, else the device's one global timeline),
+ * fenced requests are answered in the order they were submitted: once one
+ * is in flight, every later fenced request of its timeline, 2D and error
+ * answers included, waits behind it (Linux signals every earlier fence of
+ * a timeline when a later one completes). Unfenced requests are answered
+ * at once, as the Linux driver waits only on fences. With the 2D renderer
+ * nothing is ever in flight.
+ *
+ * @ingroup vgm-requests
+ * @param dev      the device.
+ * @param queue    the virtqueue the chain came from.
+ * @param in       the device-readable buffers of the chain, in order.
+ * @param in_cnt   how many; 0 with NULL in.
+ * @param out      the device-writable buffers of the chain, in order; the
+ *                 array is copied, the memory it points to must stay valid
+ *                 until request_done() for this tag.
+ * @param out_cnt  how many; 0 with NULL out.
+ * @param tag      the VMM's, given back to request_done() (e.g. its
+ *                 descriptor head).
+ * @param written  receives the bytes written to out when answered now.
+ * @return 0 (answered now, *written set); -EINPROGRESS (in flight);
+ *         -EINVAL as vgm_device_submit(), or when ops has no
+ *         request_done; -EBUSY inside one of the device's callbacks, or
+ *         on another thread than a virgl device's.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue queue,
+					const struct iovec *in, size_t in_cnt,
+					const struct iovec *out, size_t out_cnt, uint64_t tag,
+					size_t *written);
+
+/**
+ * Lets the renderer report the work it completed and answers the requests
+ * in flight that can be answered now (fence_done() and request_done()
+ * called from inside this call, in order on each timeline). Call it when
+ * the poll fd is readable, or by the deadline of vgm_device_next_poll().
+ * Nothing in flight: returns at once.
+ * @ingroup vgm-requests
+ * @param dev  the device.
+ * @return 0; -EINVAL for NULL; -EBUSY inside one of the device's
+ *         callbacks, or on another thread than a virgl device's.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_poll(struct vgm_device *dev);
+
+/**
+ * An fd that becomes readable when the renderer has completions to report
+ * (then call vgm_device_poll(), which drains it): a virgl device made with
+ * VGM_VIRGL_THREAD_SYNC has one, until vgm_device_reset() (virglrenderer
+ * cannot restart its fence thread: afterwards -ENOENT, and the VMM polls
+ * by the deadline). The fd belongs to the device: do not close it; it is
+ * valid until vgm_device_reset() or vgm_device_destroy().
+ * @ingroup vgm-requests
+ * @param dev  the device.
+ * @param fd   receives the fd.
+ * @return 0 (*fd set); -ENOENT when there is none; -EINVAL for NULL;
+ *         -EBUSY as vgm_device_poll().
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_get_poll_fd(const struct vgm_device *dev, int *fd);
+
+/**
+ * While requests are in flight: the CLOCK_MONOTONIC time, in nanoseconds,
+ * by which vgm_device_poll() must be called (10 ms from now, as QEMU polls
+ * virglrenderer), poll fd or not.
+ * @ingroup vgm-requests
+ * @param dev          the device.
+ * @param deadline_ns  receives the deadline.
+ * @return 0 (*deadline_ns set); -ENOENT when nothing is in flight;
+ *         -EINVAL for NULL; -EBUSY as vgm_device_poll().
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_next_poll(const struct vgm_device *dev, uint64_t *deadline_ns);
 
 #ifdef __cplusplus
 }

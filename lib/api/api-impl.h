@@ -6,6 +6,8 @@
 #ifndef VGM_API_IMPL_H
 #define VGM_API_IMPL_H
 
+#include <pthread.h>
+
 #include "api.h"
 
 /* A device: the layers' objects, each built in place after it in the one
@@ -18,10 +20,19 @@ struct vgm_device {
 	struct render *render;
 	struct dispatch *dispatch;
 	struct recorder *rec; /* vgm_device_record_start(), or NULL */
+	struct render_virgl *virgl; /* the 3D renderer, or NULL */
+	/* A virgl device is used from the thread that made it only. */
+	bool pinned;
+	pthread_t owner;
+	/* vgm_device_submit() waiting for its request: answered yet, and
+	 * the bytes of its response */
+	bool waited_done;
+	size_t waited_written;
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
- * while one of the device's callbacks runs. Every exported function that
+ * while one of the device's callbacks runs, or on a thread other than a
+ * virgl device's own. Every exported function that
  * takes a device calls it first, before anything else. */
 int api_enter(const struct vgm_device *dev, const char *fn);
 /* Logs the misuse; returns -EINVAL. */
@@ -35,6 +46,12 @@ void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iov
 void record_reset(struct vgm_device *dev);
 /* Ends the recording: 0, or the negative errno that cut it short. */
 int record_close(struct vgm_device *dev);
+/* poll.c: answers what the renderer completed (request_done() called). */
+void device_poll(struct vgm_device *dev);
+/* Answers everything in flight ERR_UNSPEC (request_done() called). */
+void device_cancel(struct vgm_device *dev);
+/* Polls until the waited request is answered; its bytes into *written. */
+void device_wait(struct vgm_device *dev, size_t *written);
 
 /* The largest display a VMM may configure, in either direction. */
 #define MAX_DISPLAY_SIZE 16384u

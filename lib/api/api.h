@@ -20,5 +20,11 @@
 struct core *device_core(const struct vgm_device *dev);
 /* Its renderer, for the tests of what a device chose (the store strategy). */
 struct render *device_render(const struct vgm_device *dev);
+/* vgm_device_new() with the renderer's ops given (NULL: as the config
+ * says; given, the config's renderer is not started), for the tests of
+ * requests that complete later (a renderer that behaves as virglrenderer
+ * does) and the benchmark of the 3D path (a renderer that does nothing). */
+int device_new(const struct vgm_device_config *config, const struct renderer_ops *rops,
+	       void *rctx, struct vgm_device **out);
 
 #endif /* VGM_API_H */

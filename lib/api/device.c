@@ -16,19 +16,30 @@ static const size_t host_ops_ends[] = {
 	offsetof(struct vgm_host_ops, resource_uuid), /* 0.1 */
 	MEMBER_END(struct vgm_host_ops, resource_uuid),
 	MEMBER_END(struct vgm_host_ops, scanout_dmabuf),
+	MEMBER_END(struct vgm_host_ops, request_done),
 };
 static const size_t config_ends[] = {
 	offsetof(struct vgm_device_config, max_table_pieces), /* 0.1 and 0.2 */
 	MEMBER_END(struct vgm_device_config, max_table_pieces),
 	MEMBER_END(struct vgm_device_config, reserved),
 	MEMBER_END(struct vgm_device_config, stream_threshold),
+	MEMBER_END(struct vgm_device_config, renderer),
+	MEMBER_END(struct vgm_device_config, renderer_flags),
 };
 static const struct sized_ends host_ops_sizes = { host_ops_ends, ARRAY_SIZE(host_ops_ends) };
 static const struct sized_ends config_sizes = { config_ends, ARRAY_SIZE(config_ends) };
 
-static uint64_t dialect_features(enum vgm_dialect dialect)
+/* What a device can offer. With virgl: 3D, contexts of a capset
+ * (CONTEXT_INIT), and no guest-memory blobs or memory regions in this
+ * version (their resources are not the renderer's). */
+static uint64_t offerable(const struct vgm_device_config *cfg, bool has_3d)
 {
-	if (dialect == VGM_DIALECT_MEMORY_RFC)
+	if (has_3d)
+		return 1ull << VGM_GPU_F_VIRGL | 1ull << VGM_GPU_F_EDID |
+		       (cfg->dialect == VGM_DIALECT_STANDARD
+				? 1ull << VGM_GPU_F_RESOURCE_UUID | 1ull << VGM_GPU_F_CONTEXT_INIT
+				: 0);
+	if (cfg->dialect == VGM_DIALECT_MEMORY_RFC)
 		return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_MEMORY;
 	return 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
 	       1ull << VGM_GPU_F_RESOURCE_BLOB;
@@ -52,15 +63,21 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 		    cfg->scanouts[i].height > MAX_DISPLAY_SIZE)
 			return api_misuse(dev, "vgm_device_new: scanout size above 16384");
 	}
+	if (cfg->renderer > VGM_RENDERER_VIRGL)
+		return api_misuse(dev, "vgm_device_new: unknown renderer");
+	if (cfg->renderer_flags &
+	    ~(cfg->renderer == VGM_RENDERER_VIRGL ? VGM_VIRGL_THREAD_SYNC : 0u))
+		return api_misuse(dev, "vgm_device_new: unknown renderer_flags");
 	return 0;
 }
 
 /* What the core is made of: the config with its defaults applied. */
-static void core_config(const struct vgm_device_config *cfg, struct core_config *cc)
+static void core_config(const struct vgm_device_config *cfg, bool has_3d,
+			struct core_config *cc)
 {
 	*cc = (struct core_config){
 		.dialect = (enum vgm_dialect)cfg->dialect,
-		.offered = cfg->features & dialect_features((enum vgm_dialect)cfg->dialect),
+		.offered = cfg->features & offerable(cfg, has_3d),
 		.num_scanouts = cfg->num_scanouts,
 		.limits = {
 			.host_memory = cfg->max_host_memory ? cfg->max_host_memory
@@ -108,12 +125,65 @@ static struct vgm_device *device_alloc(const struct vgm_host_ops *ops, void *dat
 	return dev;
 }
 
-VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
+/* Starts the renderer the config asks for (the 2D one needs nothing): a
+ * virgl device belongs to this thread from now on. */
+static int open_renderer(struct vgm_device *dev, const struct vgm_device_config *cfg)
+{
+	int err;
+
+	if (cfg->renderer != VGM_RENDERER_VIRGL)
+		return 0;
+	err = render_virgl_open(cfg->renderer_flags & VGM_VIRGL_THREAD_SYNC
+					? RENDER_VIRGL_THREAD_SYNC
+					: 0,
+				&dev->virgl);
+	if (err < 0) {
+		logger_msg(dev->log, VGM_LOG_ERROR, "vgm_device_new: no virgl renderer: %s",
+			   err == -ENOTSUP ? "not built in"
+			   : err == -EBUSY ? "another virgl device is live in this process"
+					   : "virglrenderer could not start");
+		return err;
+	}
+	dev->pinned = true;
+	dev->owner = pthread_self();
+	return 0;
+}
+
+/* The layers, built in place after a checked config: 0, -ENOMEM or the
+ * renderer's error, with nothing to free but dev. rops NULL: the
+ * renderer the config asks for. */
+static int build_layers(struct vgm_device *dev, const struct vgm_device_config *cfg,
+			const struct renderer_ops *rops, void *rctx)
+{
+	struct core_config cc;
+	int err = rops ? 0 : open_renderer(dev, cfg);
+
+	if (err < 0)
+		return err;
+	if (!rops && dev->virgl) {
+		rops = render_virgl_ops();
+		rctx = dev->virgl;
+	}
+	core_config(cfg, rops && rops->d3, &cc);
+	cc.num_capsets = render_virgl_capsets(dev->virgl);
+	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
+		render_virgl_close(dev->virgl);
+		return -ENOMEM;
+	}
+	render_init(dev->render, dev->core, dev->host, dev->log, rops ? rops : &render_2d_ops,
+		    rctx);
+	render_set_stream_threshold(dev->render, cfg->stream_threshold); /* 0: chosen later */
+	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
+	return 0;
+}
+
+int device_new(const struct vgm_device_config *config, const struct renderer_ops *rops,
+	       void *rctx, struct vgm_device **out)
 {
 	struct vgm_device_config cfg;
 	struct vgm_host_ops ops;
-	struct core_config cc;
 	struct vgm_device *dev;
+	int err;
 
 	if (!config || !out || !copy_sized(&cfg, sizeof(cfg), config, config->size, &config_sizes))
 		return -EINVAL;
@@ -130,16 +200,18 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 		free(dev);
 		return -EINVAL;
 	}
-	core_config(&cfg, &cc);
-	if (core_init(dev->core, &cc, dev->host, dev->log) < 0) {
+	err = build_layers(dev, &cfg, rops, rctx);
+	if (err < 0) {
 		free(dev);
-		return -ENOMEM;
+		return err;
 	}
-	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
-	render_set_stream_threshold(dev->render, cfg.stream_threshold); /* 0: chosen later */
-	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
 	*out = dev;
 	return 0;
+}
+
+VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out)
+{
+	return device_new(config, NULL, NULL, out);
 }
 
 VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
@@ -151,22 +223,35 @@ VGM_EXPORT void vgm_device_destroy(struct vgm_device *dev)
 	dispatch_fini(dev->dispatch);
 	core_fini(dev->core);
 	render_fini(dev->render);
+	/* Last: the core dropped the resources it held in the renderer. */
+	render_virgl_close(dev->virgl);
 	free(dev);
+}
+
+VGM_EXPORT int vgm_renderer_available(uint32_t renderer)
+{
+	if (renderer == VGM_RENDERER_2D)
+		return 0;
+	if (renderer == VGM_RENDERER_VIRGL)
+		return render_virgl_probe();
+	return -EINVAL;
 }
 
 VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 {
-	struct dispatch_done done[16];
 	int err = api_enter(dev, __func__);
 
 	if (err)
 		return err;
 	/* Nothing is in flight with the 2D renderer; a renderer that completes
-	 * later has its requests answered ERR_UNSPEC here. */
-	while (dispatch_cancel(dev->dispatch, done, ARRAY_SIZE(done)))
-		continue;
+	 * later has its requests answered ERR_UNSPEC here, before the objects
+	 * they named go. */
+	device_cancel(dev);
 	record_reset(dev);
 	core_reset(dev->core);
+	/* The resources are gone; now its contexts and fences. */
+	if (render_3d(dev->render))
+		render_3d(dev->render)->reset(dev->render);
 	return 0;
 }
 

@@ -19,6 +19,9 @@ int api_enter(const struct vgm_device *dev, const char *fn)
 {
 	if (!dev)
 		return -EINVAL;
+	/* Not logged: the log is the owner thread's, which may be in it now. */
+	if (dev->pinned && !pthread_equal(pthread_self(), dev->owner))
+		return -EBUSY;
 	if (!host_busy(dev->host))
 		return 0;
 	/* Logging changes nothing the caller can see; the device was made

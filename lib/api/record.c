@@ -500,6 +500,13 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd)
 		return err;
 	if (fd < 0)
 		return api_misuse(dev, "vgm_device_record_start: fd < 0");
+	/* The trace format has no 3D commands yet, and a 3D device answers
+	 * requests after submit returns, which the recorder does not follow. */
+	if (render_3d(dev->render)) {
+		logger_msg(dev->log, VGM_LOG_ERROR,
+			   "API misuse: vgm_device_record_start: a 3D device is not recorded");
+		return -ENOTSUP;
+	}
 	core_stats(dev->core, &st);
 	if (dev->rec || st.resources || st.regions || st.memory_ids) {
 		logger_msg(dev->log, VGM_LOG_ERROR,

@@ -1,31 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Requests: the VMM's descriptor chains to the dispatch.
+ * Requests: the VMM's descriptor chains to the dispatch, answered before
+ * the call returns (vgm_device_submit(), which waits for work that
+ * completes later) or when their work completes (vgm_device_submit_tagged()).
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "api-impl.h"
 
-VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
-				 const struct iovec *in, size_t in_cnt, const struct iovec *out,
-				 size_t out_cnt, size_t *written)
+static int check_args(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
+		      size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t *written,
+		      const char *fn)
 {
-	int err = api_enter(dev, __func__);
+	int err = api_enter(dev, fn);
 
 	if (err)
 		return err;
 	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
 	    (!in && in_cnt) || (!out && out_cnt)) {
-		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
+		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", fn);
 		return -EINVAL;
 	}
-	/* The 2D renderer's work is done at once: nothing stays in flight (the
-	 * public API for requests that complete later is issue 12's). */
+	return 0;
+}
+
+VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
+				 const struct iovec *in, size_t in_cnt, const struct iovec *out,
+				 size_t out_cnt, size_t *written)
+{
+	struct dispatch_tag waited = { .waited = true };
+	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, __func__);
+
+	if (err)
+		return err;
 	record_before(dev);
-	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, NULL, written) !=
-	    DISPATCH_DONE)
-		abort();
+	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, waited, written) ==
+	    DISPATCH_PENDING)
+		device_wait(dev, written);
+	record_after(dev, queue, in, in_cnt, out, out_cnt, *written);
+	return 0;
+}
+
+VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue queue,
+					const struct iovec *in, size_t in_cnt,
+					const struct iovec *out, size_t out_cnt, uint64_t tag,
+					size_t *written)
+{
+	struct dispatch_tag t = { .value = tag };
+	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, __func__);
+
+	if (err)
+		return err;
+	if (!host_has_request_done(dev->host))
+		return api_misuse(dev, "vgm_device_submit_tagged: ops has no request_done");
+	/* Only a device that records nothing completes later: recording
+	 * refuses a 3D device (record.c). */
+	record_before(dev);
+	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, t, written) ==
+	    DISPATCH_PENDING)
+		return -EINPROGRESS;
 	record_after(dev, queue, in, in_cnt, out, out_cnt, *written);
 	return 0;
 }

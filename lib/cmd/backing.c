@@ -78,6 +78,12 @@ static uint32_t exec_attach(struct dispatch *d, struct cmd *c)
 	if (err)
 		return cmd_region_error(d, c, err);
 	resource_attach(c->res, rg, 0);
+	if (!render_attach_backing(d->render, c->res)) {
+		resource_detach(d->core, c->res);
+		return guest_error(d, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "resource_id %u: no memory to give the backing to the renderer",
+				   c->u.attach_backing.resource_id);
+	}
 	return 0;
 }
 

@@ -11,6 +11,12 @@
 
 struct cmd_desc;
 
+/* The largest SUBMIT_3D: Mesa's virgl driver flushes at about 260 KiB. */
+#define CMD_SUBMIT_MAX (1u << 20)
+/* The most bytes a response carries after its body (a capset: VIRGL2 has
+ * 1376 with Mesa 22). */
+#define CMD_TAIL_MAX 4096u
+
 /* A command of the device's dialect: its description, and the handlers
  * that implement it (NULL: the device does not). */
 struct cmd_slot {
@@ -26,9 +32,9 @@ struct cmd_slot {
  * every earlier request of its timeline is answered. */
 struct pending {
 	struct pending *next;
-	void *tag;
+	struct dispatch_tag tag;
 	const char *name; /* of the command, for logs */
-	const struct iovec *out;
+	struct iovec *out; /* a copy of the caller's array: outv */
 	size_t out_cnt;
 	struct render_timeline timeline;
 	uint64_t seq;	    /* its fence, in the dispatch's sequence */
@@ -36,7 +42,8 @@ struct pending {
 	uint32_t ctx_id;
 	bool done;	    /* its own work is done */
 	size_t len;	    /* of the response */
-	uint8_t resp[];
+	uint8_t *resp;	    /* the response's bytes, after outv */
+	struct iovec outv[];
 };
 
 struct dispatch {
@@ -55,6 +62,11 @@ struct dispatch {
 	struct pending *first, *last;
 	size_t in_flight;
 	uint64_t seq; /* the last fence handed to the renderer */
+	/* SUBMIT_3D's copy of the commands (aligned: malloc's) */
+	uint32_t *submit_buf;
+	uint32_t submit_cap;
+	/* what follows a response's body (a capset's bytes) */
+	uint8_t tail[CMD_TAIL_MAX];
 };
 
 /* ---- the command being run ------------------------------------------------ */
@@ -64,6 +76,7 @@ struct dispatch {
  * header and the padding. */
 union cmd_resp {
 	struct vgm_gpu_ctrl_hdr hdr;
+	struct vgm_gpu_resp_capset_info capset_info;
 	struct vgm_gpu_resp_display_info display_info;
 	struct vgm_gpu_resp_edid edid;
 	struct vgm_gpu_resp_resource_uuid uuid;
@@ -96,6 +109,11 @@ struct cmd {
 		struct vgm_gpu_resource_assign_uuid assign_uuid;
 		struct vgm_gpu_resource_create_blob create_blob;
 		struct vgm_gpu_set_scanout_blob set_scanout_blob;
+		struct vgm_gpu_ctx_create ctx_create;
+		struct vgm_gpu_ctx_resource ctx_resource;
+		struct vgm_gpu_resource_create_3d create_3d;
+		struct vgm_gpu_transfer_host_3d transfer_3d;
+		struct vgm_gpu_cmd_submit submit;
 	} u;
 	struct iov_reader *rest; /* bytes after the struct: entries */
 	const struct vgm_gpu_mem_entry *entries;
@@ -106,6 +124,7 @@ struct cmd {
 	struct region *region;
 	const struct format_info *fmt;
 	union cmd_resp *resp; /* the response body (control queue) */
+	size_t tail_len;      /* bytes of d->tail after it (OK_CAPSET) */
 };
 
 /* A command's handlers. validate() is pure: it decides the guest's
@@ -151,6 +170,9 @@ uint32_t cmd_check_ranges(struct dispatch *d, struct cmd *c);
  * entries (ERR_UNSPEC or ERR_OUT_OF_MEMORY). */
 uint32_t cmd_region_error(struct dispatch *d, struct cmd *c, enum core_verdict err);
 bool rect_inside(const struct vgm_gpu_rect *r, uint32_t width, uint32_t height);
+/* ctx.c: ctx_id is a live context of the 3D renderer
+ * (ERR_INVALID_CONTEXT_ID; ERR_UNSPEC without a 3D renderer). */
+uint32_t cmd_check_ctx(struct dispatch *d, struct cmd *c, uint32_t ctx_id);
 
 /* Command tables of each family, terminated by a zero type. */
 extern const struct cmd_desc cmds_display[];
@@ -161,6 +183,10 @@ extern const struct cmd_desc cmds_blob[];
 extern const struct cmd_desc cmds_transfer[];
 extern const struct cmd_desc cmds_scanout[];
 extern const struct cmd_desc cmds_cursor[];
+extern const struct cmd_desc cmds_capset[];
+extern const struct cmd_desc cmds_ctx[];
+extern const struct cmd_desc cmds_res3d[];
+extern const struct cmd_desc cmds_submit[];
 
 /* ---- answer.c ------------------------------------------------------------------ */
 
@@ -175,10 +201,11 @@ size_t dispatch_answer(struct dispatch *d, const char *name, const struct iovec 
 
 /* Whether a request of this timeline must wait behind one in flight. */
 bool inflight_busy(const struct dispatch *d, const struct render_timeline *t);
-/* Puts a fenced request in flight with its encoded response: false when
- * there is no memory for it (the caller answers it now). */
+/* Puts a fenced request in flight with its encoded response and a copy of
+ * its out array: false when there is no memory for it (the caller answers
+ * it now). */
 bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_timeline *t,
-		  uint64_t seq, bool done, const uint8_t *resp, size_t len, void *tag,
+		  uint64_t seq, bool done, const uint8_t *resp, size_t len, struct dispatch_tag tag,
 		  const struct iovec *out, size_t out_cnt);
 
 #endif /* VGM_CMD_IMPL_H */

@@ -30,28 +30,35 @@ enum dispatch_state {
 	DISPATCH_PENDING, /* in flight: dispatch_poll() says when it is answered */
 };
 
+/* Who is told when a request is answered: the VMM, through its tag, or
+ * (waited) the caller of dispatch_submit() itself, which waits for it. */
+struct dispatch_tag {
+	uint64_t value;
+	bool waited;
+};
+
 /* A request answered after dispatch_submit() returned. */
 struct dispatch_done {
-	void *tag;	/* what the caller gave dispatch_submit() */
-	size_t written; /* bytes of the response in its out elements */
+	struct dispatch_tag tag; /* what the caller gave dispatch_submit() */
+	size_t written;		 /* bytes of the response in its out elements */
 };
 
 /* Bytes a struct dispatch needs, built in place. */
 size_t dispatch_size(void);
 void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct host *host,
 		   struct logger *log);
-/* Answers every request in flight (dispatch_cancel()) and frees the
- * dispatch's buffers. */
+/* Answers every request in flight as dispatch_cancel() does, writing their
+ * responses without telling anyone, and frees the dispatch's buffers. */
 void dispatch_fini(struct dispatch *d);
 
 /* Processes one request: in/in_cnt the device-readable part of its
  * descriptor chain, out/out_cnt the device-writable part (the control
  * queue's; the cursor queue has none). DISPATCH_PENDING: the request is in
- * flight and out (the array and what it points to) must stay valid until
- * it is answered; *written is 0. */
+ * flight (its out array copied) and the memory out points to must stay
+ * valid until it is answered; *written is 0. */
 enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
 				    const struct iovec *in, size_t in_cnt,
-				    const struct iovec *out, size_t out_cnt, void *tag,
+				    const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				    size_t *written);
 /* Asks the renderer which fences completed and answers the requests in
  * flight that can be now, in order on each timeline: at most cap, into

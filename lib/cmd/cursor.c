@@ -41,8 +41,10 @@ static uint32_t validate_update(struct dispatch *d, struct cmd *c)
 		return err;
 	if (resource_pixels_in_backing(c->res))
 		return validate_blob_cursor(d, c);
+	/* A 3D resource has no 2D format (format 0). */
 	if (c->rd.width != VGM_CURSOR_SIZE || c->rd.height != VGM_CURSOR_SIZE ||
-	    format_from_virtio(c->rd.format)->bpp != 4 || !c->rd.backed)
+	    !format_from_virtio(c->rd.format) || format_from_virtio(c->rd.format)->bpp != 4 ||
+	    !c->rd.backed)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is not a 64x64 32 bpp resource with backing",
 				   u->resource_id);

@@ -14,8 +14,12 @@
 #include "cmd-impl.h"
 
 static const struct cmd_desc *const families[] = {
-	cmds_display, cmds_resource, cmds_backing, cmds_transfer, cmds_scanout, cmds_cursor,
+	cmds_display, cmds_resource, cmds_backing, cmds_transfer,
+	cmds_scanout, cmds_cursor,   cmds_capset,
 };
+
+/* Only a device with a 3D renderer implements them. */
+static const struct cmd_desc *const families_3d[] = { cmds_ctx, cmds_res3d, cmds_submit };
 
 static const struct cmd_desc *const memory_rfc_families[] = { cmds_region };
 static const struct cmd_desc *const standard_families[] = { cmds_blob };
@@ -39,7 +43,7 @@ static const struct cmd_desc *find_in(const struct cmd_desc *family, uint32_t ty
 }
 
 /* The handlers of a command in the dialect, or NULL. */
-static const struct cmd_desc *handlers(enum vgm_dialect dialect, uint32_t type)
+static const struct cmd_desc *handlers(enum vgm_dialect dialect, bool has_3d, uint32_t type)
 {
 	const struct cmd_desc *const *extra = dialect == VGM_DIALECT_MEMORY_RFC
 						      ? memory_rfc_families
@@ -48,6 +52,8 @@ static const struct cmd_desc *handlers(enum vgm_dialect dialect, uint32_t type)
 
 	for (size_t i = 0; !h && i < ARRAY_SIZE(families); i++)
 		h = find_in(families[i], type);
+	for (size_t i = 0; has_3d && !h && i < ARRAY_SIZE(families_3d); i++)
+		h = find_in(families_3d[i], type);
 	return h ? h : find_in(extra[0], type);
 }
 
@@ -80,7 +86,7 @@ void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct 
 			abort();
 		*s = (struct cmd_slot){
 			.wire = w,
-			.desc = handlers(d->dialect, w->type),
+			.desc = handlers(d->dialect, render_3d(r) != NULL, w->type),
 			.flat = wire_layout_flat(w->request),
 			.flat_records = w->request->record && wire_layout_flat(w->request->record) &&
 					w->request->record->size == sizeof(*d->entries),
@@ -95,6 +101,8 @@ void dispatch_fini(struct dispatch *d)
 	while (dispatch_cancel(d, done, ARRAY_SIZE(done)))
 		continue;
 	free(d->entries);
+	free(d->submit_buf);
+	budget_release(d->core, BUDGET_IMAGE, d->submit_cap);
 }
 
 static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)
@@ -278,8 +286,8 @@ static struct render_timeline timeline_of(const struct vgm_gpu_ctrl_hdr *h)
  * flight (answers keep the order of their fences). An error answer does
  * not reach the renderer, but waits its turn too. */
 static bool answer_later(struct dispatch *d, const struct cmd *c, uint32_t err,
-			 const uint8_t *resp, size_t len, void *tag, const struct iovec *out,
-			 size_t out_cnt)
+			 const uint8_t *resp, size_t len, struct dispatch_tag tag,
+			 const struct iovec *out, size_t out_cnt)
 {
 	struct render_timeline t = timeline_of(&c->hdr);
 	uint64_t seq = ++d->seq;
@@ -295,11 +303,11 @@ static bool answer_later(struct dispatch *d, const struct cmd *c, uint32_t err,
 }
 
 static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
-				   const struct iovec *out, size_t out_cnt, void *tag,
+				   const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				   size_t *written)
 {
 	union cmd_resp resp;
-	uint8_t bytes[sizeof(resp)];
+	uint8_t bytes[sizeof(resp) + CMD_TAIL_MAX];
 	struct writer w;
 	struct cmd c = { .resp = &resp };
 	bool fenced = ir->left >= WIRE_HDR_SIZE;
@@ -310,6 +318,8 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 	response_hdr(&resp.hdr, &c, err ? err : c.wire->ok, fenced);
 	writer_init(&w, bytes, sizeof(bytes));
 	wire_encode(l, &resp, &w);
+	if (!err && c.tail_len)
+		writer_bytes(&w, d->tail, c.tail_len);
 	*written = 0;
 	if (fenced && answer_later(d, &c, err, bytes, w.pos, tag, out, out_cnt))
 		return DISPATCH_PENDING;
@@ -322,7 +332,7 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 
 enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
 				    const struct iovec *in, size_t in_cnt,
-				    const struct iovec *out, size_t out_cnt, void *tag,
+				    const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				    size_t *written)
 {
 	struct iov_reader ir;

@@ -61,12 +61,6 @@ static uint32_t exec_edid(struct dispatch *d, struct cmd *c)
 	return 0;
 }
 
-/* No capability sets: there is no 3D renderer behind this device. */
-static uint32_t validate_capset(struct dispatch *d, struct cmd *c)
-{
-	return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "the device has no capsets");
-}
-
 const struct cmd_desc cmds_display[] = {
 	{ VGM_GPU_CMD_GET_DISPLAY_INFO, .validate = validate_nothing,
 	  .execute = exec_display_info },
@@ -75,7 +69,5 @@ const struct cmd_desc cmds_display[] = {
 	 * configuration, not at the negotiated bits). */
 	{ VGM_GPU_CMD_GET_EDID, .open_when_offered = true, .validate = validate_edid,
 	  .execute = exec_edid },
-	{ VGM_GPU_CMD_GET_CAPSET_INFO, .validate = validate_capset },
-	{ VGM_GPU_CMD_GET_CAPSET, .validate = validate_capset },
 	{ 0 },
 };

@@ -32,18 +32,32 @@ bool inflight_busy(const struct dispatch *d, const struct render_timeline *t)
 	return false;
 }
 
+/* Bytes of a pending request with len bytes of response and out_cnt
+ * elements; 0 on overflow. */
+static size_t pending_size(size_t len, size_t out_cnt)
+{
+	size_t arr, total;
+
+	if (__builtin_mul_overflow(out_cnt, sizeof(struct iovec), &arr) ||
+	    __builtin_add_overflow(sizeof(struct pending) + len, arr, &total))
+		return 0;
+	return total;
+}
+
 bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_timeline *t,
-		  uint64_t seq, bool done, const uint8_t *resp, size_t len, void *tag,
+		  uint64_t seq, bool done, const uint8_t *resp, size_t len, struct dispatch_tag tag,
 		  const struct iovec *out, size_t out_cnt)
 {
-	struct pending *p = malloc(sizeof(*p) + len);
+	size_t size = pending_size(len, out_cnt);
+	struct pending *p = size ? malloc(size) : NULL;
 
 	if (!p)
 		return false;
 	*p = (struct pending){
 		.tag = tag,
 		.name = cmd_name(c),
-		.out = out,
+		.out = p->outv,
+		.resp = (uint8_t *)(p->outv + out_cnt),
 		.out_cnt = out_cnt,
 		.timeline = *t,
 		.seq = seq,
@@ -53,6 +67,8 @@ bool inflight_add(struct dispatch *d, const struct cmd *c, const struct render_t
 		.len = len,
 	};
 	memcpy(p->resp, resp, len);
+	if (out_cnt)
+		memcpy(p->out, out, out_cnt * sizeof(*out));
 	if (d->last)
 		d->last->next = p;
 	else

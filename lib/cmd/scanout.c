@@ -28,6 +28,10 @@ static uint32_t validate_set_scanout(struct dispatch *d, struct cmd *c)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "resource_id %u is a blob: it needs SET_SCANOUT_BLOB",
 				   s->resource_id);
+	if (!format_from_virtio(c->rd.format))
+		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+				   "resource_id %u is a 3D resource: not shown in this version",
+				   s->resource_id);
 	if (!c->rd.backed)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   s->resource_id);

@@ -175,6 +175,7 @@ struct core {
 	const struct core_hooks *hooks;
 	void *hooks_ctx;
 	uint32_t num_scanouts;
+	uint32_t num_capsets; /* the renderer's */
 	struct scanout scanouts[]; /* then the cursor images */
 };
 

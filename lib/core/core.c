@@ -23,6 +23,7 @@ static void init_scanouts(struct core *c, const struct core_config *cfg)
 	uint32_t *images = (uint32_t *)(void *)&c->scanouts[cfg->num_scanouts];
 
 	c->num_scanouts = cfg->num_scanouts;
+	c->num_capsets = cfg->num_capsets;
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
 		c->scanouts[i] = (struct scanout){
 			.enabled = cfg->displays[i].enabled,
@@ -142,7 +143,7 @@ void core_config_bytes(const struct core *c, uint8_t out[16])
 	writer_u32(&w, c->events);
 	writer_u32(&w, 0); /* events_clear reads as zero */
 	writer_u32(&w, c->num_scanouts);
-	writer_u32(&w, 0); /* num_capsets: no capsets in this version */
+	writer_u32(&w, c->num_capsets);
 }
 
 void core_stats(const struct core *c, struct core_stats *st)

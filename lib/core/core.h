@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "util/util.h"
 #include "wire/wire.h"
@@ -63,6 +64,7 @@ struct core_config {
 	enum vgm_dialect dialect;
 	uint64_t offered; /* feature bits */
 	uint32_t num_scanouts;
+	uint32_t num_capsets; /* the renderer's, in the config space */
 	struct core_display displays[VGM_MAX_SCANOUTS];
 	struct core_limits limits;
 };
@@ -169,6 +171,10 @@ void region_prefetch(const struct region *rg, const struct region_cursor *cur, u
 		     size_t len);
 /* The host address of [off, off + len) if it lies in one piece, else NULL. */
 const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
+/* How many host pieces the region's bytes are in; with iov (room for that
+ * many) their addresses and lengths, in order: what a renderer that reads
+ * the backing itself (virglrenderer) is given. */
+uint32_t region_pieces(const struct region *rg, struct iovec *iov);
 
 /* region-file.c: a range of a region as file ranges (dma-buf items). */
 struct file_item {
@@ -230,6 +236,10 @@ struct resource_desc {
  * (unref, reset, destroy). */
 struct resource_ops {
 	void (*destroy)(struct core *c, struct resource *res, void *payload);
+	/* The backing goes (detach, unref, reset, destroy): called before
+	 * its mappings can be released, so a renderer that holds pointers
+	 * into them stops using them. NULL: nothing to do. */
+	void (*detach)(struct core *c, struct resource *res, void *payload);
 };
 
 /* CORE_ID_RESERVED (0), CORE_ID_IN_USE, or CORE_OK. */

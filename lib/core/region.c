@@ -508,3 +508,14 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n)
 	*n = rg->nranges;
 	return rg->ranges;
 }
+
+
+uint32_t region_pieces(const struct region *rg, struct iovec *iov)
+{
+	for (uint32_t i = 0; iov && i < rg->nseg; i++) {
+		uint64_t end = i + 1 < rg->nseg ? rg->seg[i + 1].start : rg->size;
+
+		iov[i] = (struct iovec){ rg->seg[i].ptr, (size_t)(end - rg->seg[i].start) };
+	}
+	return rg->nseg;
+}

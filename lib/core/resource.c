@@ -184,6 +184,8 @@ void resource_attach(struct resource *res, struct region *rg, uint64_t off)
 
 void resource_detach(struct core *c, struct resource *res)
 {
+	if (res->backing && res->ops && res->ops->detach)
+		res->ops->detach(c, res, res->payload);
 	if (res->backing)
 		region_unref(c, res->backing);
 	res->backing = NULL;

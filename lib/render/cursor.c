@@ -8,20 +8,23 @@
 #define CURSOR_BYTES (VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * 4)
 
 /* A 2D image, converted by pixman. Nothing is written when it fails. */
-bool image_cursor(struct render *r, struct resource *res, uint32_t *image)
+bool cursor_compose(pixman_image_t *src, uint32_t *image)
 {
-	pixman_image_t *src, *dst;
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE,
+						       VGM_CURSOR_SIZE, image, VGM_CURSOR_SIZE * 4);
 
-	(void)r;
-	src = image_pixman(res);
-	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, VGM_CURSOR_SIZE, VGM_CURSOR_SIZE, image,
-				       VGM_CURSOR_SIZE * 4);
 	if (src && dst)
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
 					 VGM_CURSOR_SIZE, VGM_CURSOR_SIZE);
 	if (dst)
 		pixman_image_unref(dst);
 	return src && dst;
+}
+
+bool image_cursor(struct render *r, struct resource *res, uint32_t *image)
+{
+	(void)r;
+	return cursor_compose(image_pixman(res), image);
 }
 
 /* A blob cursor is 64x64 B8G8R8A8 (the Linux driver's ARGB8888) at the

@@ -47,6 +47,9 @@ void image_transfer(struct render *r, struct resource *res, const struct vgm_gpu
 		    uint64_t src);
 /* cursor.c */
 bool image_cursor(struct render *r, struct resource *res, uint32_t *image);
+/* The cursor image (ARGB8888, 64x64) from src's top left; false (nothing
+ * written) when src is NULL or no memory. src stays the caller's. */
+bool cursor_compose(pixman_image_t *src, uint32_t *image);
 
 /* view.c */
 void view_pixels(const struct view *v, const struct vgm_gpu_rect *rect, struct vgm_pixels *px);
@@ -68,6 +71,9 @@ enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource
 				 const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
 /* Refreshes a blob's staging for part (scanout coordinates) from guest memory. */
 void view_refresh(struct render *r, uint32_t idx, const struct vgm_rect *part);
+/* A 2D view whose pixels the renderer keeps on the GPU: part (scanout
+ * coordinates) read back where it points (renderer_ops.refresh_2d). */
+void view_refresh_2d(struct render *r, uint32_t idx, const struct vgm_rect *part);
 
 /* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
 int udmabuf_create(struct render *r, const struct file_item *items, int n);

@@ -135,6 +135,7 @@ enum core_verdict render_show(struct render *r, uint32_t idx, struct resource *r
 void render_flush(struct render *r, uint32_t idx, const struct vgm_rect *part)
 {
 	view_refresh(r, idx, part); /* a blob's staging copy; a 2D image is shown as it is */
+	view_refresh_2d(r, idx, part); /* or read back from the GPU */
 }
 
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq)
@@ -145,4 +146,19 @@ bool render_fence(struct render *r, const struct render_timeline *t, uint64_t se
 size_t render_poll(struct render *r, struct render_fence *done, size_t cap)
 {
 	return r->ops->poll(r, done, cap);
+}
+
+const struct render_3d_ops *render_3d(struct render *r)
+{
+	return r->ops->d3;
+}
+
+bool render_attach_backing(struct render *r, struct resource *res)
+{
+	return r->ops->attach_backing ? r->ops->attach_backing(r, res) : true;
+}
+
+int render_poll_fd(struct render *r)
+{
+	return r->ops->poll_fd ? r->ops->poll_fd(r) : -1;
 }

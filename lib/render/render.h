@@ -113,6 +113,72 @@ struct renderer_ops {
 	/* Fences completed since the last poll, at most cap, into done: the
 	 * renderer decides when (virglrenderer: only when polled). */
 	size_t (*poll)(struct render *r, struct render_fence *done, size_t cap);
+	/* An fd that becomes readable when a poll would find completions, or
+	 * -1 (then the caller polls on a timer). NULL: none. */
+	int (*poll_fd)(struct render *r);
+	/* A renderer whose 2D pixels are not where pixels_2d() points (they
+	 * are on the GPU) refreshes rect of them there: on SET_SCANOUT and
+	 * RESOURCE_FLUSH. NULL: pixels_2d() is the storage itself. */
+	void (*refresh_2d)(struct render *r, struct resource *res, const struct vgm_gpu_rect *rect);
+	/* The backing just attached to res is given to the renderer (which
+	 * reads and writes it itself). False: no memory (the caller detaches).
+	 * NULL: the renderer reads backings only in transfer_2d(). */
+	bool (*attach_backing)(struct render *r, struct resource *res);
+	/* 3D; NULL for a renderer without. */
+	const struct render_3d_ops *d3;
+};
+
+/* A context's 3D resource, RESOURCE_CREATE_3D's fields. */
+struct render_res_3d {
+	uint32_t target, format, bind;
+	uint32_t width, height, depth, array_size, last_level, nr_samples, flags;
+};
+
+/* TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D's fields. */
+struct render_transfer_3d {
+	struct vgm_gpu_box box;
+	uint64_t offset;
+	uint32_t level, stride, layer_stride;
+	bool to_host;
+};
+
+/* A capset the renderer offers. */
+struct render_capset {
+	uint32_t id, max_version, max_size;
+};
+
+/* What a 3D renderer does. Each returns 0 or a negative errno, which the
+ * cmd layer turns into the guest's answer; a failure changes nothing. */
+struct render_3d_ops {
+	uint32_t (*capset_count)(struct render *r);
+	int (*capset_info)(struct render *r, uint32_t index, struct render_capset *out);
+	/* Exactly max_size bytes into buf (size bytes): -EINVAL version above
+	 * the max, -ENOENT no such capset. */
+	int (*capset_fill)(struct render *r, uint32_t id, uint32_t version, void *buf,
+			   size_t size);
+	bool (*ctx_exists)(struct render *r, uint32_t ctx_id);
+	/* -ENOSPC: the limit of contexts; -EINVAL: capset refused. */
+	int (*ctx_create)(struct render *r, uint32_t ctx_id, uint32_t capset_id, const char *name,
+			  uint32_t name_len);
+	void (*ctx_destroy)(struct render *r, uint32_t ctx_id);
+	int (*ctx_attach)(struct render *r, uint32_t ctx_id, struct resource *res, bool attach);
+	/* A resource as desc says, not yet in the core's table, its footprint
+	 * charged to the budget: CORE_OVER_BUDGET, CORE_NO_MEMORY,
+	 * CORE_OUTSIDE (a description the renderer refuses). */
+	enum core_verdict (*create_3d)(struct render *r, uint32_t id,
+				       const struct render_res_3d *desc, struct resource **out);
+	/* Pure: whether the transfer fits the resource and its backing
+	 * (-EINVAL fields, -ENOTSUP format, -EFAULT the backing). */
+	int (*transfer_check)(struct render *r, struct resource *res,
+			      const struct render_transfer_3d *t);
+	int (*transfer)(struct render *r, uint32_t ctx_id, struct resource *res,
+			const struct render_transfer_3d *t);
+	/* size bytes of commands (a multiple of 4), in a buffer of the
+	 * caller's that nobody else can see or change. */
+	int (*submit)(struct render *r, uint32_t ctx_id, const void *cmds, size_t size);
+	/* Forgets every context and drops every pending fence (they count as
+	 * completed); after the core dropped its resources. */
+	void (*reset)(struct render *r);
 };
 
 /* The 2D renderer, over pixman: its work is done when submit returns. */
@@ -160,5 +226,34 @@ int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint
 /* The renderer's fence and poll (renderer_ops). */
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq);
 size_t render_poll(struct render *r, struct render_fence *done, size_t cap);
+/* The renderer's poll fd, or -1. */
+int render_poll_fd(struct render *r);
+/* The renderer's 3D ops, NULL without 3D. */
+const struct render_3d_ops *render_3d(struct render *r);
+/* A backing was attached (renderer_ops.attach_backing): false, no memory. */
+bool render_attach_backing(struct render *r, struct resource *res);
+
+/* ---- the virgl renderer (virgl-renderer.c; virgl-none.c in a build ------------
+ * ---- without virglrenderer, where every call answers -ENOTSUP) ------------- */
+
+struct render_virgl;
+
+/* The flag render_virgl_open() accepts: a thread waits on fences (a poll fd). */
+#define RENDER_VIRGL_THREAD_SYNC (1u << 0)
+
+/* Whether render_virgl_open() could succeed now: 0, -ENOTSUP (not
+ * built), -ENODEV (EGL cannot run surfaceless), -EBUSY (one is open in
+ * this process). Any thread. */
+int render_virgl_probe(void);
+/* Starts virglrenderer; the calling thread must make every later call.
+ * flags: RENDER_VIRGL_THREAD_SYNC or 0. Errors: -ENOTSUP, -EINVAL
+ * (flags), -EBUSY, -ENODEV, -ENOMEM. */
+int render_virgl_open(uint32_t flags, struct render_virgl **out);
+/* Stops it (after the core dropped its resources). NULL: nothing. */
+void render_virgl_close(struct render_virgl *v);
+/* How many capsets it offers (NULL: 0). */
+uint32_t render_virgl_capsets(const struct render_virgl *v);
+/* Its renderer ops (render_init()'s ops_ctx is v). */
+const struct renderer_ops *render_virgl_ops(void);
 
 #endif /* VGM_RENDER_H */

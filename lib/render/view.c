@@ -39,8 +39,24 @@ void view_show_2d(struct render *r, uint32_t idx, struct resource *res,
 	scanout_show(r->core, idx, res, rect, NULL); /* drops the current view */
 	v->fmt = format_from_virtio(d.format);
 	v->data = r->ops->pixels_2d(r, res, rect->x, rect->y, &v->stride);
+	if (r->ops->refresh_2d)
+		r->ops->refresh_2d(r, res, rect);
 	view_announce(r, idx, rect);
 	free(old);
+}
+
+void view_refresh_2d(struct render *r, uint32_t idx, const struct vgm_rect *part)
+{
+	struct scanout_desc so;
+	struct vgm_gpu_rect in;
+
+	scanout_describe(r->core, idx, &so);
+	if (!r->ops->refresh_2d || !so.res || resource_pixels_in_backing(so.res))
+		return;
+	/* part lies inside the scanout's rectangle (the caller clipped it). */
+	in = (struct vgm_gpu_rect){ so.rect.x + part->x, so.rect.y + part->y, part->width,
+				    part->height };
+	r->ops->refresh_2d(r, so.res, &in);
 }
 
 int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px)

@@ -177,6 +177,13 @@ static int start(struct vgl *r)
 	return norm(virgl_renderer_init(r, flags, &r->cbs), ENODEV);
 }
 
+int vgl_probe(void)
+{
+	if (atomic_load(&in_use))
+		return -EBUSY;
+	return egl_surfaceless_usable() ? 0 : -ENODEV;
+}
+
 int vgl_open(uint32_t flags, struct vgl **out)
 {
 	struct vgl *r;
@@ -613,6 +620,22 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 	return transfer(r, ctx_id, res, t, false);
 }
 
+int vgl_submit_private(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size)
+{
+	static const uint32_t none;
+	int ret = enter(r);
+
+	if (ret)
+		return ret;
+	if ((!cmds && size) || size % 4 || ((uintptr_t)cmds & 3))
+		return -EINVAL;
+	if (size > VGL_SUBMIT_MAX)
+		return -E2BIG;
+	return norm(virgl_renderer_submit_cmd((void *)(uintptr_t)(size ? cmds : &none),
+					      (int)ctx_id, (int)(size / 4)),
+		    EINVAL);
+}
+
 int vgl_submit(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size)
 {
 	void *copy;
@@ -630,7 +653,7 @@ int vgl_submit(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size)
 		return -ENOMEM;
 	if (size)
 		memcpy(copy, cmds, size);
-	ret = norm(virgl_renderer_submit_cmd(copy, (int)ctx_id, (int)(size / 4)), EINVAL);
+	ret = vgl_submit_private(r, ctx_id, copy, size);
 	free(copy);
 	return ret;
 }

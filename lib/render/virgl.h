@@ -126,6 +126,11 @@ struct vgl_transfer {
  */
 int vgl_open(uint32_t flags, struct vgl **out);
 
+/* Whether vgl_open() could succeed now, without starting virglrenderer:
+ * 0, -EBUSY (a renderer is open in this process), -ENODEV (EGL cannot run
+ * surfaceless here). Any thread. */
+int vgl_probe(void);
+
 /* Stops virglrenderer: every resource's backing is detached and the resource
  * freed, contexts destroyed, r freed; vgl_open() may then be called again.
  * NULL is a no-op (0). Errors: -EBUSY (not the opening thread; nothing done).
@@ -258,6 +263,10 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
  * VGL_SUBMIT_MAX), -ENOMEM, -EBUSY (wrong thread).
  */
 int vgl_submit(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size);
+/* vgl_submit() without the copy, for a caller whose buffer nobody else can
+ * see or change while this runs (the library's own copy of the guest's
+ * bytes): cmds 4-byte aligned (-EINVAL otherwise). Errors as vgl_submit(). */
+int vgl_submit_private(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size);
 
 /* Reads the rectangle rect (z 0, d 1) of level 0 of res into host memory:
  * rows of rect.w pixels stride bytes apart (0: a row of the level), from

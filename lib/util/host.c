@@ -56,6 +56,11 @@ bool host_has_log(const struct host *h)
 	return h->ops.log != NULL;
 }
 
+bool host_has_request_done(const struct host *h)
+{
+	return h->ops.request_done != NULL;
+}
+
 int host_translate(struct host *h, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
 {
 	int ret;
@@ -130,6 +135,11 @@ void host_cursor_hide(struct host *h, uint32_t scanout)
 void host_resource_uuid(struct host *h, uint32_t resource_id, const uint8_t uuid[16])
 {
 	CALL(h, resource_uuid, (h->data, resource_id, uuid));
+}
+
+void host_request_done(struct host *h, uint64_t tag, size_t written)
+{
+	CALL(h, request_done, (h->data, tag, written));
 }
 
 void host_log(struct host *h, enum vgm_log_level level, const char *msg)

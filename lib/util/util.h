@@ -153,6 +153,7 @@ bool host_busy(const struct host *h);
 bool host_has_release(const struct host *h);
 bool host_has_dmabuf(const struct host *h);
 bool host_has_log(const struct host *h);
+bool host_has_request_done(const struct host *h);
 
 /* Each callback, with the callback count raised (those the VMM may leave
  * NULL are skipped). */
@@ -168,6 +169,7 @@ void host_cursor_set(struct host *h, uint32_t scanout, const struct vgm_cursor *
 void host_cursor_move(struct host *h, uint32_t scanout, uint32_t x, uint32_t y);
 void host_cursor_hide(struct host *h, uint32_t scanout);
 void host_resource_uuid(struct host *h, uint32_t resource_id, const uint8_t uuid[16]);
+void host_request_done(struct host *h, uint64_t tag, size_t written);
 /* Dropped when it comes from inside the log callback itself. */
 void host_log(struct host *h, enum vgm_log_level level, const char *msg);
 

@@ -4,8 +4,8 @@
  * its fields in wire order. Each field takes its offset and size from the
  * C struct of the message (offsetof and sizeof, never typed): the structs
  * of <virtgpu-mem/protocol.h>, whose layouts test-wire-layout checks
- * against Linux's, and for the messages protocol.h does not have (3D,
- * MAP_BLOB), the structs below, written from the virtio specification and
+ * against Linux's, and for the messages protocol.h does not have
+ * (MAP_BLOB), the structs below, written from the virtio specification and
  * checked against Linux's by test-wire-table. test-wire checks that the
  * fields follow each other without a gap and fill their message: the
  * offsets are the wire offsets.
@@ -29,62 +29,11 @@ struct id_and_padding { /* CTX_ATTACH_RESOURCE, CTX_DETACH_RESOURCE, RESOURCE_UN
 	uint32_t padding;
 };
 
-struct ctx_create {
-	struct vgm_gpu_ctrl_hdr hdr;
-	uint32_t nlen;
-	uint32_t context_init;
-	char debug_name[64];
-};
-
-struct resource_create_3d {
-	struct vgm_gpu_ctrl_hdr hdr;
-	uint32_t resource_id;
-	uint32_t target;
-	uint32_t format;
-	uint32_t bind;
-	uint32_t width;
-	uint32_t height;
-	uint32_t depth;
-	uint32_t array_size;
-	uint32_t last_level;
-	uint32_t nr_samples;
-	uint32_t flags;
-	uint32_t padding;
-};
-
-struct box {
-	uint32_t x, y, z, w, h, d;
-};
-
-struct transfer_host_3d {
-	struct vgm_gpu_ctrl_hdr hdr;
-	struct box box;
-	uint64_t offset;
-	uint32_t resource_id;
-	uint32_t level;
-	uint32_t stride;
-	uint32_t layer_stride;
-};
-
-struct cmd_submit {
-	struct vgm_gpu_ctrl_hdr hdr;
-	uint32_t size;
-	uint32_t padding;
-};
-
 struct resource_map_blob {
 	struct vgm_gpu_ctrl_hdr hdr;
 	uint32_t resource_id;
 	uint32_t padding;
 	uint64_t offset;
-};
-
-struct resp_capset_info {
-	struct vgm_gpu_ctrl_hdr hdr;
-	uint32_t capset_id;
-	uint32_t capset_max_version;
-	uint32_t capset_max_size;
-	uint32_t padding;
 };
 
 struct resp_map_info {
@@ -274,7 +223,7 @@ static const struct vgm_wire_field f_attach_memory[] = {
 static const struct vgm_wire_layout l_attach_memory = FIXED(T, f_attach_memory);
 #undef T
 
-#define T struct ctx_create
+#define T struct vgm_gpu_ctx_create
 static const struct vgm_wire_field f_ctx_create[] = {
 	HDR(T), U32F(T, nlen, VGM_WIRE_TEXT_LENGTH), U32(T, context_init), TEXT(T, debug_name),
 };
@@ -288,7 +237,7 @@ static const struct vgm_wire_field f_id_and_padding[] = {
 static const struct vgm_wire_layout l_id_and_padding = FIXED(T, f_id_and_padding);
 #undef T
 
-#define T struct resource_create_3d
+#define T struct vgm_gpu_resource_create_3d
 static const struct vgm_wire_field f_create_3d[] = {
 	HDR(T),		     U32(T, resource_id), U32(T, target),     U32(T, format),
 	U32(T, bind),	     U32(T, width),	  U32(T, height),     U32(T, depth),
@@ -298,7 +247,7 @@ static const struct vgm_wire_field f_create_3d[] = {
 static const struct vgm_wire_layout l_create_3d = FIXED(T, f_create_3d);
 #undef T
 
-#define T struct transfer_host_3d
+#define T struct vgm_gpu_transfer_host_3d
 static const struct vgm_wire_field f_transfer_3d[] = {
 	HDR(T),		     U32(T, box.x), U32(T, box.y),  U32(T, box.z),
 	U32(T, box.w),	     U32(T, box.h), U32(T, box.d),  U64(T, offset),
@@ -307,7 +256,7 @@ static const struct vgm_wire_field f_transfer_3d[] = {
 static const struct vgm_wire_layout l_transfer_3d = FIXED(T, f_transfer_3d);
 #undef T
 
-#define T struct cmd_submit
+#define T struct vgm_gpu_cmd_submit
 static const struct vgm_wire_field f_submit_3d[] = {
 	HDR(T), U32F(T, size, VGM_WIRE_LENGTH), PAD(T, padding),
 };
@@ -340,7 +289,7 @@ static const struct vgm_wire_field f_display_info[] = {
 static const struct vgm_wire_layout l_display_info = FIXED(T, f_display_info);
 #undef T
 
-#define T struct resp_capset_info
+#define T struct vgm_gpu_resp_capset_info
 static const struct vgm_wire_field f_capset_info_resp[] = {
 	HDR(T), U32(T, capset_id), U32(T, capset_max_version), U32(T, capset_max_size),
 	PAD(T, padding),

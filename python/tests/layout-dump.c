@@ -47,7 +47,8 @@ static void structs(void)
 	M(vgm_host_ops, scanout_set); M(vgm_host_ops, scanout_disable);
 	M(vgm_host_ops, scanout_update); M(vgm_host_ops, cursor_set);
 	M(vgm_host_ops, cursor_move); M(vgm_host_ops, cursor_hide); M(vgm_host_ops, log);
-	M(vgm_host_ops, resource_uuid); M(vgm_host_ops, scanout_dmabuf); END();
+	M(vgm_host_ops, resource_uuid); M(vgm_host_ops, scanout_dmabuf);
+	M(vgm_host_ops, request_done); END();
 	S(vgm_scanout_config); M(vgm_scanout_config, enabled); M(vgm_scanout_config, width);
 	M(vgm_scanout_config, height); END();
 	S(vgm_device_config); M(vgm_device_config, size); M(vgm_device_config, dialect);
@@ -57,7 +58,8 @@ static void structs(void)
 	M(vgm_device_config, max_regions); M(vgm_device_config, log_level);
 	M(vgm_device_config, ops); M(vgm_device_config, host);
 	M(vgm_device_config, max_table_pieces);
-	M(vgm_device_config, reserved); M(vgm_device_config, stream_threshold); END();
+	M(vgm_device_config, reserved); M(vgm_device_config, stream_threshold);
+	M(vgm_device_config, renderer); M(vgm_device_config, renderer_flags); END();
 	S(vgm_resource_info); M(vgm_resource_info, size); M(vgm_resource_info, format);
 	M(vgm_resource_info, fourcc); M(vgm_resource_info, width); M(vgm_resource_info, height);
 	M(vgm_resource_info, stride); M(vgm_resource_info, backed);

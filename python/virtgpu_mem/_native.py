@@ -96,6 +96,7 @@ CALLBACK_TYPES = [
     ('log', ctypes.CFUNCTYPE(None, c_void_p, c_int, c_char_p)),
     ('resource_uuid', ctypes.CFUNCTYPE(None, c_void_p, u32, ctypes.POINTER(u8 * 16))),
     ('scanout_dmabuf', ctypes.CFUNCTYPE(None, c_void_p, u32, ctypes.POINTER(vgm_dmabuf))),
+    ('request_done', ctypes.CFUNCTYPE(None, c_void_p, u64, c_size)),
 ]
 CALLBACKS = dict(CALLBACK_TYPES)
 
@@ -114,7 +115,8 @@ class vgm_device_config(ctypes.Structure):
                 ('max_host_memory', u64), ('max_backing_entries', u32),
                 ('max_resources', u32), ('max_regions', u32), ('log_level', u32),
                 ('ops', ctypes.POINTER(vgm_host_ops)), ('host', c_void_p),
-                ('max_table_pieces', u32), ('reserved', u32), ('stream_threshold', u64)]
+                ('max_table_pieces', u32), ('reserved', u32), ('stream_threshold', u64),
+                ('renderer', u32), ('renderer_flags', u32)]
 
 
 class vgm_resource_info(ctypes.Structure):

@@ -25,6 +25,9 @@ struct vgm_host_ops (only those given are installed):
     log(level, message)
     resource_uuid(resource_id, uuid)     uuid: 16 bytes
     scanout_dmabuf(scanout, dmabuf)      dmabuf: DmaBuf (the fd is yours)
+    request_done(tag, written)           (the C API's requests that complete
+                                         later; this package submits with
+                                         vgm_device_submit(), which waits)
 
 An exception raised in a callback never crosses the C library: it is
 caught, the callback returns what a failure returns (translate: -EFAULT),
@@ -228,6 +231,10 @@ class Device:
     @staticmethod
     def _cb_resource_uuid(fn, resource_id, uuid_p):
         fn(resource_id, bytes(uuid_p.contents))
+
+    @staticmethod
+    def _cb_request_done(fn, tag, written):
+        fn(tag, written)
 
     @staticmethod
     def _cb_scanout_dmabuf(fn, scanout, buf_p):

@@ -100,12 +100,24 @@ struct frozen_vgm_device_config_0_1 {
 
 /* 0.3 added max_table_pieces after the 0.1 fields (which end without
  * padding: a pointer last), then a reserved word that keeps
- * stream_threshold 8-byte aligned on every ABI. */
+ * stream_threshold 8-byte aligned on every ABI, stream_threshold, then the
+ * renderer and its flags. */
 struct frozen_vgm_device_config_0_3 {
 	struct frozen_vgm_device_config_0_1 v0_1;
 	uint32_t max_table_pieces;
 	uint32_t reserved;
 	uint64_t stream_threshold;
+	uint32_t renderer;
+	uint32_t renderer_flags;
+};
+
+/* 0.2 added resource_uuid and scanout_dmabuf to the host ops, 0.3
+ * request_done. */
+struct frozen_vgm_host_ops_0_3 {
+	struct frozen_vgm_host_ops_0_1 v0_1;
+	void (*resource_uuid)(void *host, uint32_t resource_id, const uint8_t uuid[16]);
+	void (*scanout_dmabuf)(void *host, uint32_t scanout, const struct vgm_dmabuf *buf);
+	void (*request_done)(void *host, uint64_t tag, size_t written);
 };
 
 struct frozen_vgm_resource_info_0_1 {
@@ -246,6 +258,11 @@ static void test_frozen_sized_structs(struct check *c)
 	FIELD(c, vgm_host_ops, cursor_move);
 	FIELD(c, vgm_host_ops, cursor_hide);
 	FIELD(c, vgm_host_ops, log);
+	SIZE_SINCE(c, vgm_host_ops, 0_3);
+	FIELD_SINCE(c, vgm_host_ops, 0_3, resource_uuid);
+	FIELD_SINCE(c, vgm_host_ops, 0_3, scanout_dmabuf);
+	FIELD_SINCE(c, vgm_host_ops, 0_3, request_done);
+	SAME(c, sizeof(struct vgm_host_ops), sizeof(struct frozen_vgm_host_ops_0_3));
 
 	SIZE(c, vgm_device_config);
 	FIELD(c, vgm_device_config, size);
@@ -266,6 +283,9 @@ static void test_frozen_sized_structs(struct check *c)
 	FIELD_SINCE(c, vgm_device_config, 0_3, max_table_pieces);
 	FIELD_SINCE(c, vgm_device_config, 0_3, reserved);
 	FIELD_SINCE(c, vgm_device_config, 0_3, stream_threshold);
+	FIELD_SINCE(c, vgm_device_config, 0_3, renderer);
+	FIELD_SINCE(c, vgm_device_config, 0_3, renderer_flags);
+	SAME(c, sizeof(struct vgm_device_config), 280);
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);

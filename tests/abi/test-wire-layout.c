@@ -381,6 +381,79 @@ static void test_wire_layout_constants(struct check *c)
 	SAME(c, VGM_GPU_BLOB_FLAG_USE_CROSS_DEVICE, VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE);
 }
 
+/* 3D: the structs protocol.h has since 0.3. */
+static void test_wire_layout_3d(struct check *c)
+{
+#define F3(ours, theirs, f) FIELD(c, ours, theirs, f)
+	BEGIN(c, vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info);
+	F3(vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info, hdr);
+	F3(vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info, capset_id);
+	F3(vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info, capset_max_version);
+	F3(vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info, capset_max_size);
+	F3(vgm_gpu_resp_capset_info, virtio_gpu_resp_capset_info, padding);
+	END(c, vgm_gpu_resp_capset_info);
+
+	BEGIN(c, vgm_gpu_ctx_create, virtio_gpu_ctx_create);
+	F3(vgm_gpu_ctx_create, virtio_gpu_ctx_create, hdr);
+	F3(vgm_gpu_ctx_create, virtio_gpu_ctx_create, nlen);
+	F3(vgm_gpu_ctx_create, virtio_gpu_ctx_create, context_init);
+	F3(vgm_gpu_ctx_create, virtio_gpu_ctx_create, debug_name);
+	END(c, vgm_gpu_ctx_create);
+
+	BEGIN(c, vgm_gpu_ctx_resource, virtio_gpu_ctx_resource);
+	F3(vgm_gpu_ctx_resource, virtio_gpu_ctx_resource, hdr);
+	F3(vgm_gpu_ctx_resource, virtio_gpu_ctx_resource, resource_id);
+	F3(vgm_gpu_ctx_resource, virtio_gpu_ctx_resource, padding);
+	END(c, vgm_gpu_ctx_resource);
+
+	BEGIN(c, vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, hdr);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, resource_id);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, target);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, format);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, bind);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, width);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, height);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, depth);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, array_size);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, last_level);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, nr_samples);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, flags);
+	F3(vgm_gpu_resource_create_3d, virtio_gpu_resource_create_3d, padding);
+	END(c, vgm_gpu_resource_create_3d);
+
+	BEGIN(c, vgm_gpu_box, virtio_gpu_box);
+	F3(vgm_gpu_box, virtio_gpu_box, x);
+	F3(vgm_gpu_box, virtio_gpu_box, y);
+	F3(vgm_gpu_box, virtio_gpu_box, z);
+	F3(vgm_gpu_box, virtio_gpu_box, w);
+	F3(vgm_gpu_box, virtio_gpu_box, h);
+	F3(vgm_gpu_box, virtio_gpu_box, d);
+	END(c, vgm_gpu_box);
+
+	BEGIN(c, vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, hdr);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, box);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, offset);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, resource_id);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, level);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, stride);
+	F3(vgm_gpu_transfer_host_3d, virtio_gpu_transfer_host_3d, layer_stride);
+	END(c, vgm_gpu_transfer_host_3d);
+
+	BEGIN(c, vgm_gpu_cmd_submit, virtio_gpu_cmd_submit);
+	F3(vgm_gpu_cmd_submit, virtio_gpu_cmd_submit, hdr);
+	F3(vgm_gpu_cmd_submit, virtio_gpu_cmd_submit, size);
+	F3(vgm_gpu_cmd_submit, virtio_gpu_cmd_submit, padding);
+	END(c, vgm_gpu_cmd_submit);
+#undef F3
+
+	SAME(c, VGM_GPU_CAPSET_VIRGL, VIRTIO_GPU_CAPSET_VIRGL);
+	SAME(c, VGM_GPU_CAPSET_VIRGL2, VIRTIO_GPU_CAPSET_VIRGL2);
+	SAME(c, VGM_GPU_CONTEXT_INIT_CAPSET_ID_MASK, VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK);
+	SAME(c, VGM_GPU_RESOURCE_FLAG_Y_0_TOP, VIRTIO_GPU_RESOURCE_FLAG_Y_0_TOP);
+}
+
 int main(void)
 {
 	struct check c = { 0, 0, 0 };
@@ -392,6 +465,7 @@ int main(void)
 	test_wire_layout_standard_extensions(&c);
 	test_wire_layout_memory_rfc(&c);
 	test_wire_layout_constants(&c);
+	test_wire_layout_3d(&c);
 	printf("%u checks, %u failed\n", c.run, c.failed);
 	return c.failed ? 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "harness.h"
 
 /* ---- guest RAM with guard pages ----------------------------------------------- */
@@ -105,6 +106,7 @@ static struct event *push(struct harness *h, enum event_kind kind, uint32_t scan
 		[EV_CURSOR_MOVE] = "cursor_move",
 		[EV_CURSOR_HIDE] = "cursor_hide",
 		[EV_SCANOUT_DMABUF] = "scanout_dmabuf",
+		[EV_REQUEST_DONE] = "request_done",
 	};
 	struct event *e;
 
@@ -190,6 +192,14 @@ static void cb_scanout_dmabuf(void *host, uint32_t scanout, const struct vgm_dma
 	push(h, EV_SCANOUT_DMABUF, scanout)->dmabuf = *buf;
 }
 
+static void cb_request_done(void *host, uint64_t tag, size_t written)
+{
+	struct event *e = push(host, EV_REQUEST_DONE, 0);
+
+	e->tag = tag;
+	e->written = written;
+}
+
 static void cb_log(void *host, enum vgm_log_level level, const char *msg)
 {
 	struct harness *h = host;
@@ -230,6 +240,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 		.log = cb_log,
 		.resource_uuid = cb_resource_uuid,
 		.scanout_dmabuf = opts->with_dmabuf ? cb_scanout_dmabuf : NULL,
+		.request_done = cb_request_done,
 	};
 	cfg.dialect = opts->dialect;
 	cfg.features = VGM_FEATURES_ALL & ~opts->no_offer;
@@ -242,10 +253,11 @@ struct harness *harness_new(const struct harness_opts *opts)
 	cfg.max_regions = opts->max_regions;
 	cfg.stream_threshold = opts->stream_threshold;
 	cfg.max_table_pieces = opts->max_table_pieces;
+	cfg.renderer = opts->renderer;
 	cfg.log_level = VGM_LOG_DEBUG;
 	cfg.ops = &h->ops;
 	cfg.host = h;
-	assert_int_equal(vgm_device_new(&cfg, &h->dev), 0);
+	assert_int_equal(device_new(&cfg, opts->renderer_ops, opts->renderer_ctx, &h->dev), 0);
 	assert_int_equal(vgm_device_get_features(h->dev, &offered), 0);
 	if (!opts->no_accept)
 		assert_int_equal(vgm_device_set_features(h->dev, offered), 0);

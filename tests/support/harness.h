@@ -18,6 +18,8 @@
 
 #include <virtgpu-mem/virtgpu-mem.h>
 
+struct renderer_ops;
+
 #define RAM_BASE 0x100000000ull /* gpa of the first byte of guest RAM */
 #define PAGE_SIZE_4K 4096u
 
@@ -42,6 +44,7 @@ enum event_kind {
 	EV_CURSOR_MOVE,
 	EV_CURSOR_HIDE,
 	EV_SCANOUT_DMABUF, /* with_dmabuf only */
+	EV_REQUEST_DONE,
 };
 
 struct event {
@@ -56,6 +59,8 @@ struct event {
 	uint64_t fence_id;
 	struct vgm_dmabuf dmabuf; /* SCANOUT_DMABUF (its fd already closed) */
 	uint64_t seq;		  /* harness.seq when it happened */
+	uint64_t tag;		  /* REQUEST_DONE, and its written */
+	size_t written;
 };
 
 #define MAX_EVENTS 64
@@ -78,6 +83,11 @@ struct harness_opts {
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
 	uint64_t stream_threshold; /* vgm_device_config.stream_threshold (0: the machine's) */
+	/* The device's renderer (NULL: the config's), e.g. a test renderer
+	 * that completes fences later (test-renderer.h). */
+	const struct renderer_ops *renderer_ops;
+	void *renderer_ctx;
+	uint32_t renderer; /* vgm_device_config.renderer */
 };
 
 struct harness {

@@ -42,6 +42,8 @@ static size_t poll_merged(struct render *r, struct render_fence *done, size_t ca
 	size_t n = 0;
 
 	tr->polls++;
+	for (size_t i = 0; tr->finish_when_polled && i < tr->nfences; i++)
+		tr->fences[i].finished = true;
 	for (size_t i = tr->nfences; i-- > 0 && n < cap;) {
 		const struct test_fence *f = &tr->fences[i];
 

@@ -26,6 +26,9 @@ struct test_renderer {
 	struct test_fence fences[TEST_RENDERER_MAX_FENCES]; /* in the order handed over */
 	size_t nfences;
 	unsigned polls;
+	/* The GPU finishes everything handed over before each poll looks
+	 * (a poll still finds it, as virglrenderer's does). */
+	bool finish_when_polled;
 };
 
 void test_renderer_init(struct test_renderer *tr);

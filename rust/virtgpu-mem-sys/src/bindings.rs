@@ -54,6 +54,10 @@ pub const VGM_GPU_FLAG_INFO_RING_IDX: u32 = 2;
 pub const VGM_GPU_EVENT_DISPLAY: u32 = 1;
 pub const VGM_GPU_MAX_SCANOUTS: u32 = 16;
 pub const VGM_GPU_EDID_MAX: u32 = 1024;
+pub const VGM_GPU_CAPSET_VIRGL: u32 = 1;
+pub const VGM_GPU_CAPSET_VIRGL2: u32 = 2;
+pub const VGM_GPU_CONTEXT_INIT_CAPSET_ID_MASK: u32 = 255;
+pub const VGM_GPU_RESOURCE_FLAG_Y_0_TOP: u32 = 1;
 pub const VGM_GPU_FORMAT_B8G8R8A8_UNORM: u32 = 1;
 pub const VGM_GPU_FORMAT_B8G8R8X8_UNORM: u32 = 2;
 pub const VGM_GPU_FORMAT_A8R8G8B8_UNORM: u32 = 3;
@@ -77,6 +81,7 @@ pub const VGM_DEFAULT_MAX_REGIONS: u32 = 65536;
 pub const VGM_DEFAULT_MAX_TABLE_PIECES: u32 = 262144;
 pub const VGM_DEFAULT_WIDTH: u32 = 1024;
 pub const VGM_DEFAULT_HEIGHT: u32 = 768;
+pub const VGM_VIRGL_THREAD_SYNC: u32 = 1;
 pub const VGM_WIRE_FORMAT: u32 = 1;
 pub const VGM_WIRE_COUNT: u32 = 2;
 pub const VGM_WIRE_TOTAL: u32 = 4;
@@ -1779,6 +1784,872 @@ fn bindgen_test_layout_vgm_gpu_update_cursor() {
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_resp_capset_info {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub capset_id: u32,
+    pub capset_max_version: u32,
+    pub capset_max_size: u32,
+    pub padding: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_resp_capset_info() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_resp_capset_info>(),
+        40usize,
+        concat!("Size of: ", stringify!(vgm_gpu_resp_capset_info))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_resp_capset_info>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_resp_capset_info))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resp_capset_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resp_capset_info),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_capset_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resp_capset_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).capset_id) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resp_capset_info),
+                "::",
+                stringify!(capset_id)
+            )
+        );
+    }
+    test_field_capset_id();
+    fn test_field_capset_max_version() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resp_capset_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).capset_max_version) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resp_capset_info),
+                "::",
+                stringify!(capset_max_version)
+            )
+        );
+    }
+    test_field_capset_max_version();
+    fn test_field_capset_max_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resp_capset_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).capset_max_size) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resp_capset_info),
+                "::",
+                stringify!(capset_max_size)
+            )
+        );
+    }
+    test_field_capset_max_size();
+    fn test_field_padding() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resp_capset_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).padding) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resp_capset_info),
+                "::",
+                stringify!(padding)
+            )
+        );
+    }
+    test_field_padding();
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct vgm_gpu_ctx_create {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub nlen: u32,
+    pub context_init: u32,
+    pub debug_name: [::std::os::raw::c_char; 64usize],
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_ctx_create() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_ctx_create>(),
+        96usize,
+        concat!("Size of: ", stringify!(vgm_gpu_ctx_create))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_ctx_create>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_ctx_create))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_create>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_create),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_nlen() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_create>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).nlen) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_create),
+                "::",
+                stringify!(nlen)
+            )
+        );
+    }
+    test_field_nlen();
+    fn test_field_context_init() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_create>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).context_init) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_create),
+                "::",
+                stringify!(context_init)
+            )
+        );
+    }
+    test_field_context_init();
+    fn test_field_debug_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_create>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).debug_name) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_create),
+                "::",
+                stringify!(debug_name)
+            )
+        );
+    }
+    test_field_debug_name();
+}
+impl Default for vgm_gpu_ctx_create {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_ctx_resource {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub resource_id: u32,
+    pub padding: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_ctx_resource() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_ctx_resource>(),
+        32usize,
+        concat!("Size of: ", stringify!(vgm_gpu_ctx_resource))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_ctx_resource>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_ctx_resource))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_resource>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_resource),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_resource_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_resource>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).resource_id) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_resource),
+                "::",
+                stringify!(resource_id)
+            )
+        );
+    }
+    test_field_resource_id();
+    fn test_field_padding() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_ctx_resource>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).padding) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_ctx_resource),
+                "::",
+                stringify!(padding)
+            )
+        );
+    }
+    test_field_padding();
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_resource_create_3d {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub resource_id: u32,
+    pub target: u32,
+    pub format: u32,
+    pub bind: u32,
+    pub width: u32,
+    pub height: u32,
+    pub depth: u32,
+    pub array_size: u32,
+    pub last_level: u32,
+    pub nr_samples: u32,
+    pub flags: u32,
+    pub padding: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_resource_create_3d() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_resource_create_3d>(),
+        72usize,
+        concat!("Size of: ", stringify!(vgm_gpu_resource_create_3d))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_resource_create_3d>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_resource_create_3d))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_resource_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).resource_id) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(resource_id)
+            )
+        );
+    }
+    test_field_resource_id();
+    fn test_field_target() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).target) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(target)
+            )
+        );
+    }
+    test_field_target();
+    fn test_field_format() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).format) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(format)
+            )
+        );
+    }
+    test_field_format();
+    fn test_field_bind() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).bind) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(bind)
+            )
+        );
+    }
+    test_field_bind();
+    fn test_field_width() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).width) as usize - ptr as usize
+            },
+            40usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(width)
+            )
+        );
+    }
+    test_field_width();
+    fn test_field_height() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).height) as usize - ptr as usize
+            },
+            44usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(height)
+            )
+        );
+    }
+    test_field_height();
+    fn test_field_depth() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).depth) as usize - ptr as usize
+            },
+            48usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(depth)
+            )
+        );
+    }
+    test_field_depth();
+    fn test_field_array_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).array_size) as usize - ptr as usize
+            },
+            52usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(array_size)
+            )
+        );
+    }
+    test_field_array_size();
+    fn test_field_last_level() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).last_level) as usize - ptr as usize
+            },
+            56usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(last_level)
+            )
+        );
+    }
+    test_field_last_level();
+    fn test_field_nr_samples() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).nr_samples) as usize - ptr as usize
+            },
+            60usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(nr_samples)
+            )
+        );
+    }
+    test_field_nr_samples();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            64usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_padding() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_resource_create_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).padding) as usize - ptr as usize
+            },
+            68usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_resource_create_3d),
+                "::",
+                stringify!(padding)
+            )
+        );
+    }
+    test_field_padding();
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_box {
+    pub x: u32,
+    pub y: u32,
+    pub z: u32,
+    pub w: u32,
+    pub h: u32,
+    pub d: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_box() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_box>(),
+        24usize,
+        concat!("Size of: ", stringify!(vgm_gpu_box))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_box>(),
+        4usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_box))
+    );
+    fn test_field_x() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).x) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(x)
+            )
+        );
+    }
+    test_field_x();
+    fn test_field_y() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).y) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(y)
+            )
+        );
+    }
+    test_field_y();
+    fn test_field_z() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).z) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(z)
+            )
+        );
+    }
+    test_field_z();
+    fn test_field_w() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).w) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(w)
+            )
+        );
+    }
+    test_field_w();
+    fn test_field_h() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).h) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(h)
+            )
+        );
+    }
+    test_field_h();
+    fn test_field_d() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_box>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).d) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_box),
+                "::",
+                stringify!(d)
+            )
+        );
+    }
+    test_field_d();
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_transfer_host_3d {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub box_: vgm_gpu_box,
+    pub offset: u64,
+    pub resource_id: u32,
+    pub level: u32,
+    pub stride: u32,
+    pub layer_stride: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_transfer_host_3d() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_transfer_host_3d>(),
+        72usize,
+        concat!("Size of: ", stringify!(vgm_gpu_transfer_host_3d))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_transfer_host_3d>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_transfer_host_3d))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_box() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).box_) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(box_)
+            )
+        );
+    }
+    test_field_box();
+    fn test_field_offset() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).offset) as usize - ptr as usize
+            },
+            48usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(offset)
+            )
+        );
+    }
+    test_field_offset();
+    fn test_field_resource_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).resource_id) as usize - ptr as usize
+            },
+            56usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(resource_id)
+            )
+        );
+    }
+    test_field_resource_id();
+    fn test_field_level() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).level) as usize - ptr as usize
+            },
+            60usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(level)
+            )
+        );
+    }
+    test_field_level();
+    fn test_field_stride() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).stride) as usize - ptr as usize
+            },
+            64usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(stride)
+            )
+        );
+    }
+    test_field_stride();
+    fn test_field_layer_stride() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_transfer_host_3d>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).layer_stride) as usize - ptr as usize
+            },
+            68usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_transfer_host_3d),
+                "::",
+                stringify!(layer_stride)
+            )
+        );
+    }
+    test_field_layer_stride();
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct vgm_gpu_cmd_submit {
+    pub hdr: vgm_gpu_ctrl_hdr,
+    pub size: u32,
+    pub padding: u32,
+}
+#[test]
+fn bindgen_test_layout_vgm_gpu_cmd_submit() {
+    assert_eq!(
+        ::std::mem::size_of::<vgm_gpu_cmd_submit>(),
+        32usize,
+        concat!("Size of: ", stringify!(vgm_gpu_cmd_submit))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<vgm_gpu_cmd_submit>(),
+        8usize,
+        concat!("Alignment of ", stringify!(vgm_gpu_cmd_submit))
+    );
+    fn test_field_hdr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_cmd_submit>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).hdr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_cmd_submit),
+                "::",
+                stringify!(hdr)
+            )
+        );
+    }
+    test_field_hdr();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_cmd_submit>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_cmd_submit),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_padding() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_gpu_cmd_submit>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).padding) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_gpu_cmd_submit),
+                "::",
+                stringify!(padding)
+            )
+        );
+    }
+    test_field_padding();
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
 pub struct vgm_gpu_resource_assign_uuid {
     pub hdr: vgm_gpu_ctrl_hdr,
     pub resource_id: u32,
@@ -3230,12 +4101,15 @@ pub struct vgm_host_ops {
             buf: *const vgm_dmabuf,
         ),
     >,
+    pub request_done: ::std::option::Option<
+        unsafe extern "C" fn(host: *mut ::std::os::raw::c_void, tag: u64, written: size_t),
+    >,
 }
 #[test]
 fn bindgen_test_layout_vgm_host_ops() {
     assert_eq!(
         ::std::mem::size_of::<vgm_host_ops>(),
-        112usize,
+        120usize,
         concat!("Size of: ", stringify!(vgm_host_ops))
     );
     assert_eq!(
@@ -3481,6 +4355,23 @@ fn bindgen_test_layout_vgm_host_ops() {
         );
     }
     test_field_scanout_dmabuf();
+    fn test_field_request_done() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_host_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).request_done) as usize - ptr as usize
+            },
+            112usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_host_ops),
+                "::",
+                stringify!(request_done)
+            )
+        );
+    }
+    test_field_request_done();
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -3571,12 +4462,14 @@ pub struct vgm_device_config {
     pub max_table_pieces: u32,
     pub reserved: u32,
     pub stream_threshold: u64,
+    pub renderer: u32,
+    pub renderer_flags: u32,
 }
 #[test]
 fn bindgen_test_layout_vgm_device_config() {
     assert_eq!(
         ::std::mem::size_of::<vgm_device_config>(),
-        272usize,
+        280usize,
         concat!("Size of: ", stringify!(vgm_device_config))
     );
     assert_eq!(
@@ -3839,6 +4732,40 @@ fn bindgen_test_layout_vgm_device_config() {
         );
     }
     test_field_stream_threshold();
+    fn test_field_renderer() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).renderer) as usize - ptr as usize
+            },
+            272usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(renderer)
+            )
+        );
+    }
+    test_field_renderer();
+    fn test_field_renderer_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).renderer_flags) as usize - ptr as usize
+            },
+            276usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(renderer_flags)
+            )
+        );
+    }
+    test_field_renderer_flags();
 }
 impl Default for vgm_device_config {
     fn default() -> Self {
@@ -3849,6 +4776,9 @@ impl Default for vgm_device_config {
         }
     }
 }
+pub const vgm_renderer_VGM_RENDERER_2D: vgm_renderer = 0;
+pub const vgm_renderer_VGM_RENDERER_VIRGL: vgm_renderer = 1;
+pub type vgm_renderer = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct vgm_resource_info {
@@ -4447,6 +5377,9 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn vgm_renderer_available(renderer: u32) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn vgm_device_destroy(dev: *mut vgm_device);
 }
 extern "C" {
@@ -5039,4 +5972,31 @@ extern "C" {
 }
 extern "C" {
     pub fn vgm_version() -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn vgm_device_submit_tagged(
+        dev: *mut vgm_device,
+        queue: vgm_queue,
+        in_: *const iovec,
+        in_cnt: size_t,
+        out: *const iovec,
+        out_cnt: size_t,
+        tag: u64,
+        written: *mut size_t,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_poll(dev: *mut vgm_device) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_get_poll_fd(
+        dev: *const vgm_device,
+        fd: *mut ::std::os::raw::c_int,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_next_poll(
+        dev: *const vgm_device,
+        deadline_ns: *mut u64,
+    ) -> ::std::os::raw::c_int;
 }

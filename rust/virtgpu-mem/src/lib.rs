@@ -410,6 +410,9 @@ fn ops<H: Host>() -> sys::vgm_host_ops {
         log: Some(log::<H>),
         resource_uuid: Some(resource_uuid::<H>),
         scanout_dmabuf: if H::DMABUF { Some(scanout_dmabuf::<H>) } else { None },
+        // The wrapper submits with vgm_device_submit(), which waits: nothing
+        // completes later, so no request_done.
+        request_done: None,
     }
 }
 

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 3D commands on a virgl device (VGM_RENDERER_VIRGL), through the
+ * public API, rendering for real on Mesa's llvmpipe: contexts, 3D
+ * resources, transfers, SUBMIT_3D, capsets; fenced SUBMIT_3D in flight
+ * until polled; fences at context destroy and at reset; a context that
+ * clears a CREATE_2D resource, shown on a scanout after a flush; every 3D
+ * command's bad fields, each changing nothing.
+ *
+ * Skips (77) where virglrenderer cannot start (no EGL surfaceless display).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+#include "util/util.h"
+#include "virgl-encode.h"
+#include "virgl-support.h"
+
+#define FMT VGM_GPU_FORMAT_B8G8R8A8_UNORM
+#define CTX 1u
+#define HDR_CTX_ID 16u /* offset of hdr.ctx_id */
+#define RED 0xffff0000u   /* red as B8G8R8A8 */
+
+static const float red[4] = { 1.0f, 0.0f, 0.0f, 1.0f };
+
+static int setup_3d(void **state)
+{
+	struct harness_opts o = { .renderer = VGM_RENDERER_VIRGL, .ram_size = 32u << 20 };
+
+	*state = harness_new(&o);
+	return 0;
+}
+
+static void req_ctx(struct req *r, uint32_t type, uint32_t ctx)
+{
+	req_init(r, type);
+	req_set32(r, HDR_CTX_ID, ctx);
+}
+
+static void req_ctx_create(struct req *r, uint32_t ctx, uint32_t nlen, uint32_t context_init)
+{
+	req_ctx(r, VGM_GPU_CMD_CTX_CREATE, ctx);
+	req_u32(r, nlen);
+	req_u32(r, context_init);
+	for (int i = 0; i < 16; i++)
+		req_u32(r, 0x74736574); /* "test" */
+}
+
+static void req_ctx_resource(struct req *r, uint32_t type, uint32_t ctx, uint32_t id)
+{
+	req_ctx(r, type, ctx);
+	req_u32(r, id);
+	req_u32(r, 0);
+}
+
+/* A 2D render target, w x h, B8G8R8A8. */
+static void req_create_3d(struct req *r, uint32_t id, uint32_t w, uint32_t h)
+{
+	const uint32_t f[] = { id, VGL_TARGET_2D, FMT, VGL_BIND_RENDER_TARGET, w, h, 1, 1, 0, 0, 0, 0 };
+
+	req_init(r, VGM_GPU_CMD_RESOURCE_CREATE_3D);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		req_u32(r, f[i]);
+}
+
+/* Box (x, y, 0, w, h, 1) of level 0 at offset. */
+static void req_transfer_3d(struct req *r, uint32_t type, uint32_t ctx, uint32_t id, uint32_t x,
+			    uint32_t y, uint32_t w, uint32_t h, uint64_t offset)
+{
+	req_ctx(r, type, ctx);
+	req_u32(r, x);
+	req_u32(r, y);
+	req_u32(r, 0);
+	req_u32(r, w);
+	req_u32(r, h);
+	req_u32(r, 1);
+	req_u64(r, offset);
+	req_u32(r, id);
+	req_u32(r, 0); /* level */
+	req_u32(r, 0); /* stride */
+	req_u32(r, 0); /* layer_stride */
+}
+
+static void req_submit_3d(struct req *r, uint32_t ctx, const struct enc *e)
+{
+	req_ctx(r, VGM_GPU_CMD_SUBMIT_3D, ctx);
+	req_u32(r, e->n * 4);
+	req_u32(r, 0);
+	for (uint32_t i = 0; i < e->n; i++)
+		req_u32(r, e->dw[i]);
+}
+
+/* Context CTX with resource id (64x64 B8G8R8A8, backed) attached. */
+static void ctx_with(struct harness *h, uint32_t id, struct backing *b, bool three_d)
+{
+	struct req r;
+
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	if (three_d) {
+		req_create_3d(&r, id, 64, 64);
+		expect_nodata(h, &r);
+		backing_make(h, b, 64 * 64 * 4, 4096);
+		req_attach_backing(&r, id, b);
+		expect_nodata(h, &r);
+	} else {
+		make_backed(h, id, FMT, 64, 64, b, 4096);
+	}
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, id);
+	expect_nodata(h, &r);
+}
+
+static void clear_cmds(struct enc *e, uint32_t id)
+{
+	*e = (struct enc){ 0 };
+	enc_surface(e, 20, id, FMT);
+	enc_framebuffer(e, 20);
+	enc_clear(e, clear_rgba);
+}
+
+/* Context CTX with CREATE_2D resource 5 attached, and e the commands that
+ * clear it. */
+static void ctx_clearing(struct harness *h, struct backing *b, struct enc *e)
+{
+	ctx_with(h, 5, b, false);
+	clear_cmds(e, 5);
+}
+
+/* Polls until request_done came n times (at most 10 s); how many polls. */
+static unsigned poll_until_done(struct harness *h, size_t n)
+{
+	const struct timespec step = { 0, 1000000 };
+	unsigned polls = 0;
+
+	while (count_events(h, EV_REQUEST_DONE) < n) {
+		assert_true(polls < 10000);
+		assert_int_equal(vgm_device_poll(h->dev), 0);
+		polls++;
+		if (count_events(h, EV_REQUEST_DONE) < n)
+			nanosleep(&step, NULL);
+	}
+	return polls;
+}
+
+/* A fenced request submitted with a tag; its result. */
+static int submit_fenced(struct harness *h, struct req *r, uint64_t fence, uint64_t tag)
+{
+	struct iovec in = { r->buf, r->len }, out = { h->resp, sizeof(h->resp) };
+	size_t written = 0;
+	int ret;
+
+	req_fence(r, fence, CTX, -1);
+	in = (struct iovec){ r->buf, r->len };
+	ret = vgm_device_submit_tagged(h->dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1, tag, &written);
+	req_free(r);
+	return ret;
+}
+
+/* ---- the device ----------------------------------------------------------------- */
+
+static void test_3d_offers_virgl_and_capsets(void **state)
+{
+	struct harness *h = *state;
+	uint64_t offered;
+	uint32_t num_capsets;
+	struct req r;
+
+	assert_int_equal(vgm_device_get_features(h->dev, &offered), 0);
+	assert_true(offered & (1ull << VGM_GPU_F_VIRGL));
+	assert_true(offered & (1ull << VGM_GPU_F_CONTEXT_INIT));
+	assert_false(offered & (1ull << VGM_GPU_F_RESOURCE_BLOB));
+	assert_int_equal(vgm_device_config_read(h->dev, 12, &num_capsets, 4), 0);
+	assert_int_equal(num_capsets, 2);
+	req_capset_info(&r, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_CAPSET_INFO);
+	assert_int_equal(resp_u32(h, 24), VGM_GPU_CAPSET_VIRGL);
+	assert_int_equal(resp_u32(h, 28), 1);
+	req_capset_info(&r, 1);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_CAPSET_INFO);
+	assert_int_equal(resp_u32(h, 24), VGM_GPU_CAPSET_VIRGL2);
+	req_capset(&r, VGM_GPU_CAPSET_VIRGL2, 2);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_CAPSET);
+	assert_true(h->resp_len > 24 + 1000); /* 1376 bytes with Mesa 22 */
+	req_capset_info(&r, 2);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "capset_index 2");
+	req_capset(&r, VGM_GPU_CAPSET_VIRGL, 2);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "capset_version 2");
+	req_capset(&r, 4, 1);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "capset_id 4");
+}
+
+/* A context clears a CREATE_2D resource; SET_SCANOUT and a flush show it. */
+static void test_3d_clear_create_2d_shown(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+	uint8_t px[64 * 64 * 4];
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	show_resource(h, 0, 5, 64, 64);
+	req_flush(&r, 5, 0, 0, 64, 64);
+	expect_nodata(h, &r);
+	read_shown(h, 0, px);
+	for (size_t i = 0; i < 64 * 64; i++)
+		assert_int_equal(le32(px + 4 * i), CLEAR_PIXEL);
+	/* Only the flushed rectangle is read back: clear to red, flush 8x4. */
+	e = (struct enc){ 0 };
+	enc_surface(&e, 21, 5, FMT);
+	enc_framebuffer(&e, 21);
+	enc_clear(&e, red);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	req_flush(&r, 5, 8, 16, 8, 4);
+	expect_nodata(h, &r);
+	assert_int_equal(last_event(h, EV_SCANOUT_UPDATE)->rect.width, 8);
+	read_shown(h, 0, px);
+	for (uint32_t y = 0; y < 64; y++) {
+		for (uint32_t x = 0; x < 64; x++) {
+			bool in = x >= 8 && x < 16 && y >= 16 && y < 20;
+
+			assert_int_equal(le32(px + 4 * (y * 64 + x)), in ? RED : CLEAR_PIXEL);
+		}
+	}
+	backing_free(&b);
+}
+
+/* A CREATE_2D resource a context cleared, as the cursor: its pixels. */
+static void test_3d_cursor_read_back(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	req_update_cursor(&r, 0, 5, 10, 10, 0, 0);
+	submit_cursor(h, &r);
+	for (size_t i = 0; i < 64 * 64; i++)
+		assert_int_equal(last_event(h, EV_CURSOR_SET)->cursor_pixels[i], CLEAR_PIXEL);
+	backing_free(&b);
+}
+
+/* Cleared 3D texture, read into its backing with TRANSFER_FROM_HOST_3D:
+ * pixel-exact. */
+static void test_3d_clear_transfer_from_host(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+	uint8_t row[64 * 4];
+
+	ctx_with(h, 7, &b, true);
+	clear_cmds(&e, 7);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	for (uint32_t y = 0; y < 64; y++) {
+		memcpy(row, ram_ptr(h, b.gpa[y / 16]) + (y % 16) * 256, sizeof(row));
+		for (uint32_t x = 0; x < 64; x++)
+			assert_int_equal(le32(row + 4 * x), CLEAR_PIXEL);
+	}
+	backing_free(&b);
+}
+
+/* A fenced SUBMIT_3D is in flight after submit and answered only from
+ * vgm_device_poll(). */
+static void test_3d_fenced_submit_in_flight(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+	uint64_t deadline;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit_fenced(h, &r, 11, 42), -EINPROGRESS);
+	assert_int_equal(count_events(h, EV_REQUEST_DONE), 0);
+	assert_int_equal(count_events(h, EV_FENCE), 0);
+	assert_int_equal(vgm_device_next_poll(h->dev, &deadline), 0);
+	assert_true(poll_until_done(h, 1) >= 1);
+	assert_int_equal(last_event(h, EV_REQUEST_DONE)->tag, 42);
+	assert_int_equal(last_event(h, EV_FENCE)->fence_id, 11);
+	assert_int_equal(resp_u32(h, 0), VGM_GPU_RESP_OK_NODATA);
+	assert_int_equal(vgm_device_next_poll(h->dev, &deadline), -ENOENT);
+	backing_free(&b);
+}
+
+/* Three fences in a row: answered in order (virglrenderer merges them). */
+static void test_3d_fences_merged_in_order(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	for (uint64_t i = 0; i < 3; i++) {
+		req_submit_3d(&r, CTX, &e);
+		assert_int_equal(submit_fenced(h, &r, 20 + i, i), -EINPROGRESS);
+	}
+	poll_until_done(h, 3);
+	for (size_t i = 0, k = 0; i < h->nevents; i++) {
+		if (h->events[i].kind == EV_REQUEST_DONE)
+			assert_int_equal(h->events[i].tag, k++);
+	}
+	assert_int_equal(last_event(h, EV_FENCE)->fence_id, 22);
+	backing_free(&b);
+}
+
+/* Destroying a context with a fenced request in flight: it still completes. */
+static void test_3d_fence_at_ctx_destroy(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit_fenced(h, &r, 30, 1), -EINPROGRESS);
+	req_ctx(&r, VGM_GPU_CMD_CTX_DESTROY, CTX);
+	expect_nodata(h, &r); /* unfenced: at once */
+	poll_until_done(h, 1);
+	assert_int_equal(last_event(h, EV_REQUEST_DONE)->tag, 1);
+	assert_int_equal(last_event(h, EV_FENCE)->fence_id, 30);
+	backing_free(&b);
+}
+
+/* Reset with a fenced request in flight: answered ERR_UNSPEC at once; the
+ * device works afterwards (contexts and fences again). */
+static void test_3d_fence_at_reset(void **state)
+{
+	struct harness *h = *state;
+	struct backing b, b2;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit_fenced(h, &r, 40, 1), -EINPROGRESS);
+	assert_int_equal(vgm_device_reset(h->dev), 0);
+	assert_int_equal(count_events(h, EV_REQUEST_DONE), 1);
+	assert_int_equal(resp_u32(h, 0), VGM_GPU_RESP_ERR_UNSPEC);
+	assert_int_equal(count_events(h, EV_FENCE), 0);
+	backing_free(&b);
+	assert_int_equal(vgm_device_set_features(h->dev, 1ull << VGM_GPU_F_VIRGL), 0);
+	ctx_with(h, 5, &b2, false);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit_fenced(h, &r, 41, 2), -EINPROGRESS);
+	poll_until_done(h, 2);
+	assert_int_equal(last_event(h, EV_FENCE)->fence_id, 41);
+	backing_free(&b2);
+}
+
+/* vgm_device_submit() waits for a fenced SUBMIT_3D (0.1 contract). */
+static void test_3d_submit_waits(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	req_fence(&r, 50, CTX, -1);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	assert_int_equal(last_event(h, EV_FENCE)->fence_id, 50);
+	backing_free(&b);
+}
+
+/* ---- bad fields: each changes nothing ---------------------------------------------- */
+
+static void test_3d_ctx_bad_fields(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct req r;
+
+	ctx_with(h, 5, &b, false);
+	req_ctx_create(&r, 0, 4, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 0 is 0 or in use");
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 1 is 0 or in use");
+	req_ctx_create(&r, 2, 65, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "nlen 65");
+	req_ctx_create(&r, 2, 4, 0x100);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "context_init 0x100");
+	req_ctx(&r, VGM_GPU_CMD_CTX_DESTROY, 9);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 9 is not");
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, 9, 5);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 9 is not");
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 6);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 6");
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_DETACH_RESOURCE, CTX, 6);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 6");
+	backing_free(&b);
+}
+
+static void test_3d_create_3d_bad_fields(void **state)
+{
+	struct harness *h = *state;
+	struct req r;
+
+	req_create_3d(&r, 7, 64, 64);
+	expect_nodata(h, &r);
+	req_create_3d(&r, 0, 64, 64);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 0");
+	req_create_3d(&r, 7, 64, 64);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 7 is in use");
+	req_create_3d(&r, 8, 0, 64);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "is empty");
+	req_create_3d(&r, 8, 64, 64);
+	req_set32(&r, 32, 9999); /* format */
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "the renderer refuses it");
+	/* 8192x8192x4: 256 MiB, over the default budget's room once charged twice */
+	req_create_3d(&r, 8, 16384, 16384);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "footprint does not fit");
+}
+
+static void test_3d_transfer_bad_fields(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct req r;
+
+	ctx_with(h, 7, &b, true);
+	/* The box's last row ends past the backing (offset moves it). */
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 4);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "reaches past the backing");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 1, 0, 64, 1, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "not inside the resource");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, CTX, 7, 0, 60, 1, 5, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "not inside the resource");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, 9, 7, 0, 0, 1, 1, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 9");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, CTX, 8, 0, 0, 1, 1, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, "resource_id 8");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	req_set32(&r, 68, 64); /* layer_stride below the box's rows */
+	req_set32(&r, 44, 2);  /* d 2 */
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "not inside the resource");
+	backing_free(&b);
+}
+
+static void test_3d_submit_bad_fields(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, 9, &e);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_CONTEXT_ID, "ctx_id 9");
+	req_submit_3d(&r, CTX, &e);
+	req_set32(&r, 24, e.n * 4 - 2);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "not a multiple of 4");
+	req_submit_3d(&r, CTX, &e);
+	req_set32(&r, 24, e.n * 4 + 4);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "bytes of commands");
+	req_submit_3d(&r, CTX, &e);
+	req_set32(&r, 24, (1u << 20) + 4);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "is above");
+	backing_free(&b);
+}
+
+/* The copy of the commands is charged to the host-memory budget. */
+static void test_3d_submit_over_budget(void **state)
+{
+	struct harness *h = harness_new(&(struct harness_opts){
+		.renderer = VGM_RENDERER_VIRGL, .max_host_memory = 256u << 10 });
+	struct req r;
+
+	(void)state;
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_ctx(&r, VGM_GPU_CMD_SUBMIT_3D, CTX);
+	req_u32(&r, 300u << 10); /* 300 KiB: more than the budget */
+	req_u32(&r, 0);
+	for (uint32_t i = 0; i < (300u << 10) / 4; i++)
+		req_u32(&r, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "budget) for 307200 bytes");
+	harness_free(h);
+}
+
+/* 3D commands on a 2D device: not supported (as before). */
+static void test_3d_on_2d_device(void **state)
+{
+	struct harness *h = harness_new(&(struct harness_opts){ 0 });
+	struct req r;
+
+	(void)state;
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_UNSPEC, "CTX_CREATE");
+	harness_free(h);
+}
+
+int main(int argc, char **argv)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_3d, harness_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_3d_offers_virgl_and_capsets),
+		T(test_3d_clear_create_2d_shown),
+		T(test_3d_cursor_read_back),
+		T(test_3d_clear_transfer_from_host),
+		T(test_3d_fenced_submit_in_flight),
+		T(test_3d_fences_merged_in_order),
+		T(test_3d_fence_at_ctx_destroy),
+		T(test_3d_fence_at_reset),
+		T(test_3d_submit_waits),
+		T(test_3d_ctx_bad_fields),
+		T(test_3d_create_3d_bad_fields),
+		T(test_3d_transfer_bad_fields),
+		T(test_3d_submit_bad_fields),
+		cmocka_unit_test(test_3d_submit_over_budget),
+		cmocka_unit_test(test_3d_on_2d_device),
+	};
+
+	if (vgm_renderer_available(VGM_RENDERER_VIRGL) != 0) {
+		printf("SKIP: no virgl renderer here (%d): not built, or no EGL surfaceless\n",
+		       vgm_renderer_available(VGM_RENDERER_VIRGL));
+		return 77;
+	}
+	(void)argc;
+	(void)argv;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
