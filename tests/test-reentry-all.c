@@ -254,7 +254,8 @@ static void sweep_calls(struct harness *h, const char *callback)
 static struct fixture *fixture_new(void)
 {
 	const struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = true,
-					.fake_fd = FAKE_FD, .with_dmabuf = true };
+					.fake_fd = FAKE_FD, .with_dmabuf = true,
+					.flags = VGM_DEVICE_SAVEABLE };
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);

@@ -6,6 +6,8 @@
 #ifndef VGM_API_IMPL_H
 #define VGM_API_IMPL_H
 
+#include <stdbool.h>
+
 #include "api.h"
 
 /* A device: the layers' objects, each built in place after it in the one
@@ -17,6 +19,9 @@ struct vgm_device {
 	struct core *core;
 	struct render *render;
 	struct dispatch *dispatch;
+	bool saveable; /* VGM_DEVICE_SAVEABLE, fixed at creation */
+	bool used;     /* a request submitted or features set: no load any more */
+	bool loaded;   /* loaded and not yet resumed: no request until it is */
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
@@ -27,6 +32,6 @@ int api_enter(const struct vgm_device *dev, const char *fn);
 int api_misuse(struct vgm_device *dev, const char *what);
 
 /* The largest display a VMM may configure, in either direction. */
-#define MAX_DISPLAY_SIZE 16384u
+#define MAX_DISPLAY_SIZE CORE_MAX_DISPLAY
 
 #endif /* VGM_API_IMPL_H */

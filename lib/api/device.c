@@ -32,6 +32,8 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 {
 	if (cfg->dialect > VGM_DIALECT_MEMORY_RFC)
 		return api_misuse(dev, "vgm_device_new: unknown dialect");
+	if (cfg->flags & ~VGM_DEVICE_SAVEABLE)
+		return api_misuse(dev, "vgm_device_new: unknown flags");
 	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VGM_MAX_SCANOUTS)
 		return api_misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
@@ -125,6 +127,7 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
 	}
 	render_init(dev->render, dev->core, dev->host, dev->log, &render_2d_ops, NULL);
 	dispatch_init(dev->dispatch, dev->core, dev->render, dev->host, dev->log);
+	dev->saveable = cfg.flags & VGM_DEVICE_SAVEABLE;
 	*out = dev;
 	return 0;
 }
@@ -152,6 +155,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	while (dispatch_cancel(dev->dispatch, done, ARRAY_SIZE(done)))
 		continue;
 	core_reset(dev->core);
+	dev->loaded = false; /* nothing loaded is left to resume */
 	return 0;
 }
 
@@ -177,6 +181,7 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 	if (device_bits & ~core_offered(dev->core))
 		return api_misuse(dev, "vgm_device_set_features: a feature that was not offered");
 	core_accept(dev->core, device_bits);
+	dev->used = true;
 	return 0;
 }
 

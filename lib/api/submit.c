@@ -20,6 +20,12 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_submit: bad arguments");
 		return -EINVAL;
 	}
+	if (dev->loaded) {
+		logger_msg(dev->log, VGM_LOG_ERROR,
+			   "API misuse: vgm_device_submit: a loaded device before vgm_device_resume(): -EBUSY");
+		return -EBUSY;
+	}
+	dev->used = true;
 	/* The 2D renderer's work is done at once: nothing stays in flight (the
 	 * public API for requests that complete later is issue 12's). */
 	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, NULL, written) !=

@@ -75,6 +75,10 @@ struct region {
 	 * per piece and RAM slot seam. */
 	struct guest_range *ranges;
 	uint32_t nranges;
+	/* No host table (remap.c): restored and not yet resumed, or lost
+	 * (translate() refused it again). Reads find nothing. */
+	bool unmapped;
+	uint32_t mark; /* the last region_remap() that visited it */
 };
 
 /* The index of the piece holding off (< size). */
@@ -144,6 +148,9 @@ struct core {
 	uint64_t resource_bytes; /* of the resources' allocations */
 	const struct core_hooks *hooks;
 	void *hooks_ctx;
+	uint32_t remap_epoch; /* of the last region_remap(), never 0 */
+	bool fenced;	      /* a fence of the global timeline completed */
+	uint64_t last_fence;  /* the last one that did */
 	uint32_t num_scanouts;
 	struct scanout scanouts[]; /* then the cursor images */
 };

@@ -487,7 +487,7 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 	size_t done = 0;
 	uint32_t i;
 
-	if (off >= rg->size)
+	if (off >= rg->size || rg->unmapped)
 		return 0;
 	if (len > rg->size - off)
 		len = (size_t)(rg->size - off);
@@ -520,10 +520,32 @@ const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
 	uint64_t end;
 	uint32_t i;
 
-	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size)
+	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size || rg->unmapped)
 		return NULL;
 	i = find_piece(rg, 0, off);
 	if (end > rg->seg[i + 1].start)
 		return NULL;
 	return rg->seg[i].ptr + (off - rg->seg[i].start);
+}
+
+void region_unmap(struct core *c, struct region *rg)
+{
+	if (rg->unmapped)
+		return;
+	release_pieces(c, rg);
+	budget_release(c, BUDGET_TABLE, rg->table_bytes);
+	free(rg->cookies);
+	free(rg->fd_pos);
+	free(rg->fds);
+	resize_pieces(rg, 1); /* the ranges and a sentinel; a failed shrink keeps more */
+	*rg->seg = (struct region_seg){ 0 };
+	rg->cookies = NULL;
+	rg->fd_pos = NULL;
+	rg->fds = NULL;
+	rg->nfds = 0;
+	rg->fd_lost = false;
+	rg->nseg = 0;
+	rg->page_shift = 0;
+	rg->table_bytes = 0;
+	rg->unmapped = true;
 }

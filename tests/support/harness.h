@@ -28,6 +28,7 @@ struct guest_ram {
 	uint8_t *base; /* first byte of RAM */
 	size_t size;
 	size_t used;   /* bump allocator */
+	uint8_t *retired; /* the last mapping ram_move() left, PROT_NONE */
 };
 
 /* ---- what the fake VMM saw ------------------------------------------------- */
@@ -77,6 +78,7 @@ struct harness_opts {
 	bool discard_events;	/* callbacks only count (benchmarks: unbounded streams) */
 	int fake_fd;		/* >0: translate() says RAM is this fd at offset gpa - RAM_BASE */
 	bool with_dmabuf;	/* install scanout_dmabuf (EV_SCANOUT_DMABUF; the fd is closed) */
+	uint32_t flags;		/* vgm_device_config.flags (VGM_DEVICE_SAVEABLE) */
 };
 
 struct harness {
@@ -123,6 +125,10 @@ void harness_free(struct harness *h);
 
 /* Allocates len bytes (page aligned) of guest RAM; returns its gpa. */
 uint64_t ram_alloc(struct harness *h, size_t len);
+/* Moves guest RAM to new host addresses, its bytes with it (from, when
+ * not NULL: another harness's RAM, as a migration brings it); the old
+ * mapping becomes PROT_NONE, so a stale host pointer faults. */
+void ram_move(struct harness *h, const struct harness *from);
 /* Host pointer of a gpa inside RAM (asserts). */
 uint8_t *ram_ptr(struct harness *h, uint64_t gpa);
 

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Saving and restoring a device (docs/snapshot-format.md): a state loads
+ * into a new device whose guest RAM is elsewhere and shows what the old
+ * one showed; saved, loaded and saved again it is the same bytes; it is
+ * state, not history; 2D pixels are what the last transfer copied; every
+ * field changed to a bad value is refused with the device left as
+ * created; the states this version saved (tests/data/snapshot/) load.
+ *
+ * VGM_SNAPSHOT_DIR names the fixtures' folder; with VGM_SNAPSHOT_WRITE=1
+ * the test writes them there instead of reading them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "util/util.h"
+
+#define FMT VGM_GPU_FORMAT_B8G8R8X8_UNORM
+#define BLOB_W 64u
+#define BLOB_H 32u
+
+static struct harness *device(enum vgm_dialect dialect, bool fresh, uint32_t flags)
+{
+	const struct harness_opts o = { .dialect = dialect, .num_scanouts = 2,
+					.with_release = true, .no_accept = fresh,
+					.flags = flags };
+
+	return harness_new(&o);
+}
+
+static uint8_t *save(struct harness *h, size_t *len)
+{
+	size_t size = 0, written = 0;
+	uint8_t *buf;
+
+	assert_int_equal(vgm_device_save_size(h->dev, &size), 0);
+	buf = malloc(size);
+	assert_non_null(buf);
+	assert_int_equal(vgm_device_save(h->dev, buf, size, &written), 0);
+	assert_int_equal(written, size);
+	*len = size;
+	return buf;
+}
+
+/* A new device of the same kind, its guest RAM a copy of h's at other
+ * host addresses, the state loaded; not resumed. */
+static struct harness *migrate(struct harness *h, enum vgm_dialect dialect, const uint8_t *st,
+			       size_t len)
+{
+	struct harness *d = device(dialect, true, VGM_DEVICE_SAVEABLE);
+
+	ram_move(d, h);
+	assert_int_equal(vgm_device_load(d->dev, st, len), 0);
+	return d;
+}
+
+/* The standard dialect with everything it can hold: a 2D resource shown
+ * on scanout 0 with a cursor, a blob shown on scanout 1, a UUID, a fence. */
+static struct harness *standard_device(struct backing *b2d, struct backing *bblob)
+{
+	struct harness *h = device(VGM_DIALECT_STANDARD, false, VGM_DEVICE_SAVEABLE);
+	uint8_t *px = malloc(64 * 64 * 4);
+	struct req r;
+
+	make_backed(h, 1, FMT, 64, 64, b2d, 4096);
+	pattern_fill(px, 64 * 64 * 4, 1);
+	backing_write(h, b2d, 0, px, 64 * 64 * 4);
+	req_transfer(&r, 1, 0, 0, 64, 64, 0);
+	req_fence(&r, 7, 0, -1);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	req_set_scanout(&r, 0, 1, 8, 8, 32, 32);
+	expect_nodata(h, &r);
+	req_update_cursor(&r, 0, 1, 10, 20, 3, 4);
+	submit_cursor(h, &r);
+	req_assign_uuid(&r, 1);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_RESOURCE_UUID);
+	backing_make(h, bblob, BLOB_W * BLOB_H * 4, 4096);
+	pattern_fill(px, BLOB_W * BLOB_H * 4, 2);
+	backing_write(h, bblob, 0, px, BLOB_W * BLOB_H * 4);
+	req_create_blob(&r, 2, BLOB_W * BLOB_H * 4, bblob);
+	expect_nodata(h, &r);
+	req_set_scanout_blob(&r, 1, 2, FMT, BLOB_W, BLOB_H, BLOB_W * 4, 0);
+	expect_nodata(h, &r);
+	free(px);
+	return h;
+}
+
+/* The memory-rfc dialect: a region named by the guest, two resources in it. */
+static struct harness *rfc_device(struct backing *b)
+{
+	struct harness *h = device(VGM_DIALECT_MEMORY_RFC, false, VGM_DEVICE_SAVEABLE);
+	uint8_t *px = malloc(2 * 32 * 32 * 4);
+	struct req r;
+
+	backing_make(h, b, 2 * 32 * 32 * 4, 4096);
+	pattern_fill(px, 2 * 32 * 32 * 4, 3);
+	backing_write(h, b, 0, px, 2 * 32 * 32 * 4);
+	req_memory_create(&r, 5, b);
+	expect_nodata(h, &r);
+	make_resource(h, 1, FMT, 32, 32);
+	make_resource(h, 2, FMT, 32, 32);
+	req_attach_memory(&r, 1, 5, 0);
+	expect_nodata(h, &r);
+	req_attach_memory(&r, 2, 5, 32 * 32 * 4);
+	expect_nodata(h, &r);
+	req_transfer(&r, 2, 0, 0, 32, 32, 0);
+	expect_nodata(h, &r);
+	req_set_scanout(&r, 1, 2, 0, 0, 32, 32);
+	expect_nodata(h, &r);
+	free(px);
+	return h;
+}
+
+static void assert_same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+}
+
+static void test_state_round_trip_standard(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d;
+	static uint8_t shown[2][64 * 64 * 4], again[2][64 * 64 * 4];
+	size_t len, len2;
+	uint8_t *st = save(h, &len), *st2;
+	const struct event *ev;
+
+	(void)state;
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	assert_int_equal(d->nevents, 0); /* nothing shown before resume */
+	assert_int_equal(d->translate_calls, 0);
+	assert_int_equal(vgm_device_resume(d->dev), 0);
+	/* resume: both scanouts shown, the cursor, the UUID */
+	assert_int_equal(count_events(d, EV_SCANOUT_SET), 2);
+	ev = last_event(d, EV_CURSOR_SET);
+	assert_non_null(ev);
+	assert_int_equal(ev->cursor.hot_x, 3);
+	assert_int_equal(ev->cursor.x, 10);
+	assert_memory_equal(ev->cursor_pixels, last_event(h, EV_CURSOR_SET)->cursor_pixels,
+			    sizeof(ev->cursor_pixels));
+	assert_int_equal(d->uuid_calls, 1);
+	assert_memory_equal(d->uuid, h->uuid, 16);
+	for (uint32_t i = 0; i < 2; i++) {
+		read_shown(h, i, shown[i]);
+		read_shown(d, i, again[i]);
+		assert_memory_equal(shown[i], again[i], sizeof(shown[i]));
+	}
+	st2 = save(d, &len2);
+	assert_same_bytes(st, len, st2, len2);
+	free(st);
+	free(st2);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+}
+
+static void test_state_round_trip_rfc(void **state)
+{
+	struct backing b;
+	struct harness *h = rfc_device(&b), *d;
+	static uint8_t shown[32 * 32 * 4], again[32 * 32 * 4];
+	size_t len, len2;
+	uint8_t *st = save(h, &len), *st2;
+	struct req r;
+
+	(void)state;
+	d = migrate(h, VGM_DIALECT_MEMORY_RFC, st, len);
+	assert_int_equal(vgm_device_resume(d->dev), 0);
+	read_shown(h, 1, shown);
+	read_shown(d, 1, again);
+	assert_memory_equal(shown, again, sizeof(shown));
+	st2 = save(d, &len2);
+	assert_same_bytes(st, len, st2, len2);
+	/* the region works after resume: resource 1 transfers from the new RAM */
+	req_transfer(&r, 1, 0, 0, 32, 32, 0);
+	expect_nodata(d, &r);
+	req_memory_unref(&r, 5);
+	expect_nodata(d, &r);
+	req_unref(&r, 1);
+	expect_nodata(d, &r);
+	req_unref(&r, 2);
+	expect_nodata(d, &r);
+	assert_int_equal(d->live_maps, 0);
+	free(st);
+	free(st2);
+	backing_free(&b);
+	harness_free(h);
+	harness_free(d);
+}
+
+static void test_state_not_history(void **state)
+{
+	struct harness *h = device(VGM_DIALECT_STANDARD, false, VGM_DEVICE_SAVEABLE);
+	size_t fresh, after;
+	struct req r;
+
+	(void)state;
+	assert_int_equal(vgm_device_save_size(h->dev, &fresh), 0);
+	for (uint32_t i = 0; i < 100000; i++) {
+		make_resource(h, 1 + i % 3, FMT, 16, 16);
+		req_unref(&r, 1 + i % 3);
+		assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_NODATA);
+	}
+	assert_int_equal(vgm_device_save_size(h->dev, &after), 0);
+	assert_int_equal(after, fresh);
+	/* a never-written 1024x768 image costs its record and one run */
+	make_resource(h, 9, FMT, 1024, 768);
+	assert_int_equal(vgm_device_save_size(h->dev, &after), 0);
+	assert_true(after - fresh <= 72 + 8 + 16);
+	harness_free(h);
+}
+
+static void test_state_pixels_of_last_transfer(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d;
+	static uint8_t before[64 * 64 * 4], after[64 * 64 * 4];
+	size_t len;
+	uint8_t *st;
+
+	(void)state;
+	read_shown(h, 0, before);
+	backing_fill(h, &b2d, 0, 0x5a, 64 * 64 * 4); /* the guest changes its pages */
+	st = save(h, &len);
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	assert_int_equal(vgm_device_resume(d->dev), 0);
+	read_shown(d, 0, after);
+	assert_memory_equal(before, after, sizeof(before));
+	free(st);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+}
+
+static void test_state_can_save(void **state)
+{
+	struct harness *h = device(VGM_DIALECT_STANDARD, false, 0);
+	uint32_t why = 0;
+	size_t size = 0, written = 0;
+	uint8_t small[8];
+
+	(void)state;
+	assert_int_equal(vgm_device_can_save(h->dev, &why), -EBUSY);
+	assert_int_equal(why, VGM_SAVE_BLOCKED_NOT_SAVEABLE);
+	assert_int_equal(vgm_device_save_size(h->dev, &size), -EBUSY);
+	assert_int_equal(vgm_device_save(h->dev, small, sizeof(small), &written), -EBUSY);
+	assert_int_equal(vgm_device_load(h->dev, small, sizeof(small)), -EINVAL);
+	assert_true(count_logs(h, "not VGM_DEVICE_SAVEABLE", 0) == 1);
+	h->nlogs = 0;
+	harness_free(h);
+	h = device(VGM_DIALECT_STANDARD, false, VGM_DEVICE_SAVEABLE);
+	assert_int_equal(vgm_device_can_save(h->dev, &why), 0);
+	assert_int_equal(why, 0);
+	memset(small, 0xee, sizeof(small));
+	assert_int_equal(vgm_device_save(h->dev, small, sizeof(small), &written), -ENOSPC);
+	assert_int_equal(small[0], 0xee); /* nothing written */
+	harness_free(h);
+	/* unknown flags are API misuse */
+	{
+		struct vgm_host_ops ops = { .size = sizeof(ops) };
+		struct vgm_device_config cfg = { .size = sizeof(cfg), .num_scanouts = 1,
+						 .flags = 2 };
+		struct vgm_device *dev = NULL;
+
+		ops.translate = NULL;
+		cfg.ops = &ops;
+		assert_int_equal(vgm_device_new(&cfg, &dev), -EINVAL);
+	}
+}
+
+static void test_state_load_rules(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d;
+	const struct harness_opts one = { .dialect = VGM_DIALECT_STANDARD, .no_accept = true,
+					  .flags = VGM_DEVICE_SAVEABLE };
+	const struct harness_opts poor = { .dialect = VGM_DIALECT_STANDARD, .num_scanouts = 2,
+					   .no_accept = true, .max_host_memory = 4096,
+					   .flags = VGM_DEVICE_SAVEABLE };
+	struct vgm_pixels px;
+	size_t len;
+	uint8_t *st = save(h, &len);
+	struct req r;
+
+	(void)state;
+	/* not fresh: a device whose features were set */
+	assert_int_equal(vgm_device_load(h->dev, st, len), -EINVAL);
+	assert_true(count_logs(h, "not as created", 0) == 1);
+	h->nlogs = 0;
+	/* another number of scanouts; a budget too small */
+	d = harness_new(&one);
+	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
+	assert_true(count_logs(d, "field num_scanouts", 0) == 1);
+	d->nlogs = 0;
+	harness_free(d);
+	d = harness_new(&poor);
+	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
+	assert_true(count_logs(d, "host memory", 0) == 1);
+	d->nlogs = 0;
+	harness_free(d);
+	/* loaded, not resumed: no requests, nothing shown; resume once */
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
+	assert_true(count_logs(d, "not as created", 0) == 1);
+	assert_int_equal(vgm_device_get_scanout_pixels(d->dev, 0, &px), -ENODATA);
+	req_display_info(&r);
+	{
+		size_t written;
+		struct iovec in = { r.buf, r.len }, out = { d->resp, sizeof(d->resp) };
+
+		assert_int_equal(vgm_device_submit(d->dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1,
+						   &written),
+				 -EBUSY);
+		req_free(&r);
+	}
+	assert_int_equal(vgm_device_resume(d->dev), 0);
+	assert_int_equal(vgm_device_resume(d->dev), -EINVAL);
+	assert_true(count_logs(d, "before vgm_device_resume", 0) == 1);
+	assert_true(count_logs(d, "was not loaded", 0) == 1);
+	d->nlogs = 0;
+	assert_int_equal(vgm_device_get_scanout_pixels(d->dev, 0, &px), 0);
+	free(st);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+}
+
+/* ---- guest memory that moves ------------------------------------------------------ */
+
+static void test_state_unmap_guest(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob);
+	const struct event *ev;
+	static uint8_t shown[BLOB_W * BLOB_H * 4], want[BLOB_W * BLOB_H * 4];
+	int64_t maps = h->live_maps;
+	struct req r;
+
+	(void)state;
+	ram_move(h, NULL);
+	h->nevents = 0;
+	assert_int_equal(vgm_device_unmap_guest(h->dev, RAM_BASE, h->ram.size), 0);
+	assert_int_equal(h->live_maps, maps); /* given back and made again */
+	/* the blob's scanout shows the new RAM, the 2D one is untouched */
+	assert_int_equal(count_events(h, EV_SCANOUT_SET), 1);
+	ev = last_event(h, EV_SCANOUT_SET);
+	assert_int_equal(ev->scanout, 1);
+	/* what it shows is read from the new RAM: the old one faults */
+	read_shown(h, 1, shown);
+	pattern_fill(want, sizeof(want), 2);
+	assert_memory_equal(shown, want, sizeof(want));
+	req_transfer(&r, 1, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r); /* reads the new mapping: the old one faults */
+	/* a range that is not mapped again: its backings are lost */
+	h->fail_gpa = bblob.gpa[0];
+	h->nevents = 0;
+	assert_int_equal(vgm_device_unmap_guest(h->dev, bblob.gpa[0], 4096), 1);
+	assert_int_equal(count_events(h, EV_SCANOUT_DISABLE), 1);
+	assert_true(count_logs(h, "lost", 0) >= 1);
+	req_set_scanout_blob(&r, 1, 2, FMT, BLOB_W, BLOB_H, BLOB_W * 4, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
+	/* back again: a later call maps it */
+	h->fail_gpa = 0;
+	assert_int_equal(vgm_device_unmap_guest(h->dev, 0, 1), 0);
+	req_set_scanout_blob(&r, 1, 2, FMT, BLOB_W, BLOB_H, BLOB_W * 4, 0);
+	expect_nodata(h, &r);
+	req_unref(&r, 2);
+	expect_nodata(h, &r);
+	req_unref(&r, 1);
+	expect_nodata(h, &r);
+	assert_int_equal(h->live_maps, 0);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+}
+
+static void test_state_lost_2d_backing(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob);
+	struct req r;
+
+	(void)state;
+	h->fail_gpa = b2d.gpa[0];
+	assert_int_equal(vgm_device_unmap_guest(h->dev, b2d.gpa[0], 1), 1);
+	req_transfer(&r, 1, 0, 0, 64, 64, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
+	assert_true(count_logs(h, "backing is lost", 0) == 1);
+	req_detach_backing(&r, 1);
+	expect_nodata(h, &r);
+	assert_int_equal(count_events(h, EV_SCANOUT_DISABLE), 0); /* 2D keeps its pixels */
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_round_trip_standard),
+		cmocka_unit_test(test_state_round_trip_rfc),
+		cmocka_unit_test(test_state_not_history),
+		cmocka_unit_test(test_state_pixels_of_last_transfer),
+		cmocka_unit_test(test_state_can_save),
+		cmocka_unit_test(test_state_load_rules),
+		cmocka_unit_test(test_state_unmap_guest),
+		cmocka_unit_test(test_state_lost_2d_backing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
