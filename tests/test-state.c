@@ -332,6 +332,317 @@ static void test_state_load_rules(void **state)
 	harness_free(d);
 }
 
+/* ---- one field at a time ------------------------------------------------------------ */
+
+enum { HDR = 0 }; /* the header, in place of a section's tag */
+
+struct mutation {
+	uint32_t tag;	/* section (HDR: the header) */
+	uint32_t rec;	/* which record of the section */
+	uint32_t off;	/* in the record */
+	uint32_t size;	/* 1, 4 or 8 bytes */
+	uint64_t value;
+	const char *needle; /* in the one log line */
+};
+
+/* Where section tag's payload starts (its header 16 bytes before). */
+static size_t section_at(const uint8_t *st, size_t len, uint32_t tag)
+{
+	for (size_t at = 32; at + 16 <= len; at += 16 + le64(st + at + 8)) {
+		if (le32(st + at) == tag)
+			return at + 16;
+	}
+	fail_msg("no section %u", tag);
+	return 0;
+}
+
+/* Where record rec of a section starts. */
+static size_t record_at(const uint8_t *st, size_t len, uint32_t tag, uint32_t rec)
+{
+	size_t at;
+
+	if (tag == HDR)
+		return 0;
+	at = section_at(st, len, tag);
+	switch (tag) {
+	case 2: /* display: no EDID set, 16 bytes each */
+		return at + rec * 16u;
+	case 3: /* regions: after the count */
+		return at + 4;
+	case 4: /* resources: after the count, each record and its pixels */
+		at += 4;
+		while (rec--)
+			at += 72 + le64(st + at + 64);
+		return at;
+	case 5:
+		return at + rec * 48u;
+	default:
+		return at;
+	}
+}
+
+static const struct mutation mutations[] = {
+	{ HDR, 0, 0, 1, 'X', "header, field magic" },
+	{ HDR, 0, 8, 4, 2, "header, field version" },
+	{ HDR, 0, 12, 4, 1, "header, field flags" },
+	{ HDR, 0, 28, 4, 1, "header, field reserved" },
+	{ 1, 0, 0, 4, VGM_DIALECT_MEMORY_RFC, "device, field dialect" },
+	{ 1, 0, 4, 4, 1, "device, field num_scanouts" },
+	{ 1, 0, 16, 8, 1ull << 20, "device, field accepted" },
+	{ 1, 0, 24, 4, 2, "device, field events" },
+	{ 1, 0, 28, 4, 1, "device, field reserved" },
+	{ 2, 0, 0, 4, 2, "display, field enabled" },
+	{ 2, 1, 4, 4, 0, "display, field width x height" },
+	{ 2, 0, 8, 4, 16385, "display, field width x height" },
+	{ 2, 0, 12, 4, 128, "display, field edid" },
+	{ 3, 0, 0, 4, 5, "regions, field memory_id" },
+	{ 3, 0, 4, 4, 0, "regions, field entries" },
+	{ 3, 0, 4, 4, 1u << 30, "regions, field entries" },
+	{ 3, 0, 8, 8, 4096, "regions, field size" },
+	{ 3, 0, 16, 4, 64, "regions, field granularity" },
+	{ 3, 0, 20, 4, 0, "regions, field ranges" },
+	{ 3, 0, 32, 8, 0, "regions, field range length" },
+	{ 4, 0, 0, 4, 0, "resources, field id" },
+	{ 4, 0, 0, 4, 2, "resources, field id" },
+	{ 4, 0, 4, 4, 3, "resources, field kind" },
+	{ 4, 0, 8, 4, 999, "resources, field format" },
+	{ 4, 0, 12, 4, 0, "resources, field width x height" },
+	{ 4, 0, 12, 4, 1u << 20, "resources, field pixels" },
+	{ 4, 0, 24, 8, 1, "resources, field blob_size" },
+	{ 4, 0, 32, 4, 9, "resources, field region" },
+	{ 4, 0, 36, 4, 2, "resources, field has_uuid" },
+	{ 4, 0, 40, 8, 1, "resources, field backing_offset" },
+	{ 4, 0, 48, 4, 0, "resources, field uuid" },
+	{ 4, 0, 64, 8, 1ull << 40, "resources, field pixels length" },
+	{ 4, 1, 20, 4, 0x100, "resources, field blob_flags" },
+	{ 4, 1, 24, 8, 0, "resources, field blob_size" },
+	{ 4, 1, 24, 8, 1ull << 40, "resources, field backing_offset" },
+	{ 4, 1, 8, 4, FMT, "resources, field format" },
+	{ 4, 1, 32, 4, 0, "regions, field memory_id (0, and no resource" },
+	{ 5, 0, 0, 4, 99, "scanouts, field resource_id" },
+	{ 5, 0, 12, 4, 0, "scanouts, field rect" },
+	{ 5, 0, 4, 4, 1000, "scanouts, field rect" },
+	{ 5, 0, 20, 4, FMT, "scanouts, field format" },
+	{ 5, 0, 36, 4, 1, "scanouts, field reserved" },
+	{ 5, 1, 20, 4, 999, "scanouts, field format" },
+	{ 5, 1, 32, 4, 4, "scanouts, field stride" },
+	{ 5, 1, 40, 8, 4096, "scanouts, field offset" },
+	{ 6, 0, 0, 4, 2, "cursors, field visible" },
+	{ 6, 0, 24, 8, 1, "cursors, field image" },
+	{ 7, 0, 0, 4, 2, "fences, field count" },
+	{ 7, 0, 4, 4, 1, "fences, field ctx_id" },
+};
+
+static void put(uint8_t *p, uint32_t size, uint64_t v)
+{
+	if (size == 1)
+		*p = (uint8_t)v;
+	else if (size == 4)
+		put_le32(p, (uint32_t)v);
+	else
+		put_le64(p, v);
+}
+
+static void fix_crc(uint8_t *st, size_t len)
+{
+	put_le32(st + 24, crc32_update(0, st + 32, len - 32));
+}
+
+/* Loads st into a new device: refused with one line containing needle,
+ * and the device is as created (its own save is a fresh device's). */
+static void expect_refused(const uint8_t *st, size_t len, const char *needle,
+			   const uint8_t *fresh, size_t fresh_len)
+{
+	struct harness *d = device(VGM_DIALECT_STANDARD, true, VGM_DEVICE_SAVEABLE);
+	struct vgm_stats stats = { .size = sizeof(stats) };
+	size_t dlen;
+	uint8_t *dst;
+
+	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
+	if (count_logs(d, needle, 0) != 1)
+		fail_msg("no line with \"%s\" (%s)", needle, d->nlogs ? d->logs[0] : "no log");
+	d->nlogs = 0;
+	assert_int_equal(vgm_device_get_stats(d->dev, &stats), 0);
+	assert_int_equal(stats.resources, 0);
+	assert_int_equal(stats.regions, 0);
+	assert_int_equal(stats.image_bytes, 0);
+	dst = save(d, &dlen);
+	assert_same_bytes(dst, dlen, fresh, fresh_len);
+	assert_int_equal(d->nevents, 0);
+	free(dst);
+	harness_free(d);
+}
+
+static void test_state_each_bad_field(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob);
+	struct harness *f = device(VGM_DIALECT_STANDARD, true, VGM_DEVICE_SAVEABLE);
+	size_t len, fresh_len;
+	uint8_t *st, *fresh = save(f, &fresh_len), *bad;
+	struct req r;
+
+	(void)state;
+	req_create_2d(&r, 3, FMT, 8, 8); /* a resource without backing */
+	expect_nodata(h, &r);
+	st = save(h, &len);
+	bad = malloc(len + 1);
+	for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+		const struct mutation *m = &mutations[i];
+
+		memcpy(bad, st, len);
+		put(bad + record_at(st, len, m->tag, m->rec) + m->off, m->size, m->value);
+		fix_crc(bad, len);
+		expect_refused(bad, len, m->needle, fresh, fresh_len);
+	}
+	/* the frame: checksum, length, a section's flags, a tag twice, an
+	 * unknown critical one, a required one missing */
+	memcpy(bad, st, len);
+	bad[len - 1] ^= 1;
+	expect_refused(bad, len, "header, field crc32", fresh, fresh_len);
+	memcpy(bad, st, len);
+	expect_refused(bad, len - 1, "header, field length", fresh, fresh_len);
+	memcpy(bad, st, len);
+	put_le32(bad + section_at(st, len, 1) - 12, 2);
+	fix_crc(bad, len);
+	expect_refused(bad, len, "sections, field flags", fresh, fresh_len);
+	memcpy(bad, st, len);
+	put_le32(bad + section_at(st, len, 6) - 16, 1);
+	fix_crc(bad, len);
+	expect_refused(bad, len, "sections, field tag (twice)", fresh, fresh_len);
+	memcpy(bad, st, len);
+	put_le32(bad + section_at(st, len, 7) - 16, 99);
+	put_le32(bad + section_at(st, len, 7) - 12, 1);
+	fix_crc(bad, len);
+	expect_refused(bad, len, "unknown, critical", fresh, fresh_len);
+	memcpy(bad, st, len);
+	put_le32(bad + section_at(st, len, 5) - 16, 99);
+	put_le32(bad + section_at(st, len, 5) - 12, 0);
+	fix_crc(bad, len);
+	expect_refused(bad, len, "sections, field missing", fresh, fresh_len);
+	/* an unknown section that is not critical is skipped */
+	memcpy(bad, st, len);
+	put_le32(bad + section_at(st, len, 7) - 16, 99);
+	fix_crc(bad, len);
+	{
+		struct harness *d = migrate(h, VGM_DIALECT_STANDARD, bad, len);
+
+		assert_int_equal(vgm_device_resume(d->dev), 0);
+		harness_free(d);
+	}
+	free(bad);
+	free(st);
+	free(fresh);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(f);
+}
+
+/* ---- the states this version saved ---------------------------------------------------- */
+
+struct fixture {
+	const char *name;
+	enum vgm_dialect dialect;
+	uint32_t scanout; /* one that shows something */
+};
+
+static const struct fixture fixtures[] = {
+	{ "standard-v1.bin", VGM_DIALECT_STANDARD, 1 },
+	{ "memory-rfc-v1.bin", VGM_DIALECT_MEMORY_RFC, 1 },
+};
+
+/* The device a fixture was saved from (the same guest addresses and
+ * bytes each time: the harness's allocator and patterns are fixed). */
+static struct harness *fixture_device(const struct fixture *fx, struct backing *b1,
+				      struct backing *b2)
+{
+	if (fx->dialect == VGM_DIALECT_STANDARD)
+		return standard_device(b1, b2);
+	*b2 = (struct backing){ 0 };
+	return rfc_device(b1);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void write_file(const char *path, const uint8_t *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+/* A fixture loads, resumes to show what its device showed, and saves
+ * again to the same bytes (as long as this library writes version 1). */
+static void check_fixture(const struct fixture *fx, const char *path)
+{
+	static uint8_t shown[64 * 64 * 4], again[64 * 64 * 4];
+	struct backing b1, b2;
+	struct harness *h = fixture_device(fx, &b1, &b2), *d;
+	size_t len, len2;
+	uint8_t *st = read_file(path, &len), *st2;
+
+	d = migrate(h, fx->dialect, st, len);
+	assert_int_equal(vgm_device_resume(d->dev), 0);
+	read_shown(h, fx->scanout, shown);
+	read_shown(d, fx->scanout, again);
+	assert_memory_equal(shown, again, sizeof(shown));
+	st2 = save(d, &len2);
+	assert_same_bytes(st, len, st2, len2);
+	free(st);
+	free(st2);
+	backing_free(&b1);
+	backing_free(&b2);
+	harness_free(h);
+	harness_free(d);
+}
+
+static void test_state_fixtures(void **state)
+{
+	const char *dir = getenv("VGM_SNAPSHOT_DIR");
+	const char *write = getenv("VGM_SNAPSHOT_WRITE");
+	char path[4096];
+
+	(void)state;
+	if (!dir)
+		fail_msg("VGM_SNAPSHOT_DIR is not set (tests/meson.build sets it)");
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, fixtures[i].name);
+		if (write && strcmp(write, "1") == 0) {
+			struct backing b1, b2;
+			struct harness *h = fixture_device(&fixtures[i], &b1, &b2);
+			size_t len;
+			uint8_t *st = save(h, &len);
+
+			write_file(path, st, len);
+			free(st);
+			backing_free(&b1);
+			backing_free(&b2);
+			harness_free(h);
+		}
+		check_fixture(&fixtures[i], path);
+	}
+}
+
 /* ---- guest memory that moves ------------------------------------------------------ */
 
 static void test_state_unmap_guest(void **state)
@@ -408,6 +719,8 @@ int main(void)
 		cmocka_unit_test(test_state_round_trip_rfc),
 		cmocka_unit_test(test_state_not_history),
 		cmocka_unit_test(test_state_pixels_of_last_transfer),
+		cmocka_unit_test(test_state_each_bad_field),
+		cmocka_unit_test(test_state_fixtures),
 		cmocka_unit_test(test_state_can_save),
 		cmocka_unit_test(test_state_load_rules),
 		cmocka_unit_test(test_state_unmap_guest),
