@@ -431,6 +431,8 @@ static const struct mutation mutations[] = {
 	{ 6, 0, 24, 8, 1, "cursors, field image" },
 	{ 7, 0, 0, 4, 2, "fences, field count" },
 	{ 7, 0, 4, 4, 1, "fences, field ctx_id" },
+	{ 8, 0, 0, 8, 1, "views, field pixels (no blob shown)" },
+	{ 8, 0, 8, 8, 1, "views, field pixels" },
 };
 
 static void put(uint8_t *p, uint32_t size, uint64_t v)

@@ -79,24 +79,33 @@ static int build_names(struct plan *p)
 	return 0;
 }
 
-static int build_edids(struct plan *p)
+/* The copies the device will own: the VMM's EDIDs, the staging copies'
+ * pixels. */
+static int build_copies(struct plan *p)
 {
 	for (uint32_t i = 0; i < p->num_scanouts; i++) {
 		struct plan_display *d = &p->display[i];
+		struct plan_view *v = &p->view[i];
 
-		if (!d->edid_len)
-			continue;
-		d->edid_copy = malloc(d->edid_len);
-		if (!d->edid_copy)
-			return -ENOMEM;
-		memcpy(d->edid_copy, d->edid, d->edid_len);
+		if (d->edid_len) {
+			d->edid_copy = malloc(d->edid_len);
+			if (!d->edid_copy)
+				return -ENOMEM;
+			memcpy(d->edid_copy, d->edid, d->edid_len);
+		}
+		if (v->pixels) {
+			v->copy = malloc(v->bytes);
+			if (!v->copy)
+				return -ENOMEM;
+			runs_decode(v->pixels, v->len, v->copy, v->bytes);
+		}
 	}
 	return 0;
 }
 
 /* What cannot fail: the display, what is shown, the cursors, features,
  * events and fence. Views and callbacks wait for state_resume(). */
-static void build_rest(struct plan *p)
+static void build_rest(struct plan *p, struct render *r)
 {
 	for (uint32_t i = 0; i < p->num_scanouts; i++) {
 		struct plan_display *d = &p->display[i];
@@ -111,6 +120,9 @@ static void build_rest(struct plan *p)
 				     resource_pixels_in_backing(resource_find(p->core, so->resource_id))
 					     ? &so->fb
 					     : NULL);
+		if (p->view[i].copy) /* after scanout_show(), which drops the view */
+			render_pend_staging(r, i, p->view[i].copy, p->view[i].bytes);
+		p->view[i].copy = NULL;
 		if (!p->has_cursors)
 			continue;
 		runs_decode(cur->image, cur->image_len, (uint8_t *)cursor_image(p->core, i),
@@ -127,7 +139,7 @@ static void build_rest(struct plan *p)
 
 int plan_build(struct plan *p, struct render *r)
 {
-	int err = build_edids(p);
+	int err = build_copies(p);
 
 	if (!err)
 		err = build_regions(p);
@@ -143,7 +155,7 @@ int plan_build(struct plan *p, struct render *r)
 		}
 		return err;
 	}
-	build_rest(p);
+	build_rest(p, r);
 	return 0;
 }
 
@@ -171,6 +183,8 @@ int state_load(struct core *c, struct render *r, struct logger *log, const void 
 		err = plan_cursors(&p);
 	if (!err)
 		err = plan_fences(&p);
+	if (!err)
+		err = plan_views(&p);
 	if (!err)
 		err = plan_build(&p, r);
 	plan_free(&p);

@@ -140,9 +140,10 @@ static int plan_blob(struct plan *p, struct plan_resource *pr)
 	return 0;
 }
 
-/* Where the resource sits in its region, as ATTACH_BACKING (offset 0),
- * RESOURCE_ATTACH_MEMORY (inside the region) and a blob (covering its
- * size) place it. */
+/* Where the resource sits in its region, as ATTACH_BACKING (offset 0,
+ * a 2D image's backing may end early), RESOURCE_ATTACH_MEMORY (the image
+ * inside the region; the region keeps its attachments when its name goes)
+ * and a blob (its size covered) place it. */
 static int plan_backing(struct plan *p, struct plan_resource *pr)
 {
 	const struct resource_desc *d = &pr->d;
@@ -156,10 +157,9 @@ static int plan_backing(struct plan *p, struct plan_resource *pr)
 		return plan_refuse(p, "resources", "region", pr->region);
 	rg = &p->regions[pr->region - 1];
 	need = d->kind == RESOURCE_BLOB ? d->blob_size : 0;
-	if (rg->named && d->kind == RESOURCE_2D)
+	if (d->kind == RESOURCE_2D && (rg->named || d->backing_offset))
 		need = (uint64_t)d->width * pr->fmt->bpp * d->height;
-	if ((!rg->named && d->backing_offset) ||
-	    __builtin_add_overflow(d->backing_offset, need, &end) || end > rg->size)
+	if (__builtin_add_overflow(d->backing_offset, need, &end) || end > rg->size)
 		return plan_refuse(p, "resources", "backing_offset (outside its region)",
 				   d->backing_offset);
 	rg->users++;

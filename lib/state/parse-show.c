@@ -42,7 +42,8 @@ static int plan_shown(struct plan *p, const struct plan_scanout *so)
 
 	if (!res)
 		return plan_refuse(p, "scanouts", "resource_id", so->resource_id);
-	if (!res->region)
+	/* A 2D image stays shown when its backing goes; a blob goes first. */
+	if (res->d.kind == RESOURCE_BLOB && !res->region)
 		return plan_refuse(p, "scanouts", "resource_id (no backing)", so->resource_id);
 	if (res->d.kind == RESOURCE_BLOB)
 		return plan_fb(p, so, res);
@@ -146,4 +147,42 @@ int plan_fences(struct plan *p)
 	p->fenced = true;
 	p->last_fence = le64(s + 12);
 	return 0;
+}
+
+static int plan_view(struct plan *p, struct reader *r, uint32_t idx)
+{
+	struct plan_view *v = &p->view[idx];
+	const struct plan_scanout *so = &p->scanout[idx];
+	const struct plan_resource *res = plan_find(p, so->resource_id);
+
+	if (!reader_u64(r, &v->len))
+		return plan_refuse(p, "views", "length", reader_left(r));
+	if (v->len == 0)
+		return 0;
+	if (!res || res->d.kind != RESOURCE_BLOB)
+		return plan_refuse(p, "views", "pixels (no blob shown)", v->len);
+	v->pixels = r->buf + r->pos;
+	v->bytes = (uint64_t)so->rect.width * so->rect.height *
+		   format_from_virtio(so->fb.format)->bpp;
+	if (!reader_skip(r, v->len) || !runs_decode(v->pixels, v->len, NULL, v->bytes))
+		return plan_refuse(p, "views", "pixels", v->len);
+	p->budget += v->bytes;
+	return 0;
+}
+
+int plan_views(struct plan *p)
+{
+	struct reader r;
+	int err = 0;
+
+	if (!p->section[SECTION_VIEWS])
+		return 0; /* staging copies start from guest memory */
+	reader_init(&r, p->section[SECTION_VIEWS], p->section_len[SECTION_VIEWS]);
+	for (uint32_t i = 0; !err && i < p->num_scanouts; i++)
+		err = plan_view(p, &r, i);
+	if (!err && reader_left(&r))
+		return plan_refuse(p, "views", "length (bytes left over)", reader_left(&r));
+	if (!err && p->budget > core_limits(p->core)->host_memory)
+		return plan_refuse(p, "views", "host memory (over max_host_memory)", p->budget);
+	return err;
 }

@@ -165,6 +165,8 @@ void plan_free(struct plan *p)
 		free(p->regions[i].ranges);
 	free(p->regions);
 	free(p->resources);
-	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
+	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
 		free(p->display[i].edid_copy);
+		free(p->view[i].copy);
+	}
 }

@@ -167,6 +167,26 @@ static void save_fences(struct sink *s, const struct core *c)
 	section_end(s, at);
 }
 
+/* The staging copies of blob scanouts: what the host was shown at the
+ * last flush, which guest memory may no longer hold. */
+static void save_views(struct sink *s, const struct core *c, struct render *r)
+{
+	size_t at = section_begin(s, SECTION_VIEWS, false);
+
+	for (uint32_t i = 0; i < core_num_scanouts(c); i++) {
+		uint64_t bytes, len = 0;
+		const uint8_t *px = render_staging(r, i, &bytes);
+		size_t len_at = s->pos;
+
+		sink_u64(s, 0);
+		if (px)
+			len = runs_encode(s, px, bytes);
+		if (s->buf)
+			put_le64(s->buf + len_at, len);
+	}
+	section_end(s, at);
+}
+
 static void save_all(struct sink *s, const struct core *c, struct render *r, const struct walk *w)
 {
 	s->pos = STATE_HEADER_SIZE;
@@ -177,6 +197,7 @@ static void save_all(struct sink *s, const struct core *c, struct render *r, con
 	save_scanouts(s, c);
 	save_cursors(s, c);
 	save_fences(s, c);
+	save_views(s, c, r);
 	if (!s->buf)
 		return;
 	memcpy(s->buf, STATE_MAGIC, 8);

@@ -26,6 +26,7 @@ enum section_tag {
 	SECTION_SCANOUTS = 5,
 	SECTION_CURSORS = 6,
 	SECTION_FENCES = 7,
+	SECTION_VIEWS = 8,
 	SECTION_COUNT, /* one past the last this version knows */
 };
 
@@ -126,6 +127,14 @@ struct plan_cursor {
 	uint64_t image_len;
 };
 
+/* What a blob scanout's staging copy held: the host's view at the last flush. */
+struct plan_view {
+	const uint8_t *pixels; /* encoded as runs; NULL for none */
+	uint64_t len;
+	uint64_t bytes;	       /* decoded */
+	uint8_t *copy;
+};
+
 struct plan {
 	struct core *core;
 	struct logger *log;
@@ -140,6 +149,7 @@ struct plan {
 	struct plan_scanout scanout[VGM_MAX_SCANOUTS];
 	struct plan_cursor cursor[VGM_MAX_SCANOUTS];
 	bool has_cursors;
+	struct plan_view view[VGM_MAX_SCANOUTS];
 	uint32_t nregions;
 	struct plan_region *regions;
 	uint32_t nresources;
@@ -162,6 +172,7 @@ int plan_resources(struct plan *p);
 int plan_scanouts(struct plan *p);
 int plan_cursors(struct plan *p);
 int plan_fences(struct plan *p);
+int plan_views(struct plan *p);
 /* The planned resource with that id, or NULL. */
 const struct plan_resource *plan_find(const struct plan *p, uint32_t id);
 void plan_free(struct plan *p);
