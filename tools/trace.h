@@ -183,6 +183,9 @@ struct trace_exec_opts {
 	bool write_dumps;
 	/* Print a "note" line after each request (vgm-replay --annotate). */
 	bool annotate;
+	/* After each request: save, destroy, create, load, move guest RAM,
+	 * resume (vgm-replay --save-restore); resume's lines are marked. */
+	bool save_restore;
 	trace_after_fn after;
 	void *ctx;
 };
