@@ -22,6 +22,7 @@ static const char usage[] =
 	"  -d, --dump-dir DIR relative dump paths are inside DIR (default: the current one)\n"
 	"  -s, --save-restore after each request: save, destroy, create, load, move guest\n"
 	"                     RAM, resume; resume's callbacks are printed as 'resume ...'\n"
+	"      --save-states P with -s: each state also goes to the file P<line>.bin\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      the library's version\n"
 	"Exit status: 0 replayed, 1 malformed trace or failed directive, 2 usage error.\n";
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 		{ "annotate", no_argument, NULL, 'a' }, { "dump-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },	{ "version", no_argument, NULL, 'V' },
 		{ "save-restore", no_argument, NULL, 's' },
+		{ "save-states", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trace_exec_opts opts = { .out = stdout, .write_dumps = true };
@@ -86,6 +88,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			opts.save_restore = true;
+			break;
+		case 'S':
+			opts.state_prefix = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

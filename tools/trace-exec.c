@@ -193,9 +193,25 @@ static int resume_marked(struct trace_exec *x)
 	return ret;
 }
 
+/* The state saved after the request of line, for vgm-replay --save-states. */
+static int write_state(struct trace_exec *x, unsigned long line, const uint8_t *buf,
+		       size_t len, struct trace_error *err)
+{
+	char path[4096];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s%lu.bin", x->opts.state_prefix, line);
+	f = fopen(path, "wb");
+	ok = f && fwrite(buf, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = false;
+	return ok ? 0 : trace_fail(err, "%s: cannot write the state", path);
+}
+
 /* Saves the device, destroys it, makes a new one, loads the state, moves
  * guest RAM to new host addresses (the old ones fault) and resumes. */
-static int save_restore(struct trace_exec *x, struct trace_error *err)
+static int save_restore(struct trace_exec *x, unsigned long line, struct trace_error *err)
 {
 	size_t len = 0, written = 0;
 	uint8_t *buf;
@@ -207,6 +223,10 @@ static int save_restore(struct trace_exec *x, struct trace_error *err)
 	if (!buf)
 		return trace_fail(err, "out of memory");
 	ret = vgm_device_save(x->dev, buf, len, &written);
+	if (ret == 0 && x->opts.state_prefix && write_state(x, line, buf, written, err) < 0) {
+		free(buf);
+		return -1;
+	}
 	vgm_device_destroy(x->dev);
 	x->dev = NULL;
 	if (ret == 0)
@@ -321,7 +341,7 @@ static int run_request(struct trace_exec *x, const struct trace_op *op, struct t
 	print_note(x, op, x->resp, written);
 	if (x->opts.after)
 		x->opts.after(x->opts.ctx, x->dev, op, ctrl ? x->resp : NULL, written);
-	ret = x->opts.save_restore ? save_restore(x, err) : 0;
+	ret = x->opts.save_restore ? save_restore(x, op->line, err) : 0;
 out:
 	free_chain(&c);
 	return ret;
