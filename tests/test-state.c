@@ -413,6 +413,7 @@ static const struct mutation mutations[] = {
 	{ 4, 0, 36, 4, 2, "resources, field has_uuid" },
 	{ 4, 0, 40, 8, 1, "resources, field backing_offset" },
 	{ 4, 0, 48, 4, 0, "resources, field uuid" },
+	{ 4, 0, 54, 1, 0x00, "resources, field uuid (not a version 4" },
 	{ 4, 0, 64, 8, 1ull << 40, "resources, field pixels length" },
 	{ 4, 1, 20, 4, 0x100, "resources, field blob_flags" },
 	{ 4, 1, 24, 8, 0, "resources, field blob_size" },

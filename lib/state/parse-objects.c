@@ -175,6 +175,10 @@ static int plan_uuid(struct plan *p, const struct plan_resource *pr, uint32_t ha
 		return plan_refuse(p, "resources", "has_uuid (without RESOURCE_UUID)", has_uuid);
 	if (has_uuid && le32(pr->d.uuid) == 0)
 		return plan_refuse(p, "resources", "uuid (its first 4 bytes 0)", 0);
+	/* As RESOURCE_ASSIGN_UUID makes them: random, RFC 4122 version 4
+	 * (found by fuzz/load: the host was announced one it never could be). */
+	if (has_uuid && ((pr->d.uuid[6] >> 4) != 4 || (pr->d.uuid[8] & 0xc0) != 0x80))
+		return plan_refuse(p, "resources", "uuid (not a version 4 UUID)", pr->d.uuid[6]);
 	return 0;
 }
 
