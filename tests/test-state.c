@@ -695,6 +695,31 @@ static void test_state_unmap_guest(void **state)
 	harness_free(h);
 }
 
+/* A resume whose blob backing translate() refuses: the scanout is dark,
+ * and the host, never shown it, is not told to disable it. */
+static void test_state_resume_lost_blob(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d;
+	struct vgm_pixels px;
+	size_t len;
+	uint8_t *st = save(h, &len);
+
+	(void)state;
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	d->fail_gpa = bblob.gpa[0];
+	assert_int_equal(vgm_device_resume(d->dev), 1);
+	assert_int_equal(count_events(d, EV_SCANOUT_DISABLE), 0);
+	assert_int_equal(count_events(d, EV_SCANOUT_SET), 1); /* the 2D one */
+	assert_int_equal(vgm_device_get_scanout_pixels(d->dev, 1, &px), -ENODATA);
+	assert_true(count_logs(d, "lost", 0) == 1);
+	free(st);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+}
+
 static void test_state_lost_2d_backing(void **state)
 {
 	struct backing b2d, bblob;
@@ -728,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_state_load_rules),
 		cmocka_unit_test(test_state_unmap_guest),
 		cmocka_unit_test(test_state_lost_2d_backing),
+		cmocka_unit_test(test_state_resume_lost_blob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -769,11 +769,12 @@ VGM_EXPORT int vgm_device_load(struct vgm_device *dev, const void *buf, size_t l
  * Resumes a loaded device once the guest's memory is mapped: translates
  * every region's guest ranges anew (through translate()), then replays
  * the display callbacks so the host shows what the guest showed:
- * scanout_set() or scanout_dmabuf() (or scanout_disable()) for each
- * scanout that shows a resource, cursor_set() for each visible cursor,
- * resource_uuid() for each resource with a UUID, in the order of their
- * ids. A backing translate() refuses is lost, as vgm_device_unmap_guest()
- * describes.
+ * scanout_set() or scanout_dmabuf() for each scanout that shows a
+ * resource, cursor_set() for each visible cursor, resource_uuid() for each
+ * resource with a UUID, in the order of their ids. A backing translate()
+ * refuses is lost, as vgm_device_unmap_guest() describes; a scanout that
+ * showed a blob in it shows nothing, and the host, never shown it, is not
+ * told.
  *
  * @return the number of backings lost (0: all mapped again); -EINVAL when
  *         the device was not loaded (API misuse, logged).

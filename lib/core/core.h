@@ -363,6 +363,10 @@ void core_fence_done(struct core *c, bool ring, uint64_t fence_id);
 bool core_last_fence(const struct core *c, uint64_t *id);
 void core_set_last_fence(struct core *c, uint64_t id);
 
+/* Forgets what scanout idx shows without telling the host: a restored
+ * device's host was never shown it. */
+void scanout_drop(struct core *c, uint32_t idx);
+
 /* Frees every object without callbacks (a load that failed): the device
  * is as created again, but for its display configuration. */
 void core_drop_objects(struct core *c);

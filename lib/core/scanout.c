@@ -96,3 +96,8 @@ void scanout_hide(struct core *c, uint32_t idx)
 	scanout_forget(c, idx);
 	host_scanout_disable(c->host, idx);
 }
+
+void scanout_drop(struct core *c, uint32_t idx)
+{
+	scanout_forget(c, idx);
+}

@@ -10,9 +10,10 @@
  */
 #include "state-impl.h"
 
-/* Shows again what scanout i shows, or disables it when its backing is
- * lost; only the scanouts whose blob lies in [gpa, gpa + len) and every
- * 2D one when all is true. */
+/* Shows again what scanout i shows, or stops showing it when its backing
+ * is lost; only the scanouts whose blob lies in [gpa, gpa + len), and
+ * every one when all is true (a resume: the host was never shown them, so
+ * one that cannot be shown is forgotten without scanout_disable()). */
 static void show_again(struct core *c, struct render *r, uint32_t i, uint64_t gpa, uint64_t len,
 		       bool all)
 {
@@ -27,13 +28,14 @@ static void show_again(struct core *c, struct render *r, uint32_t i, uint64_t gp
 	rg = resource_backing(so.res);
 	if (!all && (!blob || !rg || (region_mapped(rg) && !region_overlaps(rg, gpa, len))))
 		return;
-	if (blob && (!rg || !region_mapped(rg))) {
-		scanout_hide(c, i);
-		return;
+	/* Lost, or no memory for a staging copy: it goes dark. */
+	if ((blob && (!rg || !region_mapped(rg))) ||
+	    render_show(r, i, so.res, &so.rect, blob ? &so.fb : NULL)) {
+		if (all)
+			scanout_drop(c, i);
+		else
+			scanout_hide(c, i);
 	}
-	/* A staging copy cannot be made without memory: then it goes dark. */
-	if (render_show(r, i, so.res, &so.rect, blob ? &so.fb : NULL))
-		scanout_hide(c, i);
 }
 
 uint32_t state_unmap_guest(struct core *c, struct render *r, uint64_t gpa, uint64_t len)
