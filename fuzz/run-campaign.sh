@@ -41,7 +41,7 @@ case "$BUILD" in /*) B=$BUILD ;; *) B=$SRC/$BUILD ;; esac
 if [ ! -f "$BUILD/build.ninja" ]; then
 	CC=${CC:-clang} meson setup "$BUILD" -Dfuzzing=enabled
 fi
-ninja -C "$BUILD" "fuzz/fuzz-$T" fuzz/seeds.stamp
+ninja -C "$BUILD" "fuzz/fuzz-$T" fuzz/seeds.stamp fuzz/load-seeds.stamp
 
 BIN=$B/fuzz/fuzz-$T
 WORK=$B/fuzz/campaign-$T
@@ -52,7 +52,7 @@ mkdir -p "$WORK/new" "$WORK/logs" "$CORPUS" "$CRASHES"
 # What the campaign starts from, besides its own finds.
 set -- "$@" "$CORPUS"
 case "$T" in
-request | stream) set -- "$@" "$B/fuzz/$T-seeds" ;;
+request | stream | load) set -- "$@" "$B/fuzz/$T-seeds" ;;
 trace) set -- "$@" "$SRC/tests/traces/standard" "$SRC/tests/traces/memory-rfc" ;;
 vhost-user | vring) set -- "$@" "$SRC/fuzz/$T/seeds" ;;
 esac

@@ -277,7 +277,8 @@ static struct fixture *fixture_new(void)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .with_release = true,
-				  .fake_fd = FAKE_FD, .with_dmabuf = true };
+				  .fake_fd = FAKE_FD, .with_dmabuf = true,
+				  .flags = VGM_DEVICE_SAVEABLE };
 
 	assert_non_null(f);
 	test_renderer_init(&f->tr);

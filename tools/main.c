@@ -16,10 +16,13 @@
 #include "trace.h"
 
 static const char usage[] =
-	"usage: vgm-replay [-a] [-d DIR] TRACE\n"
+	"usage: vgm-replay [-a] [-s] [-d DIR] TRACE\n"
 	"  Replays a vgm-trace v1 file (- for stdin) against virtgpu-mem.\n"
 	"  -a, --annotate     a 'note' line after each request: its line, command, response\n"
 	"  -d, --dump-dir DIR relative dump paths are inside DIR (default: the current one)\n"
+	"  -s, --save-restore after each request: save, destroy, create, load, move guest\n"
+	"                     RAM, resume; resume's callbacks are printed as 'resume ...'\n"
+	"      --save-states P with -s: each state also goes to the file P<line>.bin\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      the library's version\n"
 	"Exit status: 0 replayed, 1 malformed trace or failed directive, 2 usage error.\n";
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "annotate", no_argument, NULL, 'a' }, { "dump-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },	{ "version", no_argument, NULL, 'V' },
+		{ "save-restore", no_argument, NULL, 's' },
+		{ "save-states", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trace_exec_opts opts = { .out = stdout, .write_dumps = true };
@@ -73,13 +78,19 @@ int main(int argc, char **argv)
 	FILE *in;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "ad:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ad:hsV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			opts.annotate = true;
 			break;
 		case 'd':
 			opts.dump_dir = optarg;
+			break;
+		case 's':
+			opts.save_restore = true;
+			break;
+		case 'S':
+			opts.state_prefix = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -106,7 +106,8 @@ static int set_edids(struct trace_exec *x, struct trace_error *err)
 	return 0;
 }
 
-static int make_device(struct trace_exec *x, struct trace_error *err)
+/* The device of the device line (saveable for --save-restore). */
+static int new_device(struct trace_exec *x, struct vgm_device **dev)
 {
 	const struct trace_device *d = &x->cfg;
 	struct vgm_device_config cfg = {
@@ -120,13 +121,21 @@ static int make_device(struct trace_exec *x, struct trace_error *err)
 		.max_regions = d->max_regions,
 		.ops = &x->ops,
 		.host = x,
+		.flags = x->opts.save_restore ? VGM_DEVICE_SAVEABLE : 0,
 	};
+
+	memcpy(cfg.scanouts, d->scanouts, sizeof(cfg.scanouts));
+	return vgm_device_new(&cfg, dev);
+}
+
+static int make_device(struct trace_exec *x, struct trace_error *err)
+{
+	const struct trace_device *d = &x->cfg;
 	uint64_t offered;
 	int ret;
 
-	memcpy(cfg.scanouts, d->scanouts, sizeof(cfg.scanouts));
 	err->line = x->cfg_line;
-	ret = vgm_device_new(&cfg, &x->dev);
+	ret = new_device(x, &x->dev);
 	if (ret < 0)
 		return trace_fail(err, "vgm_device_new: %s", strerror(-ret));
 	vgm_device_get_features(x->dev, &offered);
@@ -151,6 +160,86 @@ static int make_device(struct trace_exec *x, struct trace_error *err)
 static int need_device(struct trace_exec *x, struct trace_error *err)
 {
 	return x->dev ? 0 : make_device(x, err);
+}
+
+/* ---- --save-restore ----------------------------------------------------------- */
+
+/* Runs vgm_device_resume() with its lines marked "resume " (they restate
+ * what the host was shown; a plain replay has none). */
+static int resume_marked(struct trace_exec *x)
+{
+	FILE *real = x->opts.out;
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	int ret;
+
+	x->opts.out = real ? open_memstream(&text, &len) : NULL;
+	if (real && !x->opts.out) {
+		x->opts.out = real;
+		return -ENOMEM;
+	}
+	ret = vgm_device_resume(x->dev);
+	if (!real)
+		return ret;
+	fclose(x->opts.out);
+	x->opts.out = real;
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		fprintf(real, "resume %.*s", (int)(next - line), line);
+	}
+	free(text);
+	return ret;
+}
+
+/* The state saved after the request of line, for vgm-replay --save-states. */
+static int write_state(struct trace_exec *x, unsigned long line, const uint8_t *buf,
+		       size_t len, struct trace_error *err)
+{
+	char path[4096];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s%lu.bin", x->opts.state_prefix, line);
+	f = fopen(path, "wb");
+	ok = f && fwrite(buf, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = false;
+	return ok ? 0 : trace_fail(err, "%s: cannot write the state", path);
+}
+
+/* Saves the device, destroys it, makes a new one, loads the state, moves
+ * guest RAM to new host addresses (the old ones fault) and resumes. */
+static int save_restore(struct trace_exec *x, unsigned long line, struct trace_error *err)
+{
+	size_t len = 0, written = 0;
+	uint8_t *buf;
+	int ret = vgm_device_save_size(x->dev, &len);
+
+	if (ret < 0)
+		return trace_fail(err, "vgm_device_save_size: %s", strerror(-ret));
+	buf = malloc(len);
+	if (!buf)
+		return trace_fail(err, "out of memory");
+	ret = vgm_device_save(x->dev, buf, len, &written);
+	if (ret == 0 && x->opts.state_prefix && write_state(x, line, buf, written, err) < 0) {
+		free(buf);
+		return -1;
+	}
+	vgm_device_destroy(x->dev);
+	x->dev = NULL;
+	if (ret == 0)
+		ret = new_device(x, &x->dev);
+	if (ret == 0)
+		ret = vgm_device_load(x->dev, buf, written);
+	free(buf);
+	if (ret == 0)
+		ret = ram_move(&x->ram);
+	if (ret == 0)
+		ret = resume_marked(x);
+	if (ret < 0)
+		return trace_fail(err, "--save-restore: %s", strerror(-ret));
+	return 0;
 }
 
 /* ---- requests --------------------------------------------------------------- */
@@ -251,7 +340,7 @@ static int run_request(struct trace_exec *x, const struct trace_op *op, struct t
 	print_note(x, op, x->resp, written);
 	if (x->opts.after)
 		x->opts.after(x->opts.ctx, x->dev, op, ctrl ? x->resp : NULL, written);
-	ret = 0;
+	ret = x->opts.save_restore ? save_restore(x, op->line, err) : 0;
 out:
 	free_chain(&c);
 	return ret;

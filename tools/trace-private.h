@@ -84,12 +84,19 @@ struct ram_range {
 struct trace_ram {
 	struct ram_range *r; /* sorted by gpa */
 	size_t n, cap;
+	/* Where ram_move() moved ranges from: kept PROT_NONE until
+	 * ram_fini(), so a stale host pointer faults and is never reused. */
+	struct ram_range *old;
+	size_t nold, capold;
 };
 
 void ram_init(struct trace_ram *ram);
 void ram_fini(struct trace_ram *ram);
 /* 0, -EEXIST (overlap), -EINVAL (empty or wraps), -ENOMEM. */
 int ram_add(struct trace_ram *ram, uint64_t gpa, uint64_t size);
+/* Moves every range to new host addresses, its bytes with it (mremap: no
+ * copy); the old addresses become PROT_NONE. 0 or -ENOMEM. */
+int ram_move(struct trace_ram *ram);
 /* Host address of [gpa, gpa + len) if it lies inside one range, else NULL. */
 uint8_t *ram_span(const struct trace_ram *ram, uint64_t gpa, uint64_t len);
 /* vgm_host_ops.translate over ram (host is the struct trace_ram). */

@@ -21,7 +21,10 @@ void ram_fini(struct trace_ram *ram)
 {
 	for (size_t i = 0; i < ram->n; i++)
 		munmap(ram->r[i].map, ram->r[i].map_len);
+	for (size_t i = 0; i < ram->nold; i++)
+		munmap(ram->old[i].map, ram->old[i].map_len);
 	free(ram->r);
+	free(ram->old);
 	ram_init(ram);
 }
 
@@ -76,6 +79,22 @@ static int map_range(struct ram_range *r, uint64_t size)
 	return 0;
 }
 
+/* Room for one more range in an array of n with room for *cap. */
+static int room_for_one(struct ram_range **arr, size_t n, size_t *cap)
+{
+	size_t want = *cap ? *cap * 2 : 8;
+	struct ram_range *rs;
+
+	if (n < *cap)
+		return 0;
+	rs = realloc(*arr, want * sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	*arr = rs;
+	*cap = want;
+	return 0;
+}
+
 int ram_add(struct trace_ram *ram, uint64_t gpa, uint64_t size)
 {
 	struct ram_range r = { .gpa = gpa, .size = size };
@@ -87,21 +106,49 @@ int ram_add(struct trace_ram *ram, uint64_t gpa, uint64_t size)
 		return -EINVAL;
 	if (overlaps(ram, gpa, size, &at))
 		return -EEXIST;
-	if (ram->n == ram->cap) {
-		size_t cap = ram->cap ? ram->cap * 2 : 8;
-		struct ram_range *rs = realloc(ram->r, cap * sizeof(*rs));
-
-		if (!rs)
-			return -ENOMEM;
-		ram->r = rs;
-		ram->cap = cap;
-	}
+	if (room_for_one(&ram->r, ram->n, &ram->cap) < 0)
+		return -ENOMEM;
 	err = map_range(&r, size);
 	if (err < 0)
 		return err;
 	memmove(&ram->r[at + 1], &ram->r[at], (ram->n - at) * sizeof(*ram->r));
 	ram->r[at] = r;
 	ram->n++;
+	return 0;
+}
+
+/* Moves one range's bytes to a new mapping; the old one stays, PROT_NONE. */
+static int move_range(struct ram_range *r, struct ram_range *old)
+{
+	size_t body = r->map_len - (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *to = mmap(NULL, r->map_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			   -1, 0);
+
+	if (to == MAP_FAILED)
+		return -ENOMEM;
+	if (mremap(r->map, body, body, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
+		munmap(to, r->map_len);
+		return -ENOMEM;
+	}
+	/* The old bytes' place: inaccessible, and reserved so no later
+	 * mapping lands there. */
+	if (mmap(r->map, body, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		abort(); /* the range moved already: nothing to undo */
+	*old = *r;
+	r->host = to + (r->host - r->map);
+	r->map = to;
+	return 0;
+}
+
+int ram_move(struct trace_ram *ram)
+{
+	for (size_t i = 0; i < ram->n; i++) {
+		if (room_for_one(&ram->old, ram->nold, &ram->capold) < 0 ||
+		    move_range(&ram->r[i], &ram->old[ram->nold]) < 0)
+			return -ENOMEM;
+		ram->nold++;
+	}
 	return 0;
 }
 

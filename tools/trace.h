@@ -183,6 +183,12 @@ struct trace_exec_opts {
 	bool write_dumps;
 	/* Print a "note" line after each request (vgm-replay --annotate). */
 	bool annotate;
+	/* After each request: save, destroy, create, load, move guest RAM,
+	 * resume (vgm-replay --save-restore); resume's lines are marked. */
+	bool save_restore;
+	/* With save_restore: each state is also written to this prefix,
+	 * then the request's line number and ".bin" (the fuzz/load seeds). */
+	const char *state_prefix;
 	trace_after_fn after;
 	void *ctx;
 };

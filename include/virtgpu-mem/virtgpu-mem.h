@@ -381,6 +381,15 @@ struct vgm_device_config {
 	 * or 0; with VGM_RENDERER_2D, 0. @since 0.3
 	 */
 	uint32_t renderer_flags;
+	/**
+	 * VGM_DEVICE_SAVEABLE or 0; other bits: vgm_device_new() refuses
+	 * them (-EINVAL). Fixed at creation, so a VMM knows before it starts
+	 * a guest whether it can migrate it. @since 0.3
+	 */
+	uint32_t flags;
+	/** Must be 0 (vgm_device_new() refuses anything else): the struct
+	 * ends without padding. @since 0.3 */
+	uint32_t reserved2;
 };
 
 /** The renderers a device can draw with (vgm_device_config.renderer). @ingroup vgm-device
@@ -967,6 +976,150 @@ struct vgm_wire_command {
  */
 VGM_EXPORT const struct vgm_wire_command *vgm_wire_command(enum vgm_dialect dialect,
 							   uint32_t type);
+
+/** @} */
+
+/**
+ * @defgroup state Saving and restoring a device
+ *
+ * A VMM that migrates a guest, or saves it to disk, saves the device into
+ * bytes it owns (vgm_device_save_size(), vgm_device_save()), creates a
+ * device with the same config on the destination, loads the bytes into it
+ * (vgm_device_load()) and, once the guest's memory is mapped there,
+ * resumes it (vgm_device_resume()). The format is docs/snapshot-format.md:
+ * versioned, little-endian, checksummed; a state saved by this version
+ * loads in every later one. Only 2D state can be saved: a device with a 3D
+ * context or resource cannot.
+ *
+ * Guest memory that moves under a live device (IOMMU invalidation,
+ * vfio-user DMA unregister, virtio-mem unplug) is vgm_device_unmap_guest().
+ * @{
+ */
+
+/** vgm_device_config.flags: the device can be saved (vgm_device_save()).
+ * A device with a 3D renderer can never be saveable: vgm_device_new()
+ * refuses VGM_RENDERER_VIRGL with it (-EINVAL).
+ * @since 0.3 */
+#define VGM_DEVICE_SAVEABLE (1u << 0)
+
+/** Why vgm_device_can_save() says no, as bits. @since 0.3 */
+enum vgm_save_blocker {
+	/** The device was created without VGM_DEVICE_SAVEABLE. */
+	VGM_SAVE_BLOCKED_NOT_SAVEABLE = 1u << 0,
+	/** A request is in flight (its fence not yet completed). */
+	VGM_SAVE_BLOCKED_IN_FLIGHT = 1u << 1,
+	/** A 3D context or resource exists: a 3D renderer's state cannot be
+	 * saved. */
+	VGM_SAVE_BLOCKED_3D = 1u << 2,
+};
+
+/**
+ * Whether a save would succeed now.
+ *
+ * @param dev  the device.
+ * @param why  if not NULL, receives the VGM_SAVE_BLOCKED_* bits (0 when
+ *             the device can be saved), so a VMM can say why, as QEMU's
+ *             migration blockers do.
+ * @return 0 when it can, -EBUSY when it cannot now, -EINVAL for a NULL
+ *         device.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_can_save(const struct vgm_device *dev, uint32_t *why);
+
+/**
+ * The bytes the next vgm_device_save() writes, if nothing changes before.
+ * A 2D image's zeros cost nothing: an image never written is a few bytes.
+ *
+ * @param dev   the device.
+ * @param size  receives the bytes.
+ * @return 0, -EBUSY (vgm_device_can_save() says no), -ENOMEM, -EINVAL.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_save_size(const struct vgm_device *dev, size_t *size);
+
+/**
+ * Saves the device's state into buf: features, events, the display
+ * configuration and the VMM's EDIDs, resources (2D pixels as the last
+ * transfer left them), regions and memory ids by guest address, what each
+ * scanout shows, each scanout's cursor, the last fence completed. No host
+ * address is saved. Makes no callback.
+ *
+ * @param dev      the device.
+ * @param buf      where the state goes.
+ * @param len      bytes at buf.
+ * @param written  receives the bytes written.
+ * @return 0; -ENOSPC when len is too small (nothing written); -EBUSY when
+ *         vgm_device_can_save() says no; -ENOMEM; -EINVAL.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_save(const struct vgm_device *dev, void *buf, size_t len,
+			       size_t *written);
+
+/**
+ * Loads a saved state into a device created with the same dialect and
+ * number of scanouts, VGM_DEVICE_SAVEABLE, and not used yet: no request
+ * submitted, no features set (vgm_device_set_display() and
+ * vgm_device_set_edid() may have been called: the state's display
+ * configuration replaces theirs). The bytes are checked as guest requests
+ * are, against this device's limits and host-memory budget, before
+ * anything is allocated. All or nothing.
+ *
+ * The loaded device holds no host mapping and has made no callback: it is
+ * "loaded, not resumed". vgm_device_submit() answers -EBUSY until
+ * vgm_device_resume(); its scanouts show nothing (-ENODATA) until then.
+ *
+ * @param dev  a fresh device.
+ * @param buf  a state saved by vgm_device_save(), treated as hostile.
+ * @param len  its bytes.
+ * @return 0; -EINVAL for a malformed or hostile state (one log line names
+ *         the section and the field) or a device that is not fresh or not
+ *         saveable (API misuse, logged); -ENOMEM. On error the device is
+ *         as it was.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_load(struct vgm_device *dev, const void *buf, size_t len);
+
+/**
+ * Resumes a loaded device once the guest's memory is mapped: translates
+ * every region's guest ranges anew (through translate()), then replays
+ * the display callbacks so the host shows what the guest showed:
+ * scanout_set() or scanout_dmabuf() for each scanout that shows a
+ * resource, cursor_set() for each visible cursor, resource_uuid() for each
+ * resource with a UUID, in the order of their ids. A backing translate()
+ * refuses is lost, as vgm_device_unmap_guest() describes; a scanout that
+ * showed a blob in it shows nothing, and the host, never shown it, is not
+ * told.
+ *
+ * @param dev  the loaded device.
+ * @return the number of backings lost (0: all mapped again); -EINVAL when
+ *         the device was not loaded (API misuse, logged).
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_resume(struct vgm_device *dev);
+
+/**
+ * The guest range [gpa, gpa + len) is no longer mapped where it was:
+ * every mapping of the device in a region with a range in it is given
+ * back (release() for each) and the region is translated again at once,
+ * whole, as the request that made it was; each scanout showing a blob in
+ * it is shown again (scanout_set() or scanout_dmabuf() with the new
+ * pixels). Call it after the range is mapped again (or knowing it will
+ * not be): the library reads none of the old mappings afterwards.
+ *
+ * A backing that cannot be translated again (translate() refuses, or the
+ * budget is exceeded) is lost: TRANSFER_TO_HOST_2D from it and
+ * SET_SCANOUT_BLOB of it answer ERR_UNSPEC, the scanouts showing a blob in
+ * it are disabled (scanout_disable()), a 2D resource keeps the pixels it
+ * had; DETACH_BACKING, UNREF and MEMORY_UNREF work as before. A later
+ * vgm_device_unmap_guest() over any range maps it again if it can.
+ *
+ * @param dev  the device.
+ * @param gpa  the range's first guest physical address.
+ * @param len  its bytes.
+ * @return the number of backings lost (0: all mapped again), or -EINVAL.
+ * @since 0.3
+ */
+VGM_EXPORT int vgm_device_unmap_guest(struct vgm_device *dev, uint64_t gpa, uint64_t len);
 
 /** @} */
 

@@ -7,6 +7,7 @@
 #define VGM_API_IMPL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "api.h"
 
@@ -28,6 +29,9 @@ struct vgm_device {
 	 * the bytes of its response */
 	bool waited_done;
 	size_t waited_written;
+	bool saveable; /* VGM_DEVICE_SAVEABLE, fixed at creation */
+	bool used;     /* a request submitted or features set: no load any more */
+	bool loaded;   /* loaded and not yet resumed: no request until it is */
 };
 
 /* 0; -EINVAL for a NULL device; -EBUSY, logged as API misuse naming fn,
@@ -54,6 +58,6 @@ void device_cancel(struct vgm_device *dev);
 void device_wait(struct vgm_device *dev, size_t *written);
 
 /* The largest display a VMM may configure, in either direction. */
-#define MAX_DISPLAY_SIZE 16384u
+#define MAX_DISPLAY_SIZE CORE_MAX_DISPLAY
 
 #endif /* VGM_API_IMPL_H */

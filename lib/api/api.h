@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "core/core.h"
 #include "render/render.h"
+#include "state/state.h"
 
 /* The core of a device, for the tests that read what no public call says
  * (the limits in force). */

@@ -25,6 +25,8 @@ static const size_t config_ends[] = {
 	MEMBER_END(struct vgm_device_config, stream_threshold),
 	MEMBER_END(struct vgm_device_config, renderer),
 	MEMBER_END(struct vgm_device_config, renderer_flags),
+	MEMBER_END(struct vgm_device_config, flags),
+	MEMBER_END(struct vgm_device_config, reserved2),
 };
 static const struct sized_ends host_ops_sizes = { host_ops_ends, ARRAY_SIZE(host_ops_ends) };
 static const struct sized_ends config_sizes = { config_ends, ARRAY_SIZE(config_ends) };
@@ -54,8 +56,12 @@ static int check_config(struct vgm_device *dev, const struct vgm_device_config *
 {
 	if (cfg->dialect > VGM_DIALECT_MEMORY_RFC)
 		return api_misuse(dev, "vgm_device_new: unknown dialect");
-	if (cfg->reserved)
+	if (cfg->reserved || cfg->reserved2)
 		return api_misuse(dev, "vgm_device_new: config's reserved field is not 0");
+	if (cfg->flags & ~VGM_DEVICE_SAVEABLE)
+		return api_misuse(dev, "vgm_device_new: unknown flags");
+	if ((cfg->flags & VGM_DEVICE_SAVEABLE) && cfg->renderer == VGM_RENDERER_VIRGL)
+		return api_misuse(dev, "vgm_device_new: a virgl device cannot be saveable");
 	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VGM_MAX_SCANOUTS)
 		return api_misuse(dev, "vgm_device_new: num_scanouts must be 1..16");
 	for (uint32_t i = 0; i < cfg->num_scanouts; i++) {
@@ -205,6 +211,7 @@ int device_new(const struct vgm_device_config *config, const struct renderer_ops
 		free(dev);
 		return err;
 	}
+	dev->saveable = cfg.flags & VGM_DEVICE_SAVEABLE;
 	*out = dev;
 	return 0;
 }
@@ -252,6 +259,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	/* The resources are gone; now its contexts and fences. */
 	if (render_3d(dev->render))
 		render_3d(dev->render)->reset(dev->render);
+	dev->loaded = false; /* nothing loaded is left to resume */
 	return 0;
 }
 
@@ -277,6 +285,7 @@ VGM_EXPORT int vgm_device_set_features(struct vgm_device *dev, uint64_t accepted
 	if (device_bits & ~core_offered(dev->core))
 		return api_misuse(dev, "vgm_device_set_features: a feature that was not offered");
 	core_accept(dev->core, device_bits);
+	dev->used = true;
 	return 0;
 }
 

@@ -21,6 +21,12 @@ static int check_args(struct vgm_device *dev, enum vgm_queue queue, const struct
 		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", fn);
 		return -EINVAL;
 	}
+	if (dev->loaded) {
+		logger_msg(dev->log, VGM_LOG_ERROR,
+			   "API misuse: %s: a loaded device before vgm_device_resume(): -EBUSY", fn);
+		return -EBUSY;
+	}
+	dev->used = true;
 	return 0;
 }
 

@@ -9,10 +9,6 @@
 
 #include "cmd-impl.h"
 
-#define BLOB_FLAGS_KNOWN                                                                           \
-	(VGM_GPU_BLOB_FLAG_USE_MAPPABLE | VGM_GPU_BLOB_FLAG_USE_SHAREABLE |                        \
-	 VGM_GPU_BLOB_FLAG_USE_CROSS_DEVICE)
-
 static uint32_t validate_blob_fields(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_resource_create_blob *b = &c->u.create_blob;
@@ -21,7 +17,7 @@ static uint32_t validate_blob_fields(struct dispatch *d, struct cmd *c)
 	if (b->blob_mem != VGM_GPU_BLOB_MEM_GUEST)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "blob_mem %u is not BLOB_MEM_GUEST", b->blob_mem);
-	if (b->blob_flags & ~BLOB_FLAGS_KNOWN)
+	if (b->blob_flags & ~RESOURCE_BLOB_FLAGS_KNOWN)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "blob_flags 0x%x has unknown bits", b->blob_flags);
 	if (b->size == 0)
@@ -132,6 +128,10 @@ static uint32_t validate_set_scanout_blob(struct dispatch *d, struct cmd *c)
 				   "resource_id %u is not a blob", s->resource_id);
 	if (!c->rd.backed)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
+				   s->resource_id);
+	if (!region_mapped(resource_backing(c->res)))
+		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "resource_id %u: its backing is lost (guest memory moved)",
 				   s->resource_id);
 	return check_blob_image(d, c);
 }

@@ -324,9 +324,11 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 	if (fenced && answer_later(d, &c, err, bytes, w.pos, tag, out, out_cnt))
 		return DISPATCH_PENDING;
 	*written = dispatch_answer(d, cmd_name(&c), out, out_cnt, bytes, w.pos);
-	if (fenced)
+	if (fenced) {
+		core_fence_done(d->core, timeline_of(&c.hdr).ring, c.hdr.fence_id);
 		host_fence_done(d->host, c.hdr.ctx_id, timeline_of(&c.hdr).ring_idx,
 				c.hdr.fence_id);
+	}
 	return DISPATCH_DONE;
 }
 

@@ -118,6 +118,7 @@ static void answer(struct dispatch *d, struct pending *p, struct dispatch_done *
 {
 	done->tag = p->tag;
 	done->written = dispatch_answer(d, p->name, p->out, p->out_cnt, p->resp, p->len);
+	core_fence_done(d->core, p->timeline.ring, p->fence_id);
 	host_fence_done(d->host, p->ctx_id, p->timeline.ring_idx, p->fence_id);
 }
 

@@ -18,6 +18,10 @@ static uint32_t validate_transfer(struct dispatch *d, struct cmd *c)
 	if (!c->rd.backed)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   t->resource_id);
+	if (!region_mapped(resource_backing(c->res)))
+		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC,
+				   "resource_id %u: its backing is lost (guest memory moved)",
+				   t->resource_id);
 	if (!rect_inside(&t->r, c->rd.width, c->rd.height))
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "rect %u,%u %ux%u is not inside the resource's %ux%u", t->r.x,

@@ -83,6 +83,10 @@ struct region {
 	uint32_t nranges;
 	size_t block_bytes; /* what the ranges' and pieces' allocation holds */
 	bool block_mapped;  /* it is a mapping of its own (util/hugemap.c) */
+	/* No host table (remap.c): restored and not yet resumed, or lost
+	 * (translate() refused it again). Reads find nothing. */
+	bool unmapped;
+	uint32_t mark; /* the last region_remap() that visited it */
 };
 
 /* The index of the piece holding off (< size). */
@@ -174,6 +178,9 @@ struct core {
 	uint64_t spare_bytes;	 /* what they hold: within the budget's room */
 	const struct core_hooks *hooks;
 	void *hooks_ctx;
+	uint32_t remap_epoch; /* of the last region_remap(), never 0 */
+	bool fenced;	      /* a fence of the global timeline completed */
+	uint64_t last_fence;  /* the last one that did */
 	uint32_t num_scanouts;
 	uint32_t num_capsets; /* the renderer's */
 	struct scanout scanouts[]; /* then the cursor images */

@@ -93,6 +93,7 @@ void core_reset(struct core *c)
 		c->scanouts[i].cursor.visible = false; /* the host keeps what it was given */
 	c->accepted = 0;
 	c->events = 0;
+	c->fenced = false;
 }
 
 enum vgm_dialect core_dialect(const struct core *c)
@@ -164,4 +165,24 @@ void core_set_hooks(struct core *c, const struct core_hooks *hooks, void *ctx)
 {
 	c->hooks = hooks;
 	c->hooks_ctx = ctx;
+}
+
+uint64_t core_accepted_bits(const struct core *c)
+{
+	return c->accepted;
+}
+
+uint32_t core_events(const struct core *c)
+{
+	return c->events;
+}
+
+void core_set_events(struct core *c, uint32_t bits)
+{
+	c->events = bits;
+}
+
+void core_drop_objects(struct core *c)
+{
+	free_objects(c, false);
 }

@@ -54,6 +54,9 @@ struct core_limits {
 	uint32_t table_pieces;	  /* translate() results one request may make */
 };
 
+/* The largest display a VMM may configure, in either direction. */
+#define CORE_MAX_DISPLAY 16384u
+
 struct core_display {
 	bool enabled;
 	uint32_t width;
@@ -242,6 +245,11 @@ struct resource_ops {
 	void (*detach)(struct core *c, struct resource *res, void *payload);
 };
 
+/* The blob flags the library knows (RESOURCE_CREATE_BLOB). */
+#define RESOURCE_BLOB_FLAGS_KNOWN                                                                  \
+	(VGM_GPU_BLOB_FLAG_USE_MAPPABLE | VGM_GPU_BLOB_FLAG_USE_SHAREABLE |                        \
+	 VGM_GPU_BLOB_FLAG_USE_CROSS_DEVICE)
+
 /* CORE_ID_RESERVED (0), CORE_ID_IN_USE, or CORE_OK. */
 enum core_verdict resource_id_free(const struct core *c, uint32_t id);
 /* CORE_NO_ROOM when max_resources resources are live. */
@@ -354,5 +362,76 @@ void cursor_show(struct core *c, uint32_t idx, uint32_t resource_id, uint32_t ho
 		 uint32_t hot_y, uint32_t x, uint32_t y);
 void cursor_move(struct core *c, uint32_t idx, uint32_t x, uint32_t y);
 void cursor_hide(struct core *c, uint32_t idx);
+
+/* ---- what a snapshot reads and restores (lib/state/) ------------------------------ */
+
+/* Iterators over the tables, in no particular order: *pos starts at 0,
+ * NULL at the end. */
+struct resource *resource_next(const struct core *c, uint32_t *pos);
+/* The regions the guest names (memory-rfc). */
+struct region *memory_next(const struct core *c, uint32_t *pos);
+
+/* True while the core holds a 3D object: a resource of a kind other than
+ * RESOURCE_2D and RESOURCE_BLOB (those a 3D renderer adds). Nothing of a
+ * 3D renderer can be saved. */
+bool core_holds_3d(const struct core *c);
+
+/* The accepted feature bits. */
+uint64_t core_accepted_bits(const struct core *c);
+/* The config space's events (VGM_GPU_EVENT_*), and setting them all. */
+uint32_t core_events(const struct core *c);
+void core_set_events(struct core *c, uint32_t bits);
+
+/* fence.c: the last fence completed on the global timeline (*id untouched
+ * and false when none has); a ring's timeline belongs to a 3D context. */
+void core_fence_done(struct core *c, bool ring, uint64_t fence_id);
+bool core_last_fence(const struct core *c, uint64_t *id);
+void core_set_last_fence(struct core *c, uint64_t id);
+
+/* Forgets what scanout idx shows without telling the host: a restored
+ * device's host was never shown it. */
+void scanout_drop(struct core *c, uint32_t idx);
+
+/* Frees every object without callbacks (a load that failed): the device
+ * is as created again, but for its display configuration. */
+void core_drop_objects(struct core *c);
+
+/* Gives a scanout the VMM's EDID, edid (malloc'd, len bytes) or NULL:
+ * the core owns it from now on. Never fails. */
+void scanout_adopt_edid(struct core *c, uint32_t idx, uint8_t *edid, size_t len);
+
+/* A UUID saved with a resource: CORE_ID_RESERVED when its lookup key
+ * (first 4 bytes) is 0, CORE_ID_IN_USE when another resource's has the
+ * same key, CORE_NO_MEMORY; nothing changed then. */
+enum core_verdict uuid_restore(struct core *c, struct resource *res, const uint8_t uuid[16]);
+
+/* ---- remap.c: regions without host mappings --------------------------------------- */
+
+/* A region of these guest ranges (consecutive ones never continue each
+ * other) of size bytes, made from nentries guest entries, with no host
+ * mappings: reads find nothing until region_remap() maps it. Its table
+ * is charged then. CORE_NO_MEMORY. */
+enum core_verdict region_restore(struct core *c, const struct guest_range *ranges, uint32_t n,
+				 uint64_t size, uint32_t nentries, struct region **out);
+/* False for a restored region not yet mapped, or one whose backing is
+ * lost: translate() refused it again. */
+bool region_mapped(const struct region *rg);
+/* The guest entries it was made from (the requests' count). */
+uint32_t region_entries(const struct region *rg);
+/* log2 of its pieces' size when all but the last are one power of two
+ * (a guest's scattered pages), else 0. */
+uint32_t region_granularity(const struct region *rg);
+/* The guest entries region_remap() cuts a range into (at least 1). */
+uint32_t region_range_entries(const struct guest_range *r);
+/* True when one of its ranges overlaps [gpa, gpa + len) (len past the
+ * address space: to its end). */
+bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len);
+/* Gives back every mapping of rg (release()); it has none afterwards. */
+void region_unmap(struct core *c, struct region *rg);
+/* Every region with a range overlapping [gpa, gpa + len), and every one
+ * without mappings, gives its mappings back (release()) and is translated
+ * again, whole, as the request that made it was. Returns how many are
+ * left without (logged): their backing is lost. */
+uint32_t region_remap(struct core *c, uint64_t gpa, uint64_t len);
 
 #endif /* VGM_CORE_H */

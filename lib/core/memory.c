@@ -45,3 +45,8 @@ void memory_unref(struct core *c, uint32_t memory_id)
 	rg->memory_id = 0;
 	region_unref(c, rg);
 }
+
+struct region *memory_next(const struct core *c, uint32_t *pos)
+{
+	return idtable_next(&c->memory_ids, pos);
+}

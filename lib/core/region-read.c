@@ -83,7 +83,7 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 	size_t done = 0;
 	uint32_t i;
 
-	if (off >= rg->size)
+	if (off >= rg->size || rg->unmapped)
 		return 0;
 	if (len > rg->size - off)
 		len = (size_t)(rg->size - off);
@@ -117,7 +117,7 @@ void region_prefetch(const struct region *rg, const struct region_cursor *cur, u
 {
 	uint32_t i;
 
-	if (off >= rg->size)
+	if (off >= rg->size || rg->unmapped)
 		return;
 	len = (size_t)min_u64(min_u64(len, rg->size - off), PREFETCH_MAX);
 	i = find_piece(rg, cur->idx, off);
@@ -141,7 +141,7 @@ const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len)
 	uint64_t end;
 	uint32_t i;
 
-	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size)
+	if (len == 0 || __builtin_add_overflow(off, len, &end) || end > rg->size || rg->unmapped)
 		return NULL;
 	i = find_piece(rg, 0, off);
 	if (end > rg->seg[i + 1].start)

@@ -509,7 +509,6 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n)
 	return rg->ranges;
 }
 
-
 uint32_t region_pieces(const struct region *rg, struct iovec *iov)
 {
 	for (uint32_t i = 0; iov && i < rg->nseg; i++) {
@@ -518,4 +517,26 @@ uint32_t region_pieces(const struct region *rg, struct iovec *iov)
 		iov[i] = (struct iovec){ rg->seg[i].ptr, (size_t)(end - rg->seg[i].start) };
 	}
 	return rg->nseg;
+}
+
+void region_unmap(struct core *c, struct region *rg)
+{
+	if (rg->unmapped)
+		return;
+	release_pieces(c, rg);
+	budget_release(c, BUDGET_TABLE, rg->table_bytes);
+	free(rg->cookies);
+	free(rg->fd_pos);
+	free(rg->fds);
+	resize_pieces(c, rg, 1); /* the ranges and a sentinel; a failed shrink keeps more */
+	*rg->seg = (struct region_seg){ 0 };
+	rg->cookies = NULL;
+	rg->fd_pos = NULL;
+	rg->fds = NULL;
+	rg->nfds = 0;
+	rg->fd_lost = false;
+	rg->nseg = 0;
+	rg->page_shift = 0;
+	rg->table_bytes = 0;
+	rg->unmapped = true;
 }

@@ -191,3 +191,20 @@ void resource_detach(struct core *c, struct resource *res)
 	res->backing = NULL;
 	res->backing_off = 0;
 }
+
+struct resource *resource_next(const struct core *c, uint32_t *pos)
+{
+	return idtable_next(&c->resources, pos);
+}
+
+bool core_holds_3d(const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct resource *res;
+
+	while ((res = idtable_next(&c->resources, &pos))) {
+		if (res->kind != RESOURCE_2D && res->kind != RESOURCE_BLOB)
+			return true;
+	}
+	return false;
+}

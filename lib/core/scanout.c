@@ -42,7 +42,6 @@ void scanout_set_display(struct core *c, uint32_t idx, bool enabled, uint32_t wi
 
 int scanout_set_edid(struct core *c, uint32_t idx, const uint8_t *edid, size_t len)
 {
-	struct scanout *so = &c->scanouts[idx];
 	uint8_t *copy = NULL;
 
 	if (edid) {
@@ -51,10 +50,17 @@ int scanout_set_edid(struct core *c, uint32_t idx, const uint8_t *edid, size_t l
 			return -ENOMEM;
 		memcpy(copy, edid, len);
 	}
-	free(so->edid);
-	so->edid = copy;
-	so->edid_len = copy ? len : 0;
+	scanout_adopt_edid(c, idx, copy, len);
 	return 0;
+}
+
+void scanout_adopt_edid(struct core *c, uint32_t idx, uint8_t *edid, size_t len)
+{
+	struct scanout *so = &c->scanouts[idx];
+
+	free(so->edid);
+	so->edid = edid;
+	so->edid_len = edid ? len : 0;
 }
 
 void scanout_forget(struct core *c, uint32_t idx)
@@ -100,4 +106,9 @@ uint32_t scanout_showing(const struct core *c, const struct resource *res)
 	for (uint32_t i = 0; i < c->num_scanouts; i++)
 		mask |= (uint32_t)(c->scanouts[i].res == res) << i;
 	return mask;
+}
+
+void scanout_drop(struct core *c, uint32_t idx)
+{
+	scanout_forget(c, idx);
 }

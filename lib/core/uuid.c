@@ -61,3 +61,19 @@ void uuid_forget(struct core *c, struct resource *res)
 	if (res->has_uuid)
 		idtable_remove(&c->uuids, uuid_key(res->uuid));
 }
+
+enum core_verdict uuid_restore(struct core *c, struct resource *res, const uint8_t uuid[16])
+{
+	uint32_t key = uuid_key(uuid);
+
+	if (key == 0)
+		return CORE_ID_RESERVED;
+	if (idtable_get(&c->uuids, key))
+		return CORE_ID_IN_USE;
+	if (!idtable_reserve(&c->uuids, 1))
+		return CORE_NO_MEMORY;
+	memcpy(res->uuid, uuid, sizeof(res->uuid));
+	idtable_insert(&c->uuids, key, res);
+	res->has_uuid = true;
+	return CORE_OK;
+}

@@ -17,6 +17,10 @@ struct view {
 	uint32_t stride;
 	uint8_t *staging;
 	uint64_t staging_bytes;
+	/* What the next staging copy starts as instead of guest memory: the
+	 * pixels a restored state says the host was shown at the last flush. */
+	uint8_t *pending;
+	uint64_t pending_bytes;
 };
 
 struct render {

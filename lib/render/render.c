@@ -138,6 +138,12 @@ void render_flush(struct render *r, uint32_t idx, const struct vgm_rect *part)
 	view_refresh_2d(r, idx, part); /* or read back from the GPU */
 }
 
+uint8_t *render_storage_2d(struct render *r, struct resource *res, uint32_t *stride)
+{
+	/* Only the 2D renderer's devices can be saved (vgm_device_can_save()). */
+	return image_pixels(r, res, 0, 0, stride);
+}
+
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq)
 {
 	return r->ops->fence(r, t, seq);

@@ -223,6 +223,17 @@ bool render_cursor(struct render *r, struct resource *res, uint32_t *image);
 int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px);
 /* vgm_device_read_scanout(): 0, -EINVAL, -ENODATA, -ENOMEM. */
 int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint32_t dst_stride);
+/* A 2D resource's storage, what a saved state holds of it: its first
+ * pixel, rows *stride bytes apart, height rows in one block. */
+uint8_t *render_storage_2d(struct render *r, struct resource *res, uint32_t *stride);
+/* A blob scanout's staging copy: what the host was shown of it at the
+ * last flush; NULL when the scanout has none (it shows guest memory
+ * itself, or a 2D image). */
+const uint8_t *render_staging(const struct render *r, uint32_t idx, uint64_t *bytes);
+/* What the scanout's next staging copy starts as, instead of guest memory
+ * (a restored state): takes px (malloc'd, bytes long). Dropped when the
+ * next view has no staging copy or one of another size. */
+void render_pend_staging(struct render *r, uint32_t idx, uint8_t *px, uint64_t bytes);
 /* The renderer's fence and poll (renderer_ops). */
 bool render_fence(struct render *r, const struct render_timeline *t, uint64_t seq);
 size_t render_poll(struct render *r, struct render_fence *done, size_t cap);

@@ -8,6 +8,7 @@
  */
 #include <drm_fourcc.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "render-impl.h"
@@ -96,24 +97,43 @@ enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource
 	struct view view = { .fmt = format_from_virtio(fb->format) };
 	enum core_verdict err =
 		prepare_view(r, &view, res, rect, fb, r->views[idx].staging_bytes);
+	uint8_t *pending = r->views[idx].pending;
+	uint64_t pending_bytes = r->views[idx].pending_bytes;
 	uint8_t *old;
 
 	if (err)
 		return err;
+	r->views[idx].pending = NULL; /* kept from the current view's release */
 	old = view_take_staging(r, idx); /* freed once the host is told */
 	scanout_show(r->core, idx, res, rect, fb); /* drops the current view */
 	if (view.staging)
 		budget_charge(r->core, BUDGET_IMAGE, view.staging_bytes); /* fits: see above */
 	r->views[idx] = view;
-	if (view.staging) {
+	if (view.staging && pending && pending_bytes == view.staging_bytes) {
+		memcpy(view.staging, pending, (size_t)pending_bytes);
+	} else if (view.staging) {
 		struct vgm_rect all = { 0, 0, rect->width, rect->height };
 
 		view_refresh(r, idx, &all);
 	}
+	free(pending);
 	if (!offer_dmabuf(r, idx, res, rect, fb, view.fmt))
 		view_announce(r, idx, rect);
 	free(old);
 	return CORE_OK;
+}
+
+const uint8_t *render_staging(const struct render *r, uint32_t idx, uint64_t *bytes)
+{
+	*bytes = r->views[idx].staging_bytes;
+	return r->views[idx].staging;
+}
+
+void render_pend_staging(struct render *r, uint32_t idx, uint8_t *px, uint64_t bytes)
+{
+	free(r->views[idx].pending);
+	r->views[idx].pending = px;
+	r->views[idx].pending_bytes = bytes;
 }
 
 void view_refresh(struct render *rd, uint32_t idx, const struct vgm_rect *r)
@@ -163,5 +183,7 @@ uint8_t *view_take_staging(struct render *r, uint32_t idx)
 
 void view_release(struct render *r, struct view *v)
 {
+	free(v->pending);
+	v->pending = NULL;
 	free(take_staging(r, v));
 }

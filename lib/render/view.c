@@ -64,7 +64,8 @@ int render_pixels(struct render *r, uint32_t idx, struct vgm_pixels *px)
 	struct scanout_desc so;
 
 	scanout_describe(r->core, idx, &so);
-	if (!so.res)
+	/* No view: a loaded device shows nothing until it resumes. */
+	if (!so.res || !r->views[idx].fmt)
 		return -ENODATA;
 	view_pixels(&r->views[idx], &so.rect, px);
 	return 0;
@@ -117,7 +118,7 @@ int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint
 	if (!to)
 		return -EINVAL;
 	scanout_describe(r->core, idx, &so);
-	if (!so.res)
+	if (!so.res || !v->fmt)
 		return -ENODATA;
 	if ((uint64_t)so.rect.width * to->bpp > dst_stride || dst_stride % 4 || dst_stride > INT32_MAX)
 		return -EINVAL;

@@ -59,7 +59,8 @@ static void structs(void)
 	M(vgm_device_config, ops); M(vgm_device_config, host);
 	M(vgm_device_config, max_table_pieces);
 	M(vgm_device_config, reserved); M(vgm_device_config, stream_threshold);
-	M(vgm_device_config, renderer); M(vgm_device_config, renderer_flags); END();
+	M(vgm_device_config, renderer); M(vgm_device_config, renderer_flags);
+	M(vgm_device_config, flags); M(vgm_device_config, reserved2); END();
 	S(vgm_resource_info); M(vgm_resource_info, size); M(vgm_resource_info, format);
 	M(vgm_resource_info, fourcc); M(vgm_resource_info, width); M(vgm_resource_info, height);
 	M(vgm_resource_info, stride); M(vgm_resource_info, backed);

@@ -155,3 +155,22 @@ def test_features_reset_and_config_space(ram):
 def test_a_device_needs_translate():
     with pytest.raises(TypeError):
         vgm.Device()
+
+
+def test_save_load_resume_round_trip(ram):
+    shown = []
+    with vgm.Device(translate=ram.translate, flags=vgm.DEVICE_SAVEABLE) as dev:
+        dev.accept_features(dev.offered_features)
+        show(dev, ram, fill=0x5a)
+        state = dev.save()
+    ram.fill(0x100000, 64 * 48 * 4, 0x00)  # the guest changed its memory since
+    with vgm.Device(translate=ram.translate, flags=vgm.DEVICE_SAVEABLE,
+                    scanout_set=lambda i, px: shown.append((i, px.width, px.height))) as dst:
+        dst.load(state)
+        with pytest.raises(vgm.VgmError) as e:
+            dst.submit(builders.GET_DISPLAY_INFO())
+        assert e.value.errno == errno.EBUSY  # loaded, not resumed
+        dst.resume()
+        assert shown == [(0, 64, 48)]
+        assert dst.read_scanout(0) == b'\x5a' * (64 * 48 * 4)  # the last transfer's
+        assert dst.save() == state

@@ -116,7 +116,7 @@ class vgm_device_config(ctypes.Structure):
                 ('max_resources', u32), ('max_regions', u32), ('log_level', u32),
                 ('ops', ctypes.POINTER(vgm_host_ops)), ('host', c_void_p),
                 ('max_table_pieces', u32), ('reserved', u32), ('stream_threshold', u64),
-                ('renderer', u32), ('renderer_flags', u32)]
+                ('renderer', u32), ('renderer_flags', u32), ('flags', u32), ('reserved2', u32)]
 
 
 class vgm_resource_info(ctypes.Structure):
@@ -196,6 +196,11 @@ PROTOTYPES = {
 OPTIONAL = {
     'vgm_device_record_start': (c_int, [dev_p, c_int]),
     'vgm_device_record_stop': (c_int, [dev_p]),
+    'vgm_device_save_size': (c_int, [dev_p, P(c_size)]),
+    'vgm_device_save': (c_int, [dev_p, c_void_p, c_size, P(c_size)]),
+    'vgm_device_load': (c_int, [dev_p, c_void_p, c_size]),
+    'vgm_device_resume': (c_int, [dev_p]),
+    'vgm_device_unmap_guest': (c_int, [dev_p, u64, u64]),
 }
 
 

@@ -23,6 +23,7 @@ LOG_LEVEL_NAMES = {LOG_ERROR: 'error', LOG_WARNING: 'warning', LOG_INFO: 'info',
                    LOG_DEBUG: 'debug'}
 
 FEATURES_ALL = (1 << 64) - 1
+DEVICE_SAVEABLE = 1 << 0  # vgm_device_config.flags: the device can be saved
 MAX_SCANOUTS = 16
 CURSOR_SIZE = 64
 DEFAULT_WIDTH = 1024

@@ -83,11 +83,11 @@ class DeviceConfig:
 
     FIELDS = ('dialect', 'features', 'scanouts', 'max_host_memory', 'max_backing_entries',
               'max_resources', 'max_regions', 'max_table_pieces', 'log_level',
-              'stream_threshold')
+              'stream_threshold', 'flags')
 
     def __init__(self, dialect='standard', features=FEATURES_ALL, scanouts=((0, 0),),
                  max_host_memory=0, max_backing_entries=0, max_resources=0, max_regions=0,
-                 max_table_pieces=0, log_level=0, stream_threshold=0):
+                 max_table_pieces=0, log_level=0, stream_threshold=0, flags=0):
         self.dialect = dialect_number(dialect)
         self.features = features
         self.scanouts = [s if isinstance(s, Scanout) else Scanout(*s) for s in scanouts]
@@ -95,6 +95,7 @@ class DeviceConfig:
         self.max_resources, self.max_regions = max_resources, max_regions
         self.max_table_pieces, self.log_level = max_table_pieces, log_level
         self.stream_threshold = stream_threshold
+        self.flags = flags  # VGM_DEVICE_SAVEABLE (constants.DEVICE_SAVEABLE) or 0
 
     def to_c(self, ops):
         if not 1 <= len(self.scanouts) <= MAX_SCANOUTS:
@@ -105,7 +106,8 @@ class DeviceConfig:
             max_host_memory=self.max_host_memory, max_backing_entries=self.max_backing_entries,
             max_resources=self.max_resources, max_regions=self.max_regions,
             log_level=self.log_level, ops=ctypes.pointer(ops),
-            max_table_pieces=self.max_table_pieces, stream_threshold=self.stream_threshold)
+            max_table_pieces=self.max_table_pieces, stream_threshold=self.stream_threshold,
+            flags=self.flags)
         for i, s in enumerate(self.scanouts):
             c.scanouts[i] = _native.vgm_scanout_config(int(bool(s.enabled)), s.width, s.height)
         return c
@@ -388,6 +390,32 @@ class Device:
         duplicate of it. Before the first request or after reset()."""
         fd = file if isinstance(file, int) else file.fileno()
         self._call('vgm_device_record_start', self._device(), fd)
+
+    def save(self):
+        """The device's state as bytes (vgm_device_save): a device made with
+        flags=DEVICE_SAVEABLE; VgmError(EBUSY) when it cannot be saved now."""
+        size = ctypes.c_size_t()
+        self._call('vgm_device_save_size', self._device(), ctypes.byref(size))
+        buf = ctypes.create_string_buffer(size.value or 1)
+        written = ctypes.c_size_t()
+        self._call('vgm_device_save', self._device(), buf, size.value, ctypes.byref(written))
+        return buf.raw[:written.value]
+
+    def load(self, state):
+        """Loads saved bytes into this fresh, saveable device (vgm_device_load);
+        call resume() once guest memory is mapped."""
+        buf = ctypes.create_string_buffer(bytes(state), len(state) or 1)
+        self._call('vgm_device_load', self._device(), buf, len(state))
+
+    def resume(self):
+        """Translates the loaded state's guest memory anew and replays the
+        display callbacks (vgm_device_resume)."""
+        self._call('vgm_device_resume', self._device())
+
+    def unmap_guest(self, gpa, length):
+        """The guest range moved: mappings in it are translated again
+        (vgm_device_unmap_guest)."""
+        self._call('vgm_device_unmap_guest', self._device(), gpa, length)
 
     def record_stop(self):
         """Ends the recording; VgmError when it was cut short (EIO: a write

@@ -6,7 +6,7 @@
     check-layers.py --graph SOURCE_ROOT print lib/'s include graph: files, edges, cycles
     check-layers.py --self-test         check the checker on trees with seeded faults
 
-The layers, lowest first: util, wire, core, render, cmd, api. Each is a
+The layers, lowest first: util, wire, core, render, state, cmd, api. Each is a
 folder lib/<layer>/ with one interface header lib/<layer>/<layer>.h and,
 if its files share structs, one internal header lib/<layer>/<layer>-impl.h.
 It fails (exit 1, a line per fault) on:
@@ -26,7 +26,7 @@ import re
 import sys
 import tempfile
 
-LAYERS = ['util', 'wire', 'core', 'render', 'cmd', 'api']
+LAYERS = ['util', 'wire', 'core', 'render', 'state', 'cmd', 'api']
 TOP_FILES = {'meson.build', 'virtgpu-mem.map'}
 OUTSIDE = ['tools', 'fuzz', 'bench', 'examples', 'vhost-user-gpu']
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

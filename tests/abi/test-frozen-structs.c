@@ -100,8 +100,8 @@ struct frozen_vgm_device_config_0_1 {
 
 /* 0.3 added max_table_pieces after the 0.1 fields (which end without
  * padding: a pointer last), then a reserved word that keeps
- * stream_threshold 8-byte aligned on every ABI, stream_threshold, then the
- * renderer and its flags. */
+ * stream_threshold 8-byte aligned on every ABI, stream_threshold, the
+ * renderer and its flags, the device's flags and a reserved word. */
 struct frozen_vgm_device_config_0_3 {
 	struct frozen_vgm_device_config_0_1 v0_1;
 	uint32_t max_table_pieces;
@@ -109,6 +109,8 @@ struct frozen_vgm_device_config_0_3 {
 	uint64_t stream_threshold;
 	uint32_t renderer;
 	uint32_t renderer_flags;
+	uint32_t flags;
+	uint32_t reserved2;
 };
 
 /* 0.2 added resource_uuid and scanout_dmabuf to the host ops, 0.3
@@ -285,7 +287,9 @@ static void test_frozen_sized_structs(struct check *c)
 	FIELD_SINCE(c, vgm_device_config, 0_3, stream_threshold);
 	FIELD_SINCE(c, vgm_device_config, 0_3, renderer);
 	FIELD_SINCE(c, vgm_device_config, 0_3, renderer_flags);
-	SAME(c, sizeof(struct vgm_device_config), 280);
+	FIELD_SINCE(c, vgm_device_config, 0_3, flags);
+	FIELD_SINCE(c, vgm_device_config, 0_3, reserved2);
+	SAME(c, sizeof(struct vgm_device_config), 288);
 
 	SIZE(c, vgm_resource_info);
 	FIELD(c, vgm_resource_info, size);

@@ -29,6 +29,23 @@ static void ram_init(struct guest_ram *ram, size_t size)
 static void ram_fini(struct guest_ram *ram)
 {
 	munmap(ram->map, ram->size + 2 * PAGE_SIZE_4K);
+	if (ram->retired)
+		munmap(ram->retired, ram->size + 2 * PAGE_SIZE_4K);
+}
+
+void ram_move(struct harness *h, const struct harness *from)
+{
+	struct guest_ram old = h->ram;
+	const struct guest_ram *src = from ? &from->ram : &old;
+
+	assert_true(src->size == old.size);
+	ram_init(&h->ram, old.size);
+	memcpy(h->ram.base, src->base, src->used);
+	h->ram.used = src->used;
+	assert_int_equal(mprotect(old.map, old.size + 2 * PAGE_SIZE_4K, PROT_NONE), 0);
+	if (old.retired)
+		munmap(old.retired, old.size + 2 * PAGE_SIZE_4K);
+	h->ram.retired = old.map;
 }
 
 uint64_t ram_alloc(struct harness *h, size_t len)
@@ -254,6 +271,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 	cfg.stream_threshold = opts->stream_threshold;
 	cfg.max_table_pieces = opts->max_table_pieces;
 	cfg.renderer = opts->renderer;
+	cfg.flags = opts->flags;
 	cfg.log_level = VGM_LOG_DEBUG;
 	cfg.ops = &h->ops;
 	cfg.host = h;

@@ -30,6 +30,7 @@ struct guest_ram {
 	uint8_t *base; /* first byte of RAM */
 	size_t size;
 	size_t used;   /* bump allocator */
+	uint8_t *retired; /* the last mapping ram_move() left, PROT_NONE */
 };
 
 /* ---- what the fake VMM saw ------------------------------------------------- */
@@ -88,6 +89,7 @@ struct harness_opts {
 	const struct renderer_ops *renderer_ops;
 	void *renderer_ctx;
 	uint32_t renderer; /* vgm_device_config.renderer */
+	uint32_t flags;		/* vgm_device_config.flags (VGM_DEVICE_SAVEABLE) */
 };
 
 struct harness {
@@ -134,6 +136,10 @@ void harness_free(struct harness *h);
 
 /* Allocates len bytes (page aligned) of guest RAM; returns its gpa. */
 uint64_t ram_alloc(struct harness *h, size_t len);
+/* Moves guest RAM to new host addresses, its bytes with it (from, when
+ * not NULL: another harness's RAM, as a migration brings it); the old
+ * mapping becomes PROT_NONE, so a stale host pointer faults. */
+void ram_move(struct harness *h, const struct harness *from);
 /* Host pointer of a gpa inside RAM (asserts). */
 uint8_t *ram_ptr(struct harness *h, uint64_t gpa);
 

@@ -21,6 +21,12 @@ For each NAME.trace:
     one, checked to be an RFC 4122 version 4 UUID, becomes <uuidN> in the
     output before the comparison (and in NAME.out).
 
+--save-restore replays with vgm-replay --save-restore (after each request
+the device is saved, destroyed, made anew, loaded, its guest RAM moved and
+resumed): the output without the "resume ..." lines must equal NAME.out,
+and each block of resume lines must show on each scanout what the replay
+last showed there ("scanout N set ..." as last printed, nothing for one
+last turned off).
 --update rewrites NAME.out (and an existing NAME.err) from the replay.
 Check the diff by eye before committing it: the golden files are the spec.
 
@@ -142,7 +148,39 @@ def expectations(trace_text):
             if line.lstrip().startswith("# expect:")]
 
 
-def run_one(replay, trace, update):
+RESUME = "resume "
+SCANOUT_RE = re.compile(r"^scanout (\d+) (set|off)")
+
+
+def split_resumes(lines):
+    """(the lines without resume lines, error or None): each block of
+    resume lines restates the scanouts as the lines before it left them."""
+    plain, shown, block = [], {}, []
+
+    def check(block):
+        want = sorted(v for v in shown.values() if v.split()[2] == "set")
+        got = sorted(b for b in block if SCANOUT_RE.match(b))
+        if want != got:
+            return f"resume showed {got}, the replay had shown {want}"
+        return None
+
+    for line in lines + [""]:
+        if line.startswith(RESUME):
+            block.append(line[len(RESUME):])
+            continue
+        if block:
+            err = check(block)
+            if err:
+                return plain, f"after output line {len(plain)}: {err}"
+            block = []
+        m = SCANOUT_RE.match(line)
+        if m:
+            shown[m[1]] = line
+        plain.append(line)
+    return plain[:-1], None
+
+
+def run_one(replay, trace, update, save_restore=False):
     base = trace[:-len(".trace")]
     name = os.path.basename(trace)
     out_file, err_file = base + ".out", base + ".err"
@@ -150,9 +188,13 @@ def run_one(replay, trace, update):
         trace_text = f.read()
     with tempfile.TemporaryDirectory(prefix="vgm-trace-") as workdir:
         shutil.copy(trace, os.path.join(workdir, name))
-        proc = subprocess.run([replay, "--annotate", name], cwd=workdir,
+        flags = ["--save-restore"] if save_restore else []
+        proc = subprocess.run([replay, "--annotate"] + flags + [name], cwd=workdir,
                               capture_output=True, text=True, timeout=300)
-        actual, uuid_error = normalize_uuids(proc.stdout.splitlines())
+        actual, resume_error = split_resumes(proc.stdout.splitlines())
+        actual, uuid_error = normalize_uuids(actual)
+        if resume_error:
+            uuid_error = resume_error
         want_err = os.path.exists(err_file)
         if update:
             with open(out_file, "w", encoding="utf-8") as f:
@@ -222,6 +264,8 @@ def main():
     ap.add_argument("--update", action="store_true",
                     help="rewrite the expected output (check the diff by eye!)")
     ap.add_argument("--check-usage", action="store_true")
+    ap.add_argument("--save-restore", action="store_true",
+                    help="replay with vgm-replay --save-restore")
     ap.add_argument("traces", nargs="*", help="NAME.trace files")
     args = ap.parse_args()
     args.replay = os.path.abspath(args.replay)
@@ -229,7 +273,8 @@ def main():
     for trace in args.traces:
         if not trace.endswith(".trace"):
             ap.error(f"{trace}: not a .trace file")
-        ok = run_one(args.replay, trace, args.update) and ok
+        ok = run_one(args.replay, trace, args.update and not args.save_restore,
+                     args.save_restore) and ok
     return 0 if ok else 1
 
 

@@ -87,6 +87,7 @@ pub const VGM_WIRE_COUNT: u32 = 2;
 pub const VGM_WIRE_TOTAL: u32 = 4;
 pub const VGM_WIRE_TEXT_LENGTH: u32 = 8;
 pub const VGM_WIRE_LENGTH: u32 = 16;
+pub const VGM_DEVICE_SAVEABLE: u32 = 1;
 pub type size_t = ::std::os::raw::c_ulong;
 pub type __uint8_t = ::std::os::raw::c_uchar;
 pub type __int32_t = ::std::os::raw::c_int;
@@ -4464,12 +4465,14 @@ pub struct vgm_device_config {
     pub stream_threshold: u64,
     pub renderer: u32,
     pub renderer_flags: u32,
+    pub flags: u32,
+    pub reserved2: u32,
 }
 #[test]
 fn bindgen_test_layout_vgm_device_config() {
     assert_eq!(
         ::std::mem::size_of::<vgm_device_config>(),
-        280usize,
+        288usize,
         concat!("Size of: ", stringify!(vgm_device_config))
     );
     assert_eq!(
@@ -4766,6 +4769,40 @@ fn bindgen_test_layout_vgm_device_config() {
         );
     }
     test_field_renderer_flags();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            280usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_reserved2() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<vgm_device_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).reserved2) as usize - ptr as usize
+            },
+            284usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(vgm_device_config),
+                "::",
+                stringify!(reserved2)
+            )
+        );
+    }
+    test_field_reserved2();
 }
 impl Default for vgm_device_config {
     fn default() -> Self {
@@ -5969,6 +6006,42 @@ impl Default for vgm_wire_command {
 }
 extern "C" {
     pub fn vgm_wire_command(dialect: vgm_dialect, type_: u32) -> *const vgm_wire_command;
+}
+pub const vgm_save_blocker_VGM_SAVE_BLOCKED_NOT_SAVEABLE: vgm_save_blocker = 1;
+pub const vgm_save_blocker_VGM_SAVE_BLOCKED_IN_FLIGHT: vgm_save_blocker = 2;
+pub const vgm_save_blocker_VGM_SAVE_BLOCKED_3D: vgm_save_blocker = 4;
+pub type vgm_save_blocker = ::std::os::raw::c_uint;
+extern "C" {
+    pub fn vgm_device_can_save(dev: *const vgm_device, why: *mut u32) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_save_size(dev: *const vgm_device, size: *mut size_t)
+        -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_save(
+        dev: *const vgm_device,
+        buf: *mut ::std::os::raw::c_void,
+        len: size_t,
+        written: *mut size_t,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_load(
+        dev: *mut vgm_device,
+        buf: *const ::std::os::raw::c_void,
+        len: size_t,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_resume(dev: *mut vgm_device) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn vgm_device_unmap_guest(
+        dev: *mut vgm_device,
+        gpa: u64,
+        len: u64,
+    ) -> ::std::os::raw::c_int;
 }
 extern "C" {
     pub fn vgm_version() -> *const ::std::os::raw::c_char;

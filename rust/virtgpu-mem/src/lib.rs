@@ -99,6 +99,9 @@ pub struct Config {
     /// Transfers of at least this many bytes bypass the CPU's caches; 0:
     /// chosen from the machine, `u64::MAX`: never.
     pub stream_threshold: u64,
+    /// `VGM_DEVICE_SAVEABLE` or 0 (the C API's save and load are not
+    /// wrapped yet).
+    pub flags: u32,
 }
 
 impl Default for Config {
@@ -114,6 +117,7 @@ impl Default for Config {
             max_table_pieces: 0,
             log_level: 0,
             stream_threshold: 0,
+            flags: 0,
         }
     }
 }
@@ -447,6 +451,7 @@ impl<H: Host> Device<H> {
             host: shared.as_ptr() as *mut c_void,
             max_table_pieces: config.max_table_pieces,
             stream_threshold: config.stream_threshold,
+            flags: config.flags,
             ..Default::default()
         };
         for (c, s) in cfg.scanouts.iter_mut().zip(&config.scanouts) {

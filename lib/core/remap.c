@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Regions whose host mappings go and come back. A region restored from a
+ * saved state has its guest ranges and no mappings until the device
+ * resumes; a region with a guest range the VMM says is no longer mapped
+ * where it was gives its mappings back and is translated again, whole.
+ * One that cannot be translated again stays without mappings: its backing
+ * is lost (region_mapped() is false) until a later remap succeeds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core-impl.h"
+
+/* The longest guest entry: a range is translated as entries of at most this. */
+#define ENTRY_MAX UINT32_MAX
+
+enum core_verdict region_restore(struct core *c, const struct guest_range *ranges, uint32_t n,
+				 uint64_t size, uint32_t nentries, struct region **out)
+{
+	struct region *rg = calloc(1, sizeof(*rg));
+	uint8_t *block = calloc(1, (size_t)n * sizeof(*ranges) + sizeof(struct region_seg));
+
+	if (!rg || !block) {
+		free(rg);
+		free(block);
+		return CORE_NO_MEMORY;
+	}
+	rg->ranges = (struct guest_range *)(void *)block;
+	rg->seg = (struct region_seg *)(void *)(block + (size_t)n * sizeof(*ranges));
+	if (n)
+		memcpy(rg->ranges, ranges, (size_t)n * sizeof(*ranges));
+	rg->nranges = n;
+	rg->refs = 1;
+	rg->size = size;
+	rg->nentries = nentries;
+	rg->unmapped = true;
+	c->backing_entries += nentries;
+	c->nregions++;
+	*out = rg;
+	return CORE_OK;
+}
+
+bool region_mapped(const struct region *rg)
+{
+	return !rg->unmapped;
+}
+
+uint32_t region_entries(const struct region *rg)
+{
+	return rg->nentries;
+}
+
+uint32_t region_granularity(const struct region *rg)
+{
+	return rg->page_shift;
+}
+
+uint32_t region_range_entries(const struct guest_range *r)
+{
+	return r->len ? (uint32_t)((r->len - 1) / ENTRY_MAX + 1) : 1;
+}
+
+bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len < gpa ? UINT64_MAX : gpa + len;
+
+	for (uint32_t i = 0; i < rg->nranges; i++) {
+		const struct guest_range *r = &rg->ranges[i];
+
+		if (r->len && r->addr < end && gpa < r->addr + r->len)
+			return true;
+	}
+	return false;
+}
+
+/* The ranges as guest entries, as region_create() takes them: a range
+ * longer than an entry can say is cut into several, which it joins again.
+ * NULL: no memory. */
+static struct vgm_gpu_mem_entry *entries_of(const struct region *rg, uint32_t *n)
+{
+	struct vgm_gpu_mem_entry *e;
+	uint64_t count = 0;
+
+	for (uint32_t i = 0; i < rg->nranges; i++)
+		count += region_range_entries(&rg->ranges[i]);
+	e = calloc(count ? count : 1, sizeof(*e));
+	*n = (uint32_t)count; /* no more than the entries it was made from */
+	for (uint32_t i = 0, k = 0; e && i < rg->nranges; i++) {
+		uint64_t addr = rg->ranges[i].addr, left = rg->ranges[i].len;
+
+		do {
+			uint32_t len = left > ENTRY_MAX ? ENTRY_MAX : (uint32_t)left;
+
+			e[k++] = (struct vgm_gpu_mem_entry){ .addr = addr, .length = len };
+			addr += len;
+			left -= len;
+		} while (left);
+	}
+	return e;
+}
+
+/* rg (without mappings) takes the table a fresh region_create() made of
+ * its ranges; the counters fresh added were rg's already. */
+static void take_table(struct core *c, struct region *rg, struct region *fresh)
+{
+	free(rg->ranges); /* the ranges and a sentinel: fresh has the same ranges */
+	rg->ranges = fresh->ranges;
+	rg->seg = fresh->seg;
+	rg->nseg = fresh->nseg;
+	rg->cookies = fresh->cookies;
+	rg->fd_pos = fresh->fd_pos;
+	rg->fds = fresh->fds;
+	rg->nfds = fresh->nfds;
+	rg->fd_lost = fresh->fd_lost;
+	rg->page_shift = fresh->page_shift;
+	rg->table_bytes = fresh->table_bytes; /* charged by region_create() */
+	rg->unmapped = false;
+	c->backing_entries -= fresh->nentries;
+	c->nregions--;
+	free(fresh);
+}
+
+/* Translates a region without mappings again, as a request would make it. */
+static enum core_verdict map_again(struct core *c, struct region *rg)
+{
+	struct region *fresh;
+	uint32_t n;
+	struct vgm_gpu_mem_entry *e = entries_of(rg, &n);
+	enum core_verdict err = e ? region_create(c, e, n, rg->size, &fresh) : CORE_NO_MEMORY;
+
+	free(e);
+	if (err)
+		return err;
+	take_table(c, rg, fresh);
+	return CORE_OK;
+}
+
+static void log_lost(struct core *c, const struct region *rg, enum core_verdict err)
+{
+	static const char *const why[] = {
+		[CORE_NO_MEMORY] = "no memory",
+		[CORE_OVER_BUDGET] = "over the host-memory budget",
+		[CORE_NOT_GUEST_RAM] = "translate() refused a range",
+		[CORE_OVER_PIECES] = "more than max_table_pieces pieces",
+	};
+	const char *reason = (size_t)err < ARRAY_SIZE(why) && why[err] ? why[err] : "?";
+
+	logger_msg(c->log, VGM_LOG_WARNING,
+		   "a backing of %llu bytes at guest 0x%llx cannot be mapped again (%s): lost",
+		   (unsigned long long)rg->size,
+		   (unsigned long long)(rg->nranges ? rg->ranges[0].addr : 0), reason);
+}
+
+/* Once per region and remap: a region several resources share is
+ * reached several times. */
+static uint32_t remap_one(struct core *c, struct region *rg, uint64_t gpa, uint64_t len)
+{
+	enum core_verdict err;
+
+	if (rg->mark == c->remap_epoch)
+		return 0;
+	rg->mark = c->remap_epoch;
+	if (!rg->unmapped && !region_overlaps(rg, gpa, len))
+		return 0;
+	region_unmap(c, rg);
+	err = map_again(c, rg);
+	if (err)
+		log_lost(c, rg, err);
+	return err ? 1 : 0;
+}
+
+uint32_t region_remap(struct core *c, uint64_t gpa, uint64_t len)
+{
+	uint32_t pos = 0, lost = 0;
+	struct region *rg;
+	struct resource *res;
+
+	if (++c->remap_epoch == 0)
+		c->remap_epoch = 1; /* 0 is the mark of a region never visited */
+	while ((rg = idtable_next(&c->memory_ids, &pos)))
+		lost += remap_one(c, rg, gpa, len);
+	pos = 0;
+	while ((res = idtable_next(&c->resources, &pos))) {
+		if (res->backing)
+			lost += remap_one(c, res->backing, gpa, len);
+	}
+	return lost;
+}
