@@ -307,6 +307,7 @@ static int confine(struct backend *b)
 	static const struct sandbox_list *const lists[] = {
 		&sandbox_loop_list,
 		&sandbox_sanitizer_list,
+		&sandbox_coverage_list,
 	};
 	int err;
 

@@ -49,6 +49,8 @@ struct sandbox_list {
 extern const struct sandbox_list sandbox_loop_list;
 /* The sanitizers' runtimes (sandbox-sanitizer.c); no rules without them. */
 extern const struct sandbox_list sandbox_sanitizer_list;
+/* sandbox-coverage.c: gcov at exit, in coverage builds only. */
+extern const struct sandbox_list sandbox_coverage_list;
 
 /*
  * Sets no_new_privs and loads a filter that allows the calls of every
