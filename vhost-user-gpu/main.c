@@ -282,13 +282,28 @@ static void print_capabilities(void)
 	       virgl ? "\n    \"virgl\"\n  " : "");
 }
 
-/* vhost-user.rst: a feature the back-end cannot enable fails early. */
-static int check_renderer(const struct gpu_config *cfg)
+/*
+ * Mesa keeps compiled shaders in a cache on disk (~/.cache/mesa_shader_cache),
+ * opened as shaders come: after confinement, where opening files kills. It
+ * is off then (shaders are compiled each time; a guest's shaders then also
+ * leave nothing behind on the host). The variable has this name up to Mesa
+ * 23 and still works after.
+ */
+static void shader_cache_off(const struct options *o)
 {
+	if (o->sandbox != SANDBOX_OFF)
+		setenv("MESA_SHADER_CACHE_DISABLE", "true", 1);
+}
+
+/* vhost-user.rst: a feature the back-end cannot enable fails early. */
+static int check_renderer(const struct options *o)
+{
+	const struct gpu_config *cfg = &o->gpu;
 	int err;
 
 	if (!cfg->virgl)
 		return 0;
+	shader_cache_off(o);
 	err = vgm_renderer_available(VGM_RENDERER_VIRGL);
 	if (err == -ENOTSUP)
 		log_error("--virgl: this virtgpu-mem was built without virglrenderer");
@@ -448,7 +463,7 @@ static int start(struct backend *b)
 	/* The renderer is made here, before confinement: EGL opens its
 	 * drivers and device files as it starts. */
 	if (err == 0)
-		err = check_renderer(&b->opt.gpu);
+		err = check_renderer(&b->opt);
 	if (err == 0)
 		err = gpu_new(&b->opt.gpu, b->loop, &b->gpu);
 	if (err < 0) {
