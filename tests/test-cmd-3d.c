@@ -232,6 +232,29 @@ static void test_3d_clear_create_2d_shown(void **state)
 	backing_free(&b);
 }
 
+/* A 2D render target made with CREATE_3D (what Mesa's GBM makes for a
+ * KMS framebuffer), cleared by a context: SET_SCANOUT and a flush show it. */
+static void test_3d_clear_create_3d_shown(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+	uint8_t px[64 * 64 * 4];
+
+	ctx_with(h, 6, &b, true);
+	clear_cmds(&e, 6);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	show_resource(h, 0, 6, 64, 64);
+	req_flush(&r, 6, 0, 0, 64, 64);
+	expect_nodata(h, &r);
+	read_shown(h, 0, px);
+	for (size_t i = 0; i < 64 * 64; i++)
+		assert_int_equal(le32(px + 4 * i), CLEAR_PIXEL);
+	backing_free(&b);
+}
+
 /* A CREATE_2D resource a context cleared, as the cursor: its pixels. */
 static void test_3d_cursor_read_back(void **state)
 {
@@ -514,6 +537,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_3d_offers_virgl_and_capsets),
 		T(test_3d_clear_create_2d_shown),
+		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),
 		T(test_3d_clear_transfer_from_host),
 		T(test_3d_fenced_submit_in_flight),
