@@ -19,6 +19,8 @@
  * lent to it (gpu-requests.c): the largest command that may then run,
  * TRANSFER_TO_HOST_2D (56 bytes), and a little more. */
 #define GPU_REQUEST_COPY 64
+/* Command types counted per queue (by_type). */
+#define GPU_COUNTED_TYPES 512u
 /* Memory tables kept for requests in flight (gpu-inflight.c). */
 #define GPU_RETIRED_TABLES 4
 
@@ -51,9 +53,10 @@ struct gpu {
 	uint64_t waits, wait_ns, wait_since;
 
 	/* Requests run, for the summary at exit: per queue, and per command
-	 * type 0x0100..0x01ff (control) and 0x0300..0x03ff (cursor). */
+	 * type 0x0100..0x02ff (control: 2D, then 3D) and 0x0300..0x04ff
+	 * (cursor). */
 	uint64_t requests[GPU_NUM_QUEUES];
-	uint64_t by_type[GPU_NUM_QUEUES][256];
+	uint64_t by_type[GPU_NUM_QUEUES][GPU_COUNTED_TYPES];
 
 	/* Requests the library answers later (virgl): how many, and the
 	 * renderer's poll fd and deadline timer (gpu-inflight.c). Memory

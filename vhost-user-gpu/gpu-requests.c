@@ -35,7 +35,7 @@ static void count_request(struct gpu *g, uint32_t qi)
 	uint32_t base = qi == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300;
 
 	g->requests[qi]++;
-	if (type >= base && type - base < 256)
+	if (type >= base && type - base < GPU_COUNTED_TYPES)
 		g->by_type[qi][type - base]++;
 }
 

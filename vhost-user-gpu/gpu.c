@@ -81,7 +81,7 @@ static void log_summary(const struct gpu *g)
 	for (uint32_t q = 0; q < GPU_NUM_QUEUES; q++) {
 		log_info("%s queue: %llu requests", queue_names[q],
 			 (unsigned long long)g->requests[q]);
-		for (uint32_t t = 0; t < 256; t++) {
+		for (uint32_t t = 0; t < GPU_COUNTED_TYPES; t++) {
 			uint32_t type = (q == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300) + t;
 			const char *name = vgm_command_name(g->cfg.dialect, type);
 

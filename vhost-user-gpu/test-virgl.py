@@ -102,8 +102,11 @@ def main():
             check(False, "session: %r" % e)
         rc = fe.end(timeout=20)
         check(rc == 0, "exits 0 when the front-end goes away, not killed (got %s)" % rc)
-        check("renderer: 1 requests answered later" in fe.log_text(),
+        log = fe.log_text()
+        check("renderer: 1 requests answered later" in log,
               "the fenced SUBMIT_3D was answered later, through the loop's poll")
+        check("SUBMIT_3D (0x0207): 1" in log and "CTX_CREATE (0x0200): 1" in log,
+              "the summary counts the 3D commands")
     return 1 if failures else 0
 
 
