@@ -161,6 +161,28 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	g->requests_done[qi] = true;
 }
 
+/* How long GET_VRING_BASE waits for the renderer at most: a fence of a
+ * guest's frame takes milliseconds; one stuck for longer is left behind
+ * (its chain then goes back later, or never after a reset). */
+#define DRAIN_MS 2000u
+
+void gpu_inflight_drain(struct gpu *g)
+{
+	const struct timespec step = { 0, 1000000 };
+	uint32_t ms = 0;
+
+	for (; g->inflight && ms < DRAIN_MS; ms++) {
+		poll_device(g);
+		if (g->inflight)
+			nanosleep(&step, NULL);
+	}
+	if (g->inflight)
+		log_warn("ring stopped with %u requests still in flight after %u ms", g->inflight,
+			 DRAIN_MS);
+	else if (ms)
+		log_debug("ring stopped: requests in flight answered first (%u ms)", ms);
+}
+
 int gpu_retire_table(struct gpu *g, struct memtable *mt)
 {
 	if (!mt)

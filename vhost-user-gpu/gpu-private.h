@@ -101,6 +101,10 @@ void gpu_request_done(void *host, uint64_t tag, size_t written);
 /* The memory table mt is replaced: destroyed now, or kept while requests
  * are in flight. @return -EBUSY when too many are kept already. */
 int gpu_retire_table(struct gpu *g, struct memtable *mt);
+/* vhost-user: GET_VRING_BASE drains what is in flight before the ring
+ * stops (the front-end reads the used ring next): polls the renderer
+ * until all are answered, for at most 2 s. */
+void gpu_inflight_drain(struct gpu *g);
 /* The poll fd may be gone after a device reset: watched again if not. */
 void gpu_inflight_reset(struct gpu *g);
 

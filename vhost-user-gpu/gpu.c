@@ -343,6 +343,7 @@ int gpu_vring_get_base(struct gpu *g, uint32_t idx, uint16_t *base)
 		return -EINVAL;
 	if (g->parked && g->parked_queue == idx)
 		gpu_unpark(g);
+	gpu_inflight_drain(g);
 	queue_stop(q);
 	*base = vring_get_base(&q->vr);
 	if (idx == VGM_QUEUE_CONTROL) {
