@@ -193,6 +193,26 @@ static void test_3d_offers_virgl_and_capsets(void **state)
 	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "capset_id 4");
 }
 
+/* Context CTX clears resource id (64x64, CREATE_3D or CREATE_2D);
+ * SET_SCANOUT and a flush of the whole show it on scanout 0. */
+static void clear_and_show(struct harness *h, uint32_t id, struct backing *b, bool three_d)
+{
+	struct enc e;
+	struct req r;
+	uint8_t px[64 * 64 * 4];
+
+	ctx_with(h, id, b, three_d);
+	clear_cmds(&e, id);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	show_resource(h, 0, id, 64, 64);
+	req_flush(&r, id, 0, 0, 64, 64);
+	expect_nodata(h, &r);
+	read_shown(h, 0, px);
+	for (size_t i = 0; i < 64 * 64; i++)
+		assert_int_equal(le32(px + 4 * i), CLEAR_PIXEL);
+}
+
 /* A context clears a CREATE_2D resource; SET_SCANOUT and a flush show it. */
 static void test_3d_clear_create_2d_shown(void **state)
 {
@@ -202,15 +222,7 @@ static void test_3d_clear_create_2d_shown(void **state)
 	struct req r;
 	uint8_t px[64 * 64 * 4];
 
-	ctx_clearing(h, &b, &e);
-	req_submit_3d(&r, CTX, &e);
-	expect_nodata(h, &r);
-	show_resource(h, 0, 5, 64, 64);
-	req_flush(&r, 5, 0, 0, 64, 64);
-	expect_nodata(h, &r);
-	read_shown(h, 0, px);
-	for (size_t i = 0; i < 64 * 64; i++)
-		assert_int_equal(le32(px + 4 * i), CLEAR_PIXEL);
+	clear_and_show(h, 5, &b, false);
 	/* Only the flushed rectangle is read back: clear to red, flush 8x4. */
 	e = (struct enc){ 0 };
 	enc_surface(&e, 21, 5, FMT);
@@ -229,6 +241,16 @@ static void test_3d_clear_create_2d_shown(void **state)
 			assert_int_equal(le32(px + 4 * (y * 64 + x)), in ? RED : CLEAR_PIXEL);
 		}
 	}
+	backing_free(&b);
+}
+
+/* A 2D render target made with CREATE_3D (what Mesa's GBM makes for a
+ * KMS framebuffer), cleared by a context: SET_SCANOUT and a flush show it. */
+static void test_3d_clear_create_3d_shown(void **state)
+{
+	struct backing b;
+
+	clear_and_show(*state, 6, &b, true);
 	backing_free(&b);
 }
 
@@ -514,6 +536,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_3d_offers_virgl_and_capsets),
 		T(test_3d_clear_create_2d_shown),
+		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),
 		T(test_3d_clear_transfer_from_host),
 		T(test_3d_fenced_submit_in_flight),

@@ -99,6 +99,7 @@ const struct vgm_host_ops gpu_host_ops = {
 	.cursor_move = host_cursor_move,
 	.cursor_hide = host_cursor_hide,
 	.log = host_log,
+	.request_done = gpu_request_done,
 };
 
 /* --- the display ------------------------------------------------------------ */

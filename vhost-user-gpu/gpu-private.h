@@ -19,6 +19,10 @@
  * lent to it (gpu-requests.c): the largest command that may then run,
  * TRANSFER_TO_HOST_2D (56 bytes), and a little more. */
 #define GPU_REQUEST_COPY 64
+/* Command types counted per queue (by_type). */
+#define GPU_COUNTED_TYPES 512u
+/* Memory tables kept for requests in flight (gpu-inflight.c). */
+#define GPU_RETIRED_TABLES 4
 
 struct gpu {
 	struct vgm_device *dev;
@@ -49,9 +53,22 @@ struct gpu {
 	uint64_t waits, wait_ns, wait_since;
 
 	/* Requests run, for the summary at exit: per queue, and per command
-	 * type 0x0100..0x01ff (control) and 0x0300..0x03ff (cursor). */
+	 * type 0x0100..0x02ff (control: 2D, then 3D) and 0x0300..0x04ff
+	 * (cursor). */
 	uint64_t requests[GPU_NUM_QUEUES];
-	uint64_t by_type[GPU_NUM_QUEUES][256];
+	uint64_t by_type[GPU_NUM_QUEUES][GPU_COUNTED_TYPES];
+
+	/* Requests the library answers later (virgl): how many, and the
+	 * renderer's poll fd and deadline timer (gpu-inflight.c). Memory
+	 * tables replaced while some were in flight stay mapped until none
+	 * is, as their responses are written there. */
+	uint32_t inflight;
+	uint64_t answered_later; /* for the summary */
+	struct loop_watch poll_fd, poll_timer;
+	struct memtable *retired[GPU_RETIRED_TABLES];
+	uint32_t n_retired;
+	bool requests_done[GPU_NUM_QUEUES]; /* chains pushed by request_done() */
+	bool resetting; /* request_done() from vgm_device_reset() pushes nothing */
 
 	/* Where the control queue stopped (GET_VRING_BASE), to tell a device
 	 * reset from a pause when it starts again. */
@@ -71,6 +88,26 @@ void gpu_resume(struct gpu *g);
  * (its buffers may be about to go away). No-op when none waits. */
 void gpu_unpark(struct gpu *g);
 void gpu_on_kick(void *ctx, struct queue *q);
+/* Requests in flight (gpu-inflight.c). tag: queue and descriptor head
+ * of a chain given to vgm_device_submit_tagged(). */
+uint64_t gpu_inflight_tag(uint32_t qi, uint16_t head);
+/* Watches the renderer's poll fd; the deadline timer. @return 0 or -errno. */
+int gpu_inflight_init(struct gpu *g);
+void gpu_inflight_fini(struct gpu *g);
+/* A request went in flight: the deadline timer is armed. */
+void gpu_inflight_added(struct gpu *g);
+/* The library's request_done(). */
+void gpu_request_done(void *host, uint64_t tag, size_t written);
+/* The memory table mt is replaced: destroyed now, or kept while requests
+ * are in flight. @return -EBUSY when too many are kept already. */
+int gpu_retire_table(struct gpu *g, struct memtable *mt);
+/* vhost-user: GET_VRING_BASE drains what is in flight before the ring
+ * stops (the front-end reads the used ring next): polls the renderer
+ * until all are answered, for at most 2 s. */
+void gpu_inflight_drain(struct gpu *g);
+/* The poll fd may be gone after a device reset: watched again if not. */
+void gpu_inflight_reset(struct gpu *g);
+
 /* Tells the display which resource each scanout shows, if that changed
  * (outside the library's calls: it answers only there). */
 void gpu_tell_owners(struct gpu *g);

@@ -4,6 +4,7 @@
  * and returned with the length of the response. A request whose answer
  * QEMU owns (display sizes, EDIDs) waits, parked, while QEMU is asked.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -34,7 +35,7 @@ static void count_request(struct gpu *g, uint32_t qi)
 	uint32_t base = qi == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300;
 
 	g->requests[qi]++;
-	if (type >= base && type - base < 256)
+	if (type >= base && type - base < GPU_COUNTED_TYPES)
 		g->by_type[qi][type - base]++;
 }
 
@@ -64,22 +65,31 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 }
 
 /* Runs the chain at hand from g->in (see may_run()); g->faults was read
- * before any of its bytes. */
-static void run_chain(struct gpu *g, uint32_t qi)
+ * before any of its bytes. @return false when it is in flight: the
+ * library answers it later (request_done(), gpu-inflight.c). */
+static bool run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
 	const struct iovec *out = c->iov + c->n_read;
 	size_t written = 0;
+	int err;
 
 	count_request(g, qi);
 	if (g->rec.request)
 		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, g->in, g->n_in);
-	if (vgm_device_submit(g->dev, (enum vgm_queue)qi, g->in, g->n_in, out, c->n_write,
-			      &written) < 0) {
-		log_error("vgm_device_submit refused a chain of queue %u", qi);
+	err = vgm_device_submit_tagged(g->dev, (enum vgm_queue)qi, g->in, g->n_in, out, c->n_write,
+				       gpu_inflight_tag(qi, c->head), &written);
+	gpu_tell_owners(g);
+	if (err == -EINPROGRESS) {
+		if (log_get_level() >= VGM_LOG_DEBUG)
+			log_request(g, qi, 0);
+		gpu_inflight_added(g);
+		return false;
+	}
+	if (err < 0) {
+		log_error("vgm_device_submit_tagged refused a chain of queue %u", qi);
 		written = 0;
 	}
-	gpu_tell_owners(g);
 	if (guard_faults() != g->faults)
 		written = answer_lost(g, qi, written);
 	if (g->rec.response)
@@ -87,6 +97,7 @@ static void run_chain(struct gpu *g, uint32_t qi)
 	if (log_get_level() >= VGM_LOG_DEBUG)
 		log_request(g, qi, written);
 	vring_push(&g->q[qi].vr, c->head, written > UINT32_MAX ? 0 : (uint32_t)written);
+	return true;
 }
 
 /*
@@ -136,17 +147,31 @@ static bool copy_request(struct gpu *g)
 	return true;
 }
 
+/* With virgl a scanout shows its resource's copy read back from the
+ * renderer on SET_SCANOUT and RESOURCE_FLUSH: those write the pixels
+ * shown; what 3D commands draw reaches them only so. */
+static bool reads_back(const struct gpu *g, uint32_t type)
+{
+	return g->cfg.virgl &&
+	       (type == VGM_GPU_CMD_SET_SCANOUT || type == VGM_GPU_CMD_RESOURCE_FLUSH);
+}
+
 /* Whether a command may write (or free) the pixels of the one resource
  * its resource_id names, and no other's. */
-static bool writes_named_resource(uint32_t type)
+static bool writes_named_resource(const struct gpu *g, uint32_t type)
 {
-	return type == VGM_GPU_CMD_TRANSFER_TO_HOST_2D || type == VGM_GPU_CMD_RESOURCE_UNREF;
+	return type == VGM_GPU_CMD_TRANSFER_TO_HOST_2D || type == VGM_GPU_CMD_RESOURCE_UNREF ||
+	       reads_back(g, type);
 }
 
 /* Control commands that neither write nor free any resource's pixels, in
  * both dialects (from 0x010b on they differ). */
-static bool never_writes_pixels(uint32_t type)
+static bool never_writes_pixels(const struct gpu *g, uint32_t type)
 {
+	if (g->cfg.virgl && type >= VGM_GPU_CMD_CTX_CREATE && type <= 0x02ffu)
+		return true; /* 3D: the renderer's resources, not the copies shown */
+	if (reads_back(g, type))
+		return false;
 	switch (type) {
 	case VGM_GPU_CMD_GET_DISPLAY_INFO:
 	case VGM_GPU_CMD_RESOURCE_CREATE_2D: /* new pixels only */
@@ -189,9 +214,9 @@ static bool may_run(struct gpu *g, uint32_t qi)
 	if (!copy_request(g))
 		return !display_reading(g->disp);
 	type = iovec_type(g->in, g->n_in);
-	if (never_writes_pixels(type))
+	if (never_writes_pixels(g, type))
 		return true;
-	if (!writes_named_resource(type))
+	if (!writes_named_resource(g, type))
 		return !display_reading(g->disp);
 	if (!fields_u32(g->cfg.dialect, g->req_copy, g->req_iov.iov_len, "resource_id", &id))
 		return true; /* too short to name it: the library refuses it */
@@ -273,8 +298,7 @@ static enum step take_one(struct gpu *g, uint32_t qi)
 		g->parked_queue = qi;
 		return STEP_STOP;
 	}
-	run_chain(g, qi);
-	return STEP_PUSHED;
+	return run_chain(g, qi) ? STEP_PUSHED : STEP_GO_ON;
 }
 
 void gpu_process(struct gpu *g, uint32_t qi)
@@ -333,8 +357,8 @@ void gpu_resume(struct gpu *g)
 		if (g->in != &g->req_iov && !may_run(g, g->parked_queue))
 			return; /* the display calls back when QEMU has read */
 		g->parked = false;
-		run_chain(g, g->parked_queue);
-		queue_notify(&g->q[g->parked_queue]);
+		if (run_chain(g, g->parked_queue))
+			queue_notify(&g->q[g->parked_queue]);
 	}
 	gpu_process_all(g);
 }

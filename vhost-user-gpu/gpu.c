@@ -25,6 +25,9 @@ static int new_device(struct gpu *g)
 		.num_scanouts = g->cfg.num_scanouts,
 		.scanouts[0] = { .enabled = 1 },
 		.log_level = g->cfg.log_level,
+		/* The fence thread's fd wakes the loop when a fence signals. */
+		.renderer = g->cfg.virgl ? VGM_RENDERER_VIRGL : VGM_RENDERER_2D,
+		.renderer_flags = g->cfg.virgl ? VGM_VIRGL_THREAD_SYNC : 0,
 		.ops = &gpu_host_ops,
 		.host = g,
 	};
@@ -49,6 +52,9 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	err = new_device(g);
 	if (err < 0)
 		goto fail;
+	err = gpu_inflight_init(g);
+	if (err < 0)
+		goto fail;
 	err = display_new(loop, &gpu_display_ops, g, g->cfg.zero_copy, &g->disp);
 	if (err < 0)
 		goto fail;
@@ -57,6 +63,7 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	*out = g;
 	return 0;
 fail:
+	gpu_inflight_fini(g);
 	vgm_device_destroy(g->dev);
 	free(g->chain);
 	free(g);
@@ -74,7 +81,7 @@ static void log_summary(const struct gpu *g)
 	for (uint32_t q = 0; q < GPU_NUM_QUEUES; q++) {
 		log_info("%s queue: %llu requests", queue_names[q],
 			 (unsigned long long)g->requests[q]);
-		for (uint32_t t = 0; t < 256; t++) {
+		for (uint32_t t = 0; t < GPU_COUNTED_TYPES; t++) {
 			uint32_t type = (q == VGM_QUEUE_CONTROL ? 0x0100 : 0x0300) + t;
 			const char *name = vgm_command_name(g->cfg.dialect, type);
 
@@ -83,6 +90,9 @@ static void log_summary(const struct gpu *g)
 					 (unsigned long long)g->by_type[q][t]);
 		}
 	}
+	if (g->cfg.virgl)
+		log_info("renderer: %llu requests answered later (their fences)",
+			 (unsigned long long)g->answered_later);
 	display_get_stats(g->disp, &ds);
 	log_info("display: %llu UPDATE messages, %llu bytes of pixels (%llu by reference, %llu "
 		 "by copy)",
@@ -102,6 +112,7 @@ void gpu_destroy(struct gpu *g)
 	/* Queued updates borrow the device's pixels: drop them first. */
 	display_detach(g->disp);
 	/* The device first: it gives back its mappings into the table. */
+	gpu_inflight_fini(g);
 	vgm_device_destroy(g->dev);
 	display_destroy(g->disp);
 	memtable_destroy(g->mt);
@@ -122,7 +133,12 @@ static void device_reset(struct gpu *g)
 		g->rec.reset(g->rec.ctx);
 	gpu_unpark(g);
 	display_own_pending(g->disp);
+	/* The reset may close the renderer's poll fd: unwatched first. */
+	loop_unwatch(g->loop, &g->poll_fd);
+	g->resetting = true;
 	vgm_device_reset(g->dev);
+	g->resetting = false;
+	gpu_inflight_reset(g);
 	/* The reset cleared them; SET_FEATURES came before the rings. */
 	vgm_device_set_features(g->dev, g->features);
 }
@@ -238,6 +254,13 @@ int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *
 	}
 	for (; i < n; i++)
 		close(fds[i]);
+	/* Responses of requests in flight go into the old mapping: it stays
+	 * until they are answered. */
+	if (err == 0 && gpu_retire_table(g, g->mt) < 0) {
+		log_error("SET_MEM_TABLE refused: %u older tables still hold requests in flight",
+			  GPU_RETIRED_TABLES);
+		err = -EBUSY;
+	}
 	if (err < 0) {
 		memtable_destroy(mt);
 		return err;
@@ -245,7 +268,6 @@ int gpu_set_mem_table(struct gpu *g, const struct memtable_entry *e, const int *
 	/* The waiting chain points into the old mapping: it is taken again. */
 	gpu_unpark(g);
 	display_own_pending(g->disp);
-	memtable_destroy(g->mt);
 	g->mt = mt;
 	for (i = 0; i < GPU_NUM_QUEUES; i++)
 		map_ring(g, &g->q[i]);
@@ -321,6 +343,7 @@ int gpu_vring_get_base(struct gpu *g, uint32_t idx, uint16_t *base)
 		return -EINVAL;
 	if (g->parked && g->parked_queue == idx)
 		gpu_unpark(g);
+	gpu_inflight_drain(g);
 	queue_stop(q);
 	*base = vring_get_base(&q->vr);
 	if (idx == VGM_QUEUE_CONTROL) {

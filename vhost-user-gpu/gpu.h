@@ -40,6 +40,9 @@ struct gpu_config {
 	bool indirect, event_idx;
 	/* UPDATE pixels to QEMU by reference (vmsplice + splice) when possible. */
 	bool zero_copy;
+	/* 3D: the device draws with virglrenderer (VGM_RENDERER_VIRGL) and
+	 * offers VIRGL; fenced requests complete later (gpu-inflight.c). */
+	bool virgl;
 	enum vgm_log_level log_level;
 };
 

@@ -103,6 +103,9 @@ static void usage(FILE *f)
 		"                            as many (-device vhost-user-gpu-pci,max_outputs=N)\n"
 		"      --record=FILE         write the guest's requests to FILE as a vgm-trace\n"
 		"                            (docs/trace-format.md), for tools/vgm-replay\n"
+		"                            (not with --virgl yet: no 3D in the trace format)\n"
+		"      --virgl               3D: offer VIRTIO_GPU_F_VIRGL, draw with virglrenderer\n"
+		"                            (fails at start where it cannot run)\n"
 		"      --no-sandbox          do not confine the process (by default, once connected,\n"
 		"                            a system call outside its seccomp allowlist kills it)\n"
 		"      --sandbox-log         let such calls through and have the kernel log them\n"
@@ -222,9 +225,8 @@ static int parse_option(int c, const char *arg, struct options *o)
 		o->sandbox = SANDBOX_LOG;
 		return 0;
 	case OPT_VIRGL:
-		/* vhost-user.rst: a feature the back-end cannot enable fails early. */
-		fprintf(stderr, "vgm-vhost-user-gpu: virgl (3D) is not supported\n");
-		return -1;
+		o->gpu.virgl = true;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -256,6 +258,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->print_capabilities)
 		return 0;
+	if (o->gpu.virgl && o->record) {
+		fprintf(stderr, "vgm-vhost-user-gpu: --record with --virgl: the trace format has "
+				"no 3D commands yet\n");
+		return -1;
+	}
 	if (!o->socket_path == (o->fd < 0)) {
 		fprintf(stderr, "vgm-vhost-user-gpu: give exactly one of --socket-path and --fd\n");
 		return -1;
@@ -264,10 +271,46 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* vhost-user.json's VHostUserBackendCapabilitiesGPU: "virgl" and
- * "render-node" are the features it knows; this back-end has neither. */
+ * "render-node" are the features it knows. "virgl" when the library can
+ * draw with virglrenderer here (--virgl would start); render-node is not
+ * an option of this back-end (the renderer picks its own, or llvmpipe). */
 static void print_capabilities(void)
 {
-	printf("{\n  \"type\": \"gpu\",\n  \"features\": []\n}\n");
+	bool virgl = vgm_renderer_available(VGM_RENDERER_VIRGL) == 0;
+
+	printf("{\n  \"type\": \"gpu\",\n  \"features\": [%s]\n}\n",
+	       virgl ? "\n    \"virgl\"\n  " : "");
+}
+
+/*
+ * Mesa keeps compiled shaders in a cache on disk (~/.cache/mesa_shader_cache),
+ * opened as shaders come: after confinement, where opening files kills. It
+ * is off then (shaders are compiled each time; a guest's shaders then also
+ * leave nothing behind on the host). The variable has this name up to Mesa
+ * 23 and still works after.
+ */
+static void shader_cache_off(const struct options *o)
+{
+	if (o->sandbox != SANDBOX_OFF)
+		setenv("MESA_SHADER_CACHE_DISABLE", "true", 1);
+}
+
+/* vhost-user.rst: a feature the back-end cannot enable fails early. */
+static int check_renderer(const struct options *o)
+{
+	const struct gpu_config *cfg = &o->gpu;
+	int err;
+
+	if (!cfg->virgl)
+		return 0;
+	shader_cache_off(o);
+	err = vgm_renderer_available(VGM_RENDERER_VIRGL);
+	if (err == -ENOTSUP)
+		log_error("--virgl: this virtgpu-mem was built without virglrenderer");
+	else if (err < 0)
+		log_error("--virgl: virglrenderer cannot start here (%s): no surfaceless EGL?",
+			  strerror(-err));
+	return err;
 }
 
 static void on_signal(struct loop_watch *w, uint32_t events)
@@ -304,17 +347,19 @@ static int watch_signals(struct backend *b)
  * (sandbox.h). Nothing the guest or the front-end sends is served before. */
 static int confine(struct backend *b)
 {
-	static const struct sandbox_list *const lists[] = {
+	const struct sandbox_list *lists[] = {
 		&sandbox_loop_list,
 		&sandbox_sanitizer_list,
 		&sandbox_coverage_list,
+		b->opt.gpu.virgl ? &sandbox_virgl_list : NULL,
 	};
+	size_t n = sizeof(lists) / sizeof(lists[0]) - (b->opt.gpu.virgl ? 0 : 1);
 	int err;
 
 	/* glibc reads /etc/localtime on its first time conversion (the
 	 * recorder's gmtime_r() at the end): now, while files may be opened. */
 	tzset();
-	err = sandbox_enter(b->opt.sandbox, lists, sizeof(lists) / sizeof(lists[0]));
+	err = sandbox_enter(b->opt.sandbox, lists, n);
 	if (err < 0) {
 		log_error("cannot enter the sandbox: %s (--no-sandbox runs without)",
 			  strerror(-err));
@@ -416,6 +461,10 @@ static int start(struct backend *b)
 		err = watch_signals(b);
 	if (err == 0)
 		err = guard_install();
+	/* The renderer is made here, before confinement: EGL opens its
+	 * drivers and device files as it starts. */
+	if (err == 0)
+		err = check_renderer(&b->opt);
 	if (err == 0)
 		err = gpu_new(&b->opt.gpu, b->loop, &b->gpu);
 	if (err < 0) {

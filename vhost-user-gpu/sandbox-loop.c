@@ -22,16 +22,6 @@
 
 #include "sandbox.h"
 
-/* An int argument: the upper 32 bits of the register are not the caller's. */
-#define ARG_INT_EQ(n, v) { .arg = (n), .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, \
-			   .datum_b = (scmp_datum_t)(v) }
-#define ARG_NO_BITS(n, bits) { .arg = (n), .op = SCMP_CMP_MASKED_EQ, \
-			       .datum_a = (scmp_datum_t)(bits), .datum_b = 0 }
-
-#define CALL(call) { .name = (call) }
-#define CALL1(call, a) { .name = (call), .n_args = 1, .args = { a } }
-#define CALL2(call, a, b) { .name = (call), .n_args = 2, .args = { a, b } }
-
 static const struct sandbox_rule rules[] = {
 	/* the loop, its timers, signalfd and eventfds (read, write) */
 	CALL("epoll_wait"), CALL("epoll_pwait"), CALL("epoll_ctl"),

@@ -39,6 +39,18 @@ struct sandbox_rule {
 	struct scmp_arg_cmp args[3];
 };
 
+/* Rules as the lists write them. An int argument: the upper 32 bits of
+ * the register are not the caller's. */
+#define ARG_INT_EQ(n, v) { .arg = (n), .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, \
+			   .datum_b = (scmp_datum_t)(v) }
+#define ARG_NO_BITS(n, bits) { .arg = (n), .op = SCMP_CMP_MASKED_EQ, \
+			       .datum_a = (scmp_datum_t)(bits), .datum_b = 0 }
+#define ARG_HAS_BITS(n, bits) { .arg = (n), .op = SCMP_CMP_MASKED_EQ, \
+				.datum_a = (scmp_datum_t)(bits), .datum_b = (scmp_datum_t)(bits) }
+#define CALL(call) { .name = (call) }
+#define CALL1(call, a) { .name = (call), .n_args = 1, .args = { a } }
+#define CALL2(call, a, b) { .name = (call), .n_args = 2, .args = { a, b } }
+
 struct sandbox_list {
 	const char *what; /* for the error message */
 	const struct sandbox_rule *rules;
@@ -47,6 +59,8 @@ struct sandbox_list {
 
 /* The 2D back-end's event loop (sandbox-loop.c). */
 extern const struct sandbox_list sandbox_loop_list;
+/* virglrenderer, Mesa and llvmpipe in the process, --virgl (sandbox-virgl.c). */
+extern const struct sandbox_list sandbox_virgl_list;
 /* The sanitizers' runtimes (sandbox-sanitizer.c); no rules without them. */
 extern const struct sandbox_list sandbox_sanitizer_list;
 /* sandbox-coverage.c: gcov at exit, in coverage builds only. */

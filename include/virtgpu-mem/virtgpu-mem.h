@@ -413,8 +413,11 @@ enum vgm_renderer {
 	 * 1 MiB, copied once), GET_CAPSET_INFO and GET_CAPSET. CREATE_2D
 	 * resources live in virglrenderer too (3D contexts draw into them);
 	 * a scanout shows a host copy of one, read back on SET_SCANOUT and on
-	 * RESOURCE_FLUSH (the flushed rectangle only). 3D resources are not
-	 * shown on scanouts in this version (SET_SCANOUT: ERR_INVALID_PARAMETER).
+	 * RESOURCE_FLUSH (the flushed rectangle only). So is a CREATE_3D
+	 * resource that is one 2D image (target 2D, depth and array size 1,
+	 * not multisampled) of a 2D format, as Mesa's GBM makes a KMS
+	 * framebuffer (its host copy charged too, since 0.3); other 3D
+	 * resources are not shown (SET_SCANOUT: ERR_INVALID_PARAMETER).
 	 * Fenced requests complete later: see vgm_device_submit_tagged().
 	 * Threads: see vgm_device_new().
 	 */

@@ -10,6 +10,8 @@
  * render target, rows top first. What a scanout shows of one is a host
  * copy, read back from the GPU on SET_SCANOUT and RESOURCE_FLUSH (the
  * flushed rectangle only); the guest's backing is never written by it.
+ * A CREATE_3D resource that is one 2D image of a 2D format (Mesa's GBM
+ * framebuffers, shown through KMS) gets such a copy too.
  *
  * Fences: each fenced request hands the renderer its sequence number; it
  * issues one virgl global fence for it (its own 32-bit sequence, so guest
@@ -113,30 +115,57 @@ static enum core_verdict vres_new(struct render *r, const struct resource_desc *
 	return CORE_OK;
 }
 
+/* A resource that scanouts can show: format fmt, its host copy's size in
+ * *bytes. @return false when that size does not fit. */
+static bool shown_desc(struct resource_desc *d, const struct format_info *fmt, uint64_t *bytes)
+{
+	*bytes = (uint64_t)d->width * d->height * fmt->bpp;
+	d->format = fmt->virtio;
+	d->stride = d->width * fmt->bpp;
+	return *bytes <= UINT64_MAX / 2 && (uint64_t)d->stride == (uint64_t)d->width * fmt->bpp;
+}
+
+/* The host copy scanouts show, charged with the resource. */
+static bool give_shadow(struct vres *p, const struct resource_desc *d, const struct format_info *fmt)
+{
+	p->stride = d->stride;
+	p->bpp = fmt->bpp;
+	p->shadow = calloc(1, (size_t)d->stride * d->height);
+	return p->shadow != NULL;
+}
+
 static enum core_verdict create_2d(struct render *r, uint32_t id, const struct format_info *fmt,
 				   uint32_t width, uint32_t height, struct resource **out)
 {
-	uint64_t bytes = (uint64_t)width * height * fmt->bpp;
-	struct resource_desc d = { .id = id, .kind = RESOURCE_2D, .format = fmt->virtio,
-				   .width = width, .height = height, .stride = width * fmt->bpp };
-	struct vres *p;
+	struct resource_desc d = { .id = id, .kind = RESOURCE_2D, .width = width, .height = height };
+	uint64_t bytes;
 	enum core_verdict err;
 
 	/* The texture and the host copy scanouts show. */
-	if (bytes > UINT64_MAX / 2 || (uint64_t)d.stride != (uint64_t)width * fmt->bpp)
+	if (!shown_desc(&d, fmt, &bytes))
 		return CORE_OVER_BUDGET;
 	err = vres_new(r, &d, 2 * bytes, out);
 	if (err)
 		return err;
-	p = vres_of(*out);
-	p->stride = d.stride;
-	p->bpp = fmt->bpp;
-	p->shadow = calloc(1, (size_t)bytes);
-	if (!p->shadow || vgl_res_create_2d(rv(r)->vgl, id, fmt->virtio, width, height, &p->vr)) {
+	if (!give_shadow(vres_of(*out), &d, fmt) ||
+	    vgl_res_create_2d(rv(r)->vgl, id, fmt->virtio, width, height, &vres_of(*out)->vr)) {
 		resource_drop(r->core, *out);
 		return CORE_NO_MEMORY;
 	}
 	return CORE_OK;
+}
+
+/* A 3D resource that is one 2D image of a scanout format (as Mesa's GBM
+ * makes a KMS framebuffer; virgl's format numbers of these are
+ * virtio-gpu's) is shown as a CREATE_2D one: a host copy read back on
+ * SET_SCANOUT and RESOURCE_FLUSH. Any other has format 0, which
+ * SET_SCANOUT and the cursor refuse. */
+static const struct format_info *shown_format(const struct render_res_3d *s)
+{
+	if (s->target != VGL_TARGET_2D || s->depth != 1 || s->array_size != 1 ||
+	    s->nr_samples > 1)
+		return NULL;
+	return format_from_virtio(s->format);
 }
 
 static enum core_verdict create_3d(struct render *r, uint32_t id, const struct render_res_3d *s,
@@ -145,17 +174,23 @@ static enum core_verdict create_3d(struct render *r, uint32_t id, const struct r
 	const struct vgl_res_desc vd = { s->target, s->format, s->bind, s->width,
 					 s->height, s->depth, s->array_size, s->last_level,
 					 s->nr_samples, s->flags };
-	/* Shown by no scanout: format 0 (SET_SCANOUT and the cursor refuse it). */
+	const struct format_info *fmt = shown_format(s);
 	struct resource_desc d = { .id = id, .kind = RESOURCE_2D, .width = s->width,
 				   .height = s->height };
-	uint64_t bytes;
+	uint64_t bytes, shadow = 0;
 	enum core_verdict err;
 
 	if (vgl_res_footprint(&vd, &bytes))
 		return CORE_OUTSIDE;
-	err = vres_new(r, &d, bytes, out);
+	if (fmt && (!shown_desc(&d, fmt, &shadow) || shadow > UINT64_MAX - bytes))
+		return CORE_OVER_BUDGET;
+	err = vres_new(r, &d, bytes + shadow, out);
 	if (err)
 		return err;
+	if (fmt && !give_shadow(vres_of(*out), &d, fmt)) {
+		resource_drop(r->core, *out);
+		return CORE_NO_MEMORY;
+	}
 	if (vgl_res_create_3d(rv(r)->vgl, id, &vd, &vres_of(*out)->vr)) {
 		resource_drop(r->core, *out);
 		return CORE_OUTSIDE;

@@ -494,8 +494,8 @@ def case_vgm_gl(a):
     need_backend(a)
     need_gl_program(a)
     if not backend_offers_virgl(a.backend):
-        raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (our backend has no "
-                   "--virgl yet)" % os.path.basename(a.backend))
+        raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (built without "
+                   "virglrenderer, or no surfaceless EGL here)" % os.path.basename(a.backend))
     gl_summary(run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode", "gl",
                          "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
                          backend_args=["--virgl"]))
