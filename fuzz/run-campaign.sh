@@ -22,14 +22,14 @@ set -eu
 cd "$(dirname "$0")/.."
 
 usage() {
-	echo "usage: $0 request|stream|trace|vhost-user|vring SECONDS [LIBFUZZER-ARGS...]" >&2
+	echo "usage: $0 request|stream|trace|virgl|3d|vhost-user|vring SECONDS [LIBFUZZER-ARGS...]" >&2
 	exit 2
 }
 [ $# -ge 2 ] || usage
 T=$1
 SECONDS_=$2
 shift 2
-case "$T" in request | stream | trace | vhost-user | vring) ;; *) usage ;; esac
+case "$T" in request | stream | trace | virgl | 3d | vhost-user | vring) ;; *) usage ;; esac
 case "$SECONDS_" in '' | *[!0-9]*) usage ;; esac
 
 BUILD=${FUZZ_BUILD:-build-fuzz}
@@ -42,6 +42,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 	CC=${CC:-clang} meson setup "$BUILD" -Dfuzzing=enabled
 fi
 ninja -C "$BUILD" "fuzz/fuzz-$T" fuzz/seeds.stamp fuzz/load-seeds.stamp
+case "$T" in virgl | 3d) ninja -C "$BUILD" fuzz/virgl-seeds.stamp ;; esac
 
 BIN=$B/fuzz/fuzz-$T
 WORK=$B/fuzz/campaign-$T
@@ -53,16 +54,21 @@ mkdir -p "$WORK/new" "$WORK/logs" "$CORPUS" "$CRASHES"
 set -- "$@" "$CORPUS"
 case "$T" in
 request | stream | load) set -- "$@" "$B/fuzz/$T-seeds" ;;
+virgl | 3d) set -- "$@" "$B/fuzz/virgl-seeds" ;;
 trace) set -- "$@" "$SRC/tests/traces/standard" "$SRC/tests/traces/memory-rfc" ;;
 vhost-user | vring) set -- "$@" "$SRC/fuzz/$T/seeds" ;;
 esac
+
+# fuzz/virgl and fuzz/3d read fuzz/stream's encoding: the same dictionary.
+DICT=-dict=$SRC/fuzz/$T/$T.dict
+case "$T" in virgl | 3d) DICT=-dict=$SRC/fuzz/stream/stream.dict ;; esac
 
 crashes_before=$(ls "$CRASHES" | wc -l)
 cd "$WORK/logs"
 rm -f fuzz-*.log
 status=0
 "$BIN" -max_total_time="$SECONDS_" -jobs="$JOBS" -workers="$WORKERS" \
-	-dict="$SRC/fuzz/$T/$T.dict" -timeout=25 -print_final_stats=1 \
+	$DICT -timeout=25 -print_final_stats=1 \
 	-artifact_prefix="$CRASHES/" "$WORK/new" "$@" >/dev/null 2>&1 || status=$?
 cat fuzz-*.log > "$WORK/last.log"
 cd "$SRC"
@@ -83,7 +89,7 @@ merge() {
 		[ -d "$d" ] && find "$d" -maxdepth 1 -type f ! -name 'README*' -exec cp {} "$MERGE/" \;
 	done
 	ls "$MERGE" | sort >"$WORK/before.txt"
-	"$BIN" -merge=1 -use_counters=0 -dict="$SRC/fuzz/$T/$T.dict" -timeout=25 "$MERGE" \
+	"$BIN" -merge=1 -use_counters=0 $DICT -timeout=25 "$MERGE" \
 		"$WORK/new" >"$WORK/merge.log" 2>&1 || true
 	added=0
 	for f in $(ls "$MERGE" | sort | comm -13 "$WORK/before.txt" -); do

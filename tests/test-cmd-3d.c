@@ -361,6 +361,26 @@ static void test_3d_fence_at_ctx_destroy(void **state)
 	backing_free(&b);
 }
 
+/* SUBMIT_3D's command buffer is charged to the budget while the device
+ * keeps it; a reset gives it back: the counters are zero after a reset. */
+static void test_3d_reset_frees_submit_buffer(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_stats st = { .size = sizeof(st) };
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_reset(h->dev), 0);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_int_equal(st.host_bytes, 0);
+	assert_int_equal(st.image_bytes, 0);
+	backing_free(&b);
+}
+
 /* Reset with a fenced request in flight: answered ERR_UNSPEC at once; the
  * device works afterwards (contexts and fences again). */
 static void test_3d_fence_at_reset(void **state)
@@ -543,6 +563,7 @@ int main(int argc, char **argv)
 		T(test_3d_fences_merged_in_order),
 		T(test_3d_fence_at_ctx_destroy),
 		T(test_3d_fence_at_reset),
+		T(test_3d_reset_frees_submit_buffer),
 		T(test_3d_submit_waits),
 		T(test_3d_ctx_bad_fields),
 		T(test_3d_create_3d_bad_fields),

@@ -223,6 +223,27 @@ static void test_parse_resp(void **state)
 	bad(f, "ctrl 00 resp=10", "is not a hex byte string");
 }
 
+/* hostdep: after ctrl and resp=, marks the response host-dependent. */
+static void test_parse_hostdep(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_request *req = &f->op.u.req;
+
+	ok(f, "ctrl GET_CAPSET capset_id=2", TRACE_CTRL);
+	assert_false(req->host_dependent);
+	ok(f, "ctrl hostdep GET_CAPSET capset_id=2", TRACE_CTRL);
+	assert_true(req->host_dependent);
+	assert_int_equal(req->len, 32);
+	ok(f, "ctrl resp=64 hostdep 0003000000000000", TRACE_CTRL);
+	assert_true(req->host_dependent);
+	assert_int_equal(req->resp[0], 64);
+	assert_req(f, "0003000000000000");
+	/* Only before the request, and only on ctrl. */
+	bad(f, "ctrl hostdep resp=64 00", "resp=64");
+	bad(f, "ctrl GET_CAPSET hostdep", "hostdep");
+	bad(f, "cursor hostdep 00", "hostdep");
+}
+
 static void test_parse_unknown_keyword(void **state)
 {
 	struct fixture *f = *state;
@@ -347,6 +368,27 @@ static void test_parse_device_keys(void **state)
 	assert_int_equal(d->max_regions, 6);
 	assert_int_equal(f->p.dialect, VGM_DIALECT_MEMORY_RFC);
 	assert_int_equal(f->p.num_scanouts, 3);
+	assert_int_equal(d->renderer, VGM_RENDERER_2D);
+}
+
+static void test_parse_device_renderer(void **state)
+{
+	struct fixture *f = *state;
+	const struct trace_device *d = &f->op.u.device;
+
+	ok(f, "device renderer=virgl", TRACE_DEVICE);
+	assert_int_equal(d->renderer, VGM_RENDERER_VIRGL);
+}
+
+static void test_parse_device_renderer_bad(void **state)
+{
+	struct fixture *f = *state;
+
+	bad(f, "device renderer=gl", "renderer=gl: not 2d or virgl");
+	bad(f, "device renderer=", "not 2d or virgl");
+	bad(f, "device renderer=virgl renderer=2d", "given twice");
+	ok(f, "device renderer=2d", TRACE_DEVICE);
+	assert_int_equal(f->op.u.device.renderer, VGM_RENDERER_2D);
 }
 
 static void test_parse_device_bad_keys(void **state)
@@ -937,6 +979,7 @@ int main(void)
 		T(test_parse_descriptor_boundaries),
 		T(test_parse_bad_descriptor_boundaries),
 		T(test_parse_resp),
+		T(test_parse_hostdep),
 		T(test_parse_unknown_keyword),
 		T(test_parse_nul_byte),
 		T(test_parse_ram_overlap),
@@ -945,6 +988,8 @@ int main(void)
 		T(test_parse_write_outside_ram),
 		T(test_parse_device_defaults),
 		T(test_parse_device_keys),
+		T(test_parse_device_renderer),
+		T(test_parse_device_renderer_bad),
 		T(test_parse_device_bad_keys),
 		T(test_parse_device_twice),
 		T(test_parse_device_after_ctrl),

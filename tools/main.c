@@ -5,7 +5,8 @@
  *
  * Exit status: 0 when the whole trace ran (guest errors are responses),
  * 1 for a malformed trace or a directive that could not be carried out
- * (FILE:LINE: message on stderr), 2 for a usage error.
+ * (FILE:LINE: message on stderr), 2 for a usage error, 77 for a trace
+ * whose renderer cannot run here (virgl without a working EGL).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +26,8 @@ static const char usage[] =
 	"      --save-states P with -s: each state also goes to the file P<line>.bin\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      the library's version\n"
-	"Exit status: 0 replayed, 1 malformed trace or failed directive, 2 usage error.\n";
+	"Exit status: 0 replayed, 1 malformed trace or failed directive, 2 usage error,\n"
+	"  77 skipped: the trace's renderer cannot run here.\n";
 
 static int fail_usage(const char *msg)
 {
@@ -53,6 +55,16 @@ static int replay(const char *file, FILE *in, const struct trace_exec_opts *opts
 
 	if (trace_parse_file(in, &t, &err) < 0)
 		return report(file, &err);
+	ret = vgm_renderer_available(trace_renderer(&t));
+	if (ret < 0) {
+		/* Skipped, as meson and automake count 77: not a failure. */
+		fprintf(stderr, "%s: skipped: renderer=virgl cannot run here: %s\n", file,
+			ret == -ENOTSUP ? "the library was built without virglrenderer"
+			: ret == -ENODEV ? "EGL cannot run surfaceless"
+					 : strerror(-ret));
+		trace_free(&t);
+		return 77;
+	}
 	if (trace_exec_new(opts, &x) < 0) {
 		trace_free(&t);
 		fprintf(stderr, "vgm-replay: out of memory\n");

@@ -119,6 +119,7 @@ static int new_device(struct trace_exec *x, struct vgm_device **dev)
 		.max_backing_entries = d->max_entries,
 		.max_resources = d->max_resources,
 		.max_regions = d->max_regions,
+		.renderer = d->renderer,
 		.ops = &x->ops,
 		.host = x,
 		.flags = x->opts.save_restore ? VGM_DEVICE_SAVEABLE : 0,
@@ -336,7 +337,7 @@ static int run_request(struct trace_exec *x, const struct trace_op *op, struct t
 	if (gather(x, &c, written, err) < 0)
 		goto out;
 	if (ctrl)
-		print_ctrl(x, x->resp, written);
+		print_ctrl(x, x->resp, written, op->u.req.host_dependent);
 	print_note(x, op, x->resp, written);
 	if (x->opts.after)
 		x->opts.after(x->opts.ctx, x->dev, op, ctrl ? x->resp : NULL, written);

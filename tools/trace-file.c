@@ -16,6 +16,15 @@ void trace_free(struct trace *t)
 	*t = (struct trace){ 0 };
 }
 
+uint32_t trace_renderer(const struct trace *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->ops[i].kind == TRACE_DEVICE)
+			return t->ops[i].u.device.renderer;
+	}
+	return VGM_RENDERER_2D;
+}
+
 static int push(struct trace *t, struct trace_op *op, struct trace_error *err)
 {
 	if (op->kind == TRACE_NONE)

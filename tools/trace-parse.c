@@ -204,12 +204,24 @@ static int dialect_key(struct trace_device *d, const char *v, struct trace_error
 
 static const char *const device_keys[] = {
 	"dialect", "features", "scanouts", "display", "hostmem",
-	"max-entries", "max-resources", "max-regions", "edid",
+	"max-entries", "max-resources", "max-regions", "edid", "renderer",
 };
 
 /* The keys that may be given more than once (once per scanout). */
 #define KEY_DISPLAY 3
 #define KEY_EDID 8
+#define KEY_RENDERER 9
+
+static int renderer_key(struct trace_device *d, const char *v, struct trace_error *err)
+{
+	if (strcmp(v, "2d") == 0)
+		d->renderer = VGM_RENDERER_2D;
+	else if (strcmp(v, "virgl") == 0)
+		d->renderer = VGM_RENDERER_VIRGL;
+	else
+		return trace_fail(err, "renderer=%s: not 2d or virgl", v);
+	return 0;
+}
 
 static int device_key(struct trace_device *d, struct device_keys *k, int key, const char *v,
 		      struct trace_error *err)
@@ -233,6 +245,8 @@ static int device_key(struct trace_device *d, struct device_keys *k, int key, co
 		return number("hostmem", v, UINT64_MAX, &d->hostmem, err);
 	case KEY_EDID:
 		return edid_key(d, k, v, err);
+	case KEY_RENDERER:
+		return renderer_key(d, v, err);
 	}
 	if (number(device_keys[key], v, UINT32_MAX, &n, err) < 0)
 		return -1;
@@ -475,6 +489,10 @@ static int parse_request(struct trace_parser *p, char **tok, size_t n, struct tr
 		if (parse_resp(req, tok[1] + 5, err) < 0)
 			return -1;
 		first = 2;
+	}
+	if (ctrl && n > first && strcmp(tok[first], "hostdep") == 0) {
+		req->host_dependent = true;
+		first++;
 	}
 	bytes_init(&b);
 	if (request_bytes(p, tok + first, n - first, &b, err) < 0 ||

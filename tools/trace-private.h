@@ -120,7 +120,8 @@ struct trace_exec {
 /* The event callbacks that print lines to x->opts.out. */
 void print_install(struct vgm_host_ops *ops);
 /* The lines of requests. */
-void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written);
+void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written,
+		bool host_dependent);
 void print_note(struct trace_exec *x, const struct trace_op *op, const uint8_t *resp,
 		size_t written);
 

@@ -64,6 +64,8 @@ void trace_write_device(FILE *f, const struct trace_device *d)
 	fprintf(f, " scanouts=%" PRIu32, d->num_scanouts);
 	put_displays(f, d);
 	put_limits(f, d);
+	if (d->renderer == VGM_RENDERER_VIRGL)
+		fputs(" renderer=virgl", f);
 	for (uint32_t i = 0; i < d->num_scanouts && i < VGM_MAX_SCANOUTS; i++) {
 		if (!d->edid[i].data)
 			continue;

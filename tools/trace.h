@@ -71,6 +71,8 @@ struct trace_device {
 	uint32_t max_regions;
 	/* edid=, per scanout; given for scanouts below num_scanouts only */
 	struct trace_edid edid[VGM_MAX_SCANOUTS];
+	/* renderer=: enum vgm_renderer (VGM_RENDERER_2D unless given) */
+	uint32_t renderer;
 };
 
 /* The device-readable bytes of a request and its device-writable part. */
@@ -83,6 +85,9 @@ struct trace_request {
 	/* sizes of the writable elements (ctrl only) */
 	uint32_t resp[TRACE_MAX_RESP];
 	uint32_t nresp;
+	/* hostdep (ctrl only): the response depends on the host (capsets,
+	 * which change with Mesa): print its header and size, not its bytes */
+	bool host_dependent;
 };
 
 /* One line of a trace. */
@@ -162,6 +167,9 @@ int trace_parse_buffer(const char *buf, size_t len, struct trace *t, struct trac
 int trace_parse_buffer_with(struct trace_parser *p, const char *buf, size_t len,
 			    struct trace *t, struct trace_error *err);
 void trace_free(struct trace *t);
+
+/* The renderer of t's device line (VGM_RENDERER_2D without one). */
+uint32_t trace_renderer(const struct trace *t);
 
 /* The device a trace without a device line gets. */
 void trace_device_defaults(struct trace_device *d);

@@ -809,7 +809,8 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
  * @return 0; -EINVAL for NULL or fd < 0; -EBUSY when the device records
  *         already, has live resources or memory regions, or inside one of
  *         its callbacks; -ENOTSUP for a device with a 3D renderer
- *         (VGM_RENDERER_VIRGL), which this version does not record; -ENOMEM;
+ *         (VGM_RENDERER_VIRGL), which this version does not record (its
+ *         requests complete later); -ENOMEM;
  *         a negative errno of dup() or fdopen().
  * @since 0.3
  */

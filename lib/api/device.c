@@ -255,6 +255,8 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	 * they named go. */
 	device_cancel(dev);
 	record_reset(dev);
+	/* SUBMIT_3D's buffer is the guest's doing too: nothing outlives a reset. */
+	dispatch_reset(dev->dispatch);
 	core_reset(dev->core);
 	/* The resources are gone; now its contexts and fences. */
 	if (render_3d(dev->render))

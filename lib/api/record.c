@@ -500,8 +500,9 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd)
 		return err;
 	if (fd < 0)
 		return api_misuse(dev, "vgm_device_record_start: fd < 0");
-	/* The trace format has no 3D commands yet, and a 3D device answers
-	 * requests after submit returns, which the recorder does not follow. */
+	/* A 3D device answers requests after submit returns, which the
+	 * recorder does not follow yet (the trace format itself has
+	 * renderer=virgl and the 3D commands). */
 	if (render_3d(dev->render)) {
 		logger_msg(dev->log, VGM_LOG_ERROR,
 			   "API misuse: vgm_device_record_start: a 3D device is not recorded");

@@ -50,6 +50,11 @@ void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct 
 /* Answers every request in flight as dispatch_cancel() does, writing their
  * responses without telling anyone, and frees the dispatch's buffers. */
 void dispatch_fini(struct dispatch *d);
+/* At a device reset, after every request in flight was answered: frees
+ * the buffer SUBMIT_3D copies commands into, so that a reset leaves
+ * nothing the guest made the library hold (its bytes were charged to the
+ * budget). */
+void dispatch_reset(struct dispatch *d);
 
 /* Processes one request: in/in_cnt the device-readable part of its
  * descriptor chain, out/out_cnt the device-writable part (the control

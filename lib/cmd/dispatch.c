@@ -101,8 +101,15 @@ void dispatch_fini(struct dispatch *d)
 	while (dispatch_cancel(d, done, ARRAY_SIZE(done)))
 		continue;
 	free(d->entries);
+	dispatch_reset(d);
+}
+
+void dispatch_reset(struct dispatch *d)
+{
 	free(d->submit_buf);
 	budget_release(d->core, BUDGET_IMAGE, d->submit_cap);
+	d->submit_buf = NULL;
+	d->submit_cap = 0;
 }
 
 static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)

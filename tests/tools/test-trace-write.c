@@ -113,6 +113,7 @@ static void test_trace_write_device_round_trip(void **state)
 		.max_entries = 100,
 		.max_resources = 7,
 		.max_regions = 9,
+		.renderer = VGM_RENDERER_VIRGL,
 	};
 	struct trace tr = { 0 };
 	const struct trace_device *got;
@@ -138,6 +139,7 @@ static void test_trace_write_device_round_trip(void **state)
 	assert_int_equal(got->max_entries, 100);
 	assert_int_equal(got->max_resources, 7);
 	assert_int_equal(got->max_regions, 9);
+	assert_int_equal(got->renderer, VGM_RENDERER_VIRGL);
 	assert_null(got->edid[0].data);
 	assert_int_equal(got->edid[1].len, d.edid[1].len);
 	assert_memory_equal(got->edid[1].data, edid, d.edid[1].len);
