@@ -496,9 +496,23 @@ def case_vgm_gl(a):
     if not backend_offers_virgl(a.backend):
         raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (built without "
                    "virglrenderer, or no surfaceless EGL here)" % os.path.basename(a.backend))
-    gl_summary(run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode", "gl",
-                         "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
-                         backend_args=["--virgl"]))
+    # In a sanitizer build, LeakSanitizer finds two 56-byte blocks at exit
+    # that it can name no function of (<unknown module>: Mesa's driver,
+    # unloaded by then), and its report then needs calls the sandbox
+    # refuses. The leak check is off for this case only; the backend's own
+    # 3D path is checked with it on by the backend suite (vhost-user-virgl).
+    saved = os.environ.get("ASAN_OPTIONS")
+    os.environ["ASAN_OPTIONS"] = (saved + ":" if saved else "") + "detect_leaks=0"
+    try:
+        res = run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode",
+                        "gl", "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
+                        backend_args=["--virgl"])
+    finally:
+        if saved is None:
+            del os.environ["ASAN_OPTIONS"]
+        else:
+            os.environ["ASAN_OPTIONS"] = saved
+    gl_summary(res)
 
 
 CASES = {
