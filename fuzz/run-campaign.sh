@@ -22,14 +22,14 @@ set -eu
 cd "$(dirname "$0")/.."
 
 usage() {
-	echo "usage: $0 request|stream|trace|virgl|3d|vhost-user|vring SECONDS [LIBFUZZER-ARGS...]" >&2
+	echo "usage: $0 request|stream|trace|load|virgl|3d|vhost-user|vring SECONDS [LIBFUZZER-ARGS...]" >&2
 	exit 2
 }
 [ $# -ge 2 ] || usage
 T=$1
 SECONDS_=$2
 shift 2
-case "$T" in request | stream | trace | virgl | 3d | vhost-user | vring) ;; *) usage ;; esac
+case "$T" in request | stream | trace | load | virgl | 3d | vhost-user | vring) ;; *) usage ;; esac
 case "$SECONDS_" in '' | *[!0-9]*) usage ;; esac
 
 BUILD=${FUZZ_BUILD:-build-fuzz}
