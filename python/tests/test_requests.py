@@ -40,6 +40,9 @@ def test_submit_tagged_on_a_2d_device_answers_at_once(ram):
         assert dev.next_poll() is None and dev.poll_fd() is None
         dev.poll()  # nothing in flight: returns at once
         assert done == []
+    with pytest.raises(ValueError):
+        dev.submit_tagged(request, tag='closed')
+    assert dev.in_flight == 0
 
 
 def test_submit_tagged_without_request_done_is_refused_and_changes_nothing(ram):

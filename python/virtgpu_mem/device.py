@@ -376,14 +376,14 @@ class Device:
         answered (the device needs request_done= for this call: without it
         VgmError(EINVAL)); the package keeps the writable buffers until
         then. tag: any object of yours (e.g. the descriptor head)."""
+        dev = self._device()
         chain = _Chain(request, queue, response)
         c_tag = self._next_tag
         self._next_tag += 1
         self._in_flight[c_tag] = (tag, chain)
         written = ctypes.c_size_t()
         name = 'vgm_device_submit_tagged'
-        ret = self._invoke(name, self._device(), queue, *chain.args(), c_tag,
-                           ctypes.byref(written))
+        ret = self._invoke(name, dev, queue, *chain.args(), c_tag, ctypes.byref(written))
         if ret != -EINPROGRESS:
             del self._in_flight[c_tag]  # answered, or refused: the library holds nothing
         if self._finish(name, ret, accept=EINPROGRESS) == -EINPROGRESS:
