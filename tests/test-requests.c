@@ -287,22 +287,29 @@ static int no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest
 	return -EFAULT;
 }
 
-/* Without request_done the VMM could never learn of an answer. */
+/* Without request_done the VMM could never learn of an answer. The
+ * refusal is host misuse, so it changes nothing: the device is still as
+ * created, and a saved state loads into it. */
 static void test_requests_tagged_needs_request_done(void **state)
 {
 	const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = no_translate };
-	struct vgm_device_config cfg = { .size = sizeof(cfg), .num_scanouts = 1, .ops = &ops };
-	uint8_t req[24] = { 0x00, 0x01 }, resp[24];
+	struct vgm_device_config cfg = { .size = sizeof(cfg), .num_scanouts = 1, .ops = &ops,
+					 .flags = VGM_DEVICE_SAVEABLE };
+	uint8_t req[24] = { 0x00, 0x01 }, resp[24], saved[4096];
 	struct iovec in = { req, sizeof(req) }, out = { resp, sizeof(resp) };
-	struct vgm_device *dev;
-	size_t written = 5;
+	struct vgm_device *dev, *src;
+	size_t written = 5, saved_len;
 
 	(void)state;
+	assert_int_equal(vgm_device_new(&cfg, &src), 0);
+	assert_int_equal(vgm_device_save(src, saved, sizeof(saved), &saved_len), 0);
+	vgm_device_destroy(src);
 	assert_int_equal(vgm_device_new(&cfg, &dev), 0);
 	assert_int_equal(vgm_device_submit_tagged(dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1, 1,
 						  &written),
 			 -EINVAL);
 	assert_int_equal(written, 5);
+	assert_int_equal(vgm_device_load(dev, saved, saved_len), 0);
 	vgm_device_destroy(dev);
 }
 

@@ -8,9 +8,12 @@
 
 #include "api-impl.h"
 
+/* Every refusal comes before the device is marked used: a refused call
+ * changes nothing (the device can still be loaded). tagged: the caller is
+ * vgm_device_submit_tagged(), which needs request_done(). */
 static int check_args(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
 		      size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t *written,
-		      const char *fn)
+		      bool tagged, const char *fn)
 {
 	int err = api_enter(dev, fn);
 
@@ -21,6 +24,8 @@ static int check_args(struct vgm_device *dev, enum vgm_queue queue, const struct
 		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", fn);
 		return -EINVAL;
 	}
+	if (tagged && !host_has_request_done(dev->host))
+		return api_misuse(dev, "vgm_device_submit_tagged: ops has no request_done");
 	if (dev->loaded) {
 		logger_msg(dev->log, VGM_LOG_ERROR,
 			   "API misuse: %s: a loaded device before vgm_device_resume(): -EBUSY", fn);
@@ -35,7 +40,8 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 				 size_t out_cnt, size_t *written)
 {
 	struct dispatch_tag waited = { .waited = true };
-	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, __func__);
+	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, false,
+			     __func__);
 
 	if (err)
 		return err;
@@ -53,12 +59,10 @@ VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue q
 					size_t *written)
 {
 	struct dispatch_tag t = { .value = tag };
-	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, __func__);
+	int err = check_args(dev, queue, in, in_cnt, out, out_cnt, written, true, __func__);
 
 	if (err)
 		return err;
-	if (!host_has_request_done(dev->host))
-		return api_misuse(dev, "vgm_device_submit_tagged: ops has no request_done");
 	/* Only a device that records nothing completes later: recording
 	 * refuses a 3D device (record.c). */
 	record_before(dev);

@@ -201,6 +201,13 @@ OPTIONAL = {
     'vgm_device_load': (c_int, [dev_p, c_void_p, c_size]),
     'vgm_device_resume': (c_int, [dev_p]),
     'vgm_device_unmap_guest': (c_int, [dev_p, u64, u64]),
+    'vgm_device_can_save': (c_int, [dev_p, P(u32)]),
+    'vgm_device_submit_tagged': (c_int, [dev_p, c_int, P(iovec), c_size, P(iovec), c_size, u64,
+                                         P(c_size)]),
+    'vgm_device_poll': (c_int, [dev_p]),
+    'vgm_device_get_poll_fd': (c_int, [dev_p, P(c_int)]),
+    'vgm_device_next_poll': (c_int, [dev_p, P(u64)]),
+    'vgm_renderer_available': (c_int, [u32]),
 }
 
 

@@ -24,6 +24,17 @@ LOG_LEVEL_NAMES = {LOG_ERROR: 'error', LOG_WARNING: 'warning', LOG_INFO: 'info',
 
 FEATURES_ALL = (1 << 64) - 1
 DEVICE_SAVEABLE = 1 << 0  # vgm_device_config.flags: the device can be saved
+
+# enum vgm_save_blocker: why vgm_device_can_save() says no, as bits
+SAVE_BLOCKED_NOT_SAVEABLE = 1 << 0
+SAVE_BLOCKED_IN_FLIGHT = 1 << 1
+SAVE_BLOCKED_3D = 1 << 2
+
+# enum vgm_renderer, and the options of the virgl one
+RENDERER_2D = 0
+RENDERER_VIRGL = 1
+RENDERERS = {'2d': RENDERER_2D, 'virgl': RENDERER_VIRGL}
+VIRGL_THREAD_SYNC = 1 << 0  # vgm_device_config.renderer_flags: a poll fd
 MAX_SCANOUTS = 16
 CURSOR_SIZE = 64
 DEFAULT_WIDTH = 1024
@@ -96,6 +107,17 @@ def format_number(value):
         return FORMATS[name]
     except KeyError:
         raise ValueError('unknown format %r (one of %s)' % (value, ', '.join(FORMATS))) from None
+
+
+def renderer_number(value):
+    """A renderer from its number or its name ('2d', 'virgl'). A number
+    the package does not know is passed on: the library decides."""
+    if isinstance(value, int):
+        return value
+    try:
+        return RENDERERS[value]
+    except KeyError:
+        raise ValueError('unknown renderer %r (2d or virgl)' % value) from None
 
 
 def dialect_number(value):

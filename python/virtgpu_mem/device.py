@@ -25,15 +25,23 @@ struct vgm_host_ops (only those given are installed):
     log(level, message)
     resource_uuid(resource_id, uuid)     uuid: 16 bytes
     scanout_dmabuf(scanout, dmabuf)      dmabuf: DmaBuf (the fd is yours)
-    request_done(tag, written)           (the C API's requests that complete
-                                         later; this package submits with
-                                         vgm_device_submit(), which waits)
+    request_done(tag, response)          a request of submit_tagged() that
+                                         was in flight is answered: tag as
+                                         given, response the bytes written
 
 An exception raised in a callback never crosses the C library: it is
 caught, the callback returns what a failure returns (translate: -EFAULT),
 and the first such exception is raised again once the library call that
 made the callback has returned. The device is used from one thread at a
-time, as the C library says; its callbacks come on that thread.
+time, as the C library says; its callbacks come on that thread (a virgl
+device: the thread that made it, always).
+
+Requests that complete later (a fenced 3D request on a renderer='virgl'
+device): submit() waits for them; submit_tagged() does not. It returns
+None for a request left in flight, and request_done(tag, response) gives
+the answer from inside a later poll() (or reset(), or a submit() that
+waits). Call poll() when poll_fd() is readable, or by next_poll()'s
+deadline.
 """
 
 import collections
@@ -41,8 +49,8 @@ import ctypes
 
 from . import _native
 from .constants import (CURSOR_SIZE, DRM_FORMAT_BGR888, DRM_FORMAT_XRGB8888, FEATURES_ALL,
-                        MAX_SCANOUTS, QUEUE_CONTROL, dialect_number)
-from .errors import EBUSY, EFAULT, ENODATA, VgmError, check
+                        MAX_SCANOUTS, QUEUE_CONTROL, dialect_number, renderer_number)
+from .errors import EBUSY, EFAULT, EINPROGRESS, ENODATA, ENOENT, VgmError, check
 
 Rect = collections.namedtuple('Rect', 'x y width height')
 Mapping = collections.namedtuple('Mapping', 'ptr len cookie fd fd_offset')
@@ -83,11 +91,12 @@ class DeviceConfig:
 
     FIELDS = ('dialect', 'features', 'scanouts', 'max_host_memory', 'max_backing_entries',
               'max_resources', 'max_regions', 'max_table_pieces', 'log_level',
-              'stream_threshold', 'flags')
+              'stream_threshold', 'flags', 'renderer', 'renderer_flags')
 
     def __init__(self, dialect='standard', features=FEATURES_ALL, scanouts=((0, 0),),
                  max_host_memory=0, max_backing_entries=0, max_resources=0, max_regions=0,
-                 max_table_pieces=0, log_level=0, stream_threshold=0, flags=0):
+                 max_table_pieces=0, log_level=0, stream_threshold=0, flags=0,
+                 renderer='2d', renderer_flags=0):
         self.dialect = dialect_number(dialect)
         self.features = features
         self.scanouts = [s if isinstance(s, Scanout) else Scanout(*s) for s in scanouts]
@@ -96,6 +105,8 @@ class DeviceConfig:
         self.max_table_pieces, self.log_level = max_table_pieces, log_level
         self.stream_threshold = stream_threshold
         self.flags = flags  # VGM_DEVICE_SAVEABLE (constants.DEVICE_SAVEABLE) or 0
+        self.renderer = renderer_number(renderer)  # '2d', 'virgl' or RENDERER_*
+        self.renderer_flags = renderer_flags  # virgl: VIRGL_THREAD_SYNC or 0
 
     def to_c(self, ops):
         if not 1 <= len(self.scanouts) <= MAX_SCANOUTS:
@@ -107,7 +118,7 @@ class DeviceConfig:
             max_resources=self.max_resources, max_regions=self.max_regions,
             log_level=self.log_level, ops=ctypes.pointer(ops),
             max_table_pieces=self.max_table_pieces, stream_threshold=self.stream_threshold,
-            flags=self.flags)
+            flags=self.flags, renderer=self.renderer, renderer_flags=self.renderer_flags)
         for i, s in enumerate(self.scanouts):
             c.scanouts[i] = _native.vgm_scanout_config(int(bool(s.enabled)), s.width, s.height)
         return c
@@ -142,6 +153,8 @@ class Device:
         self._errors = []
         self._depth = 0  # callbacks running
         self._dev = None
+        self._in_flight = {}  # the C tag -> (the caller's tag, its _Chain)
+        self._next_tag = 0
         self.config = config
         self._ops = _native.vgm_host_ops(size=ctypes.sizeof(_native.vgm_host_ops))
         self._trampolines = {}  # the C function objects must outlive the device
@@ -234,9 +247,9 @@ class Device:
     def _cb_resource_uuid(fn, resource_id, uuid_p):
         fn(resource_id, bytes(uuid_p.contents))
 
-    @staticmethod
-    def _cb_request_done(fn, tag, written):
-        fn(tag, written)
+    def _cb_request_done(self, fn, tag, written):
+        caller_tag, chain = self._in_flight.pop(tag)
+        fn(caller_tag, _joined(chain.outs, written))
 
     @staticmethod
     def _cb_scanout_dmabuf(fn, scanout, buf_p):
@@ -247,19 +260,25 @@ class Device:
 
     # ---- calls -----------------------------------------------------------------
 
-    def _call(self, name, *args):
+    def _call(self, name, *args, accept=None):
         """Calls the library; raises what a callback raised during the call,
-        else VgmError for a negative errno."""
-        fn = getattr(self._lib, name)
-        if fn is None:
-            raise NotImplementedError('%s: not in this library (%s)' % (name, self.version()))
+        else VgmError for a negative errno other than accept (returned)."""
+        return self._finish(name, self._invoke(name, *args), accept)
+
+    def _invoke(self, name, *args):
+        """Calls the library; what a callback raised is kept for _finish()."""
+        fn = _function(self._lib, name)
         self._errors.clear()
-        ret = fn(*args)
+        return fn(*args)
+
+    def _finish(self, name, ret, accept=None):
         if self._errors:
             err = self._errors[0]
             self._errors.clear()
             raise err
-        return ret if ret is None else check(ret, name)
+        if ret is None or (accept is not None and ret == -accept):
+            return ret
+        return check(ret, name)
 
     def _device(self):
         if self._dev is None:
@@ -276,6 +295,9 @@ class Device:
             raise VgmError(EBUSY, 'vgm_device_destroy')
         dev, self._dev = self._dev, None
         self._call('vgm_device_destroy', dev)
+        # Requests in flight got ERR_UNSPEC in their buffers, without
+        # request_done(): nothing will answer them any more.
+        self._in_flight.clear()
 
     def __enter__(self):
         return self
@@ -286,6 +308,24 @@ class Device:
     @staticmethod
     def version():
         return _native.native().vgm_version().decode()
+
+    @staticmethod
+    def check_renderer(renderer):
+        """Raises VgmError when a device with this renderer ('2d', 'virgl')
+        cannot be made now (vgm_renderer_available): ENOTSUP, a library
+        built without it; ENODEV, EGL cannot run without a display here;
+        EBUSY, a virgl device is live in this process; EINVAL, unknown."""
+        fn = _function(_native.native(), 'vgm_renderer_available')
+        check(fn(renderer_number(renderer)), 'vgm_renderer_available')
+
+    @staticmethod
+    def renderer_available(renderer):
+        """Whether check_renderer() would pass: True or False."""
+        try:
+            Device.check_renderer(renderer)
+        except VgmError:
+            return False
+        return True
 
     @property
     def offered_features(self):
@@ -322,15 +362,62 @@ class Device:
         bytes-likes (one descriptor each). response: the device-writable
         part: a size, a sequence of sizes, or a sequence of writable buffers
         (bytearray, memoryview) that receive the response too."""
-        keep = []
-        keep_in = _pieces(request)
-        in_iov = _iovecs(keep_in, keep, writable=False)
-        outs = _out_buffers(response, queue)
-        out_iov = _iovecs(outs, keep, writable=True)
+        chain = _Chain(request, queue, response)
         written = ctypes.c_size_t()
-        self._call('vgm_device_submit', self._device(), queue, in_iov, len(keep_in), out_iov,
-                   len(outs), ctypes.byref(written))
-        return b''.join(bytes(b) for b in outs)[:written.value]
+        self._call('vgm_device_submit', self._device(), queue, *chain.args(),
+                   ctypes.byref(written))
+        return _joined(chain.outs, written.value)
+
+    def submit_tagged(self, request, tag=None, queue=QUEUE_CONTROL, response=65536):
+        """Runs one request without waiting for work that completes later
+        (vgm_device_submit_tagged): the bytes written back when it is
+        answered now, as submit() returns them, or None when it stays in
+        flight. Then request_done(tag, response) is called once it is
+        answered (the device needs request_done= for this call: without it
+        VgmError(EINVAL)); the package keeps the writable buffers until
+        then. tag: any object of yours (e.g. the descriptor head)."""
+        dev = self._device()
+        chain = _Chain(request, queue, response)
+        c_tag = self._next_tag
+        self._next_tag += 1
+        self._in_flight[c_tag] = (tag, chain)
+        written = ctypes.c_size_t()
+        name = 'vgm_device_submit_tagged'
+        ret = self._invoke(name, dev, queue, *chain.args(), c_tag, ctypes.byref(written))
+        if ret != -EINPROGRESS:
+            del self._in_flight[c_tag]  # answered, or refused: the library holds nothing
+        if self._finish(name, ret, accept=EINPROGRESS) == -EINPROGRESS:
+            return None
+        return _joined(chain.outs, written.value)
+
+    @property
+    def in_flight(self):
+        """How many requests of submit_tagged() wait for their answer."""
+        return len(self._in_flight)
+
+    def poll(self):
+        """Answers the requests in flight whose work completed
+        (vgm_device_poll): fence_done() and request_done() from inside."""
+        self._call('vgm_device_poll', self._device())
+
+    def poll_fd(self):
+        """The fd that becomes readable when poll() has work
+        (vgm_device_get_poll_fd; renderer_flags=VIRGL_THREAD_SYNC), or None.
+        It is the device's: do not close it; valid until reset() or
+        close()."""
+        return self._value_or_none('vgm_device_get_poll_fd', ctypes.c_int)
+
+    def next_poll(self):
+        """While requests are in flight, the time.monotonic_ns() by which
+        poll() must be called (vgm_device_next_poll); None otherwise."""
+        return self._value_or_none('vgm_device_next_poll', ctypes.c_uint64)
+
+    def _value_or_none(self, name, ctype):
+        """What a C getter (device, out) gives, or None where it says -ENOENT."""
+        value = ctype()
+        if self._call(name, self._device(), ctypes.byref(value), accept=ENOENT) == -ENOENT:
+            return None
+        return value.value
 
     def reset(self):
         self._call('vgm_device_reset', self._device())
@@ -409,13 +496,25 @@ class Device:
 
     def resume(self):
         """Translates the loaded state's guest memory anew and replays the
-        display callbacks (vgm_device_resume)."""
-        self._call('vgm_device_resume', self._device())
+        display callbacks (vgm_device_resume); the number of backings that
+        could not be mapped again (0: all were)."""
+        return self._call('vgm_device_resume', self._device())
 
     def unmap_guest(self, gpa, length):
-        """The guest range moved: mappings in it are translated again
-        (vgm_device_unmap_guest)."""
-        self._call('vgm_device_unmap_guest', self._device(), gpa, length)
+        """The guest range moved: mappings in it are given back and
+        translated again (vgm_device_unmap_guest); the number of backings
+        lost (0: all mapped again)."""
+        return self._call('vgm_device_unmap_guest', self._device(), gpa, length)
+
+    def can_save(self):
+        """Why save() would fail now (vgm_device_can_save): the
+        SAVE_BLOCKED_* bits, 0 when it would succeed."""
+        why = ctypes.c_uint32()
+        ret = self._call('vgm_device_can_save', self._device(), ctypes.byref(why), accept=EBUSY)
+        if ret == -EBUSY and not why.value:
+            # Refused without a reason: called from inside a callback.
+            raise VgmError(EBUSY, 'vgm_device_can_save')
+        return why.value
 
     def record_stop(self):
         """Ends the recording; VgmError when it was cut short (EIO: a write
@@ -426,6 +525,37 @@ class Device:
         st = _native.vgm_stats(size=ctypes.sizeof(_native.vgm_stats))
         self._call('vgm_device_get_stats', self._device(), ctypes.byref(st))
         return _namespace('Stats', st)
+
+
+def _function(lib, name):
+    """A function of the library; NotImplementedError when this library
+    is older than it."""
+    fn = getattr(lib, name)
+    if fn is None:
+        raise NotImplementedError('%s: not in this library (%s)' %
+                                  (name, lib.vgm_version().decode()))
+    return fn
+
+
+def _joined(outs, written):
+    """The bytes a response wrote over the writable buffers."""
+    return b''.join(bytes(b) for b in outs)[:written]
+
+
+class _Chain:
+    """A descriptor chain as iovec arrays, and the buffers they point to
+    (kept alive as long as the chain object)."""
+
+    def __init__(self, request, queue, response):
+        self._keep = []
+        self._ins = _pieces(request)
+        self._in_iov = _iovecs(self._ins, self._keep, writable=False)
+        self.outs = _out_buffers(response, queue)
+        self._out_iov = _iovecs(self.outs, self._keep, writable=True)
+
+    def args(self):
+        """in, in_cnt, out, out_cnt of the C call."""
+        return self._in_iov, len(self._ins), self._out_iov, len(self.outs)
 
 
 def _pieces(request):

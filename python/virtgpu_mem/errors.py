@@ -25,5 +25,6 @@ def check(ret, function):
     return ret
 
 
-EINVAL, EBUSY, ENOENT, ENODATA, EFAULT = (_errno.EINVAL, _errno.EBUSY, _errno.ENOENT,
-                                          _errno.ENODATA, _errno.EFAULT)
+EINVAL, EBUSY, ENOENT, ENODATA, EFAULT, EINPROGRESS = (
+    _errno.EINVAL, _errno.EBUSY, _errno.ENOENT, _errno.ENODATA, _errno.EFAULT,
+    _errno.EINPROGRESS)

@@ -6,6 +6,12 @@
 //! `translate` is required). [`Device::submit`] runs one request from its
 //! descriptor chain's readable and writable parts.
 //!
+//! - Requests that complete later (a fenced request on a
+//!   [`Renderer::Virgl`] device): [`Device::submit`] waits for them;
+//!   [`Device::submit_tagged`] does not, and [`Host::request_done`] gives
+//!   the answer from inside a later [`Device::poll`].
+//! - Saved state: [`Device::save`], [`Device::load`], [`Device::resume`].
+//!
 //! - `Device<H>` is `Send` when `H` is, never `Sync`: the library allows one
 //!   thread at a time per device.
 //! - A panic in a callback never unwinds into C: every trampoline catches
@@ -17,13 +23,14 @@
 //! - Library failures are [`Error::Errno`]; a guest's error is a response.
 use std::any::Any;
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::ffi::CStr;
 use std::fmt;
 use std::io::{IoSlice, IoSliceMut};
 use std::marker::PhantomData;
 use std::mem::size_of;
 use std::os::raw::{c_char, c_int, c_void};
-use std::os::unix::io::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::io::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::{self, NonNull};
 
@@ -35,7 +42,12 @@ pub use virtgpu_mem_sys as sys;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+const ENOENT: i32 = 2;
+const ENOMEM: i32 = 12;
 const EFAULT: i32 = 14;
+const EBUSY: i32 = 16;
+const EINVAL: i32 = 22;
+const EINPROGRESS: i32 = 115;
 
 /// What a library call can fail with.
 #[derive(Debug)]
@@ -73,6 +85,57 @@ pub enum Queue {
     Cursor,
 }
 
+impl Queue {
+    fn raw(self) -> sys::vgm_queue {
+        match self {
+            Queue::Control => sys::vgm_queue_VGM_QUEUE_CONTROL,
+            Queue::Cursor => sys::vgm_queue_VGM_QUEUE_CURSOR,
+        }
+    }
+}
+
+/// `enum vgm_renderer`: what draws the device's resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renderer {
+    /// 2D in host memory: always there; every request is answered before
+    /// the call that submits it returns.
+    TwoD,
+    /// 3D through virglrenderer, in this process: one such device per
+    /// process at a time, used only from the thread that made it. Fenced
+    /// requests complete later ([`Device::submit_tagged`]).
+    Virgl,
+}
+
+impl Renderer {
+    fn raw(self) -> u32 {
+        match self {
+            Renderer::TwoD => sys::vgm_renderer_VGM_RENDERER_2D,
+            Renderer::Virgl => sys::vgm_renderer_VGM_RENDERER_VIRGL,
+        }
+    }
+}
+
+/// Whether a device with this renderer can be made now
+/// (`vgm_renderer_available`): `Ok`, or `Errno(ENOTSUP)` for a library
+/// built without it, `Errno(ENODEV)` where EGL cannot run without a
+/// display, `Errno(EBUSY)` while a virgl device lives in this process.
+pub fn renderer_available(renderer: Renderer) -> Result<()> {
+    // SAFETY: no pointer; any thread.
+    match unsafe { sys::vgm_renderer_available(renderer.raw()) } {
+        0 => Ok(()),
+        ret => Err(Error::Errno(-ret)),
+    }
+}
+
+/// What [`Device::submit_tagged`] did with a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// Answered now: the response buffer, cut to the bytes written.
+    Answered(Vec<u8>),
+    /// In flight: [`Host::request_done`] gets the buffer once answered.
+    InFlight,
+}
+
 /// A display of the device: connected or not, its preferred size (0x0: the
 /// library's default).
 #[derive(Clone, Copy, Debug, Default)]
@@ -99,9 +162,14 @@ pub struct Config {
     /// Transfers of at least this many bytes bypass the CPU's caches; 0:
     /// chosen from the machine, `u64::MAX`: never.
     pub stream_threshold: u64,
-    /// `VGM_DEVICE_SAVEABLE` or 0 (the C API's save and load are not
-    /// wrapped yet).
+    /// `sys::VGM_DEVICE_SAVEABLE` (the device can be saved: a 2D device
+    /// only) or 0.
     pub flags: u32,
+    /// What draws the device's resources.
+    pub renderer: Renderer,
+    /// With [`Renderer::Virgl`]: `sys::VGM_VIRGL_THREAD_SYNC` (a poll fd,
+    /// [`Device::poll_fd`]) or 0; with [`Renderer::TwoD`], 0.
+    pub renderer_flags: u32,
 }
 
 impl Default for Config {
@@ -118,6 +186,8 @@ impl Default for Config {
             log_level: 0,
             stream_threshold: 0,
             flags: 0,
+            renderer: Renderer::TwoD,
+            renderer_flags: 0,
         }
     }
 }
@@ -215,12 +285,24 @@ pub trait Host {
     /// (`scanout_dmabuf`), instead of `scanout_set`.
     const DMABUF: bool = false;
     fn scanout_dmabuf(&mut self, _scanout: u32, _buf: DmaBuf) {}
+    /// A request that [`Device::submit_tagged`] left in flight is
+    /// answered: its `tag`, and the response buffer given with it, cut to
+    /// the bytes written (after `fence_done` for a fenced one). Called from
+    /// inside [`Device::poll`], [`Device::reset`] (an `ERR_UNSPEC` answer)
+    /// or a [`Device::submit`] that waits. A VMM that submits with tags
+    /// implements it: by default the answer is dropped.
+    fn request_done(&mut self, _tag: u64, _response: Vec<u8>) {}
 }
 
 /// The host and what its callbacks left for the call that made them.
 struct Shared<H> {
     host: H,
     panic: Option<Box<dyn Any + Send>>,
+    /// Requests in flight: the tag the library was given -> the host's tag
+    /// and the buffer the library writes the response into (its heap
+    /// memory does not move while the Vec sits here).
+    in_flight: HashMap<u64, (u64, Vec<u8>)>,
+    next_tag: u64,
 }
 
 /// A device. See the crate's documentation.
@@ -398,6 +480,15 @@ unsafe extern "C" fn scanout_dmabuf<H: Host>(
     guard::<H, _>(host, (), move |h| h.scanout_dmabuf(scanout, buf))
 }
 
+unsafe extern "C" fn request_done<H: Host>(host: *mut c_void, tag: u64, written: sys::size_t) {
+    // SAFETY: as in guard(); this borrow ends before guard() takes its own.
+    let entry = (*(host as *mut Shared<H>)).in_flight.remove(&tag);
+    if let Some((host_tag, mut response)) = entry {
+        response.truncate(written as usize);
+        guard::<H, _>(host, (), move |h| h.request_done(host_tag, response))
+    }
+}
+
 fn ops<H: Host>() -> sys::vgm_host_ops {
     sys::vgm_host_ops {
         size: size_of::<sys::vgm_host_ops>() as u32,
@@ -414,9 +505,7 @@ fn ops<H: Host>() -> sys::vgm_host_ops {
         log: Some(log::<H>),
         resource_uuid: Some(resource_uuid::<H>),
         scanout_dmabuf: if H::DMABUF { Some(scanout_dmabuf::<H>) } else { None },
-        // The wrapper submits with vgm_device_submit(), which waits: nothing
-        // completes later, so no request_done.
-        request_done: None,
+        request_done: Some(request_done::<H>),
     }
 }
 
@@ -430,9 +519,14 @@ impl<H: Host> Device<H> {
     /// Makes a device (`vgm_device_new`).
     pub fn new(config: &Config, host: H) -> Result<Self> {
         if config.scanouts.is_empty() || config.scanouts.len() > sys::VGM_MAX_SCANOUTS as usize {
-            return Err(Error::Errno(22));
+            return Err(Error::Errno(EINVAL));
         }
-        let shared = NonNull::from(Box::leak(Box::new(Shared { host, panic: None })));
+        let shared = NonNull::from(Box::leak(Box::new(Shared {
+            host,
+            panic: None,
+            in_flight: HashMap::new(),
+            next_tag: 0,
+        })));
         let ops = ops::<H>();
         let mut cfg = sys::vgm_device_config {
             size: size_of::<sys::vgm_device_config>() as u32,
@@ -452,6 +546,8 @@ impl<H: Host> Device<H> {
             max_table_pieces: config.max_table_pieces,
             stream_threshold: config.stream_threshold,
             flags: config.flags,
+            renderer: config.renderer.raw(),
+            renderer_flags: config.renderer_flags,
             ..Default::default()
         };
         for (c, s) in cfg.scanouts.iter_mut().zip(&config.scanouts) {
@@ -476,7 +572,7 @@ impl<H: Host> Device<H> {
                 drop(unsafe { Box::from_raw(shared.as_ptr()) });
                 Err(match taken {
                     Some(p) => Error::Panic(panic_message(&*p)),
-                    None => Error::Errno(if ret < 0 { -ret } else { 12 }),
+                    None => Error::Errno(if ret < 0 { -ret } else { ENOMEM }),
                 })
             }
         }
@@ -512,10 +608,6 @@ impl<H: Host> Device<H> {
         readable: &[IoSlice<'_>],
         writable: &mut [IoSliceMut<'_>],
     ) -> Result<usize> {
-        let q = match queue {
-            Queue::Control => sys::vgm_queue_VGM_QUEUE_CONTROL,
-            Queue::Cursor => sys::vgm_queue_VGM_QUEUE_CURSOR,
-        };
         let mut written = 0;
         // SAFETY: IoSlice and IoSliceMut are ABI-compatible with struct
         // iovec on Unix (their documentation says so); the library reads
@@ -523,7 +615,7 @@ impl<H: Host> Device<H> {
         let ret = unsafe {
             sys::vgm_device_submit(
                 self.raw.as_ptr(),
-                q,
+                queue.raw(),
                 readable.as_ptr() as *const sys::iovec,
                 readable.len() as _,
                 writable.as_mut_ptr() as *const sys::iovec,
@@ -620,7 +712,7 @@ impl<H: Host> Device<H> {
     pub fn read_scanout(&mut self, scanout: u32, fourcc: u32, dst: &mut [u8], stride: u32) -> Result<()> {
         let info = self.scanout_info(scanout)?;
         if (stride as usize).checked_mul(info.rect.height as usize).map_or(true, |n| n > dst.len()) {
-            return Err(Error::Errno(22));
+            return Err(Error::Errno(EINVAL));
         }
         let ret = unsafe {
             sys::vgm_device_read_scanout(
@@ -635,9 +727,175 @@ impl<H: Host> Device<H> {
     }
 }
 
+/// Requests that complete later.
+impl<H: Host> Device<H> {
+    /// Runs one request without waiting for work that completes later
+    /// (`vgm_device_submit_tagged`): `readable` is the descriptor chain's
+    /// readable part, `response` the buffer its answer is written into
+    /// (its length is the writable part's). The device keeps the buffer
+    /// while the request is in flight and hands it to
+    /// [`Host::request_done`] with `tag` once it is answered.
+    ///
+    /// On each fence timeline fenced requests are answered in the order
+    /// they were submitted; unfenced ones at once. An `Err(Panic)` says a
+    /// callback panicked; the request may still be in flight then (see
+    /// [`Device::in_flight`]).
+    pub fn submit_tagged(
+        &mut self,
+        queue: Queue,
+        readable: &[IoSlice<'_>],
+        mut response: Vec<u8>,
+        tag: u64,
+    ) -> Result<Submitted> {
+        let out = sys::iovec {
+            iov_base: response.as_mut_ptr() as *mut c_void,
+            iov_len: response.len() as _,
+        };
+        let shared = self.shared();
+        let key = shared.next_tag;
+        shared.next_tag += 1;
+        shared.in_flight.insert(key, (tag, response));
+        let mut written = 0;
+        // SAFETY: readable as in submit(); out points into the Vec now in
+        // in_flight, whose heap buffer stays put until request_done() or
+        // the device's destruction takes it out (after the library wrote).
+        let ret = unsafe {
+            sys::vgm_device_submit_tagged(
+                self.raw.as_ptr(),
+                queue.raw(),
+                readable.as_ptr() as *const sys::iovec,
+                readable.len() as _,
+                &out,
+                1,
+                key,
+                &mut written,
+            )
+        };
+        if ret == -EINPROGRESS {
+            return self.finish(0).map(|_| Submitted::InFlight);
+        }
+        // Answered now, or refused: the library holds nothing of it.
+        let entry = self.shared().in_flight.remove(&key);
+        let (_, mut response) = entry.expect("a request answered at once is still ours");
+        response.truncate(written as usize);
+        self.finish(ret).map(|_| Submitted::Answered(response))
+    }
+
+    /// How many requests of [`Device::submit_tagged`] wait for their answer.
+    pub fn in_flight(&self) -> usize {
+        // SAFETY: between library calls only the device reaches it.
+        unsafe { self.shared.as_ref() }.in_flight.len()
+    }
+
+    /// Answers the requests in flight whose work completed
+    /// (`vgm_device_poll`): `fence_done` and `request_done` from inside.
+    pub fn poll(&mut self) -> Result<()> {
+        let ret = unsafe { sys::vgm_device_poll(self.raw.as_ptr()) };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// The fd that becomes readable when [`Device::poll`] has work
+    /// (`vgm_device_get_poll_fd`: a virgl device with
+    /// `sys::VGM_VIRGL_THREAD_SYNC`, until a reset), or `None`. It is the
+    /// device's: do not close it.
+    pub fn poll_fd(&mut self) -> Result<Option<RawFd>> {
+        let mut fd = -1;
+        let ret = unsafe { sys::vgm_device_get_poll_fd(self.raw.as_ptr(), &mut fd) };
+        self.finish_or_none(ret, fd)
+    }
+
+    /// While requests are in flight, the `CLOCK_MONOTONIC` time in
+    /// nanoseconds by which [`Device::poll`] must be called
+    /// (`vgm_device_next_poll`); `None` when nothing is in flight.
+    pub fn next_poll(&mut self) -> Result<Option<u64>> {
+        let mut deadline = 0;
+        let ret = unsafe { sys::vgm_device_next_poll(self.raw.as_ptr(), &mut deadline) };
+        self.finish_or_none(ret, deadline)
+    }
+
+    /// `Ok(None)` where the library says `-ENOENT`.
+    fn finish_or_none<T>(&mut self, ret: c_int, value: T) -> Result<Option<T>> {
+        if ret == -ENOENT {
+            return self.finish(0).map(|_| None);
+        }
+        self.finish(ret).map(|_| Some(value))
+    }
+}
+
+/// Saving and restoring (a device made with `sys::VGM_DEVICE_SAVEABLE`).
+impl<H: Host> Device<H> {
+    /// Why [`Device::save`] would fail now (`vgm_device_can_save`): the
+    /// `sys::vgm_save_blocker_*` bits, 0 when it would succeed.
+    pub fn can_save(&mut self) -> Result<u32> {
+        let mut why = 0;
+        let ret = unsafe { sys::vgm_device_can_save(self.raw.as_ptr(), &mut why) };
+        if ret == -EBUSY && why != 0 {
+            return self.finish(0).map(|_| why);
+        }
+        self.finish(ret).map(|_| why)
+    }
+
+    /// The bytes the next [`Device::save`] writes (`vgm_device_save_size`).
+    pub fn save_size(&mut self) -> Result<usize> {
+        let mut size = 0;
+        let ret = unsafe { sys::vgm_device_save_size(self.raw.as_ptr(), &mut size) };
+        self.finish(ret).map(|_| size as usize)
+    }
+
+    /// The device's state (`vgm_device_save`); `Errno(EBUSY)` when
+    /// [`Device::can_save`] says why not. No callback is made.
+    pub fn save(&mut self) -> Result<Vec<u8>> {
+        let mut state = vec![0u8; self.save_size()?];
+        let mut written = 0;
+        let ret = unsafe {
+            sys::vgm_device_save(
+                self.raw.as_ptr(),
+                state.as_mut_ptr() as *mut c_void,
+                state.len() as _,
+                &mut written,
+            )
+        };
+        state.truncate(written as usize);
+        self.finish(ret).map(|_| state)
+    }
+
+    /// Loads a saved state into this device, fresh and made with the same
+    /// dialect and scanouts (`vgm_device_load`): checked as hostile bytes,
+    /// all or nothing. Requests are refused (`Errno(EBUSY)`) until
+    /// [`Device::resume`].
+    pub fn load(&mut self, state: &[u8]) -> Result<()> {
+        let ret = unsafe {
+            sys::vgm_device_load(
+                self.raw.as_ptr(),
+                state.as_ptr() as *const c_void,
+                state.len() as _,
+            )
+        };
+        self.finish(ret).map(|_| ())
+    }
+
+    /// Once guest memory is mapped: translates the loaded state's guest
+    /// ranges anew and replays the display callbacks (`vgm_device_resume`);
+    /// the number of backings that could not be mapped again.
+    pub fn resume(&mut self) -> Result<u32> {
+        let ret = unsafe { sys::vgm_device_resume(self.raw.as_ptr()) };
+        self.finish(ret)
+    }
+
+    /// The guest range `[gpa, gpa + len)` moved: the device's mappings in
+    /// it are released and translated again (`vgm_device_unmap_guest`);
+    /// the number of backings lost.
+    pub fn unmap_guest(&mut self, gpa: u64, len: u64) -> Result<u32> {
+        let ret = unsafe { sys::vgm_device_unmap_guest(self.raw.as_ptr(), gpa, len) };
+        self.finish(ret)
+    }
+}
+
 impl<H: Host> Drop for Device<H> {
     fn drop(&mut self) {
         // SAFETY: the device is ours; release() may still call the host.
+        // Requests in flight get their ERR_UNSPEC written into buffers
+        // that in_flight still holds, and no request_done.
         unsafe { sys::vgm_device_destroy(self.raw.as_ptr()) };
         // A panic in release() while dropping has nowhere to go.
         drop(unsafe { Box::from_raw(self.shared.as_ptr()) });

@@ -3,117 +3,12 @@
 //! picture shown (CREATE_2D, ATTACH_BACKING, TRANSFER_TO_HOST_2D,
 //! SET_SCANOUT, FLUSH) with scanout_set seeing its pixels; a panicking
 //! callback surfaced as an error; Send but not Sync.
+mod common;
+
 use std::mem::size_of;
 
-use virtgpu_mem::{sys, Config, Device, Error, GuestMap, Host, Pixels, Queue, Rect, Scanout};
-
-const RAM_GPA: u64 = 0x10000;
-const W: u32 = 32;
-const H: u32 = 16;
-
-/// Guest RAM in one host buffer, and what the callbacks saw.
-#[derive(Default)]
-struct TestHost {
-    ram: Vec<u8>,
-    shown: Vec<(u32, u32, u32, u32, Vec<u8>)>,
-    updates: Vec<Rect>,
-    panic_in_update: bool,
-}
-
-impl Host for TestHost {
-    fn translate(&mut self, gpa: u64, len: u64) -> Result<GuestMap, i32> {
-        let end = RAM_GPA + self.ram.len() as u64;
-        if gpa < RAM_GPA || gpa >= end {
-            return Err(14);
-        }
-        let off = (gpa - RAM_GPA) as usize;
-        Ok(GuestMap::new(self.ram[off..].as_mut_ptr(), len.min(end - gpa)))
-    }
-
-    fn scanout_set(&mut self, scanout: u32, px: &Pixels<'_>) {
-        self.shown.push((scanout, px.width, px.height, px.fourcc, px.data.to_vec()));
-    }
-
-    fn scanout_update(&mut self, _scanout: u32, rect: Rect) {
-        if self.panic_in_update {
-            panic!("update refused");
-        }
-        self.updates.push(rect);
-    }
-}
-
-fn bytes_of<T>(v: &T) -> Vec<u8> {
-    // SAFETY: the protocol structs are plain little-endian data without
-    // padding (protocol.h); this test runs on a little-endian host.
-    unsafe { std::slice::from_raw_parts(v as *const T as *const u8, size_of::<T>()) }.to_vec()
-}
-
-fn hdr(type_: u32) -> sys::vgm_gpu_ctrl_hdr {
-    sys::vgm_gpu_ctrl_hdr { type_, ..Default::default() }
-}
-
-fn rect() -> sys::vgm_gpu_rect {
-    sys::vgm_gpu_rect { x: 0, y: 0, width: W, height: H }
-}
-
-fn response_type(dev: &mut Device<TestHost>, req: &[u8]) -> u32 {
-    let mut resp = [0u8; 64];
-    let n = dev.submit_bytes(Queue::Control, req, &mut resp).expect("submit");
-    assert!(n >= 24);
-    u32::from_le_bytes(resp[..4].try_into().unwrap())
-}
-
-fn picture_requests() -> Vec<Vec<u8>> {
-    let create = sys::vgm_gpu_resource_create_2d {
-        hdr: hdr(sys::VGM_GPU_CMD_RESOURCE_CREATE_2D),
-        resource_id: 1,
-        format: sys::VGM_GPU_FORMAT_B8G8R8X8_UNORM,
-        width: W,
-        height: H,
-    };
-    let attach = sys::vgm_gpu_resource_attach_backing {
-        hdr: hdr(sys::VGM_GPU_CMD_RESOURCE_ATTACH_BACKING),
-        resource_id: 1,
-        nr_entries: 1,
-    };
-    let entry = sys::vgm_gpu_mem_entry { addr: RAM_GPA, length: W * H * 4, padding: 0 };
-    let transfer = sys::vgm_gpu_transfer_to_host_2d {
-        hdr: hdr(sys::VGM_GPU_CMD_TRANSFER_TO_HOST_2D),
-        r: rect(),
-        resource_id: 1,
-        ..Default::default()
-    };
-    let set = sys::vgm_gpu_set_scanout {
-        hdr: hdr(sys::VGM_GPU_CMD_SET_SCANOUT),
-        r: rect(),
-        scanout_id: 0,
-        resource_id: 1,
-    };
-    let flush = sys::vgm_gpu_resource_flush {
-        hdr: hdr(sys::VGM_GPU_CMD_RESOURCE_FLUSH),
-        r: rect(),
-        resource_id: 1,
-        padding: 0,
-    };
-    let mut attach_bytes = bytes_of(&attach);
-    attach_bytes.extend(bytes_of(&entry));
-    vec![bytes_of(&create), attach_bytes, bytes_of(&transfer), bytes_of(&set), bytes_of(&flush)]
-}
-
-fn device() -> Device<TestHost> {
-    let mut ram = vec![0u8; 64 * 1024];
-    for (i, b) in ram.iter_mut().enumerate().take((W * H * 4) as usize) {
-        *b = (i % 251) as u8;
-    }
-    let config = Config {
-        scanouts: vec![Scanout { enabled: true, width: 640, height: 480 }],
-        ..Default::default()
-    };
-    let mut dev = Device::new(&config, TestHost { ram, ..Default::default() }).expect("device");
-    let offered = dev.offered_features().unwrap();
-    dev.set_features(offered).unwrap();
-    dev
-}
+use common::{bytes_of, device, hdr, picture, picture_requests, response_type, H, W};
+use virtgpu_mem::{sys, Device, Error, Queue, Rect};
 
 #[test]
 fn display_info_answers_the_configured_display() {
@@ -163,7 +58,7 @@ fn a_picture_reaches_scanout_set() {
     let (scanout, w, h, fourcc, ref data) = host.shown[0];
     assert_eq!((scanout, w, h), (0, W, H));
     assert_eq!(fourcc, u32::from_le_bytes(*b"XR24"));
-    let want: Vec<u8> = (0..(W * H * 4) as usize).map(|i| (i % 251) as u8).collect();
+    let want = picture();
     assert_eq!(data, &want);
     assert_eq!(host.updates, vec![Rect { x: 0, y: 0, width: W, height: H }]);
     let mut copy = vec![0u8; (W * H * 4) as usize];
@@ -217,6 +112,6 @@ fn a_device_is_send_and_not_sync() {
     }
     impl<T: ?Sized> AmbiguousIfSync<()> for T {}
     impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
-    <Device<TestHost> as AmbiguousIfSync<_>>::check();
+    <Device<common::TestHost> as AmbiguousIfSync<_>>::check();
     std::thread::spawn(move || drop(dev)).join().unwrap();
 }
