@@ -8,6 +8,7 @@
  * the library asks to be polled by then anyway).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -30,8 +31,32 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* The timer goes off by the library's deadline, or not at all when
- * nothing is in flight. */
+/*
+ * For tests only: VGM_TEST_INFLIGHT_HOLD_MS=N in the environment (read once,
+ * by this program only): the renderer is not polled until N ms after the
+ * last request went in flight, as with a slow GPU. llvmpipe
+ * does its work inside the submit, so nothing else keeps a request in
+ * flight long enough for a test to change the memory table, stop the ring
+ * or reset the device under it.
+ */
+static uint64_t hold_from_env(void)
+{
+	const char *v = getenv("VGM_TEST_INFLIGHT_HOLD_MS");
+	unsigned long ms = v ? strtoul(v, NULL, 10) : 0;
+
+	if (ms)
+		log_warn("VGM_TEST_INFLIGHT_HOLD_MS: requests in flight held %lu ms (tests only)", ms);
+	return (uint64_t)ms * 1000000u;
+}
+
+/* Until when the renderer is not polled (0: no hold). */
+static uint64_t held_until(const struct gpu *g)
+{
+	return g->hold_ns && g->inflight ? g->last_added_ns + g->hold_ns : 0;
+}
+
+/* The timer goes off by the library's deadline (or the end of a test's
+ * hold), or not at all when nothing is in flight. */
 static void arm_deadline(struct gpu *g)
 {
 	uint64_t deadline, now;
@@ -40,6 +65,8 @@ static void arm_deadline(struct gpu *g)
 	if (g->poll_timer.fd < 0)
 		return;
 	if (vgm_device_next_poll(g->dev, &deadline) == 0) {
+		if (held_until(g) > deadline)
+			deadline = held_until(g);
 		now = monotonic_ns();
 		us = deadline > now ? (int)((deadline - now + 999) / 1000) : 1;
 		if (us < 1)
@@ -62,8 +89,13 @@ static void drop_retired(struct gpu *g)
 /* Lets the library answer what completed, then tells the guest. */
 static void poll_device(struct gpu *g)
 {
-	int err = vgm_device_poll(g->dev);
+	int err;
 
+	if (monotonic_ns() < held_until(g)) {
+		arm_deadline(g);
+		return;
+	}
+	err = vgm_device_poll(g->dev);
 	if (err < 0)
 		log_error("vgm_device_poll: %s", strerror(-err));
 	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++) {
@@ -108,6 +140,7 @@ int gpu_inflight_init(struct gpu *g)
 	g->poll_timer = (struct loop_watch){ .fd = -1 };
 	if (!g->cfg.virgl)
 		return 0;
+	g->hold_ns = hold_from_env();
 	err = loop_timer_init(&g->poll_timer, on_poll_timer, g);
 	if (err == 0)
 		err = watch_poll_fd(g);
@@ -126,6 +159,9 @@ void gpu_inflight_fini(struct gpu *g)
 	}
 	g->inflight = 0;
 	drop_retired(g);
+	free(g->held);
+	g->held = NULL;
+	g->n_held = g->held_cap = 0;
 }
 
 void gpu_inflight_reset(struct gpu *g)
@@ -134,6 +170,7 @@ void gpu_inflight_reset(struct gpu *g)
 		return;
 	if (watch_poll_fd(g) < 0)
 		log_warn("renderer's poll fd not watched after reset: polled by its deadline");
+	g->n_held = 0;
 	drop_retired(g);
 	arm_deadline(g);
 }
@@ -141,14 +178,19 @@ void gpu_inflight_reset(struct gpu *g)
 void gpu_inflight_added(struct gpu *g)
 {
 	g->inflight++;
+	g->last_added_ns = monotonic_ns();
 	arm_deadline(g);
 }
+
+static void hold_answer(struct gpu *g, uint32_t qi, uint16_t head, uint32_t len);
 
 void gpu_request_done(void *host, uint64_t tag, size_t written)
 {
 	struct gpu *g = host;
 	uint32_t qi = (uint32_t)(tag >> 16);
 	struct queue *q = &g->q[qi < GPU_NUM_QUEUES ? qi : 0];
+
+	uint32_t len = written > UINT32_MAX ? 0 : (uint32_t)written;
 
 	if (g->inflight)
 		g->inflight--;
@@ -157,8 +199,55 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	 * rings before it and go nowhere. */
 	if (g->resetting || qi >= GPU_NUM_QUEUES || !vring_ready(&q->vr))
 		return;
-	vring_push(&q->vr, (uint16_t)tag, written > UINT32_MAX ? 0 : (uint32_t)written);
+	/* vhost-user.rst: a stopped ring is not processed at all (the
+	 * front-end read where it stopped and may be migrating it). */
+	if (!q->started) {
+		hold_answer(g, qi, (uint16_t)tag, len);
+		return;
+	}
+	vring_push(&q->vr, (uint16_t)tag, len);
 	g->requests_done[qi] = true;
+}
+
+/* Answers that came while their ring was stopped go to it when it starts
+ * again where it stopped; a reset forgets them (their chains belonged to
+ * the rings before it). */
+static void hold_answer(struct gpu *g, uint32_t qi, uint16_t head, uint32_t len)
+{
+	struct gpu_answer *a = g->held;
+
+	if (g->n_held == g->held_cap) {
+		uint32_t cap = g->held_cap ? 2 * g->held_cap : 16;
+
+		a = realloc(g->held, cap * sizeof(*a));
+		if (!a) {
+			log_error("ring %u stopped: no memory to keep an answer (chain %u lost)", qi,
+				  head);
+			return;
+		}
+		g->held = a;
+		g->held_cap = cap;
+	}
+	a[g->n_held++] = (struct gpu_answer){ qi, head, len };
+	log_info("ring %u stopped: answer of chain %u held until the ring starts again", qi, head);
+}
+
+void gpu_inflight_started(struct gpu *g, uint32_t qi)
+{
+	struct queue *q = &g->q[qi];
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < g->n_held; i++) {
+		struct gpu_answer a = g->held[i];
+
+		if (a.qi != qi)
+			g->held[kept++] = a;
+		else if (vring_ready(&q->vr))
+			vring_push(&q->vr, a.head, a.len);
+	}
+	if (kept != g->n_held && vring_ready(&q->vr))
+		queue_notify(q);
+	g->n_held = kept;
 }
 
 /* How long GET_VRING_BASE waits for the renderer at most: a fence of a
