@@ -7,7 +7,8 @@
  * its timeline; completions arrive across submits; answers keep the order
  * of each timeline, error answers included, and timelines are independent;
  * unfenced requests are answered at once; a reset or destroy with requests
- * in flight answers them ERR_UNSPEC without fence_done.
+ * in flight answers them ERR_UNSPEC without fence_done, and the session
+ * after a reset owes the old one nothing (its late fences answer nothing).
  *
  * The stack is built as the device builds it, the renderer swapped: the
  * harness's fake VMM (callbacks recorded), a core, a render object with
@@ -254,6 +255,45 @@ static void test_inflight_reset_answers_pending(void **state)
 	assert_int_equal(dispatch_poll(f->d, done, 4), 0); /* the finished fence is gone with it */
 }
 
+/* What a device reset does after the cancel: nothing of the old session
+ * is left to answer. The guest starts its fence ids again; the old
+ * session's fences, finished late, neither answer nor hold up the new
+ * session's requests, which are answered by their own fences only. */
+static void test_inflight_reset_then_new_session(void **state)
+{
+	struct fixture *f = *state;
+	struct dispatch_done done[4];
+
+	submit_pending(f, 0, 1, 0, -1);
+	submit_pending(f, 1, 1, 3, 0);
+	while (dispatch_cancel(f->d, done, 4))
+		continue;
+	dispatch_reset(f->d);
+	core_reset(f->s.cf.core);
+	memset(f->out, 0xee, sizeof(f->out));
+	/* The renderer reports the old fences only now. */
+	test_renderer_finish(&f->tr, 0);
+	test_renderer_finish(&f->tr, 1);
+	submit_pending(f, 2, 1, 0, -1);
+	submit_pending(f, 3, 1, 3, 0);
+	assert_int_equal(dispatch_in_flight(f->d), 2);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 0);
+	assert_unwritten(f, 0);
+	assert_unwritten(f, 1);
+	assert_unwritten(f, 2);
+	assert_unwritten(f, 3);
+	test_renderer_finish(&f->tr, 3);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
+	assert_int_equal(done[0].tag.value, 3);
+	assert_answer(f, 3, VGM_GPU_RESP_OK_DISPLAY_INFO, 1);
+	assert_unwritten(f, 2);
+	test_renderer_finish(&f->tr, 2);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
+	assert_int_equal(done[0].tag.value, 2);
+	assert_int_equal(count_events(f->h, EV_FENCE), 2); /* the new session's only */
+	assert_int_equal(dispatch_in_flight(f->d), 0);
+}
+
 /* Destroying the dispatch with requests in flight answers them the same way. */
 static void test_inflight_destroy_answers_pending(void **state)
 {
@@ -303,6 +343,7 @@ int main(void)
 		T(test_inflight_order_of_a_timeline),
 		T(test_inflight_timelines_independent),
 		T(test_inflight_reset_answers_pending),
+		T(test_inflight_reset_then_new_session),
 		T(test_inflight_destroy_answers_pending),
 		cmocka_unit_test(test_inflight_2d_renderer_answers_at_once),
 	};
