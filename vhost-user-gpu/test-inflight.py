@@ -17,7 +17,7 @@ as a slow GPU would.
   flight); the request is then answered through it (OK_NODATA, its fence
   echoed, in the used ring); then the old mappings go.
 - GET_VRING_BASE while one is in flight for longer than the backend
-  drains (2 s; the hold is 2.5 s): the reply comes with it still in flight; its answer, when
+  drains (2 s; the hold is 4 s): the reply comes with it still in flight; its answer, when
   the renderer finishes, is not put in the stopped ring (vhost-user.rst:
   the back-end must not process a stopped ring at all) but held; the
   ring started again where it stopped (a pause) gets it.
@@ -56,7 +56,7 @@ def load(name, path):
 virgl = load("test_virgl", os.path.join(HERE, "test-virgl.py"))
 header = virgl.header
 
-HOLD_MS = 2500  # longer than GET_VRING_BASE drains (2 s)
+HOLD_MS = 4000  # well past GET_VRING_BASE's drain (2 s)
 REQ_AT, RESP_AT = 0x3F0000, 0x3F8000
 
 
