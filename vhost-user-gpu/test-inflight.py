@@ -20,7 +20,9 @@ as a slow GPU would.
   drains (2 s; the hold is 4 s): the reply comes with it still in flight; its answer, when
   the renderer finishes, is not put in the stopped ring (vhost-user.rst:
   the back-end must not process a stopped ring at all) but held; the
-  ring started again where it stopped (a pause) gets it.
+  ring started again where it stopped (a pause) gets it. Started again
+  from 0 instead (QEMU's guest reset: the backend resets the device),
+  the held answer is forgotten: the new ring holds only its own chains.
 - RESET_DEVICE while one is in flight: nothing is put in a ring for it,
   then or later; a new session starts clean (context 1 is created again,
   a fenced SUBMIT_3D answered).
@@ -138,27 +140,62 @@ def mem_table_in_flight(fe):
           % (memfd_mappings(pid), mapped))
 
 
-def held_logged(fe):
+def held(fe):
+    """How many answers the backend held for a stopped ring so far (its log)."""
     with open(fe.log) as f:
-        return "held until the ring starts again" in f.read()
+        return f.read().count("held until the ring starts again")
 
 
-def stop_in_flight(fe):
+def stop(fe, fence):
+    """A request held in flight past GET_VRING_BASE's drain, then finished
+    while the ring is stopped; returns the used index before it."""
     ring = fe.rings[0]
-    before = submit_held(fe, 300)
+    before = submit_held(fe, fence)
+    held_before = held(fe)
     fe.send(GET_VRING_BASE, struct.pack("<II", 0, 0))
     _r, _fl, p = fe.recv()
     check(struct.unpack_from("<II", p) == (0, ring.avail_idx), "GET_VRING_BASE: ring 0 stopped at %d"
           % ring.avail_idx)
     check(ring.used_idx() == before, "the request still in flight after the drain")
-    serve_until(fe, lambda: held_logged(fe) or ring.used_idx() != before, 60)
-    check(held_logged(fe), "the renderer finished it while the ring was stopped")
+    serve_until(fe, lambda: held(fe) > held_before or ring.used_idx() != before, 60)
+    check(held(fe) > held_before, "the renderer finished it while the ring was stopped")
     check(ring.used_idx() == before, "its answer was not put in the stopped ring (used %d, was %d)"
           % (ring.used_idx(), before))
+    return before
+
+
+def stop_then_resume(fe):
+    ring = fe.rings[0]
+    before = stop(fe, 300)
     fe.send(SET_VRING_BASE, struct.pack("<II", 0, ring.avail_idx))
     fe.send(SET_VRING_KICK, struct.pack("<Q", 0), [fe.kick[0]])
     serve_until(fe, lambda: ring.used_idx() != before, 5)
     answered(fe, before, 300, "the held answer, once the ring started again where it stopped")
+
+
+def new_session(fe, fence):
+    """As a driver that starts again after a reset: new rings from 0,
+    context 1 created again (the reset freed it), a fenced SUBMIT_3D."""
+    fe.mem[0:0x20000] = bytes(0x20000)
+    fe.rings = [Ring(fe.mem, 0x1000), Ring(fe.mem, 0x10000)]
+    check(fe.acked(SET_FEATURES, struct.pack("<Q", virgl.VIRGL_FEATURES)) == 0, "SET_FEATURES again")
+    start_rings(fe)
+    context(fe)
+    before = submit_held(fe, fence)
+    serve_until(fe, lambda: fe.rings[0].used_idx() != before, HOLD_MS / 1000 + 5)
+    answered(fe, before, fence, "a fenced SUBMIT_3D of the new session")
+
+
+def stop_then_reset(fe):
+    """QEMU's guest reset: the rings stopped, then started again from 0
+    (the backend takes a new base for a device reset)."""
+    stop(fe, 350)
+    new_session(fe, 360)
+    ring = fe.rings[0]
+    heads = [struct.unpack_from("<I", fe.mem, ring.used + 4 + 8 * i)[0]
+             for i in range(ring.used_idx())]
+    check(heads == [0, 2], "the held answer of before the reset was not put in the new ring "
+          "(used heads %s, want [0, 2]: CTX_CREATE, SUBMIT_3D)" % heads)
 
 
 def reset_in_flight(fe):
@@ -169,15 +206,7 @@ def reset_in_flight(fe):
     # Past the hold: nothing comes later either.
     serve_until(fe, lambda: ring.used_idx() != before, HOLD_MS / 1000 + 1)
     check(ring.used_idx() == before, "nor after it (used %d, was %d)" % (ring.used_idx(), before))
-    # A new session, as a driver that starts again: new rings.
-    fe.mem[0:0x20000] = bytes(0x20000)
-    fe.rings = [Ring(fe.mem, 0x1000), Ring(fe.mem, 0x10000)]
-    check(fe.acked(SET_FEATURES, struct.pack("<Q", virgl.VIRGL_FEATURES)) == 0, "SET_FEATURES again")
-    start_rings(fe)
-    context(fe)
-    before = submit_held(fe, 500)
-    serve_until(fe, lambda: fe.rings[0].used_idx() != before, 10)
-    answered(fe, before, 500, "a fenced SUBMIT_3D of the new session")
+    new_session(fe, 500)
 
 
 def main():
@@ -194,14 +223,15 @@ def main():
             setup_rings(fe)
             context(fe)
             mem_table_in_flight(fe)
-            stop_in_flight(fe)
+            stop_then_resume(fe)
+            stop_then_reset(fe)
             reset_in_flight(fe)
         except (EOFError, OSError, struct.error) as e:
             check(False, "session: %r" % e)
         rc = fe.end(timeout=60)
         check(rc == 0, "exits 0 when the front-end goes away (got %s)" % rc)
         log = fe.log_text()
-        check("renderer: 4 requests answered later" in log, "the summary counts the 4 answered later")
+        check("renderer: 6 requests answered later" in log, "the summary counts the 6 answered later")
     return 1 if failures else 0
 
 
