@@ -306,6 +306,34 @@ static void test_inflight_destroy_answers_pending(void **state)
 	assert_int_equal(count_events(f->h, EV_FENCE), 0);
 }
 
+/* Destroy with requests in flight in every state (waiting for the GPU,
+ * finished but not polled, done behind an earlier one, on three
+ * timelines): each gets its ERR_UNSPEC, no fence_done, and nothing is
+ * left allocated (the valgrind and ASan runs of this test check that). */
+static void test_inflight_destroy_frees_every_state(void **state)
+{
+	struct fixture *f = *state;
+	struct dispatch_done done[4];
+	struct req r;
+	size_t written;
+
+	submit_pending(f, 0, 1, 0, -1);
+	submit_pending(f, 1, 2, 0, -1);
+	submit_pending(f, 2, 1, 3, 0);
+	req_unref(&r, 99); /* an error answer, done at once, waits behind slot 2 */
+	req_fence(&r, 2, 3, 0);
+	assert_int_equal(submit_to(f, &r, 3, &written), DISPATCH_PENDING);
+	test_renderer_finish(&f->tr, 1); /* slots 0 and 1 finished, not polled */
+	assert_int_equal(dispatch_in_flight(f->d), 4);
+	dispatch_fini(f->d);
+	dispatch_init(f->d, f->s.cf.core, f->s.render, f->s.cf.host, f->s.cf.log); /* teardown */
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(out_u32(f, i, 0), VGM_GPU_RESP_ERR_UNSPEC);
+	assert_int_equal(count_events(f->h, EV_FENCE), 0);
+	assert_int_equal(dispatch_in_flight(f->d), 0);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 0);
+}
+
 /* The 2D renderer's work is done at once: a fenced request is answered
  * before dispatch_submit() returns, and a poll has nothing to answer. */
 static void test_inflight_2d_renderer_answers_at_once(void **state)
@@ -345,6 +373,7 @@ int main(void)
 		T(test_inflight_reset_answers_pending),
 		T(test_inflight_reset_then_new_session),
 		T(test_inflight_destroy_answers_pending),
+		T(test_inflight_destroy_frees_every_state),
 		cmocka_unit_test(test_inflight_2d_renderer_answers_at_once),
 	};
 #undef T
