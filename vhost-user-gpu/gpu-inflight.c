@@ -5,7 +5,8 @@
  * library calls request_done(). The loop drives the renderer: its poll fd
  * (VGM_VIRGL_THREAD_SYNC: readable when a fence signalled) and a timer at
  * vgm_device_next_poll()'s deadline (the fd can be gone after a reset, and
- * the library asks to be polled by then anyway).
+ * the library asks to be polled by then anyway). An answer for a ring that
+ * GET_VRING_BASE stopped waits until the ring starts again.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,10 +35,10 @@ static uint64_t monotonic_ns(void)
 /*
  * For tests only: VGM_TEST_INFLIGHT_HOLD_MS=N in the environment (read once,
  * by this program only): the renderer is not polled until N ms after the
- * last request went in flight, as with a slow GPU. llvmpipe
- * does its work inside the submit, so nothing else keeps a request in
- * flight long enough for a test to change the memory table, stop the ring
- * or reset the device under it.
+ * last request went in flight, as with a slow GPU. llvmpipe does its work
+ * inside the submit, so nothing else keeps a request in flight long enough
+ * for a test to change the memory table, stop the ring or reset the device
+ * under it.
  */
 static uint64_t hold_from_env(void)
 {
@@ -189,7 +190,6 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	struct gpu *g = host;
 	uint32_t qi = (uint32_t)(tag >> 16);
 	struct queue *q = &g->q[qi < GPU_NUM_QUEUES ? qi : 0];
-
 	uint32_t len = written > UINT32_MAX ? 0 : (uint32_t)written;
 
 	if (g->inflight)
@@ -244,6 +244,8 @@ void gpu_inflight_started(struct gpu *g, uint32_t qi)
 			g->held[kept++] = a;
 		else if (vring_ready(&q->vr))
 			vring_push(&q->vr, a.head, a.len);
+		else
+			log_warn("ring %u started unmapped: held answer of chain %u lost", qi, a.head);
 	}
 	if (kept != g->n_held && vring_ready(&q->vr))
 		queue_notify(q);
@@ -252,7 +254,8 @@ void gpu_inflight_started(struct gpu *g, uint32_t qi)
 
 /* How long GET_VRING_BASE waits for the renderer at most: a fence of a
  * guest's frame takes milliseconds; one stuck for longer is left behind
- * (its chain then goes back later, or never after a reset). */
+ * (its answer is held until the ring starts again, or forgotten at a
+ * reset). */
 #define DRAIN_MS 2000u
 
 void gpu_inflight_drain(struct gpu *g)
