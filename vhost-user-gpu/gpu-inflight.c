@@ -5,8 +5,8 @@
  * library calls request_done(). The loop drives the renderer: its poll fd
  * (VGM_VIRGL_THREAD_SYNC: readable when a fence signalled) and a timer at
  * vgm_device_next_poll()'s deadline (the fd can be gone after a reset, and
- * the library asks to be polled by then anyway). An answer for a ring that
- * GET_VRING_BASE stopped waits until the ring starts again.
+ * the library asks to be polled by then anyway). While GET_VRING_BASE has
+ * the control ring stopped, the renderer is not polled at all.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,6 +50,18 @@ static uint64_t hold_from_env(void)
 	return (uint64_t)ms * 1000000u;
 }
 
+/*
+ * The control ring is stopped (GET_VRING_BASE) with requests still in
+ * flight: nothing is answered until it starts again, as an answer writes
+ * the chain's buffers and the used ring (vhost-user.rst: a stopped ring is
+ * not processed at all; the front-end may be migrating it, or resetting
+ * the guest, whose memory is then not ours to write).
+ */
+static bool paused(const struct gpu *g)
+{
+	return g->inflight && !g->q[VGM_QUEUE_CONTROL].started;
+}
+
 /* Until when the renderer is not polled (0: no hold). */
 static uint64_t held_until(const struct gpu *g)
 {
@@ -65,7 +77,7 @@ static void arm_deadline(struct gpu *g)
 
 	if (g->poll_timer.fd < 0)
 		return;
-	if (vgm_device_next_poll(g->dev, &deadline) == 0) {
+	if (!paused(g) && vgm_device_next_poll(g->dev, &deadline) == 0) {
 		if (held_until(g) > deadline)
 			deadline = held_until(g);
 		now = monotonic_ns();
@@ -92,6 +104,12 @@ static void poll_device(struct gpu *g)
 {
 	int err;
 
+	if (paused(g)) {
+		/* Readable, the poll fd would wake the loop for ever. */
+		loop_unwatch(g->loop, &g->poll_fd);
+		arm_deadline(g);
+		return;
+	}
 	if (monotonic_ns() < held_until(g)) {
 		arm_deadline(g);
 		return;
@@ -160,9 +178,6 @@ void gpu_inflight_fini(struct gpu *g)
 	}
 	g->inflight = 0;
 	drop_retired(g);
-	free(g->held);
-	g->held = NULL;
-	g->n_held = g->held_cap = 0;
 }
 
 void gpu_inflight_reset(struct gpu *g)
@@ -171,7 +186,6 @@ void gpu_inflight_reset(struct gpu *g)
 		return;
 	if (watch_poll_fd(g) < 0)
 		log_warn("renderer's poll fd not watched after reset: polled by its deadline");
-	g->n_held = 0;
 	drop_retired(g);
 	arm_deadline(g);
 }
@@ -182,8 +196,6 @@ void gpu_inflight_added(struct gpu *g)
 	g->last_added_ns = monotonic_ns();
 	arm_deadline(g);
 }
-
-static void hold_answer(struct gpu *g, uint32_t qi, uint16_t head, uint32_t len);
 
 void gpu_request_done(void *host, uint64_t tag, size_t written)
 {
@@ -199,63 +211,29 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	 * rings before it and go nowhere. */
 	if (g->resetting || qi >= GPU_NUM_QUEUES || !vring_ready(&q->vr))
 		return;
-	/* vhost-user.rst: a stopped ring is not processed at all (the
-	 * front-end read where it stopped and may be migrating it). */
+	/* Not polled while the control ring is stopped (paused()), so only
+	 * a cursor chain could come here: it has no answer to wait for. */
 	if (!q->started) {
-		hold_answer(g, qi, (uint16_t)tag, len);
+		log_warn("ring %u stopped: answer of chain %u dropped", qi, (unsigned)(tag & 0xffff));
 		return;
 	}
 	vring_push(&q->vr, (uint16_t)tag, len);
 	g->requests_done[qi] = true;
 }
 
-/* Answers that came while their ring was stopped go to it when it starts
- * again where it stopped; a reset forgets them (their chains belonged to
- * the rings before it). */
-static void hold_answer(struct gpu *g, uint32_t qi, uint16_t head, uint32_t len)
-{
-	struct gpu_answer *a = g->held;
-
-	if (g->n_held == g->held_cap) {
-		uint32_t cap = g->held_cap ? 2 * g->held_cap : 16;
-
-		a = realloc(g->held, cap * sizeof(*a));
-		if (!a) {
-			log_error("ring %u stopped: no memory to keep an answer (chain %u lost)", qi,
-				  head);
-			return;
-		}
-		g->held = a;
-		g->held_cap = cap;
-	}
-	a[g->n_held++] = (struct gpu_answer){ qi, head, len };
-	log_info("ring %u stopped: answer of chain %u held until the ring starts again", qi, head);
-}
-
 void gpu_inflight_started(struct gpu *g, uint32_t qi)
 {
-	struct queue *q = &g->q[qi];
-	uint32_t kept = 0;
-
-	for (uint32_t i = 0; i < g->n_held; i++) {
-		struct gpu_answer a = g->held[i];
-
-		if (a.qi != qi)
-			g->held[kept++] = a;
-		else if (vring_ready(&q->vr))
-			vring_push(&q->vr, a.head, a.len);
-		else
-			log_warn("ring %u started unmapped: held answer of chain %u lost", qi, a.head);
-	}
-	if (kept != g->n_held && vring_ready(&q->vr))
-		queue_notify(q);
-	g->n_held = kept;
+	if (!g->cfg.virgl || qi != VGM_QUEUE_CONTROL)
+		return;
+	if (!g->poll_fd.added && watch_poll_fd(g) < 0)
+		log_warn("renderer's poll fd not watched again: polled by its deadline");
+	/* What completed while the ring was stopped is answered now. */
+	poll_device(g);
 }
 
 /* How long GET_VRING_BASE waits for the renderer at most: a fence of a
  * guest's frame takes milliseconds; one stuck for longer is left behind
- * (its answer is held until the ring starts again, or forgotten at a
- * reset). */
+ * (answered when the ring starts again, or cancelled by a reset). */
 #define DRAIN_MS 2000u
 
 void gpu_inflight_drain(struct gpu *g)
@@ -263,6 +241,8 @@ void gpu_inflight_drain(struct gpu *g)
 	const struct timespec step = { 0, 1000000 };
 	uint64_t start = monotonic_ns(), now = start;
 
+	if (paused(g))
+		return; /* the control ring stopped first: nothing to drain into */
 	/* Time, not steps: each poll may take a while (a loaded host, a
 	 * sanitizer), and 2000 steps then took far longer than 2 s. */
 	while (g->inflight && now - start < DRAIN_MS * 1000000ull) {

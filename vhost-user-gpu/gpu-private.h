@@ -24,13 +24,6 @@
 /* Memory tables kept for requests in flight (gpu-inflight.c). */
 #define GPU_RETIRED_TABLES 4
 
-/* A chain answered while its ring was stopped: pushed when it starts. */
-struct gpu_answer {
-	uint32_t qi;
-	uint16_t head;
-	uint32_t len;
-};
-
 struct gpu {
 	struct vgm_device *dev;
 	struct loop *loop;
@@ -76,9 +69,6 @@ struct gpu {
 	uint32_t n_retired;
 	bool requests_done[GPU_NUM_QUEUES]; /* chains pushed by request_done() */
 	bool resetting; /* request_done() from vgm_device_reset() pushes nothing */
-	/* Answers that came while their ring was stopped (gpu-inflight.c). */
-	struct gpu_answer *held;
-	uint32_t n_held, held_cap;
 	/* VGM_TEST_INFLIGHT_HOLD_MS (tests only): how long a request is held
 	 * in flight; when the last one went in flight. */
 	uint64_t hold_ns, last_added_ns;
@@ -118,10 +108,10 @@ int gpu_retire_table(struct gpu *g, struct memtable *mt);
  * stops (the front-end reads the used ring next): polls the renderer
  * until all are answered, for at most 2 s. */
 void gpu_inflight_drain(struct gpu *g);
-/* The poll fd may be gone after a device reset: watched again if not.
- * Answers held for stopped rings are forgotten. */
+/* The poll fd may be gone after a device reset: watched again if not. */
 void gpu_inflight_reset(struct gpu *g);
-/* Ring qi started (again): answers held while it was stopped go into it. */
+/* Ring qi started (again): the renderer, not polled while the control
+ * ring was stopped, is polled again and what completed answered. */
 void gpu_inflight_started(struct gpu *g, uint32_t qi);
 
 /* Tells the display which resource each scanout shows, if that changed
