@@ -7,7 +7,8 @@
  * its timeline; completions arrive across submits; answers keep the order
  * of each timeline, error answers included, and timelines are independent;
  * unfenced requests are answered at once; a reset or destroy with requests
- * in flight answers them ERR_UNSPEC without fence_done.
+ * in flight answers them ERR_UNSPEC without fence_done, and the session
+ * after a reset owes the old one nothing (its late fences answer nothing).
  *
  * The stack is built as the device builds it, the renderer swapped: the
  * harness's fake VMM (callbacks recorded), a core, a render object with
@@ -254,6 +255,45 @@ static void test_inflight_reset_answers_pending(void **state)
 	assert_int_equal(dispatch_poll(f->d, done, 4), 0); /* the finished fence is gone with it */
 }
 
+/* What a device reset does after the cancel: nothing of the old session
+ * is left to answer. The guest starts its fence ids again; the old
+ * session's fences, finished late, neither answer nor hold up the new
+ * session's requests, which are answered by their own fences only. */
+static void test_inflight_reset_then_new_session(void **state)
+{
+	struct fixture *f = *state;
+	struct dispatch_done done[4];
+
+	submit_pending(f, 0, 1, 0, -1);
+	submit_pending(f, 1, 1, 3, 0);
+	while (dispatch_cancel(f->d, done, 4))
+		continue;
+	dispatch_reset(f->d);
+	core_reset(f->s.cf.core);
+	memset(f->out, 0xee, sizeof(f->out));
+	/* The renderer reports the old fences only now. */
+	test_renderer_finish(&f->tr, 0);
+	test_renderer_finish(&f->tr, 1);
+	submit_pending(f, 2, 1, 0, -1);
+	submit_pending(f, 3, 1, 3, 0);
+	assert_int_equal(dispatch_in_flight(f->d), 2);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 0);
+	assert_unwritten(f, 0);
+	assert_unwritten(f, 1);
+	assert_unwritten(f, 2);
+	assert_unwritten(f, 3);
+	test_renderer_finish(&f->tr, 3);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
+	assert_int_equal(done[0].tag.value, 3);
+	assert_answer(f, 3, VGM_GPU_RESP_OK_DISPLAY_INFO, 1);
+	assert_unwritten(f, 2);
+	test_renderer_finish(&f->tr, 2);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 1);
+	assert_int_equal(done[0].tag.value, 2);
+	assert_int_equal(count_events(f->h, EV_FENCE), 2); /* the new session's only */
+	assert_int_equal(dispatch_in_flight(f->d), 0);
+}
+
 /* Destroying the dispatch with requests in flight answers them the same way. */
 static void test_inflight_destroy_answers_pending(void **state)
 {
@@ -264,6 +304,34 @@ static void test_inflight_destroy_answers_pending(void **state)
 	dispatch_init(f->d, f->s.cf.core, f->s.render, f->s.cf.host, f->s.cf.log); /* teardown */
 	assert_answer(f, 0, VGM_GPU_RESP_ERR_UNSPEC, 4);
 	assert_int_equal(count_events(f->h, EV_FENCE), 0);
+}
+
+/* Destroy with requests in flight in every state (waiting for the GPU,
+ * finished but not polled, done behind an earlier one, on three
+ * timelines): each gets its ERR_UNSPEC, no fence_done, and nothing is
+ * left allocated (the valgrind and ASan runs of this test check that). */
+static void test_inflight_destroy_frees_every_state(void **state)
+{
+	struct fixture *f = *state;
+	struct dispatch_done done[4];
+	struct req r;
+	size_t written;
+
+	submit_pending(f, 0, 1, 0, -1);
+	submit_pending(f, 1, 2, 0, -1);
+	submit_pending(f, 2, 1, 3, 0);
+	req_unref(&r, 99); /* an error answer, done at once, waits behind slot 2 */
+	req_fence(&r, 2, 3, 0);
+	assert_int_equal(submit_to(f, &r, 3, &written), DISPATCH_PENDING);
+	test_renderer_finish(&f->tr, 1); /* slots 0 and 1 finished, not polled */
+	assert_int_equal(dispatch_in_flight(f->d), 4);
+	dispatch_fini(f->d);
+	dispatch_init(f->d, f->s.cf.core, f->s.render, f->s.cf.host, f->s.cf.log); /* teardown */
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(out_u32(f, i, 0), VGM_GPU_RESP_ERR_UNSPEC);
+	assert_int_equal(count_events(f->h, EV_FENCE), 0);
+	assert_int_equal(dispatch_in_flight(f->d), 0);
+	assert_int_equal(dispatch_poll(f->d, done, 4), 0);
 }
 
 /* The 2D renderer's work is done at once: a fenced request is answered
@@ -303,7 +371,9 @@ int main(void)
 		T(test_inflight_order_of_a_timeline),
 		T(test_inflight_timelines_independent),
 		T(test_inflight_reset_answers_pending),
+		T(test_inflight_reset_then_new_session),
 		T(test_inflight_destroy_answers_pending),
+		T(test_inflight_destroy_frees_every_state),
 		cmocka_unit_test(test_inflight_2d_renderer_answers_at_once),
 	};
 #undef T

@@ -286,6 +286,11 @@ def setup_rings(fe):
     """The display socket and both rings."""
     fe.send(GPU_SET_SOCKET, fds=[fe.display_theirs.fileno()])
     fe.display_theirs.close()
+    start_rings(fe)
+
+
+def start_rings(fe):
+    """Both rings (fe.rings) set up, started and enabled."""
     for q, ring in enumerate(fe.rings):
         fe.send(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
         fe.send(SET_VRING_BASE, struct.pack("<II", q, 0))

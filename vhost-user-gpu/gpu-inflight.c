@@ -5,9 +5,11 @@
  * library calls request_done(). The loop drives the renderer: its poll fd
  * (VGM_VIRGL_THREAD_SYNC: readable when a fence signalled) and a timer at
  * vgm_device_next_poll()'s deadline (the fd can be gone after a reset, and
- * the library asks to be polled by then anyway).
+ * the library asks to be polled by then anyway). While GET_VRING_BASE has
+ * the control ring stopped, the renderer is not polled at all.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -30,8 +32,44 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* The timer goes off by the library's deadline, or not at all when
- * nothing is in flight. */
+/*
+ * For tests only: VGM_TEST_INFLIGHT_HOLD_MS=N in the environment (read once,
+ * by this program only): the renderer is not polled until N ms after the
+ * last request went in flight, as with a slow GPU. llvmpipe does its work
+ * inside the submit, so nothing else keeps a request in flight long enough
+ * for a test to change the memory table, stop the ring or reset the device
+ * under it.
+ */
+static uint64_t hold_from_env(void)
+{
+	const char *v = getenv("VGM_TEST_INFLIGHT_HOLD_MS");
+	unsigned long ms = v ? strtoul(v, NULL, 10) : 0;
+
+	if (ms)
+		log_warn("VGM_TEST_INFLIGHT_HOLD_MS: requests in flight held %lu ms (tests only)", ms);
+	return (uint64_t)ms * 1000000u;
+}
+
+/*
+ * The control ring is stopped (GET_VRING_BASE) with requests still in
+ * flight: nothing is answered until it starts again, as an answer writes
+ * the chain's buffers and the used ring (vhost-user.rst: a stopped ring is
+ * not processed at all; the front-end may be migrating it, or resetting
+ * the guest, whose memory is then not ours to write).
+ */
+static bool paused(const struct gpu *g)
+{
+	return g->inflight && !g->q[VGM_QUEUE_CONTROL].started;
+}
+
+/* Until when the renderer is not polled (0: no hold). */
+static uint64_t held_until(const struct gpu *g)
+{
+	return g->hold_ns && g->inflight ? g->last_added_ns + g->hold_ns : 0;
+}
+
+/* The timer goes off by the library's deadline (or the end of a test's
+ * hold), or not at all when nothing is in flight. */
 static void arm_deadline(struct gpu *g)
 {
 	uint64_t deadline, now;
@@ -39,7 +77,9 @@ static void arm_deadline(struct gpu *g)
 
 	if (g->poll_timer.fd < 0)
 		return;
-	if (vgm_device_next_poll(g->dev, &deadline) == 0) {
+	if (!paused(g) && vgm_device_next_poll(g->dev, &deadline) == 0) {
+		if (held_until(g) > deadline)
+			deadline = held_until(g);
 		now = monotonic_ns();
 		us = deadline > now ? (int)((deadline - now + 999) / 1000) : 1;
 		if (us < 1)
@@ -62,8 +102,19 @@ static void drop_retired(struct gpu *g)
 /* Lets the library answer what completed, then tells the guest. */
 static void poll_device(struct gpu *g)
 {
-	int err = vgm_device_poll(g->dev);
+	int err;
 
+	if (paused(g)) {
+		/* Readable, the poll fd would wake the loop for ever. */
+		loop_unwatch(g->loop, &g->poll_fd);
+		arm_deadline(g);
+		return;
+	}
+	if (monotonic_ns() < held_until(g)) {
+		arm_deadline(g);
+		return;
+	}
+	err = vgm_device_poll(g->dev);
 	if (err < 0)
 		log_error("vgm_device_poll: %s", strerror(-err));
 	for (uint32_t i = 0; i < GPU_NUM_QUEUES; i++) {
@@ -108,6 +159,7 @@ int gpu_inflight_init(struct gpu *g)
 	g->poll_timer = (struct loop_watch){ .fd = -1 };
 	if (!g->cfg.virgl)
 		return 0;
+	g->hold_ns = hold_from_env();
 	err = loop_timer_init(&g->poll_timer, on_poll_timer, g);
 	if (err == 0)
 		err = watch_poll_fd(g);
@@ -141,6 +193,7 @@ void gpu_inflight_reset(struct gpu *g)
 void gpu_inflight_added(struct gpu *g)
 {
 	g->inflight++;
+	g->last_added_ns = monotonic_ns();
 	arm_deadline(g);
 }
 
@@ -149,6 +202,7 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	struct gpu *g = host;
 	uint32_t qi = (uint32_t)(tag >> 16);
 	struct queue *q = &g->q[qi < GPU_NUM_QUEUES ? qi : 0];
+	uint32_t len = written > UINT32_MAX ? 0 : (uint32_t)written;
 
 	if (g->inflight)
 		g->inflight--;
@@ -157,30 +211,52 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	 * rings before it and go nowhere. */
 	if (g->resetting || qi >= GPU_NUM_QUEUES || !vring_ready(&q->vr))
 		return;
-	vring_push(&q->vr, (uint16_t)tag, written > UINT32_MAX ? 0 : (uint32_t)written);
+	/* Not polled while the control ring is stopped (paused()), so only
+	 * a cursor chain could come here: it has no answer to wait for. */
+	if (!q->started) {
+		log_warn("ring %u stopped: answer of chain %u dropped", qi, (unsigned)(tag & 0xffff));
+		return;
+	}
+	vring_push(&q->vr, (uint16_t)tag, len);
 	g->requests_done[qi] = true;
+}
+
+void gpu_inflight_started(struct gpu *g, uint32_t qi)
+{
+	if (!g->cfg.virgl || qi != VGM_QUEUE_CONTROL)
+		return;
+	if (!g->poll_fd.added && watch_poll_fd(g) < 0)
+		log_warn("renderer's poll fd not watched again: polled by its deadline");
+	/* What completed while the ring was stopped is answered now. */
+	poll_device(g);
 }
 
 /* How long GET_VRING_BASE waits for the renderer at most: a fence of a
  * guest's frame takes milliseconds; one stuck for longer is left behind
- * (its chain then goes back later, or never after a reset). */
+ * (answered when the ring starts again, or cancelled by a reset). */
 #define DRAIN_MS 2000u
 
 void gpu_inflight_drain(struct gpu *g)
 {
 	const struct timespec step = { 0, 1000000 };
-	uint32_t ms = 0;
+	uint64_t start = monotonic_ns(), now = start;
 
-	for (; g->inflight && ms < DRAIN_MS; ms++) {
+	if (paused(g))
+		return; /* the control ring stopped first: nothing to drain into */
+	/* Time, not steps: each poll may take a while (a loaded host, a
+	 * sanitizer), and 2000 steps then took far longer than 2 s. */
+	while (g->inflight && now - start < DRAIN_MS * 1000000ull) {
 		poll_device(g);
 		if (g->inflight)
 			nanosleep(&step, NULL);
+		now = monotonic_ns();
 	}
 	if (g->inflight)
 		log_warn("ring stopped with %u requests still in flight after %u ms", g->inflight,
 			 DRAIN_MS);
-	else if (ms)
-		log_debug("ring stopped: requests in flight answered first (%u ms)", ms);
+	else if (now != start)
+		log_debug("ring stopped: requests in flight answered first (%llu ms)",
+			  (unsigned long long)((now - start) / 1000000u));
 }
 
 int gpu_retire_table(struct gpu *g, struct memtable *mt)

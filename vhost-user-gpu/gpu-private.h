@@ -69,6 +69,9 @@ struct gpu {
 	uint32_t n_retired;
 	bool requests_done[GPU_NUM_QUEUES]; /* chains pushed by request_done() */
 	bool resetting; /* request_done() from vgm_device_reset() pushes nothing */
+	/* VGM_TEST_INFLIGHT_HOLD_MS (tests only): how long a request is held
+	 * in flight; when the last one went in flight. */
+	uint64_t hold_ns, last_added_ns;
 
 	/* Where the control queue stopped (GET_VRING_BASE), to tell a device
 	 * reset from a pause when it starts again. */
@@ -107,6 +110,9 @@ int gpu_retire_table(struct gpu *g, struct memtable *mt);
 void gpu_inflight_drain(struct gpu *g);
 /* The poll fd may be gone after a device reset: watched again if not. */
 void gpu_inflight_reset(struct gpu *g);
+/* Ring qi started (again): the renderer, not polled while the control
+ * ring was stopped, is polled again and what completed answered. */
+void gpu_inflight_started(struct gpu *g, uint32_t qi);
 
 /* Tells the display which resource each scanout shows, if that changed
  * (outside the library's calls: it answers only there). */

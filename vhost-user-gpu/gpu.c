@@ -364,6 +364,8 @@ int gpu_vring_kick(struct gpu *g, uint32_t idx, int fd)
 		return -EINVAL;
 	}
 	err = queue_set_kick(q, fd);
+	if (err == 0 && q->started)
+		gpu_inflight_started(g, idx);
 	if (err == 0)
 		gpu_process(g, idx);
 	return err;
