@@ -20,8 +20,9 @@
 
 #define NIDS 4096u /* ids of the model: 1..NIDS-1 */
 #define SEED 0x2545f4914f6cdd1dull
-/* What a slot costs: its id and tag, and its object's pointer. */
-#define SLOT_BYTES 16u
+/* What a slot costs: its id and tag, its object's pointer, its control
+ * byte. */
+#define SLOT_BYTES 17u
 
 struct fixture {
 	struct idtable t;
@@ -72,6 +73,14 @@ static uint32_t model_home(uint64_t seed, uint32_t mask, uint32_t id)
 	return (uint32_t)(x >> 32) & mask;
 }
 
+/* The control byte of a slot holding id, copied likewise. */
+static uint8_t model_control(uint64_t seed, uint32_t id)
+{
+	uint8_t b = (uint8_t)((((uint64_t)id ^ (seed >> 32)) * seed) >> 24);
+
+	return b ? b : 1;
+}
+
 static uint32_t capacity(const struct idtable *t)
 {
 	return t->mask + 1;
@@ -116,10 +125,12 @@ static void check_slots(struct fixture *f)
 		uint32_t id = t->slots[i].id;
 
 		if (id == 0) {
+			assert_int_equal(t->ctrl[i], 0);
 			assert_int_equal(t->slots[i].tag, 0);
 			assert_null(t->ptrs[i]);
 			continue;
 		}
+		assert_int_equal(t->ctrl[i], model_control(t->seed, id));
 		used++;
 		assert_true(id < NIDS);
 		assert_int_equal(f->seen[id], 0);

@@ -17,7 +17,8 @@ struct idslot {
 
 struct idtable {
 	struct idslot *slots;
-	void **ptrs;   /* ptrs[i]: the object of slots[i], in the same block */
+	void **ptrs;   /* ptrs[i]: the object of slots[i], in the same block (first) */
+	uint8_t *ctrl; /* ctrl[i]: 0 (empty) or hash bits of slots[i].id, ditto */
 	uint32_t mask; /* capacity - 1, capacity a power of two */
 	uint32_t count;
 	uint64_t seed; /* per table, so guests cannot aim ids at one bucket */
@@ -26,12 +27,13 @@ struct idtable {
 int idtable_init(struct idtable *t);
 void idtable_fini(struct idtable *t);
 void *idtable_get(const struct idtable *t, uint32_t id);
-/* Whether id is in the table, and its tag into *tag: both read the slots
- * only, not the objects' pointers (one cache line, where get() reads two). */
+/* Whether id is in the table, and its tag into *tag: neither reads the
+ * objects' pointers; has() reads the slots only where a control byte
+ * matches (an absent id: almost never). */
 bool idtable_has(const struct idtable *t, uint32_t id);
 bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag);
-/* A hint that id is about to be inserted: fetches the line its pointer
- * will most likely go to, while has() waits for the slot's. */
+/* A hint that id is about to be inserted: fetches the lines its slot and
+ * pointer will most likely go to, while has() reads the control bytes. */
 void idtable_prefetch_insert(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);

@@ -6,19 +6,21 @@
  * with a random seed per table: a guest cannot pick ids that all land in
  * one bucket and turn every lookup into a scan.
  *
- * A slot is the id and a 32-bit tag its owner chooses: what a lookup may
- * learn without touching the object (a resource's size). The objects'
- * pointers are a second array, indexed like the slots, in the same
- * allocation. A lookup that needs no more than the id and the tag (is the
- * id free? the size of a resource to flush?) reads 8 bytes a slot, eight
- * to a cache line: with a million live ids those slots are 16 MiB, which
- * this machine's caches serve far better than the 32 MiB that 16-byte
- * slots of id, tag and pointer took (issue 14: a random lookup among a
- * million cost 150-250 ns more than among a thousand, the latency of one
- * miss that far). A lookup that needs the object reads the pointer's line
- * too; it asks for it before probing, from the id's home slot, so the two
- * misses overlap. Large tables live on huge pages (util/hugemap.c), so a
- * miss is not also a TLB miss.
+ * Three arrays, indexed alike, in one allocation (17 bytes a slot):
+ * - a control byte per slot: 0 when empty, else 8 bits of the id's hash
+ *   that are not its home's. A probe reads these first and the slot only
+ *   where they match, so finding that an id is free (a create) reads one
+ *   byte a slot: with a million live ids 2 MiB, which stays in the caches,
+ *   where the slots do not (issue 14: each new id cost a miss);
+ * - the slots: the id and a 32-bit tag its owner chooses, what a lookup
+ *   may learn without the object (a resource's size), 8 bytes, eight to a
+ *   line: 16 MiB for a million ids, far better served by this machine's
+ *   caches than the 32 MiB that 16-byte slots of id, tag and pointer took
+ *   (a flush among a million resources missed once that far, 280-310 ns);
+ * - the objects' pointers, read only by lookups that need the object.
+ * A lookup asks for the lines it will read from the id's home slot before
+ * probing, so their misses overlap. Large tables live on huge pages
+ * (util/hugemap.c), so a miss is not also a TLB miss.
  */
 #include <stdlib.h>
 #include <sys/random.h>
@@ -36,24 +38,35 @@ static uint64_t random_seed(const void *salt)
 	return seed | 1;
 }
 
-static uint32_t slot_of(const struct idtable *t, uint32_t id)
+static uint64_t hash(const struct idtable *t, uint32_t id)
 {
-	uint64_t x = ((uint64_t)id ^ (t->seed >> 32)) * t->seed;
-
-	return (uint32_t)(x >> 32) & t->mask;
+	return ((uint64_t)id ^ (t->seed >> 32)) * t->seed;
 }
 
-/* A slot and its pointer. */
-#define SLOT_BYTES (sizeof(struct idslot) + sizeof(void *))
+static uint32_t slot_of(const struct idtable *t, uint32_t id)
+{
+	return (uint32_t)(hash(t, id) >> 32) & t->mask;
+}
+
+/* The control byte of a slot holding id: bits below the home's, never 0. */
+static uint8_t control_of(const struct idtable *t, uint32_t id)
+{
+	uint8_t b = (uint8_t)(hash(t, id) >> 24);
+
+	return b ? b : 1;
+}
+
+/* A slot, its pointer and its control byte. */
+#define SLOT_BYTES (sizeof(struct idslot) + sizeof(void *) + 1)
 
 static size_t slots_bytes(uint32_t capacity)
 {
 	return (size_t)capacity * SLOT_BYTES;
 }
 
-/* Zeroed slots, then their pointers, in one block: calloc, or for large
- * tables a mapping of their own (2 MiB-aligned; from 2^18 slots on, each
- * half starts on a huge page of its own). */
+/* Zeroed pointers, slots and control bytes, in one block (the pointers
+ * first: the most aligned): calloc, or for large tables a mapping of their
+ * own (2 MiB-aligned). */
 static bool slots_alloc(struct idtable *t, uint32_t capacity)
 {
 	void *block = slots_bytes(capacity) < HUGE_MAP_MIN ? calloc(capacity, SLOT_BYTES)
@@ -61,25 +74,26 @@ static bool slots_alloc(struct idtable *t, uint32_t capacity)
 
 	if (!block)
 		return false;
-	t->slots = block;
-	t->ptrs = (void **)(t->slots + capacity);
+	t->ptrs = block;
+	t->slots = (struct idslot *)(t->ptrs + capacity);
+	t->ctrl = (uint8_t *)(t->slots + capacity);
 	t->mask = capacity - 1;
 	return true;
 }
 
-static void slots_free(struct idslot *slots, uint32_t capacity)
+/* Frees the block that begins with ptrs. */
+static void slots_free(void **ptrs, uint32_t capacity)
 {
 	if (slots_bytes(capacity) < HUGE_MAP_MIN)
-		free(slots);
+		free(ptrs);
 	else
-		huge_unmap(slots, slots_bytes(capacity));
+		huge_unmap(ptrs, slots_bytes(capacity));
 }
 
 int idtable_init(struct idtable *t)
 {
 	if (!slots_alloc(t, MIN_CAPACITY)) {
-		t->slots = NULL;
-		t->ptrs = NULL;
+		*t = (struct idtable){ 0 };
 		return -1;
 	}
 	t->count = 0;
@@ -89,22 +103,25 @@ int idtable_init(struct idtable *t)
 
 void idtable_fini(struct idtable *t)
 {
-	slots_free(t->slots, t->mask + 1);
+	slots_free(t->ptrs, t->mask + 1);
 	t->slots = NULL;
 	t->ptrs = NULL;
+	t->ctrl = NULL;
 }
 
-/* The slot index from home holding id, or -1. */
+/* The slot index from home holding id, or -1: a slot is read only where
+ * its control byte matches. */
 static int64_t probe(const struct idtable *t, uint32_t home, uint32_t id)
 {
+	uint8_t want = control_of(t, id);
+
 	if (id == 0)
 		return -1;
-	for (uint32_t i = home;; i = (i + 1) & t->mask) {
-		if (t->slots[i].id == id)
+	for (uint32_t i = home; t->ctrl[i]; i = (i + 1) & t->mask) {
+		if (t->ctrl[i] == want && t->slots[i].id == id)
 			return i;
-		if (t->slots[i].id == 0)
-			return -1;
 	}
+	return -1;
 }
 
 bool idtable_has(const struct idtable *t, uint32_t id)
@@ -114,7 +131,11 @@ bool idtable_has(const struct idtable *t, uint32_t id)
 
 bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag)
 {
-	int64_t i = probe(t, slot_of(t, id), id);
+	uint32_t home = slot_of(t, id);
+	int64_t i;
+
+	__builtin_prefetch(&t->slots[home]); /* while the control byte is read */
+	i = probe(t, home, id);
 
 	if (i < 0)
 		return false;
@@ -127,8 +148,10 @@ void *idtable_get(const struct idtable *t, uint32_t id)
 	uint32_t home = slot_of(t, id);
 	int64_t i;
 
-	/* Most entries sit in their home slot or the next few: the pointer's
-	 * line is fetched while the probe waits for the slot's. */
+	/* Most entries sit in their home slot or the next few: the slot's and
+	 * the pointer's lines are fetched while the probe reads the control
+	 * bytes. */
+	__builtin_prefetch(&t->slots[home]);
 	__builtin_prefetch(&t->ptrs[home]);
 	i = probe(t, home, id);
 	return i < 0 ? NULL : t->ptrs[i];
@@ -136,7 +159,10 @@ void *idtable_get(const struct idtable *t, uint32_t id)
 
 void idtable_prefetch_insert(const struct idtable *t, uint32_t id)
 {
-	__builtin_prefetch(&t->ptrs[slot_of(t, id)], 1);
+	uint32_t home = slot_of(t, id);
+
+	__builtin_prefetch(&t->slots[home], 1);
+	__builtin_prefetch(&t->ptrs[home], 1);
 }
 
 /* Puts an entry in the first free slot of its chain. */
@@ -144,8 +170,9 @@ static void place(struct idtable *t, uint32_t id, uint32_t tag, void *ptr)
 {
 	uint32_t i = slot_of(t, id);
 
-	while (t->slots[i].id != 0)
+	while (t->ctrl[i])
 		i = (i + 1) & t->mask;
+	t->ctrl[i] = control_of(t, id);
 	t->slots[i] = (struct idslot){ .id = id, .tag = tag };
 	t->ptrs[i] = ptr;
 }
@@ -157,10 +184,10 @@ static bool grow(struct idtable *t, uint32_t capacity)
 	if (!slots_alloc(t, capacity))
 		return false;
 	for (uint32_t i = 0; i <= old.mask; i++) {
-		if (old.slots[i].id)
+		if (old.ctrl[i])
 			place(t, old.slots[i].id, old.slots[i].tag, old.ptrs[i]);
 	}
-	slots_free(old.slots, old.mask + 1);
+	slots_free(old.ptrs, old.mask + 1);
 	return true;
 }
 
@@ -193,6 +220,7 @@ void idtable_insert(struct idtable *t, uint32_t id, void *ptr)
 
 static void empty(struct idtable *t, uint32_t i)
 {
+	t->ctrl[i] = 0;
 	t->slots[i] = (struct idslot){ 0, 0 };
 	t->ptrs[i] = NULL;
 }
@@ -201,11 +229,12 @@ static void empty(struct idtable *t, uint32_t i)
  * tombstones, so lookups never slow down after many deletions. */
 static void shift_back(struct idtable *t, uint32_t hole)
 {
-	for (uint32_t i = (hole + 1) & t->mask; t->slots[i].id; i = (i + 1) & t->mask) {
+	for (uint32_t i = (hole + 1) & t->mask; t->ctrl[i]; i = (i + 1) & t->mask) {
 		uint32_t home = slot_of(t, t->slots[i].id);
 
 		/* Move the entry into the hole unless its home lies cyclically in (hole, i]. */
 		if (((i - home) & t->mask) >= ((i - hole) & t->mask)) {
+			t->ctrl[hole] = t->ctrl[i];
 			t->slots[hole] = t->slots[i];
 			t->ptrs[hole] = t->ptrs[i];
 			empty(t, i);
@@ -233,7 +262,7 @@ void *idtable_next(const struct idtable *t, uint32_t *pos)
 	while (*pos <= t->mask) {
 		uint32_t i = (*pos)++;
 
-		if (t->slots[i].id)
+		if (t->ctrl[i])
 			return t->ptrs[i];
 	}
 	return NULL;
@@ -253,7 +282,7 @@ void idtable_clear(struct idtable *t)
 		for (uint32_t i = 0; i <= t->mask; i++)
 			empty(t, i);
 	} else {
-		slots_free(old.slots, old.mask + 1);
+		slots_free(old.ptrs, old.mask + 1);
 	}
 	t->count = 0;
 }
