@@ -236,24 +236,28 @@ static void test_core_find_size_and_showing(void **state)
 		res[i] = add_resource(cf.core, 1000 + i, RESOURCE_2D, sizes[i][0], sizes[i][1]);
 	blob = add_resource(cf.core, 77, RESOURCE_BLOB, 0, 0);
 	for (uint32_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		assert_ptr_equal(resource_find_size(cf.core, 1000 + i, &w, &hgt), res[i]);
+		assert_true(resource_size_of(cf.core, 1000 + i, &w, &hgt));
 		assert_int_equal(w, sizes[i][0]);
 		assert_int_equal(hgt, sizes[i][1]);
 	}
-	assert_ptr_equal(resource_find_size(cf.core, 77, &w, &hgt), blob);
+	assert_true(resource_size_of(cf.core, 77, &w, &hgt));
 	assert_int_equal(w, 0);
 	assert_int_equal(hgt, 0);
-	assert_null(resource_find_size(cf.core, 78, &w, &hgt));
-	assert_null(resource_find_size(cf.core, 0, &w, &hgt));
-	assert_int_equal(scanout_showing(cf.core, res[0]), 0);
+	w = hgt = 7;
+	assert_false(resource_size_of(cf.core, 78, &w, &hgt));
+	assert_false(resource_size_of(cf.core, 0, &w, &hgt));
+	assert_int_equal(w, 7); /* untouched when there is no such resource */
+	assert_int_equal(hgt, 7);
+	assert_int_equal(scanout_showing(cf.core, 1000), 0);
 	scanout_show(cf.core, 0, res[0], &r, NULL);
 	scanout_show(cf.core, 2, res[0], &r, NULL);
 	scanout_show(cf.core, 1, blob, &r, &(struct scanout_fb){ 0 });
-	assert_int_equal(scanout_showing(cf.core, res[0]), 5);
-	assert_int_equal(scanout_showing(cf.core, blob), 2);
-	assert_int_equal(scanout_showing(cf.core, res[1]), 0);
+	assert_int_equal(scanout_showing(cf.core, 1000), 5);
+	assert_int_equal(scanout_showing(cf.core, 77), 2);
+	assert_int_equal(scanout_showing(cf.core, 1001), 0);
+	assert_int_equal(scanout_showing(cf.core, 0), 0); /* scanouts showing nothing */
 	scanout_hide(cf.core, 2);
-	assert_int_equal(scanout_showing(cf.core, res[0]), 1);
+	assert_int_equal(scanout_showing(cf.core, 1000), 1);
 	core_fixture_fini(&cf);
 	harness_free(h);
 }

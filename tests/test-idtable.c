@@ -20,6 +20,9 @@
 
 #define NIDS 4096u /* ids of the model: 1..NIDS-1 */
 #define SEED 0x2545f4914f6cdd1dull
+/* What a slot costs: its id and tag, its object's pointer, its control
+ * byte. */
+#define SLOT_BYTES 17u
 
 struct fixture {
 	struct idtable t;
@@ -70,6 +73,14 @@ static uint32_t model_home(uint64_t seed, uint32_t mask, uint32_t id)
 	return (uint32_t)(x >> 32) & mask;
 }
 
+/* The control byte of a slot holding id, copied likewise. */
+static uint8_t model_control(uint64_t seed, uint32_t id)
+{
+	uint8_t b = (uint8_t)((((uint64_t)id ^ (seed >> 32)) * seed) >> 24);
+
+	return b ? b : 1;
+}
+
 static uint32_t capacity(const struct idtable *t)
 {
 	return t->mask + 1;
@@ -114,14 +125,17 @@ static void check_slots(struct fixture *f)
 		uint32_t id = t->slots[i].id;
 
 		if (id == 0) {
-			assert_null(t->slots[i].ptr);
+			assert_int_equal(t->ctrl[i], 0);
+			assert_int_equal(t->slots[i].tag, 0);
+			assert_null(t->ptrs[i]);
 			continue;
 		}
+		assert_int_equal(t->ctrl[i], model_control(t->seed, id));
 		used++;
 		assert_true(id < NIDS);
 		assert_int_equal(f->seen[id], 0);
 		f->seen[id] = 1;
-		assert_ptr_equal(t->slots[i].ptr, &f->tokens[id]);
+		assert_ptr_equal(t->ptrs[i], &f->tokens[id]);
 		for (uint32_t j = model_home(t->seed, t->mask, id); j != i; j = (j + 1) & t->mask) {
 			if (t->slots[j].id == 0)
 				fail_msg("id %u in slot %u: hole at %u in its chain", id, i, j);
@@ -216,7 +230,7 @@ static void test_idtable_empty(void **state)
 	uint32_t pos = 0;
 
 	assert_int_equal(capacity(&f->t), 16);
-	assert_int_equal(idtable_bytes(&f->t), 16 * sizeof(struct idslot));
+	assert_int_equal(idtable_bytes(&f->t), 16 * SLOT_BYTES);
 	assert_null(idtable_get(&f->t, 0));
 	assert_null(idtable_get(&f->t, 1));
 	assert_null(idtable_remove(&f->t, 0));
@@ -257,7 +271,7 @@ static void test_idtable_grows_by_doubling(void **state)
 			check_model(f);
 		}
 		assert_true((uint64_t)f->t.count * 2 <= cap);
-		assert_int_equal(idtable_bytes(&f->t), (uint64_t)cap * sizeof(struct idslot));
+		assert_int_equal(idtable_bytes(&f->t), (uint64_t)cap * SLOT_BYTES);
 	}
 	assert_int_equal(cap, 8192); /* 16 -> 8192 */
 	assert_int_equal(doublings, 9);
@@ -437,7 +451,7 @@ static void test_idtable_clear(void **state)
 	f->nref = 0;
 	assert_int_equal(f->t.count, 0);
 	assert_int_equal(capacity(&f->t), 16);
-	assert_int_equal(idtable_bytes(&f->t), 16 * sizeof(struct idslot));
+	assert_int_equal(idtable_bytes(&f->t), 16 * SLOT_BYTES);
 	assert_null(idtable_next(&f->t, &pos));
 	check_model(f);
 	/* Usable again. */
@@ -447,10 +461,11 @@ static void test_idtable_clear(void **state)
 }
 
 /* Tags travel with their entries through growth and backward shifts, an
- * empty slot's is 0, and find() gives the entry's slot. */
+ * empty slot's is 0, and has() and tag() agree with get(). */
 static void test_idtable_tags_follow_entries(void **state)
 {
 	struct fixture *f = *state;
+	uint32_t tag = 5;
 
 	for (uint32_t id = 1; id < 2000; id++) {
 		assert_true(idtable_reserve(&f->t, 1));
@@ -462,25 +477,46 @@ static void test_idtable_tags_follow_entries(void **state)
 		model_remove(f, 1 + rnd(f, 1999));
 	check_model(f);
 	for (uint32_t id = 1; id < 2000; id++) {
-		const struct idslot *s = idtable_find(&f->t, id);
-
+		assert_int_equal(idtable_has(&f->t, id), f->ref[id] != NULL);
 		if (!f->ref[id]) {
-			assert_null(s);
+			assert_false(idtable_tag(&f->t, id, &tag));
 			continue;
 		}
-		assert_non_null(s);
-		assert_int_equal(s->id, id);
-		assert_int_equal(s->tag, id * 3 + 1);
-		assert_ptr_equal(s->ptr, f->ref[id]);
+		assert_true(idtable_tag(&f->t, id, &tag));
+		assert_int_equal(tag, id * 3 + 1);
+		assert_ptr_equal(idtable_get(&f->t, id), f->ref[id]);
 	}
-	for (uint32_t i = 0; i <= f->t.mask; i++) {
-		if (f->t.slots[i].id == 0)
-			assert_int_equal(f->t.slots[i].tag, 0);
-	}
-	assert_null(idtable_find(&f->t, 0));
+	assert_false(idtable_has(&f->t, 0));
+	assert_false(idtable_tag(&f->t, 0, &tag));
 	/* Untagged inserts read as tag 0. */
 	model_insert(f, 3000);
-	assert_int_equal(idtable_find(&f->t, 3000)->tag, 0);
+	assert_true(idtable_tag(&f->t, 3000, &tag));
+	assert_int_equal(tag, 0);
+}
+
+/* has() and tag() read the slots only: with the pointers' array out of
+ * reach they still answer (a flush among a million resources reads one
+ * cache line of the table, issue 14). */
+static void test_idtable_tag_reads_no_pointer(void **state)
+{
+	struct fixture *f = *state;
+	void **ptrs;
+	uint32_t tag = 0;
+
+	for (uint32_t id = 1; id < 300; id++) {
+		assert_true(idtable_reserve(&f->t, 1));
+		idtable_insert_tagged(&f->t, id, id + 7, &f->tokens[id]);
+	}
+	ptrs = f->t.ptrs;
+	f->t.ptrs = NULL; /* any read through it faults */
+	for (uint32_t id = 1; id < 600; id++) {
+		assert_int_equal(idtable_has(&f->t, id), id < 300);
+		assert_int_equal(idtable_tag(&f->t, id, &tag), id < 300);
+		if (id < 300)
+			assert_int_equal(tag, id + 7);
+	}
+	f->t.ptrs = ptrs;
+	assert_ptr_equal(idtable_get(&f->t, 299), &f->tokens[299]);
 }
 
 int main(void)
@@ -498,6 +534,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_tags_follow_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_tag_reads_no_pointer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

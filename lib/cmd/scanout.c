@@ -55,16 +55,15 @@ static uint32_t exec_set_scanout(struct dispatch *d, struct cmd *c)
 	return 0;
 }
 
-/* A flush reads the resource itself only if a scanout shows it: the core
- * finds its size in the id table, and which scanouts show it in the
- * scanouts (exec_flush). */
+/* A flush reads neither the resource nor its pointer: the core finds its
+ * size in the id table's slot, and which scanouts show it in the scanouts
+ * (exec_flush). */
 static uint32_t validate_flush(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_resource_flush *f = &c->u.flush;
 	uint32_t width, height;
 
-	c->res = resource_find_size(d->core, f->resource_id, &width, &height);
-	if (!c->res)
+	if (!resource_size_of(d->core, f->resource_id, &width, &height))
 		return cmd_no_resource(d, c, f->resource_id);
 	/* A blob has no size of its own (0 x 0): each scanout clips to what
 	 * it shows. */
@@ -97,7 +96,7 @@ static bool intersect(const struct vgm_gpu_rect *r, const struct vgm_gpu_rect *s
 
 static uint32_t exec_flush(struct dispatch *d, struct cmd *c)
 {
-	uint32_t shown = scanout_showing(d->core, c->res);
+	uint32_t shown = scanout_showing(d->core, c->u.flush.resource_id);
 
 	for (uint32_t i = 0; shown >> i; i++) {
 		struct scanout_desc so;

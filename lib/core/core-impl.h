@@ -13,11 +13,12 @@
 struct idslot {
 	uint32_t id;  /* 0: empty (0 is never a valid guest id) */
 	uint32_t tag; /* the owner's: what a lookup may read without the object */
-	void *ptr;
 };
 
 struct idtable {
 	struct idslot *slots;
+	void **ptrs;   /* ptrs[i]: the object of slots[i], in the same block (first) */
+	uint8_t *ctrl; /* ctrl[i]: 0 (empty) or hash bits of slots[i].id, ditto */
 	uint32_t mask; /* capacity - 1, capacity a power of two */
 	uint32_t count;
 	uint64_t seed; /* per table, so guests cannot aim ids at one bucket */
@@ -26,9 +27,14 @@ struct idtable {
 int idtable_init(struct idtable *t);
 void idtable_fini(struct idtable *t);
 void *idtable_get(const struct idtable *t, uint32_t id);
-/* The slot holding id (ptr and tag), or NULL; valid until the table
- * changes. */
-const struct idslot *idtable_find(const struct idtable *t, uint32_t id);
+/* Whether id is in the table, and its tag into *tag: neither reads the
+ * objects' pointers; has() reads the slots only where a control byte
+ * matches (an absent id: almost never). */
+bool idtable_has(const struct idtable *t, uint32_t id);
+bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag);
+/* A hint that id is about to be inserted: fetches the lines its slot and
+ * pointer will most likely go to, while has() reads the control bytes. */
+void idtable_prefetch_insert(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);
 /* id must be nonzero and absent, and room reserved. */
@@ -193,7 +199,7 @@ static inline enum core_verdict core_id_free(const struct idtable *t, uint32_t i
 {
 	if (id == 0)
 		return CORE_ID_RESERVED;
-	return idtable_get(t, id) ? CORE_ID_IN_USE : CORE_OK;
+	return idtable_has(t, id) ? CORE_ID_IN_USE : CORE_OK;
 }
 
 /* Takes a resource's UUID, if it has one, out of the table (it is going). */

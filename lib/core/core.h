@@ -255,13 +255,12 @@ enum core_verdict resource_id_free(const struct core *c, uint32_t id);
 /* CORE_NO_ROOM when max_resources resources are live. */
 enum core_verdict resource_room(const struct core *c);
 struct resource *resource_find(const struct core *c, uint32_t id);
-/* The same, and its size (0 x 0 for a blob, which has none of its own),
- * for requests that need no more of it: a 2D resource's size comes from
- * its slot in the id table when each side fits 16 bits, so the lookup
- * reads one cache line and not the resource's (RESOURCE_FLUSH among a
- * million resources). */
-struct resource *resource_find_size(const struct core *c, uint32_t id, uint32_t *width,
-				    uint32_t *height);
+/* Whether resource id is live, and its size (0 x 0 for a blob, which has
+ * none of its own), for requests that need no more of it: a 2D resource's
+ * size comes from its slot in the id table when each side fits 16 bits, so
+ * the lookup reads one cache line, neither the object's pointer nor the
+ * object (RESOURCE_FLUSH among a million resources). */
+bool resource_size_of(const struct core *c, uint32_t id, uint32_t *width, uint32_t *height);
 /* A resource (not yet in the table) with a zeroed payload of payload_size
  * bytes: desc gives id, kind, format, width, height, stride, blob_size and
  * flags. CORE_NO_MEMORY. */
@@ -339,10 +338,10 @@ void scanout_show(struct core *c, uint32_t idx, struct resource *res,
 		  const struct vgm_gpu_rect *rect, const struct scanout_fb *fb);
 /* Shows nothing any more; the host is told if it showed something. */
 void scanout_hide(struct core *c, uint32_t idx);
-/* Bit i: scanout i shows res. From the scanouts, which every request
- * keeps in the cache, not from the resource (a flush of a resource shown
- * nowhere reads nothing of it). */
-uint32_t scanout_showing(const struct core *c, const struct resource *res);
+/* Bit i: scanout i shows resource id. From the scanouts and the resources
+ * they show, which every request keeps in the cache, not from the id table
+ * (a flush of a resource shown nowhere reads nothing of it). */
+uint32_t scanout_showing(const struct core *c, uint32_t id);
 
 /* ---- cursor.c: the cursor of each scanout --------------------------------------- */
 

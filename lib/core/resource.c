@@ -13,6 +13,9 @@
 
 enum core_verdict resource_id_free(const struct core *c, uint32_t id)
 {
+	/* Asked before a create: its insert writes the pointer's line,
+	 * fetched now alongside the slot's rather than after it. */
+	idtable_prefetch_insert(&c->resources, id);
 	return core_id_free(&c->resources, id);
 }
 
@@ -37,23 +40,22 @@ static uint32_t size_tag(const struct resource *res)
 	return res->width | res->height << 16;
 }
 
-struct resource *resource_find_size(const struct core *c, uint32_t id, uint32_t *width,
-				    uint32_t *height)
+bool resource_size_of(const struct core *c, uint32_t id, uint32_t *width, uint32_t *height)
 {
-	const struct idslot *s = idtable_find(&c->resources, id);
 	const struct resource *res;
+	uint32_t tag;
 
-	if (!s)
-		return NULL;
-	if (s->tag) {
-		*width = s->tag & 0xffff;
-		*height = s->tag >> 16;
-		return s->ptr;
+	if (!idtable_tag(&c->resources, id, &tag))
+		return false;
+	if (tag) {
+		*width = tag & 0xffff;
+		*height = tag >> 16;
+		return true;
 	}
-	res = s->ptr;
+	res = idtable_get(&c->resources, id);
 	*width = resource_pixels_in_backing(res) ? 0 : res->width;
 	*height = resource_pixels_in_backing(res) ? 0 : res->height;
-	return s->ptr;
+	return true;
 }
 
 enum core_verdict resource_new(struct core *c, const struct resource_desc *desc,

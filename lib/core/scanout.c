@@ -99,12 +99,15 @@ void scanout_hide(struct core *c, uint32_t idx)
 	scanout_forget(c, idx);
 }
 
-uint32_t scanout_showing(const struct core *c, const struct resource *res)
+uint32_t scanout_showing(const struct core *c, uint32_t id)
 {
 	uint32_t mask = 0;
 
-	for (uint32_t i = 0; i < c->num_scanouts; i++)
-		mask |= (uint32_t)(c->scanouts[i].res == res) << i;
+	for (uint32_t i = 0; i < c->num_scanouts; i++) {
+		const struct resource *res = c->scanouts[i].res;
+
+		mask |= (uint32_t)(res && res->id == id) << i;
+	}
 	return mask;
 }
 
