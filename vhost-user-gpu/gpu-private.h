@@ -74,6 +74,9 @@ struct gpu {
 	 * reset from a pause when it starts again. */
 	uint16_t stopped_base;
 	bool stopped;
+
+	/* A saved state was loaded and waits for a ring to run (gpu-state.c). */
+	bool resume_pending;
 };
 
 extern const struct vgm_host_ops gpu_host_ops;
@@ -107,6 +110,10 @@ int gpu_retire_table(struct gpu *g, struct memtable *mt);
 void gpu_inflight_drain(struct gpu *g);
 /* The poll fd may be gone after a device reset: watched again if not. */
 void gpu_inflight_reset(struct gpu *g);
+
+/* The loaded state resumed: guest memory translated again, the display
+ * shown what the guest showed (gpu-state.c). */
+void gpu_resume_state(struct gpu *g);
 
 /* Tells the display which resource each scanout shows, if that changed
  * (outside the library's calls: it answers only there). */
