@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util/crc32.c: zlib's CRC-32, eight bytes a step, equal to the definition
- * (a bit at a time) at every length and start, continued across calls, and
- * to zlib's own on known inputs.
+ * util/crc32.c: zlib's CRC-32, by carry-less multiplication where the CPU
+ * has it and by tables (crc32_update_sliced()), each equal to the
+ * definition (a bit at a time) at every length and start, continued across
+ * calls, and to zlib's own on known inputs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@ static void test_crc32_known_values(void **state)
 	for (size_t i = 0; i < (1u << 20); i++)
 		big[i] = (uint8_t)(i * 131 + 7 * (i >> 8));
 	assert_int_equal(crc32_update(0, big, 1u << 20), 0xddde5310u);
+	assert_int_equal(crc32_update_sliced(0, check, 9), 0xcbf43926u);
+	assert_int_equal(crc32_update_sliced(0, big, 1u << 20), 0xddde5310u);
 	free(big);
 }
 
@@ -47,9 +50,12 @@ static void test_crc32_every_length_and_start(void **state)
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 37 + 11);
 	for (size_t start = 0; start < 8; start++) {
-		for (size_t len = 0; len <= 512; len++)
-			assert_int_equal(crc32_update(0, buf + start, len),
-					 crc_bitwise(0, buf + start, len));
+		for (size_t len = 0; len <= 512; len++) {
+			uint32_t want = crc_bitwise(0x12345678u, buf + start, len);
+
+			assert_int_equal(crc32_update(0x12345678u, buf + start, len), want);
+			assert_int_equal(crc32_update_sliced(0x12345678u, buf + start, len), want);
+		}
 	}
 }
 
