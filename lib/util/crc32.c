@@ -18,7 +18,6 @@
  * (SSE 4.2, ARMv8's CRC32C) computes CRC-32C, another polynomial: the
  * format's CRC is not that one.
  */
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "util.h"
@@ -32,13 +31,16 @@
 
 static uint32_t table[8][256];
 static bool clmul;
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-/* Computed once, on the first CRC: 8 KiB the library need not carry; and
- * whether the CPU has the carry-less multiply. */
-static void make_tables(void)
+/* Computed when the program (or the library) is loaded: 8 KiB the library
+ * need not carry, and whether the CPU has the carry-less multiply. Not on
+ * the first CRC: pthread_once() ends with a futex call, which the
+ * back-end's sandbox forbids (its recorder and --save-state make their
+ * first CRC confined), and nothing then races with the tables' making. */
+__attribute__((constructor)) static void make_tables(void)
 {
 #ifdef HAVE_CLMUL
+	__builtin_cpu_init(); /* a constructor may run before libgcc's */
 	clmul = __builtin_cpu_supports("pclmul");
 #endif
 	for (uint32_t n = 0; n < 256; n++) {
@@ -129,7 +131,6 @@ __attribute__((target("pclmul"))) static uint32_t folded(uint32_t crc, const uin
 
 uint32_t crc32_update_sliced(uint32_t crc, const void *buf, size_t len)
 {
-	pthread_once(&table_once, make_tables);
 	return ~sliced(~crc, buf, len);
 }
 
@@ -137,7 +138,6 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	pthread_once(&table_once, make_tables);
 	crc = ~crc;
 #ifdef HAVE_CLMUL
 	if (clmul && len >= 64) {
