@@ -154,7 +154,7 @@ static int save_to_buffer(const struct vgm_device *dev, uint8_t **buf, size_t *l
 }
 
 /* Written, synced, closed (its errors too: NFS reports them there), then
- * renamed over FILE. */
+ * renamed over FILE, and the directory synced so that the rename lasts. */
 static int write_file(struct state_file *sf, const uint8_t *buf, size_t len)
 {
 	int fd = sf->fd;
@@ -167,6 +167,10 @@ static int write_file(struct state_file *sf, const uint8_t *buf, size_t len)
 		err = -errno;
 	if (err == 0 && renameat(sf->dirfd, sf->tmp_name, sf->dirfd, sf->name) < 0)
 		err = -errno;
+	/* FILE is the new state now: a directory that cannot be synced is
+	 * worth a warning, not a failure. */
+	if (err == 0 && fsync(sf->dirfd) < 0)
+		log_warn("--save-state %s: the directory not synced: %s", sf->path, strerror(errno));
 	return err;
 }
 
@@ -188,10 +192,8 @@ int state_file_commit(struct state_file *sf, const struct vgm_device *dev)
 	free(buf);
 	if (err < 0) {
 		log_error("--save-state %s: not written: %s", sf->path, strerror(-err));
-		/* The temporary file, whatever it holds, goes; FILE stays as it was. */
-		if (sf->fd >= 0)
-			close(sf->fd);
-		sf->fd = -1;
+		/* The temporary file (closed by write_file()), whatever it
+		 * holds, goes; FILE stays as it was. */
 		unlinkat(sf->dirfd, sf->tmp_name, 0);
 		return -EIO;
 	}
