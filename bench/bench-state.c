@@ -4,7 +4,8 @@
  * vgm_device_resume()): 1,000 2D resources of 64x64 each backed by a
  * region of 256 guest entries, and one 3840x2160 2D resource. Time and
  * bytes of each, and each time as a ratio to a memcpy of the state's bytes
- * (what a VMM pays to move them anyway).
+ * (what a VMM pays to move them anyway). The load's time is
+ * vgm_device_load() and vgm_device_resume() alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,16 +67,21 @@ static double save(void *arg)
 	return 0; /* the whole call is measured */
 }
 
+/* Only the library's calls are timed: the new device, the copy of guest
+ * RAM to other addresses and the device's end are the VMM's, untimed. */
 static double load(void *arg)
 {
 	struct run *r = arg;
 	struct harness *d = device(r->h->ram.size, true);
+	double t;
 
 	ram_move(d, r->h);
+	t = bench_now();
 	if (vgm_device_load(d->dev, r->state, r->len) != 0 || vgm_device_resume(d->dev) != 0)
 		exit(1);
+	t = bench_now() - t;
 	harness_free(d);
-	return 0;
+	return t;
 }
 
 static double copy(void *arg)

@@ -282,8 +282,9 @@ def set_memory(fe, regions=((0, HALF, UVA[0], 0), (HALF, HALF, UVA[1], HALF))):
     return fe.acked(SET_MEM_TABLE, payload, [fe.memfd] * len(regions))
 
 
-def setup_rings(fe):
-    """The display socket and both rings."""
+def setup_rings(fe, bases=(0, 0)):
+    """The display socket and both rings, started at bases (where an earlier
+    back-end stopped them: GET_VRING_BASE)."""
     fe.send(GPU_SET_SOCKET, fds=[fe.display_theirs.fileno()])
     fe.display_theirs.close()
     start_rings(fe)
@@ -293,7 +294,7 @@ def start_rings(fe):
     """Both rings (fe.rings) set up, started and enabled."""
     for q, ring in enumerate(fe.rings):
         fe.send(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
-        fe.send(SET_VRING_BASE, struct.pack("<II", q, 0))
+        fe.send(SET_VRING_BASE, struct.pack("<II", q, bases[q]))
         fe.send(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, 0, UVA[0] + ring.desc, UVA[0] + ring.used,
                                             UVA[0] + ring.avail, 0))
         fe.send(SET_VRING_CALL, struct.pack("<Q", q), [fe.call[q]])

@@ -77,6 +77,9 @@ struct gpu {
 	 * reset from a pause when it starts again. */
 	uint16_t stopped_base;
 	bool stopped;
+
+	/* A saved state was loaded and waits for a ring to run (gpu-state.c). */
+	bool resume_pending;
 };
 
 extern const struct vgm_host_ops gpu_host_ops;
@@ -113,6 +116,10 @@ void gpu_inflight_reset(struct gpu *g);
 /* Ring qi started (again): the renderer, not polled while the control
  * ring was stopped, is polled again and what completed answered. */
 void gpu_inflight_started(struct gpu *g, uint32_t qi);
+
+/* The loaded state resumed: guest memory translated again, the display
+ * shown what the guest showed (gpu-state.c). */
+void gpu_resume_state(struct gpu *g);
 
 /* Tells the display which resource each scanout shows, if that changed
  * (outside the library's calls: it answers only there). */

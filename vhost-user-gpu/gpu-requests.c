@@ -308,6 +308,8 @@ void gpu_process(struct gpu *g, uint32_t qi)
 	uint32_t steps = 0;
 	enum step s = STEP_GO_ON;
 
+	if (g->resume_pending && queue_runnable(q))
+		gpu_resume_state(g);
 	while (s != STEP_STOP && !g->parked && queue_runnable(q) && !display_busy(g->disp)) {
 		/*
 		 * A turn takes at most TURN_ENTRIES entries, then the loop serves

@@ -25,6 +25,7 @@ static int new_device(struct gpu *g)
 		.num_scanouts = g->cfg.num_scanouts,
 		.scanouts[0] = { .enabled = 1 },
 		.log_level = g->cfg.log_level,
+		.flags = g->cfg.saveable ? VGM_DEVICE_SAVEABLE : 0,
 		/* The fence thread's fd wakes the loop when a fence signals. */
 		.renderer = g->cfg.virgl ? VGM_RENDERER_VIRGL : VGM_RENDERER_2D,
 		.renderer_flags = g->cfg.virgl ? VGM_VIRGL_THREAD_SYNC : 0,
@@ -136,6 +137,8 @@ static void device_reset(struct gpu *g)
 	/* The reset may close the renderer's poll fd: unwatched first. */
 	loop_unwatch(g->loop, &g->poll_fd);
 	g->resetting = true;
+	/* A loaded state not resumed yet is forgotten too: the guest starts again. */
+	g->resume_pending = false;
 	vgm_device_reset(g->dev);
 	g->resetting = false;
 	gpu_inflight_reset(g);

@@ -43,6 +43,9 @@ struct gpu_config {
 	/* 3D: the device draws with virglrenderer (VGM_RENDERER_VIRGL) and
 	 * offers VIRGL; fenced requests complete later (gpu-inflight.c). */
 	bool virgl;
+	/* The device can be saved (VGM_DEVICE_SAVEABLE): --save-state,
+	 * --load-state; not with virgl. */
+	bool saveable;
 	enum vgm_log_level log_level;
 };
 
@@ -108,6 +111,11 @@ int gpu_config_write(struct gpu *g, uint32_t offset, const void *buf, uint32_t l
 
 /* VHOST_USER_GPU_SET_SOCKET: takes ownership of fd. */
 void gpu_set_display_socket(struct gpu *g, int fd);
+
+/* --load-state: a saved state into the fresh device (vgm_device_load(),
+ * which logs what it refuses), resumed when a ring first can run
+ * (gpu-state.c). @return vgm_device_load()'s. */
+int gpu_load_state(struct gpu *g, const void *buf, size_t len);
 
 /* RESET_DEVICE: rings stopped and forgotten, the device as new. */
 void gpu_reset(struct gpu *g);

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "recorder.h"
 #include "sandbox.h"
+#include "state-file.h"
 #include "vhost-user.h"
 
 struct options {
@@ -32,6 +33,7 @@ struct options {
 	int fd;
 	bool print_capabilities;
 	const char *record;
+	const char *save_state, *load_state;
 	enum sandbox_mode sandbox;
 	struct gpu_config gpu;
 };
@@ -42,6 +44,7 @@ struct backend {
 	struct loop *loop;
 	struct gpu *gpu;
 	struct recorder *rec;
+	struct state_file *save; /* --save-state */
 	struct vhost_user *vu;
 	struct loop_watch listener; /* fd -1 once a front-end connected */
 	struct loop_watch signals;
@@ -59,6 +62,8 @@ enum {
 	OPT_SCANOUTS,
 	OPT_NO_SANDBOX,
 	OPT_SANDBOX_LOG,
+	OPT_SAVE_STATE,
+	OPT_LOAD_STATE,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +82,8 @@ static const struct option long_options[] = {
 	{ "virgl", no_argument, NULL, OPT_VIRGL },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "sandbox-log", no_argument, NULL, OPT_SANDBOX_LOG },
+	{ "save-state", required_argument, NULL, OPT_SAVE_STATE },
+	{ "load-state", required_argument, NULL, OPT_LOAD_STATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -110,11 +117,16 @@ static void usage(FILE *f)
 		"                            a system call outside its seccomp allowlist kills it)\n"
 		"      --sandbox-log         let such calls through and have the kernel log them\n"
 		"                            (dmesg, journalctl -k: \"audit: type=1326 ... syscall=N\")\n"
+		"      --save-state=FILE     at a normal end (the front-end closes, SIGTERM, SIGINT)\n"
+		"                            write the device's state to FILE (replaced at once)\n"
+		"      --load-state=FILE     start from the state in FILE, shown again once the\n"
+		"                            front-end has set memory and rings up (neither with\n"
+		"                            --virgl: a 3D renderer's state cannot be saved)\n"
 		"  -h, --help                this text\n\n"
 		"Exit status: 0 when the front-end closes the connection, or on SIGTERM or\n"
 		"SIGINT; 1 for bad options, a failed start, a protocol error, a front-end\n"
-		"that stalled (disconnected after %d s) or a recording that could not be\n"
-		"written.\n",
+		"that stalled (disconnected after %d s), a recording or a state that could\n"
+		"not be written, or a state that could not be loaded.\n",
 		vgm_version(), VU_STALL_TIMEOUT_MS / 1000);
 }
 
@@ -227,6 +239,12 @@ static int parse_option(int c, const char *arg, struct options *o)
 	case OPT_VIRGL:
 		o->gpu.virgl = true;
 		return 0;
+	case OPT_SAVE_STATE:
+		o->save_state = arg;
+		return 0;
+	case OPT_LOAD_STATE:
+		o->load_state = arg;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -234,6 +252,27 @@ static int parse_option(int c, const char *arg, struct options *o)
 		usage(stderr);
 		return -1;
 	}
+}
+
+/* A saved state is 2D only; a recording starts from a fresh device. */
+static int check_state_options(struct options *o)
+{
+	const char *which = o->save_state ? "--save-state" : "--load-state";
+
+	if (!o->save_state && !o->load_state)
+		return 0;
+	if (o->gpu.virgl) {
+		fprintf(stderr, "vgm-vhost-user-gpu: %s with --virgl: virglrenderer's state cannot "
+				"be saved\n", which);
+		return -1;
+	}
+	if (o->load_state && o->record) {
+		fprintf(stderr, "vgm-vhost-user-gpu: --load-state with --record: a recording "
+				"starts from a fresh device\n");
+		return -1;
+	}
+	o->gpu.saveable = true;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -263,6 +302,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				"no 3D commands yet\n");
 		return -1;
 	}
+	if (check_state_options(o) < 0)
+		return -1;
 	if (!o->socket_path == (o->fd < 0)) {
 		fprintf(stderr, "vgm-vhost-user-gpu: give exactly one of --socket-path and --fd\n");
 		return -1;
@@ -347,14 +388,18 @@ static int watch_signals(struct backend *b)
  * (sandbox.h). Nothing the guest or the front-end sends is served before. */
 static int confine(struct backend *b)
 {
-	const struct sandbox_list *lists[] = {
+	const struct sandbox_list *lists[5] = {
 		&sandbox_loop_list,
 		&sandbox_sanitizer_list,
 		&sandbox_coverage_list,
-		b->opt.gpu.virgl ? &sandbox_virgl_list : NULL,
 	};
-	size_t n = sizeof(lists) / sizeof(lists[0]) - (b->opt.gpu.virgl ? 0 : 1);
+	size_t n = 3;
 	int err;
+
+	if (b->opt.gpu.virgl)
+		lists[n++] = &sandbox_virgl_list;
+	if (b->save)
+		lists[n++] = state_file_sandbox(b->save);
 
 	/* glibc reads /etc/localtime on its first time conversion (the
 	 * recorder's gmtime_r() at the end): now, while files may be opened. */
@@ -471,6 +516,13 @@ static int start(struct backend *b)
 		log_error("cannot start: %s", strerror(-err));
 		return err;
 	}
+	/* Both files are opened now, before confinement. */
+	if (b->opt.load_state)
+		err = state_file_load(b->opt.load_state, b->gpu);
+	if (err == 0 && b->opt.save_state)
+		err = state_file_open(b->opt.save_state, &b->save);
+	if (err < 0)
+		return err;
 	if (b->opt.record) {
 		err = recorder_new(b->opt.record, b->gpu, &b->rec);
 		if (err < 0) {
@@ -493,6 +545,7 @@ static int stop(struct backend *b)
 	int err = recorder_close(b->rec) < 0 ? -EIO : 0;
 
 	vhost_user_destroy(b->vu);
+	state_file_destroy(b->save);
 	gpu_destroy(b->gpu);
 	stop_listening(b);
 	if (b->signals.fd >= 0) {
@@ -501,6 +554,22 @@ static int stop(struct backend *b)
 	}
 	loop_destroy(b->loop);
 	return err;
+}
+
+/* --save-state at a normal end (r is 0). An error end (a protocol error, a
+ * stalled front-end) is not a stop the VMM asked for: FILE keeps what it
+ * held, and the exit status says the state was not saved. */
+static int save_state(struct backend *b, int r)
+{
+	if (!b->save)
+		return r;
+	if (r < 0) {
+		log_error("--save-state %s: not written, the back-end ends on an error",
+			  b->opt.save_state);
+		state_file_abandon(b->save);
+		return r;
+	}
+	return state_file_commit(b->save, gpu_device(b->gpu));
 }
 
 int main(int argc, char **argv)
@@ -525,6 +594,7 @@ int main(int argc, char **argv)
 	}
 	if (r == 0 && b.vu && vhost_user_failed(b.vu))
 		r = -EPROTO;
+	r = save_state(&b, r);
 	if (stop(&b) < 0)
 		r = -EIO;
 	return r == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -66,6 +66,13 @@ extern const struct sandbox_list sandbox_sanitizer_list;
 /* sandbox-coverage.c: gcov at exit, in coverage builds only. */
 extern const struct sandbox_list sandbox_coverage_list;
 
+/* sandbox-state.c: --save-state's file written at exit; renames and
+ * removals only inside the directory dirfd. Fills rules and out (which
+ * points to rules). */
+#define SANDBOX_STATE_RULES 4
+void sandbox_state_list(int dirfd, struct sandbox_rule rules[SANDBOX_STATE_RULES],
+			struct sandbox_list *out);
+
 /*
  * Sets no_new_privs and loads a filter that allows the calls of every
  * list in @lists and, for any other, kills the process (SANDBOX_KILL) or

@@ -1046,14 +1046,17 @@ VGM_EXPORT int vgm_device_save_size(const struct vgm_device *dev, size_t *size);
  * configuration and the VMM's EDIDs, resources (2D pixels as the last
  * transfer left them), regions and memory ids by guest address, what each
  * scanout shows, each scanout's cursor, the last fence completed. No host
- * address is saved. Makes no callback.
+ * address is saved. Makes no callback. The state is walked once: a
+ * buffer that turns out too small may have received part of it (never
+ * past len), and is refused at the end.
  *
  * @param dev      the device.
  * @param buf      where the state goes.
  * @param len      bytes at buf.
  * @param written  receives the bytes written.
- * @return 0; -ENOSPC when len is too small (nothing written); -EBUSY when
- *         vgm_device_can_save() says no; -ENOMEM; -EINVAL.
+ * @return 0; -ENOSPC when len is too small (buf then holds no valid
+ *         state); -EBUSY when vgm_device_can_save() says no; -ENOMEM;
+ *         -EINVAL.
  * @since 0.3
  */
 VGM_EXPORT int vgm_device_save(const struct vgm_device *dev, void *buf, size_t len,

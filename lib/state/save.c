@@ -90,8 +90,7 @@ static void save_resource(struct sink *s, struct render *r, struct resource *res
 
 		len = runs_encode(s, px, (uint64_t)stride * d.height);
 	}
-	if (s->buf)
-		put_le64(s->buf + len_at, len);
+	sink_put64(s, len_at, len);
 }
 
 static void save_resources(struct sink *s, struct render *r, const struct walk *w)
@@ -146,8 +145,7 @@ static void save_cursors(struct sink *s, const struct core *c)
 		len_at = s->pos;
 		sink_u64(s, 0);
 		len = runs_encode(s, (const uint8_t *)cd.image, CURSOR_IMAGE_BYTES);
-		if (s->buf)
-			put_le64(s->buf + len_at, len);
+		sink_put64(s, len_at, len);
 	}
 	section_end(s, at);
 }
@@ -181,8 +179,7 @@ static void save_views(struct sink *s, const struct core *c, struct render *r)
 		sink_u64(s, 0);
 		if (px)
 			len = runs_encode(s, px, bytes);
-		if (s->buf)
-			put_le64(s->buf + len_at, len);
+		sink_put64(s, len_at, len);
 	}
 	section_end(s, at);
 }
@@ -198,7 +195,7 @@ static void save_all(struct sink *s, const struct core *c, struct render *r, con
 	save_cursors(s, c);
 	save_fences(s, c);
 	save_views(s, c, r);
-	if (!s->buf)
+	if (!s->buf || s->pos > s->cap)
 		return;
 	memcpy(s->buf, STATE_MAGIC, 8);
 	put_le32(s->buf + 8, STATE_VERSION);
@@ -223,19 +220,16 @@ int state_size(const struct core *c, struct render *r, size_t *size)
 
 int state_save(const struct core *c, struct render *r, void *buf, size_t len, size_t *written)
 {
-	struct sink s = { 0 };
+	struct sink s = { .buf = buf, .cap = len };
 	struct walk w;
 
 	if (walk_init(&w, c))
 		return -ENOMEM;
-	save_all(&s, c, r, &w); /* counts first: nothing is written when it does not fit */
-	if (s.pos > len) {
-		walk_fini(&w);
-		return -ENOSPC;
-	}
-	s = (struct sink){ .buf = buf };
+	/* One walk: it writes what fits and counts the rest. */
 	save_all(&s, c, r, &w);
 	walk_fini(&w);
+	if (s.pos > len)
+		return -ENOSPC;
 	*written = s.pos;
 	return 0;
 }

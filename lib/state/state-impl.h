@@ -42,15 +42,20 @@ enum section_tag {
 
 /* ---- sink.c: where the writer puts bytes ------------------------------------- */
 
-/* Writes little-endian values at pos; with buf NULL it only counts. */
+/* Writes little-endian values at pos; with buf NULL it only counts. What
+ * would pass cap (the bytes at buf) is counted, not written: a save walks
+ * the state once, and finds out at the end whether it fitted. */
 struct sink {
 	uint8_t *buf;
 	size_t pos;
+	size_t cap;
 };
 
 void sink_u32(struct sink *s, uint32_t v);
 void sink_u64(struct sink *s, uint64_t v);
 void sink_bytes(struct sink *s, const void *p, size_t n);
+/* Writes v at at (a length known only after what follows), if it fits. */
+void sink_put64(struct sink *s, size_t at, uint64_t v);
 /* A section's header, its length filled in by section_end(). */
 size_t section_begin(struct sink *s, enum section_tag tag, bool critical);
 void section_end(struct sink *s, size_t at);

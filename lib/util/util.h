@@ -76,6 +76,8 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 /* CRC-32 (IEEE 802.3, as zlib's crc32()) of len bytes, continued from crc
  * (0 to start). */
 uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
+/* The same by tables alone, whatever the CPU has (for the tests). */
+uint32_t crc32_update_sliced(uint32_t crc, const void *buf, size_t len);
 
 /* ---- copy.c: moving bytes ----------------------------------------------- */
 
