@@ -287,11 +287,11 @@ def setup_rings(fe, bases=(0, 0)):
     back-end stopped them: GET_VRING_BASE)."""
     fe.send(GPU_SET_SOCKET, fds=[fe.display_theirs.fileno()])
     fe.display_theirs.close()
-    start_rings(fe)
+    start_rings(fe, bases)
 
 
-def start_rings(fe):
-    """Both rings (fe.rings) set up, started and enabled."""
+def start_rings(fe, bases=(0, 0)):
+    """Both rings (fe.rings) set up, started at bases and enabled."""
     for q, ring in enumerate(fe.rings):
         fe.send(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
         fe.send(SET_VRING_BASE, struct.pack("<II", q, bases[q]))
