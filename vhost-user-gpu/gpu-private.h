@@ -80,7 +80,7 @@ struct gpu {
 	bool requests_done[GPU_NUM_QUEUES]; /* chains pushed by request_done() */
 	/* Where the library writes responses (the chains' get a copy). */
 	struct gpu_bounces bounces;
-	bool resetting; /* request_done() from vgm_device_reset() pushes nothing */
+	bool resetting; /* request_done() from vgm_device_reset() writes nothing */
 	/* VGM_TEST_INFLIGHT_HOLD_MS (tests only): how long a request is held
 	 * in flight; when the last one went in flight. */
 	uint64_t hold_ns, last_added_ns;
