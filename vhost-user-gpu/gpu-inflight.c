@@ -18,12 +18,6 @@
 #include "gpu-private.h"
 #include "log.h"
 
-/* The tag given to the library: the queue above the descriptor head. */
-uint64_t gpu_inflight_tag(uint32_t qi, uint16_t head)
-{
-	return (uint64_t)qi << 16 | head;
-}
-
 static uint64_t monotonic_ns(void)
 {
 	struct timespec t;
@@ -197,27 +191,46 @@ void gpu_inflight_added(struct gpu *g)
 	arm_deadline(g);
 }
 
+/*
+ * Whether an answer goes to the guest now: its chain belongs to a live
+ * ring. A reset answers what was in flight: those chains belonged to the
+ * rings before it, and the guest may use their buffers again already, so
+ * not a byte of the response is written (gpu-bounce.c).
+ */
+static bool answer_goes_in(const struct gpu *g, uint32_t qi, uint16_t head)
+{
+	const struct queue *q = &g->q[qi];
+
+	if (g->resetting || !vring_ready(&q->vr))
+		return false;
+	/* Not polled while the control ring is stopped (paused()), so only
+	 * a cursor chain could come here: it has no answer to wait for. */
+	if (!q->started) {
+		log_warn("ring %u stopped: answer of chain %u dropped", qi, head);
+		return false;
+	}
+	return true;
+}
+
 void gpu_request_done(void *host, uint64_t tag, size_t written)
 {
 	struct gpu *g = host;
-	uint32_t qi = (uint32_t)(tag >> 16);
-	struct queue *q = &g->q[qi < GPU_NUM_QUEUES ? qi : 0];
-	uint32_t len = written > UINT32_MAX ? 0 : (uint32_t)written;
+	uint32_t qi, len = written > UINT32_MAX ? 0 : (uint32_t)written;
+	uint16_t head;
+	bool live;
 
 	if (g->inflight)
 		g->inflight--;
 	g->answered_later++;
-	/* A reset answers what was in flight: those chains belonged to the
-	 * rings before it and go nowhere. */
-	if (g->resetting || qi >= GPU_NUM_QUEUES || !vring_ready(&q->vr))
-		return;
-	/* Not polled while the control ring is stopped (paused()), so only
-	 * a cursor chain could come here: it has no answer to wait for. */
-	if (!q->started) {
-		log_warn("ring %u stopped: answer of chain %u dropped", qi, (unsigned)(tag & 0xffff));
+	if (!gpu_bounce_chain(&g->bounces, tag, &qi, &head)) {
+		log_error("request_done: tag 0x%llx names no request", (unsigned long long)tag);
 		return;
 	}
-	vring_push(&q->vr, (uint16_t)tag, len);
+	live = answer_goes_in(g, qi, head);
+	gpu_bounce_give(&g->bounces, tag, written, live);
+	if (!live)
+		return;
+	vring_push(&g->q[qi].vr, head, len);
 	g->requests_done[qi] = true;
 }
 

@@ -5,6 +5,8 @@
  *   gpu.c            set-up, as vhost-user messages drive it
  *   gpu-requests.c   running descriptor chains through the library
  *   gpu-callbacks.c  what the library and the display call back
+ *   gpu-inflight.c   requests answered later (--virgl)
+ *   gpu-bounce.c     responses written in host memory first
  */
 #ifndef VUGPU_GPU_PRIVATE_H
 #define VUGPU_GPU_PRIVATE_H
@@ -23,6 +25,14 @@
 #define GPU_COUNTED_TYPES 512u
 /* Memory tables kept for requests in flight (gpu-inflight.c). */
 #define GPU_RETIRED_TABLES 4
+
+/* Host copies of responses (gpu-bounce.c): slots, reused. Zeroed: none. */
+struct gpu_bounce;
+struct gpu_bounces {
+	struct gpu_bounce **slot;
+	uint32_t n, cap; /* slots made; room in slot[] */
+	uint32_t free;	 /* the first free slot + 1; 0: none */
+};
 
 struct gpu {
 	struct vgm_device *dev;
@@ -68,7 +78,9 @@ struct gpu {
 	struct memtable *retired[GPU_RETIRED_TABLES];
 	uint32_t n_retired;
 	bool requests_done[GPU_NUM_QUEUES]; /* chains pushed by request_done() */
-	bool resetting; /* request_done() from vgm_device_reset() pushes nothing */
+	/* Where the library writes responses (the chains' get a copy). */
+	struct gpu_bounces bounces;
+	bool resetting; /* request_done() from vgm_device_reset() writes nothing */
 	/* VGM_TEST_INFLIGHT_HOLD_MS (tests only): how long a request is held
 	 * in flight; when the last one went in flight. */
 	uint64_t hold_ns, last_added_ns;
@@ -94,9 +106,22 @@ void gpu_resume(struct gpu *g);
  * (its buffers may be about to go away). No-op when none waits. */
 void gpu_unpark(struct gpu *g);
 void gpu_on_kick(void *ctx, struct queue *q);
-/* Requests in flight (gpu-inflight.c). tag: queue and descriptor head
- * of a chain given to vgm_device_submit_tagged(). */
-uint64_t gpu_inflight_tag(uint32_t qi, uint16_t head);
+/*
+ * Responses written in host memory first (gpu-bounce.c). take: where the
+ * library writes chain c's response (*out, *out_cnt), and the tag for
+ * vgm_device_submit_tagged(); without memory for that, the chain's own
+ * writable part (logged). chain: the queue and head of a tag; false for
+ * one that is not ours. give: the response (written bytes) goes into the
+ * chain's writable part when deliver (the chain is still the live ring's),
+ * or nowhere; the tag is free again.
+ */
+uint64_t gpu_bounce_take(struct gpu_bounces *b, uint32_t qi, const struct vring_chain *c,
+			 const struct iovec **out, size_t *out_cnt);
+bool gpu_bounce_chain(const struct gpu_bounces *b, uint64_t tag, uint32_t *qi, uint16_t *head);
+void gpu_bounce_give(struct gpu_bounces *b, uint64_t tag, size_t written, bool deliver);
+/* Frees every slot (the device, which may hold them, is gone). */
+void gpu_bounce_fini(struct gpu_bounces *b);
+/* Requests in flight (gpu-inflight.c). */
 /* Watches the renderer's poll fd; the deadline timer. @return 0 or -errno. */
 int gpu_inflight_init(struct gpu *g);
 void gpu_inflight_fini(struct gpu *g);

@@ -65,20 +65,23 @@ static size_t answer_lost(struct gpu *g, uint32_t qi, size_t written)
 }
 
 /* Runs the chain at hand from g->in (see may_run()); g->faults was read
- * before any of its bytes. @return false when it is in flight: the
- * library answers it later (request_done(), gpu-inflight.c). */
+ * before any of its bytes. The library writes the response in host memory
+ * (gpu-bounce.c), copied into the chain's writable part once answered.
+ * @return false when it is in flight: the library answers it later
+ * (request_done(), gpu-inflight.c). */
 static bool run_chain(struct gpu *g, uint32_t qi)
 {
 	struct vring_chain *c = g->chain;
-	const struct iovec *out = c->iov + c->n_read;
-	size_t written = 0;
+	const struct iovec *out = c->iov + c->n_read, *resp;
+	size_t written = 0, resp_cnt;
+	uint64_t tag = gpu_bounce_take(&g->bounces, qi, c, &resp, &resp_cnt);
 	int err;
 
 	count_request(g, qi);
 	if (g->rec.request)
 		g->rec.request(g->rec.ctx, (enum vgm_queue)qi, g->in, g->n_in);
-	err = vgm_device_submit_tagged(g->dev, (enum vgm_queue)qi, g->in, g->n_in, out, c->n_write,
-				       gpu_inflight_tag(qi, c->head), &written);
+	err = vgm_device_submit_tagged(g->dev, (enum vgm_queue)qi, g->in, g->n_in, resp, resp_cnt,
+				       tag, &written);
 	gpu_tell_owners(g);
 	if (err == -EINPROGRESS) {
 		if (log_get_level() >= VGM_LOG_DEBUG)
@@ -90,6 +93,7 @@ static bool run_chain(struct gpu *g, uint32_t qi)
 		log_error("vgm_device_submit_tagged refused a chain of queue %u", qi);
 		written = 0;
 	}
+	gpu_bounce_give(&g->bounces, tag, written, true);
 	if (guard_faults() != g->faults)
 		written = answer_lost(g, qi, written);
 	if (g->rec.response)

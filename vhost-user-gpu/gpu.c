@@ -115,6 +115,8 @@ void gpu_destroy(struct gpu *g)
 	/* The device first: it gives back its mappings into the table. */
 	gpu_inflight_fini(g);
 	vgm_device_destroy(g->dev);
+	/* After the device, which held those of requests in flight. */
+	gpu_bounce_fini(&g->bounces);
 	display_destroy(g->disp);
 	memtable_destroy(g->mt);
 	free(g->chain);

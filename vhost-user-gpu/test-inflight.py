@@ -23,10 +23,14 @@ as a slow GPU would.
   process a stopped ring at all), though the renderer finished. Started
   again where it stopped (a pause), the ring gets the answer. Started
   again from 0 instead (QEMU's guest reset: the backend resets the
-  device), the new ring holds only the new session's chains.
+  device), the new ring holds only the new session's chains, and the old
+  chain's response buffer, which the guest filled with a pattern after
+  the stop (reused), is byte for byte unchanged: the request the reset
+  cancels writes nothing in guest memory (virtio 2.4.1).
 - RESET_DEVICE while one is in flight: nothing is put in a ring for it,
-  then or later; a new session starts clean (context 1 is created again,
-  a fenced SUBMIT_3D answered).
+  then or later, and its response buffer (a pattern in it) is unchanged;
+  a new session starts clean (context 1 is created again, a fenced
+  SUBMIT_3D answered).
 The backend exits 0 at the end (under ASan: nothing leaked).
 Skips (77) where the backend offers no virgl.
 """
@@ -61,6 +65,11 @@ header = virgl.header
 
 HOLD_MS = 4000  # well past GET_VRING_BASE's drain (2 s)
 REQ_AT, RESP_AT = 0x3F0000, 0x3F8000
+# The response buffer of a new session's chains: the old one's stays the
+# guest's to reuse, and is checked.
+NEW_RESP_AT = 0x3FC000
+# What a guest writes in a buffer of before its reset, reused as its own.
+REUSED = bytes(range(0xA0, 0xB8))
 
 
 def memfd_mappings(pid):
@@ -96,15 +105,16 @@ def context(fe):
     check(resp_type(r) == RESP_OK_NODATA, "CTX_CREATE 1 (got 0x%x)" % (resp_type(r) or 0))
 
 
-def submit_held(fe, fence):
+def submit_held(fe, fence, resp_at=RESP_AT):
     """A fenced SUBMIT_3D (an empty command buffer) taken by the backend,
-    held in flight; returns the used index before it."""
+    held in flight, its response buffer at resp_at; returns the used index
+    before it."""
     req = header(CMD_SUBMIT_3D, FLAG_FENCE, fence, 1) + struct.pack("<II", 0, 0)
     ring = fe.rings[0]
     before = ring.used_idx()
     fe.mem[REQ_AT:REQ_AT + len(req)] = req
-    fe.mem[RESP_AT:RESP_AT + 24] = bytes(24)
-    ring.offer([(REQ_AT, len(req), False), (RESP_AT, 24, True)])
+    fe.mem[resp_at:resp_at + 24] = bytes(24)
+    ring.offer([(REQ_AT, len(req), False), (resp_at, 24, True)])
     os.eventfd_write(fe.kick[0], 1)
     # EVENT_IDX: avail_event is written when the backend finds the ring empty.
     avail_event = ring.used + 4 + 8 * QSIZE
@@ -113,12 +123,12 @@ def submit_held(fe, fence):
     return before
 
 
-def answered(fe, before, fence, what):
+def answered(fe, before, fence, what, resp_at=RESP_AT):
     """The request in flight was answered: one used entry, OK_NODATA with its fence."""
     ring = fe.rings[0]
     check(ring.used_idx() == (before + 1) & 0xFFFF, "%s: in the used ring" % what)
     ring.used_seen = ring.used_idx()
-    t, flags, f = struct.unpack_from("<IIQ", fe.mem, RESP_AT)
+    t, flags, f = struct.unpack_from("<IIQ", fe.mem, resp_at)
     check(t == RESP_OK_NODATA and flags & FLAG_FENCE and f == fence,
           "%s: OK_NODATA with fence %d (type 0x%x, flags %d, fence %d)" % (what, fence, t, flags, f))
 
@@ -172,22 +182,42 @@ def stop_then_resume(fe):
 
 def new_session(fe, fence):
     """As a driver that starts again after a reset: new rings from 0,
-    context 1 created again (the reset freed it), a fenced SUBMIT_3D."""
+    context 1 created again (the reset freed it), a fenced SUBMIT_3D (its
+    response elsewhere)."""
     fe.mem[0:0x20000] = bytes(0x20000)
     fe.rings = [Ring(fe.mem, 0x1000), Ring(fe.mem, 0x10000)]
     check(fe.acked(SET_FEATURES, struct.pack("<Q", virgl.VIRGL_FEATURES)) == 0, "SET_FEATURES again")
     start_rings(fe)
     context(fe)
-    before = submit_held(fe, fence)
+    before = submit_held(fe, fence, NEW_RESP_AT)
     serve_until(fe, lambda: fe.rings[0].used_idx() != before, HOLD_MS / 1000 + 5)
-    answered(fe, before, fence, "a fenced SUBMIT_3D of the new session")
+    answered(fe, before, fence, "a fenced SUBMIT_3D of the new session", NEW_RESP_AT)
+
+
+def reused(fe):
+    """A pattern in the response buffer of the chain in flight, as a guest
+    that reset writes there when it uses the buffer again: nothing the
+    backend does from then on may change it."""
+    fe.mem[RESP_AT:RESP_AT + len(REUSED)] = REUSED
+
+
+def untouched(fe, what):
+    """Not a byte of the reused buffer was written (virtio 2.4.1: after a
+    reset the device does not touch the queues' buffers)."""
+    got = bytes(fe.mem[RESP_AT:RESP_AT + len(REUSED)])
+    check(got == REUSED, "%s: the old chain's response buffer is unchanged (%s, want %s)"
+          % (what, got.hex(), REUSED.hex()))
 
 
 def stop_then_reset(fe):
-    """QEMU's guest reset: the rings stopped, then started again from 0
-    (the backend takes a new base for a device reset)."""
+    """QEMU's guest reset: the rings stopped, the guest reset (it uses the
+    buffer of its chain in flight again), then the rings started again
+    from 0 (the backend learns of the reset only then, and cancels the
+    request)."""
     stop(fe, 350)
+    reused(fe)
     new_session(fe, 360)
+    untouched(fe, "a reset learnt at SET_VRING_BASE(0)")
     ring = fe.rings[0]
     heads = [struct.unpack_from("<I", fe.mem, ring.used + 4 + 8 * i)[0]
              for i in range(ring.used_idx())]
@@ -198,12 +228,15 @@ def stop_then_reset(fe):
 def reset_in_flight(fe):
     ring = fe.rings[0]
     before = submit_held(fe, 400)
+    reused(fe)
     check(fe.acked(RESET_DEVICE) == 0, "RESET_DEVICE while a request is in flight")
+    untouched(fe, "RESET_DEVICE")
     check(ring.used_idx() == before, "nothing put in the ring at the reset")
     # Past the hold: nothing comes later either.
     serve_until(fe, lambda: ring.used_idx() != before, HOLD_MS / 1000 + 1)
     check(ring.used_idx() == before, "nor after it (used %d, was %d)" % (ring.used_idx(), before))
     new_session(fe, 500)
+    untouched(fe, "RESET_DEVICE, then a new session")
 
 
 def main():

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Responses written in host memory first. The library writes a request's
+ * response where the backend says, now or when its fence completes
+ * (request_done()), or when a device reset cancels it. A reset that the
+ * backend learns of late (QEMU resets a guest between GET_VRING_BASE and
+ * SET_VRING_BASE(0) of its next session) cancels requests of rings that
+ * no longer exist, whose buffers the guest may already use again: virtio
+ * (2.4.1) forbids the device to touch them. So the library gets a buffer
+ * of ours, and the bytes go into the chain's writable part only when the
+ * caller says the chain still belongs to a live ring (gpu_bounce_give()).
+ *
+ * A slot holds one request: its buffer and where its chain's writable
+ * part is. Slots are kept on a free list and reused, buffers grow to the
+ * largest response seen: a request costs no allocation once as many as
+ * were ever in flight at once exist, and a copy of its response (24 bytes
+ * for most). The tag given to the library names the slot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpu-private.h"
+#include "iovec.h"
+#include "log.h"
+
+/*
+ * Bytes of a response kept in a slot at most. The longest response the
+ * library writes is GET_CAPSET's: a 24-byte header and at most 4096
+ * capset bytes (EDIDs and display info are shorter); this leaves room. A
+ * longer writable part has only its first GPU_BOUNCE_MAX bytes offered.
+ */
+#define GPU_BOUNCE_MAX 8192u
+/* Slots at most: one per chain two full rings can hold. A guest that
+ * offers a head again while it is in flight could ask for more. */
+#define GPU_BOUNCE_SLOTS (2u * VRING_MAX_NUM)
+/* A tag without a slot (no memory for one): the response went straight
+ * into guest memory; queue and head are in the low bits. */
+#define TAG_DIRECT (1ull << 63)
+
+struct gpu_bounce {
+	uint8_t *buf;
+	uint32_t buf_cap;
+	struct iovec resp; /* buf, and the bytes the library may write */
+	struct iovec *out; /* the chain's writable pieces that hold resp */
+	uint32_t n_out, out_cap;
+	uint32_t qi;
+	uint16_t head;
+	uint32_t next_free; /* the next free slot + 1; 0: none */
+	bool busy;	    /* a request's, until given back */
+};
+
+/* arr (n elements of size bytes) grown to at least want elements.
+ * @return the array, or NULL without memory (arr and *n unchanged). */
+static void *grow(void *arr, uint32_t *n, uint32_t want, size_t size)
+{
+	uint32_t cap = *n ? *n : 4;
+	void *p;
+
+	while (cap < want)
+		cap *= 2;
+	if (cap == *n)
+		return arr;
+	p = realloc(arr, (size_t)cap * size);
+	if (p)
+		*n = cap;
+	return p;
+}
+
+/* The busy slot a tag names, or NULL (a tag given back twice, or never
+ * ours: the library gives each back once). */
+static struct gpu_bounce *slot_of(const struct gpu_bounces *b, uint64_t tag)
+{
+	if ((tag & TAG_DIRECT) || tag >= b->n || !b->slot[tag]->busy)
+		return NULL;
+	return b->slot[tag];
+}
+
+/* A free slot, made when none is. NULL without memory or past the limit. */
+static struct gpu_bounce *slot_get(struct gpu_bounces *b, uint32_t *index)
+{
+	struct gpu_bounce **arr, *s;
+
+	if (b->free) {
+		*index = b->free - 1;
+		s = b->slot[*index];
+		b->free = s->next_free;
+		return s;
+	}
+	if (b->n == GPU_BOUNCE_SLOTS)
+		return NULL;
+	arr = grow(b->slot, &b->cap, b->n + 1, sizeof(*b->slot));
+	if (!arr)
+		return NULL;
+	b->slot = arr;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	*index = b->n;
+	b->slot[b->n++] = s;
+	return s;
+}
+
+static void slot_put(struct gpu_bounces *b, uint32_t index)
+{
+	b->slot[index]->busy = false;
+	b->slot[index]->next_free = b->free;
+	b->free = index + 1;
+}
+
+/* Bytes of the writable part, up to GPU_BOUNCE_MAX; *pieces: how many of
+ * its pieces hold them. */
+static size_t writable_len(const struct iovec *w, uint32_t n, uint32_t *pieces)
+{
+	size_t len = 0;
+	uint32_t i = 0;
+
+	while (i < n && len < GPU_BOUNCE_MAX)
+		len += w[i++].iov_len;
+	*pieces = i;
+	return len < GPU_BOUNCE_MAX ? len : GPU_BOUNCE_MAX;
+}
+
+/* Fits slot s to chain c's writable part. @return false without memory. */
+static bool slot_fit(struct gpu_bounce *s, const struct vring_chain *c)
+{
+	const struct iovec *w = c->iov + c->n_read;
+	uint32_t pieces;
+	size_t len = writable_len(w, c->n_write, &pieces);
+	uint8_t *buf = grow(s->buf, &s->buf_cap, (uint32_t)len, 1);
+	struct iovec *out;
+
+	if (!buf)
+		return false;
+	s->buf = buf;
+	out = grow(s->out, &s->out_cap, pieces, sizeof(*s->out));
+	if (!out)
+		return false;
+	s->out = out;
+	memcpy(s->out, w, pieces * sizeof(*w));
+	s->n_out = pieces;
+	s->resp = (struct iovec){ .iov_base = s->buf, .iov_len = len };
+	return true;
+}
+
+uint64_t gpu_bounce_take(struct gpu_bounces *b, uint32_t qi, const struct vring_chain *c,
+			 const struct iovec **out, size_t *out_cnt)
+{
+	uint32_t index;
+	struct gpu_bounce *s = slot_get(b, &index);
+
+	if (!s || !slot_fit(s, c)) {
+		if (s)
+			slot_put(b, index);
+		/* Past the limit only a guest that offers chains in flight
+		 * again gets here: its own buffers are written. */
+		log_guest("no host copy for a response (no memory, or %u in flight): written "
+			  "in guest memory", b->n);
+		*out = c->iov + c->n_read;
+		*out_cnt = c->n_write;
+		return TAG_DIRECT | (uint64_t)qi << 16 | c->head;
+	}
+	s->qi = qi;
+	s->head = c->head;
+	s->busy = true;
+	*out = &s->resp;
+	*out_cnt = s->resp.iov_len ? 1 : 0;
+	return index;
+}
+
+bool gpu_bounce_chain(const struct gpu_bounces *b, uint64_t tag, uint32_t *qi, uint16_t *head)
+{
+	const struct gpu_bounce *s = slot_of(b, tag);
+
+	if (tag & TAG_DIRECT) {
+		*qi = (uint32_t)(tag >> 16 & 0xffff);
+		*head = (uint16_t)tag;
+		return *qi < GPU_NUM_QUEUES;
+	}
+	if (!s)
+		return false;
+	*qi = s->qi;
+	*head = s->head;
+	return true;
+}
+
+void gpu_bounce_give(struct gpu_bounces *b, uint64_t tag, size_t written, bool deliver)
+{
+	struct gpu_bounce *s = slot_of(b, tag);
+
+	if (!s)
+		return;
+	if (deliver)
+		iovec_scatter(s->out, s->n_out, s->buf,
+			      written < s->resp.iov_len ? written : s->resp.iov_len);
+	slot_put(b, (uint32_t)tag);
+}
+
+void gpu_bounce_fini(struct gpu_bounces *b)
+{
+	for (uint32_t i = 0; i < b->n; i++) {
+		free(b->slot[i]->buf);
+		free(b->slot[i]->out);
+		free(b->slot[i]);
+	}
+	free(b->slot);
+	*b = (struct gpu_bounces){ 0 };
+}
