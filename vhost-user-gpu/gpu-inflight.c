@@ -153,6 +153,8 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 	if (g->inflight)
 		g->inflight--;
 	g->answered_later++;
+	if (g->rec.done)
+		g->rec.done(g->rec.ctx, tag, written);
 	/* A reset answers what was in flight: those chains belonged to the
 	 * rings before it and go nowhere. */
 	if (g->resetting || qi >= GPU_NUM_QUEUES || !vring_ready(&q->vr))

@@ -81,6 +81,9 @@ static bool run_chain(struct gpu *g, uint32_t qi)
 				       gpu_inflight_tag(qi, c->head), &written);
 	gpu_tell_owners(g);
 	if (err == -EINPROGRESS) {
+		if (g->rec.later)
+			g->rec.later(g->rec.ctx, (enum vgm_queue)qi, out, c->n_write,
+				     gpu_inflight_tag(qi, c->head));
 		if (log_get_level() >= VGM_LOG_DEBUG)
 			log_request(g, qi, 0);
 		gpu_inflight_added(g);

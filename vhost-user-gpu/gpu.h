@@ -54,7 +54,10 @@ struct gpu_config {
  * before a device reset, while the device still holds what it held.
  * edid() comes when the library took an EDID from QEMU
  * (vgm_device_set_edid() succeeded; the bytes it copied), before the
- * GET_EDID that asked for it runs.
+ * GET_EDID that asked for it runs. With --virgl, a request the library
+ * keeps in flight gets later() instead of response() (tag: the one given
+ * to the library), and done() when the library answers it, before its
+ * chain goes back to the guest.
  */
 struct gpu_recorder {
 	void (*request)(void *ctx, enum vgm_queue queue, const struct iovec *in, size_t in_cnt);
@@ -62,6 +65,9 @@ struct gpu_recorder {
 			 size_t written);
 	void (*reset)(void *ctx);
 	void (*edid)(void *ctx, uint32_t scanout, const uint8_t *edid, size_t len);
+	void (*later)(void *ctx, enum vgm_queue queue, const struct iovec *out, size_t out_cnt,
+		      uint64_t tag);
+	void (*done)(void *ctx, uint64_t tag, size_t written);
 	void *ctx;
 };
 

@@ -258,11 +258,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->print_capabilities)
 		return 0;
-	if (o->gpu.virgl && o->record) {
-		fprintf(stderr, "vgm-vhost-user-gpu: --record with --virgl: the trace format has "
-				"no 3D commands yet\n");
-		return -1;
-	}
 	if (!o->socket_path == (o->fd < 0)) {
 		fprintf(stderr, "vgm-vhost-user-gpu: give exactly one of --socket-path and --fd\n");
 		return -1;
@@ -472,7 +467,7 @@ static int start(struct backend *b)
 		return err;
 	}
 	if (b->opt.record) {
-		err = recorder_new(b->opt.record, b->gpu, &b->rec);
+		err = recorder_new(b->opt.record, b->gpu, b->opt.gpu.virgl, &b->rec);
 		if (err < 0) {
 			log_error("cannot record to %s: %s", b->opt.record, strerror(-err));
 			return err;

@@ -28,6 +28,9 @@
 /* The library's limit of entries in one request (the backend's device
  * has the default). */
 #define MAX_ENTRIES VGM_DEFAULT_MAX_BACKING_ENTRIES
+/* The most bytes of commands a SUBMIT_3D has that the library reads
+ * (lib/cmd/submit3d.c refuses more unread). */
+#define MAX_SUBMIT (1u << 20)
 /* Up to GAP unchanged bytes do not end a run of changed ones. */
 #define GAP 8u
 
@@ -49,8 +52,23 @@ struct scanout_edid {
 	bool settled, same;
 };
 
+/* A request whose response comes later (--virgl: a fenced request the
+ * library keeps in flight): the tag the backend gave the library, and a
+ * copy of its writable elements (guest memory kept mapped until the
+ * library answers it). */
+struct later {
+	uint64_t tag;
+	const char *name;
+	bool replays, hostdep, ctrl;
+	struct iovec *out;
+	size_t out_cnt;
+};
+
 struct recorder {
 	struct gpu *g;
+	bool virgl; /* renderer=virgl: capset answers are hostdep */
+	struct later *later;
+	size_t nlater, later_cap;
 	FILE *file; /* written at close */
 	FILE *body; /* the lines after the ram lines, a temporary file */
 	bool started, stopped, display_changed, pages_full;
@@ -120,6 +138,7 @@ static void start(struct recorder *r)
 	d->dialect = gpu_dialect(r->g);
 	d->have_features = true;
 	d->features = gpu_accepted_features(r->g) & 0xffffffu; /* device bits */
+	d->renderer = r->virgl ? VGM_RENDERER_VIRGL : VGM_RENDERER_2D;
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++) {
 		const struct vgm_scanout_info *si = &r->first[i];
 
@@ -434,13 +453,24 @@ static bool may_read_memory(enum vgm_queue q, uint32_t type)
 /*
  * How much of a request the library can read, from its first bytes and the
  * wire table: the header; for a command of the dialect, its fixed part,
- * then the entries it names (entries_read()). The bytes that may follow
- * other commands (SUBMIT_3D's) are not: the backend's device runs no
- * command that reads them. The rest of a chain is never looked at:
+ * then the entries it names (entries_read()) or the bytes its length field
+ * says (SUBMIT_3D's commands, at most MAX_SUBMIT). The rest of a chain is
+ * never looked at:
  * recording it would cost its size in memory and twice that in the trace
  * (issue 9: 64 descriptors of 8 MiB behind a GET_DISPLAY_INFO took 520 MiB
  * and made a 1 GiB trace).
  */
+/* The bytes after the fixed part that its length field names (none for a
+ * layout without one), at most MAX_SUBMIT. */
+static size_t trailer_bytes(const struct vgm_wire_layout *l, const uint8_t *p, size_t len)
+{
+	uint64_t n;
+
+	if (!fields_number(fields_flagged(l, VGM_WIRE_LENGTH), p, len, &n))
+		return 0;
+	return n < MAX_SUBMIT ? (size_t)n : MAX_SUBMIT;
+}
+
 static size_t readable_limit(struct recorder *r, const struct iovec *in, size_t in_cnt)
 {
 	uint32_t type = iovec_type(in, in_cnt);
@@ -451,9 +481,13 @@ static size_t readable_limit(struct recorder *r, const struct iovec *in, size_t 
 	if (!l)
 		return sizeof(struct vgm_gpu_ctrl_hdr);
 	/* The fixed part goes where copy_request() puts the request next. */
-	if (!entries_of(r, type, &e) || !grow((void **)&r->req, &r->req_cap, l->size, 1))
+	if (!grow((void **)&r->req, &r->req_cap, l->size, 1))
 		return l->size;
 	n = iovec_gather(in, in_cnt, r->req, l->size);
+	if (l->trailer == VGM_WIRE_TRAILER_BYTES)
+		return l->size + trailer_bytes(l, r->req, n);
+	if (!entries_of(r, type, &e))
+		return l->size;
 	return l->size + (size_t)l->record->size * entries_read(&e, r->req, n);
 }
 
@@ -526,8 +560,10 @@ static void put_request(struct recorder *r, enum vgm_queue q, const struct iovec
 			"# the chain had %llu readable bytes in %zu descriptors: the first %zu, "
 			"what the library reads of it, are recorded\n",
 			(unsigned long long)r->chain_bytes, r->chain_pieces, r->req_len);
-	if (q == VGM_QUEUE_CONTROL)
+	if (q == VGM_QUEUE_CONTROL) {
 		trace_request_set_resp(&req, out, out_cnt);
+		req.host_dependent = r->virgl && text_host_dependent(type);
+	}
 	trace_write_request(r->body, q == VGM_QUEUE_CURSOR ? TRACE_CURSOR : TRACE_CTRL, &req,
 			    name ? name : "?");
 }
@@ -549,7 +585,8 @@ static void put_response(struct recorder *r, const struct iovec *out, size_t out
 		return;
 	}
 	written = iovec_gather(out, out_cnt, r->resp, written);
-	trace_write_expect_ctrl(r->body, same, r->resp, written);
+	trace_write_expect_ctrl(r->body, same, r->virgl && text_host_dependent(type), r->resp,
+				written);
 }
 
 static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, size_t out_cnt,
@@ -563,6 +600,69 @@ static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, si
 	if (q == VGM_QUEUE_CONTROL)
 		put_response(r, out, out_cnt, written);
 	r->requests++;
+}
+
+/* --- responses that come later --------------------------------------------- */
+
+/* A request the library keeps in flight: written now, in the order the
+ * requests came (the order they change the device in, which a replay that
+ * waits for each request reproduces); its response at on_done(). */
+static void on_later(void *ctx, enum vgm_queue q, const struct iovec *out, size_t out_cnt,
+		     uint64_t tag)
+{
+	struct recorder *r = ctx;
+	uint32_t type = request_type(r);
+	struct iovec *copy = NULL;
+	struct later *l;
+
+	if (r->stopped)
+		return;
+	put_request(r, q, out, out_cnt);
+	r->requests++;
+	if (grow((void **)&r->later, &r->later_cap, r->nlater + 1, sizeof(*r->later)))
+		copy = malloc((out_cnt ? out_cnt : 1) * sizeof(*copy));
+	if (!copy) {
+		fprintf(r->body, "# out of memory: the response of this request is not recorded\n");
+		return;
+	}
+	if (out_cnt)
+		memcpy(copy, out, out_cnt * sizeof(*copy));
+	l = &r->later[r->nlater++];
+	*l = (struct later){
+		.tag = tag,
+		.name = vgm_command_name(gpu_dialect(r->g), type),
+		/* A UUID is random; an EDID may not be the device line's. */
+		.replays = type != VGM_GPU_CMD_GET_EDID && type != VGM_GPU_CMD_RESOURCE_ASSIGN_UUID,
+		.hostdep = q == VGM_QUEUE_CONTROL && r->virgl && text_host_dependent(type),
+		.ctrl = q == VGM_QUEUE_CONTROL,
+		.out = copy,
+		.out_cnt = out_cnt,
+	};
+}
+
+/* The library answered a request in flight (before the chain goes back to
+ * the guest): its response, where it came. */
+static void on_done(void *ctx, uint64_t tag, size_t written)
+{
+	struct recorder *r = ctx;
+	struct later l;
+	size_t i;
+
+	for (i = 0; i < r->nlater && r->later[i].tag != tag; i++)
+		;
+	if (i == r->nlater)
+		return; /* in flight before the recording, or not recorded */
+	l = r->later[i];
+	memmove(&r->later[i], &r->later[i + 1], (r->nlater - i - 1) * sizeof(*r->later));
+	r->nlater--;
+	if (!r->stopped && l.ctrl &&
+	    grow((void **)&r->resp, &r->resp_cap, written ? written : 1, 1)) {
+		written = iovec_gather(l.out, l.out_cnt, r->resp, written);
+		fprintf(r->body, "# the response of the %s in flight (answered here):\n",
+			l.name ? l.name : "request");
+		trace_write_expect_ctrl(r->body, l.replays, l.hostdep, r->resp, written);
+	}
+	free(l.out);
 }
 
 /* --- the end ------------------------------------------------------------ */
@@ -678,7 +778,7 @@ static void put_header(struct recorder *r, FILE *f)
 		fprintf(f, "# No request came.\n");
 }
 
-int recorder_new(const char *path, struct gpu *g, struct recorder **out)
+int recorder_new(const char *path, struct gpu *g, bool virgl, struct recorder **out)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
 	struct gpu_recorder hooks = {
@@ -686,12 +786,15 @@ int recorder_new(const char *path, struct gpu *g, struct recorder **out)
 		.response = on_response,
 		.reset = on_reset,
 		.edid = on_edid,
+		.later = on_later,
+		.done = on_done,
 	};
 	int err;
 
 	if (!r)
 		return -ENOMEM;
 	r->g = g;
+	r->virgl = virgl;
 	r->file = fopen(path, "w");
 	if (!r->file) {
 		err = -errno;
@@ -753,6 +856,9 @@ int recorder_close(struct recorder *r)
 	free(r->ends);
 	free(r->resp);
 	free(r->dumps);
+	for (size_t i = 0; i < r->nlater; i++)
+		free(r->later[i].out);
+	free(r->later);
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
 		free(r->edid[i].bytes);
 	free(r);

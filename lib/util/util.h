@@ -223,6 +223,7 @@ struct text_request {
 	size_t ncuts;
 	const uint32_t *resp;
 	uint32_t nresp;
+	bool hostdep;	  /* ctrl: the response depends on the host (capsets) */
 	const char *note; /* a comment after the line, or NULL */
 };
 void text_request(FILE *f, const struct text_request *r);
@@ -233,11 +234,18 @@ void text_request(FILE *f, const struct text_request *r);
  * at most TEXT_MAX_RESP (the last one takes the rest), each at most
  * TEXT_MAX_RESP_SIZE; none (cnt 0) is one empty element. Returns how many. */
 uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT_MAX_RESP]);
-/* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone. */
-void text_ctrl(FILE *f, const uint8_t *resp, size_t written);
+/* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone; for
+ * a hostdep request "ctrl <hex of its header> +<bytes after it>
+ * host-dependent". */
+void text_ctrl(FILE *f, const uint8_t *resp, size_t written, bool hostdep);
 
-/* "# expect: ctrl <hex>" (replays) or "# recorded: ctrl <hex>". */
-void text_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written);
+/* "# expect: " (replays) or "# recorded: ", then text_ctrl()'s line. */
+void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, size_t written);
+
+/* Whether a recording marks a request of this type hostdep on a 3D device:
+ * the capset info and capsets virglrenderer answers from the host's GL
+ * driver. */
+bool text_host_dependent(uint32_t type);
 
 /* ---- objects built in place --------------------------------------------- */
 
