@@ -14,7 +14,8 @@ A 3D session is recorded and replayed:
   pixels.
 The back-end, sandboxed all along, exits 0 and writes the recording:
 renderer=virgl on its device line, SUBMIT_3D's commands in its request,
-each response of a request in flight as an "# expect:" line. vgm-replay
+each response of a request in flight as an "# expect:" line, and not the
+pixels TRANSFER_FROM_HOST_3D wrote into guest memory. vgm-replay
 replays it with every recorded response (the capset's header and size)
 and shows on scanout 0 the pixels QEMU's display got.
 Skips (77) when --print-capabilities lists no "virgl".
@@ -22,6 +23,7 @@ Skips (77) when --print-capabilities lists no "virgl".
 
 import importlib
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -102,6 +104,11 @@ def check_recording(replay, trace, rgb):
     check(any(l.startswith("ctrl resp=40 hostdep ") for l in lines), "GET_CAPSET_INFO is hostdep")
     check(any(l.startswith("ctrl ") and l.endswith("# SUBMIT_3D") and len(l) > 200 for l in lines),
           "SUBMIT_3D's commands are in its request line")
+    at = [i for i, l in enumerate(lines) if l.endswith("# TRANSFER_FROM_HOST_3D")]
+    rewritten = [l for l in lines[at[-1]:] if at and re.match(r"(write|fill) 0x30[0-3]", l)]
+    check(at and not rewritten and any(l == "fill 0x300000 4096 0xa5" for l in lines),
+          "the backing's 0xa5 bytes are in the trace, and what TRANSFER_FROM_HOST_3D wrote "
+          "over them is not (the replay writes it): %s" % rewritten[:1])
     check(text.count("in flight (answered here):") == 3,
           "the three fenced requests answered later have their responses where they came")
     expect = [l.split("# expect:", 1)[1].strip() for l in lines if l.startswith("# expect:")]
