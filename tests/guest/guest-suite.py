@@ -72,6 +72,7 @@ Logs: OUT_DIR/CASE/<run>/ (serial.log, backend.log, dmesg.txt, ...).
 """
 
 import argparse
+import contextlib
 import fcntl
 import glob
 import hashlib
@@ -496,6 +497,26 @@ def backend_offers_virgl(backend):
         return False
 
 
+@contextlib.contextmanager
+def no_leak_check():
+    """In a sanitizer build, LeakSanitizer finds two 56-byte blocks at exit
+    that it can name no function of (<unknown module>: Mesa's driver,
+    unloaded by then), in the backend and in vgm-replay alike after the GL
+    guest's commands, and its report then needs calls the backend's
+    sandbox refuses. The leak check is off for the GL cases only; the
+    backend's own 3D path is checked with it on by the backend suite
+    (vhost-user-virgl, vhost-user-virgl-record)."""
+    saved = os.environ.get("ASAN_OPTIONS")
+    os.environ["ASAN_OPTIONS"] = (saved + ":" if saved else "") + "detect_leaks=0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["ASAN_OPTIONS"]
+        else:
+            os.environ["ASAN_OPTIONS"] = saved
+
+
 def run_vgm_gl(a, name, backend_args=()):
     """The GL guest on our backend with --virgl (and backend_args)."""
     need_backend(a)
@@ -503,22 +524,10 @@ def run_vgm_gl(a, name, backend_args=()):
     if not backend_offers_virgl(a.backend):
         raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (built without "
                    "virglrenderer, or no surfaceless EGL here)" % os.path.basename(a.backend))
-    # In a sanitizer build, LeakSanitizer finds two 56-byte blocks at exit
-    # that it can name no function of (<unknown module>: Mesa's driver,
-    # unloaded by then), and its report then needs calls the sandbox
-    # refuses. The leak check is off for this case only; the backend's own
-    # 3D path is checked with it on by the backend suite (vhost-user-virgl).
-    saved = os.environ.get("ASAN_OPTIONS")
-    os.environ["ASAN_OPTIONS"] = (saved + ":" if saved else "") + "detect_leaks=0"
-    try:
+    with no_leak_check():
         res = run_guest(a, name, "--device", "vhost-user", "--backend", a.backend, "--mode",
                         "gl", "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
                         backend_args=["--virgl"] + list(backend_args))
-    finally:
-        if saved is None:
-            del os.environ["ASAN_OPTIONS"]
-        else:
-            os.environ["ASAN_OPTIONS"] = saved
     gl_summary(res)
 
 
@@ -540,7 +549,8 @@ def case_vgm_gl_record(a):
     if not later or not hostdep:
         raise Fail("the recording has no request answered later (%d) or no capset (%d)" % (later, hostdep))
     out = os.path.join(a.out_dir, "vgm-gl")
-    check_recording(a, trace, os.path.join(out, "screendump.png"))
+    with no_leak_check():
+        check_recording(a, trace, os.path.join(out, "screendump.png"))
     compare("replayed dump vs the guest's read-back",
             glob.glob(os.path.join(a.out_dir, "vgm-replay-*", "scanout-0.ppm"))[0],
             os.path.join(out, "readback.png"), os.path.join(a.out_dir, "replay-readback-diff.png"))
