@@ -33,6 +33,9 @@
 #define WINDOW (16ull << 20)
 /* Bytes compared at a time; a changed block is written whole. */
 #define BLOCK 64u
+/* Range pairs compared at most when a transfer's writes are taken as the
+ * trace's (absorb()); past that they are written as guest writes. */
+#define MAX_ABSORB (1u << 20)
 /* The most guest memory the recorder keeps a copy of: what a replay maps. */
 #define MAX_SHADOW (4ull << 30)
 
@@ -456,6 +459,51 @@ void record_before(struct vgm_device *dev)
 		diff_range(r, &r->ranges[i]);
 }
 
+/* The shadows of the ranges that overlap [gpa, gpa + len) take what
+ * guest memory holds there now. */
+static void absorb_range(struct recorder *r, uint64_t gpa, uint64_t len)
+{
+	for (size_t i = 0; i < r->nranges; i++) {
+		struct rec_range *g = &r->ranges[i];
+		uint64_t lo = gpa > g->gpa ? gpa : g->gpa;
+		uint64_t hi = gpa + len < g->gpa + g->len ? gpa + len : g->gpa + g->len;
+
+		if (lo < hi && !g->fresh)
+			memcpy(g->shadow + (lo - g->gpa), g->ptr + (lo - g->gpa), hi - lo);
+	}
+}
+
+/*
+ * TRANSFER_FROM_HOST_3D (the request in[]) wrote a resource's pixels into
+ * its backing, as the replay's own transfer will: the ranges of that
+ * backing take them as the trace's, so that they are not written into it
+ * again before the next request (a GL guest reads every frame back).
+ */
+static void absorb(struct vgm_device *dev, const struct iovec *in, size_t in_cnt)
+{
+	const struct vgm_wire_command *cmd =
+		wire_command(core_dialect(dev->core), VGM_GPU_CMD_TRANSFER_FROM_HOST_3D);
+	struct vgm_gpu_transfer_host_3d t;
+	const struct guest_range *gr;
+	struct resource *res;
+	struct iov_reader ir;
+	struct region *rg;
+	uint8_t req[sizeof(t)];
+	uint32_t n;
+
+	iov_reader_init(&ir, in, in_cnt);
+	if (!cmd || !iov_reader_copy(&ir, req, sizeof(req)) ||
+	    !wire_decode_body(cmd->request, req, sizeof(req), &t))
+		return;
+	res = resource_find(dev->core, t.resource_id);
+	rg = res ? resource_backing(res) : NULL;
+	gr = rg ? region_ranges(rg, &n) : NULL;
+	if (!gr || (uint64_t)n * dev->rec->nranges > MAX_ABSORB)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		absorb_range(dev->rec, gr[i].addr, gr[i].len);
+}
+
 /* Ends a step of the recording: flushed, or the recording stopped with
  * err (or with -EIO when the file cannot be written). */
 static void step_done(struct vgm_device *dev, int err)
@@ -512,6 +560,8 @@ void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iov
 	err = put_fresh(dev);
 	if (!err)
 		err = put_request(r, queue, in, in_cnt, out, out_cnt, &type, &hostdep);
+	if (!err && queue == VGM_QUEUE_CONTROL && type == VGM_GPU_CMD_TRANSFER_FROM_HOST_3D)
+		absorb(dev, in, in_cnt);
 	if (!err && later)
 		err = add_later(r, *later, vgm_command_name(core_dialect(dev->core), type),
 				hostdep, out, out_cnt);
