@@ -48,18 +48,6 @@ struct scanout_edid {
 	bool settled, same;
 };
 
-/* A request whose response comes later (--virgl: a fenced request the
- * library keeps in flight): the tag the backend gave the library, and a
- * copy of its writable elements (guest memory kept mapped until the
- * library answers it). */
-struct later {
-	uint64_t tag;
-	const char *name;
-	bool replays, hostdep, ctrl;
-	struct iovec *out;
-	size_t out_cnt;
-};
-
 /* A memory entry of a resource's backing (ATTACH_BACKING, accepted). */
 struct backing_entry {
 	uint32_t res;
@@ -71,8 +59,10 @@ struct recorder {
 	struct backing_entry *backings;
 	size_t nbackings, backings_cap;
 	bool virgl; /* renderer=virgl: capset answers are hostdep */
-	struct later *later;
-	size_t nlater, later_cap;
+	/* --virgl: requests the library keeps in flight, by the tag the
+	 * backend gave it (their writable elements are guest memory kept
+	 * mapped until it answers them) */
+	struct text_later_list later;
 	FILE *file; /* written at close */
 	FILE *body; /* the lines after the ram lines, a temporary file */
 	bool started, stopped, display_changed, pages_full;

@@ -242,40 +242,32 @@ static void on_response(void *ctx, enum vgm_queue q, const struct iovec *out, si
 
 /* A request the library keeps in flight: written now, in the order the
  * requests came (the order they change the device in, which a replay that
- * waits for each request reproduces); its response at on_done(). */
+ * waits for each request reproduces); its response at on_done(). The
+ * cursor queue has no response lines. */
 static void on_later(void *ctx, enum vgm_queue q, const struct iovec *out, size_t out_cnt,
 		     uint64_t tag)
 {
 	struct recorder *r = ctx;
 	uint32_t type = request_type(r);
-	struct iovec *copy = NULL;
-	struct later *l;
 
 	if (r->stopped)
 		return;
 	put_request(r, q, out, out_cnt);
 	r->requests++;
-	if (q == VGM_QUEUE_CONTROL)
-		memory_device_wrote(r, 0);
-	if (grow((void **)&r->later, &r->later_cap, r->nlater + 1, sizeof(*r->later)))
-		copy = malloc((out_cnt ? out_cnt : 1) * sizeof(*copy));
-	if (!copy) {
-		fprintf(r->body, "# out of memory: the response of this request is not recorded\n");
+	if (q != VGM_QUEUE_CONTROL)
 		return;
-	}
-	if (out_cnt)
-		memcpy(copy, out, out_cnt * sizeof(*copy));
-	l = &r->later[r->nlater++];
-	*l = (struct later){
-		.tag = tag,
-		.name = vgm_command_name(gpu_dialect(r->g), type),
-		/* A UUID is random; an EDID may not be the device line's. */
-		.replays = type != VGM_GPU_CMD_GET_EDID && type != VGM_GPU_CMD_RESOURCE_ASSIGN_UUID,
-		.hostdep = q == VGM_QUEUE_CONTROL && r->virgl && text_host_dependent(type),
-		.ctrl = q == VGM_QUEUE_CONTROL,
-		.out = copy,
-		.out_cnt = out_cnt,
-	};
+	memory_device_wrote(r, 0);
+	if (text_later_add(&r->later,
+			   &(struct text_later){
+				   .tag = tag,
+				   .name = vgm_command_name(gpu_dialect(r->g), type),
+				   /* A UUID is random; an EDID may not be the device line's. */
+				   .replays = type != VGM_GPU_CMD_GET_EDID &&
+					      type != VGM_GPU_CMD_RESOURCE_ASSIGN_UUID,
+				   .hostdep = r->virgl && text_host_dependent(type),
+			   },
+			   out, out_cnt) < 0)
+		fprintf(r->body, "# out of memory: the response of this request is not recorded\n");
 }
 
 /* The library answered a request in flight (before the chain goes back to
@@ -283,24 +275,9 @@ static void on_later(void *ctx, enum vgm_queue q, const struct iovec *out, size_
 static void on_done(void *ctx, uint64_t tag, size_t written)
 {
 	struct recorder *r = ctx;
-	struct later l;
-	size_t i;
 
-	for (i = 0; i < r->nlater && r->later[i].tag != tag; i++)
-		;
-	if (i == r->nlater)
-		return; /* in flight before the recording, or not recorded */
-	l = r->later[i];
-	memmove(&r->later[i], &r->later[i + 1], (r->nlater - i - 1) * sizeof(*r->later));
-	r->nlater--;
-	if (!r->stopped && l.ctrl &&
-	    grow((void **)&r->resp, &r->resp_cap, written ? written : 1, 1)) {
-		written = iovec_gather(l.out, l.out_cnt, r->resp, written);
-		fprintf(r->body, "# the response of the %s in flight (answered here):\n",
-			l.name ? l.name : "request");
-		trace_write_expect_ctrl(r->body, l.replays, l.hostdep, r->resp, written);
-	}
-	free(l.out);
+	if (text_later_done(r->stopped ? NULL : r->body, &r->later, tag, written) < 0)
+		fprintf(r->body, "# out of memory: a response is not recorded\n");
 }
 
 /* --- the end ------------------------------------------------------------ */
@@ -448,9 +425,7 @@ int recorder_close(struct recorder *r)
 	free(r->ends);
 	free(r->resp);
 	free(r->dumps);
-	for (size_t i = 0; i < r->nlater; i++)
-		free(r->later[i].out);
-	free(r->later);
+	text_later_free(&r->later);
 	free(r->backings);
 	for (uint32_t i = 0; i < VGM_MAX_SCANOUTS; i++)
 		free(r->edid[i].bytes);

@@ -48,17 +48,6 @@ struct rec_range {
 	bool fresh; /* mapped by the request running: not written out yet */
 };
 
-/* A request the trace holds whose response comes later (submit_tagged()
- * returned -EINPROGRESS): the VMM's tag, and a copy of its writable
- * elements, whose buffers are the VMM's until request_done(). */
-struct rec_later {
-	uint64_t tag;
-	const char *name;
-	bool hostdep;
-	struct iovec *out;
-	size_t out_cnt;
-};
-
 /* Guest addresses declared by ram lines, [start, end). */
 struct rec_span {
 	uint64_t start, end;
@@ -78,8 +67,7 @@ struct recorder {
 	bool probing; /* the recorder's own translate() calls: not mappings */
 	uint64_t shadow_bytes;
 	bool virgl; /* a 3D device: renderer=virgl, capsets hostdep */
-	struct rec_later *later;
-	size_t nlater, cap_later;
+	struct text_later_list later; /* requests in flight (submit_tagged()) */
 };
 
 /* arr (*cap elements of size bytes) grown to hold n + 1, or NULL (arr
@@ -516,31 +504,6 @@ static void step_done(struct vgm_device *dev, int err)
 		rec_fail(dev, err, err == -EIO ? "cannot write the trace" : "out of memory");
 }
 
-/* Remembers a request whose response comes later (record_done()). */
-static int add_later(struct recorder *r, uint64_t tag, const char *name, bool hostdep,
-		     const struct iovec *out, size_t out_cnt)
-{
-	struct rec_later *l = grow(r->later, &r->cap_later, r->nlater, sizeof(*r->later));
-	struct iovec *copy;
-
-	if (!l)
-		return -ENOMEM;
-	r->later = l;
-	copy = malloc((out_cnt ? out_cnt : 1) * sizeof(*copy));
-	if (!copy)
-		return -ENOMEM;
-	if (out_cnt)
-		memcpy(copy, out, out_cnt * sizeof(*copy));
-	r->later[r->nlater++] = (struct rec_later){
-		.tag = tag,
-		.name = name,
-		.hostdep = hostdep,
-		.out = copy,
-		.out_cnt = out_cnt,
-	};
-	return 0;
-}
-
 /* After it: the request (its memory is written by now, also what it mapped)
  * and the response it got; or, for one submit_tagged() left in flight
  * (later: its tag), the request only, written in the order the requests
@@ -563,8 +526,14 @@ void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iov
 	if (!err && queue == VGM_QUEUE_CONTROL && type == VGM_GPU_CMD_TRANSFER_FROM_HOST_3D)
 		absorb(dev, in, in_cnt);
 	if (!err && later)
-		err = add_later(r, *later, vgm_command_name(core_dialect(dev->core), type),
-				hostdep, out, out_cnt);
+		err = text_later_add(&r->later,
+				     &(struct text_later){
+					     .tag = *later,
+					     .name = vgm_command_name(core_dialect(dev->core), type),
+					     .replays = true,
+					     .hostdep = hostdep,
+				     },
+				     out, out_cnt);
 	else if (!err && queue == VGM_QUEUE_CONTROL)
 		err = put_response(r, out, out_cnt, written, hostdep);
 	step_done(dev, err);
@@ -577,26 +546,9 @@ void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iov
 void record_done(struct vgm_device *dev, uint64_t tag, size_t written)
 {
 	struct recorder *r = dev->rec;
-	struct rec_later l;
-	size_t i;
-	int err;
 
-	if (!r)
-		return;
-	for (i = 0; i < r->nlater && r->later[i].tag != tag; i++)
-		;
-	if (i == r->nlater)
-		return;
-	l = r->later[i];
-	memmove(&r->later[i], &r->later[i + 1], (r->nlater - i - 1) * sizeof(*r->later));
-	r->nlater--;
-	if (!r->stopped) {
-		fprintf(r->f, "# the response of the %s in flight (answered here):\n",
-			l.name ? l.name : "request");
-		err = put_response(r, l.out, l.out_cnt, written, l.hostdep);
-		step_done(dev, err);
-	}
-	free(l.out);
+	if (r)
+		step_done(dev, text_later_done(r->stopped ? NULL : r->f, &r->later, tag, written));
 }
 
 void record_reset(struct vgm_device *dev)
@@ -607,17 +559,15 @@ void record_reset(struct vgm_device *dev)
 	if (!r || r->stopped || !r->started)
 		return;
 	fputs("# vgm_device_reset(): vgm-trace v1 has no reset; the recording ends here\n", r->f);
-	if (r->nlater)
-		fprintf(r->f, "# (%zu requests in flight are answered ERR_UNSPEC by it)\n", r->nlater);
+	if (r->later.n)
+		fprintf(r->f, "# (%zu requests in flight are answered ERR_UNSPEC by it)\n", r->later.n);
 	fflush(r->f);
 	rec_fail(dev, 0, "the device was reset");
 }
 
 static void recorder_free(struct recorder *r)
 {
-	for (size_t i = 0; i < r->nlater; i++)
-		free(r->later[i].out);
-	free(r->later);
+	text_later_free(&r->later);
 	for (size_t i = 0; i < r->nranges; i++)
 		free(r->ranges[i].shadow);
 	free(r->ranges);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "virtgpu-mem/virtgpu-mem.h"
 
@@ -241,6 +242,33 @@ void text_ctrl(FILE *f, const uint8_t *resp, size_t written, bool hostdep);
 
 /* "# expect: " (replays) or "# recorded: ", then text_ctrl()'s line. */
 void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, size_t written);
+
+/* ---- trace-later.c: responses that come later ---------------------------- */
+
+/* A request in flight whose response line is still to be written: its
+ * tag, command name (or NULL), whether the replay gives the same response
+ * ("# expect:" or "# recorded:"), hostdep; its writable elements (copied
+ * by text_later_add()). */
+struct text_later {
+	uint64_t tag;
+	const char *name;
+	bool replays, hostdep;
+	struct iovec *out;
+	size_t out_cnt;
+};
+struct text_later_list {
+	struct text_later *v;
+	size_t n, cap;
+};
+/* Keeps l (out[] copied, not the buffers); 0 or -ENOMEM. */
+int text_later_add(struct text_later_list *list, const struct text_later *l,
+		   const struct iovec *out, size_t out_cnt);
+/* The request with tag was answered (written bytes in its elements): its
+ * response line written to f (NULL: only forgotten), under a comment
+ * naming it. 0 (also for a tag not kept: a request before the recording)
+ * or -ENOMEM. */
+int text_later_done(FILE *f, struct text_later_list *list, uint64_t tag, size_t written);
+void text_later_free(struct text_later_list *list);
 
 /* Whether a recording marks a request of this type hostdep on a 3D device:
  * the capset info and capsets virglrenderer answers from the host's GL
