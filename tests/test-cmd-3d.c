@@ -5,15 +5,18 @@
  * resources, transfers, SUBMIT_3D, capsets; fenced SUBMIT_3D in flight
  * until polled; fences at context destroy and at reset; a context that
  * clears a CREATE_2D resource, shown on a scanout after a flush; every 3D
- * command's bad fields, each changing nothing.
+ * command's bad fields, each changing nothing; a recorded session, fenced
+ * requests in flight included, replayed by vgm-replay (VGM_REPLAY).
  *
  * Skips (77) where virglrenderer cannot start (no EGL surfaceless display).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "util/util.h"
@@ -550,6 +553,248 @@ static void test_3d_on_2d_device(void **state)
 	harness_free(h);
 }
 
+/* ---- recording ------------------------------------------------------------------ */
+
+/* A request of the recorded session and the response it got. */
+struct answer {
+	uint8_t resp[2048];
+	size_t written;
+	bool hostdep;
+};
+
+/* Request n of the session, with tag n and its own response buffer (one
+ * in flight is answered into it later); fence 0: none. The request is
+ * freed. */
+static int submit_nth(struct harness *h, struct req *r, struct answer *a, uint64_t n,
+		      uint64_t fence)
+{
+	struct iovec in, out = { a[n].resp, sizeof(a[n].resp) };
+	int ret;
+
+	if (fence)
+		req_fence(r, fence, CTX, -1);
+	in = (struct iovec){ r->buf, r->len };
+	a[n].hostdep = le32(r->buf) == VGM_GPU_CMD_GET_CAPSET_INFO;
+	ret = vgm_device_submit_tagged(h->dev, VGM_QUEUE_CONTROL, &in, 1, &out, 1, n,
+				       &a[n].written);
+	req_free(r);
+	return ret;
+}
+
+/* The session: a context clears texture 7 (CREATE_3D, backed) with a
+ * fenced SUBMIT_3D and reads it back with a fenced TRANSFER_FROM_HOST_3D,
+ * both in flight while SET_SCANOUT and RESOURCE_FLUSH show the texture;
+ * a capset info between. Returns how many requests. */
+static uint64_t record_session(struct harness *h, struct answer *a, struct backing *b)
+{
+	uint64_t n = 0;
+	struct enc e;
+	struct req r;
+
+	req_ctx_create(&r, CTX, 4, 0);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	req_create_3d(&r, 7, 64, 64);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	backing_make(h, b, 64 * 64 * 4, 4096);
+	backing_fill(h, b, 0, 0xa5, 64 * 64 * 4);
+	req_attach_backing(&r, 7, b);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	req_capset_info(&r, 0);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	clear_cmds(&e, 7);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit_nth(h, &r, a, n++, 1), -EINPROGRESS);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	assert_int_equal(submit_nth(h, &r, a, n++, 2), -EINPROGRESS);
+	req_set_scanout(&r, 0, 7, 0, 0, 64, 64);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	req_flush(&r, 7, 0, 0, 64, 64);
+	assert_int_equal(submit_nth(h, &r, a, n++, 0), 0);
+	poll_until_done(h, 2);
+	for (size_t i = 0; i < h->nevents; i++) {
+		if (h->events[i].kind == EV_REQUEST_DONE)
+			a[h->events[i].tag].written = h->events[i].written;
+	}
+	return n;
+}
+
+/* vgm-replay's output of the trace dir/session.trace, its dumps in dir. */
+static char *replay_output(const char *replay, const char *dir)
+{
+	char cmd[512], *out = NULL;
+	size_t len = 0;
+	FILE *p, *m = open_memstream(&out, &len);
+	int c;
+
+	assert_non_null(m);
+	snprintf(cmd, sizeof(cmd), "'%s' -d '%s' '%s/session.trace' 2>/dev/null", replay, dir, dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while ((c = fgetc(p)) != EOF)
+		fputc(c, m);
+	assert_int_equal(pclose(p), 0);
+	fclose(m);
+	return out;
+}
+
+/* Whether text has line as one of its lines. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p++) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* The replay's ctrl lines are the responses the device gave, in order of
+ * the requests, and every "# expect:" line of the trace is one of its
+ * lines. */
+static void expect_same_responses(const char *trace, const char *output, const struct answer *a,
+				  uint64_t n)
+{
+	char *want = NULL, line[8192];
+	size_t len = 0, k = 0;
+	FILE *m = open_memstream(&want, &len);
+	const char *p = trace;
+
+	for (uint64_t i = 0; i < n; i++)
+		text_ctrl(m, a[i].resp, a[i].written, a[i].hostdep);
+	fclose(m);
+	for (const char *o = output; *o; o = strchr(o, '\n') + 1) {
+		if (!strncmp(o, "ctrl", 4)) {
+			size_t l = strcspn(o, "\n");
+
+			assert_memory_equal(o, want + k, l + 1);
+			k += l + 1;
+		}
+		if (!strchr(o, '\n'))
+			break;
+	}
+	assert_int_equal(k, len);
+	while ((p = strstr(p, "# expect: "))) {
+		size_t l = strcspn(p + 10, "\n");
+
+		assert_true(l < sizeof(line));
+		memcpy(line, p + 10, l);
+		line[l] = '\0';
+		assert_true(has_line(output, line));
+		p += 10 + l;
+	}
+	free(want);
+}
+
+/* Whether a write line of the trace has the bytes hex (lower-case). */
+static bool writes(const char *trace, const char *hex)
+{
+	for (const char *p = trace; (p = strstr(p, "\nwrite ")); p++) {
+		size_t l = strcspn(p + 1, "\n");
+		char *line = strndup(p + 1, l);
+		bool found;
+
+		assert_non_null(line);
+		found = strstr(line, hex) != NULL;
+		free(line);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* Every pixel of a binary PPM (P6, 64x64) is the clear colour. */
+static void expect_cleared_ppm(const char *path)
+{
+	static uint8_t rgb[64 * 64 * 3];
+	char head[16] = { 0 };
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	assert_non_null(fgets(head, sizeof(head), f));
+	assert_string_equal(head, "P6\n");
+	assert_non_null(fgets(head, sizeof(head), f));
+	assert_string_equal(head, "64 64\n");
+	assert_non_null(fgets(head, sizeof(head), f));
+	assert_int_equal(fread(rgb, 1, sizeof(rgb), f), sizeof(rgb));
+	fclose(f);
+	for (size_t i = 0; i < 64 * 64; i++) {
+		assert_int_equal(rgb[3 * i], (CLEAR_PIXEL >> 16) & 0xff);
+		assert_int_equal(rgb[3 * i + 1], (CLEAR_PIXEL >> 8) & 0xff);
+		assert_int_equal(rgb[3 * i + 2], CLEAR_PIXEL & 0xff);
+	}
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return text;
+}
+
+/* A virgl device records itself, fenced requests in flight included; the
+ * recording, replayed by vgm-replay, gets the same responses (the capset
+ * info host-dependent) and shows the same pixels; the pixels the device
+ * read back into guest memory are not in it. */
+static void test_3d_recording_replays(void **state)
+{
+	struct harness *h = *state;
+	const char *replay = getenv("VGM_REPLAY");
+	char dir[] = "/tmp/vgm-record-3d-XXXXXX", path[64], ppm[80];
+	static struct answer a[16];
+	struct backing b;
+	uint64_t n;
+	char *trace, *output;
+	FILE *f;
+	int fd;
+
+	if (!replay)
+		skip(); /* vgm-replay not built */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/session", dir);
+	snprintf(ppm, sizeof(ppm), "%s.trace", path);
+	fd = open(ppm, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(vgm_device_record_start(h->dev, fd), 0);
+	close(fd);
+	n = record_session(h, a, &b);
+	assert_int_equal(vgm_device_record_stop(h->dev), 0);
+	/* What the scanout shows, as the replay's dump. */
+	f = fopen(ppm, "a");
+	assert_non_null(f);
+	fputs("dump 0 shown.ppm\n", f);
+	fclose(f);
+	trace = read_text(ppm);
+	assert_non_null(strstr(trace, " renderer=virgl"));
+	assert_non_null(strstr(trace, " hostdep "));
+	/* What TRANSFER_FROM_HOST_3D wrote into the backing (the clear colour,
+	 * B8G8R8A8) is the replay's to write, not the trace's. */
+	assert_false(writes(trace, "996633ff996633ff"));
+	output = replay_output(replay, dir);
+	expect_same_responses(trace, output, a, n);
+	snprintf(ppm, sizeof(ppm), "%s/shown.ppm", dir);
+	expect_cleared_ppm(ppm);
+	unlink(ppm);
+	snprintf(ppm, sizeof(ppm), "%s.trace", path);
+	unlink(ppm);
+	rmdir(dir);
+	free(trace);
+	free(output);
+	backing_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_3d, harness_teardown)
@@ -569,6 +814,7 @@ int main(int argc, char **argv)
 		T(test_3d_create_3d_bad_fields),
 		T(test_3d_transfer_bad_fields),
 		T(test_3d_submit_bad_fields),
+		T(test_3d_recording_replays),
 		cmocka_unit_test(test_3d_submit_over_budget),
 		cmocka_unit_test(test_3d_on_2d_device),
 	};

@@ -144,17 +144,8 @@ void print_install(struct vgm_host_ops *ops)
 void print_ctrl(const struct trace_exec *x, const uint8_t *resp, size_t written,
 		bool host_dependent)
 {
-	size_t head = written < 24 ? written : 24;
-
-	if (!x->opts.out)
-		return;
-	if (!host_dependent) {
-		text_ctrl(x->opts.out, resp, written);
-		return;
-	}
-	fputs("ctrl ", x->opts.out);
-	trace_write_hex(x->opts.out, resp, head);
-	fprintf(x->opts.out, " +%zu host-dependent\n", written - head);
+	if (x->opts.out)
+		text_ctrl(x->opts.out, resp, written, host_dependent);
 }
 
 /* A command or response type by name, or in hex when it has none. */

@@ -107,13 +107,15 @@ void trace_write_request(FILE *f, enum trace_kind kind, const struct trace_reque
 				.ncuts = req->ncuts,
 				.resp = req->resp,
 				.nresp = req->nresp,
+				.hostdep = req->host_dependent,
 				.note = note,
 			});
 }
 
-void trace_write_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written)
+void trace_write_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp,
+			     size_t written)
 {
-	text_expect_ctrl(f, replays, resp, written);
+	text_expect_ctrl(f, replays, hostdep, resp, written);
 }
 
 int trace_write_dump(FILE *f, const struct vgm_device *dev, uint32_t scanout, const char *path)

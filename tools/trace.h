@@ -259,8 +259,10 @@ void trace_write_request(FILE *f, enum trace_kind kind, const struct trace_reque
 
 /* "# expect: <line>" with the ctrl line vgm-replay prints for this
  * response (tests/traces/run-trace.py checks it); "# recorded: <line>"
- * when the replay cannot give the same (a random UUID, say). */
-void trace_write_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written);
+ * when the replay cannot give the same (a random UUID, say). hostdep: the
+ * line of a hostdep request (its header and size). */
+void trace_write_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp,
+			     size_t written);
 
 /*
  * "dump <scanout> <path>", then "# expect: <line>" with the dump line

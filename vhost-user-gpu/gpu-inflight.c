@@ -226,6 +226,10 @@ void gpu_request_done(void *host, uint64_t tag, size_t written)
 		log_error("request_done: tag 0x%llx names no request", (unsigned long long)tag);
 		return;
 	}
+	/* The recorder reads the response where the library wrote it, before
+	 * the slot is given back. */
+	if (g->rec.done)
+		g->rec.done(g->rec.ctx, tag, written);
 	live = answer_goes_in(g, qi, head);
 	gpu_bounce_give(&g->bounces, tag, written, live);
 	if (!live)

@@ -84,6 +84,9 @@ static bool run_chain(struct gpu *g, uint32_t qi)
 				       tag, &written);
 	gpu_tell_owners(g);
 	if (err == -EINPROGRESS) {
+		if (g->rec.later)
+			g->rec.later(g->rec.ctx, (enum vgm_queue)qi, out, c->n_write, resp,
+				     resp_cnt, tag);
 		if (log_get_level() >= VGM_LOG_DEBUG)
 			log_request(g, qi, 0);
 		gpu_inflight_added(g);

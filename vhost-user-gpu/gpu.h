@@ -57,7 +57,12 @@ struct gpu_config {
  * before a device reset, while the device still holds what it held.
  * edid() comes when the library took an EDID from QEMU
  * (vgm_device_set_edid() succeeded; the bytes it copied), before the
- * GET_EDID that asked for it runs.
+ * GET_EDID that asked for it runs. With --virgl, a request the library
+ * keeps in flight gets later() instead of response() (out: the chain's
+ * writable part; resp: where the library will write the response, host
+ * memory of the backend's, gpu-bounce.c; tag: the one given to the
+ * library), and done() when the library answered it, while resp still
+ * holds the response and before any of it goes to the guest.
  */
 struct gpu_recorder {
 	void (*request)(void *ctx, enum vgm_queue queue, const struct iovec *in, size_t in_cnt);
@@ -65,6 +70,9 @@ struct gpu_recorder {
 			 size_t written);
 	void (*reset)(void *ctx);
 	void (*edid)(void *ctx, uint32_t scanout, const uint8_t *edid, size_t len);
+	void (*later)(void *ctx, enum vgm_queue queue, const struct iovec *out, size_t out_cnt,
+		      const struct iovec *resp, size_t resp_cnt, uint64_t tag);
+	void (*done)(void *ctx, uint64_t tag, size_t written);
 	void *ctx;
 };
 

@@ -297,11 +297,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->print_capabilities)
 		return 0;
-	if (o->gpu.virgl && o->record) {
-		fprintf(stderr, "vgm-vhost-user-gpu: --record with --virgl: the trace format has "
-				"no 3D commands yet\n");
-		return -1;
-	}
 	if (check_state_options(o) < 0)
 		return -1;
 	if (!o->socket_path == (o->fd < 0)) {
@@ -524,7 +519,7 @@ static int start(struct backend *b)
 	if (err < 0)
 		return err;
 	if (b->opt.record) {
-		err = recorder_new(b->opt.record, b->gpu, &b->rec);
+		err = recorder_new(b->opt.record, b->gpu, b->opt.gpu.virgl, &b->rec);
 		if (err < 0) {
 			log_error("cannot record to %s: %s", b->opt.record, strerror(-err));
 			return err;

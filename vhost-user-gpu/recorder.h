@@ -31,6 +31,12 @@
  *     instead, as the replay cannot answer the same (the UUID is random),
  *     and so does GET_EDID while QEMU has given a scanout another EDID
  *     than the device line's (a comment says where);
+ *   - with --virgl (renderer=virgl), SUBMIT_3D's commands are part of its
+ *     ctrl line (at most 1 MiB, what the library reads); a fenced request
+ *     the library answers later is written when it runs, in order, and
+ *     its "# expect:" line where the answer came (a comment names it);
+ *     GET_CAPSET_INFO and GET_CAPSET are hostdep: their expect lines give
+ *     the response's header and size, which any host's virgl answers;
  *   - at the end, a dump line per scanout and a "# expect: dump ..."
  *     comment with the CRC-32 of what the device showed there (or "off"
  *     for a scanout that showed nothing): the replay must show the same.
@@ -47,8 +53,9 @@
 struct recorder;
 
 /* Starts recording g (gpu_set_recorder); path is created now (truncated)
- * and written at recorder_close(). @return 0, -errno of fopen, -ENOMEM. */
-int recorder_new(const char *path, struct gpu *g, struct recorder **out);
+ * and written at recorder_close(). virgl: g's device is a 3D one
+ * (renderer=virgl). @return 0, -errno of fopen, -ENOMEM. */
+int recorder_new(const char *path, struct gpu *g, bool virgl, struct recorder **out);
 
 /* Writes the file and stops recording. NULL: no-op.
  * @return 0, or -errno when the file could not be written (logged). */

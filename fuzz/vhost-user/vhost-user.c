@@ -169,7 +169,7 @@ static void open_back(struct back *b, int fd, uint8_t mode)
 	FUZZ_CHECK(loop_new(&b->loop) == 0, "loop_new");
 	FUZZ_CHECK(gpu_new(&cfg, b->loop, &b->gpu) == 0, "gpu_new");
 	if (mode & 1)
-		FUZZ_CHECK(recorder_new("/dev/null", b->gpu, &b->rec) == 0, "recorder_new");
+		FUZZ_CHECK(recorder_new("/dev/null", b->gpu, false, &b->rec) == 0, "recorder_new");
 	FUZZ_CHECK(vhost_user_new(fd, b->gpu, b->loop, &b->vu) == 0, "vhost_user_new");
 }
 

@@ -798,6 +798,12 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
  * recording cannot hold (a reset ends it; display, EDID and feature changes
  * after the first request are not in it).
  *
+ * A 3D device (VGM_RENDERER_VIRGL) is recorded too (renderer=virgl on the
+ * device line): a request vgm_device_submit_tagged() leaves in flight is
+ * written when it is submitted, in order, and its "# expect:" line when
+ * the library answers it (before request_done()); SUBMIT_3D's commands are
+ * part of its request; GET_CAPSET_INFO and GET_CAPSET are marked hostdep.
+ *
  * Start it before the guest's first request or after vgm_device_reset().
  * The library writes to its own duplicate of fd (dup()), flushed after each
  * request: the caller may close fd. A write error or running out of memory
@@ -807,10 +813,8 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
  * @param dev the device
  * @param fd a file descriptor open for writing (a file, a pipe, a socket)
  * @return 0; -EINVAL for NULL or fd < 0; -EBUSY when the device records
- *         already, has live resources or memory regions, or inside one of
- *         its callbacks; -ENOTSUP for a device with a 3D renderer
- *         (VGM_RENDERER_VIRGL), which this version does not record (its
- *         requests complete later); -ENOMEM;
+ *         already, has live resources or memory regions or requests in
+ *         flight, or inside one of its callbacks; -ENOMEM;
  *         a negative errno of dup() or fdopen().
  * @since 0.3
  */

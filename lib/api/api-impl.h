@@ -45,8 +45,13 @@ int api_misuse(struct vgm_device *dev, const char *what);
 /* record.c: the recorder's part of submit, reset and destroy; each does
  * nothing when the device is not recording. */
 void record_before(struct vgm_device *dev);
+/* later: NULL for a request answered (written bytes of response), else
+ * the tag of one left in flight, whose response record_done() writes when
+ * the answer tells the VMM. */
 void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
-		  size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t written);
+		  size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t written,
+		  const uint64_t *later);
+void record_done(struct vgm_device *dev, uint64_t tag, size_t written);
 void record_reset(struct vgm_device *dev);
 /* Ends the recording: 0, or the negative errno that cut it short. */
 int record_close(struct vgm_device *dev);

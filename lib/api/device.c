@@ -253,8 +253,10 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev)
 	/* Nothing is in flight with the 2D renderer; a renderer that completes
 	 * later has its requests answered ERR_UNSPEC here, before the objects
 	 * they named go. */
-	device_cancel(dev);
+	/* The recording ends first: the replay of a request in flight is not
+	 * cancelled by a reset. */
 	record_reset(dev);
+	device_cancel(dev);
 	/* SUBMIT_3D's buffer is the guest's doing too: nothing outlives a reset. */
 	dispatch_reset(dev->dispatch);
 	core_reset(dev->core);

@@ -23,6 +23,8 @@ static void tell(struct vgm_device *dev, const struct dispatch_done *done)
 		dev->waited_written = done->written;
 		return;
 	}
+	/* Recorded first: the VMM may give the buffers back in request_done(). */
+	record_done(dev, done->tag.value, done->written);
 	host_request_done(dev->host, done->tag.value, done->written);
 }
 

@@ -13,6 +13,11 @@
  * scattered, and a replay takes at most 1024 ram lines, while an address
  * that is not RAM must stay one in the replay. The device line is written
  * at the first request, when the driver has accepted its features.
+ *
+ * A 3D device answers fenced requests after submit_tagged() returns: such
+ * a request is written when submitted (the state it changes is changed
+ * then, in that order) and its response where the answer comes, kept by
+ * its tag until then.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +33,9 @@
 #define WINDOW (16ull << 20)
 /* Bytes compared at a time; a changed block is written whole. */
 #define BLOCK 64u
+/* Range pairs compared at most when a transfer's writes are taken as the
+ * trace's (absorb()); past that they are written as guest writes. */
+#define MAX_ABSORB (1u << 20)
 /* The most guest memory the recorder keeps a copy of: what a replay maps. */
 #define MAX_SHADOW (4ull << 30)
 
@@ -58,6 +66,8 @@ struct recorder {
 	size_t nwindows, cap_windows;
 	bool probing; /* the recorder's own translate() calls: not mappings */
 	uint64_t shadow_bytes;
+	bool virgl; /* a 3D device: renderer=virgl, capsets hostdep */
+	struct text_later_list later; /* requests in flight (submit_tagged()) */
 };
 
 /* arr (*cap elements of size bytes) grown to hold n + 1, or NULL (arr
@@ -326,8 +336,8 @@ static void put_limits(FILE *f, const struct core_limits *l)
 }
 
 /* The device as the first request finds it: dialect, accepted features,
- * displays, limits, the VMM's EDIDs. */
-static void put_device(FILE *f, const struct core *c)
+ * displays, limits, renderer, the VMM's EDIDs. */
+static void put_device(FILE *f, const struct core *c, bool virgl)
 {
 	uint64_t accepted = 0;
 	struct scanout_desc d;
@@ -345,6 +355,8 @@ static void put_device(FILE *f, const struct core *c)
 			fprintf(f, " display=%" PRIu32 ":%" PRIu32 "x%" PRIu32, i, d.width, d.height);
 	}
 	put_limits(f, core_limits(c));
+	if (virgl)
+		fputs(" renderer=virgl", f);
 	for (uint32_t i = 0; i < core_num_scanouts(c); i++) {
 		scanout_describe(c, i, &d);
 		if (!d.edid)
@@ -377,14 +389,19 @@ static uint8_t *gather(const struct iovec *iov, size_t cnt, size_t max, size_t *
 	return p;
 }
 
+/* The request line; *type (0 for a request shorter than one) and
+ * *hostdep say what its response line is. */
 static int put_request(struct recorder *r, enum vgm_queue queue, const struct iovec *in,
-		       size_t in_cnt, const struct iovec *out, size_t out_cnt)
+		       size_t in_cnt, const struct iovec *out, size_t out_cnt, uint32_t *type,
+		       bool *hostdep)
 {
 	uint32_t resp[TEXT_MAX_RESP];
 	size_t *cuts = calloc(in_cnt ? in_cnt : 1, sizeof(*cuts));
 	size_t len = 0, ncuts = 0;
 	uint8_t *data = cuts ? gather(in, in_cnt, SIZE_MAX, &len, cuts, &ncuts) : NULL;
 
+	*type = data && len >= 4 ? le32(data) : 0;
+	*hostdep = queue == VGM_QUEUE_CONTROL && r->virgl && text_host_dependent(*type);
 	if (data)
 		text_request(r->f, &(struct text_request){
 					   .cursor = queue == VGM_QUEUE_CURSOR,
@@ -394,6 +411,7 @@ static int put_request(struct recorder *r, enum vgm_queue queue, const struct io
 					   .ncuts = ncuts,
 					   .resp = resp,
 					   .nresp = text_resp_sizes(out, out_cnt, resp),
+					   .hostdep = *hostdep,
 				   });
 	free(data);
 	free(cuts);
@@ -401,14 +419,14 @@ static int put_request(struct recorder *r, enum vgm_queue queue, const struct io
 }
 
 static int put_response(struct recorder *r, const struct iovec *out, size_t out_cnt,
-			size_t written)
+			size_t written, bool hostdep)
 {
 	size_t len;
 	uint8_t *data = gather(out, out_cnt, written, &len, NULL, NULL);
 
 	if (!data)
 		return -ENOMEM;
-	text_expect_ctrl(r->f, true, data, len);
+	text_expect_ctrl(r->f, true, hostdep, data, len);
 	free(data);
 	return 0;
 }
@@ -422,32 +440,115 @@ void record_before(struct vgm_device *dev)
 	if (!r || r->stopped)
 		return;
 	if (!r->started) {
-		put_device(r->f, dev->core);
+		put_device(r->f, dev->core, r->virgl);
 		r->started = true;
 	}
 	for (size_t i = 0; i < r->nranges; i++)
 		diff_range(r, &r->ranges[i]);
 }
 
-/* After it: the request (its memory is written by now, also what it mapped)
- * and the response it got. */
-void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
-		  size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t written)
+/* The shadows of the ranges that overlap [gpa, gpa + len) take what
+ * guest memory holds there now. */
+static void absorb_range(struct recorder *r, uint64_t gpa, uint64_t len)
+{
+	for (size_t i = 0; i < r->nranges; i++) {
+		struct rec_range *g = &r->ranges[i];
+		uint64_t lo = gpa > g->gpa ? gpa : g->gpa;
+		uint64_t hi = gpa + len < g->gpa + g->len ? gpa + len : g->gpa + g->len;
+
+		if (lo < hi && !g->fresh)
+			memcpy(g->shadow + (lo - g->gpa), g->ptr + (lo - g->gpa), hi - lo);
+	}
+}
+
+/*
+ * TRANSFER_FROM_HOST_3D (the request in[]) wrote a resource's pixels into
+ * its backing, as the replay's own transfer will: the ranges of that
+ * backing take them as the trace's, so that they are not written into it
+ * again before the next request (a GL guest reads every frame back).
+ */
+static void absorb(struct vgm_device *dev, const struct iovec *in, size_t in_cnt)
+{
+	const struct vgm_wire_command *cmd =
+		wire_command(core_dialect(dev->core), VGM_GPU_CMD_TRANSFER_FROM_HOST_3D);
+	struct vgm_gpu_transfer_host_3d t;
+	const struct guest_range *gr;
+	struct resource *res;
+	struct iov_reader ir;
+	struct region *rg;
+	uint8_t req[sizeof(t)];
+	uint32_t n;
+
+	iov_reader_init(&ir, in, in_cnt);
+	if (!cmd || !iov_reader_copy(&ir, req, sizeof(req)) ||
+	    !wire_decode_body(cmd->request, req, sizeof(req), &t))
+		return;
+	res = resource_find(dev->core, t.resource_id);
+	rg = res ? resource_backing(res) : NULL;
+	gr = rg ? region_ranges(rg, &n) : NULL;
+	if (!gr || (uint64_t)n * dev->rec->nranges > MAX_ABSORB)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		absorb_range(dev->rec, gr[i].addr, gr[i].len);
+}
+
+/* Ends a step of the recording: flushed, or the recording stopped with
+ * err (or with -EIO when the file cannot be written). */
+static void step_done(struct vgm_device *dev, int err)
 {
 	struct recorder *r = dev->rec;
+
+	if (!err && (fflush(r->f) != 0 || ferror(r->f)))
+		err = -EIO;
+	if (err)
+		rec_fail(dev, err, err == -EIO ? "cannot write the trace" : "out of memory");
+}
+
+/* After it: the request (its memory is written by now, also what it mapped)
+ * and the response it got; or, for one submit_tagged() left in flight
+ * (later: its tag), the request only, written in the order the requests
+ * came (the order they change the device in, which a replay that waits for
+ * each reproduces), its response at record_done(). */
+void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iovec *in,
+		  size_t in_cnt, const struct iovec *out, size_t out_cnt, size_t written,
+		  const uint64_t *later)
+{
+	struct recorder *r = dev->rec;
+	uint32_t type;
+	bool hostdep;
 	int err;
 
 	if (!r || r->stopped)
 		return;
 	err = put_fresh(dev);
 	if (!err)
-		err = put_request(r, queue, in, in_cnt, out, out_cnt);
-	if (!err && queue == VGM_QUEUE_CONTROL)
-		err = put_response(r, out, out_cnt, written);
-	if (!err && (fflush(r->f) != 0 || ferror(r->f)))
-		err = -EIO;
-	if (err)
-		rec_fail(dev, err, err == -EIO ? "cannot write the trace" : "out of memory");
+		err = put_request(r, queue, in, in_cnt, out, out_cnt, &type, &hostdep);
+	if (!err && queue == VGM_QUEUE_CONTROL && type == VGM_GPU_CMD_TRANSFER_FROM_HOST_3D)
+		absorb(dev, in, in_cnt);
+	if (!err && later)
+		err = text_later_add(&r->later,
+				     &(struct text_later){
+					     .tag = *later,
+					     .name = vgm_command_name(core_dialect(dev->core), type),
+					     .replays = true,
+					     .hostdep = hostdep,
+				     },
+				     out, out_cnt);
+	else if (!err && queue == VGM_QUEUE_CONTROL)
+		err = put_response(r, out, out_cnt, written, hostdep);
+	step_done(dev, err);
+}
+
+/* The response of a request in flight, as the VMM gets it: written where
+ * it came (the replay prints it after its own request, which run-trace.py
+ * finds wherever it is). A tag the recorder does not hold came before the
+ * recording. */
+void record_done(struct vgm_device *dev, uint64_t tag, size_t written)
+{
+	struct recorder *r = dev->rec;
+
+	if (r)
+		step_done(dev, text_later_done(r->stopped ? NULL : r->f, &r->later, tag, written));
 }
 
 void record_reset(struct vgm_device *dev)
@@ -458,12 +559,15 @@ void record_reset(struct vgm_device *dev)
 	if (!r || r->stopped || !r->started)
 		return;
 	fputs("# vgm_device_reset(): vgm-trace v1 has no reset; the recording ends here\n", r->f);
+	if (r->later.n)
+		fprintf(r->f, "# (%zu requests in flight are answered ERR_UNSPEC by it)\n", r->later.n);
 	fflush(r->f);
 	rec_fail(dev, 0, "the device was reset");
 }
 
 static void recorder_free(struct recorder *r)
 {
+	text_later_free(&r->later);
 	for (size_t i = 0; i < r->nranges; i++)
 		free(r->ranges[i].shadow);
 	free(r->ranges);
@@ -500,19 +604,13 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd)
 		return err;
 	if (fd < 0)
 		return api_misuse(dev, "vgm_device_record_start: fd < 0");
-	/* A 3D device answers requests after submit returns, which the
-	 * recorder does not follow yet (the trace format itself has
-	 * renderer=virgl and the 3D commands). */
-	if (render_3d(dev->render)) {
-		logger_msg(dev->log, VGM_LOG_ERROR,
-			   "API misuse: vgm_device_record_start: a 3D device is not recorded");
-		return -ENOTSUP;
-	}
 	core_stats(dev->core, &st);
-	if (dev->rec || st.resources || st.regions || st.memory_ids) {
-		logger_msg(dev->log, VGM_LOG_ERROR,
-			   "API misuse: vgm_device_record_start: %s",
-			   dev->rec ? "already recording" : "the device has live objects");
+	if (dev->rec || st.resources || st.regions || st.memory_ids ||
+	    dispatch_in_flight(dev->dispatch)) {
+		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: vgm_device_record_start: %s",
+			   dev->rec ? "already recording"
+			   : dispatch_in_flight(dev->dispatch) ? "requests are in flight"
+							       : "the device has live objects");
 		return -EBUSY;
 	}
 	r = calloc(1, sizeof(*r));
@@ -525,6 +623,7 @@ VGM_EXPORT int vgm_device_record_start(struct vgm_device *dev, int fd)
 		return err;
 	}
 	fputs("# vgm-trace v1, recorded by libvirtgpu-mem " VGM_VERSION_STRING "\n", r->f);
+	r->virgl = render_3d(dev->render) != NULL;
 	dev->rec = r;
 	host_set_watch(dev->host, &rec_watch, dev);
 	return 0;

@@ -49,7 +49,7 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
 	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, waited, written) ==
 	    DISPATCH_PENDING)
 		device_wait(dev, written);
-	record_after(dev, queue, in, in_cnt, out, out_cnt, *written);
+	record_after(dev, queue, in, in_cnt, out, out_cnt, *written, NULL);
 	return 0;
 }
 
@@ -63,12 +63,12 @@ VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue q
 
 	if (err)
 		return err;
-	/* Only a device that records nothing completes later: recording
-	 * refuses a 3D device (record.c). */
 	record_before(dev);
 	if (dispatch_submit(dev->dispatch, queue, in, in_cnt, out, out_cnt, t, written) ==
-	    DISPATCH_PENDING)
+	    DISPATCH_PENDING) {
+		record_after(dev, queue, in, in_cnt, out, out_cnt, 0, &tag);
 		return -EINPROGRESS;
-	record_after(dev, queue, in, in_cnt, out, out_cnt, *written);
+	}
+	record_after(dev, queue, in, in_cnt, out, out_cnt, *written, NULL);
 	return 0;
 }

@@ -72,6 +72,8 @@ void text_request(FILE *f, const struct text_request *r)
 			fputc('0', f);
 		for (uint32_t i = 0; i < r->nresp; i++)
 			fprintf(f, "%s%" PRIu32, i ? "," : "", r->resp[i]);
+		if (r->hostdep)
+			fputs(" hostdep", f);
 	}
 	for (size_t i = 0; r->len && i <= r->ncuts; i++) {
 		size_t end = i < r->ncuts ? r->cuts[i] : r->len;
@@ -103,16 +105,29 @@ uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT
 	return n;
 }
 
-void text_ctrl(FILE *f, const uint8_t *resp, size_t written)
+void text_ctrl(FILE *f, const uint8_t *resp, size_t written, bool hostdep)
 {
+	size_t head = written < sizeof(struct vgm_gpu_ctrl_hdr) ? written : sizeof(struct vgm_gpu_ctrl_hdr);
+
+	if (hostdep) {
+		fputs("ctrl ", f);
+		text_hex(f, resp, head);
+		fprintf(f, " +%zu host-dependent\n", written - head);
+		return;
+	}
 	/* Nothing written: "ctrl" alone, no trailing space. */
 	fputs(written ? "ctrl " : "ctrl", f);
 	text_hex(f, resp, written);
 	fputc('\n', f);
 }
 
-void text_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written)
+void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, size_t written)
 {
 	fputs(replays ? "# expect: " : "# recorded: ", f);
-	text_ctrl(f, resp, written);
+	text_ctrl(f, resp, written, hostdep);
+}
+
+bool text_host_dependent(uint32_t type)
+{
+	return type == VGM_GPU_CMD_GET_CAPSET_INFO || type == VGM_GPU_CMD_GET_CAPSET;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "virtgpu-mem/virtgpu-mem.h"
 
@@ -225,6 +226,7 @@ struct text_request {
 	size_t ncuts;
 	const uint32_t *resp;
 	uint32_t nresp;
+	bool hostdep;	  /* ctrl: the response depends on the host (capsets) */
 	const char *note; /* a comment after the line, or NULL */
 };
 void text_request(FILE *f, const struct text_request *r);
@@ -235,11 +237,45 @@ void text_request(FILE *f, const struct text_request *r);
  * at most TEXT_MAX_RESP (the last one takes the rest), each at most
  * TEXT_MAX_RESP_SIZE; none (cnt 0) is one empty element. Returns how many. */
 uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT_MAX_RESP]);
-/* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone. */
-void text_ctrl(FILE *f, const uint8_t *resp, size_t written);
+/* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone; for
+ * a hostdep request "ctrl <hex of its header> +<bytes after it>
+ * host-dependent". */
+void text_ctrl(FILE *f, const uint8_t *resp, size_t written, bool hostdep);
 
-/* "# expect: ctrl <hex>" (replays) or "# recorded: ctrl <hex>". */
-void text_expect_ctrl(FILE *f, bool replays, const uint8_t *resp, size_t written);
+/* "# expect: " (replays) or "# recorded: ", then text_ctrl()'s line. */
+void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, size_t written);
+
+/* ---- trace-later.c: responses that come later ---------------------------- */
+
+/* A request in flight whose response line is still to be written: its
+ * tag, command name (or NULL), whether the replay gives the same response
+ * ("# expect:" or "# recorded:"), hostdep; its writable elements (copied
+ * by text_later_add()). */
+struct text_later {
+	uint64_t tag;
+	const char *name;
+	bool replays, hostdep;
+	struct iovec *out;
+	size_t out_cnt;
+};
+struct text_later_list {
+	struct text_later *v;
+	size_t n, cap;
+};
+/* Keeps l (out[] copied, not the buffers); 0 or -ENOMEM. */
+int text_later_add(struct text_later_list *list, const struct text_later *l,
+		   const struct iovec *out, size_t out_cnt);
+/* The request with tag was answered (written bytes in its elements): its
+ * response line written to f (NULL: only forgotten), under a comment
+ * naming it. 0 (also for a tag not kept: a request before the recording)
+ * or -ENOMEM. */
+int text_later_done(FILE *f, struct text_later_list *list, uint64_t tag, size_t written);
+void text_later_free(struct text_later_list *list);
+
+/* Whether a recording marks a request of this type hostdep on a 3D device:
+ * the capset info and capsets virglrenderer answers from the host's GL
+ * driver. */
+bool text_host_dependent(uint32_t type);
 
 /* ---- objects built in place --------------------------------------------- */
 

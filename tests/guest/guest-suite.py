@@ -59,6 +59,11 @@ CASE:
   vgm-gl        the same guest on our backend with --virgl behind
                 vhost-user-gpu-pci (-display none: 3D scanouts as pixels,
                 QMP screendump); skips while the backend offers no virgl
+  vgm-gl-record vgm-gl with --record: the recording (renderer=virgl, fenced
+                requests answered later, capsets hostdep) replays through
+                vgm-replay with every recorded response (capsets: header
+                and size) and GET_EDID answer, and its final dump equals
+                both the screendump and the guest's read-back
 
 Every case first makes sure CACHE is prepared (prepare.sh, under a lock,
 at most once per 10 minutes). Exit: 0 pass, 1 fail, 77 skip (no QEMU >= 10,
@@ -67,7 +72,9 @@ Logs: OUT_DIR/CASE/<run>/ (serial.log, backend.log, dmesg.txt, ...).
 """
 
 import argparse
+import contextlib
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -490,29 +497,63 @@ def backend_offers_virgl(backend):
         return False
 
 
-def case_vgm_gl(a):
-    need_backend(a)
-    need_gl_program(a)
-    if not backend_offers_virgl(a.backend):
-        raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (built without "
-                   "virglrenderer, or no surfaceless EGL here)" % os.path.basename(a.backend))
-    # In a sanitizer build, LeakSanitizer finds two 56-byte blocks at exit
-    # that it can name no function of (<unknown module>: Mesa's driver,
-    # unloaded by then), and its report then needs calls the sandbox
-    # refuses. The leak check is off for this case only; the backend's own
-    # 3D path is checked with it on by the backend suite (vhost-user-virgl).
+@contextlib.contextmanager
+def no_leak_check():
+    """In a sanitizer build, LeakSanitizer finds two 56-byte blocks at exit
+    that it can name no function of (<unknown module>: Mesa's driver,
+    unloaded by then), in the backend and in vgm-replay alike after the GL
+    guest's commands, and its report then needs calls the backend's
+    sandbox refuses. The leak check is off for the GL cases only; the
+    backend's own 3D path is checked with it on by the backend suite
+    (vhost-user-virgl, vhost-user-virgl-record)."""
     saved = os.environ.get("ASAN_OPTIONS")
     os.environ["ASAN_OPTIONS"] = (saved + ":" if saved else "") + "detect_leaks=0"
     try:
-        res = run_guest(a, "vgm-gl", "--device", "vhost-user", "--backend", a.backend, "--mode",
-                        "gl", "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
-                        backend_args=["--virgl"])
+        yield
     finally:
         if saved is None:
             del os.environ["ASAN_OPTIONS"]
         else:
             os.environ["ASAN_OPTIONS"] = saved
+
+
+def run_vgm_gl(a, name, backend_args=()):
+    """The GL guest on our backend with --virgl (and backend_args)."""
+    need_backend(a)
+    need_gl_program(a)
+    if not backend_offers_virgl(a.backend):
+        raise Skip("%s offers no 3D: its --print-capabilities lists no \"virgl\" (built without "
+                   "virglrenderer, or no surfaceless EGL here)" % os.path.basename(a.backend))
+    with no_leak_check():
+        res = run_guest(a, name, "--device", "vhost-user", "--backend", a.backend, "--mode",
+                        "gl", "--gl-program", a.gl_program, "--frames", str(GL_FRAMES),
+                        backend_args=["--virgl"] + list(backend_args))
     gl_summary(res)
+
+
+def case_vgm_gl(a):
+    run_vgm_gl(a, "vgm-gl")
+
+
+def case_vgm_gl_record(a):
+    trace = os.path.join(a.out_dir, "recording.trace")
+    run_vgm_gl(a, "vgm-gl", ["--record", trace])
+    with open(trace) as f:
+        text = f.read()
+    if not re.search(r"^device .* renderer=virgl", text, re.M):
+        raise Fail("the recording's device line does not say renderer=virgl")
+    later = text.count("in flight (answered here):")
+    hostdep = len(re.findall(r"^ctrl resp=\S+ hostdep ", text, re.M))
+    say("recording: %d SUBMIT_3D, %d responses of requests answered later, %d hostdep (capsets)"
+        % (len(re.findall(r"# SUBMIT_3D$", text, re.M)), later, hostdep))
+    if not later or not hostdep:
+        raise Fail("the recording has no request answered later (%d) or no capset (%d)" % (later, hostdep))
+    out = os.path.join(a.out_dir, "vgm-gl")
+    with no_leak_check():
+        check_recording(a, trace, os.path.join(out, "screendump.png"))
+    compare("replayed dump vs the guest's read-back",
+            glob.glob(os.path.join(a.out_dir, "vgm-replay-*", "scanout-0.ppm"))[0],
+            os.path.join(out, "readback.png"), os.path.join(a.out_dir, "replay-readback-diff.png"))
 
 
 CASES = {
@@ -527,6 +568,7 @@ CASES = {
     "vgm-flips": case_vgm_flips,
     "ref-gl": case_ref_gl,
     "vgm-gl": case_vgm_gl,
+    "vgm-gl-record": case_vgm_gl_record,
 }
 
 

@@ -372,8 +372,8 @@ static void expect_ctrl_as_replayed(struct text *t, const char *request)
 	printed[len - 1] = '\0';
 	line = strrchr(printed, '\n') ? strrchr(printed, '\n') + 1 : printed;
 	assert_memory_equal(line, "ctrl", 4);
-	trace_write_expect_ctrl(t->f, true, r.resp, r.written);
-	trace_write_expect_ctrl(t->f, false, r.resp, r.written);
+	trace_write_expect_ctrl(t->f, true, false, r.resp, r.written);
+	trace_write_expect_ctrl(t->f, false, false, r.resp, r.written);
 	expect_equals(text_of(t), "# expect: ", line);
 	expect_equals(t->buf, "# recorded: ", line);
 	free(printed);
