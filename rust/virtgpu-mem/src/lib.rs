@@ -509,7 +509,7 @@ fn ops<H: Host>() -> sys::vgm_host_ops {
     }
 }
 
-/// The library's version ("0.2.0").
+/// The library's version ("0.3.0").
 pub fn version() -> String {
     // SAFETY: a static string.
     unsafe { CStr::from_ptr(sys::vgm_version()) }.to_string_lossy().into_owned()
