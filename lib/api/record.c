@@ -367,28 +367,6 @@ static void put_device(FILE *f, const struct core *c, bool virgl)
 	fputc('\n', f);
 }
 
-/* The bytes of iovecs, up to max; *cuts (if given) their boundaries. */
-static uint8_t *gather(const struct iovec *iov, size_t cnt, size_t max, size_t *len,
-		       size_t *cuts, size_t *ncuts)
-{
-	size_t total = 0, k = 0;
-	uint8_t *p;
-
-	for (size_t i = 0; i < cnt && total < max; i++)
-		total += iov[i].iov_len < max - total ? iov[i].iov_len : max - total;
-	p = malloc(total ? total : 1);
-	for (size_t i = 0; p && i < cnt && k < total; i++) {
-		size_t n = iov[i].iov_len < total - k ? iov[i].iov_len : total - k;
-
-		if (cuts && k && n)
-			cuts[(*ncuts)++] = k;
-		memcpy(p + k, iov[i].iov_base, n);
-		k += n;
-	}
-	*len = total;
-	return p;
-}
-
 /* The request line; *type (0 for a request shorter than one) and
  * *hostdep say what its response line is. */
 static int put_request(struct recorder *r, enum vgm_queue queue, const struct iovec *in,
@@ -398,7 +376,7 @@ static int put_request(struct recorder *r, enum vgm_queue queue, const struct io
 	uint32_t resp[TEXT_MAX_RESP];
 	size_t *cuts = calloc(in_cnt ? in_cnt : 1, sizeof(*cuts));
 	size_t len = 0, ncuts = 0;
-	uint8_t *data = cuts ? gather(in, in_cnt, SIZE_MAX, &len, cuts, &ncuts) : NULL;
+	uint8_t *data = cuts ? text_gather(in, in_cnt, SIZE_MAX, &len, cuts, &ncuts) : NULL;
 
 	*type = data && len >= 4 ? le32(data) : 0;
 	*hostdep = queue == VGM_QUEUE_CONTROL && r->virgl && text_host_dependent(*type);
@@ -416,19 +394,6 @@ static int put_request(struct recorder *r, enum vgm_queue queue, const struct io
 	free(data);
 	free(cuts);
 	return data ? 0 : -ENOMEM;
-}
-
-static int put_response(struct recorder *r, const struct iovec *out, size_t out_cnt,
-			size_t written, bool hostdep)
-{
-	size_t len;
-	uint8_t *data = gather(out, out_cnt, written, &len, NULL, NULL);
-
-	if (!data)
-		return -ENOMEM;
-	text_expect_ctrl(r->f, true, hostdep, data, len);
-	free(data);
-	return 0;
 }
 
 /* Before a request: the device line (the first time), and the guest memory
@@ -535,7 +500,7 @@ void record_after(struct vgm_device *dev, enum vgm_queue queue, const struct iov
 				     },
 				     out, out_cnt);
 	else if (!err && queue == VGM_QUEUE_CONTROL)
-		err = put_response(r, out, out_cnt, written, hostdep);
+		err = text_expect_ctrl_iov(r->f, true, hostdep, out, out_cnt, written);
 	step_done(dev, err);
 }
 

@@ -44,22 +44,9 @@ int text_later_add(struct text_later_list *list, const struct text_later *l,
  * "# recorded:") line under a comment naming the command. */
 static int put_later(FILE *f, const struct text_later *l, size_t written)
 {
-	uint8_t *resp = malloc(written ? written : 1);
-	size_t k = 0;
-
-	if (!resp)
-		return -ENOMEM;
-	for (size_t i = 0; i < l->out_cnt && k < written; i++) {
-		size_t n = l->out[i].iov_len < written - k ? l->out[i].iov_len : written - k;
-
-		memcpy(resp + k, l->out[i].iov_base, n);
-		k += n;
-	}
 	fprintf(f, "# the response of the %s in flight (answered here):\n",
 		l->name ? l->name : "request");
-	text_expect_ctrl(f, l->replays, l->hostdep, resp, k);
-	free(resp);
-	return 0;
+	return text_expect_ctrl_iov(f, l->replays, l->hostdep, l->out, l->out_cnt, written);
 }
 
 int text_later_done(FILE *f, struct text_later_list *list, uint64_t tag, size_t written)

@@ -5,7 +5,10 @@
  * for the library's own recorder (vgm_device_record_start()) and for the
  * trace library's writer (tools/trace-write.c), which wraps them.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -130,4 +133,38 @@ void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, 
 bool text_host_dependent(uint32_t type)
 {
 	return type == VGM_GPU_CMD_GET_CAPSET_INFO || type == VGM_GPU_CMD_GET_CAPSET;
+}
+
+uint8_t *text_gather(const struct iovec *iov, size_t cnt, size_t max, size_t *len, size_t *cuts,
+		     size_t *ncuts)
+{
+	size_t total = 0, k = 0;
+	uint8_t *p;
+
+	for (size_t i = 0; i < cnt && total < max; i++)
+		total += iov[i].iov_len < max - total ? iov[i].iov_len : max - total;
+	p = malloc(total ? total : 1);
+	for (size_t i = 0; p && i < cnt && k < total; i++) {
+		size_t n = iov[i].iov_len < total - k ? iov[i].iov_len : total - k;
+
+		if (cuts && k && n)
+			cuts[(*ncuts)++] = k;
+		memcpy(p + k, iov[i].iov_base, n);
+		k += n;
+	}
+	*len = total;
+	return p;
+}
+
+int text_expect_ctrl_iov(FILE *f, bool replays, bool hostdep, const struct iovec *out,
+			 size_t out_cnt, size_t written)
+{
+	size_t len;
+	uint8_t *resp = text_gather(out, out_cnt, written, &len, NULL, NULL);
+
+	if (!resp)
+		return -ENOMEM;
+	text_expect_ctrl(f, replays, hostdep, resp, len);
+	free(resp);
+	return 0;
 }

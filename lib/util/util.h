@@ -244,6 +244,15 @@ void text_ctrl(FILE *f, const uint8_t *resp, size_t written, bool hostdep);
 
 /* "# expect: " (replays) or "# recorded: ", then text_ctrl()'s line. */
 void text_expect_ctrl(FILE *f, bool replays, bool hostdep, const uint8_t *resp, size_t written);
+/* The same of the first written bytes of out[]: 0, or -ENOMEM. */
+int text_expect_ctrl_iov(FILE *f, bool replays, bool hostdep, const struct iovec *out,
+			 size_t out_cnt, size_t written);
+/* The first max bytes of iov[] in one allocation (*len of them; the
+ * caller frees it), or NULL without memory. With cuts (room for cnt), the
+ * offsets where one element ends and the next begins are added at
+ * cuts[*ncuts]. */
+uint8_t *text_gather(const struct iovec *iov, size_t cnt, size_t max, size_t *len, size_t *cuts,
+		     size_t *ncuts);
 
 /* ---- trace-later.c: responses that come later ---------------------------- */
 
