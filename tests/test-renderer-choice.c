@@ -19,16 +19,9 @@
 
 #include <virtgpu-mem/virtgpu-mem.h>
 
-static int no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
-{
-	(void)host;
-	(void)gpa;
-	(void)len;
-	(void)map;
-	return -EFAULT;
-}
+#include "harness.h"
 
-static const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = no_translate };
+static const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = harness_no_translate };
 
 static struct vgm_device_config config(uint32_t renderer, uint32_t flags)
 {

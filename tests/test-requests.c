@@ -278,21 +278,12 @@ static void test_requests_2d_answers_at_once(void **state)
 	harness_free(h);
 }
 
-static int no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
-{
-	(void)host;
-	(void)gpa;
-	(void)len;
-	(void)map;
-	return -EFAULT;
-}
-
 /* Without request_done the VMM could never learn of an answer. The
  * refusal is host misuse, so it changes nothing: the device is still as
  * created, and a saved state loads into it. */
 static void test_requests_tagged_needs_request_done(void **state)
 {
-	const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = no_translate };
+	const struct vgm_host_ops ops = { .size = sizeof(ops), .translate = harness_no_translate };
 	struct vgm_device_config cfg = { .size = sizeof(cfg), .num_scanouts = 1, .ops = &ops,
 					 .flags = VGM_DEVICE_SAVEABLE };
 	uint8_t req[24] = { 0x00, 0x01 }, resp[24], saved[4096];

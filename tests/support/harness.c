@@ -319,6 +319,15 @@ int harness_teardown(void **state)
 	return 0;
 }
 
+int harness_no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
+{
+	(void)host;
+	(void)gpa;
+	(void)len;
+	(void)map;
+	return -14; /* -EFAULT */
+}
+
 /* ---- scattered backing ---------------------------------------------------------------- */
 
 /* Entry i lives at slot (i * 5 + 3) % n of a run of 2n entry-sized slots,

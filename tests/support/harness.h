@@ -131,6 +131,9 @@ int harness_teardown(void **state);
 /* Creates a harness with options; asserts on failure. */
 struct harness *harness_new(const struct harness_opts *opts);
 void harness_free(struct harness *h);
+/* A translate() with no guest memory at all (-EFAULT), for a device made
+ * without a harness. */
+int harness_no_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map);
 
 /* ---- guest memory ---------------------------------------------------------- */
 
