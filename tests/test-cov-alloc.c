@@ -355,18 +355,27 @@ static void test_alloc_image_aligned_from_any_mapping(void **state)
 	harness_free(h);
 }
 
-/* Eight resources fill the first table half: the ninth makes it grow. */
-static void setup_eight_resources(struct harness *h, struct scene *sc)
+/* An id table starts with 16 slots and holds at most 13 entries in them:
+ * the 14th makes it grow. The tables below are filled with ids 1 to 14
+ * but 9, the id the operation under test adds. */
+#define TABLE_ROOM 13u
+
+static uint32_t filler_id(uint32_t k)
+{
+	return k < 9 ? k : k + 1;
+}
+
+static void setup_full_resources(struct harness *h, struct scene *sc)
 {
 	(void)sc;
-	for (uint32_t id = 1; id <= 8; id++)
-		make_resource(h, id, FMT, 1, 1);
+	for (uint32_t k = 1; k <= TABLE_ROOM; k++)
+		make_resource(h, filler_id(k), FMT, 1, 1);
 }
 
 static void test_alloc_create_2d_table_grows(void **state)
 {
 	const struct scenario s = {
-		.setup = setup_eight_resources,
+		.setup = setup_full_resources,
 		.act = act_create_2d,
 		.check_ok = check_create_2d,
 		.fail_code = VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
@@ -498,9 +507,9 @@ static void test_alloc_create_blob(void **state)
 	assert_int_equal(run_faults(&s), 6);
 }
 
-static void setup_blob_and_eight(struct harness *h, struct scene *sc)
+static void setup_blob_and_full(struct harness *h, struct scene *sc)
 {
-	setup_eight_resources(h, sc);
+	setup_full_resources(h, sc);
 	setup_blob_pages(h, sc);
 }
 
@@ -508,7 +517,7 @@ static void test_alloc_create_blob_table_grows(void **state)
 {
 	const struct scenario s = {
 		.opts = { .with_release = true },
-		.setup = setup_blob_and_eight,
+		.setup = setup_blob_and_full,
 		.act = act_create_blob,
 		.check_ok = check_blob,
 		.fail_code = VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
@@ -565,15 +574,15 @@ static void test_alloc_set_scanout_blob_staging(void **state)
 
 /* ---- RESOURCE_ASSIGN_UUID ---------------------------------------------------------- */
 
-/* Eight resources with UUIDs fill the first UUID table half. */
-static void setup_eight_uuids(struct harness *h, struct scene *sc)
+/* Resources with UUIDs fill the first UUID table. */
+static void setup_full_uuids(struct harness *h, struct scene *sc)
 {
 	struct req r;
 
-	setup_eight_resources(h, sc);
+	setup_full_resources(h, sc);
 	make_resource(h, 9, FMT, 1, 1);
-	for (uint32_t id = 1; id <= 8; id++) {
-		req_assign_uuid(&r, id);
+	for (uint32_t k = 1; k <= TABLE_ROOM; k++) {
+		req_assign_uuid(&r, filler_id(k));
 		assert_int_equal(submit(h, &r), VGM_GPU_RESP_OK_RESOURCE_UUID);
 	}
 }
@@ -597,13 +606,13 @@ static void check_uuid(struct harness *h, struct scene *sc)
 	assert_memory_equal(ri.uuid, h->resp + 24, 16);
 	assert_int_equal(vgm_device_find_uuid(h->dev, ri.uuid, &found), 0);
 	assert_int_equal(found, 9);
-	assert_int_equal(h->uuid_calls, 9);
+	assert_int_equal(h->uuid_calls, TABLE_ROOM + 1);
 }
 
 static void test_alloc_assign_uuid_table_grows(void **state)
 {
 	const struct scenario s = {
-		.setup = setup_eight_uuids,
+		.setup = setup_full_uuids,
 		.act = act_assign_uuid,
 		.check_ok = check_uuid,
 		.fail_code = VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
@@ -615,14 +624,14 @@ static void test_alloc_assign_uuid_table_grows(void **state)
 
 /* ---- MEMORY_CREATE (memory-rfc) ------------------------------------------------------ */
 
-static void setup_eight_regions(struct harness *h, struct scene *sc)
+static void setup_full_regions(struct harness *h, struct scene *sc)
 {
 	struct backing one;
 	struct req r;
 
-	for (uint32_t id = 1; id <= 8; id++) {
+	for (uint32_t k = 1; k <= TABLE_ROOM; k++) {
 		backing_make(h, &one, 4096, 4096);
-		req_memory_create(&r, id, &one);
+		req_memory_create(&r, filler_id(k), &one);
 		expect_nodata(h, &r);
 		backing_free(&one);
 	}
@@ -643,8 +652,8 @@ static void check_memory(struct harness *h, struct scene *sc)
 	struct req r;
 
 	(void)sc;
-	assert_int_equal(stats(h).memory_ids, 9);
-	assert_int_equal(stats(h).regions, 9);
+	assert_int_equal(stats(h).memory_ids, TABLE_ROOM + 1);
+	assert_int_equal(stats(h).regions, TABLE_ROOM + 1);
 	/* It is there: a resource can be placed in it. */
 	make_resource(h, 1, FMT, 16, 16);
 	req_attach_memory(&r, 1, 9, 4096);
@@ -656,7 +665,7 @@ static void test_alloc_memory_create_table_grows(void **state)
 {
 	const struct scenario s = {
 		.opts = { .dialect = VGM_DIALECT_MEMORY_RFC, .with_release = true },
-		.setup = setup_eight_regions,
+		.setup = setup_full_regions,
 		.act = act_memory_create,
 		.check_ok = check_memory,
 		.fail_code = VGM_GPU_RESP_ERR_OUT_OF_MEMORY,

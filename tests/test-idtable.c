@@ -66,11 +66,25 @@ static uint32_t rnd(struct fixture *f, uint32_t bound)
 }
 
 /* The table's hash, copied; test_idtable_home_model_matches keeps it honest. */
-static uint32_t model_home(uint64_t seed, uint32_t mask, uint32_t id)
+static uint32_t model_home(uint64_t seed, uint32_t capacity, uint32_t id)
 {
 	uint64_t x = ((uint64_t)id ^ (seed >> 32)) * seed;
 
-	return (uint32_t)(x >> 32) & mask;
+	return (uint32_t)(((x >> 32) * capacity) >> 32);
+}
+
+/* Capacities: 16, 24, 32, 48, ... (2^k or 3 * 2^k, from 16) and at most
+ * 13/16 full. */
+static bool capacity_allowed(uint32_t c)
+{
+	uint32_t p = c % 3 == 0 ? c / 3 : c;
+
+	return c >= 16 && (p & (p - 1)) == 0;
+}
+
+static bool within_load(uint32_t count, uint32_t capacity)
+{
+	return (uint64_t)count * 16 <= (uint64_t)capacity * 13;
 }
 
 /* The control byte of a slot holding id, copied likewise. */
@@ -83,7 +97,7 @@ static uint8_t model_control(uint64_t seed, uint32_t id)
 
 static uint32_t capacity(const struct idtable *t)
 {
-	return t->mask + 1;
+	return t->capacity;
 }
 
 static void model_insert(struct fixture *f, uint32_t id)
@@ -111,7 +125,7 @@ static void model_remove(struct fixture *f, uint32_t id)
 	}
 }
 
-/* The slots: at most half full, count right, no duplicates, and every
+/* The slots: at most 13/16 full, count right, no duplicates, and every
  * probe chain unbroken (every slot from an entry's home to the entry is
  * occupied), which is what backward-shift deletion must preserve. */
 static void check_slots(struct fixture *f)
@@ -119,9 +133,9 @@ static void check_slots(struct fixture *f)
 	const struct idtable *t = &f->t;
 	uint32_t used = 0;
 
-	assert_true((capacity(t) & t->mask) == 0); /* a power of two */
+	assert_true(capacity_allowed(capacity(t)));
 	memset(f->seen, 0, sizeof(f->seen));
-	for (uint32_t i = 0; i <= t->mask; i++) {
+	for (uint32_t i = 0; i < capacity(t); i++) {
 		uint32_t id = t->slots[i].id;
 
 		if (id == 0) {
@@ -136,13 +150,14 @@ static void check_slots(struct fixture *f)
 		assert_int_equal(f->seen[id], 0);
 		f->seen[id] = 1;
 		assert_ptr_equal(t->ptrs[i], &f->tokens[id]);
-		for (uint32_t j = model_home(t->seed, t->mask, id); j != i; j = (j + 1) & t->mask) {
+		for (uint32_t j = model_home(t->seed, capacity(t), id); j != i;
+		     j = (j + 1) % capacity(t)) {
 			if (t->slots[j].id == 0)
 				fail_msg("id %u in slot %u: hole at %u in its chain", id, i, j);
 		}
 	}
 	assert_int_equal(used, t->count);
-	assert_true((uint64_t)t->count * 2 <= capacity(t));
+	assert_true(within_load(t->count, capacity(t)));
 }
 
 /* Iteration visits every entry exactly once, then stays at the end. */
@@ -182,14 +197,14 @@ static void check_model(struct fixture *f)
 }
 
 /* Finds n ids whose home slot is home at this capacity, after after. */
-static void ids_with_home(uint32_t mask, uint32_t home, uint32_t after, uint32_t *out, size_t n)
+static void ids_with_home(uint32_t capacity, uint32_t home, uint32_t after, uint32_t *out, size_t n)
 {
 	uint32_t id = after;
 
 	for (size_t k = 0; k < n; k++) {
 		do
 			id++;
-		while (id < NIDS && model_home(SEED | 1, mask, id) != home);
+		while (id < NIDS && model_home(SEED | 1, capacity, id) != home);
 		assert_true(id < NIDS);
 		out[k] = id;
 	}
@@ -197,7 +212,7 @@ static void ids_with_home(uint32_t mask, uint32_t home, uint32_t after, uint32_t
 
 static uint32_t slot_of_id(const struct idtable *t, uint32_t id)
 {
-	for (uint32_t i = 0; i <= t->mask; i++) {
+	for (uint32_t i = 0; i < capacity(t); i++) {
 		if (t->slots[i].id == id)
 			return i;
 	}
@@ -215,7 +230,7 @@ static void test_idtable_home_model_matches(void **state)
 	for (size_t r = 0; r < sizeof(reserve) / sizeof(reserve[0]); r++) {
 		assert_true(idtable_reserve(&f->t, reserve[r]));
 		for (uint32_t id = 1; id < 300; id++) {
-			uint32_t home = model_home(f->t.seed, f->t.mask, id);
+			uint32_t home = model_home(f->t.seed, capacity(&f->t), id);
 
 			model_insert(f, id); /* alone in the table: lands at its home */
 			assert_int_equal(slot_of_id(&f->t, id), home);
@@ -255,26 +270,32 @@ static void test_idtable_absent_and_zero(void **state)
 	check_model(f);
 }
 
-/* Ids inserted one by one: capacity doubles, never below twice the count,
- * and every entry survives every rehash. */
-static void test_idtable_grows_by_doubling(void **state)
+/* Ids inserted one by one: capacity grows 2^k -> 1.5 * 2^k -> 2^(k+1),
+ * only when an insert would pass 13/16 full, and every entry survives
+ * every rehash. */
+static void test_idtable_grows_in_steps(void **state)
 {
 	struct fixture *f = *state;
-	uint32_t doublings = 0, cap = capacity(&f->t);
+	uint32_t steps = 0, cap = capacity(&f->t);
 
 	for (uint32_t id = 1; id <= 3000; id++) {
 		model_insert(f, id);
 		if (capacity(&f->t) != cap) {
-			assert_int_equal(capacity(&f->t), cap * 2);
+			uint32_t want = (cap & (cap - 1)) ? cap / 3 * 4 : cap / 2 * 3;
+
+			assert_int_equal(capacity(&f->t), want);
+			assert_false(within_load(f->t.count, cap)); /* grew only when full */
 			cap = capacity(&f->t);
-			doublings++;
+			steps++;
 			check_model(f);
 		}
-		assert_true((uint64_t)f->t.count * 2 <= cap);
+		assert_true(within_load(f->t.count, cap));
 		assert_int_equal(idtable_bytes(&f->t), (uint64_t)cap * SLOT_BYTES);
 	}
-	assert_int_equal(cap, 8192); /* 16 -> 8192 */
-	assert_int_equal(doublings, 9);
+	/* 16 24 32 48 64 96 128 192 256 384 512 768 1024 1536 2048 3072 4096:
+	 * 3000 entries pass 2048's 1664 and 3072's 2496, not 4096's 3328. */
+	assert_int_equal(cap, 4096);
+	assert_int_equal(steps, 16);
 	check_model(f);
 }
 
@@ -286,17 +307,17 @@ static void test_idtable_reserve_then_insert(void **state)
 
 	assert_true(idtable_reserve(&f->t, 1000));
 	cap = capacity(&f->t);
-	assert_int_equal(cap, 2048);
+	assert_int_equal(cap, 1536); /* 1024 holds 832, 1536 holds 1248 */
 	for (uint32_t id = 1; id <= 1000; id++) {
 		idtable_insert(&f->t, id * 3, &f->tokens[id * 3]);
 		f->ref[id * 3] = &f->tokens[id * 3];
 		f->nref++;
 	}
 	assert_int_equal(capacity(&f->t), cap);
-	assert_true(idtable_reserve(&f->t, 24)); /* 1024 entries: still half */
+	assert_true(idtable_reserve(&f->t, 248)); /* 1248 entries: still room */
 	assert_int_equal(capacity(&f->t), cap);
-	assert_true(idtable_reserve(&f->t, 25));
-	assert_int_equal(capacity(&f->t), cap * 2);
+	assert_true(idtable_reserve(&f->t, 249));
+	assert_int_equal(capacity(&f->t), 2048);
 	check_model(f);
 }
 
@@ -335,9 +356,10 @@ static void test_idtable_random_against_model(void **state)
 	}
 }
 
-/* A cluster that wraps around the end of the array, 64 slots:
- *   A1 A2 A3 (home 62) -> slots 62, 63, 0
- *   B1 B2    (home 63) -> slots 1, 2
+/* A cluster that wraps around the end of the array, 48 slots (not a power
+ * of two: the wrap is a compare, not a mask):
+ *   A1 A2 A3 (home 46) -> slots 46, 47, 0
+ *   B1 B2    (home 47) -> slots 1, 2
  *   C1       (home 0)  -> slot 3
  *   D1       (home 2)  -> slot 4
  * Removing them in every one of the 7! orders, every lookup and every chain
@@ -350,10 +372,10 @@ static void build_cluster(struct fixture *f, const uint32_t *ids)
 	memset(f->ref, 0, sizeof(f->ref));
 	f->nref = 0;
 	assert_true(idtable_reserve(&f->t, 32));
-	assert_int_equal(capacity(&f->t), 64);
+	assert_int_equal(capacity(&f->t), 48);
 	for (size_t i = 0; i < CLUSTER; i++)
 		model_insert(f, ids[i]);
-	assert_int_equal(capacity(&f->t), 64);
+	assert_int_equal(capacity(&f->t), 48);
 }
 
 static bool next_permutation(uint32_t *a, size_t n)
@@ -380,15 +402,15 @@ static bool next_permutation(uint32_t *a, size_t n)
 static void test_idtable_remove_wrapping_cluster(void **state)
 {
 	struct fixture *f = *state;
-	static const uint32_t expect_slot[CLUSTER] = { 62, 63, 0, 1, 2, 3, 4 };
+	static const uint32_t expect_slot[CLUSTER] = { 46, 47, 0, 1, 2, 3, 4 };
 	uint32_t ids[CLUSTER], order[CLUSTER], stray;
 	uint32_t permutations = 0;
 
-	ids_with_home(63, 62, 0, ids, 3);
-	ids_with_home(63, 63, 0, ids + 3, 2);
-	ids_with_home(63, 0, 0, ids + 5, 1);
-	ids_with_home(63, 2, 0, ids + 6, 1);
-	ids_with_home(63, 62, ids[2], &stray, 1); /* collides, never inserted */
+	ids_with_home(48, 46, 0, ids, 3);
+	ids_with_home(48, 47, 0, ids + 3, 2);
+	ids_with_home(48, 0, 0, ids + 5, 1);
+	ids_with_home(48, 2, 0, ids + 6, 1);
+	ids_with_home(48, 46, ids[2], &stray, 1); /* collides, never inserted */
 	build_cluster(f, ids);
 	for (size_t i = 0; i < CLUSTER; i++)
 		assert_int_equal(slot_of_id(&f->t, ids[i]), expect_slot[i]);
@@ -422,9 +444,12 @@ static void test_idtable_reinsert_after_wrap_removal(void **state)
 	uint32_t ids[12];
 
 	assert_true(idtable_reserve(&f->t, 32));
-	ids_with_home(63, 60, 0, ids, 12); /* slots 60..63, 0..7 */
+	assert_int_equal(capacity(&f->t), 48);
+	ids_with_home(48, 44, 0, ids, 12); /* slots 44..47, 0..7 */
 	for (size_t i = 0; i < 12; i++)
 		model_insert(f, ids[i]);
+	assert_int_equal(slot_of_id(&f->t, ids[4]), 0);
+	assert_int_equal(slot_of_id(&f->t, ids[11]), 7);
 	check_model(f);
 	for (size_t i = 1; i < 12; i += 3)
 		model_remove(f, ids[i]);
@@ -445,7 +470,7 @@ static void test_idtable_clear(void **state)
 
 	for (uint32_t id = 1; id <= 500; id++)
 		model_insert(f, id * 7 % NIDS);
-	assert_true(capacity(&f->t) >= 1000);
+	assert_int_equal(capacity(&f->t), 768); /* 512 holds 416, 768 holds 624 */
 	idtable_clear(&f->t);
 	memset(f->ref, 0, sizeof(f->ref));
 	f->nref = 0;
@@ -525,7 +550,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idtable_home_model_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_absent_and_zero, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idtable_grows_by_doubling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_grows_in_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_reserve_then_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_random_against_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_remove_wrapping_cluster, setup,

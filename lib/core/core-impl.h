@@ -19,7 +19,7 @@ struct idtable {
 	struct idslot *slots;
 	void **ptrs;   /* ptrs[i]: the object of slots[i], in the same block (first) */
 	uint8_t *ctrl; /* ctrl[i]: 0 (empty) or hash bits of slots[i].id, ditto */
-	uint32_t mask; /* capacity - 1, capacity a power of two */
+	uint32_t capacity; /* slots: 16, 24, 32, 48 ... (2^k or 1.5 * 2^k) */
 	uint32_t count;
 	uint64_t seed; /* per table, so guests cannot aim ids at one bucket */
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest ids to objects: open addressing with linear probing and
- * backward-shift deletion, at most half full, so a lookup is O(1) whatever
+ * backward-shift deletion, at most 13/16 full, so a lookup is O(1) whatever
  * the number of live objects. Guests choose the ids, so the hash is keyed
  * with a random seed per table: a guest cannot pick ids that all land in
  * one bucket and turn every lookup into a scan.
@@ -10,13 +10,14 @@
  * - a control byte per slot: 0 when empty, else 8 bits of the id's hash
  *   that are not its home's. A probe reads these first and the slot only
  *   where they match, so finding that an id is free (a create) reads one
- *   byte a slot: with a million live ids 2 MiB, which stays in the caches,
- *   where the slots do not (issue 14: each new id cost a miss);
+ *   byte a slot: with a million live ids 1.5 MiB, which stays in the
+ *   caches, where the slots do not (issue 14: each new id cost a miss);
  * - the slots: the id and a 32-bit tag its owner chooses, what a lookup
  *   may learn without the object (a resource's size), 8 bytes, eight to a
- *   line: 16 MiB for a million ids, far better served by this machine's
+ *   line: 12 MiB for a million ids, far better served by this machine's
  *   caches than the 32 MiB that 16-byte slots of id, tag and pointer took
- *   (a flush among a million resources missed once that far, 280-310 ns);
+ *   at half full (a flush among a million resources missed once that far,
+ *   280-310 ns);
  * - the objects' pointers, read only by lookups that need the object.
  * A lookup asks for the lines it will read from the id's home slot before
  * probing, so their misses overlap. Large tables live on huge pages
@@ -28,6 +29,27 @@
 #include "core-impl.h"
 
 #define MIN_CAPACITY 16u
+/* Capacities run 16, 24, 32, 48, 64 ...: a table that has just grown is
+ * 54% to 61% full. Doubling at half full left a million ids in 2^21 slots
+ * (48% full, 16 MiB of slots); these steps put them in 1.5 * 2^20 (64%,
+ * 12 MiB), and a chain of random reads in 12 MiB costs this machine about
+ * half what it costs in 16 (issue 14). With the control bytes, a probe at
+ * 13/16 full still reads one line of them: an absent id's about 15 bytes
+ * on average, a present one's 3. */
+#define FULL_NUM 13u
+#define FULL_DEN 16u
+
+/* How many entries a table of this capacity may hold. */
+static uint64_t room(uint64_t capacity)
+{
+	return capacity * FULL_NUM / FULL_DEN;
+}
+
+/* The next capacity: 2^k -> 1.5 * 2^k -> 2^(k+1). */
+static uint64_t next_capacity(uint64_t capacity)
+{
+	return (capacity & (capacity - 1)) ? capacity / 3 * 4 : capacity / 2 * 3;
+}
 
 static uint64_t random_seed(const void *salt)
 {
@@ -43,9 +65,22 @@ static uint64_t hash(const struct idtable *t, uint32_t id)
 	return ((uint64_t)id ^ (t->seed >> 32)) * t->seed;
 }
 
+/* The home slot: the hash's top 32 bits scaled to the capacity (a
+ * multiply, not a mask: capacities are not all powers of two). */
 static uint32_t slot_of(const struct idtable *t, uint32_t id)
 {
-	return (uint32_t)(hash(t, id) >> 32) & t->mask;
+	return (uint32_t)(((hash(t, id) >> 32) * t->capacity) >> 32);
+}
+
+static uint32_t next_slot(const struct idtable *t, uint32_t i)
+{
+	return i + 1 == t->capacity ? 0 : i + 1;
+}
+
+/* How far i lies after from, going round the end. */
+static uint32_t distance(const struct idtable *t, uint32_t from, uint32_t i)
+{
+	return i >= from ? i - from : i + t->capacity - from;
 }
 
 /* The control byte of a slot holding id: bits below the home's, never 0. */
@@ -77,7 +112,7 @@ static bool slots_alloc(struct idtable *t, uint32_t capacity)
 	t->ptrs = block;
 	t->slots = (struct idslot *)(t->ptrs + capacity);
 	t->ctrl = (uint8_t *)(t->slots + capacity);
-	t->mask = capacity - 1;
+	t->capacity = capacity;
 	return true;
 }
 
@@ -103,7 +138,7 @@ int idtable_init(struct idtable *t)
 
 void idtable_fini(struct idtable *t)
 {
-	slots_free(t->ptrs, t->mask + 1);
+	slots_free(t->ptrs, t->capacity);
 	t->slots = NULL;
 	t->ptrs = NULL;
 	t->ctrl = NULL;
@@ -117,7 +152,7 @@ static int64_t probe(const struct idtable *t, uint32_t home, uint32_t id)
 
 	if (id == 0)
 		return -1;
-	for (uint32_t i = home; t->ctrl[i]; i = (i + 1) & t->mask) {
+	for (uint32_t i = home; t->ctrl[i]; i = next_slot(t, i)) {
 		if (t->ctrl[i] == want && t->slots[i].id == id)
 			return i;
 	}
@@ -171,7 +206,7 @@ static void place(struct idtable *t, uint32_t id, uint32_t tag, void *ptr)
 	uint32_t i = slot_of(t, id);
 
 	while (t->ctrl[i])
-		i = (i + 1) & t->mask;
+		i = next_slot(t, i);
 	t->ctrl[i] = control_of(t, id);
 	t->slots[i] = (struct idslot){ .id = id, .tag = tag };
 	t->ptrs[i] = ptr;
@@ -183,23 +218,23 @@ static bool grow(struct idtable *t, uint32_t capacity)
 
 	if (!slots_alloc(t, capacity))
 		return false;
-	for (uint32_t i = 0; i <= old.mask; i++) {
+	for (uint32_t i = 0; i < old.capacity; i++) {
 		if (old.ctrl[i])
 			place(t, old.slots[i].id, old.slots[i].tag, old.ptrs[i]);
 	}
-	slots_free(old.ptrs, old.mask + 1);
+	slots_free(old.ptrs, old.capacity);
 	return true;
 }
 
 bool idtable_reserve(struct idtable *t, uint32_t n)
 {
-	uint64_t need = ((uint64_t)t->count + n) * 2;
-	uint64_t capacity = (uint64_t)t->mask + 1;
+	uint64_t need = (uint64_t)t->count + n;
+	uint64_t capacity = t->capacity;
 
-	if (need <= capacity)
+	if (need <= room(capacity))
 		return true;
-	while (capacity < need)
-		capacity *= 2;
+	while (room(capacity) < need)
+		capacity = next_capacity(capacity);
 	if (capacity > (1ull << 31))
 		return false;
 	return grow(t, (uint32_t)capacity);
@@ -207,7 +242,7 @@ bool idtable_reserve(struct idtable *t, uint32_t n)
 
 void idtable_insert_tagged(struct idtable *t, uint32_t id, uint32_t tag, void *ptr)
 {
-	if (id == 0 || ((uint64_t)t->count + 1) * 2 > (uint64_t)t->mask + 1)
+	if (id == 0 || (uint64_t)t->count + 1 > room(t->capacity))
 		abort(); /* callers reserve first */
 	place(t, id, tag, ptr);
 	t->count++;
@@ -229,11 +264,11 @@ static void empty(struct idtable *t, uint32_t i)
  * tombstones, so lookups never slow down after many deletions. */
 static void shift_back(struct idtable *t, uint32_t hole)
 {
-	for (uint32_t i = (hole + 1) & t->mask; t->ctrl[i]; i = (i + 1) & t->mask) {
+	for (uint32_t i = next_slot(t, hole); t->ctrl[i]; i = next_slot(t, i)) {
 		uint32_t home = slot_of(t, t->slots[i].id);
 
 		/* Move the entry into the hole unless its home lies cyclically in (hole, i]. */
-		if (((i - home) & t->mask) >= ((i - hole) & t->mask)) {
+		if (distance(t, home, i) >= distance(t, hole, i)) {
 			t->ctrl[hole] = t->ctrl[i];
 			t->slots[hole] = t->slots[i];
 			t->ptrs[hole] = t->ptrs[i];
@@ -259,7 +294,7 @@ void *idtable_remove(struct idtable *t, uint32_t id)
 
 void *idtable_next(const struct idtable *t, uint32_t *pos)
 {
-	while (*pos <= t->mask) {
+	while (*pos < t->capacity) {
 		uint32_t i = (*pos)++;
 
 		if (t->ctrl[i])
@@ -270,7 +305,7 @@ void *idtable_next(const struct idtable *t, uint32_t *pos)
 
 uint64_t idtable_bytes(const struct idtable *t)
 {
-	return slots_bytes(t->mask + 1);
+	return slots_bytes(t->capacity);
 }
 
 void idtable_clear(struct idtable *t)
@@ -279,10 +314,10 @@ void idtable_clear(struct idtable *t)
 
 	if (!slots_alloc(t, MIN_CAPACITY)) {
 		/* Keep the big arrays, emptied: correct, only larger. */
-		for (uint32_t i = 0; i <= t->mask; i++)
+		for (uint32_t i = 0; i < t->capacity; i++)
 			empty(t, i);
 	} else {
-		slots_free(old.ptrs, old.mask + 1);
+		slots_free(old.ptrs, old.capacity);
 	}
 	t->count = 0;
 }
