@@ -269,9 +269,7 @@ static void make_edid(uint8_t *e, size_t n)
 		e[i] = (uint8_t)(i * 7 + 3);
 	memcpy(e, edid_header, sizeof(edid_header));
 	e[0x7e] = (uint8_t)(n - 1);
-	for (size_t b = 0; b < n; b++) {
-		uint8_t *blk = e + b * EDID_BLOCK;
-
+	for (uint8_t *blk = e; blk < e + n * EDID_BLOCK; blk += EDID_BLOCK) {
 		blk[EDID_BLOCK - 1] = 0;
 		blk[EDID_BLOCK - 1] = (uint8_t)(0x100 - block_sum(blk));
 	}

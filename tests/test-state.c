@@ -376,8 +376,7 @@ static size_t section_at(const uint8_t *st, size_t len, uint32_t tag)
 		if (le32(st + at) == tag)
 			return at + 16;
 	}
-	fail_msg("no section %u", tag);
-	return 0;
+	harness_fail("no section %u", tag);
 }
 
 /* Where record rec of a section starts. */

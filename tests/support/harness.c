@@ -373,8 +373,7 @@ static uint8_t *backing_byte(struct harness *h, const struct backing *b, uint64_
 		}
 		pos += b->len[i];
 	}
-	fail_msg("offset %llu is beyond the backing", (unsigned long long)off);
-	return NULL;
+	harness_fail("offset %llu is beyond the backing", (unsigned long long)off);
 }
 
 void backing_write(struct harness *h, const struct backing *b, uint64_t off, const void *src,
