@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * virglrenderer and EGL by dlopen(): see virgl-lib.h for why. The sonames
- * are the ABI the adapter is built against (virglrenderer has been .so.1
- * since its first release, EGL's vendor-neutral loader .so.1).
+ * are those of the libraries the adapter is built and tested against
+ * (Debian 12: virglrenderer 0.10.4, libglvnd's EGL); a library of another
+ * soname would be another ABI, which the headers used here do not describe.
  */
 #include <dlfcn.h>
 #include <pthread.h>
