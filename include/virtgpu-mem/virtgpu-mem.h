@@ -533,11 +533,16 @@ VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm
  * Whether vgm_device_new() could make a device with this renderer now.
  * VGM_RENDERER_2D is always available. For VGM_RENDERER_VIRGL this asks
  * EGL whether it can run surfaceless (it does not start virglrenderer).
+ * The library does not link virglrenderer and EGL: the first question
+ * about VGM_RENDERER_VIRGL (here or in vgm_device_new()) loads them
+ * (libvirglrenderer.so.1, libEGL.so.1), and they stay loaded; a process
+ * that makes only 2D devices never loads them.
  * Any thread.
  * @return 0 when available; -EINVAL for an unknown renderer; -ENOTSUP when
- *         the library was built without it; -ENODEV when EGL cannot run
- *         without a display here (no EGL vendor library, or no surfaceless
- *         platform); -EBUSY when a virgl device is live in this process.
+ *         the library was built without it; -ENODEV when virglrenderer or
+ *         EGL cannot be loaded, or EGL cannot run without a display here
+ *         (no EGL vendor library, or no surfaceless platform); -EBUSY when
+ *         a virgl device is live in this process.
  * @ingroup vgm-device
  * @param renderer  enum vgm_renderer.
  * @since 0.3

@@ -62,6 +62,7 @@
 #include <virgl/virglrenderer.h>
 #include <virtgpu-mem/protocol.h>
 
+#include "virgl-lib.h"
 #include "virgl.h"
 
 _Static_assert(sizeof(struct vgl_box) == 24, "struct vgl_box is virgl's struct virgl_box");
@@ -113,6 +114,13 @@ static int enter(const struct vgl *r)
 	return on_owner(r) ? 0 : -EBUSY;
 }
 
+/* The loaded virglrenderer (virgl-lib.h). egl_surfaceless_usable() loads it
+ * before vgl_probe() or vgl_open() goes on, so every later call finds it. */
+static const struct virgl_lib *lib(void)
+{
+	return virgl_lib();
+}
+
 /* ---- the renderer --------------------------------------------------------- */
 
 /* virglrenderer's write_fence: fences retire in order, so the latest callback
@@ -133,7 +141,7 @@ static void list_capsets(struct vgl *r)
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		struct vgl_capset c = { .id = ids[i] };
 
-		virgl_renderer_get_cap_set(c.id, &c.max_version, &c.max_size);
+		lib()->virgl_renderer_get_cap_set(c.id, &c.max_version, &c.max_size);
 		if (c.max_version && c.max_size)
 			r->capsets[r->ncapsets++] = c;
 	}
@@ -156,7 +164,11 @@ static bool egl_client_has(const char *list, const char *name)
  * installed): the process crashes instead of init failing. So: ask EGL first. */
 static bool egl_surfaceless_usable(void)
 {
-	const char *ext = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+	const char *ext;
+
+	if (!virgl_lib())
+		return false; /* virglrenderer or EGL is not installed */
+	ext = lib()->eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
 
 	return egl_client_has(ext, "EGL_EXT_platform_base") &&
 	       egl_client_has(ext, "EGL_MESA_platform_surfaceless");
@@ -174,7 +186,7 @@ static int start(struct vgl *r)
 	r->cbs.version = 1;
 	r->cbs.write_fence = on_fence;
 	/* On failure virglrenderer has cleaned up after itself. */
-	return norm(virgl_renderer_init(r, flags, &r->cbs), ENODEV);
+	return norm(lib()->virgl_renderer_init(r, flags, &r->cbs), ENODEV);
 }
 
 int vgl_probe(void)
@@ -206,7 +218,7 @@ int vgl_open(uint32_t flags, struct vgl **out)
 		atomic_store(&in_use, false);
 		return ret;
 	}
-	r->poll_fd = virgl_renderer_get_poll_fd();
+	r->poll_fd = lib()->virgl_renderer_get_poll_fd();
 	list_capsets(r);
 	*out = r;
 	return 0;
@@ -227,7 +239,7 @@ int vgl_close(struct vgl *r)
 	if (!on_owner(r))
 		return -EBUSY;
 	free_resources(r);
-	virgl_renderer_cleanup(r);
+	lib()->virgl_renderer_cleanup(r);
 	free(r);
 	atomic_store(&in_use, false);
 	return 0;
@@ -240,7 +252,7 @@ int vgl_reset(struct vgl *r)
 	if (ret)
 		return ret;
 	free_resources(r);
-	virgl_renderer_reset();
+	lib()->virgl_renderer_reset();
 	r->completed = r->last_issued;
 	/* The reset stopped virglrenderer's sync thread for good. */
 	r->poll_fd = -1;
@@ -290,7 +302,7 @@ int vgl_capset_fill(struct vgl *r, uint32_t id, uint32_t version, void *buf, siz
 	if (size < c->max_size)
 		return -ENOSPC;
 	memset(buf, 0, c->max_size);
-	virgl_renderer_fill_caps(id, version, buf);
+	lib()->virgl_renderer_fill_caps(id, version, buf);
 	return 0;
 }
 
@@ -313,8 +325,8 @@ int vgl_ctx_create(struct vgl *r, uint32_t ctx_id, uint32_t capset_id, const cha
 	if (name_len)
 		memcpy(copy, name, name_len);
 	if (capset_id == 0)
-		return norm(virgl_renderer_context_create(ctx_id, name_len, copy), EINVAL);
-	return norm(virgl_renderer_context_create_with_flags(ctx_id, capset_id, name_len, copy),
+		return norm(lib()->virgl_renderer_context_create(ctx_id, name_len, copy), EINVAL);
+	return norm(lib()->virgl_renderer_context_create_with_flags(ctx_id, capset_id, name_len, copy),
 		    EINVAL);
 }
 
@@ -326,7 +338,7 @@ int vgl_ctx_destroy(struct vgl *r, uint32_t ctx_id)
 		return ret;
 	if (ctx_id == 0)
 		return -EINVAL;
-	virgl_renderer_context_destroy(ctx_id);
+	lib()->virgl_renderer_context_destroy(ctx_id);
 	return 0;
 }
 
@@ -345,7 +357,7 @@ int vgl_ctx_attach(struct vgl *r, uint32_t ctx_id, struct vgl_res *res)
 
 	if (ret)
 		return ret;
-	virgl_renderer_ctx_attach_resource((int)ctx_id, (int)res->id);
+	lib()->virgl_renderer_ctx_attach_resource((int)ctx_id, (int)res->id);
 	return 0;
 }
 
@@ -355,7 +367,7 @@ int vgl_ctx_detach(struct vgl *r, uint32_t ctx_id, struct vgl_res *res)
 
 	if (ret)
 		return ret;
-	virgl_renderer_ctx_detach_resource((int)ctx_id, (int)res->id);
+	lib()->virgl_renderer_ctx_detach_resource((int)ctx_id, (int)res->id);
 	return 0;
 }
 
@@ -391,19 +403,19 @@ static int create(struct vgl *r, uint32_t id, const struct vgl_res_desc *d, stru
 	int ret;
 
 	/* Every resource carries its record as private data: a live id has one. */
-	if (virgl_renderer_resource_get_priv(id))
+	if (lib()->virgl_renderer_resource_get_priv(id))
 		return -EEXIST;
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
-	ret = norm(virgl_renderer_resource_create(&args, NULL, 0), EINVAL);
+	ret = norm(lib()->virgl_renderer_resource_create(&args, NULL, 0), EINVAL);
 	if (ret < 0) {
 		free(res);
 		return ret;
 	}
 	res->id = id;
 	res->desc = *d;
-	virgl_renderer_resource_set_priv(id, res);
+	lib()->virgl_renderer_resource_set_priv(id, res);
 	link_res(r, res);
 	*out = res;
 	return 0;
@@ -472,7 +484,7 @@ static void detach(struct vgl_res *res)
 {
 	if (!res->iov)
 		return;
-	virgl_renderer_resource_detach_iov((int)res->id, NULL, NULL);
+	lib()->virgl_renderer_resource_detach_iov((int)res->id, NULL, NULL);
 	free(res->iov);
 	res->iov = NULL;
 	res->iov_cnt = 0;
@@ -482,8 +494,8 @@ static void detach(struct vgl_res *res)
 static void res_free(struct vgl *r, struct vgl_res *res)
 {
 	detach(res);
-	virgl_renderer_resource_set_priv(res->id, NULL);
-	virgl_renderer_resource_unref(res->id);
+	lib()->virgl_renderer_resource_set_priv(res->id, NULL);
+	lib()->virgl_renderer_resource_unref(res->id);
 	unlink_res(r, res);
 	free(res);
 }
@@ -530,7 +542,7 @@ int vgl_res_attach_backing(struct vgl *r, struct vgl_res *res, const struct iove
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, iov, n * sizeof(*copy));
-	ret = norm(virgl_renderer_resource_attach_iov((int)res->id, copy, (int)n), EINVAL);
+	ret = norm(lib()->virgl_renderer_resource_attach_iov((int)res->id, copy, (int)n), EINVAL);
 	if (ret < 0) {
 		free(copy);
 		return ret;
@@ -598,11 +610,11 @@ static int transfer(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 		return ret;
 	box = t->box;
 	if (to_host)
-		ret = virgl_renderer_transfer_write_iov(res->id, ctx_id, (int)t->level, t->stride,
+		ret = lib()->virgl_renderer_transfer_write_iov(res->id, ctx_id, (int)t->level, t->stride,
 							t->layer_stride, (struct virgl_box *)&box,
 							t->offset, NULL, 0);
 	else
-		ret = virgl_renderer_transfer_read_iov(res->id, ctx_id, t->level, t->stride,
+		ret = lib()->virgl_renderer_transfer_read_iov(res->id, ctx_id, t->level, t->stride,
 						       t->layer_stride, (struct virgl_box *)&box,
 						       t->offset, NULL, 0);
 	return norm(ret, EINVAL);
@@ -631,7 +643,7 @@ int vgl_submit_private(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t 
 		return -EINVAL;
 	if (size > VGL_SUBMIT_MAX)
 		return -E2BIG;
-	return norm(virgl_renderer_submit_cmd((void *)(uintptr_t)(size ? cmds : &none),
+	return norm(lib()->virgl_renderer_submit_cmd((void *)(uintptr_t)(size ? cmds : &none),
 					      (int)ctx_id, (int)(size / 4)),
 		    EINVAL);
 }
@@ -679,7 +691,7 @@ int vgl_read_rect(struct vgl *r, struct vgl_res *res, const struct vgl_box *rect
 	if (ret)
 		return ret;
 	/* Context 0 and our own iovec: the guest's backing is not involved. */
-	ret = virgl_renderer_transfer_read_iov(res->id, 0, 0, stride, 0, (struct virgl_box *)&box,
+	ret = lib()->virgl_renderer_transfer_read_iov(res->id, 0, 0, stride, 0, (struct virgl_box *)&box,
 					       0, &iov, 1);
 	return norm(ret, EINVAL);
 }
@@ -699,7 +711,7 @@ int vgl_fence_create(struct vgl *r, uint32_t *seq)
 	if (next == 0) /* 0 means "none": skipped when the sequence wraps */
 		next = 1;
 	/* virglrenderer takes an int and gives the same 32 bits back. */
-	ret = norm(virgl_renderer_create_fence((int)next, 0), EINVAL);
+	ret = norm(lib()->virgl_renderer_create_fence((int)next, 0), EINVAL);
 	if (ret)
 		return ret;
 	r->last_issued = next;
@@ -715,7 +727,7 @@ int vgl_poll(struct vgl *r, uint32_t *completed)
 		return ret;
 	if (!completed)
 		return -EINVAL;
-	virgl_renderer_poll();
+	lib()->virgl_renderer_poll();
 	*completed = r->completed;
 	return 0;
 }
