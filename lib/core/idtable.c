@@ -32,10 +32,11 @@
 /* Capacities run 16, 24, 32, 48, 64 ...: a table that has just grown is
  * 54% to 61% full. Doubling at half full left a million ids in 2^21 slots
  * (48% full, 16 MiB of slots); these steps put them in 1.5 * 2^20 (64%,
- * 12 MiB), and a chain of random reads in 12 MiB costs this machine about
- * half what it costs in 16 (issue 14). With the control bytes, a probe at
- * 13/16 full still reads one line of them: an absent id's about 15 bytes
- * on average, a present one's 3. */
+ * 12 MiB). Alone, a chain of random reads cost this machine 40-44 ns a
+ * read in 12 MiB against 57-92 in 16; in bench-submit a flush's miss
+ * among a million resources got 8% shorter (issue 14, docs/benchmarks.md).
+ * With the control bytes, a probe at 13/16 full still reads one line of
+ * them: an absent id's about 15 bytes on average, a present one's 3. */
 #define FULL_NUM 13u
 #define FULL_DEN 16u
 
