@@ -600,7 +600,15 @@ int main(int argc, char **argv)
 {
 	int reps = bench_reps(11);
 	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	unsigned only_w = 0, only_h = 0;
 	struct bench_rng rng;
+
+	/* --size WxH: one of the three sizes alone (to study one shape). */
+	if (argc > 2 && strcmp(argv[1], "--size") == 0 &&
+	    sscanf(argv[2], "%ux%u", &only_w, &only_h) != 2) {
+		fprintf(stderr, "usage: bench-transfer [--quick | --size WxH]\n");
+		return 2;
+	}
 
 	if (reps > 256)
 		reps = 256;
@@ -609,6 +617,10 @@ int main(int argc, char **argv)
 	       " at 1080p; 4K full frame >= 0.6x the fastest contiguous copy; tiles >= 0.8x"
 	       " memcpy of the same pages)\n",
 	       (unsigned long long)bench_seed());
+	if (only_w) {
+		run_size(only_w, only_h, reps, &rng);
+		return 0;
+	}
 	run_size(1920, 1080, reps, &rng);
 	run_size(3840, 2160, reps, &rng);
 	if (!quick)
