@@ -603,10 +603,12 @@ int main(int argc, char **argv)
 	unsigned only_w = 0, only_h = 0;
 	struct bench_rng rng;
 
-	/* --size WxH: one of the three sizes alone (to study one shape). */
-	if (argc > 2 && strcmp(argv[1], "--size") == 0 &&
-	    sscanf(argv[2], "%ux%u", &only_w, &only_h) != 2) {
-		fprintf(stderr, "usage: bench-transfer [--quick | --size WxH]\n");
+	/* --size WxH: one size alone (to study one shape); 3 pixels at least
+	 * each way, for the 1 px inset. */
+	if (argc > 1 && strcmp(argv[1], "--size") == 0 &&
+	    (argc < 3 || sscanf(argv[2], "%ux%u", &only_w, &only_h) != 2 || only_w < 3 ||
+	     only_h < 3 || only_w > 16384 || only_h > 16384)) {
+		fprintf(stderr, "usage: bench-transfer [--quick | --size WxH], 3x3 to 16384x16384\n");
 		return 2;
 	}
 
