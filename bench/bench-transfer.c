@@ -600,7 +600,17 @@ int main(int argc, char **argv)
 {
 	int reps = bench_reps(11);
 	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	unsigned only_w = 0, only_h = 0;
 	struct bench_rng rng;
+
+	/* --size WxH: one size alone (to study one shape); 3 pixels at least
+	 * each way, for the 1 px inset. */
+	if (argc > 1 && strcmp(argv[1], "--size") == 0 &&
+	    (argc < 3 || sscanf(argv[2], "%ux%u", &only_w, &only_h) != 2 || only_w < 3 ||
+	     only_h < 3 || only_w > 16384 || only_h > 16384)) {
+		fprintf(stderr, "usage: bench-transfer [--quick | --size WxH], 3x3 to 16384x16384\n");
+		return 2;
+	}
 
 	if (reps > 256)
 		reps = 256;
@@ -609,6 +619,10 @@ int main(int argc, char **argv)
 	       " at 1080p; 4K full frame >= 0.6x the fastest contiguous copy; tiles >= 0.8x"
 	       " memcpy of the same pages)\n",
 	       (unsigned long long)bench_seed());
+	if (only_w) {
+		run_size(only_w, only_h, reps, &rng);
+		return 0;
+	}
 	run_size(1920, 1080, reps, &rng);
 	run_size(3840, 2160, reps, &rng);
 	if (!quick)

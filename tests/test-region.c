@@ -632,47 +632,78 @@ static void test_region_read_at_end(void **state)
 	region_unref(f->core, rg);
 }
 
-/* region_prefetch() at any offset, length and hint, on pieces of odd sizes
- * (found by search) and on uniform pages (by a shift): it reads no entry
- * of the table past its end (ASan and valgrind see it), never moves the
- * cursor, and a read after it still gives the bytes. */
-static void prefetch_everywhere(struct fixture *f, const uint32_t *lens, uint32_t n)
+/* What region_read_rows() must give: rows copied one by one from ref
+ * (size bytes), each as far as the region goes, the first short one
+ * ending the copy, as does an offset past 2^64. Returns the whole rows. */
+static uint32_t rows_model(const uint8_t *ref, uint64_t size, const struct region_rows *rr,
+			   uint8_t *dst)
+{
+	uint64_t off = rr->off;
+
+	for (uint32_t h = 0; h < rr->count; h++) {
+		size_t n = off < size ? (size_t)(size - off < rr->len ? size - off : rr->len) : 0;
+
+		memcpy(dst + h * rr->dst_stride, ref + (n ? off : 0), n);
+		if (n < rr->len)
+			return h;
+		if (__builtin_add_overflow(off, rr->stride, &off))
+			return h + 1;
+	}
+	return rr->count;
+}
+
+#define ROWS_ROOM 4200u
+
+/* region_read_rows() at any offset, stride, row length, count and hint,
+ * on pieces of odd sizes (found by search) and on uniform pages (by a
+ * shift, rows prefetched ahead): the bytes and the count of the model,
+ * nothing written past the rows, no entry read past the table's end
+ * (ASan and valgrind see it). */
+static void rows_everywhere(struct fixture *f, const uint32_t *lens, uint32_t n)
 {
 	struct vgm_gpu_mem_entry e[10];
 	uint64_t size = scattered_entries(f, e, lens, n);
 	struct region *rg = create_ok(f, e, n, size);
 	uint8_t *ref = reference(f, e, n, size);
-	uint8_t *out = malloc(size);
-	const uint32_t hints[] = { 0, 1, n - 1, n, 1000, UINT32_MAX };
-	const uint64_t offs[] = { 0, 1, lens[0] - 1, lens[0], size - 1, size, size + 1,
-				  UINT64_MAX };
-	struct region_cursor cur = { 0 };
+	static uint8_t out[ROWS_ROOM], want[ROWS_ROOM];
+	const uint32_t hints[] = { 0, n, UINT32_MAX };
+	const size_t row_lens[] = { 1, 3, 64, 100 };
+	const uint32_t counts[] = { 0, 1, 13, 40 };
 
-	assert_non_null(out);
 	assert_int_equal(rg->page_shift, lens[0] == 4096 ? 12 : 0);
-	for (size_t k = 0; k < sizeof(hints) / sizeof(hints[0]); k++) {
-		for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
-			cur.idx = hints[k];
-			region_prefetch(rg, &cur, offs[i], SIZE_MAX);
-			region_prefetch(rg, &cur, offs[i], 1);
-			region_prefetch(rg, &cur, offs[i], 0);
-			assert_int_equal(cur.idx, hints[k]);
+	for (size_t l = 0; l < 4; l++) {
+		const uint64_t strides[] = { row_lens[l], row_lens[l] + 1, 97, 4096, UINT64_MAX };
+		/* ... lens[0] + 1 - len: a row one byte past the first piece */
+		const uint64_t offs[] = { 0, 1, lens[0] - 1, lens[0] + 1 - row_lens[l], size - 1,
+					  size, size + 1, UINT64_MAX - 1 };
+
+		for (size_t i = 0; i < 8 * 5 * 4 * 3; i++) {
+			struct region_rows rr = {
+				.off = offs[i % 8],
+				.stride = strides[i / 8 % 5],
+				.len = row_lens[l],
+				.count = counts[i / 40 % 4],
+				.dst = out,
+			};
+			struct region_cursor cur = { .idx = hints[i / 160] };
+
+			rr.dst_stride = rr.stride == rr.len ? rr.len : rr.len + 3;
+			memset(out, SENTINEL, sizeof(out));
+			memset(want, SENTINEL, sizeof(want));
+			assert_int_equal(region_read_rows(rg, &cur, &rr), rows_model(ref, size, &rr, want));
+			assert_memory_equal(out, want, sizeof(out));
 		}
 	}
-	cur.idx = 0;
-	assert_int_equal(region_read(rg, &cur, 0, out, SIZE_MAX), size);
-	assert_memory_equal(out, ref, size);
-	free(out);
 	free(ref);
 	region_unref(f->core, rg);
 }
 
-static void test_region_prefetch_clipped(void **state)
+static void test_region_read_rows(void **state)
 {
 	static const uint32_t pages[] = { 4096, 4096, 4096, 100 };
 
-	prefetch_everywhere(*state, odd_lens, 10);
-	prefetch_everywhere(*state, pages, 4);
+	rows_everywhere(*state, odd_lens, 10);
+	rows_everywhere(*state, pages, 4);
 }
 
 #define BIG_N 131072u
@@ -1225,7 +1256,7 @@ int main(void)
 		BOTH(test_region_read_every_offset),
 		SPLIT(test_region_read_every_offset),
 		BOTH(test_region_read_at_end),
-		BOTH(test_region_prefetch_clipped),
+		BOTH(test_region_read_rows),
 		cmocka_unit_test_setup_teardown(test_region_big_table_mapped, setup_plain, teardown),
 		cmocka_unit_test_setup_teardown(test_region_big_table_spare, setup_plain, teardown),
 		cmocka_unit_test(test_region_big_table_no_room),

@@ -168,10 +168,22 @@ const struct guest_range *region_ranges(const struct region *rg, uint32_t *n);
  * Returns the bytes copied. */
 size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t off, void *dst,
 		   size_t len);
-/* Asks the CPU for [off, off + len) of the region, clipped to its end and
- * to a page; cur is only a hint where to look (not moved). */
-void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
-		     size_t len);
+/* A rectangle's rows in a region and where they go: count rows of len
+ * bytes, the first at off, each stride after the one before, copied to
+ * dst, each dst_stride after the one before. */
+struct region_rows {
+	uint64_t off;
+	uint64_t stride;
+	size_t len;
+	uint32_t count;
+	uint8_t *dst;
+	size_t dst_stride;
+};
+/* Copies the rows in order (rows as long as the stride: one span); a row
+ * the region ends in is copied as far as it goes and ends the copy.
+ * Returns the rows copied whole. */
+uint32_t region_read_rows(const struct region *rg, struct region_cursor *cur,
+			  const struct region_rows *rows);
 /* The host address of [off, off + len) if it lies in one piece, else NULL. */
 const uint8_t *region_span(const struct region *rg, uint64_t off, uint64_t len);
 /* How many host pieces the region's bytes are in; with iov (room for that

@@ -9,8 +9,8 @@
  * Prefetching. A guest's pieces are scattered pages: the hardware
  * prefetcher stops at the end of each and takes a few misses to find the
  * next, so a read asks for the start of the next piece while it copies
- * one; transfers of short rows (tiles), each a few lines in a page of its
- * own, ask for rows ahead with region_prefetch() (render/transfer.c).
+ * one; a rectangle of short rows (tiles), each a few lines in a page of
+ * its own, asks for rows ahead (region_read_rows()).
  */
 #include <string.h>
 
@@ -21,9 +21,17 @@
  * asking for more only keeps the CPU's queues busy (measured: 1.07-1.26x
  * faster than a whole page at 3840x2160, docs/benchmarks.md). */
 #define PIECE_AHEAD 1024u
-/* What region_prefetch() asks for at most: a page. */
+/* What a prefetch of a row asks for at most: a page. */
 #define PREFETCH_MAX 4096u
 #define LINE 64u
+/* Rows shorter than this are asked for ROWS_AHEAD rows in advance: each
+ * is a few lines in a page of its own, which the hardware prefetcher does
+ * not foresee, so only requests made early keep several in flight.
+ * Measured on 64x64 tiles, 1080p to 8K: 4 rows ahead 0.70x the speed of a
+ * memcpy of the same pages, 8 0.80-0.90x, 12 0.86-0.97x, none 0.49-0.62x;
+ * the first line of each row alone, 0.44-0.52x at 8K. */
+#define SHORT_ROW 1024u
+#define ROWS_AHEAD 12u
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -35,6 +43,15 @@ static inline void prefetch_bytes(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i += LINE)
 		__builtin_prefetch(p + i, 0, 3);
+}
+
+static inline void copy_bytes(const struct region_cursor *cur, uint8_t *dst, const uint8_t *src,
+			      size_t n)
+{
+	if (cur->stream)
+		copy_stream(dst, src, n);
+	else
+		memcpy(dst, src, n);
 }
 
 /* The piece holding off (< size), when the pieces are not all one size:
@@ -100,10 +117,7 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 			prefetch_bytes(rg->seg[i + 1].ptr,
 				       (size_t)min_u64(rg->seg[i + 2].start - rg->seg[i + 1].start,
 						       min_u64(len - done - chunk, PIECE_AHEAD)));
-		if (cur->stream)
-			copy_stream(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
-		else
-			memcpy(out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
+		copy_bytes(cur, out + done, rg->seg[i].ptr + (pos - rg->seg[i].start), chunk);
 		done += chunk;
 		if (done < len)
 			i++;
@@ -112,8 +126,10 @@ size_t region_read(const struct region *rg, struct region_cursor *cur, uint64_t 
 	return done;
 }
 
-void region_prefetch(const struct region *rg, const struct region_cursor *cur, uint64_t off,
-		     size_t len)
+/* Asks the CPU for [off, off + len) of the region, clipped to its end and
+ * to a page; cur is only a hint where to look (not moved). */
+static void region_prefetch(const struct region *rg, const struct region_cursor *cur,
+			    uint64_t off, size_t len)
 {
 	uint32_t i;
 
@@ -129,6 +145,102 @@ void region_prefetch(const struct region *rg, const struct region_cursor *cur, u
 		len -= chunk;
 		i++;
 	}
+}
+
+/* The host address of the row [off, off + len) when the pieces are pages
+ * of one size (what guests send) and one of them holds it whole: found by
+ * a shift, with no call, as rows of a few lines need (a 64x64 tile at 8K
+ * is 64 rows in 64 pages). NULL otherwise. */
+static inline const uint8_t *row_in_page(const struct region *rg, uint64_t off, size_t len)
+{
+	const struct region_seg *s;
+
+	if (!rg->page_shift || off >= rg->size || len > rg->size - off)
+		return NULL;
+	s = &rg->seg[off >> rg->page_shift];
+	if (off + len > s[1].start)
+		return NULL;
+	return s->ptr + (off - s->start);
+}
+
+static void prefetch_row(const struct region *rg, const struct region_cursor *cur, uint64_t off,
+			 size_t len)
+{
+	const uint8_t *p = row_in_page(rg, off, len);
+
+	if (p)
+		prefetch_bytes(p, len);
+	else
+		region_prefetch(rg, cur, off, len);
+}
+
+/* Copies the row at off; returns the bytes copied. */
+static size_t read_row(const struct region *rg, struct region_cursor *cur, uint64_t off,
+		       uint8_t *dst, size_t len)
+{
+	const uint8_t *p = row_in_page(rg, off, len);
+
+	if (!p)
+		return region_read(rg, cur, off, dst, len);
+	copy_bytes(cur, dst, p, len);
+	return len;
+}
+
+/* The offset of the row k rows after the one at off; false past 2^64. */
+static bool row_after(const struct region_rows *rows, uint64_t off, uint32_t k, uint64_t *out)
+{
+	uint64_t step;
+
+	return !__builtin_mul_overflow(rows->stride, (uint64_t)k, &step) &&
+	       !__builtin_add_overflow(off, step, out);
+}
+
+static void prefetch_ahead(const struct region *rg, const struct region_cursor *cur,
+			   const struct region_rows *rows, uint64_t off, uint32_t k)
+{
+	uint64_t ahead;
+
+	if (row_after(rows, off, k, &ahead))
+		prefetch_row(rg, cur, ahead, rows->len);
+}
+
+/* Row by row; short rows ask for the row ROWS_AHEAD on before each, and
+ * for the first ROWS_AHEAD before the first. */
+static uint32_t read_each_row(const struct region *rg, struct region_cursor *cur,
+			      const struct region_rows *rows)
+{
+	bool short_rows = rows->len < SHORT_ROW;
+	uint64_t off = rows->off;
+	uint8_t *dst = rows->dst;
+	uint32_t h;
+
+	for (h = 0; short_rows && h < ROWS_AHEAD && h < rows->count; h++)
+		prefetch_ahead(rg, cur, rows, off, h);
+	for (h = 0; h < rows->count; h++) {
+		if (short_rows && h + ROWS_AHEAD < rows->count)
+			prefetch_ahead(rg, cur, rows, off, ROWS_AHEAD);
+		if (read_row(rg, cur, off, dst, rows->len) < rows->len)
+			break;
+		if (__builtin_add_overflow(off, rows->stride, &off))
+			return h + 1;
+		dst += rows->dst_stride;
+	}
+	return h;
+}
+
+uint32_t region_read_rows(const struct region *rg, struct region_cursor *cur,
+			  const struct region_rows *rows)
+{
+	size_t total;
+
+	if (rows->len == 0)
+		return rows->count;
+	if (rg->unmapped)
+		return 0;
+	if (rows->len == rows->stride && rows->dst_stride == rows->len &&
+	    !__builtin_mul_overflow(rows->len, (size_t)rows->count, &total))
+		return (uint32_t)(region_read(rg, cur, rows->off, rows->dst, total) / rows->len);
+	return read_each_row(rg, cur, rows);
 }
 
 uint32_t region_piece(const struct region *rg, uint64_t off)

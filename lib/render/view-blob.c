@@ -141,26 +141,25 @@ void view_refresh(struct render *rd, uint32_t idx, const struct vgm_rect *r)
 	const struct view *v = &rd->views[idx];
 	struct region_cursor cur = { 0 };
 	struct scanout_desc so;
-	uint64_t src;
-	uint8_t *dst;
-	size_t row;
+	struct region_rows rows;
 
 	/* Checked first: no staging (a 2D resource, a direct blob view) means
 	 * no pointer to compute, and arithmetic on NULL is undefined. */
 	if (!v->staging)
 		return;
 	scanout_describe(rd->core, idx, &so);
-	row = (size_t)r->width * v->fmt->bpp;
-	src = resource_backing_offset(so.res) + so.fb.offset +
-	      (uint64_t)(so.rect.y + r->y) * so.fb.stride +
-	      (uint64_t)(so.rect.x + r->x) * v->fmt->bpp;
-	dst = v->staging + (size_t)r->y * v->stride + (size_t)r->x * v->fmt->bpp;
 	/* SET_SCANOUT_BLOB checked that every row lies inside the blob. */
-	for (uint32_t y = 0; y < r->height; y++) {
-		region_read(resource_backing(so.res), &cur, src, dst, row);
-		src += so.fb.stride;
-		dst += v->stride;
-	}
+	rows = (struct region_rows){
+		.off = resource_backing_offset(so.res) + so.fb.offset +
+		       (uint64_t)(so.rect.y + r->y) * so.fb.stride +
+		       (uint64_t)(so.rect.x + r->x) * v->fmt->bpp,
+		.stride = so.fb.stride,
+		.len = (size_t)r->width * v->fmt->bpp,
+		.count = r->height,
+		.dst = v->staging + (size_t)r->y * v->stride + (size_t)r->x * v->fmt->bpp,
+		.dst_stride = v->stride,
+	};
+	region_read_rows(resource_backing(so.res), &cur, &rows);
 }
 
 /* The budget is given back at once, as when the copy was freed here: the

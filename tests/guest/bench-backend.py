@@ -166,8 +166,9 @@ def measure(a, name, device, backend, args, out):
         print("  %-10s %.1f flips/s (%d flips counted); cpu %.3f s; load %s" % (
             name, fig["hz"], fig["flips"], cpu["total"], before), flush=True)
     else:
-        print("  %-10s cpu %.3f s (user %.3f, system %.3f); guest wrote %s frames in %.1f s; load %s" % (
-            name, cpu["total"], cpu["user"], cpu["system"], res["bench"]["frames"],
+        print("  %-10s cpu %.3f s (user %.3f, system %.3f, %d page faults); guest wrote %s frames"
+              " in %.1f s; load %s" % (
+            name, cpu["total"], cpu["user"], cpu["system"], cpu["page_faults"], res["bench"]["frames"],
             float(res["bench"]["end"]) - float(res["bench"]["start"]), before), flush=True)
     if name == "ours" and not a.no_summary:
         print("             " + check_shape(a, res, out), flush=True)
@@ -201,10 +202,11 @@ def report(a, runs, loads):
         print("median CPU seconds over %d runs each, %d frames:" % (a.runs, a.frames))
         med = {k: statistics.median(r["cpu"]["total"] for r in v) for k, v in runs.items()}
         for k in names:
-            print("  %-10s %s s (user %.3f, system %.3f)" % (
+            print("  %-10s %s s (user %.3f, system %.3f; page faults %s)" % (
                 k, spread([r["cpu"]["total"] for r in runs[k]], "%.3f"),
                 statistics.median(r["cpu"]["user"] for r in runs[k]),
-                statistics.median(r["cpu"]["system"] for r in runs[k])))
+                statistics.median(r["cpu"]["system"] for r in runs[k]),
+                spread([r["cpu"]["page_faults"] for r in runs[k]], "%d")))
         ratio = med["ours"] / med["reference"]
         print("  ratio      %.2fx (run by run: %s)" % (ratio, spread(
             [o["cpu"]["total"] / r["cpu"]["total"] for o, r in zip(runs["ours"], runs["reference"])],

@@ -101,7 +101,7 @@ Flow of one run:
   6. OUT/ holds serial.log, qemu.log, backend.log, qmp.log, dmesg.txt,
      commands.txt, trace.log (--trace), screendump.png, a *-diff.png on a
      mismatch, and result.json (timings, geometry, dmesg GPU lines, checks,
-     cpu_s: user and system CPU seconds of QEMU and the backend, from
+     cpu_s: user and system CPU seconds and page faults of QEMU and the backend, from
      wait4(), bench: what the guest's bench mode reported, flips: the
      rates modetest printed and the screendumps taken while it flipped).
 
@@ -452,7 +452,8 @@ class Runner:
             if ru is not None:
                 self.result.setdefault("cpu_s", {})[name] = {
                     "user": round(ru.ru_utime, 3), "system": round(ru.ru_stime, 3),
-                    "total": round(ru.ru_utime + ru.ru_stime, 3)}
+                    "total": round(ru.ru_utime + ru.ru_stime, 3),
+                    "page_faults": ru.ru_minflt + ru.ru_majflt}
         self.procs = []
 
     def check_alive(self):
