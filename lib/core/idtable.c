@@ -224,8 +224,9 @@ void idtable_prefetch_insert(const struct idtable *t, uint32_t id)
 	 * table); and a removal reads the slots after it. Once the control
 	 * bytes say where, their lines are fetched too: a store that misses
 	 * holds up every store behind it, which is how CREATE_2D + UNREF
-	 * among a million resources paid for it (1.26-1.38x the cost among a
-	 * thousand, 1.22-1.28x with this, docs/benchmarks.md). */
+	 * among a million resources paid for it: 1.29x the cost among a
+	 * thousand (median of 38 runs, above 1.3x in 13), 1.24x with this
+	 * (above 1.3x in 1; docs/benchmarks.md, "Lookups again"). */
 	i = first_free(t, home);
 	__builtin_prefetch(&t->slots[i], 1);
 	__builtin_prefetch(&t->ptrs[i], 1);
