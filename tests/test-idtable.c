@@ -544,6 +544,89 @@ static void test_idtable_tag_reads_no_pointer(void **state)
 	assert_ptr_equal(idtable_get(&f->t, 299), &f->tokens[299]);
 }
 
+/* The table's three arrays, as bytes, to compare before and after. */
+static uint8_t *block_copy(const struct idtable *t)
+{
+	size_t n = (size_t)capacity(t) * SLOT_BYTES;
+	uint8_t *copy = malloc(n);
+
+	assert_non_null(copy);
+	memcpy(copy, t->ptrs, n); /* one block, the pointers first */
+	return copy;
+}
+
+/* A prefetch for an insert is a hint: whatever the id (absent, present,
+ * 0, at the end of a chain that wraps round), nothing in the table
+ * changes, and the inserts that follow land where the model says. */
+static void test_idtable_prefetch_insert_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t ids[12], late[2];
+	uint8_t *before;
+
+	assert_true(idtable_reserve(&f->t, 32));
+	assert_int_equal(capacity(&f->t), 48);
+	ids_with_home(48, 44, 0, ids, 12); /* slots 44..47, 0..7 */
+	for (size_t i = 0; i < 12; i++)
+		model_insert(f, ids[i]);
+	ids_with_home(48, 45, ids[11], late, 2); /* their first free slot: 8 */
+	before = block_copy(&f->t);
+	for (uint32_t id = 0; id < NIDS; id++)
+		idtable_prefetch_insert(&f->t, id);
+	idtable_prefetch_insert(&f->t, UINT32_MAX);
+	assert_memory_equal(f->t.ptrs, before, (size_t)capacity(&f->t) * SLOT_BYTES);
+	assert_int_equal(f->t.count, 12);
+	free(before);
+	check_model(f);
+	for (size_t i = 0; i < 2; i++) {
+		idtable_prefetch_insert(&f->t, late[i]);
+		model_insert(f, late[i]);
+		assert_int_equal(slot_of_id(&f->t, late[i]), 8 + i);
+	}
+	check_model(f);
+}
+
+/* A table whose arrays were never allocated (idtable_init failed) has
+ * capacity 0: a prefetch must not read it. */
+static void test_idtable_prefetch_insert_no_arrays(void **state)
+{
+	struct idtable none = { 0 };
+
+	(void)state;
+	idtable_prefetch_insert(&none, 1);
+	idtable_prefetch_insert(&none, 0);
+	idtable_prefetch_insert(&none, UINT32_MAX);
+	assert_int_equal(none.capacity, 0);
+	assert_int_equal(none.count, 0);
+	assert_null(none.ctrl);
+}
+
+/* A prefetch, then the reserve that grows the table under it (the lines
+ * asked for belong to the freed arrays), then the insert: the insert is
+ * right in the new arrays. At every size from 16 to 3,000 entries, so
+ * every step of growth is crossed. */
+static void test_idtable_prefetch_insert_then_grow(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t grown = 0, cap = capacity(&f->t);
+
+	for (uint32_t id = 1; id < 3000; id++) {
+		uint32_t next = (id * 2654435761u) % (NIDS - 1) + 1;
+
+		idtable_prefetch_insert(&f->t, next);
+		if (f->ref[next])
+			continue;
+		model_insert(f, next);
+		if (capacity(&f->t) != cap) {
+			cap = capacity(&f->t);
+			grown++;
+			check_model(f);
+		}
+	}
+	assert_true(grown >= 8); /* 16 .. 3072 */
+	check_model(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +643,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idtable_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_tags_follow_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idtable_tag_reads_no_pointer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idtable_prefetch_insert_changes_nothing, setup,
+						teardown),
+		cmocka_unit_test(test_idtable_prefetch_insert_no_arrays),
+		cmocka_unit_test_setup_teardown(test_idtable_prefetch_insert_then_grow, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,11 @@ void *idtable_get(const struct idtable *t, uint32_t id);
  * matches (an absent id: almost never). */
 bool idtable_has(const struct idtable *t, uint32_t id);
 bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag);
-/* A hint that id is about to be inserted: fetches the lines its slot and
- * pointer will most likely go to, while has() reads the control bytes. */
+/* A hint that id is about to be inserted: reads the control bytes of its
+ * chain (which has() reads next) and asks for the lines of the slot and
+ * pointer the insert will fill, and of the slots a removal would read
+ * after them. Changes nothing; harmless for any id, present or not, and
+ * on a table without arrays (capacity 0). */
 void idtable_prefetch_insert(const struct idtable *t, uint32_t id);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);

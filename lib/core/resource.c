@@ -13,8 +13,9 @@
 
 enum core_verdict resource_id_free(const struct core *c, uint32_t id)
 {
-	/* Asked before a create: its insert writes the pointer's line,
-	 * fetched now alongside the slot's rather than after it. */
+	/* Asked before a create: the lines its insert writes are fetched
+	 * now, while the create checks the format and size and allocates the
+	 * resource and its image, so that they have arrived by the insert. */
 	idtable_prefetch_insert(&c->resources, id);
 	return core_id_free(&c->resources, id);
 }
