@@ -165,13 +165,6 @@ bool idtable_has(const struct idtable *t, uint32_t id)
 	return probe(t, slot_of(t, id), id) >= 0;
 }
 
-/* The slot 7 after i (going round the end): its line and slot i's hold
- * every slot from i to i + 7, however i sits in its line. */
-static uint32_t ahead(const struct idtable *t, uint32_t i)
-{
-	return i + 7 >= t->capacity ? i + 7 - t->capacity : i + 7;
-}
-
 bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag)
 {
 	uint32_t home = slot_of(t, id);
@@ -207,6 +200,13 @@ static uint32_t first_free(const struct idtable *t, uint32_t i)
 	while (t->ctrl[i])
 		i = next_slot(t, i);
 	return i;
+}
+
+/* The slot 7 after i (going round the end): its line and slot i's hold
+ * every slot from i to i + 7, however i sits in its line. */
+static uint32_t ahead(const struct idtable *t, uint32_t i)
+{
+	return i + 7 >= t->capacity ? i + 7 - t->capacity : i + 7;
 }
 
 void idtable_prefetch_insert(const struct idtable *t, uint32_t id)
