@@ -8,9 +8,11 @@
  *   previous one's resources in the caches;
  * - RESOURCE_CREATE_2D + RESOURCE_UNREF of an id never used before;
  * - MOVE_CURSOR, which looks nothing up: the fixed cost of a request;
- * - the first and the third again, each request hinted while the one
- *   before runs (vgm_device_prefetch() of the next request, then the
- *   submit), as a VMM that pops several chains at a kick may do.
+ * - then, interleaved apart after those (so that they run as they did
+ *   before hints existed), the first and the third again, each request
+ *   hinted while the one before runs (vgm_device_prefetch() of the next
+ *   request, then the submit), as a VMM that pops several chains at a
+ *   kick may do.
  * Each batch runs once untimed, then once timed (steady state), the
  * batches of both devices interleaved in random order. Also timed:
  * vgm_device_new + vgm_device_destroy, which fuzzers pay per input.
@@ -26,7 +28,15 @@
 #define BIG 1000000u
 #define CREATES 2000u  /* devices per timed batch */
 
-enum kind { FLUSH, CURSOR, CREATE_UNREF, FLUSH_HINTED, CREATE_UNREF_HINTED, NKINDS };
+enum kind {
+	FLUSH,
+	CURSOR,
+	CREATE_UNREF,
+	NPLAIN,
+	FLUSH_HINTED = NPLAIN,
+	CREATE_UNREF_HINTED,
+	NKINDS
+};
 
 static const char *const kind_names[NKINDS] = { "RESOURCE_FLUSH", "MOVE_CURSOR",
 						 "CREATE_2D+UNREF", "FLUSH, hinted",
@@ -188,17 +198,21 @@ static void populate(struct dev *d, uint32_t n, struct bench_rng *rng)
 	d->live = n;
 }
 
-/* Every batch the benchmark will run, in advance: `runs` of each kind. */
-static void record(struct dev *d, int runs, struct bench_rng *rng)
+/* Every batch the benchmark will run, in advance: `runs` of each kind,
+ * the plain ones or the hinted ones. */
+static void record(struct dev *d, int runs, struct bench_rng *rng, bool hinted)
 {
+	enum kind flush = hinted ? FLUSH_HINTED : FLUSH;
+	enum kind create = hinted ? CREATE_UNREF_HINTED : CREATE_UNREF;
+
 	for (int run = 0; run < runs; run++) {
 		for (uint32_t i = 0; i < BATCH; i++) {
 			struct req r;
 
 			req_flush(&r, d->ids[bench_rng_below(rng, d->live)], 0, 0, 1, 1);
-			tape_put(&d->tapes[FLUSH], &r);
-			req_flush(&r, d->ids[bench_rng_below(rng, d->live)], 0, 0, 1, 1);
-			tape_put(&d->tapes[FLUSH_HINTED], &r);
+			tape_put(&d->tapes[flush], &r);
+			if (hinted)
+				continue;
 			req_move_cursor(&r, 0, i % 1024, i % 768);
 			tape_put(&d->tapes[CURSOR], &r);
 		}
@@ -207,14 +221,9 @@ static void record(struct dev *d, int runs, struct bench_rng *rng)
 			struct req r;
 
 			req_create_2d(&r, id, VGM_GPU_FORMAT_B8G8R8X8_UNORM, 64, 64);
-			tape_put(&d->tapes[CREATE_UNREF], &r);
+			tape_put(&d->tapes[create], &r);
 			req_unref(&r, id);
-			tape_put(&d->tapes[CREATE_UNREF], &r);
-			id = fresh_id(&d->used, rng);
-			req_create_2d(&r, id, VGM_GPU_FORMAT_B8G8R8X8_UNORM, 64, 64);
-			tape_put(&d->tapes[CREATE_UNREF_HINTED], &r);
-			req_unref(&r, id);
-			tape_put(&d->tapes[CREATE_UNREF_HINTED], &r);
+			tape_put(&d->tapes[create], &r);
 		}
 	}
 	for (int k = 0; k < NKINDS; k++)
@@ -233,7 +242,7 @@ static void dev_init(struct dev *d, uint32_t live, int runs, struct bench_rng *r
 	memset(d, 0, sizeof(*d));
 	d->h = harness_new(&o);
 	populate(d, live, rng);
-	record(d, runs, rng);
+	record(d, runs, rng, false);
 }
 
 static void dev_fini(struct dev *d)
@@ -304,6 +313,31 @@ static void report_kind(const struct bench_op *small, const struct bench_op *big
 	printf("\n");
 }
 
+/* The ops of kinds [first, end) on both devices, small's then big's:
+ * 2 * (end - first) of them into ops. */
+static size_t kind_ops(struct dev *small, struct dev *big, enum kind first, enum kind end,
+		       struct job jobs[2][NKINDS], struct bench_op *ops)
+{
+	size_t n = 0;
+
+	for (int d = 0; d < 2; d++) {
+		for (int k = first; k < (int)end; k++) {
+			jobs[d][k] = (struct job){ d ? big : small, (enum kind)k };
+			ops[n++] = (struct bench_op){ kind_names[k], job_run, no_evict, &jobs[d][k],
+						      BENCH_STEADY, NULL };
+		}
+	}
+	return n;
+}
+
+static void report_kinds(const struct bench_op *ops, enum kind first, enum kind end, int reps)
+{
+	size_t nk = (size_t)(end - first);
+
+	for (size_t k = 0; k < nk; k++)
+		report_kind(&ops[k], &ops[nk + k], reps, (enum kind)(first + (int)k));
+}
+
 int main(void)
 {
 	int reps = bench_reps(31);
@@ -311,10 +345,11 @@ int main(void)
 	struct bench_rng rng;
 	struct dev small, big;
 	struct job jobs[2][NKINDS];
-	struct bench_op ops[2 * NKINDS + 1];
+	struct bench_op ops[2 * NPLAIN + 1], hinted[2 * (NKINDS - NPLAIN)];
 	double dev_ns[256];
 	struct bench_stat st;
 	struct creator creator;
+	size_t n;
 
 	if (reps > 256)
 		reps = 256;
@@ -325,28 +360,29 @@ int main(void)
 	dev_init(&small, SMALL, runs, &rng);
 	dev_init(&big, BIG, runs, &rng);
 	creator.h = small.h;
-	for (int d = 0; d < 2; d++) {
-		for (int k = 0; k < NKINDS; k++) {
-			jobs[d][k] = (struct job){ d ? &big : &small, (enum kind)k };
-			ops[d * NKINDS + k] = (struct bench_op){ kind_names[k], job_run, no_evict,
-								 &jobs[d][k], BENCH_STEADY, NULL };
-		}
-	}
-	ops[2 * NKINDS] = (struct bench_op){ "device", create_devices, no_evict, &creator,
-					     BENCH_STEADY, NULL };
+	n = kind_ops(&small, &big, FLUSH, NPLAIN, jobs, ops);
+	ops[n++] = (struct bench_op){ "device", create_devices, no_evict, &creator, BENCH_STEADY,
+				      NULL };
 	bench_print_load("before");
-	bench_interleave(ops, 2 * NKINDS + 1, reps, &rng);
+	bench_interleave(ops, n, reps, &rng);
+	/* The hinted kinds, recorded and interleaved apart: the plain ones
+	 * above run as they did before there were hints. */
+	record(&small, runs, &rng, true);
+	record(&big, runs, &rng, true);
+	bench_interleave(hinted, kind_ops(&small, &big, NPLAIN, NKINDS, jobs, hinted), reps, &rng);
 	bench_print_load("after");
 	printf("  ns per request, median (min-max) of %d batches of %u; ratio per repetition\n",
 	       reps, BATCH);
 	printf("    %-20s %-20s %-22s %s\n", "", "1,000 live", "1,000,000 live", "1e6 / 1e3");
-	for (int k = 0; k < NKINDS; k++)
-		report_kind(&ops[k], &ops[NKINDS + k], reps, (enum kind)k);
-	per_request(ops[2 * NKINDS].t, reps, CREATES, dev_ns);
+	report_kinds(ops, FLUSH, NPLAIN, reps);
+	printf("    hinted: each request's next one given to vgm_device_prefetch() first\n");
+	report_kinds(hinted, NPLAIN, NKINDS, reps);
+	per_request(ops[n - 1].t, reps, CREATES, dev_ns);
 	st = bench_stat_of(dev_ns, (size_t)reps);
 	printf("    vgm_device_new + vgm_device_destroy: %.0f ns (%.0f-%.0f)\n", st.median, st.min,
 	       st.max);
-	bench_ops_free(ops, 2 * NKINDS + 1);
+	bench_ops_free(ops, n);
+	bench_ops_free(hinted, 2 * (NKINDS - NPLAIN));
 	dev_fini(&small);
 	dev_fini(&big);
 	return 0;
