@@ -105,6 +105,7 @@ static void run_script(struct harness *h, bool hinted, uint8_t resp[STEPS][64], 
 		memcpy(resp[i], h->resp, 64);
 	}
 	read_shown(h, 0, shown);
+	backing_free(&b);
 }
 
 static void test_hints_change_nothing(void **state)
