@@ -555,9 +555,10 @@ static uint8_t *block_copy(const struct idtable *t)
 	return copy;
 }
 
-/* A prefetch for an insert is a hint: whatever the id (absent, present,
- * 0, at the end of a chain that wraps round), nothing in the table
- * changes, and the inserts that follow land where the model says. */
+/* A prefetch for an insert, or for a lookup, is a hint: whatever the id
+ * (absent, present, 0, at the end of a chain that wraps round), nothing in
+ * the table changes, and the inserts that follow land where the model
+ * says. */
 static void test_idtable_prefetch_insert_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -571,9 +572,12 @@ static void test_idtable_prefetch_insert_changes_nothing(void **state)
 		model_insert(f, ids[i]);
 	ids_with_home(48, 45, ids[11], late, 2); /* their first free slot: 8 */
 	before = block_copy(&f->t);
-	for (uint32_t id = 0; id < NIDS; id++)
+	for (uint32_t id = 0; id < NIDS; id++) {
 		idtable_prefetch_insert(&f->t, id);
+		idtable_prefetch(&f->t, id, id & 1);
+	}
 	idtable_prefetch_insert(&f->t, UINT32_MAX);
+	idtable_prefetch(&f->t, UINT32_MAX, true);
 	assert_memory_equal(f->t.ptrs, before, (size_t)capacity(&f->t) * SLOT_BYTES);
 	assert_int_equal(f->t.count, 12);
 	free(before);
@@ -596,6 +600,8 @@ static void test_idtable_prefetch_insert_no_arrays(void **state)
 	idtable_prefetch_insert(&none, 1);
 	idtable_prefetch_insert(&none, 0);
 	idtable_prefetch_insert(&none, UINT32_MAX);
+	idtable_prefetch(&none, 1, true);
+	idtable_prefetch(&none, UINT32_MAX, false);
 	assert_int_equal(none.capacity, 0);
 	assert_int_equal(none.count, 0);
 	assert_null(none.ctrl);

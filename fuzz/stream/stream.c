@@ -468,6 +468,21 @@ static void check_unchanged(const struct stream *s, const struct state *before, 
 		   type);
 }
 
+/* A hint of the request, on either queue, changes nothing: hints are
+ * only ever asked for lines of memory (vgm_device_prefetch()). */
+static void hint_changes_nothing(const struct stream *s, const struct chain *c,
+				 const struct state *before, const uint8_t *req, size_t got)
+{
+	struct state now;
+
+	FUZZ_CHECK(vgm_device_prefetch(s->dev, VGM_QUEUE_CONTROL, c->in, c->in_cnt) == 0 &&
+			   vgm_device_prefetch(s->dev, VGM_QUEUE_CURSOR, c->in, c->in_cnt) == 0,
+		   "vgm_device_prefetch refused a request");
+	state_take(s, &now);
+	FUZZ_CHECK(!memcmp(&now, before, sizeof(now)),
+		   "a hint of request 0x%04x changed the device", got >= 4 ? le32(req) : 0);
+}
+
 static void op_request(struct stream *s, bool ctrl)
 {
 	uint32_t len = input_u32(&s->in), cuts[256], resp[256];
@@ -491,6 +506,7 @@ static void op_request(struct stream *s, bool ctrl)
 	need_device(s);
 	chain_build(&c, req, got, cuts, ncuts, resp, nresp);
 	state_take(s, &before);
+	hint_changes_nothing(s, &c, &before, req, got);
 	s->host.fences = 0;
 	fuzz_host_new_request(&s->host);
 	alloc_meter_start();

@@ -72,3 +72,20 @@ VGM_EXPORT int vgm_device_submit_tagged(struct vgm_device *dev, enum vgm_queue q
 	record_after(dev, queue, in, in_cnt, out, out_cnt, *written, NULL);
 	return 0;
 }
+
+/* A loaded device has not mapped its guest memory yet: the hint reads
+ * the request's bytes all the same (the VMM's buffers) and its table. */
+VGM_EXPORT int vgm_device_prefetch(const struct vgm_device *dev, enum vgm_queue queue,
+				   const struct iovec *in, size_t in_cnt)
+{
+	int err = api_enter(dev, __func__);
+
+	if (err)
+		return err;
+	if ((queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) || (!in && in_cnt)) {
+		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", __func__);
+		return -EINVAL;
+	}
+	dispatch_prefetch(dev->dispatch, queue, in, in_cnt);
+	return 0;
+}

@@ -110,9 +110,10 @@ static uint32_t exec_detach(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_backing[] = {
-	{ VGM_GPU_CMD_RESOURCE_ATTACH_BACKING, .validate = validate_attach,
-	  .entries_short = VGM_GPU_RESP_ERR_UNSPEC, .validate_entries = validate_attach_entries,
-	  .execute = exec_attach },
-	{ VGM_GPU_CMD_RESOURCE_DETACH_BACKING, .validate = validate_detach, .execute = exec_detach },
+	{ VGM_GPU_CMD_RESOURCE_ATTACH_BACKING, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_attach, .entries_short = VGM_GPU_RESP_ERR_UNSPEC,
+	  .validate_entries = validate_attach_entries, .execute = exec_attach },
+	{ VGM_GPU_CMD_RESOURCE_DETACH_BACKING, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_detach, .execute = exec_detach },
 	{ 0 },
 };

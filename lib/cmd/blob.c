@@ -179,12 +179,12 @@ static uint32_t exec_assign_uuid(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_blob[] = {
-	{ VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, .validate = validate_assign_uuid,
-	  .execute = exec_assign_uuid },
-	{ VGM_GPU_CMD_RESOURCE_CREATE_BLOB, .validate = validate_create_blob,
-	  .entries_short = VGM_GPU_RESP_ERR_INVALID_PARAMETER,
+	{ VGM_GPU_CMD_RESOURCE_ASSIGN_UUID, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_assign_uuid, .execute = exec_assign_uuid },
+	{ VGM_GPU_CMD_RESOURCE_CREATE_BLOB, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_create_blob, .entries_short = VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 	  .validate_entries = validate_blob_entries, .execute = exec_create_blob },
-	{ VGM_GPU_CMD_SET_SCANOUT_BLOB, .validate = validate_set_scanout_blob,
-	  .execute = exec_set_scanout_blob },
+	{ VGM_GPU_CMD_SET_SCANOUT_BLOB, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_set_scanout_blob, .execute = exec_set_scanout_blob },
 	{ 0 },
 };

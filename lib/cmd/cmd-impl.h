@@ -22,6 +22,9 @@ struct cmd_desc;
 struct cmd_slot {
 	const struct vgm_wire_command *wire;
 	const struct cmd_desc *desc;
+	/* Where its resource_id is, when desc looks the resource up
+	 * (prefetch.c); 0: it does not. */
+	uint32_t resource_at;
 	/* The request's layout is its C struct's (wire_layout_flat()), and
 	 * so is its records' if it has any: decoded by copying. */
 	bool flat;
@@ -135,8 +138,17 @@ struct cmd {
  * it fails it leaves the device as it was. All return 0 or a
  * VGM_GPU_RESP_ERR_* code. What the command looks like on the wire is the
  * wire table's. */
+/* What a command does with the resource its resource_id names: the lines
+ * of the id table a hint asks for (prefetch.c). */
+enum cmd_lookup {
+	CMD_LOOKUP_NONE = 0, /* names none, or does not look it up */
+	CMD_LOOKUP_SIZE,     /* its size only: the slot (resource_size_of()) */
+	CMD_LOOKUP_OBJECT,   /* the resource, or a new one: slot and pointer */
+};
+
 struct cmd_desc {
 	uint32_t type;
+	enum cmd_lookup lookup;
 	/* The gate opens when the device offers the feature, whether or not
 	 * the driver accepted it (GET_EDID: see display.c). */
 	bool open_when_offered;
@@ -187,6 +199,15 @@ extern const struct cmd_desc cmds_capset[];
 extern const struct cmd_desc cmds_ctx[];
 extern const struct cmd_desc cmds_res3d[];
 extern const struct cmd_desc cmds_submit[];
+
+/* dispatch.c: the device's command of that type, or NULL. */
+const struct cmd_slot *dispatch_slot(struct dispatch *d, uint32_t type);
+
+/* ---- prefetch.c ---------------------------------------------------------------- */
+
+/* Where the request of s's command holds the resource_id its handlers
+ * look up, or 0 (dispatch_init()). */
+uint32_t prefetch_resource_at(const struct cmd_slot *s);
 
 /* ---- answer.c ------------------------------------------------------------------ */
 

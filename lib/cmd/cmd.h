@@ -65,6 +65,13 @@ enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
 				    const struct iovec *in, size_t in_cnt,
 				    const struct iovec *out, size_t out_cnt, struct dispatch_tag tag,
 				    size_t *written);
+/* A hint that in/in_cnt is the next request of queue: the id table's lines
+ * for the resource it names are asked for (prefetch.c). Reads the request's
+ * type and resource_id only; changes nothing, logs nothing. Returns the id
+ * hinted, 0 for none (no command of queue that looks a resource up, or
+ * bytes short of its resource_id). */
+uint32_t dispatch_prefetch(struct dispatch *d, enum vgm_queue queue, const struct iovec *in,
+			   size_t in_cnt);
 /* Asks the renderer which fences completed and answers the requests in
  * flight that can be now, in order on each timeline: at most cap, into
  * done. Returns how many. Each answer also calls the host's fence_done. */

@@ -113,9 +113,9 @@ static uint32_t exec_ctx_detach(struct dispatch *d, struct cmd *c)
 const struct cmd_desc cmds_ctx[] = {
 	{ VGM_GPU_CMD_CTX_CREATE, .validate = validate_ctx_create, .execute = exec_ctx_create },
 	{ VGM_GPU_CMD_CTX_DESTROY, .validate = validate_ctx, .execute = exec_ctx_destroy },
-	{ VGM_GPU_CMD_CTX_ATTACH_RESOURCE, .validate = validate_ctx_resource,
-	  .execute = exec_ctx_attach },
-	{ VGM_GPU_CMD_CTX_DETACH_RESOURCE, .validate = validate_ctx_resource,
-	  .execute = exec_ctx_detach },
+	{ VGM_GPU_CMD_CTX_ATTACH_RESOURCE, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_ctx_resource, .execute = exec_ctx_attach },
+	{ VGM_GPU_CMD_CTX_DETACH_RESOURCE, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_ctx_resource, .execute = exec_ctx_detach },
 	{ 0 },
 };

@@ -87,7 +87,8 @@ static uint32_t exec_move(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_cursor[] = {
-	{ VGM_GPU_CMD_UPDATE_CURSOR, .validate = validate_update, .execute = exec_update },
+	{ VGM_GPU_CMD_UPDATE_CURSOR, .lookup = CMD_LOOKUP_OBJECT, .validate = validate_update,
+	  .execute = exec_update },
 	{ VGM_GPU_CMD_MOVE_CURSOR, .validate = check_scanout, .execute = exec_move },
 	{ 0 },
 };

@@ -91,6 +91,7 @@ void dispatch_init(struct dispatch *d, struct core *c, struct render *r, struct 
 			.flat_records = w->request->record && wire_layout_flat(w->request->record) &&
 					w->request->record->size == sizeof(*d->entries),
 		};
+		s->resource_at = prefetch_resource_at(s);
 	}
 }
 
@@ -112,9 +113,11 @@ void dispatch_reset(struct dispatch *d)
 	d->submit_cap = 0;
 }
 
-static const struct cmd_slot *lookup(struct dispatch *d, uint32_t type)
+const struct cmd_slot *dispatch_slot(struct dispatch *d, uint32_t type)
 {
-	return slot(d->cmds, type);
+	const struct cmd_slot *s = slot(d->cmds, type);
+
+	return s && s->wire ? s : NULL;
 }
 
 /* Entries are copied this many bytes at a time. */
@@ -213,7 +216,7 @@ static bool gate_open(const struct dispatch *d, const struct cmd *c)
 /* Finds the command and checks what the table says about it. */
 static uint32_t admit(struct dispatch *d, struct cmd *c, enum vgm_queue queue)
 {
-	const struct cmd_slot *s = lookup(d, c->hdr.type);
+	const struct cmd_slot *s = dispatch_slot(d, c->hdr.type);
 
 	c->slot = s;
 	c->wire = s ? s->wire : NULL;

@@ -138,7 +138,7 @@ const struct cmd_desc cmds_region[] = {
 	  .validate_entries = validate_create_entries, .execute = exec_memory_create },
 	{ VGM_GPU_CMD_MEMORY_UNREF, .validate = validate_memory_unref,
 	  .execute = exec_memory_unref },
-	{ VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY, .validate = validate_attach_memory,
-	  .execute = exec_attach_memory },
+	{ VGM_GPU_CMD_RESOURCE_ATTACH_MEMORY, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_attach_memory, .execute = exec_attach_memory },
 	{ 0 },
 };

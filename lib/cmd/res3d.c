@@ -111,11 +111,11 @@ static uint32_t exec_transfer_3d(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_res3d[] = {
-	{ VGM_GPU_CMD_RESOURCE_CREATE_3D, .validate = validate_create_3d,
-	  .execute = exec_create_3d },
-	{ VGM_GPU_CMD_TRANSFER_TO_HOST_3D, .validate = validate_transfer_3d,
-	  .execute = exec_transfer_3d },
-	{ VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, .validate = validate_transfer_3d,
-	  .execute = exec_transfer_3d },
+	{ VGM_GPU_CMD_RESOURCE_CREATE_3D, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_create_3d, .execute = exec_create_3d },
+	{ VGM_GPU_CMD_TRANSFER_TO_HOST_3D, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_transfer_3d, .execute = exec_transfer_3d },
+	{ VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_transfer_3d, .execute = exec_transfer_3d },
 	{ 0 },
 };

@@ -88,7 +88,9 @@ static uint32_t exec_unref(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_resource[] = {
-	{ VGM_GPU_CMD_RESOURCE_CREATE_2D, .validate = validate_create_2d, .execute = exec_create_2d },
-	{ VGM_GPU_CMD_RESOURCE_UNREF, .validate = validate_unref, .execute = exec_unref },
+	{ VGM_GPU_CMD_RESOURCE_CREATE_2D, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_create_2d, .execute = exec_create_2d },
+	{ VGM_GPU_CMD_RESOURCE_UNREF, .lookup = CMD_LOOKUP_OBJECT, .validate = validate_unref,
+	  .execute = exec_unref },
 	{ 0 },
 };

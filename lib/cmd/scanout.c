@@ -114,7 +114,9 @@ static uint32_t exec_flush(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_scanout[] = {
-	{ VGM_GPU_CMD_SET_SCANOUT, .validate = validate_set_scanout, .execute = exec_set_scanout },
-	{ VGM_GPU_CMD_RESOURCE_FLUSH, .validate = validate_flush, .execute = exec_flush },
+	{ VGM_GPU_CMD_SET_SCANOUT, .lookup = CMD_LOOKUP_OBJECT, .validate = validate_set_scanout,
+	  .execute = exec_set_scanout },
+	{ VGM_GPU_CMD_RESOURCE_FLUSH, .lookup = CMD_LOOKUP_SIZE, .validate = validate_flush,
+	  .execute = exec_flush },
 	{ 0 },
 };

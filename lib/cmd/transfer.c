@@ -36,6 +36,7 @@ static uint32_t exec_transfer(struct dispatch *d, struct cmd *c)
 }
 
 const struct cmd_desc cmds_transfer[] = {
-	{ VGM_GPU_CMD_TRANSFER_TO_HOST_2D, .validate = validate_transfer, .execute = exec_transfer },
+	{ VGM_GPU_CMD_TRANSFER_TO_HOST_2D, .lookup = CMD_LOOKUP_OBJECT,
+	  .validate = validate_transfer, .execute = exec_transfer },
 	{ 0 },
 };

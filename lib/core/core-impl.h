@@ -38,6 +38,11 @@ bool idtable_tag(const struct idtable *t, uint32_t id, uint32_t *tag);
  * after them. Changes nothing; harmless for any id, present or not, and
  * on a table without arrays (capacity 0). */
 void idtable_prefetch_insert(const struct idtable *t, uint32_t id);
+/* A hint that id is about to be looked up (or inserted): asks for the
+ * lines of its control byte and home slot, and of its pointer when object.
+ * Reads nothing itself, so it never waits for memory; changes nothing;
+ * harmless for any id and on a table without arrays (capacity 0). */
+void idtable_prefetch(const struct idtable *t, uint32_t id, bool object);
 /* Makes room so that the next n inserts cannot fail. */
 bool idtable_reserve(struct idtable *t, uint32_t n);
 /* id must be nonzero and absent, and room reserved. */

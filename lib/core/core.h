@@ -266,6 +266,11 @@ struct resource_ops {
 enum core_verdict resource_id_free(const struct core *c, uint32_t id);
 /* CORE_NO_ROOM when max_resources resources are live. */
 enum core_verdict resource_room(const struct core *c);
+/* A hint that a request will soon look resource id up (or create it):
+ * its lines of the id table are asked for now, so that the miss overlaps
+ * other work (vgm_device_prefetch()). object: the object's pointer too,
+ * not only the slot resource_size_of() reads. Changes nothing. */
+void resource_prefetch(const struct core *c, uint32_t id, bool object);
 struct resource *resource_find(const struct core *c, uint32_t id);
 /* Whether resource id is live, and its size (0 x 0 for a blob, which has
  * none of its own), for requests that need no more of it: a 2D resource's

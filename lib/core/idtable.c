@@ -233,6 +233,19 @@ void idtable_prefetch_insert(const struct idtable *t, uint32_t id)
 	__builtin_prefetch(&t->slots[ahead(t, i)]);
 }
 
+void idtable_prefetch(const struct idtable *t, uint32_t id, bool object)
+{
+	uint32_t home;
+
+	if (t->capacity == 0)
+		return; /* no arrays (init failed) */
+	home = slot_of(t, id);
+	__builtin_prefetch(&t->ctrl[home]);
+	__builtin_prefetch(&t->slots[home]);
+	if (object)
+		__builtin_prefetch(&t->ptrs[home]);
+}
+
 /* Puts an entry in the first free slot of its chain. */
 static void place(struct idtable *t, uint32_t id, uint32_t tag, void *ptr)
 {

@@ -25,6 +25,11 @@ enum core_verdict resource_room(const struct core *c)
 	return c->resources.count >= c->limits.resources ? CORE_NO_ROOM : CORE_OK;
 }
 
+void resource_prefetch(const struct core *c, uint32_t id, bool object)
+{
+	idtable_prefetch(&c->resources, id, object);
+}
+
 struct resource *resource_find(const struct core *c, uint32_t id)
 {
 	return idtable_get(&c->resources, id);

@@ -57,6 +57,30 @@ def test_submit_tagged_without_request_done_is_refused_and_changes_nothing(ram):
         dev.load(state)  # still as created: loads
 
 
+def test_prefetch_is_a_hint_that_changes_nothing(ram):
+    """Hints of the next request, whole, split, cut short or noise, on
+    either queue: the device answers and counts as one never hinted."""
+    create = builders.RESOURCE_CREATE_2D(resource_id=7, format='B8G8R8X8',
+                                         width=4, height=4)
+    flush = builders.RESOURCE_FLUSH(resource_id=7, r=(0, 0, 4, 4))
+    answers = []
+    for hinted in (False, True):
+        with vgm.Device(translate=ram.translate) as dev:
+            got = []
+            for request in (create, flush, builders.RESOURCE_FLUSH(resource_id=8, r=(0, 0, 1, 1))):
+                if hinted:
+                    for hint in (request, [request[:5], request[5:]], request[:30], b'\xff' * 64):
+                        assert dev.prefetch(hint) is None
+                        assert dev.prefetch(hint, queue=vgm.QUEUE_CURSOR) is None
+                got.append(dev.submit(request))
+            answers.append((got, dev.stats()))
+            with pytest.raises(vgm.VgmError) as e:
+                dev.prefetch(flush, queue=5)
+            assert e.value.errno == errno.EINVAL
+    assert answers[0] == answers[1]
+    assert struct.unpack_from('<I', answers[1][0][2])[0] == 0x1203  # ERR_INVALID_RESOURCE_ID
+
+
 def test_renderer_choice():
     assert vgm.Device.renderer_available('2d')
     vgm.Device.check_renderer(vgm.RENDERER_2D)

@@ -204,6 +204,7 @@ OPTIONAL = {
     'vgm_device_can_save': (c_int, [dev_p, P(u32)]),
     'vgm_device_submit_tagged': (c_int, [dev_p, c_int, P(iovec), c_size, P(iovec), c_size, u64,
                                          P(c_size)]),
+    'vgm_device_prefetch': (c_int, [dev_p, c_int, P(iovec), c_size]),
     'vgm_device_poll': (c_int, [dev_p]),
     'vgm_device_get_poll_fd': (c_int, [dev_p, P(c_int)]),
     'vgm_device_next_poll': (c_int, [dev_p, P(u64)]),

@@ -368,6 +368,15 @@ class Device:
                    ctypes.byref(written))
         return _joined(chain.outs, written.value)
 
+    def prefetch(self, request, queue=QUEUE_CONTROL):
+        """A hint that request is the next one of queue
+        (vgm_device_prefetch): the device asks for the memory its lookup
+        will read, so that the miss overlaps the request submitted before
+        it. Changes nothing, answers nothing; request as for submit().
+        NotImplementedError from a library older than 0.4."""
+        chain = _Chain(request, queue, [])
+        self._call('vgm_device_prefetch', self._device(), queue, *chain.args()[:2])
+
     def submit_tagged(self, request, tag=None, queue=QUEUE_CONTROL, response=65536):
         """Runs one request without waiting for work that completes later
         (vgm_device_submit_tagged): the bytes written back when it is

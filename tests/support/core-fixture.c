@@ -4,14 +4,15 @@
 #include "core-fixture.h"
 #include "harness.h"
 
-void core_fixture_init_scanouts(struct core_fixture *cf, const struct vgm_host_ops *ops,
-				void *data, uint64_t host_memory, uint32_t num_scanouts)
+static void init(struct core_fixture *cf, const struct vgm_host_ops *ops, void *data,
+		 uint64_t host_memory, uint32_t num_scanouts, enum vgm_dialect dialect)
 {
+	const uint64_t standard = 1ull << VGM_GPU_F_RESOURCE_UUID | 1ull << VGM_GPU_F_RESOURCE_BLOB;
 	struct core_config cfg = {
-		.dialect = VGM_DIALECT_STANDARD,
-		/* the standard dialect's, accepted below */
-		.offered = 1ull << VGM_GPU_F_EDID | 1ull << VGM_GPU_F_RESOURCE_UUID |
-			   1ull << VGM_GPU_F_RESOURCE_BLOB,
+		.dialect = dialect,
+		/* the dialect's, accepted below (UUIDs and blobs: standard) */
+		.offered = 1ull << VGM_GPU_F_EDID |
+			   (dialect == VGM_DIALECT_STANDARD ? standard : 0),
 		.num_scanouts = num_scanouts,
 		.limits = {
 			.host_memory = host_memory ? host_memory : VGM_DEFAULT_MAX_HOST_MEMORY,
@@ -33,6 +34,18 @@ void core_fixture_init_scanouts(struct core_fixture *cf, const struct vgm_host_o
 	logger_init(cf->log, cf->host, VGM_LOG_DEBUG);
 	assert_int_equal(core_init(cf->core, &cfg, cf->host, cf->log), 0);
 	core_accept(cf->core, cfg.offered);
+}
+
+void core_fixture_init_scanouts(struct core_fixture *cf, const struct vgm_host_ops *ops,
+				void *data, uint64_t host_memory, uint32_t num_scanouts)
+{
+	init(cf, ops, data, host_memory, num_scanouts, VGM_DIALECT_STANDARD);
+}
+
+void core_fixture_init_dialect(struct core_fixture *cf, const struct vgm_host_ops *ops,
+			       void *data, enum vgm_dialect dialect)
+{
+	init(cf, ops, data, 0, 1, dialect);
 }
 
 void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, void *data,

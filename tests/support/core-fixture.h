@@ -23,6 +23,9 @@ void core_fixture_init(struct core_fixture *cf, const struct vgm_host_ops *ops, 
 /* The same with num_scanouts scanouts (1..VGM_MAX_SCANOUTS). */
 void core_fixture_init_scanouts(struct core_fixture *cf, const struct vgm_host_ops *ops,
 				void *data, uint64_t host_memory, uint32_t num_scanouts);
+/* The same of a dialect, with the default budget and one scanout. */
+void core_fixture_init_dialect(struct core_fixture *cf, const struct vgm_host_ops *ops,
+			       void *data, enum vgm_dialect dialect);
 /* Frees every object (mappings given back) and the core. */
 void core_fixture_fini(struct core_fixture *cf);
 

@@ -3,12 +3,13 @@
 
 #include "stack.h"
 
-void stack_init(struct stack *s, const struct renderer_ops *ops, void *ops_ctx)
+void stack_init_dialect(struct stack *s, enum vgm_dialect dialect,
+			const struct renderer_ops *ops, void *ops_ctx)
 {
-	struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD };
+	struct harness_opts o = { .dialect = dialect };
 
 	s->h = harness_new(&o);
-	core_fixture_init(&s->cf, &s->h->ops, s->h, 0);
+	core_fixture_init_dialect(&s->cf, &s->h->ops, s->h, dialect);
 	s->render = calloc(1, render_size(1));
 	s->d = calloc(1, dispatch_size());
 	assert_non_null(s->render);
@@ -16,6 +17,11 @@ void stack_init(struct stack *s, const struct renderer_ops *ops, void *ops_ctx)
 	render_init(s->render, s->cf.core, s->cf.host, s->cf.log, ops ? ops : &render_2d_ops,
 		    ops_ctx);
 	dispatch_init(s->d, s->cf.core, s->render, s->cf.host, s->cf.log);
+}
+
+void stack_init(struct stack *s, const struct renderer_ops *ops, void *ops_ctx)
+{
+	stack_init_dialect(s, VGM_DIALECT_STANDARD, ops, ops_ctx);
 }
 
 void stack_fini(struct stack *s)

@@ -21,6 +21,9 @@ struct stack {
 
 /* ops NULL: the 2D renderer. */
 void stack_init(struct stack *s, const struct renderer_ops *ops, void *ops_ctx);
+/* The same of a dialect. */
+void stack_init_dialect(struct stack *s, enum vgm_dialect dialect,
+			const struct renderer_ops *ops, void *ops_ctx);
 void stack_fini(struct stack *s);
 
 #endif /* VGM_TEST_STACK_H */

@@ -5473,6 +5473,14 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn vgm_device_prefetch(
+        dev: *const vgm_device,
+        queue: vgm_queue,
+        in_: *const iovec,
+        in_cnt: size_t,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn vgm_device_reset(dev: *mut vgm_device) -> ::std::os::raw::c_int;
 }
 extern "C" {

@@ -626,6 +626,24 @@ impl<H: Host> Device<H> {
         self.finish(ret).map(|_| written as usize)
     }
 
+    /// A hint that `readable` is the next request of `queue`
+    /// (`vgm_device_prefetch`): the device asks for the memory its lookup
+    /// will read, so that the miss overlaps the request submitted before
+    /// it. Changes nothing and answers nothing.
+    pub fn prefetch(&mut self, queue: Queue, readable: &[IoSlice<'_>]) -> Result<()> {
+        // SAFETY: as in submit(): the library reads inside the slices only,
+        // during the call.
+        let ret = unsafe {
+            sys::vgm_device_prefetch(
+                self.raw.as_ptr(),
+                queue.raw(),
+                readable.as_ptr() as *const sys::iovec,
+                readable.len() as _,
+            )
+        };
+        self.finish(ret).map(|_| ())
+    }
+
     /// One request in one buffer, its response in another.
     pub fn submit_bytes(&mut self, queue: Queue, request: &[u8], response: &mut [u8]) -> Result<usize> {
         self.submit(queue, &[IoSlice::new(request)], &mut [IoSliceMut::new(response)])

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 //! A device driven through the safe wrapper: GET_DISPLAY_INFO, then a
 //! picture shown (CREATE_2D, ATTACH_BACKING, TRANSFER_TO_HOST_2D,
-//! SET_SCANOUT, FLUSH) with scanout_set seeing its pixels; a panicking
-//! callback surfaced as an error; Send but not Sync.
+//! SET_SCANOUT, FLUSH) with scanout_set seeing its pixels, and the same
+//! picture with each request hinted first; a panicking callback surfaced
+//! as an error; Send but not Sync.
 mod common;
 
+use std::io::IoSlice;
 use std::mem::size_of;
 
 use common::{bytes_of, device, hdr, picture, picture_requests, response_type, H, W};
@@ -45,6 +47,23 @@ fn a_recording_holds_the_request_and_its_response() {
     assert_eq!(lines[1], format!("ctrl resp=512 {}", hex(&req)));
     assert_eq!(lines[2], format!("# expect: ctrl {}", hex(&resp[..n])));
     assert!(matches!(dev.record_stop(), Err(Error::Errno(22))));
+}
+
+#[test]
+fn hints_of_the_next_request_change_nothing() {
+    let requests = picture_requests();
+    let mut plain = device();
+    let mut hinted = device();
+    for (i, req) in requests.iter().enumerate() {
+        let next = requests.get(i + 1).unwrap_or(req);
+        let split = [IoSlice::new(&next[..5]), IoSlice::new(&next[5..])];
+        hinted.prefetch(Queue::Control, &split).unwrap();
+        hinted.prefetch(Queue::Cursor, &[IoSlice::new(next)]).unwrap();
+        hinted.prefetch(Queue::Control, &[IoSlice::new(&[0xffu8; 64])]).unwrap();
+        assert_eq!(response_type(&mut hinted, req), response_type(&mut plain, req));
+    }
+    assert_eq!(hinted.host().shown, plain.host().shown);
+    assert!(!plain.host().shown.is_empty());
 }
 
 #[test]
