@@ -46,9 +46,9 @@ static const uint8_t *head(const struct iovec *in, size_t in_cnt, uint8_t *bytes
 	return iov_reader_copy(&ir, bytes, n) ? bytes : NULL;
 }
 
-/* Each byte is read once per hint, but a hint reads the type and the id
- * apart: a guest that changes its request meanwhile gets a useless hint,
- * nothing else (the request is copied and checked when submitted). */
+/* The type, then the id, read from the guest's bytes as they are: a
+ * guest that changes its request meanwhile gets a useless hint, nothing
+ * else (the request is copied once and checked when it is submitted). */
 uint32_t dispatch_prefetch(struct dispatch *d, enum vgm_queue queue, const struct iovec *in,
 			   size_t in_cnt)
 {
