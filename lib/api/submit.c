@@ -8,6 +8,19 @@
 
 #include "api-impl.h"
 
+/* A chain's queue and readable part as a request and its hint take them:
+ * a known queue, and no NULL array with a count. */
+static bool chain_ok(enum vgm_queue queue, const struct iovec *in, size_t in_cnt)
+{
+	return (queue == VGM_QUEUE_CONTROL || queue == VGM_QUEUE_CURSOR) && (in || !in_cnt);
+}
+
+static int bad_args(const struct vgm_device *dev, const char *fn)
+{
+	logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", fn);
+	return -EINVAL;
+}
+
 /* Every refusal comes before the device is marked used: a refused call
  * changes nothing (the device can still be loaded). tagged: the caller is
  * vgm_device_submit_tagged(), which needs request_done(). */
@@ -19,11 +32,8 @@ static int check_args(struct vgm_device *dev, enum vgm_queue queue, const struct
 
 	if (err)
 		return err;
-	if (!written || (queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) ||
-	    (!in && in_cnt) || (!out && out_cnt)) {
-		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", fn);
-		return -EINVAL;
-	}
+	if (!written || !chain_ok(queue, in, in_cnt) || (!out && out_cnt))
+		return bad_args(dev, fn);
 	if (tagged && !host_has_request_done(dev->host))
 		return api_misuse(dev, "vgm_device_submit_tagged: ops has no request_done");
 	if (dev->loaded) {
@@ -82,10 +92,8 @@ VGM_EXPORT int vgm_device_prefetch(const struct vgm_device *dev, enum vgm_queue 
 
 	if (err)
 		return err;
-	if ((queue != VGM_QUEUE_CONTROL && queue != VGM_QUEUE_CURSOR) || (!in && in_cnt)) {
-		logger_msg(dev->log, VGM_LOG_ERROR, "API misuse: %s: bad arguments", __func__);
-		return -EINVAL;
-	}
+	if (!chain_ok(queue, in, in_cnt))
+		return bad_args(dev, __func__);
 	dispatch_prefetch(dev->dispatch, queue, in, in_cnt);
 	return 0;
 }
