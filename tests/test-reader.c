@@ -333,6 +333,43 @@ static void read_all_in_steps(const struct iovec *iov, size_t cnt, const uint8_t
 	assert_int_equal(ir.left, 0);
 }
 
+/* Takes everything in steps of k bytes, in lockstep with a reader that
+ * copies: the same bytes and the same cursor after every step; in place
+ * exactly when the element at the cursor holds the k bytes (else in the
+ * scratch); then one take too many, which takes nothing. */
+static void take_all_in_steps(const struct iovec *iov, size_t cnt, const uint8_t *ref,
+			      size_t total, size_t k)
+{
+	struct iov_reader ir, copier, before;
+	uint8_t scratch[64], out[64];
+	size_t done = 0;
+
+	assert_true(total + k < sizeof(scratch));
+	iov_reader_init(&ir, iov, cnt);
+	iov_reader_init(&copier, iov, cnt);
+	while (ir.left >= k) {
+		const struct iovec *v = k ? &iov[ir.idx] : NULL;
+		bool in_place = v && v->iov_len - ir.off >= k;
+		const uint8_t *want = in_place ? (const uint8_t *)v->iov_base + ir.off : scratch;
+		const uint8_t *got;
+
+		memset(scratch, SENTINEL, sizeof(scratch));
+		got = iov_reader_take(&ir, scratch, k);
+		assert_ptr_equal(got, want);
+		assert_memory_equal(got, ref + done, k);
+		assert_int_equal(scratch[in_place ? 0 : k], SENTINEL);
+		assert_true(iov_reader_copy(&copier, out, k));
+		assert_iov_reader_equal(&ir, &copier);
+		done += k;
+		if (k == 0)
+			break;
+	}
+	before = ir;
+	assert_null(iov_reader_take(&ir, scratch, ir.left + 1));
+	assert_null(iov_reader_take(&ir, scratch, SIZE_MAX));
+	assert_iov_reader_equal(&ir, &before);
+}
+
 static void test_iov_reader_many_elements(void **state)
 {
 	static const int lens[] = { -1, 3, 0, 1, 7, -1, -1, 2, 5, 0, 1, -1, 4, 0, -1 };
@@ -344,8 +381,10 @@ static void test_iov_reader_many_elements(void **state)
 	pattern(ref, sizeof(ref));
 	total = make_iov(iov, ref, lens, sizeof(lens) / sizeof(lens[0]));
 	assert_int_equal(total, 23);
-	for (size_t k = 0; k <= total + 1; k++)
+	for (size_t k = 0; k <= total + 1; k++) {
 		read_all_in_steps(iov, sizeof(lens) / sizeof(lens[0]), ref, total, k);
+		take_all_in_steps(iov, sizeof(lens) / sizeof(lens[0]), ref, total, k);
+	}
 }
 
 /* Every way of cutting 12 bytes into elements, with a zero-length element
@@ -369,8 +408,10 @@ static void test_iov_reader_every_split(void **state)
 				start = i;
 			}
 		}
-		for (size_t k = 1; k <= TOTAL; k++)
+		for (size_t k = 1; k <= TOTAL; k++) {
 			read_all_in_steps(iov, cnt, ref, TOTAL, k);
+			take_all_in_steps(iov, cnt, ref, TOTAL, k);
+		}
 	}
 }
 
@@ -389,6 +430,11 @@ static void test_iov_reader_empty(void **state)
 	assert_int_equal(ir.left, 0);
 	assert_true(iov_reader_copy(&ir, out, 0));
 	assert_false(iov_reader_copy(&ir, out, 1));
+	assert_ptr_equal(iov_reader_take(&ir, out, 0), out);
+	assert_null(iov_reader_take(&ir, out, 1));
+	iov_reader_init(&ir, NULL, 0);
+	assert_ptr_equal(iov_reader_take(&ir, out, 0), out);
+	assert_null(iov_reader_take(&ir, out, 1));
 	assert_int_equal(out[0], SENTINEL);
 }
 

@@ -86,14 +86,28 @@ union cmd_resp {
 };
 
 /* One decoded request. validate() fills the lookups it did, so execute()
- * does not repeat them. */
+ * does not repeat them. A field added before rd must be cleared in
+ * cmd_start() (dispatch.c); the unit suite under valgrind fails on one
+ * that is not. */
 struct cmd {
 	const struct vgm_wire_command *wire; /* NULL: an unknown type */
 	const struct cmd_slot *slot;
 	const struct cmd_desc *desc;	     /* NULL: not implemented */
 	enum vgm_queue queue;
 	struct vgm_gpu_ctrl_hdr hdr;
-	/* the request, decoded by its layout; the header inside is not used */
+	struct iov_reader *rest; /* bytes after the struct: entries */
+	const struct vgm_gpu_mem_entry *entries;
+	uint32_t nr_entries;
+	uint64_t entries_size; /* sum of the entries' lengths */
+	struct resource *res;	/* found by cmd_find_resource() */
+	struct region *region;
+	const struct format_info *fmt;
+	union cmd_resp *resp; /* the response body (control queue) */
+	size_t tail_len;      /* bytes of d->tail after it (OK_CAPSET) */
+	/* The two parts a request does not start zeroed (see cmd_start()),
+	 * each written whole before it is read: */
+	struct resource_desc rd; /* what the core says of res: cmd_find_resource() */
+	/* the request, decoded by its layout (run()); its header is not used */
 	union {
 		struct vgm_gpu_resource_create_2d create_2d;
 		struct vgm_gpu_resource_unref unref;
@@ -118,16 +132,6 @@ struct cmd {
 		struct vgm_gpu_transfer_host_3d transfer_3d;
 		struct vgm_gpu_cmd_submit submit;
 	} u;
-	struct iov_reader *rest; /* bytes after the struct: entries */
-	const struct vgm_gpu_mem_entry *entries;
-	uint32_t nr_entries;
-	uint64_t entries_size; /* sum of the entries' lengths */
-	struct resource *res;	/* found by cmd_find_resource() */
-	struct resource_desc rd; /* and what the core says of it */
-	struct region *region;
-	const struct format_info *fmt;
-	union cmd_resp *resp; /* the response body (control queue) */
-	size_t tail_len;      /* bytes of d->tail after it (OK_CAPSET) */
 };
 
 /* A command's handlers. validate() is pure: it decides the guest's

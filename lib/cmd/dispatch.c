@@ -8,6 +8,7 @@
  * it holds: a short or unknown request is an error response, never a
  * stalled queue.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,23 +236,30 @@ static uint32_t admit(struct dispatch *d, struct cmd *c, enum vgm_queue queue)
 	return 0;
 }
 
-/* Copies and decodes the rest of the fixed part (raw holds the header),
- * validates, executes. */
+/* Takes and decodes the rest of the fixed part (raw: scratch for it, after
+ * the header's place), validates, executes. */
 static uint32_t run(struct dispatch *d, struct cmd *c, struct iov_reader *ir, uint8_t *raw)
 {
 	const struct vgm_wire_layout *l = c->wire->request;
+	size_t n = l->size - WIRE_HDR_SIZE;
+	const uint8_t *body = iov_reader_take(ir, raw + WIRE_HDR_SIZE, n);
 	uint32_t err;
 
-	if (!iov_reader_copy(ir, raw + WIRE_HDR_SIZE, l->size - WIRE_HDR_SIZE))
+	if (!body)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "request has %zu bytes, needs %u", WIRE_HDR_SIZE + ir->left,
 				   l->size);
 	/* Most requests' structs are their wire bytes: a copy decodes them
-	 * (the walk through the table cost 10-15% of a small request). */
-	if (c->slot->flat)
-		memcpy(&c->u, raw, l->size);
-	else if (!wire_decode_body(l, raw, l->size, &c->u))
-		abort(); /* the length was checked above */
+	 * (the walk through the table cost 10-15% of a small request). The
+	 * header inside c->u is not used, so only the body is copied. */
+	if (c->slot->flat) {
+		memcpy((uint8_t *)&c->u + WIRE_HDR_SIZE, body, n);
+	} else {
+		if (body != raw + WIRE_HDR_SIZE)
+			memcpy(raw + WIRE_HDR_SIZE, body, n);
+		if (!wire_decode_body(l, raw, l->size, &c->u))
+			abort(); /* the length was checked above */
+	}
 	c->rest = ir;
 	err = c->desc->validate(d, c);
 	if (!err && l->trailer == VGM_WIRE_TRAILER_RECORDS)
@@ -261,22 +269,58 @@ static uint32_t run(struct dispatch *d, struct cmd *c, struct iov_reader *ir, ui
 	return err ? err : c->desc->execute(d, c);
 }
 
+/* A request's start: every field zero but the two written whole before
+ * they are read (rd, u). Field by field, because the compiler clears a
+ * block of more than 32 bytes with `rep stos`, slow to start on this
+ * machine: clearing the whole struct cost a FLUSH 8-10 ns of its ~87. */
+static void cmd_start(struct cmd *c, union cmd_resp *resp)
+{
+	c->wire = NULL;
+	c->slot = NULL;
+	c->desc = NULL;
+	c->queue = VGM_QUEUE_CONTROL;
+	c->hdr = (struct vgm_gpu_ctrl_hdr){ 0 };
+	c->rest = NULL;
+	c->entries = NULL;
+	c->nr_entries = 0;
+	c->entries_size = 0;
+	c->res = NULL;
+	c->region = NULL;
+	c->fmt = NULL;
+	c->resp = resp;
+	c->tail_len = 0;
+}
+
 static uint32_t handle(struct dispatch *d, struct cmd *c, struct iov_reader *ir,
 		       enum vgm_queue queue)
 {
 	uint8_t raw[sizeof(c->u)];
+	const uint8_t *hdr = iov_reader_take(ir, raw, WIRE_HDR_SIZE);
 	uint32_t err;
 
 	c->queue = queue;
-	if (!iov_reader_copy(ir, raw, WIRE_HDR_SIZE))
+	if (!hdr)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_PARAMETER,
 				   "request has %zu bytes, shorter than the header", ir->left);
 	if (d->hdr_flat)
-		memcpy(&c->hdr, raw, WIRE_HDR_SIZE);
+		memcpy(&c->hdr, hdr, WIRE_HDR_SIZE);
 	else
-		wire_decode_hdr(raw, WIRE_HDR_SIZE, &c->hdr);
+		wire_decode_hdr(hdr, WIRE_HDR_SIZE, &c->hdr);
 	err = admit(d, c, queue);
 	return err ? err : run(d, c, ir, raw);
+}
+
+/* Most answers are the header alone (OK_NODATA, every error), which
+ * response_hdr() builds whole, padding zeroed: where its struct is its
+ * wire bytes, a copy encodes it (the walk through the table cost a FLUSH
+ * about 5 ns). */
+static void encode_response(const struct dispatch *d, const struct vgm_wire_layout *l,
+			    const union cmd_resp *resp, struct writer *w)
+{
+	if (d->hdr_flat && l == wire_header())
+		writer_bytes(w, &resp->hdr, WIRE_HDR_SIZE);
+	else
+		wire_encode(l, resp, w);
 }
 
 /* A fenced request's timeline: a context's ring, or the global one. */
@@ -319,15 +363,19 @@ static enum dispatch_state control(struct dispatch *d, struct iov_reader *ir,
 	union cmd_resp resp;
 	uint8_t bytes[sizeof(resp) + CMD_TAIL_MAX];
 	struct writer w;
-	struct cmd c = { .resp = &resp };
+	struct cmd c;
 	bool fenced = ir->left >= WIRE_HDR_SIZE;
-	uint32_t err = handle(d, &c, ir, VGM_QUEUE_CONTROL);
-	const struct vgm_wire_layout *l = err ? wire_header() : c.wire->response;
+	uint32_t err;
+	const struct vgm_wire_layout *l;
+
+	cmd_start(&c, &resp);
+	err = handle(d, &c, ir, VGM_QUEUE_CONTROL);
+	l = err ? wire_header() : c.wire->response;
 
 	fenced = fenced && (c.hdr.flags & VGM_GPU_FLAG_FENCE);
 	response_hdr(&resp.hdr, &c, err ? err : c.wire->ok, fenced);
 	writer_init(&w, bytes, sizeof(bytes));
-	wire_encode(l, &resp, &w);
+	encode_response(d, l, &resp, &w);
 	if (!err && c.tail_len)
 		writer_bytes(&w, d->tail, c.tail_len);
 	*written = 0;
@@ -351,8 +399,9 @@ enum dispatch_state dispatch_submit(struct dispatch *d, enum vgm_queue queue,
 
 	iov_reader_init(&ir, in, in_cnt);
 	if (queue == VGM_QUEUE_CURSOR) {
-		struct cmd c = { 0 };
+		struct cmd c;
 
+		cmd_start(&c, NULL);
 		handle(d, &c, &ir, VGM_QUEUE_CURSOR); /* the cursor queue has no responses */
 		*written = 0;
 		return DISPATCH_DONE;

@@ -33,17 +33,15 @@ uint32_t prefetch_resource_at(const struct cmd_slot *s)
 	abort(); /* a command that looks a resource up names it: broken table */
 }
 
-/* The request's first n bytes: in place when its first element holds
- * them (a hint is made per request, so it must cost less than the miss it
+/* The request's first n bytes, in place when its first element holds them
+ * (a hint is made per request, so it must cost less than the miss it
  * saves), else copied into bytes. NULL when it is shorter. */
 static const uint8_t *head(const struct iovec *in, size_t in_cnt, uint8_t *bytes, size_t n)
 {
 	struct iov_reader ir;
 
-	if (in_cnt && in[0].iov_len >= n)
-		return in[0].iov_base;
 	iov_reader_init(&ir, in, in_cnt);
-	return iov_reader_copy(&ir, bytes, n) ? bytes : NULL;
+	return iov_reader_take(&ir, bytes, n);
 }
 
 /* The type, then the id, read from the guest's bytes as they are: a

@@ -53,6 +53,11 @@ struct iov_reader {
 void iov_reader_init(struct iov_reader *ir, const struct iovec *iov, size_t cnt);
 /* Copies n bytes out, or nothing (false) if fewer than n are left. */
 bool iov_reader_copy(struct iov_reader *ir, void *dst, size_t n);
+/* Takes the next n bytes: where they lie when one element holds them all,
+ * else copied into scratch (n bytes); NULL, taking nothing, if fewer than
+ * n are left. The caller copies what it gets once: the guest may change
+ * its buffer meanwhile. */
+const void *iov_reader_take(struct iov_reader *ir, void *scratch, size_t n);
 
 /* Copies len bytes of src into the writable elements; returns what fit. */
 size_t iov_scatter(const struct iovec *iov, size_t cnt, const void *src, size_t len);
