@@ -192,4 +192,3 @@ void writer_u64(struct writer *w, uint64_t v)
 	put_le64(b, v);
 	writer_bytes(w, b, sizeof(b));
 }
-

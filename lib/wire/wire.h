@@ -41,7 +41,8 @@ bool reader_bytes(struct reader *r, void *dst, size_t n);
 bool reader_skip(struct reader *r, size_t n);
 
 /* A sequential cursor over a request's descriptor elements: each byte is
- * copied out once, in order, and never read again. */
+ * copied out (or taken in place, for its caller to copy) once, in order,
+ * and never read again. */
 struct iov_reader {
 	const struct iovec *iov;
 	size_t cnt;
