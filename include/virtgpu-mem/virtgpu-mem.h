@@ -691,9 +691,9 @@ VGM_EXPORT int vgm_device_submit(struct vgm_device *dev, enum vgm_queue queue,
  * request names, in the table of live resources), so that a cache miss
  * overlaps the work of the request submitted before it. Among many
  * resources that miss is most of a short request's cost: a RESOURCE_FLUSH
- * among a million resources took 239 ns one at a time and 126 ns hinted
+ * among a million resources took 210 ns one at a time and 110 ns hinted
  * one request ahead (medians of eight runs, docs/benchmarks.md), and a
- * hint costs about 8 ns where nothing misses. A VMM that pops several
+ * hint costs about 10 ns where nothing misses. A VMM that pops several
  * chains at a kick calls this with the next chain before submitting the
  * current one.
  * @ingroup vgm-requests
