@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,46 @@ void bench_consume(const void *p, size_t len)
 	(void)sink;
 }
 
+/*
+ * Which CPU each timed run was on, since the last bench_print_load(). On
+ * the shared VM these figures were first made on, one vCPU ran the same
+ * code 1.3-1.5x slower than the other for an hour (bench-submit pinned
+ * with taskset, 2026-12-06: RESOURCE_FLUSH among a thousand resources
+ * 89-97 ns on one, 61-83 on the other), and the scheduler puts a run on
+ * either: a reader of absolute figures needs to know where they ran.
+ */
+#define CPUS_SHOWN 64
+
+static struct {
+	unsigned on[CPUS_SHOWN]; /* timed runs that began and ended there */
+	unsigned moved; /* timed runs that changed CPU (or ran on one not shown) */
+} placement;
+
+static void note_cpu(int before, int after)
+{
+	if (before == after && before >= 0 && before < CPUS_SHOWN)
+		placement.on[before]++;
+	else
+		placement.moved++;
+}
+
+/* "; timed runs: on cpu0 40, on cpu1 22, 1 changed CPU", then the tally
+ * starts again. */
+static void print_placement(void)
+{
+	const char *sep = "; timed runs: ";
+
+	for (int i = 0; i < CPUS_SHOWN; i++) {
+		if (placement.on[i]) {
+			printf("%son cpu%d %u", sep, i, placement.on[i]);
+			sep = ", ";
+		}
+	}
+	if (placement.moved)
+		printf("%s%u changed CPU", sep, placement.moved);
+	memset(&placement, 0, sizeof(placement));
+}
+
 void bench_print_load(const char *label)
 {
 	char buf[128] = "?";
@@ -62,7 +103,9 @@ void bench_print_load(const char *label)
 		fclose(f);
 	}
 	buf[strcspn(buf, "\n")] = 0;
-	printf("  load average (%s): %s\n", label, buf);
+	printf("  load average (%s): %s", label, buf);
+	print_placement();
+	printf("\n");
 }
 
 /* ---- generator ------------------------------------------------------------------ */
@@ -141,14 +184,17 @@ struct bench_stat bench_ratio_of(const double *a, const double *b, size_t n)
 static double run_one(struct bench_op *op)
 {
 	double t0, self;
+	int cpu;
 
 	if (op->state == BENCH_STEADY)
 		op->run(op->arg);
 	else
 		op->evict(op->arg);
+	cpu = sched_getcpu();
 	t0 = bench_now();
 	self = op->run(op->arg);
 	t0 = bench_now() - t0;
+	note_cpu(cpu, sched_getcpu());
 	return self > 0 ? self : t0;
 }
 
