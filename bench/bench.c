@@ -55,7 +55,7 @@ void bench_consume(const void *p, size_t len)
 /*
  * Which CPU each timed run was on, since the last bench_print_load(). On
  * the shared VM these figures were first made on, one vCPU ran the same
- * code 1.3-1.5x slower than the other for an hour (bench-submit pinned
+ * code 1.3-1.5x slower than the other at times (bench-submit pinned
  * with taskset, 2026-12-06: RESOURCE_FLUSH among a thousand resources
  * 89-97 ns on one, 61-83 on the other), and the scheduler puts a run on
  * either: a reader of absolute figures needs to know where they ran.

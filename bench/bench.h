@@ -33,7 +33,8 @@ uint64_t bench_seed(void);
 /* Keeps the compiler from dropping a computation. */
 void bench_consume(const void *p, size_t len);
 
-/* Prints the load average (as uptime shows it), labelled. */
+/* Prints the load average (as uptime shows it), labelled, and on which
+ * CPU the timed runs since the last call began and ended. */
 void bench_print_load(const char *label);
 
 /* ---- a seeded generator (splitmix64) ---------------------------------------- */
