@@ -113,6 +113,19 @@ static uint64_t piece_len(const struct fuzz_host *h, const struct fuzz_range *r,
 	return n;
 }
 
+/*
+ * A host that maps a few bytes at a time (max_len) stops mapping after
+ * this many answers in an input's life: every later translate() fails
+ * (-EFAULT), which a host may do. The library makes at most
+ * max_table_pieces translate() calls a request, but the stream fuzzer
+ * chooses that limit too: with 1-byte answers and a limit of 2^32 one
+ * input made 134 million calls, 28 s under ASan (a campaign's slow unit,
+ * fuzz/stream/crashes/slow-byte-pieces.bin). At this bound an input
+ * takes about a second; budget and piece limits are reached far below it
+ * (table-past-budget.bin: some 65,000 calls).
+ */
+#define MAX_SMALL_MAPS (1u << 22)
+
 static int on_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest_map *map)
 {
 	struct fuzz_host *h = host_of(host);
@@ -122,7 +135,8 @@ static int on_translate(void *host, uint64_t gpa, uint64_t len, struct vgm_guest
 
 	FUZZ_CHECK(len > 0, "translate of an empty range at 0x%llx", (unsigned long long)gpa);
 	FUZZ_CHECK(map->fd == -1, "the library must set fd to -1 before translate");
-	if (!r || ++h->req_translates == h->mode.fail_at)
+	if (!r || ++h->req_translates == h->mode.fail_at ||
+	    (h->mode.max_len && h->maps_made >= MAX_SMALL_MAPS))
 		return -14; /* -EFAULT */
 	off = gpa - r->gpa;
 	/* Scatter: every other answer from the other view, so no piece
