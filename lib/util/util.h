@@ -88,7 +88,8 @@ uint32_t crc32_update_sliced(uint32_t crc, const void *buf, size_t len);
 /* The transfer size from which non-temporal stores pay on this machine
  * (>= COPY_STREAM_FLOOR): three quarters of one CPU's share of the
  * last-level cache, 1 MiB where the system gives no cache size. Reads the
- * cache size from the system (sysconf), each time: callers keep it. */
+ * cache size from the CPU (CPUID, where it describes its caches) or the
+ * system (sysconf), each time: callers keep it. */
 uint64_t copy_stream_threshold(void);
 /* Copies with non-temporal stores where the CPU has them (whole
  * destination lines; the ends with memcpy), for large transfers whose
@@ -97,6 +98,11 @@ uint64_t copy_stream_threshold(void);
  * reads (core) stream the large transfers of the renderer. */
 void copy_stream(void *dst, const void *src, size_t n);
 void copy_fence(void);
+/* How wide copy_stream() stores: 16 bytes, or 32 where the CPU has AVX2. */
+enum copy_width { COPY_NARROW, COPY_WIDE };
+enum copy_width copy_stream_width(void);
+/* copy_stream() with stores of at most that width (for the tests). */
+void copy_stream_as(void *dst, const void *src, size_t n, enum copy_width width);
 
 /* ---- hugemap.c: large buffers ------------------------------------------- */
 
