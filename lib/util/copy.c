@@ -22,8 +22,9 @@
  * And how wide: where the CPU has AVX2, 32 bytes a store. Streaming a 4K
  * frame from 4 KiB pages in random order, this machine stored 16.3-16.9
  * GB/s 32 bytes at a time and 12.5-12.8 GB/s 16 bytes at a time (a probe,
- * docs/benchmarks.md): each load brings twice the bytes, so twice as many
- * are on their way from memory while a page's first lines miss.
+ * docs/benchmarks.md), probably because each load brings twice the
+ * bytes, so twice as many are on their way from memory while a page's
+ * first lines miss.
  */
 #include <sched.h>
 #include <string.h>
