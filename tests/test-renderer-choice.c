@@ -9,7 +9,9 @@
  * surfaceless (no EGL vendor library).
  */
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
+#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +100,47 @@ static void test_renderer_virgl_built_or_not(void **state)
 #endif
 }
 
+static int count_driver(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const char *name = info->dlpi_name;
+	size_t n = name ? strlen(name) : 0;
+
+	(void)size;
+	if (n > 7 && strcmp(name + n - 7, "_dri.so") == 0)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* Mesa DRI drivers (.../NAME_dri.so) in the process. */
+static int gl_drivers_loaded(void)
+{
+	int n = 0;
+
+	dl_iterate_phdr(count_driver, &n);
+	return n;
+}
+
+/* The GL driver a virgl renderer loaded stays after the device is gone
+ * (EGL would unload it; Mesa 22.3 then leaks what it allocated once per
+ * load, and the next renderer loads it again), and a second device after
+ * the first works. */
+static void test_renderer_virgl_driver_kept(void **state)
+{
+	struct vgm_device_config cfg = config(VGM_RENDERER_VIRGL, 0);
+	struct vgm_device *dev;
+
+	(void)state;
+	if (vgm_renderer_available(VGM_RENDERER_VIRGL) != 0)
+		skip();
+	assert_int_equal(vgm_device_new(&cfg, &dev), 0);
+	assert_true(gl_drivers_loaded() > 0);
+	vgm_device_destroy(dev);
+	assert_true(gl_drivers_loaded() > 0);
+	assert_int_equal(vgm_device_new(&cfg, &dev), 0);
+	vgm_device_destroy(dev);
+	assert_true(gl_drivers_loaded() > 0);
+}
+
 struct other_thread {
 	struct vgm_device *dev;
 	int features_ret;
@@ -152,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_renderer_old_config_is_2d),
 		cmocka_unit_test(test_renderer_virgl_built_or_not),
 		cmocka_unit_test(test_renderer_virgl_one_per_process),
+		cmocka_unit_test(test_renderer_virgl_driver_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,11 @@
  * soname would be another ABI, which the headers used here do not describe.
  */
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "virgl-lib.h"
 
@@ -50,4 +52,33 @@ const struct virgl_lib *virgl_lib(void)
 {
 	pthread_once(&load_once, load);
 	return loaded.ok ? &loaded.fns : NULL;
+}
+
+/* Whether a loaded object's path names a Mesa DRI driver (.../NAME_dri.so). */
+static bool is_gl_driver(const char *path)
+{
+	static const char suffix[] = "_dri.so";
+	size_t n = path ? strlen(path) : 0;
+
+	return n > sizeof(suffix) - 1 && strcmp(path + n - (sizeof(suffix) - 1), suffix) == 0;
+}
+
+static int pin_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	void *h;
+
+	(void)size;
+	(void)arg;
+	if (!is_gl_driver(info->dlpi_name))
+		return 0;
+	/* Already loaded, so nothing is opened: NOLOAD only sets NODELETE. */
+	h = dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+	if (h)
+		dlclose(h); /* the reference NOLOAD took; the object stays */
+	return 0;
+}
+
+void virgl_lib_pin_driver(void)
+{
+	dl_iterate_phdr(pin_one, NULL);
 }

@@ -176,7 +176,7 @@ static bool egl_surfaceless_usable(void)
 
 static int start(struct vgl *r)
 {
-	int flags = VIRGL_RENDERER_USE_EGL | VIRGL_RENDERER_USE_SURFACELESS;
+	int flags = VIRGL_RENDERER_USE_EGL | VIRGL_RENDERER_USE_SURFACELESS, ret;
 
 	if (!egl_surfaceless_usable())
 		return -ENODEV;
@@ -186,7 +186,10 @@ static int start(struct vgl *r)
 	r->cbs.version = 1;
 	r->cbs.write_fence = on_fence;
 	/* On failure virglrenderer has cleaned up after itself. */
-	return norm(lib()->virgl_renderer_init(r, flags, &r->cbs), ENODEV);
+	ret = norm(lib()->virgl_renderer_init(r, flags, &r->cbs), ENODEV);
+	if (ret == 0)
+		virgl_lib_pin_driver();
+	return ret;
 }
 
 int vgl_probe(void)
