@@ -172,18 +172,8 @@ __attribute__((target("avx2"))) static void stream_lines_wide(uint8_t *d, const 
 		_mm256_stream_si256((void *)(d + 32), b);
 	}
 }
-
-enum copy_width copy_stream_width(void)
-{
-	return __builtin_cpu_supports("avx2") ? COPY_WIDE : COPY_NARROW;
-}
 #else
-#define stream_lines_wide stream_lines
-
-enum copy_width copy_stream_width(void)
-{
-	return COPY_NARROW;
-}
+#define stream_lines_wide stream_lines /* never called: the width is narrow */
 #endif
 
 void copy_stream_as(void *dst, const void *src, size_t n, enum copy_width width)
@@ -212,11 +202,6 @@ void copy_fence(void)
 	_mm_sfence(); /* the streamed lines are visible before the response */
 }
 #else
-enum copy_width copy_stream_width(void)
-{
-	return COPY_NARROW;
-}
-
 void copy_stream_as(void *dst, const void *src, size_t n, enum copy_width width)
 {
 	(void)width;
@@ -227,6 +212,15 @@ void copy_fence(void)
 {
 }
 #endif
+
+enum copy_width copy_stream_width(void)
+{
+#if defined(HAVE_WIDE_STREAM)
+	return __builtin_cpu_supports("avx2") ? COPY_WIDE : COPY_NARROW;
+#else
+	return COPY_NARROW;
+#endif
+}
 
 void copy_stream(void *dst, const void *src, size_t n)
 {
