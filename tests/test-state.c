@@ -763,6 +763,112 @@ static void test_state_lost_2d_backing(void **state)
 	harness_free(h);
 }
 
+/* ---- tables on mappings of their own ---------------------------------------------- */
+
+/* Tables of 128 KiB and more are mappings of their own (core/spare.c), the
+ * smaller ones malloc's. A region translated again frees its old table as
+ * what it is and keeps the new one as what that is: with 6,000 scattered
+ * pages the table shrinks to malloc's while unmapped and comes back a
+ * mapping; with 9,000 it stays a mapping throughout. */
+static const uint32_t large_pages[] = { 6000, 9000 };
+
+static struct harness *large_device(uint32_t pages, bool fresh)
+{
+	const struct harness_opts o = { .dialect = VGM_DIALECT_STANDARD, .num_scanouts = 1,
+					.with_release = true, .no_accept = fresh,
+					.flags = VGM_DEVICE_SAVEABLE,
+					.ram_size = ((size_t)pages * 2 + 16) * 4096 };
+
+	return harness_new(&o);
+}
+
+/* Resource 1: one 1024-pixel row a page, pages rows, the bytes of pattern
+ * 5 (*px, for check_rows). */
+static struct harness *large_backed(uint32_t pages, struct backing *b, uint8_t **px)
+{
+	struct harness *h = large_device(pages, false);
+	size_t size = (size_t)pages * 4096;
+
+	make_backed(h, 1, FMT, 1024, pages, b, 4096);
+	*px = malloc(size);
+	assert_non_null(*px);
+	pattern_fill(*px, size, 5);
+	backing_write(h, b, 0, *px, size);
+	return h;
+}
+
+/* Transfers the whole resource and checks, shown, its last 64 rows: the
+ * last pieces of the table. */
+static void check_rows(struct harness *h, uint32_t pages, const uint8_t *px)
+{
+	static uint8_t shown[64 * 64 * 4];
+	const struct vgm_rect all = { 0, 0, 1024, pages };
+	struct req r;
+
+	transfer_ok(h, 1, &all, 0);
+	req_set_scanout(&r, 0, 1, 0, pages - 64, 64, 64);
+	expect_nodata(h, &r);
+	read_shown(h, 0, shown);
+	for (uint32_t j = 0; j < 64; j++)
+		assert_memory_equal(shown + j * 256, px + (size_t)(pages - 64 + j) * 4096, 256);
+}
+
+static void unref_all(struct harness *h)
+{
+	struct req r;
+
+	req_unref(&r, 1);
+	expect_nodata(h, &r);
+	assert_int_equal(h->live_maps, 0);
+}
+
+static void test_state_large_table_unmapped(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(large_pages); i++) {
+		struct backing b;
+		uint8_t *px;
+		struct harness *h = large_backed(large_pages[i], &b, &px);
+
+		for (int round = 0; round < 2; round++) {
+			ram_move(h, NULL);
+			assert_int_equal(vgm_device_unmap_guest(h->dev, RAM_BASE, h->ram.size), 0);
+			check_rows(h, large_pages[i], px);
+		}
+		unref_all(h);
+		free(px);
+		backing_free(&b);
+		harness_free(h);
+	}
+}
+
+static void test_state_large_table_resumed(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(large_pages); i++) {
+		struct backing b;
+		uint8_t *px, *st;
+		size_t len;
+		struct harness *h = large_backed(large_pages[i], &b, &px);
+		struct harness *d = large_device(large_pages[i], true);
+
+		st = save(h, &len);
+		ram_move(d, h);
+		assert_int_equal(vgm_device_load(d->dev, st, len), 0);
+		assert_int_equal(vgm_device_resume(d->dev), 0);
+		check_rows(d, large_pages[i], px);
+		ram_move(d, NULL); /* and moved again after the resume */
+		assert_int_equal(vgm_device_unmap_guest(d->dev, RAM_BASE, d->ram.size), 0);
+		check_rows(d, large_pages[i], px);
+		unref_all(d);
+		free(st);
+		free(px);
+		backing_free(&b);
+		harness_free(h);
+		harness_free(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -777,6 +883,8 @@ int main(void)
 		cmocka_unit_test(test_state_unmap_guest),
 		cmocka_unit_test(test_state_lost_2d_backing),
 		cmocka_unit_test(test_state_resume_lost_blob),
+		cmocka_unit_test(test_state_large_table_unmapped),
+		cmocka_unit_test(test_state_large_table_resumed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,7 +96,7 @@ struct region {
 	struct guest_range *ranges;
 	uint32_t nranges;
 	size_t block_bytes; /* what the ranges' and pieces' allocation holds */
-	bool block_mapped;  /* it is a mapping of its own (util/hugemap.c) */
+	bool block_mapped;  /* it is a mapping of its own (spare.c), not malloc's */
 	/* No host table (remap.c): restored and not yet resumed, or lost
 	 * (translate() refused it again). Reads find nothing. */
 	bool unmapped;
@@ -105,6 +105,10 @@ struct region {
 
 /* The index of the piece holding off (< size). */
 uint32_t region_piece(const struct region *rg, uint64_t off);
+
+/* rg frees its ranges' and pieces' block and takes from's, whichever kind
+ * each is (malloc's or a mapping); from no longer owns it. */
+void region_take_block(struct core *c, struct region *rg, const struct region *from);
 
 /* ---- resource.c ---------------------------------------------------------- */
 

@@ -19,7 +19,8 @@ enum core_verdict region_restore(struct core *c, const struct guest_range *range
 				 uint64_t size, uint32_t nentries, struct region **out)
 {
 	struct region *rg = calloc(1, sizeof(*rg));
-	uint8_t *block = calloc(1, (size_t)n * sizeof(*ranges) + sizeof(struct region_seg));
+	size_t bytes = (size_t)n * sizeof(*ranges) + sizeof(struct region_seg);
+	uint8_t *block = calloc(1, bytes);
 
 	if (!rg || !block) {
 		free(rg);
@@ -28,6 +29,7 @@ enum core_verdict region_restore(struct core *c, const struct guest_range *range
 	}
 	rg->ranges = (struct guest_range *)(void *)block;
 	rg->seg = (struct region_seg *)(void *)(block + (size_t)n * sizeof(*ranges));
+	rg->block_bytes = bytes; /* malloc's: block_mapped is false */
 	if (n)
 		memcpy(rg->ranges, ranges, (size_t)n * sizeof(*ranges));
 	rg->nranges = n;
@@ -104,9 +106,7 @@ static struct vgm_gpu_mem_entry *entries_of(const struct region *rg, uint32_t *n
  * its ranges; the counters fresh added were rg's already. */
 static void take_table(struct core *c, struct region *rg, struct region *fresh)
 {
-	free(rg->ranges); /* the ranges and a sentinel: fresh has the same ranges */
-	rg->ranges = fresh->ranges;
-	rg->seg = fresh->seg;
+	region_take_block(c, rg, fresh); /* fresh has the same ranges */
 	rg->nseg = fresh->nseg;
 	rg->cookies = fresh->cookies;
 	rg->fd_pos = fresh->fd_pos;
