@@ -257,6 +257,54 @@ static void test_3d_clear_create_3d_shown(void **state)
 	backing_free(&b);
 }
 
+/* TRANSFER_TO_HOST_2D of resource 5 (64x64), SET_SCANOUT and a flush:
+ * what scanout 0 shows is want. */
+static void shows_transferred(struct harness *h, const uint8_t *want)
+{
+	static uint8_t px[64 * 64 * 4];
+	struct req r;
+
+	req_transfer(&r, 5, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	show_resource(h, 0, 5, 64, 64);
+	req_flush(&r, 5, 0, 0, 64, 64);
+	expect_nodata(h, &r);
+	read_shown(h, 0, px);
+	assert_memory_equal(px, want, sizeof(px));
+}
+
+/* Guest RAM moves (vgm_device_unmap_guest): virglrenderer reads the
+ * backing where it is now, the old mapping faulting (ram_move()); a
+ * backing lost, then mapped again by a later call, is given to it again. */
+static void test_3d_backing_moved(void **state)
+{
+	struct harness *h = *state;
+	static uint8_t want[64 * 64 * 4];
+	struct backing b;
+	struct req r;
+
+	make_backed(h, 5, FMT, 64, 64, &b, 4096);
+	pattern_fill(want, sizeof(want), 3);
+	backing_write(h, &b, 0, want, sizeof(want));
+	ram_move(h, NULL);
+	assert_int_equal(vgm_device_unmap_guest(h->dev, RAM_BASE, h->ram.size), 0);
+	shows_transferred(h, want);
+	/* lost: no transfer; mapped again: the new place is read */
+	h->fail_gpa = b.gpa[0];
+	assert_int_equal(vgm_device_unmap_guest(h->dev, b.gpa[0], 4096), 1);
+	req_transfer(&r, 5, 0, 0, 64, 64, 0);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_UNSPEC);
+	h->fail_gpa = 0;
+	ram_move(h, NULL);
+	pattern_fill(want, sizeof(want), 4);
+	backing_write(h, &b, 0, want, sizeof(want));
+	assert_int_equal(vgm_device_unmap_guest(h->dev, 0, 1), 0);
+	shows_transferred(h, want);
+	req_unref(&r, 5);
+	expect_nodata(h, &r);
+	backing_free(&b);
+}
+
 /* A CREATE_2D resource a context cleared, as the cursor: its pixels. */
 static void test_3d_cursor_read_back(void **state)
 {
@@ -800,6 +848,7 @@ int main(int argc, char **argv)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_3d, harness_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_3d_offers_virgl_and_capsets),
+		T(test_3d_backing_moved),
 		T(test_3d_clear_create_2d_shown),
 		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),

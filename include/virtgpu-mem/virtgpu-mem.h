@@ -1150,8 +1150,10 @@ VGM_EXPORT int vgm_device_resume(struct vgm_device *dev);
  * back (release() for each) and the region is translated again at once,
  * whole, as the request that made it was; each scanout showing a blob in
  * it is shown again (scanout_set() or scanout_dmabuf() with the new
- * pixels). Call it after the range is mapped again (or knowing it will
- * not be): the library reads none of the old mappings afterwards.
+ * pixels); a virgl renderer is given the new host addresses of each
+ * backing it had. Call it after the range is mapped again (or knowing it
+ * will not be): neither the library nor virglrenderer reads the old
+ * mappings afterwards.
  *
  * A backing that cannot be translated again (translate() refuses, or the
  * budget is exceeded) is lost: TRANSFER_TO_HOST_2D from it and

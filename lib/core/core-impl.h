@@ -100,7 +100,8 @@ struct region {
 	/* No host table (remap.c): restored and not yet resumed, or lost
 	 * (translate() refused it again). Reads find nothing. */
 	bool unmapped;
-	uint32_t mark; /* the last region_remap() that visited it */
+	uint32_t mark;	/* the last region_remap() that visited it */
+	uint32_t moved; /* the last region_remap() that translated it again */
 };
 
 /* The index of the piece holding off (< size). */

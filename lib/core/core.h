@@ -449,5 +449,8 @@ void region_unmap(struct core *c, struct region *rg);
  * again, whole, as the request that made it was. Returns how many are
  * left without (logged): their backing is lost. */
 uint32_t region_remap(struct core *c, uint64_t gpa, uint64_t len);
+/* Whether the last region_remap() gave rg's mappings back (and made them
+ * again, or lost them): a host address taken from it before is stale. */
+bool region_moved(const struct core *c, const struct region *rg);
 
 #endif /* VGM_CORE_H */

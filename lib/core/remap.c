@@ -163,11 +163,17 @@ static uint32_t remap_one(struct core *c, struct region *rg, uint64_t gpa, uint6
 	rg->mark = c->remap_epoch;
 	if (!rg->unmapped && !region_overlaps(rg, gpa, len))
 		return 0;
+	rg->moved = c->remap_epoch;
 	region_unmap(c, rg);
 	err = map_again(c, rg);
 	if (err)
 		log_lost(c, rg, err);
 	return err ? 1 : 0;
+}
+
+bool region_moved(const struct core *c, const struct region *rg)
+{
+	return rg->moved == c->remap_epoch;
 }
 
 uint32_t region_remap(struct core *c, uint64_t gpa, uint64_t len)

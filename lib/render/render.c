@@ -164,6 +164,16 @@ bool render_attach_backing(struct render *r, struct resource *res)
 	return r->ops->attach_backing ? r->ops->attach_backing(r, res) : true;
 }
 
+bool render_keeps_backings(const struct render *r)
+{
+	return r->ops->backing_moved != NULL;
+}
+
+bool render_backing_moved(struct render *r, struct resource *res)
+{
+	return r->ops->backing_moved ? r->ops->backing_moved(r, res) : true;
+}
+
 int render_poll_fd(struct render *r)
 {
 	return r->ops->poll_fd ? r->ops->poll_fd(r) : -1;

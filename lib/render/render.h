@@ -124,6 +124,11 @@ struct renderer_ops {
 	 * reads and writes it itself). False: no memory (the caller detaches).
 	 * NULL: the renderer reads backings only in transfer_2d(). */
 	bool (*attach_backing)(struct render *r, struct resource *res);
+	/* The mappings of res's backing were given back and made again, or
+	 * lost (region_mapped() false): the renderer forgets the addresses
+	 * attach_backing() gave it and takes the new ones. False: it has
+	 * none now (no memory). With attach_backing, or NULL. */
+	bool (*backing_moved)(struct render *r, struct resource *res);
 	/* 3D; NULL for a renderer without. */
 	const struct render_3d_ops *d3;
 };
@@ -243,6 +248,11 @@ int render_poll_fd(struct render *r);
 const struct render_3d_ops *render_3d(struct render *r);
 /* A backing was attached (renderer_ops.attach_backing): false, no memory. */
 bool render_attach_backing(struct render *r, struct resource *res);
+/* Whether the renderer keeps host addresses of backings (attach_backing). */
+bool render_keeps_backings(const struct render *r);
+/* res's backing moved (renderer_ops.backing_moved): false, the renderer
+ * has no backing for it now. */
+bool render_backing_moved(struct render *r, struct resource *res);
 
 /* ---- the virgl renderer (virgl-renderer.c; virgl-none.c in a build ------------
  * ---- without virglrenderer, where every call answers -ENOTSUP) ------------- */

@@ -57,6 +57,7 @@ struct vres {
 	uint32_t *shadow; /* CREATE_2D: what scanouts show, read back (32 bpp) */
 	uint32_t stride;
 	uint32_t bpp;
+	bool given; /* its backing went to virglrenderer (ATTACH_BACKING) */
 };
 
 static struct render_virgl *rv(struct render *r)
@@ -91,6 +92,7 @@ static void vres_detach(struct core *c, struct resource *res, void *payload)
 	(void)res;
 	if (p->vr)
 		vgl_res_detach_backing(p->v->vgl, p->vr);
+	p->given = false;
 }
 
 static const struct resource_ops vres_ops = { .destroy = vres_destroy, .detach = vres_detach };
@@ -211,7 +213,34 @@ static bool attach_backing(struct render *r, struct resource *res)
 	/* The adapter copies the array and keeps it until detach. */
 	ret = vgl_res_attach_backing(rv(r)->vgl, vres_of(res)->vr, iov, n);
 	free(iov);
-	return ret == 0;
+	if (ret)
+		return false;
+	vres_of(res)->given = true;
+	return true;
+}
+
+/* The region's mappings were made again, or lost: virglrenderer's copy of
+ * the old addresses goes before anything reads through it, and the new
+ * ones are given. A blob's backing (no payload here) and one attached
+ * without ATTACH_BACKING (ATTACH_MEMORY) never went to virglrenderer. A
+ * lost backing stays given, so that a later remap gives it again. */
+static bool backing_moved(struct render *r, struct resource *res)
+{
+	struct vres *p;
+
+	if (resource_pixels_in_backing(res))
+		return true;
+	p = vres_of(res);
+	if (!p->given)
+		return true;
+	vgl_res_detach_backing(rv(r)->vgl, p->vr);
+	if (!region_mapped(resource_backing(res)) || attach_backing(r, res))
+		return true;
+	logger_msg(r->log, VGM_LOG_WARNING,
+		   "resource_id %u: its backing, mapped again, cannot be given to virglrenderer "
+		   "(no memory): lost",
+		   resource_id(res));
+	return false;
 }
 
 /* ---- 2D: transfers, what scanouts show, the cursor ------------------------------- */
@@ -492,6 +521,7 @@ static const struct renderer_ops virgl_ops = {
 	.poll_fd = poll_fd,
 	.refresh_2d = refresh_2d,
 	.attach_backing = attach_backing,
+	.backing_moved = backing_moved,
 	.d3 = &virgl_3d,
 };
 

@@ -38,9 +38,30 @@ static void show_again(struct core *c, struct render *r, uint32_t i, uint64_t gp
 	}
 }
 
+/* A renderer that keeps host addresses of backings (virglrenderer's
+ * iovecs) is given the new ones of each backing moved; one it cannot take
+ * (no memory) counts as lost, as the region would. */
+static uint32_t backings_again(struct core *c, struct render *r)
+{
+	struct resource *res;
+	uint32_t pos = 0, lost = 0;
+
+	if (!render_keeps_backings(r))
+		return 0;
+	while ((res = resource_next(c, &pos))) {
+		struct region *rg = resource_backing(res);
+
+		if (rg && region_moved(c, rg) && !render_backing_moved(r, res))
+			lost++; /* mapped again, so not counted by region_remap() */
+	}
+	return lost;
+}
+
 uint32_t state_unmap_guest(struct core *c, struct render *r, uint64_t gpa, uint64_t len)
 {
 	uint32_t lost = region_remap(c, gpa, len);
+
+	lost += backings_again(c, r);
 
 	for (uint32_t i = 0; i < core_num_scanouts(c); i++)
 		show_again(c, r, i, gpa, len, false);
