@@ -233,15 +233,12 @@ static ssize_t drain_pipe(struct sendq *q)
 	return r;
 }
 
-/* m is done: off the queue; onto the lent list when its pages went by
- * reference (its last bytes may still be in the pipe, which drains first). */
-static void pop(struct sendq *q)
+/* m, off the queue, is freed, or kept on the lent list when some of its
+ * bytes went by reference: its own (the head) and its rows stay what the
+ * pipe and the socket read until the peer has read past them (its last
+ * bytes may still be in the pipe, which drains first). */
+static void retire(struct sendq *q, struct msg *m)
 {
-	struct msg *m = q->first;
-
-	q->first = m->next;
-	if (!q->first)
-		q->tail = &q->first;
 	if (!m->lent) {
 		free(m);
 		return;
@@ -250,6 +247,17 @@ static void pop(struct sendq *q)
 	m->next = NULL;
 	*q->lent_tail = m;
 	q->lent_tail = &m->next;
+}
+
+/* m is done. */
+static void pop(struct sendq *q)
+{
+	struct msg *m = q->first;
+
+	q->first = m->next;
+	if (!q->first)
+		q->tail = &q->first;
+	retire(q, m);
 }
 
 /* One write: the pipe's bytes (older than anything queued), else the first
@@ -422,7 +430,7 @@ int sendq_own(struct sendq *q)
 		if (!c)
 			return -ENOMEM;
 		*link = c;
-		free(m);
+		retire(q, m); /* its first bytes may be in the pipe or the socket */
 	}
 	q->tail = link;
 	return own_pipe(q);

@@ -72,7 +72,9 @@ bool sendq_lends(struct sendq *q, uint64_t tag);
 uint64_t sendq_reads(const struct sendq *q);
 
 /* Copies the borrowed bytes not yet in the socket into the queue, so the
- * caller may change them. @return 0, -ENOMEM (the queue is left as it was). */
+ * caller may change them; a message some of whose bytes went in by
+ * reference stays lent (sendq_lends()) until the peer has read them.
+ * @return 0, -ENOMEM (the queue is left as it was). */
 int sendq_own(struct sendq *q);
 
 /* Borrowed bytes sent by reference and by copy, for the summary. */
