@@ -117,6 +117,20 @@ static void read_all(struct fixture *f)
 	free(got);
 }
 
+/* Skips the test where this kernel (or a sandbox) refused to queue the
+ * pages sent so far by reference: they were copied. */
+static void skip_unless_by_reference(struct fixture *f)
+{
+	uint64_t by_ref, by_copy;
+
+	sendq_get_counts(f->q, &by_ref, &by_copy);
+	if (by_ref)
+		return;
+	print_message("vmsplice/splice refused here: copied\n");
+	read_all(f);
+	skip();
+}
+
 static void test_sendq_rows_arrive(void **state)
 {
 	struct fixture *f = *state;
@@ -169,17 +183,11 @@ static void test_sendq_own_then_change(void **state)
 static void test_sendq_own_while_lent(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t by_ref, by_copy;
 	void *reuse[64];
 
 	push_update(f, ROWS);
 	assert_int_equal(sendq_flush(f->q), SENDQ_BLOCKED);
-	sendq_get_counts(f->q, &by_ref, &by_copy);
-	if (!by_ref) {
-		print_message("vmsplice/splice refused here: copied\n");
-		read_all(f);
-		skip();
-	}
+	skip_unless_by_reference(f);
 	assert_int_equal(sendq_own(f->q), 0);
 	assert_true(sendq_lends(f->q, 1));
 	for (size_t i = 0; i < 64; i++) { /* blocks of the message's size class */
@@ -204,12 +212,7 @@ static void test_sendq_busy_until_read(void **state)
 	setsockopt(f->fd[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	push_update(f, 60); /* 300 KiB: by reference */
 	sendq_flush(f->q);
-	sendq_get_counts(f->q, &by_ref, &by_copy);
-	if (!by_ref) {
-		print_message("vmsplice/splice refused here: copied\n");
-		read_all(f);
-		skip();
-	}
+	skip_unless_by_reference(f);
 	assert_true(sendq_busy(f->q));
 	assert_int_equal(recv(f->fd[1], buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
 	assert_true(sendq_busy(f->q));
@@ -240,19 +243,14 @@ static void test_sendq_lends_per_message(void **state)
 {
 	struct fixture *f = *state;
 	int size = 4 << 20;
-	uint64_t by_ref, by_copy, reads;
+	uint64_t reads;
 	size_t first = 16 + 60 * ROW_LEN;
 
 	setsockopt(f->fd[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	push_tagged(f, 60, 7); /* 300 KiB each: by reference */
 	push_tagged(f, 60, 8);
 	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
-	sendq_get_counts(f->q, &by_ref, &by_copy);
-	if (!by_ref) {
-		print_message("vmsplice/splice refused here: copied\n");
-		read_all(f);
-		skip();
-	}
+	skip_unless_by_reference(f);
 	assert_true(sendq_lends(f->q, 7));
 	assert_true(sendq_lends(f->q, 8));
 	assert_false(sendq_lends(f->q, 9));
