@@ -303,8 +303,14 @@ static void grow_send_buffer(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
+/* A new socket replaces the old one, and what waited on the old one's
+ * reply or reading waits on the new one's first question; when the new
+ * one fails at once (cannot be watched, or the peer is gone), it waits on
+ * nothing and is told so now, as by a socket that fails later. */
 void display_attach(struct display *d, int fd)
 {
+	bool busy = display_busy(d);
+
 	display_detach(d);
 	d->sock.fd = fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -315,9 +321,11 @@ void display_attach(struct display *d, int fd)
 	if (loop_watch(d->loop, &d->sock, EPOLLIN) < 0) {
 		log_error("display: cannot watch the socket");
 		display_detach(d);
-		return;
+	} else {
+		ask(d, GPU_GET_PROTOCOL_FEATURES, NULL, 0);
 	}
-	ask(d, GPU_GET_PROTOCOL_FEATURES, NULL, 0);
+	if (busy && !display_busy(d) && d->ops->idle)
+		d->ops->idle(d->ctx);
 }
 
 bool display_request_info(struct display *d)

@@ -23,7 +23,9 @@ that is not there (a region larger than its memfd, a memfd truncated
 under a backing), front-ends that stall (half a message, replies not read,
 a call pipe not read, a display that answers nothing, a ring that never
 empties: SIGTERM still ends the back-end within a second; a stalled
-front-end is disconnected, a slow one is not), and --record of a request
+front-end is disconnected, a slow one is not), a display socket replaced
+by one whose peer is gone (the request that waited is answered), and
+--record of a request
 with 512 MiB of descriptors behind it.
 Linux, Python >= 3.10 (os.eventfd, fcntl.F_SETPIPE_SZ).
 """
@@ -34,6 +36,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -49,7 +52,7 @@ from vhost_user_numbers import (  # noqa: E402
     B8G8R8A8, B8G8R8X8, CMD_CREATE_2D, CMD_FLUSH, CMD_GET_DISPLAY_INFO, CMD_GET_EDID,
     CMD_MOVE_CURSOR, CMD_SET_SCANOUT, CMD_TRANSFER, CMD_UPDATE_CURSOR, D_CURSOR_POS, D_CURSOR_UPDATE,
     D_SCANOUT, D_UPDATE, F_INDIRECT, F_NEXT, F_WRITE, GET_CONFIG, GET_FEATURES, GET_VRING_BASE,
-    RESP_ERR_INVALID_PARAMETER, RESP_ERR_INVALID_SCANOUT_ID, RESP_ERR_UNSPEC, RESP_OK_DISPLAY_INFO,
+    GPU_SET_SOCKET, RESP_ERR_INVALID_PARAMETER, RESP_ERR_INVALID_SCANOUT_ID, RESP_ERR_UNSPEC, RESP_OK_DISPLAY_INFO,
     RESP_OK_EDID, RESP_OK_NODATA, SET_FEATURES, SET_MEM_TABLE, SET_VRING_ADDR, SET_VRING_BASE, SET_VRING_ENABLE,
     SET_VRING_KICK, SET_VRING_NUM)
 
@@ -342,6 +345,30 @@ def test_display_unread_then_sigterm(backend):
     terminate_within(fe, 1.0, "display not answering")
 
 
+def test_display_replaced_by_a_dead_one(backend):
+    """A request that waits for a display answering nothing runs when QEMU
+    gives a new display socket that fails at once (its peer gone): it is
+    answered as without a display, with no kick more."""
+    fe = Frontend(backend)
+    setup(fe)  # GET_PROTOCOL_FEATURES is never answered: the display is busy
+    fe.rings[0].offer([(0x100000, 24, False), (0x108000, 408, True)])
+    fe.mem[0x100000:0x100000 + 24] = hdr(CMD_GET_DISPLAY_INFO)
+    os.eventfd_write(fe.kick[0], 1)
+    time.sleep(0.2)
+    check(fe.rings[0].used_idx() == 0, "the request waits for the display")
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    ours.close()
+    fe.send(GPU_SET_SOCKET, fds=[theirs.fileno()])
+    theirs.close()
+    fe.read_display = False
+    fe.wait(lambda: fe.rings[0].used_idx() == 1, "the answer after the display went")
+    if fe.rings[0].used_idx() == 1:
+        _id, length = fe.rings[0].pop_used()
+        resp = bytes(fe.mem[0x108000:0x108000 + length])
+        check(resp_type(resp) == RESP_OK_DISPLAY_INFO, "answered as without a display")
+    terminate_within(fe, 1.0, "display replaced")
+
+
 def test_unread_call_fd_then_sigterm(backend):
     """A call "eventfd" that is a pipe nobody reads cannot block the
     back-end: it fills (a page: 512 interrupts), the back-end goes on."""
@@ -530,6 +557,7 @@ def main():
     test_unread_replies_then_sigterm(backend)
     test_unread_call_fd_then_sigterm(backend)
     test_display_unread_then_sigterm(backend)
+    test_display_replaced_by_a_dead_one(backend)
     test_self_feeding_ring_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
     test_slow_messages_not_stalled(backend)
