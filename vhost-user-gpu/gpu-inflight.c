@@ -160,7 +160,7 @@ int gpu_inflight_init(struct gpu *g)
 	return err;
 }
 
-void gpu_inflight_fini(struct gpu *g)
+void gpu_inflight_stop(struct gpu *g)
 {
 	/* The poll fd is the device's: unwatched, not closed. */
 	loop_unwatch(g->loop, &g->poll_fd);
@@ -170,6 +170,10 @@ void gpu_inflight_fini(struct gpu *g)
 		close(g->poll_timer.fd);
 		g->poll_timer.fd = -1;
 	}
+}
+
+void gpu_inflight_fini(struct gpu *g)
+{
 	g->inflight = 0;
 	drop_retired(g);
 }

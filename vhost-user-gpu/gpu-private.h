@@ -124,6 +124,10 @@ void gpu_bounce_fini(struct gpu_bounces *b);
 /* Requests in flight (gpu-inflight.c). */
 /* Watches the renderer's poll fd; the deadline timer. @return 0 or -errno. */
 int gpu_inflight_init(struct gpu *g);
+/* Unwatches the poll fd and the timer: before the device, whose fd it is. */
+void gpu_inflight_stop(struct gpu *g);
+/* Frees the memory tables kept for requests in flight: after the device,
+ * which answers those it cancels in the guest memory they map. */
 void gpu_inflight_fini(struct gpu *g);
 /* A request went in flight: the deadline timer is armed. */
 void gpu_inflight_added(struct gpu *g);

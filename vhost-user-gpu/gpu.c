@@ -64,8 +64,9 @@ int gpu_new(const struct gpu_config *cfg, struct loop *loop, struct gpu **out)
 	*out = g;
 	return 0;
 fail:
-	gpu_inflight_fini(g);
+	gpu_inflight_stop(g);
 	vgm_device_destroy(g->dev);
+	gpu_inflight_fini(g);
 	free(g->chain);
 	free(g);
 	return err;
@@ -112,9 +113,12 @@ void gpu_destroy(struct gpu *g)
 		queue_fini(&g->q[i]);
 	/* Queued updates borrow the device's pixels: drop them first. */
 	display_detach(g->disp);
-	/* The device first: it gives back its mappings into the table. */
-	gpu_inflight_fini(g);
+	/* The device before the tables kept for requests in flight: it gives
+	 * back its mappings into them, and answers the requests it cancels
+	 * in the guest memory they map (a request without a bounce slot). */
+	gpu_inflight_stop(g);
 	vgm_device_destroy(g->dev);
+	gpu_inflight_fini(g);
 	/* After the device, which held those of requests in flight. */
 	gpu_bounce_fini(&g->bounces);
 	display_destroy(g->disp);
