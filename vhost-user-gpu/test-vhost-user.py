@@ -54,7 +54,7 @@ from vhost_user_numbers import (  # noqa: E402
     D_SCANOUT, D_UPDATE, F_INDIRECT, F_NEXT, F_WRITE, GET_CONFIG, GET_FEATURES, GET_VRING_BASE,
     GPU_SET_SOCKET, RESP_ERR_INVALID_PARAMETER, RESP_ERR_INVALID_SCANOUT_ID, RESP_ERR_UNSPEC, RESP_OK_DISPLAY_INFO,
     RESP_OK_EDID, RESP_OK_NODATA, SET_FEATURES, SET_MEM_TABLE, SET_VRING_ADDR, SET_VRING_BASE, SET_VRING_ENABLE,
-    SET_VRING_KICK, SET_VRING_NUM)
+    SET_VRING_CALL, SET_VRING_KICK, SET_VRING_NUM)
 
 
 def test_display_info(fe):
@@ -182,6 +182,14 @@ def test_bad_messages(fe):
     check(fe.acked(SET_MEM_TABLE, struct.pack("<II", 3, 0) + bytes(96), [fe.memfd]) != 0,
           "SET_MEM_TABLE with fewer fds than regions refused")
     check(fe.acked(99) != 0, "unknown request refused")
+    check(fe.acked(SET_VRING_KICK, struct.pack("<Q", 0)) != 0,
+          "SET_VRING_KICK without an fd and without the no-fd flag refused")
+    check(fe.acked(SET_VRING_CALL, struct.pack("<Q", 0), [fe.call[0], fe.call[0]]) != 0,
+          "SET_VRING_CALL with two fds refused")
+    check(fe.acked(SET_VRING_CALL, struct.pack("<Q", 0x100), [fe.call[0]]) != 0,
+          "SET_VRING_CALL with an fd and the no-fd flag refused")
+    resp = fe.request(0, hdr(CMD_GET_DISPLAY_INFO), 24 + 16 * 24)
+    check(resp_type(resp) == RESP_OK_DISPLAY_INFO, "ring 0 keeps its kick and call fds")
     fe.send(GET_CONFIG, struct.pack("<III", 0, 300, 0))
     _r, _f, p = fe.recv()
     check(p == b"", "GET_CONFIG past the config space: empty reply")

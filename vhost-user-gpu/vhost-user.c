@@ -362,39 +362,37 @@ static int get_vring_base(struct vhost_user *vu, struct vu_msg *m)
 	return reply(vu, m, state, sizeof(state));
 }
 
-/* KICK, CALL and ERR: u64 with the index and a no-fd flag, and the fd. */
-static int vring_fd(struct vu_msg *m, uint32_t *idx)
+/* KICK, CALL and ERR: u64 with the index and a no-fd flag, and the fd:
+ * one without the flag, none with it (-1). A message that carries other
+ * than it says is refused and changes nothing: taken as "no fd", it would
+ * have dropped the ring's fd. */
+static int vring_fd(struct vu_msg *m, const char *name,
+		    int (*set)(struct gpu *g, uint32_t idx, int fd), struct gpu *g)
 {
 	uint64_t v = get_u64(m, 0);
+	bool none = v & VU_VRING_NOFD;
 
-	*idx = (uint32_t)(v & VU_VRING_IDX_MASK);
-	if (v & VU_VRING_NOFD)
-		return -1;
-	return take_one_fd(m);
+	if (m->nfds != (none ? 0u : 1u)) {
+		log_error("vhost-user: %s with %u fds and%s the no-fd flag", name, m->nfds,
+			  none ? "" : " without");
+		return -EINVAL;
+	}
+	return set(g, (uint32_t)(v & VU_VRING_IDX_MASK), none ? -1 : take_one_fd(m));
 }
 
 static int set_vring_kick(struct vhost_user *vu, struct vu_msg *m)
 {
-	uint32_t idx;
-	int fd = vring_fd(m, &idx);
-
-	return gpu_vring_kick(vu->gpu, idx, fd);
+	return vring_fd(m, "SET_VRING_KICK", gpu_vring_kick, vu->gpu);
 }
 
 static int set_vring_call(struct vhost_user *vu, struct vu_msg *m)
 {
-	uint32_t idx;
-	int fd = vring_fd(m, &idx);
-
-	return gpu_vring_call(vu->gpu, idx, fd);
+	return vring_fd(m, "SET_VRING_CALL", gpu_vring_call, vu->gpu);
 }
 
 static int set_vring_err(struct vhost_user *vu, struct vu_msg *m)
 {
-	uint32_t idx;
-	int fd = vring_fd(m, &idx);
-
-	return gpu_vring_err(vu->gpu, idx, fd);
+	return vring_fd(m, "SET_VRING_ERR", gpu_vring_err, vu->gpu);
 }
 
 static int get_protocol_features(struct vhost_user *vu, struct vu_msg *m)
