@@ -179,6 +179,8 @@ def test_scanouts(backend):
 def test_bad_messages(fe):
     check(fe.acked(SET_VRING_NUM, struct.pack("<II", 7, 64)) != 0, "SET_VRING_NUM on ring 7 refused")
     check(fe.acked(SET_VRING_NUM, struct.pack("<II", 0, 0)) != 0, "queue size 0 refused")
+    check(fe.acked(SET_VRING_NUM, struct.pack("<II", 0, 100)) != 0,
+          "queue size 100 refused (not a power of two), ring 0 left as it was")
     check(fe.acked(SET_MEM_TABLE, struct.pack("<II", 3, 0) + bytes(96), [fe.memfd]) != 0,
           "SET_MEM_TABLE with fewer fds than regions refused")
     check(fe.acked(99) != 0, "unknown request refused")

@@ -549,6 +549,9 @@ static void test_vring_bad_num(void **state)
 
 	assert_int_equal(vring_set_num(&f->vr, 0), -EINVAL);
 	assert_int_equal(vring_set_num(&f->vr, VRING_MAX_NUM + 1), -EINVAL);
+	assert_int_equal(vring_set_num(&f->vr, 100), -EINVAL); /* not a power of two */
+	assert_int_equal(vring_set_num(&f->vr, VRING_MAX_NUM - 1), -EINVAL);
+	assert_int_equal(vring_set_num(&f->vr, 1), 0);
 	assert_int_equal(vring_set_num(&f->vr, VRING_MAX_NUM), 0);
 	assert_false(vring_ready(&f->vr));
 	/* 32768 descriptors do not fit in region A */

@@ -30,9 +30,12 @@ struct walk {
 	bool writable; /* a device-writable descriptor was seen */
 };
 
+/* A split ring's size is a power of two (the virtio spec): its 16-bit
+ * indices taken modulo any other size would put two entries in one slot
+ * when they wrap. */
 int vring_set_num(struct vring *vr, uint32_t num)
 {
-	if (num == 0 || num > VRING_MAX_NUM)
+	if (num == 0 || num > VRING_MAX_NUM || (num & (num - 1)))
 		return -EINVAL;
 	vr->num = num;
 	vring_map(vr, NULL);

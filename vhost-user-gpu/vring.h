@@ -78,7 +78,8 @@ enum vring_pop {
 	VRING_BROKEN, /* also when the ring is not set up */
 };
 
-/* Queue size 1..VRING_MAX_NUM. Unmaps the ring. @return 0, -EINVAL. */
+/* Queue size: a power of two, 1..VRING_MAX_NUM. Unmaps the ring.
+ * @return 0, -EINVAL. */
 int vring_set_num(struct vring *vr, uint32_t num);
 /* Ring addresses (front-end virtual). Unmaps the ring, clears broken. */
 void vring_set_addr(struct vring *vr, uint64_t desc, uint64_t avail, uint64_t used);

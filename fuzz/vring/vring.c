@@ -271,7 +271,11 @@ static void setup_ring(struct ring_fuzz *f, struct input *in)
 	f->desc = ring_address(in);
 	f->avail = ring_address(in);
 	f->used = ring_address(in);
-	if (vring_set_num(&f->vr, num) < 0)
+	/* A size not a power of two is refused; the input goes on with the
+	 * largest power of two below it, so inputs made before that rule still
+	 * reach the ring. */
+	if (vring_set_num(&f->vr, num) < 0 &&
+	    (num == 0 || vring_set_num(&f->vr, 1u << (31 - __builtin_clz(num))) < 0))
 		return;
 	vring_set_features(&f->vr, features & 1, features & 2);
 	vring_set_addr(&f->vr, f->desc, f->avail, f->used);
