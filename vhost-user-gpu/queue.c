@@ -12,12 +12,21 @@
 static void on_kick(struct loop_watch *w, uint32_t events)
 {
 	struct queue *q = w->ctx;
-	eventfd_t v;
+	uint64_t v;
+	/* Consume the kick first: one arriving while we work wakes us again. */
+	ssize_t r = read(q->kick.fd, &v, sizeof(v));
 
 	(void)events;
-	/* Consume the kick first: one arriving while we work wakes us again. */
-	if (eventfd_read(q->kick.fd, &v) < 0 && errno == EAGAIN)
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
+	/* A kick fd at its end (a pipe or socket whose writer went) or that
+	 * cannot be read stays readable for ever: watched, it would spin. A
+	 * later SET_VRING_KICK gives another. */
+	if (r <= 0) {
+		log_error("queue: its kick fd %s: no longer watched",
+			  r ? strerror(errno) : "is at its end");
+		loop_unwatch(q->loop, &q->kick);
+	}
 	q->started = true;
 	q->on_kick(q->ctx, q);
 }

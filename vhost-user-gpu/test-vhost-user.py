@@ -379,6 +379,29 @@ def test_display_replaced_by_a_dead_one(backend):
     terminate_within(fe, 1.0, "display replaced")
 
 
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_kick_fd_at_its_end(backend):
+    """A kick fd that stays readable for ever (a pipe whose writer is gone)
+    does not make the back-end spin."""
+    fe = Frontend(backend)
+    setup(fe)
+    r, w = os.pipe()
+    fe.send(SET_VRING_KICK, struct.pack("<Q", 1), [r])
+    os.close(r)
+    os.close(w)
+    time.sleep(0.2)
+    before = cpu_seconds(fe.proc.pid)
+    time.sleep(1.0)
+    used = cpu_seconds(fe.proc.pid) - before
+    check(used < 0.3, "a kick fd at its end: %.2f s of CPU in a second" % used)
+    terminate_within(fe, 1.0, "kick fd at its end")
+
+
 def test_unread_call_fd_then_sigterm(backend):
     """A call "eventfd" that is a pipe nobody reads cannot block the
     back-end: it fills (a page: 512 interrupts), the back-end goes on."""
@@ -568,6 +591,7 @@ def main():
     test_unread_call_fd_then_sigterm(backend)
     test_display_unread_then_sigterm(backend)
     test_display_replaced_by_a_dead_one(backend)
+    test_kick_fd_at_its_end(backend)
     test_self_feeding_ring_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
     test_slow_messages_not_stalled(backend)
