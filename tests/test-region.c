@@ -1002,6 +1002,43 @@ static void test_region_refcount_releases_at_last_unref(void **state)
 	assert_int_equal(stats(f).backing_entries, 0);
 }
 
+/* A remap makes the new mappings before it gives the old ones back, which
+ * region_release_old() does (once the scanouts show the new ones); where
+ * the budget has no room for both tables, the old ones go first and the
+ * remap still succeeds. */
+static void test_region_remap_new_before_old(void **state)
+{
+	(void)state;
+	for (int tight = 0; tight < 2; tight++) {
+		struct fixture *f = fixture_new(true, false, 0);
+		uint64_t gpa = ram_alloc(f->h, 4 * PAGE_SIZE_4K);
+		const struct vgm_gpu_mem_entry e[2] = {
+			{ .addr = gpa + 2 * PAGE_SIZE_4K, .length = 2 * PAGE_SIZE_4K },
+			{ .addr = gpa, .length = PAGE_SIZE_4K },
+		};
+		struct region *rg = create_ok(f, e, 2, 3 * PAGE_SIZE_4K);
+		int64_t maps = f->h->live_maps;
+		uint64_t room = tight ? budget_room(f->core) : 0;
+		void *fp = f;
+
+		assert_int_equal(memory_name(f->core, 7, rg), CORE_OK); /* what a remap visits */
+		assert_int_equal(budget_charge(f->core, BUDGET_IMAGE, room), CORE_OK);
+		assert_int_equal(region_remap(f->core, 0, UINT64_MAX), 0);
+		assert_true(region_moved(f->core, rg) && region_mapped(rg));
+		assert_int_equal(f->h->live_maps, tight ? maps : 2 * maps);
+		assert_int_equal(stats(f).regions, 2); /* the old table, until released */
+		region_release_old(f->core);
+		assert_int_equal(f->h->live_maps, maps);
+		assert_int_equal(stats(f).regions, 1);
+		assert_int_equal(stats(f).backing_entries, 2);
+		assert_int_equal(stats(f).table_bytes, rg->table_bytes);
+		budget_release(f->core, BUDGET_IMAGE, room);
+		memory_unref(f->core, 7);
+		assert_int_equal(f->h->live_maps, 0);
+		teardown(&fp);
+	}
+}
+
 /* Entries whose ranges are not all guest RAM: ERR_UNSPEC, nothing kept,
  * every mapping made before the failure given back. */
 static void test_region_translate_failure_releases(void **state)
@@ -1271,6 +1308,7 @@ int main(void)
 		BOTH(test_region_uniform_pages),
 		SPLIT(test_region_bad_mapping_refused),
 		BOTH(test_region_stats),
+		cmocka_unit_test(test_region_remap_new_before_old),
 		cmocka_unit_test(test_region_budget),
 		cmocka_unit_test(test_region_budget_with_release),
 		cmocka_unit_test(test_region_budget_bounds_growth),

@@ -683,12 +683,16 @@ static void test_state_unmap_guest(void **state)
 	(void)state;
 	ram_move(h, NULL);
 	h->nevents = 0;
+	h->first_release_seq = 0;
 	assert_int_equal(vgm_device_unmap_guest(h->dev, RAM_BASE, h->ram.size), 0);
 	assert_int_equal(h->live_maps, maps); /* given back and made again */
-	/* the blob's scanout shows the new RAM, the 2D one is untouched */
+	/* the blob's scanout shows the new RAM, the 2D one is untouched; the
+	 * old mappings are given back after it is shown (a display thread
+	 * reads the old pixels until scanout_set() returns) */
 	assert_int_equal(count_events(h, EV_SCANOUT_SET), 1);
 	ev = last_event(h, EV_SCANOUT_SET);
 	assert_int_equal(ev->scanout, 1);
+	assert_true(h->first_release_seq > ev->seq);
 	/* what it shows is read from the new RAM: the old one faults */
 	read_shown(h, 1, shown);
 	pattern_fill(want, sizeof(want), 2);

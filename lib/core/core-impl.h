@@ -102,14 +102,12 @@ struct region {
 	bool unmapped;
 	uint32_t mark;	/* the last region_remap() that visited it */
 	uint32_t moved; /* the last region_remap() that translated it again */
+	struct region *old_next; /* remap.c: an old table, next on the list */
 };
 
 /* The index of the piece holding off (< size). */
 uint32_t region_piece(const struct region *rg, uint64_t off);
 
-/* rg frees its ranges' and pieces' block and takes from's, whichever kind
- * each is (malloc's or a mapping); from no longer owns it. */
-void region_take_block(struct core *c, struct region *rg, const struct region *from);
 
 /* ---- resource.c ---------------------------------------------------------- */
 
@@ -198,6 +196,9 @@ struct core {
 	const struct core_hooks *hooks;
 	void *hooks_ctx;
 	uint32_t remap_epoch; /* of the last region_remap(), never 0 */
+	/* Tables a remap replaced, their mappings not yet given back: regions
+	 * of their own until region_release_old() (remap.c). */
+	struct region *old_tables;
 	bool fenced;	      /* a fence of the global timeline completed */
 	uint64_t last_fence;  /* the last one that did */
 	uint32_t num_scanouts;

@@ -61,6 +61,7 @@ static void free_objects(struct core *c, bool callbacks)
 	uint32_t pos = 0;
 	void *obj;
 
+	region_release_old(c); /* none outside a remap's call */
 	for (uint32_t i = 0; !callbacks && i < c->num_scanouts; i++)
 		scanout_forget(c, i);
 	while ((obj = idtable_next(&c->resources, &pos)))

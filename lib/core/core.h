@@ -445,10 +445,14 @@ bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len);
 /* Gives back every mapping of rg (release()); it has none afterwards. */
 void region_unmap(struct core *c, struct region *rg);
 /* Every region with a range overlapping [gpa, gpa + len), and every one
- * without mappings, gives its mappings back (release()) and is translated
- * again, whole, as the request that made it was. Returns how many are
- * left without (logged): their backing is lost. */
+ * without mappings, is translated again, whole, as the request that made
+ * it was. Returns how many are left without (logged): their backing is
+ * lost. Their old mappings are given back (release()) by
+ * region_release_old(), which the caller calls once nothing shows them:
+ * except where the budget could not hold both, or a region is lost. */
 uint32_t region_remap(struct core *c, uint64_t gpa, uint64_t len);
+/* Gives back the mappings region_remap() replaced. */
+void region_release_old(struct core *c);
 /* Whether the last region_remap() gave rg's mappings back (and made them
  * again, or lost them): a host address taken from it before is stale. */
 bool region_moved(const struct core *c, const struct region *rg);

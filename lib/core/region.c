@@ -101,17 +101,6 @@ static void block_free(struct core *c, struct region *rg)
 		free(rg->ranges);
 }
 
-/* remap.c: a region translated again keeps its struct and takes the
- * block of the fresh one made of its ranges; either may be a mapping. */
-void region_take_block(struct core *c, struct region *rg, const struct region *from)
-{
-	block_free(c, rg);
-	rg->ranges = from->ranges;
-	rg->seg = from->seg;
-	rg->block_bytes = from->block_bytes;
-	rg->block_mapped = from->block_mapped;
-}
-
 static void point_into(struct region *rg, uint8_t *block, size_t cap, bool mapped)
 {
 	rg->ranges = (struct guest_range *)(void *)block;

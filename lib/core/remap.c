@@ -102,38 +102,81 @@ static struct vgm_gpu_mem_entry *entries_of(const struct region *rg, uint32_t *n
 	return e;
 }
 
-/* rg (without mappings) takes the table a fresh region_create() made of
- * its ranges; the counters fresh added were rg's already. */
-static void take_table(struct core *c, struct region *rg, struct region *fresh)
+#define SWAP(a, b)                     \
+	do {                           \
+		__typeof__(a) t_ = (a); \
+		(a) = (b);             \
+		(b) = t_;              \
+	} while (0)
+
+/* a and b, made of the same ranges, trade their tables: the pieces, what
+ * they map and what it is charged, and the block that holds them (malloc's
+ * or a mapping of its own, spare.c). */
+static void swap_tables(struct region *a, struct region *b)
 {
-	region_take_block(c, rg, fresh); /* fresh has the same ranges */
-	rg->nseg = fresh->nseg;
-	rg->cookies = fresh->cookies;
-	rg->fd_pos = fresh->fd_pos;
-	rg->fds = fresh->fds;
-	rg->nfds = fresh->nfds;
-	rg->fd_lost = fresh->fd_lost;
-	rg->page_shift = fresh->page_shift;
-	rg->table_bytes = fresh->table_bytes; /* charged by region_create() */
-	rg->unmapped = false;
-	c->backing_entries -= fresh->nentries;
-	c->nregions--;
-	free(fresh);
+	SWAP(a->ranges, b->ranges);
+	SWAP(a->seg, b->seg);
+	SWAP(a->nseg, b->nseg);
+	SWAP(a->cookies, b->cookies);
+	SWAP(a->fd_pos, b->fd_pos);
+	SWAP(a->fds, b->fds);
+	SWAP(a->nfds, b->nfds);
+	SWAP(a->fd_lost, b->fd_lost);
+	SWAP(a->page_shift, b->page_shift);
+	SWAP(a->table_bytes, b->table_bytes);
+	SWAP(a->block_bytes, b->block_bytes);
+	SWAP(a->block_mapped, b->block_mapped);
+	SWAP(a->unmapped, b->unmapped);
 }
 
-/* Translates a region without mappings again, as a request would make it. */
+/* A fresh region of rg's ranges, translated as the request that made rg
+ * was. */
+static enum core_verdict translate_again(struct core *c, const struct region *rg,
+					 struct region **fresh)
+{
+	uint32_t n;
+	struct vgm_gpu_mem_entry *e = entries_of(rg, &n);
+	enum core_verdict err = e ? region_create(c, e, n, rg->size, fresh) : CORE_NO_MEMORY;
+
+	free(e);
+	return err;
+}
+
+/*
+ * Translates rg again. Its old mappings are given back after the new ones
+ * are made, by region_release_old(), once the caller has shown the
+ * scanouts again: a display thread reads a blob's old pixels until
+ * scanout_set() says otherwise. Where the budget cannot hold both tables,
+ * the old one goes first. The old table becomes a region of its own,
+ * which takes the counters fresh added with it.
+ */
 static enum core_verdict map_again(struct core *c, struct region *rg)
 {
 	struct region *fresh;
-	uint32_t n;
-	struct vgm_gpu_mem_entry *e = entries_of(rg, &n);
-	enum core_verdict err = e ? region_create(c, e, n, rg->size, &fresh) : CORE_NO_MEMORY;
+	enum core_verdict err = translate_again(c, rg, &fresh);
 
-	free(e);
-	if (err)
+	if (err == CORE_OVER_BUDGET && !rg->unmapped) {
+		region_unmap(c, rg);
+		err = translate_again(c, rg, &fresh);
+	}
+	if (err) {
+		region_unmap(c, rg);
 		return err;
-	take_table(c, rg, fresh);
+	}
+	swap_tables(rg, fresh);
+	fresh->old_next = c->old_tables;
+	c->old_tables = fresh;
 	return CORE_OK;
+}
+
+void region_release_old(struct core *c)
+{
+	while (c->old_tables) {
+		struct region *old = c->old_tables;
+
+		c->old_tables = old->old_next;
+		region_unref(c, old); /* its mappings, if it has any, given back */
+	}
 }
 
 static void log_lost(struct core *c, const struct region *rg, enum core_verdict err)
@@ -164,7 +207,6 @@ static uint32_t remap_one(struct core *c, struct region *rg, uint64_t gpa, uint6
 	if (!rg->unmapped && !region_overlaps(rg, gpa, len))
 		return 0;
 	rg->moved = c->remap_epoch;
-	region_unmap(c, rg);
 	err = map_again(c, rg);
 	if (err)
 		log_lost(c, rg, err);

@@ -5,8 +5,9 @@
  * translate() refuses is lost (core/remap.c); a scanout that showed a blob
  * in it is disabled, one that showed a blob in a region mapped again is
  * shown again (its pointer, staging copy or dma-buf made anew), as a load
- * shows every scanout again; then a resume tells the host the cursors and
- * the UUIDs as the guest last set them.
+ * shows every scanout again; only then are the old mappings given back.
+ * Then a resume tells the host the cursors and the UUIDs as the guest last
+ * set them.
  */
 #include "state-impl.h"
 
@@ -62,9 +63,9 @@ uint32_t state_unmap_guest(struct core *c, struct render *r, uint64_t gpa, uint6
 	uint32_t lost = region_remap(c, gpa, len);
 
 	lost += backings_again(c, r);
-
 	for (uint32_t i = 0; i < core_num_scanouts(c); i++)
 		show_again(c, r, i, gpa, len, false);
+	region_release_old(c); /* nothing shows the old mappings now */
 	return lost;
 }
 
@@ -121,6 +122,7 @@ uint32_t state_resume(struct core *c, struct render *r, struct host *host)
 		show_again(c, r, i, 0, UINT64_MAX, true);
 		cursor_again(c, host, i);
 	}
+	region_release_old(c); /* the restored tables, which mapped nothing */
 	uuids_again(c, host);
 	return lost;
 }
