@@ -11,9 +11,11 @@
  * the test writes them there instead of reading them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "util/util.h"
@@ -298,6 +300,16 @@ static void test_state_can_save(void **state)
 	}
 }
 
+/* d records into /dev/null. */
+static void record_to_null(struct harness *d)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(vgm_device_record_start(d->dev, fd), 0);
+	close(fd);
+}
+
 static void test_state_load_rules(void **state)
 {
 	struct backing b2d, bblob;
@@ -327,6 +339,17 @@ static void test_state_load_rules(void **state)
 	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
 	assert_true(count_logs(d, "host memory", 0) == 1);
 	d->nlogs = 0;
+	harness_free(d);
+	/* a device that records: its recording could not replay the state */
+	d = device(VGM_DIALECT_STANDARD, true, VGM_DEVICE_SAVEABLE);
+	ram_move(d, h);
+	record_to_null(d);
+	assert_int_equal(vgm_device_load(d->dev, st, len), -EINVAL);
+	assert_true(count_logs(d, "records", 0) == 1);
+	d->nlogs = 0;
+	assert_int_equal(vgm_device_record_stop(d->dev), 0);
+	assert_int_equal(vgm_device_load(d->dev, st, len), 0);
+	assert_int_equal(vgm_device_resume(d->dev), 0);
 	harness_free(d);
 	/* loaded, not resumed: no requests, nothing shown; resume once */
 	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
@@ -499,6 +522,18 @@ static void expect_refused(const uint8_t *st, size_t len, const char *needle,
 	harness_free(d);
 }
 
+/* bad: st with the first region's first range as long as its address
+ * allows, and the region's size grown as much (the ranges' sum). */
+static void longest_first_range(uint8_t *bad, const uint8_t *st, size_t len)
+{
+	size_t at = record_at(st, len, 3, 0);
+	uint64_t longest = UINT64_MAX - le64(st + at + 24);
+
+	put_le64(bad + at + 32, longest);
+	put_le64(bad + at + 8, le64(st + at + 8) - le64(st + at + 32) + longest);
+	fix_crc(bad, len);
+}
+
 static void test_state_each_bad_field(void **state)
 {
 	struct backing b2d, bblob;
@@ -521,6 +556,12 @@ static void test_state_each_bad_field(void **state)
 		fix_crc(bad, len);
 		expect_refused(bad, len, m->needle, fresh, fresh_len);
 	}
+	/* a range so long that its entries (4 GiB - 1 bytes each at most)
+	 * number 2^32 and more: counted modulo 2^32, it was loaded, and a
+	 * resume wrote 2^32 entries into room for a few */
+	memcpy(bad, st, len);
+	longest_first_range(bad, st, len);
+	expect_refused(bad, len, "regions, field entries", fresh, fresh_len);
 	/* the frame: checksum, length, a section's flags, a tag twice, an
 	 * unknown critical one, a required one missing */
 	memcpy(bad, st, len);

@@ -437,8 +437,9 @@ uint32_t region_entries(const struct region *rg);
 /* log2 of its pieces' size when all but the last are one power of two
  * (a guest's scattered pages), else 0. */
 uint32_t region_granularity(const struct region *rg);
-/* The guest entries region_remap() cuts a range into (at least 1). */
-uint32_t region_range_entries(const struct guest_range *r);
+/* The guest entries region_remap() cuts a range into (at least 1; 2^32
+ * and more for a range of a loaded state longer than 2^64 - 2^32). */
+uint64_t region_range_entries(const struct guest_range *r);
 /* True when one of its ranges overlaps [gpa, gpa + len) (len past the
  * address space: to its end). */
 bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len);

@@ -58,9 +58,9 @@ uint32_t region_granularity(const struct region *rg)
 	return rg->page_shift;
 }
 
-uint32_t region_range_entries(const struct guest_range *r)
+uint64_t region_range_entries(const struct guest_range *r)
 {
-	return r->len ? (uint32_t)((r->len - 1) / ENTRY_MAX + 1) : 1;
+	return r->len ? (r->len - 1) / ENTRY_MAX + 1 : 1;
 }
 
 bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len)
@@ -78,7 +78,8 @@ bool region_overlaps(const struct region *rg, uint64_t gpa, uint64_t len)
 
 /* The ranges as guest entries, as region_create() takes them: a range
  * longer than an entry can say is cut into several, which it joins again.
- * NULL: no memory. */
+ * NULL: no memory, or more entries than a request has (a load refuses
+ * those: never more than the entries the region was made from). */
 static struct vgm_gpu_mem_entry *entries_of(const struct region *rg, uint32_t *n)
 {
 	struct vgm_gpu_mem_entry *e;
@@ -86,6 +87,8 @@ static struct vgm_gpu_mem_entry *entries_of(const struct region *rg, uint32_t *n
 
 	for (uint32_t i = 0; i < rg->nranges; i++)
 		count += region_range_entries(&rg->ranges[i]);
+	if (count > UINT32_MAX)
+		return NULL;
 	e = calloc(count ? count : 1, sizeof(*e));
 	*n = (uint32_t)count; /* no more than the entries it was made from */
 	for (uint32_t i = 0, k = 0; e && i < rg->nranges; i++) {
