@@ -1119,9 +1119,9 @@ VGM_EXPORT int vgm_device_save(const struct vgm_device *dev, void *buf, size_t l
  * @param buf  a state saved by vgm_device_save(), treated as hostile.
  * @param len  its bytes.
  * @return 0; -EINVAL for a malformed or hostile state (one log line names
- *         the section and the field) or a device that is not fresh or not
- *         saveable (API misuse, logged); -ENOMEM. On error the device is
- *         as it was.
+ *         the section and the field) or a device that is not fresh, not
+ *         saveable or recording (vgm_device_record_start(): API misuse,
+ *         logged); -ENOMEM. On error the device is as it was.
  * @since 0.3
  */
 VGM_EXPORT int vgm_device_load(struct vgm_device *dev, const void *buf, size_t len);

@@ -74,6 +74,10 @@ VGM_EXPORT int vgm_device_load(struct vgm_device *dev, const void *buf, size_t l
 		return api_misuse(dev, "vgm_device_load: the device is not VGM_DEVICE_SAVEABLE");
 	if (dev->used || dev->loaded)
 		return api_misuse(dev, "vgm_device_load: the device is not as created");
+	/* A recording replays from a fresh device: the state's objects would
+	 * be missing from it. */
+	if (dev->rec)
+		return api_misuse(dev, "vgm_device_load: the device records");
 	err = state_load(dev->core, dev->render, dev->log, buf, len);
 	if (err == 0)
 		dev->loaded = true;
