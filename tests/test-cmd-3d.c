@@ -60,14 +60,21 @@ static void req_ctx_resource(struct req *r, uint32_t type, uint32_t ctx, uint32_
 	req_u32(r, 0);
 }
 
-/* A 2D render target, w x h, B8G8R8A8. */
-static void req_create_3d(struct req *r, uint32_t id, uint32_t w, uint32_t h)
+/* A render target of target, w x h, layers array layers, B8G8R8A8. */
+static void req_create_target(struct req *r, uint32_t id, uint32_t target, uint32_t w,
+			      uint32_t h, uint32_t layers)
 {
-	const uint32_t f[] = { id, VGL_TARGET_2D, FMT, VGL_BIND_RENDER_TARGET, w, h, 1, 1, 0, 0, 0, 0 };
+	const uint32_t f[] = { id, target, FMT, VGL_BIND_RENDER_TARGET, w, h, 1, layers, 0, 0, 0, 0 };
 
 	req_init(r, VGM_GPU_CMD_RESOURCE_CREATE_3D);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		req_u32(r, f[i]);
+}
+
+/* A 2D render target, w x h, B8G8R8A8. */
+static void req_create_3d(struct req *r, uint32_t id, uint32_t w, uint32_t h)
+{
+	req_create_target(r, id, VGL_TARGET_2D, w, h, 1);
 }
 
 /* Box (x, y, 0, w, h, 1) of level 0 at offset. */
@@ -548,6 +555,72 @@ static void test_3d_transfer_bad_fields(void **state)
 	backing_free(&b);
 }
 
+/* RESOURCE_INLINE_WRITE of box (0, 0, 0, 4, 3, 1) into resource id at
+ * stride, with 48 bytes of data. */
+static void enc_inline_write(struct enc *e, uint32_t id, uint32_t stride)
+{
+	const uint32_t f[] = { id, 0, 0, stride, 0, 0, 0, 0, 4, 3, 1 };
+
+	*e = (struct enc){ 0 };
+	e->dw[e->n++] = (11u + 12u) << 16 | 9u;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		e->dw[e->n++] = f[i];
+	for (int i = 0; i < 12; i++)
+		e->dw[e->n++] = 0xff0000ffu;
+}
+
+/* An inline write whose rows start past its own data (a stride near 2^31:
+ * virglrenderer's 32-bit size wraps, and Mesa read far past the
+ * submission) is refused before virglrenderer sees it; the context goes
+ * on, and one whose rows fit is run. */
+static void test_3d_inline_write_past_data(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct enc e;
+	struct req r;
+
+	ctx_with(h, 7, &b, true);
+	enc_inline_write(&e, 7, 0x7ffffff8u);
+	req_submit_3d(&r, CTX, &e);
+	assert_int_equal(submit(h, &r), VGM_GPU_RESP_ERR_INVALID_PARAMETER);
+	assert_int_equal(count_logs(h, "refused the commands", 0), 1);
+	h->nlogs = 0;
+	enc_inline_write(&e, 7, 16);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	backing_free(&b);
+}
+
+/* Two layers read back into a backing in pieces: refused (virglrenderer
+ * 0.10.4 reads the first and copies both, the second from memory it never
+ * wrote); a layer at a time is read. */
+static void test_3d_read_back_layers_in_pieces(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct req r;
+
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_create_target(&r, 7, VGL_TARGET_2D_ARRAY, 64, 64, 2);
+	expect_nodata(h, &r);
+	backing_make(h, &b, 64 * 64 * 4 * 2, 4096);
+	req_attach_backing(&r, 7, &b);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	req_set32(&r, 44, 2); /* d 2 */
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "more than one layer");
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 64 * 64 * 4);
+	req_set32(&r, 32, 1); /* z 1 */
+	expect_nodata(h, &r);
+	backing_free(&b);
+}
+
 static void test_3d_submit_bad_fields(void **state)
 {
 	struct harness *h = *state;
@@ -849,6 +922,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_3d_offers_virgl_and_capsets),
 		T(test_3d_backing_moved),
+		T(test_3d_inline_write_past_data),
+		T(test_3d_read_back_layers_in_pieces),
 		T(test_3d_clear_create_2d_shown),
 		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),

@@ -46,9 +46,19 @@ static void test_virgl_extent(void **state)
 	t = (struct vgl_transfer){ .box = { 0, 0, 0, 1, 1, 1 }, .level = 3 };
 	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), -EINVAL);
 	/* Layers past 2^64: -EFAULT, not a wrapped small number. */
-	t = (struct vgl_transfer){ .box = { 0, 0, 0, 1, 1, 16 }, .stride = 0xffffffffu,
-				   .layer_stride = 0xffffffffu, .offset = UINT64_MAX - 8 };
+	t = (struct vgl_transfer){ .box = { 0, 0, 0, 1, 1, 16 }, .stride = 0x7fffffffu,
+				   .layer_stride = 0x7fffffffu, .offset = UINT64_MAX - 8 };
 	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), -EFAULT);
+	/* Strides of 2^31 and more, which Mesa would take as negative: refused
+	 * where they are used (more than one row, more than one layer). */
+	t = (struct vgl_transfer){ .box = { 0, 0, 0, 4, 2, 1 }, .stride = 0x80000000u };
+	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), -EOVERFLOW);
+	t.box.h = 1;
+	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), 0);
+	t = (struct vgl_transfer){ .box = { 0, 0, 0, 4, 2, 2 }, .layer_stride = 0x80000000u };
+	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), -EOVERFLOW);
+	t.box.d = 1;
+	assert_int_equal(vgl_transfer_extent(&tex3d, &t, &end), 0);
 	/* DXT1: 4x4 blocks of 8 bytes; 10x6 pixels are 3x2 blocks. */
 	dxt1.target = VGL_TARGET_2D;
 	dxt1.format = FORMAT_DXT1_RGB;
@@ -74,6 +84,13 @@ static void test_virgl_extent_buffer(void **state)
 	t.offset = 300;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), 0);
 	assert_int_equal(end, 316);
+	/* Elements wider than a byte: virglrenderer would copy w of them from
+	 * the buffer's bytes [x, x + w), past its end. */
+	buf.format = FORMAT_R32G32B32A32_FLOAT;
+	t = (struct vgl_transfer){ .box = { 0, 0, 0, 256, 1, 1 } };
+	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), -ERANGE);
+	t.box.w = 16;
+	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), 0);
 	/* Planar YUV: no layout. */
 	buf.format = FORMAT_NV12;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), -ENOTSUP);

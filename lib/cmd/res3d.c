@@ -69,6 +69,25 @@ static struct render_transfer_3d transfer_of(const struct cmd *c)
 	};
 }
 
+/* Why the renderer's transfer_check() refused a transfer. */
+static const char *transfer_refusal(int ret)
+{
+	switch (ret) {
+	case -EFAULT:
+		return "reaches past the backing";
+	case -ENOTSUP:
+		return "a format without a known layout";
+	case -EOVERFLOW:
+		return "a stride or layer_stride above 2^31 - 1 that is used";
+	case -ERANGE:
+		return "elements of the format past the buffer's bytes";
+	case -EXDEV:
+		return "more than one layer read back into a backing in pieces";
+	default:
+		return "not inside the resource's level";
+	}
+}
+
 static uint32_t validate_transfer_3d(struct dispatch *d, struct cmd *c)
 {
 	const struct vgm_gpu_transfer_host_3d *t = &c->u.transfer_3d;
@@ -91,10 +110,7 @@ static uint32_t validate_transfer_3d(struct dispatch *d, struct cmd *c)
 				   "box %u,%u,%u %ux%ux%u level %u stride %u layer_stride %u offset "
 				   "%llu: %s", t->box.x, t->box.y, t->box.z, t->box.w, t->box.h,
 				   t->box.d, t->level, t->stride, t->layer_stride,
-				   (unsigned long long)t->offset,
-				   ret == -EFAULT    ? "reaches past the backing"
-				   : ret == -ENOTSUP ? "a format without a known layout"
-						     : "not inside the resource's level");
+				   (unsigned long long)t->offset, transfer_refusal(ret));
 	return 0;
 }
 

@@ -184,6 +184,10 @@ static int shape(const struct vgl_res_desc *d, const struct vgl_transfer *t, str
 	layer_stride = t->layer_stride ? t->layer_stride : blocks(size[1], l.bh) * s->stride;
 	if (s->stride < s->row || layer_stride < s->rows * s->stride)
 		return -EINVAL;
+	/* Mesa holds the strides as int: from 2^31 on, rows and layers after
+	 * the first run backwards, outside whatever was checked. */
+	if ((s->rows > 1 && s->stride > INT32_MAX) || (s->layers > 1 && layer_stride > INT32_MAX))
+		return -EOVERFLOW;
 	/* Reading back layers, virglrenderer steps stride x level height,
 	 * whatever layer_stride says; its check assumes layer_stride. */
 	s->layer_step = layer_stride > s->stride * size[1] ? layer_stride : s->stride * size[1];
@@ -191,6 +195,10 @@ static int shape(const struct vgl_res_desc *d, const struct vgl_transfer *t, str
 	 * buffer's own backing, the same bytes when the backing is the target. */
 	s->buffer_end = d->target == VGL_TARGET_BUFFER ? ((uint64_t)t->box.x + t->box.w) * l.bytes
 						       : 0;
+	/* virglrenderer maps bytes [x, x + w) of the buffer and copies w
+	 * elements: a format wider than a byte would read past its end. */
+	if (s->buffer_end > size[0])
+		return -ERANGE;
 	return 0;
 }
 

@@ -469,6 +469,9 @@ static int transfer_check(struct render *r, struct resource *res,
 	/* Every byte it can touch lies in the backing (the adapter checks again). */
 	if (!resource_backing(res) || end > region_size(resource_backing(res)))
 		return -EFAULT;
+	/* The adapter refuses it too (vgl_transfer_from_host()). */
+	if (!t->to_host && vt.box.d > 1 && region_pieces(resource_backing(res), NULL) > 1)
+		return -EXDEV;
 	return 0;
 }
 

@@ -582,7 +582,7 @@ static int check_backing(const struct vgl_res *res, const struct vgl_transfer *t
 
 	if (ret)
 		return ret;
-	return end > size || end > UINT32_MAX ? -EFAULT : 0;
+	return end > size || end > INT32_MAX ? -EFAULT : 0;
 }
 
 /* ---- transfers, commands, read-back ------------------------------------------ */
@@ -611,6 +611,9 @@ static int transfer(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 
 	if (ret)
 		return ret;
+	/* See vgl_transfer_from_host(). */
+	if (!to_host && t->box.d > 1 && res->iov_cnt > 1)
+		return -EXDEV;
 	box = t->box;
 	if (to_host)
 		ret = lib()->virgl_renderer_transfer_write_iov(res->id, ctx_id, (int)t->level, t->stride,
@@ -635,6 +638,44 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
 	return transfer(r, ctx_id, res, t, false);
 }
 
+/* RESOURCE_INLINE_WRITE (virgl_protocol.h): after its header, the resource,
+ * level, usage, stride, layer_stride and the box (x, y, z, w, h, d), then
+ * the data. */
+#define CCMD_INLINE_WRITE 9u
+#define INLINE_WRITE_FIELDS 11u
+
+/* Whether an inline write's rows and layers (at least a byte each) start
+ * inside its data, in 64 bits. Strides of 2^31 and more that are used are
+ * refused, as vgl_transfer_extent() refuses them; a stride of 0
+ * virglrenderer makes the row's own, where its check holds. */
+static bool inline_write_fits(const uint32_t *f, uint32_t len)
+{
+	uint64_t data = (uint64_t)(len - INLINE_WRITE_FIELDS) * 4;
+	uint32_t stride = f[4], layer_stride = f[5], h = f[10], d = f[11];
+
+	if ((h > 1 && stride > INT32_MAX) || (d > 1 && layer_stride > INT32_MAX))
+		return false;
+	return (uint64_t)(d ? d - 1 : 0) * layer_stride + (uint64_t)(h ? h - 1 : 0) * stride <
+	       (data ? data : 1);
+}
+
+/* Every inline write of the commands fits its data (a command cut short
+ * or of another kind is virglrenderer's to refuse). */
+static bool commands_fit(const uint32_t *w, size_t words)
+{
+	for (size_t i = 0; i < words;) {
+		uint32_t len = w[i] >> 16;
+
+		if (i + 1 + (size_t)len > words)
+			break;
+		if ((w[i] & 0xff) == CCMD_INLINE_WRITE && len >= INLINE_WRITE_FIELDS &&
+		    !inline_write_fits(w + i, len))
+			return false;
+		i += 1 + (size_t)len;
+	}
+	return true;
+}
+
 int vgl_submit_private(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t size)
 {
 	static const uint32_t none;
@@ -646,6 +687,8 @@ int vgl_submit_private(struct vgl *r, uint32_t ctx_id, const void *cmds, size_t 
 		return -EINVAL;
 	if (size > VGL_SUBMIT_MAX)
 		return -E2BIG;
+	if (size && !commands_fit(cmds, size / 4))
+		return -EINVAL;
 	return norm(lib()->virgl_renderer_submit_cmd((void *)(uintptr_t)(size ? cmds : &none),
 					      (int)ctx_id, (int)(size / 4)),
 		    EINVAL);

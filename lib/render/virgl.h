@@ -239,11 +239,15 @@ int vgl_res_detach_backing(struct vgl *r, struct vgl_res *res);
  * context must have res attached). Checked first: the level exists, the box
  * lies inside it, stride and layer_stride hold a row and a layer of the box,
  * the format's layout is known, and every byte the transfer can touch in the
- * backing, [offset, offset + extent), lies inside the backing (and below 4 GiB,
- * virglrenderer's arithmetic being 32-bit).
- * Errors: -EINVAL (NULL argument, level, box or strides), -ENOTSUP (a format
- * whose layout the adapter does not know: planar YUV), -EFAULT (no backing, or
- * bytes outside it), -EBUSY (wrong thread), negative errnos from virglrenderer
+ * backing, [offset, offset + extent), lies inside the backing (and below 2 GiB,
+ * virglrenderer's and Mesa's arithmetic being 32-bit and signed).
+ * A read-back of more than one layer into a backing in more than one piece
+ * is refused (-EXDEV): virglrenderer 0.10.4 reads back the first layer into
+ * a buffer of them all and copies them all, the others uninitialised.
+ * Errors: -EINVAL (NULL argument, level, box or strides), -EOVERFLOW and
+ * -ERANGE (as vgl_transfer_extent()), -ENOTSUP (a format whose layout the
+ * adapter does not know: planar YUV), -EFAULT (no backing, or bytes outside
+ * it), -EXDEV, -EBUSY (wrong thread), negative errnos from virglrenderer
  * (-EINVAL: e.g. res not attached to ctx_id, unknown context).
  */
 int vgl_transfer_to_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
@@ -258,6 +262,10 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
  * that fails (rather than one it cannot decode) also puts the context in
  * error: virglrenderer refuses it (submissions, transfers through it) from
  * the next time another context's GL context is made current.
+ * The adapter refuses, before virglrenderer sees any of them, commands
+ * that RESOURCE_INLINE_WRITE whose rows or layers reach past its own data
+ * (virglrenderer sizes them in 32 bits, where 2^32 wraps, and Mesa reads
+ * the rows at a signed stride).
  * Errors: -EINVAL (r NULL, cmds NULL with a size, size not a multiple of 4,
  * ctx_id unknown, a command refused), -E2BIG (size above
  * VGL_SUBMIT_MAX), -ENOMEM, -EBUSY (wrong thread).
@@ -333,7 +341,10 @@ bool vgl_format_layout(uint32_t format, struct vgl_layout *out);
  * says), and for a buffer also the box's own bytes, [x, x + w) elements.
  * Empty box dimensions count as one. Pure: any thread.
  * Errors: -EINVAL (level above last_level, box outside the level, stride
- * below a row of the box, layer_stride below its rows), -ENOTSUP (format
+ * below a row of the box, layer_stride below its rows), -EOVERFLOW (a
+ * stride above 2^31 - 1 with more than one row, a layer_stride above it
+ * with more than one layer), -ERANGE (a buffer's box, in
+ * elements of its format, past its width in bytes), -ENOTSUP (format
  * without a layout), -EFAULT (the end passes 2^64).
  */
 int vgl_transfer_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t,
