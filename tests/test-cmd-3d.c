@@ -104,6 +104,20 @@ static void req_submit_3d(struct req *r, uint32_t ctx, const struct enc *e)
 		req_u32(r, e->dw[i]);
 }
 
+/* RESOURCE_CREATE_3D of id, a 64x64 render target of target with layers
+ * layers, and its backing in pages. */
+static void backed_target(struct harness *h, uint32_t id, struct backing *b, uint32_t target,
+			  uint32_t layers)
+{
+	struct req r;
+
+	req_create_target(&r, id, target, 64, 64, layers);
+	expect_nodata(h, &r);
+	backing_make(h, b, 64 * 64 * 4 * layers, 4096);
+	req_attach_backing(&r, id, b);
+	expect_nodata(h, &r);
+}
+
 /* Context CTX with resource id (64x64 B8G8R8A8, backed) attached. */
 static void ctx_with(struct harness *h, uint32_t id, struct backing *b, bool three_d)
 {
@@ -112,11 +126,7 @@ static void ctx_with(struct harness *h, uint32_t id, struct backing *b, bool thr
 	req_ctx_create(&r, CTX, 4, 0);
 	expect_nodata(h, &r);
 	if (three_d) {
-		req_create_3d(&r, id, 64, 64);
-		expect_nodata(h, &r);
-		backing_make(h, b, 64 * 64 * 4, 4096);
-		req_attach_backing(&r, id, b);
-		expect_nodata(h, &r);
+		backed_target(h, id, b, VGL_TARGET_2D, 1);
 	} else {
 		make_backed(h, id, FMT, 64, 64, b, 4096);
 	}
@@ -603,11 +613,7 @@ static void test_3d_read_back_layers_in_pieces(void **state)
 
 	req_ctx_create(&r, CTX, 4, 0);
 	expect_nodata(h, &r);
-	req_create_target(&r, 7, VGL_TARGET_2D_ARRAY, 64, 64, 2);
-	expect_nodata(h, &r);
-	backing_make(h, &b, 64 * 64 * 4 * 2, 4096);
-	req_attach_backing(&r, 7, &b);
-	expect_nodata(h, &r);
+	backed_target(h, 7, &b, VGL_TARGET_2D_ARRAY, 2);
 	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
 	expect_nodata(h, &r);
 	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);

@@ -108,7 +108,6 @@ struct region {
 /* The index of the piece holding off (< size). */
 uint32_t region_piece(const struct region *rg, uint64_t off);
 
-
 /* ---- resource.c ---------------------------------------------------------- */
 
 struct resource {
