@@ -49,9 +49,10 @@ struct gpu_bounce {
 	bool busy;	    /* a request's, until given back */
 };
 
-/* arr (n elements of size bytes) grown to at least want elements.
- * @return the array, or NULL without memory (arr and *n unchanged). */
-static void *grow(void *arr, uint32_t *n, uint32_t want, size_t size)
+/* arr (n elements of size bytes) grown to at least want elements, an
+ * allocation counted in b. @return the array, or NULL without memory (arr
+ * and *n unchanged). */
+static void *grow(struct gpu_bounces *b, void *arr, uint32_t *n, uint32_t want, size_t size)
 {
 	uint32_t cap = *n ? *n : 4;
 	void *p;
@@ -61,6 +62,7 @@ static void *grow(void *arr, uint32_t *n, uint32_t want, size_t size)
 	if (cap == *n)
 		return arr;
 	p = realloc(arr, (size_t)cap * size);
+	b->allocs++;
 	if (p)
 		*n = cap;
 	return p;
@@ -88,11 +90,12 @@ static struct gpu_bounce *slot_get(struct gpu_bounces *b, uint32_t *index)
 	}
 	if (b->n == GPU_BOUNCE_SLOTS)
 		return NULL;
-	arr = grow(b->slot, &b->cap, b->n + 1, sizeof(*b->slot));
+	arr = grow(b, b->slot, &b->cap, b->n + 1, sizeof(*b->slot));
 	if (!arr)
 		return NULL;
 	b->slot = arr;
 	s = calloc(1, sizeof(*s));
+	b->allocs++;
 	if (!s)
 		return NULL;
 	*index = b->n;
@@ -121,18 +124,18 @@ static size_t writable_len(const struct iovec *w, uint32_t n, uint32_t *pieces)
 }
 
 /* Fits slot s to chain c's writable part. @return false without memory. */
-static bool slot_fit(struct gpu_bounce *s, const struct vring_chain *c)
+static bool slot_fit(struct gpu_bounces *b, struct gpu_bounce *s, const struct vring_chain *c)
 {
 	const struct iovec *w = c->iov + c->n_read;
 	uint32_t pieces;
 	size_t len = writable_len(w, c->n_write, &pieces);
-	uint8_t *buf = grow(s->buf, &s->buf_cap, (uint32_t)len, 1);
+	uint8_t *buf = grow(b, s->buf, &s->buf_cap, (uint32_t)len, 1);
 	struct iovec *out;
 
 	if (!buf)
 		return false;
 	s->buf = buf;
-	out = grow(s->out, &s->out_cap, pieces, sizeof(*s->out));
+	out = grow(b, s->out, &s->out_cap, pieces, sizeof(*s->out));
 	if (!out)
 		return false;
 	s->out = out;
@@ -148,7 +151,7 @@ uint64_t gpu_bounce_take(struct gpu_bounces *b, uint32_t qi, const struct vring_
 	uint32_t index;
 	struct gpu_bounce *s = slot_get(b, &index);
 
-	if (!s || !slot_fit(s, c)) {
+	if (!s || !slot_fit(b, s, c)) {
 		if (s)
 			slot_put(b, index);
 		/* Past the limit only a guest that offers chains in flight
@@ -204,4 +207,17 @@ void gpu_bounce_fini(struct gpu_bounces *b)
 	}
 	free(b->slot);
 	*b = (struct gpu_bounces){ 0 };
+}
+
+void gpu_bounce_usage(const struct gpu_bounces *b, size_t *bytes, uint64_t *allocs)
+{
+	size_t sum = (size_t)b->cap * sizeof(*b->slot);
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct gpu_bounce *s = b->slot[i];
+
+		sum += sizeof(*s) + s->buf_cap + (size_t)s->out_cap * sizeof(*s->out);
+	}
+	*bytes = sum;
+	*allocs = b->allocs;
 }

@@ -32,6 +32,7 @@ struct gpu_bounces {
 	struct gpu_bounce **slot;
 	uint32_t n, cap; /* slots made; room in slot[] */
 	uint32_t free;	 /* the first free slot + 1; 0: none */
+	uint64_t allocs; /* allocations made, for the tests */
 };
 
 struct gpu {
@@ -121,6 +122,9 @@ bool gpu_bounce_chain(const struct gpu_bounces *b, uint64_t tag, uint32_t *qi, u
 void gpu_bounce_give(struct gpu_bounces *b, uint64_t tag, size_t written, bool deliver);
 /* Frees every slot (the device, which may hold them, is gone). */
 void gpu_bounce_fini(struct gpu_bounces *b);
+/* For the tests: the bytes the slots hold now (arrays, slots, buffers) and
+ * the allocations made so far. */
+void gpu_bounce_usage(const struct gpu_bounces *b, size_t *bytes, uint64_t *allocs);
 /* Requests in flight (gpu-inflight.c). */
 /* Watches the renderer's poll fd; the deadline timer. @return 0 or -errno. */
 int gpu_inflight_init(struct gpu *g);
