@@ -11,10 +11,18 @@
  * caller says the chain still belongs to a live ring (gpu_bounce_give()).
  *
  * A slot holds one request: its buffer and where its chain's writable
- * part is. Slots are kept on a free list and reused, buffers grow to the
- * largest response seen: a request costs no allocation once as many as
- * were ever in flight at once exist, and a copy of its response (24 bytes
- * for most). The tag given to the library names the slot.
+ * part is. Free slots are kept on a list and reused: a request costs no
+ * allocation while a kept slot is free, and a copy of its response (24
+ * bytes for most). What a burst made is not all kept: a slot given back
+ * drops a buffer past GPU_BOUNCE_KEEP bytes, and past GPU_BOUNCE_IDLE free
+ * slots it is freed itself, its index kept on a second list for the next
+ * slot made. When no request holds a slot the indexes are renumbered and
+ * the arrays cut to fit. So once the rings are quiet the slots keep at
+ * most GPU_BOUNCE_IDLE * (GPU_BOUNCE_KEEP + 256) bytes, 576 KiB, whatever
+ * was in flight before (up to GPU_BOUNCE_SLOTS slots of 8 KiB and 1024
+ * pieces each, 1.5 GiB); while a request is held, the index arrays too
+ * (12 bytes an index, 768 KiB at most). The tag given to the library
+ * names the slot's index.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +38,8 @@
  * longer writable part has only its first GPU_BOUNCE_MAX bytes offered.
  */
 #define GPU_BOUNCE_MAX 8192u
-/* Slots at most: one per chain two full rings can hold. A guest that
- * offers a head again while it is in flight could ask for more. */
-#define GPU_BOUNCE_SLOTS (2u * VRING_MAX_NUM)
+/* Pieces of a chain's writable part a free slot keeps room for. */
+#define GPU_BOUNCE_KEEP_PIECES 4u
 /* A tag without a slot (no memory for one): the response went straight
  * into guest memory; queue and head are in the low bits. */
 #define TAG_DIRECT (1ull << 63)
@@ -45,8 +52,7 @@ struct gpu_bounce {
 	uint32_t n_out, out_cap;
 	uint32_t qi;
 	uint16_t head;
-	uint32_t next_free; /* the next free slot + 1; 0: none */
-	bool busy;	    /* a request's, until given back */
+	bool busy; /* a request's, until given back */
 };
 
 /* arr (n elements of size bytes) grown to at least want elements, an
@@ -72,42 +78,140 @@ static void *grow(struct gpu_bounces *b, void *arr, uint32_t *n, uint32_t want, 
  * ours: the library gives each back once). */
 static struct gpu_bounce *slot_of(const struct gpu_bounces *b, uint64_t tag)
 {
-	if ((tag & TAG_DIRECT) || tag >= b->n || !b->slot[tag]->busy)
+	if ((tag & TAG_DIRECT) || tag >= b->n || !b->slot[tag] || !b->slot[tag]->busy)
 		return NULL;
 	return b->slot[tag];
+}
+
+/* Room for index b->n in both arrays. @return false without memory. */
+static bool grow_index(struct gpu_bounces *b)
+{
+	uint32_t cap = b->cap;
+	struct gpu_bounce **slot = grow(b, b->slot, &cap, b->n + 1, sizeof(*slot));
+	uint32_t *next;
+
+	if (!slot)
+		return false;
+	b->slot = slot; /* maybe longer than b->cap says: grown again in place */
+	cap = b->cap;
+	next = grow(b, b->next, &cap, b->n + 1, sizeof(*next));
+	if (!next)
+		return false;
+	b->next = next;
+	b->cap = cap;
+	return true;
+}
+
+/* An index for a new slot: one whose slot was freed, else a new one.
+ * @return false past the limit or without memory. */
+static bool index_get(struct gpu_bounces *b, uint32_t *index)
+{
+	if (b->hole) {
+		*index = b->hole - 1;
+		b->hole = b->next[*index];
+		return true;
+	}
+	if (b->n == GPU_BOUNCE_SLOTS || !grow_index(b))
+		return false;
+	*index = b->n++;
+	return true;
 }
 
 /* A free slot, made when none is. NULL without memory or past the limit. */
 static struct gpu_bounce *slot_get(struct gpu_bounces *b, uint32_t *index)
 {
-	struct gpu_bounce **arr, *s;
+	struct gpu_bounce *s;
 
 	if (b->free) {
 		*index = b->free - 1;
-		s = b->slot[*index];
-		b->free = s->next_free;
-		return s;
+		b->free = b->next[*index];
+		b->idle--;
+		return b->slot[*index];
 	}
-	if (b->n == GPU_BOUNCE_SLOTS)
-		return NULL;
-	arr = grow(b, b->slot, &b->cap, b->n + 1, sizeof(*b->slot));
-	if (!arr)
-		return NULL;
-	b->slot = arr;
 	s = calloc(1, sizeof(*s));
 	b->allocs++;
 	if (!s)
 		return NULL;
-	*index = b->n;
-	b->slot[b->n++] = s;
+	if (!index_get(b, index)) {
+		free(s);
+		return NULL;
+	}
+	b->slot[*index] = s;
 	return s;
 }
 
+static void slot_free(struct gpu_bounce *s)
+{
+	free(s->buf);
+	free(s->out);
+	free(s);
+}
+
+/* s keeps what a common response needs: its buffer and piece array go
+ * when larger (a GET_CAPSET's, a guest's 8 KiB in 1024 pieces). */
+static void slot_trim(struct gpu_bounce *s)
+{
+	if (s->buf_cap > GPU_BOUNCE_KEEP) {
+		free(s->buf);
+		s->buf = NULL;
+		s->buf_cap = 0;
+	}
+	if (s->out_cap > GPU_BOUNCE_KEEP_PIECES) {
+		free(s->out);
+		s->out = NULL;
+		s->out_cap = 0;
+	}
+}
+
+/* Slot index is free: kept, trimmed, for the next request, or freed past
+ * GPU_BOUNCE_IDLE kept ones (its index kept for the next slot made). */
 static void slot_put(struct gpu_bounces *b, uint32_t index)
 {
-	b->slot[index]->busy = false;
-	b->slot[index]->next_free = b->free;
-	b->free = index + 1;
+	struct gpu_bounce *s = b->slot[index];
+
+	if (s->busy)
+		b->busy--;
+	s->busy = false;
+	if (b->idle < GPU_BOUNCE_IDLE) {
+		slot_trim(s);
+		b->next[index] = b->free;
+		b->free = index + 1;
+		b->idle++;
+		return;
+	}
+	slot_free(s);
+	b->slot[index] = NULL;
+	b->next[index] = b->hole;
+	b->hole = index + 1;
+}
+
+/* No request holds a slot, so no tag names one: the kept slots are
+ * renumbered from 0, the freed indexes forgotten, the arrays cut. */
+static void compact(struct gpu_bounces *b)
+{
+	uint32_t n = 0, cap = 4;
+	void *p;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		if (b->slot[i])
+			b->slot[n++] = b->slot[i];
+	}
+	for (uint32_t i = 0; i < n; i++)
+		b->next[i] = i + 1 < n ? i + 2 : 0;
+	b->free = n ? 1 : 0;
+	b->hole = 0;
+	b->n = n;
+	while (cap < n)
+		cap *= 2;
+	if (cap >= b->cap)
+		return;
+	p = realloc(b->slot, (size_t)cap * sizeof(*b->slot));
+	if (p)
+		b->slot = p;
+	p = realloc(b->next, (size_t)cap * sizeof(*b->next));
+	if (p)
+		b->next = p;
+	b->cap = cap; /* both hold that many at least, cut or not */
 }
 
 /* Bytes of the writable part, up to GPU_BOUNCE_MAX; *pieces: how many of
@@ -157,7 +261,7 @@ uint64_t gpu_bounce_take(struct gpu_bounces *b, uint32_t qi, const struct vring_
 		/* Past the limit only a guest that offers chains in flight
 		 * again gets here: its own buffers are written. */
 		log_guest("no host copy for a response (no memory, or %u in flight): written "
-			  "in guest memory", b->n);
+			  "in guest memory", b->busy);
 		*out = c->iov + c->n_read;
 		*out_cnt = c->n_write;
 		return TAG_DIRECT | (uint64_t)qi << 16 | c->head;
@@ -165,6 +269,7 @@ uint64_t gpu_bounce_take(struct gpu_bounces *b, uint32_t qi, const struct vring_
 	s->qi = qi;
 	s->head = c->head;
 	s->busy = true;
+	b->busy++;
 	*out = &s->resp;
 	*out_cnt = s->resp.iov_len ? 1 : 0;
 	return index;
@@ -196,27 +301,30 @@ void gpu_bounce_give(struct gpu_bounces *b, uint64_t tag, size_t written, bool d
 		iovec_scatter(s->out, s->n_out, s->buf,
 			      written < s->resp.iov_len ? written : s->resp.iov_len);
 	slot_put(b, (uint32_t)tag);
+	if (!b->busy && b->hole)
+		compact(b);
 }
 
 void gpu_bounce_fini(struct gpu_bounces *b)
 {
 	for (uint32_t i = 0; i < b->n; i++) {
-		free(b->slot[i]->buf);
-		free(b->slot[i]->out);
-		free(b->slot[i]);
+		if (b->slot[i])
+			slot_free(b->slot[i]);
 	}
 	free(b->slot);
+	free(b->next);
 	*b = (struct gpu_bounces){ 0 };
 }
 
 void gpu_bounce_usage(const struct gpu_bounces *b, size_t *bytes, uint64_t *allocs)
 {
-	size_t sum = (size_t)b->cap * sizeof(*b->slot);
+	size_t sum = (size_t)b->cap * (sizeof(*b->slot) + sizeof(*b->next));
 
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct gpu_bounce *s = b->slot[i];
 
-		sum += sizeof(*s) + s->buf_cap + (size_t)s->out_cap * sizeof(*s->out);
+		if (s)
+			sum += sizeof(*s) + s->buf_cap + (size_t)s->out_cap * sizeof(*s->out);
 	}
 	*bytes = sum;
 	*allocs = b->allocs;

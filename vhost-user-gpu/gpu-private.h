@@ -26,13 +26,26 @@
 /* Memory tables kept for requests in flight (gpu-inflight.c). */
 #define GPU_RETIRED_TABLES 4
 
-/* Host copies of responses (gpu-bounce.c): slots, reused. Zeroed: none. */
+/*
+ * Host copies of responses (gpu-bounce.c): slots, reused. Zeroed: none.
+ * Slots at most: one per chain two full rings can hold (a guest that
+ * offers a head again while it is in flight could ask for more). A free
+ * slot keeps a buffer of GPU_BOUNCE_KEEP bytes at most (all responses but
+ * GET_CAPSET's fit: GET_EDID's is 1056), and only GPU_BOUNCE_IDLE free
+ * slots are kept (QEMU's control ring holds 256 chains).
+ */
+#define GPU_BOUNCE_SLOTS (2u * VRING_MAX_NUM)
+#define GPU_BOUNCE_KEEP 2048u
+#define GPU_BOUNCE_IDLE 256u
 struct gpu_bounce;
 struct gpu_bounces {
-	struct gpu_bounce **slot;
-	uint32_t n, cap; /* slots made; room in slot[] */
-	uint32_t free;	 /* the first free slot + 1; 0: none */
-	uint64_t allocs; /* allocations made, for the tests */
+	struct gpu_bounce **slot; /* NULL: freed, its index on the hole list */
+	uint32_t *next;		  /* per index: the next on its list + 1; 0: none */
+	uint32_t n, cap;	  /* indexes used; room in slot[] and next[] */
+	uint32_t free;		  /* the first free slot's index + 1; 0: none */
+	uint32_t hole;		  /* the first index without a slot + 1; 0: none */
+	uint32_t idle, busy;	  /* slots on the free list; slots requests hold */
+	uint64_t allocs;	  /* allocations made, for the tests */
 };
 
 struct gpu {

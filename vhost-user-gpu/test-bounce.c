@@ -3,8 +3,10 @@
  * Responses written in host memory first (gpu-bounce.c): the library's
  * buffer is not the guest's; the response reaches the chain's writable
  * pieces only when delivered, and not a byte of them otherwise; slots are
- * reused; a writable part past the cap offers only the cap; tags that are
- * not a busy slot's name nothing.
+ * reused, a steady stream of small responses without an allocation; what a
+ * burst of large ones made is given back down to GPU_BOUNCE_IDLE slots of
+ * at most GPU_BOUNCE_KEEP bytes; a writable part past the cap offers only
+ * the cap; tags that are not a busy slot's name nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,12 @@
 
 #define GUEST_BYTES 16384u
 #define PATTERN 0x5a
+/* Requests in flight at once in the burst tests: more than the slots kept. */
+#define BURST 2000u
+/* Bytes the slots may keep once no request holds one: GPU_BOUNCE_IDLE
+ * slots, each its struct, a buffer of at most GPU_BOUNCE_KEEP bytes, a few
+ * pieces and its entries in the index arrays. */
+#define RETAINED_MAX (GPU_BOUNCE_IDLE * (GPU_BOUNCE_KEEP + 256u))
 
 struct fixture {
 	struct gpu_bounces b;
@@ -215,6 +223,133 @@ static void test_bounce_foreign_tags_name_nothing(void **state)
 	assert_true(t2 != t3);
 }
 
+/* A request of a chain with the given writable pieces, answered at once. */
+static void answer(struct fixture *f, uint16_t head, const size_t *lens, uint32_t n)
+{
+	const struct iovec *out;
+	size_t cnt;
+	uint64_t tag;
+
+	chain(f, head, lens, n);
+	tag = gpu_bounce_take(&f->b, VGM_QUEUE_CONTROL, f->c, &out, &cnt);
+	gpu_bounce_give(&f->b, tag, 24, true);
+}
+
+/* Tags of n requests taken at once, each with 8 KiB writable in 8 pieces
+ * (a buffer and a piece array larger than a slot keeps). */
+static uint64_t *take_burst(struct fixture *f, uint32_t n)
+{
+	const size_t lens[] = { 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024 };
+	uint64_t *tags = calloc(n, sizeof(*tags));
+	const struct iovec *out;
+	size_t cnt;
+
+	assert_non_null(tags);
+	for (uint32_t i = 0; i < n; i++) {
+		chain(f, (uint16_t)i, lens, 8);
+		tags[i] = gpu_bounce_take(&f->b, VGM_QUEUE_CONTROL, f->c, &out, &cnt);
+		assert_true(tags[i] < GPU_BOUNCE_SLOTS); /* a slot, not the guest's buffer */
+		assert_int_equal(out[0].iov_len, 8192);
+	}
+	return tags;
+}
+
+static void give_burst(struct fixture *f, uint64_t *tags, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		gpu_bounce_give(&f->b, tags[i], 24, false);
+	free(tags);
+}
+
+static size_t retained(const struct gpu_bounces *b)
+{
+	size_t bytes;
+	uint64_t allocs;
+
+	gpu_bounce_usage(b, &bytes, &allocs);
+	return bytes;
+}
+
+static uint64_t allocations(const struct gpu_bounces *b)
+{
+	size_t bytes;
+	uint64_t allocs;
+
+	gpu_bounce_usage(b, &bytes, &allocs);
+	return allocs;
+}
+
+/* A 2D stream: nodata responses, one or two in flight, now and then a
+ * display info and an EDID; once its slots exist, no allocation. */
+static void test_bounce_steady_stream_allocates_nothing(void **state)
+{
+	struct fixture *f = *state;
+	const size_t nodata[] = { 24 }, info[] = { 408 }, edid[] = { 1056 };
+	const struct iovec *out;
+	size_t cnt, bytes;
+	uint64_t allocs, held;
+
+	for (uint32_t round = 0; round < 1001; round++) {
+		if (round == 1) {
+			allocs = allocations(&f->b);
+			bytes = retained(&f->b);
+		}
+		chain(f, 1, nodata, 1);
+		held = gpu_bounce_take(&f->b, VGM_QUEUE_CONTROL, f->c, &out, &cnt);
+		answer(f, 2, nodata, 1);
+		answer(f, 3, round % 10 ? nodata : info, 1);
+		answer(f, 4, round % 100 ? nodata : edid, 1);
+		gpu_bounce_give(&f->b, held, 24, true);
+	}
+	assert_int_equal(allocations(&f->b), allocs);
+	assert_int_equal(retained(&f->b), bytes);
+}
+
+/* After a burst of large responses in flight, given back, the slots keep
+ * at most RETAINED_MAX bytes, and the next burst is served again. */
+static void test_bounce_burst_given_back(void **state)
+{
+	struct fixture *f = *state;
+	const size_t nodata[] = { 24 };
+
+	for (uint32_t round = 0; round < 2; round++) {
+		uint64_t *tags = take_burst(f, BURST);
+
+		assert_true(retained(&f->b) > (size_t)BURST * 8192);
+		give_burst(f, tags, BURST);
+		assert_true(retained(&f->b) <= RETAINED_MAX);
+		assert_true(f->b.n <= GPU_BOUNCE_IDLE);
+	}
+	answer(f, 1, nodata, 1);
+	assert_true(retained(&f->b) <= RETAINED_MAX);
+}
+
+/* A request held through bursts (a fence that does not complete): the
+ * slots released meanwhile are taken again, not more made; once it is
+ * given back too, the slots keep at most RETAINED_MAX bytes. */
+static void test_bounce_burst_while_one_held(void **state)
+{
+	struct fixture *f = *state;
+	const size_t nodata[] = { 24 };
+	const struct iovec *out;
+	size_t cnt;
+	uint64_t held;
+	uint32_t n;
+
+	chain(f, 1, nodata, 1);
+	held = gpu_bounce_take(&f->b, VGM_QUEUE_CONTROL, f->c, &out, &cnt);
+	give_burst(f, take_burst(f, BURST), BURST);
+	n = f->b.n;
+	assert_int_equal(n, BURST + 1);
+	/* The index arrays stay as the burst left them while held. */
+	assert_true(retained(&f->b) <= RETAINED_MAX + (size_t)2 * n * (sizeof(void *) + 4));
+	give_burst(f, take_burst(f, BURST), BURST);
+	assert_int_equal(f->b.n, n);
+	gpu_bounce_give(&f->b, held, 24, true);
+	assert_true(retained(&f->b) <= RETAINED_MAX);
+	assert_true(f->b.n <= GPU_BOUNCE_IDLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +361,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bounce_no_writable_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounce_foreign_tags_name_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_bounce_steady_stream_allocates_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bounce_burst_given_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bounce_burst_while_one_held, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
