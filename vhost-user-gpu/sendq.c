@@ -20,6 +20,8 @@
  * copy than to pin, and a copy does not hold the caller until the peer has
  * read them (a console's line of text is 40 KiB). */
 #define REFERENCE_MIN (256u << 10)
+/* Replaced sockets kept for what their peers may still read (park()). */
+#define PARKED_MAX 4u
 
 struct msg {
 	struct msg *next;
@@ -31,6 +33,13 @@ struct msg {
 	uint64_t tag; /* the caller's, for its rows */
 	uint64_t end; /* lent: stream position after its last byte */
 	uint8_t data[];
+};
+
+/* A socket sendq_set_fd() replaced while pages lent to it were unread. */
+struct parked {
+	int fd; /* a duplicate of its fd, for SIOCOUTQ; -1: none could be made */
+	uint64_t written; /* bytes that went into it */
+	struct msg *lent; /* in stream order, their ends at most written */
 };
 
 struct sendq {
@@ -45,6 +54,8 @@ struct sendq {
 	struct msg *lent, **lent_tail;
 	uint64_t reads; /* messages taken off lent */
 	uint64_t by_reference, by_copy;
+	struct parked parked[PARKED_MAX]; /* oldest first */
+	uint32_t n_parked;
 };
 
 int sendq_new(bool zero_copy, struct sendq **out)
@@ -72,14 +83,109 @@ static void free_list(struct msg *m)
 	}
 }
 
+/*
+ * Frees the messages at the start of *list that the peer of fd has read.
+ * SIOCOUTQ of a unix stream socket is the memory of the buffers the peer
+ * has not finished reading (sk_wmem_alloc): their bytes and their
+ * overhead, a buffer counted until its last byte is read, and none once
+ * the peer has closed its end (its queue is freed then). So the peer has
+ * read at least written - SIOCOUTQ bytes, and a message that ends there
+ * has been read whole. A socket that cannot say (not a unix socket) keeps
+ * nothing back, as if read. @return the messages freed.
+ */
+static uint64_t free_read(int fd, uint64_t written, struct msg **list)
+{
+	int unread = 0;
+	uint64_t done, n = 0;
+
+	if (ioctl(fd, SIOCOUTQ, &unread) < 0 || unread < 0)
+		unread = 0;
+	done = written - ((uint64_t)unread < written ? (uint64_t)unread : written);
+	while (*list && (*list)->end <= done) {
+		struct msg *m = *list;
+
+		*list = m->next;
+		free(m);
+		n++;
+	}
+	return n;
+}
+
+static void release_parked(struct parked *p)
+{
+	free_list(p->lent);
+	if (p->fd >= 0)
+		close(p->fd);
+}
+
+/* Forgets the replaced sockets whose peers have read what was lent to
+ * them, or have closed their ends. */
+static void prune_parked(struct sendq *q)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < q->n_parked; i++) {
+		struct parked *p = &q->parked[i];
+
+		if (p->fd >= 0)
+			free_read(p->fd, p->written, &p->lent);
+		if (p->lent)
+			q->parked[kept++] = *p;
+		else
+			release_parked(p);
+	}
+	q->n_parked = kept;
+}
+
+/*
+ * The socket is replaced while its peer may not have read pages lent to
+ * it (messages in list): what is in a unix socket stays readable after
+ * our end is closed, as long as the peer's is open. The kernel holds
+ * those pages, so only our writing them again matters. The rows are the
+ * caller's again at once: a peer still reading a socket we left sees
+ * newer pixels, in a message framed as it was sent (and nothing waits on
+ * such a peer). The messages' own bytes are their header, whose sizes
+ * QEMU trusts, in memory malloc would hand out again: they stay until
+ * that peer has read them or closed its end (QEMU closes its end before
+ * it gives a new socket: nothing stays then), for PARKED_MAX sockets at
+ * most; a further one frees the oldest's.
+ */
+static void park(struct sendq *q, struct msg *list)
+{
+	struct parked p = { .fd = -1, .written = q->written, .lent = list };
+
+	/* Their bytes still in the pipe never go into the socket. */
+	for (struct msg *m = list; m; m = m->next)
+		m->end = m->end < q->written ? m->end : q->written;
+	free_read(q->fd, q->written, &p.lent);
+	if (!p.lent)
+		return;
+	prune_parked(q);
+	if (q->n_parked == PARKED_MAX) {
+		release_parked(&q->parked[0]);
+		memmove(q->parked, q->parked + 1, (PARKED_MAX - 1) * sizeof(*q->parked));
+		q->n_parked--;
+	}
+	p.fd = fcntl(q->fd, F_DUPFD_CLOEXEC, 0);
+	q->parked[q->n_parked++] = p;
+}
+
 static void drop_all(struct sendq *q)
 {
+	struct msg *m = q->first;
+
+	/* Only the first message can have gone partly into the socket. */
+	if (m && m->lent) {
+		q->first = m->next;
+		m->next = NULL;
+		m->end = q->written;
+		*q->lent_tail = m;
+	}
 	free_list(q->first);
 	q->first = NULL;
 	q->tail = &q->first;
-	/* Pages lent to a socket that is gone are nobody's concern now: the
-	 * kernel keeps them until it frees what the peer did not read. */
-	free_list(q->lent);
+	if (q->lent)
+		park(q, q->lent);
 	q->lent = NULL;
 	q->lent_tail = &q->lent;
 	/* Bytes in the pipe belong to the old stream. */
@@ -97,6 +203,8 @@ void sendq_destroy(struct sendq *q)
 	if (!q)
 		return;
 	drop_all(q);
+	for (uint32_t i = 0; i < q->n_parked; i++)
+		release_parked(&q->parked[i]);
 	free(q);
 }
 
@@ -300,32 +408,12 @@ bool sendq_pending(const struct sendq *q)
 	return q->piped || q->first;
 }
 
-/*
- * Takes off the lent list the messages the peer has read. SIOCOUTQ of a
- * unix stream socket is the memory of the buffers the peer has not
- * finished reading (sk_wmem_alloc): their bytes and their overhead, a
- * buffer counted until its last byte is read. So the peer has read at
- * least written - SIOCOUTQ bytes, and a message that ends there has been
- * read whole. A socket that cannot say (not a unix socket) keeps nothing
- * back, as if read.
- */
+/* Takes off the lent list the messages the peer has read (free_read()). */
 static void prune(struct sendq *q)
 {
-	int unread = 0;
-	uint64_t done;
-
 	if (!q->lent)
 		return;
-	if (ioctl(q->fd, SIOCOUTQ, &unread) < 0 || unread < 0)
-		unread = 0;
-	done = q->written - ((uint64_t)unread < q->written ? (uint64_t)unread : q->written);
-	while (q->lent && q->lent->end <= done) {
-		struct msg *m = q->lent;
-
-		q->lent = m->next;
-		free(m);
-		q->reads++;
-	}
+	q->reads += free_read(q->fd, q->written, &q->lent);
 	if (!q->lent)
 		q->lent_tail = &q->lent;
 }
@@ -340,6 +428,7 @@ static bool borrows(const struct msg *m, uint64_t tag, bool any)
 static bool lends(struct sendq *q, uint64_t tag, bool any)
 {
 	prune(q);
+	prune_parked(q);
 	for (const struct msg *m = q->lent; m; m = m->next) {
 		if (any || m->tag == tag || m->tag == 0)
 			return true;
@@ -434,6 +523,18 @@ int sendq_own(struct sendq *q)
 	}
 	q->tail = link;
 	return own_pipe(q);
+}
+
+size_t sendq_parked(struct sendq *q)
+{
+	size_t n = 0;
+
+	prune_parked(q);
+	for (uint32_t i = 0; i < q->n_parked; i++) {
+		for (const struct msg *m = q->parked[i].lent; m; m = m->next)
+			n++;
+	}
+	return n;
 }
 
 void sendq_get_counts(const struct sendq *q, uint64_t *by_reference, uint64_t *by_copy)

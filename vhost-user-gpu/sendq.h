@@ -47,7 +47,11 @@ int sendq_new(bool zero_copy, struct sendq **out);
 void sendq_destroy(struct sendq *q);
 
 /* Writes to fd from now on (-1: none). Drops what was queued. The fd stays
- * the caller's; it must be a non-blocking stream socket. */
+ * the caller's; it must be a non-blocking stream socket. Borrowed bytes
+ * are the caller's again at once, but a message some of whose bytes the
+ * old socket's peer may still read by reference keeps its own bytes
+ * unchanged until it has (a duplicate of the old fd tells, kept until
+ * then; 4 old sockets at most, the oldest's messages freed past them). */
 void sendq_set_fd(struct sendq *q, int fd);
 
 /* Queues a message of head_len bytes of its own, which the caller writes
@@ -76,6 +80,10 @@ uint64_t sendq_reads(const struct sendq *q);
  * reference stays lent (sendq_lends()) until the peer has read them.
  * @return 0, -ENOMEM (the queue is left as it was). */
 int sendq_own(struct sendq *q);
+
+/* Messages kept for the peers of replaced sockets, once those that have
+ * read them or gone are forgotten: for the tests. */
+size_t sendq_parked(struct sendq *q);
 
 /* Borrowed bytes sent by reference and by copy, for the summary. */
 void sendq_get_counts(const struct sendq *q, uint64_t *by_reference, uint64_t *by_copy);

@@ -3,7 +3,9 @@
  * The send queue over a socket pair: borrowed rows arrive as they were
  * when queued, by reference (splice) and by copy, through a socket that
  * fills up; sendq_busy() holds until the peer has read them, sendq_lends()
- * per tag, message by message; sendq_own() lets the caller change them.
+ * per tag, message by message; sendq_own() lets the caller change them;
+ * a socket replaced while its peer still reads pages lent to it gets the
+ * bytes that were sent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +178,33 @@ static void test_sendq_own_then_change(void **state)
 	assert_false(sendq_busy(f->q));
 }
 
+/* A 4 MiB send buffer: 300 KiB go in at once. */
+static void big_buffer(int fd)
+{
+	int size = 4 << 20;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+
+/* Blocks of a lent message's size class, written over (as the next
+ * allocations would); freed by unreuse(). */
+static void reuse(void **blocks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		blocks[i] = malloc(64 + 4 * i);
+		assert_non_null(blocks[i]);
+		memset(blocks[i], 0, 64 + 4 * i);
+	}
+}
+
+static void unreuse(void **blocks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(blocks[i]);
+}
+
+
 /* sendq_own() of a message partly sent by reference: what went into the
  * socket is the message's and the caller's still, lent until the peer has
  * read it; what the socket reads of its head is not memory freed and
@@ -183,33 +212,27 @@ static void test_sendq_own_then_change(void **state)
 static void test_sendq_own_while_lent(void **state)
 {
 	struct fixture *f = *state;
-	void *reuse[64];
+	void *blocks[64];
 
 	push_update(f, ROWS);
 	assert_int_equal(sendq_flush(f->q), SENDQ_BLOCKED);
 	skip_unless_by_reference(f);
 	assert_int_equal(sendq_own(f->q), 0);
 	assert_true(sendq_lends(f->q, 1));
-	for (size_t i = 0; i < 64; i++) { /* blocks of the message's size class */
-		reuse[i] = malloc(64 + 4 * i);
-		assert_non_null(reuse[i]);
-		memset(reuse[i], 0, 64 + 4 * i);
-	}
+	reuse(blocks, 64);
 	read_all(f);
 	assert_false(sendq_busy(f->q));
-	for (size_t i = 0; i < 64; i++)
-		free(reuse[i]);
+	unreuse(blocks, 64);
 }
 
 /* Pages queued by reference: busy until the peer has read every byte. */
 static void test_sendq_busy_until_read(void **state)
 {
 	struct fixture *f = *state;
-	int size = 4 << 20;
 	uint8_t buf[4096];
 	uint64_t by_ref, by_copy;
 
-	setsockopt(f->fd[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	big_buffer(f->fd[0]);
 	push_update(f, 60); /* 300 KiB: by reference */
 	sendq_flush(f->q);
 	skip_unless_by_reference(f);
@@ -242,11 +265,10 @@ static void read_some(struct fixture *f, size_t n)
 static void test_sendq_lends_per_message(void **state)
 {
 	struct fixture *f = *state;
-	int size = 4 << 20;
 	uint64_t reads;
 	size_t first = 16 + 60 * ROW_LEN;
 
-	setsockopt(f->fd[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	big_buffer(f->fd[0]);
 	push_tagged(f, 60, 7); /* 300 KiB each: by reference */
 	push_tagged(f, 60, 8);
 	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
@@ -343,6 +365,88 @@ static void test_sendq_refuses_huge(void **state)
 	assert_false(sendq_pending(f->q));
 }
 
+/* The socket replaced by a new pair's, the old fd closed, as the display
+ * does; f->fd[1] is still the old one's peer. @return the new one's peer. */
+static int replace_socket(struct fixture *f)
+{
+	int fd[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fd), 0);
+	fcntl(fd[0], F_SETFL, O_NONBLOCK);
+	big_buffer(fd[0]);
+	sendq_set_fd(f->q, fd[0]);
+	close(f->fd[0]);
+	f->fd[0] = fd[0];
+	return fd[1];
+}
+
+/* A socket replaced while its peer has not read what was lent to it: the
+ * peer still reads it (a unix socket's data stays after our end closed),
+ * and gets the messages as sent, though their memory would be handed out
+ * again; nothing waits for that peer (the rows are the caller's again),
+ * and what was kept for it is freed once it has read. */
+static void test_sendq_replaced_while_lent(void **state)
+{
+	struct fixture *f = *state;
+	void *blocks[64];
+	int new_peer;
+
+	big_buffer(f->fd[0]);
+	push_tagged(f, 60, 7); /* 300 KiB each: by reference */
+	push_tagged(f, 60, 8);
+	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
+	skip_unless_by_reference(f);
+	new_peer = replace_socket(f);
+	assert_false(sendq_lends(f->q, 7));
+	assert_false(sendq_busy(f->q));
+	assert_int_equal(sendq_parked(f->q), 2);
+	reuse(blocks, 64);
+	read_all(f);
+	unreuse(blocks, 64);
+	assert_int_equal(sendq_parked(f->q), 0);
+	close(new_peer);
+}
+
+/* QEMU closes its end before it gives a new socket: nothing is kept. */
+static void test_sendq_replaced_after_peer_closed(void **state)
+{
+	struct fixture *f = *state;
+	int new_peer;
+
+	big_buffer(f->fd[0]);
+	push_tagged(f, 60, 7);
+	assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
+	skip_unless_by_reference(f);
+	close(f->fd[1]);
+	f->fd[1] = open("/dev/null", O_RDONLY);
+	new_peer = replace_socket(f);
+	assert_int_equal(sendq_parked(f->q), 0);
+	close(new_peer);
+}
+
+/* Sockets replaced again and again, their peers reading nothing: what is
+ * kept for them is bounded (4 sockets), and freed as they close. */
+static void test_sendq_replaced_many_times(void **state)
+{
+	struct fixture *f = *state;
+	int old_peer[6];
+
+	big_buffer(f->fd[0]);
+	for (size_t i = 0; i < 6; i++) {
+		f->want_len = 0;
+		push_tagged(f, 60, 7);
+		assert_int_equal(sendq_flush(f->q), SENDQ_DONE);
+		if (i == 0)
+			skip_unless_by_reference(f);
+		old_peer[i] = f->fd[1];
+		f->fd[1] = replace_socket(f);
+		assert_int_equal(sendq_parked(f->q), i < 4 ? i + 1 : 4);
+	}
+	for (size_t i = 0; i < 6; i++)
+		close(old_peer[i]);
+	assert_int_equal(sendq_parked(f->q), 0);
+}
+
 #define BOTH(t)                                                                   \
 	cmocka_unit_test_setup_teardown(t, setup_zero_copy, teardown),            \
 		cmocka_unit_test_setup_teardown(t, setup_copy, teardown)
@@ -362,6 +466,12 @@ int main(void)
 		BOTH(test_sendq_messages_keep_order),
 		BOTH(test_sendq_peer_gone),
 		BOTH(test_sendq_refuses_huge),
+		cmocka_unit_test_setup_teardown(test_sendq_replaced_while_lent, setup_zero_copy,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sendq_replaced_after_peer_closed,
+						setup_zero_copy, teardown),
+		cmocka_unit_test_setup_teardown(test_sendq_replaced_many_times, setup_zero_copy,
+						teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* as the backend has it (sendq.h) */
