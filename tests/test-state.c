@@ -240,6 +240,37 @@ static void test_state_pixels_of_last_transfer(void **state)
 	harness_free(d);
 }
 
+/* Loaded, not resumed (a VMM that migrates on before the guest runs): its
+ * save is the state it loaded, the blob scanout's staging copy included,
+ * and the next device shows what the first showed, not what guest memory
+ * holds since. */
+static void test_state_save_before_resume(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d, *e;
+	static uint8_t shown[BLOB_W * BLOB_H * 4], again[BLOB_W * BLOB_H * 4];
+	size_t len, len2;
+	uint8_t *st = save(h, &len), *st2;
+
+	(void)state;
+	read_shown(h, 1, shown);
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	st2 = save(d, &len2);
+	assert_same_bytes(st, len, st2, len2);
+	backing_fill(d, &bblob, 0, 0x5a, BLOB_W * BLOB_H * 4); /* not flushed */
+	e = migrate(d, VGM_DIALECT_STANDARD, st2, len2);
+	assert_int_equal(vgm_device_resume(e->dev), 0);
+	read_shown(e, 1, again);
+	assert_memory_equal(shown, again, sizeof(shown));
+	free(st);
+	free(st2);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+	harness_free(e);
+}
+
 /* A save walks the state once, writing what fits: every buffer shorter
  * than the state is refused, and nothing is written past its end (each
  * buffer is allocated to its length, for ASan and valgrind); one longer
@@ -921,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_state_round_trip_rfc),
 		cmocka_unit_test(test_state_not_history),
 		cmocka_unit_test(test_state_pixels_of_last_transfer),
+		cmocka_unit_test(test_state_save_before_resume),
 		cmocka_unit_test(test_state_each_bad_field),
 		cmocka_unit_test(test_state_fixtures),
 		cmocka_unit_test(test_state_can_save),

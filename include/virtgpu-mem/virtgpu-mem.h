@@ -1088,7 +1088,9 @@ VGM_EXPORT int vgm_device_save_size(const struct vgm_device *dev, size_t *size);
  * scanout shows, each scanout's cursor, the last fence completed. No host
  * address is saved. Makes no callback. The state is walked once: a
  * buffer that turns out too small may have received part of it (never
- * past len), and is refused at the end.
+ * past len), and is refused at the end. A device loaded and not yet
+ * resumed (vgm_device_load()) saves the state it loaded, so a VMM may
+ * migrate it on before the guest runs (since 0.4).
  *
  * @param dev      the device.
  * @param buf      where the state goes.
@@ -1113,7 +1115,8 @@ VGM_EXPORT int vgm_device_save(const struct vgm_device *dev, void *buf, size_t l
  *
  * The loaded device holds no host mapping and has made no callback: it is
  * "loaded, not resumed". vgm_device_submit() answers -EBUSY until
- * vgm_device_resume(); its scanouts show nothing (-ENODATA) until then.
+ * vgm_device_resume(); its scanouts show nothing (-ENODATA) until then;
+ * vgm_device_save() saves what was loaded.
  *
  * @param dev  a fresh device.
  * @param buf  a state saved by vgm_device_save(), treated as hostile.

@@ -87,6 +87,9 @@ struct region {
 	/* Nonzero when every piece but the last is 1 << page_shift bytes (a
 	 * guest's scattered pages): then a piece is found by a shift. */
 	uint32_t page_shift;
+	/* Restored and not yet translated: the granularity its saved state
+	 * gave, so a save before the resume says what the load took. */
+	uint32_t loaded_shift;
 	uint64_t table_bytes;
 	/* The guest ranges it was made from (what a restore translates
 	 * again), in the piece table's allocation, before seg. Not in the

@@ -426,16 +426,19 @@ enum core_verdict uuid_restore(struct core *c, struct resource *res, const uint8
 /* A region of these guest ranges (consecutive ones never continue each
  * other) of size bytes, made from nentries guest entries, with no host
  * mappings: reads find nothing until region_remap() maps it. Its table
- * is charged then. CORE_NO_MEMORY. */
+ * is charged then. region_granularity() says granularity until then.
+ * CORE_NO_MEMORY. */
 enum core_verdict region_restore(struct core *c, const struct guest_range *ranges, uint32_t n,
-				 uint64_t size, uint32_t nentries, struct region **out);
+				 uint64_t size, uint32_t nentries, uint32_t granularity,
+				 struct region **out);
 /* False for a restored region not yet mapped, or one whose backing is
  * lost: translate() refused it again. */
 bool region_mapped(const struct region *rg);
 /* The guest entries it was made from (the requests' count). */
 uint32_t region_entries(const struct region *rg);
 /* log2 of its pieces' size when all but the last are one power of two
- * (a guest's scattered pages), else 0. */
+ * (a guest's scattered pages), else 0; restored and not yet translated,
+ * what region_restore() was given. */
 uint32_t region_granularity(const struct region *rg);
 /* The guest entries region_remap() cuts a range into (at least 1; 2^32
  * and more for a range of a loaded state longer than 2^64 - 2^32). */

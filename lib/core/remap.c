@@ -16,7 +16,8 @@
 #define ENTRY_MAX UINT32_MAX
 
 enum core_verdict region_restore(struct core *c, const struct guest_range *ranges, uint32_t n,
-				 uint64_t size, uint32_t nentries, struct region **out)
+				 uint64_t size, uint32_t nentries, uint32_t granularity,
+				 struct region **out)
 {
 	struct region *rg = calloc(1, sizeof(*rg));
 	size_t bytes = (size_t)n * sizeof(*ranges) + sizeof(struct region_seg);
@@ -36,6 +37,7 @@ enum core_verdict region_restore(struct core *c, const struct guest_range *range
 	rg->refs = 1;
 	rg->size = size;
 	rg->nentries = nentries;
+	rg->loaded_shift = granularity;
 	rg->unmapped = true;
 	c->backing_entries += nentries;
 	c->nregions++;
@@ -55,7 +57,7 @@ uint32_t region_entries(const struct region *rg)
 
 uint32_t region_granularity(const struct region *rg)
 {
-	return rg->page_shift;
+	return rg->page_shift ? rg->page_shift : rg->loaded_shift;
 }
 
 uint64_t region_range_entries(const struct guest_range *r)
@@ -158,6 +160,7 @@ static enum core_verdict map_again(struct core *c, struct region *rg)
 	struct region *fresh;
 	enum core_verdict err = translate_again(c, rg, &fresh);
 
+	rg->loaded_shift = 0; /* the host's pieces say from now on, or nothing: lost */
 	if (err == CORE_OVER_BUDGET && !rg->unmapped) {
 		region_unmap(c, rg);
 		err = translate_again(c, rg, &fresh);

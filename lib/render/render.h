@@ -232,8 +232,9 @@ int render_read(struct render *r, uint32_t idx, uint32_t fourcc, void *dst, uint
  * pixel, rows *stride bytes apart, height rows in one block. */
 uint8_t *render_storage_2d(struct render *r, struct resource *res, uint32_t *stride);
 /* A blob scanout's staging copy: what the host was shown of it at the
- * last flush; NULL when the scanout has none (it shows guest memory
- * itself, or a 2D image). */
+ * last flush, or the copy render_pend_staging() keeps for the next view
+ * (a loaded state not resumed yet); NULL when the scanout has none (it
+ * shows guest memory itself, or a 2D image). */
 const uint8_t *render_staging(const struct render *r, uint32_t idx, uint64_t *bytes);
 /* What the scanout's next staging copy starts as, instead of guest memory
  * (a restored state): takes px (malloc'd, bytes long). Dropped when the

@@ -125,8 +125,16 @@ enum core_verdict view_show_blob(struct render *r, uint32_t idx, struct resource
 
 const uint8_t *render_staging(const struct render *r, uint32_t idx, uint64_t *bytes)
 {
-	*bytes = r->views[idx].staging_bytes;
-	return r->views[idx].staging;
+	const struct view *v = &r->views[idx];
+
+	/* Loaded, not resumed: the copy waits as pending, and is still what
+	 * the host was shown (scanout_forget() drops it with the blob). */
+	if (!v->staging && v->pending) {
+		*bytes = v->pending_bytes;
+		return v->pending;
+	}
+	*bytes = v->staging_bytes;
+	return v->staging;
 }
 
 void render_pend_staging(struct render *r, uint32_t idx, uint8_t *px, uint64_t bytes)

@@ -20,7 +20,7 @@ static int build_regions(struct plan *p)
 		struct plan_region *pr = &p->regions[i];
 
 		if (region_restore(p->core, pr->ranges, pr->nranges, pr->size, pr->nentries,
-				   &pr->rg))
+				   pr->granularity, &pr->rg))
 			return -ENOMEM;
 	}
 	return 0;

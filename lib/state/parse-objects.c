@@ -42,22 +42,21 @@ static int plan_region(struct plan *p, struct reader *r, struct plan_region *pr,
 		       uint32_t last_named)
 {
 	const struct core_limits *lim = core_limits(p->core);
-	uint32_t granularity;
 
 	if (reader_left(r) < REGION_BYTES)
 		return plan_refuse(p, "regions", "length", reader_left(r));
 	reader_u32(r, &pr->memory_id);
 	reader_u32(r, &pr->nentries);
 	reader_u64(r, &pr->size);
-	reader_u32(r, &granularity);
+	reader_u32(r, &pr->granularity);
 	reader_u32(r, &pr->nranges);
 	if (pr->memory_id && (core_dialect(p->core) != VGM_DIALECT_MEMORY_RFC ||
 			      pr->memory_id == UINT32_MAX || pr->memory_id <= last_named))
 		return plan_refuse(p, "regions", "memory_id", pr->memory_id);
 	if (pr->nentries == 0 || pr->nentries > lim->backing_entries)
 		return plan_refuse(p, "regions", "entries", pr->nentries);
-	if (granularity > 63)
-		return plan_refuse(p, "regions", "granularity", granularity);
+	if (pr->granularity > 63)
+		return plan_refuse(p, "regions", "granularity", pr->granularity);
 	if (pr->nranges == 0 || pr->nranges > pr->nentries ||
 	    pr->nranges > reader_left(r) / RANGE_BYTES)
 		return plan_refuse(p, "regions", "ranges", pr->nranges);

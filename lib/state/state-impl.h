@@ -96,6 +96,7 @@ struct plan_region {
 	uint32_t memory_id;
 	uint32_t nentries;
 	uint64_t size;
+	uint32_t granularity;
 	uint32_t nranges;
 	struct guest_range *ranges;
 	uint32_t users; /* resources attached: the references, recomputed */
