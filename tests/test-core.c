@@ -90,6 +90,10 @@ static void test_core_cursor_per_scanout(void **state)
 	core_reset(cf.core);
 	cursor_describe(cf.core, 0, &d0);
 	assert_false(d0.visible);
+	cursor_describe(cf.core, 1, &d1); /* as created: a load that follows relies on it */
+	assert_false(d1.visible);
+	assert_int_equal(d1.resource_id + d1.hot_x + d1.hot_y + d1.x + d1.y, 0);
+	assert_int_equal(d1.image[0], 0);
 	core_fixture_fini(&cf);
 	harness_free(h);
 }

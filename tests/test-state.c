@@ -637,6 +637,38 @@ static void test_state_each_bad_field(void **state)
 	harness_free(f);
 }
 
+/* A device reset after a load is as created again: a second load of a
+ * state without cursors (the section is not critical) leaves no trace of
+ * the first one's cursor. */
+static void test_state_reset_then_load(void **state)
+{
+	struct backing b2d, bblob;
+	struct harness *h = standard_device(&b2d, &bblob), *d;
+	struct harness *f = device(VGM_DIALECT_STANDARD, true, VGM_DEVICE_SAVEABLE);
+	size_t len, bare_len, want_len, got_len;
+	uint8_t *st = save(h, &len), *bare = save(f, &bare_len), *want, *got;
+
+	(void)state;
+	put_le32(bare + section_at(bare, bare_len, 6 /* cursors */) - 16, 99);
+	fix_crc(bare, bare_len);
+	assert_int_equal(vgm_device_load(f->dev, bare, bare_len), 0);
+	want = save(f, &want_len);
+	d = migrate(h, VGM_DIALECT_STANDARD, st, len);
+	assert_int_equal(vgm_device_reset(d->dev), 0);
+	assert_int_equal(vgm_device_load(d->dev, bare, bare_len), 0);
+	got = save(d, &got_len);
+	assert_same_bytes(want, want_len, got, got_len);
+	free(st);
+	free(bare);
+	free(want);
+	free(got);
+	backing_free(&b2d);
+	backing_free(&bblob);
+	harness_free(h);
+	harness_free(d);
+	harness_free(f);
+}
+
 /* ---- the states this version saved ---------------------------------------------------- */
 
 struct fixture {
@@ -954,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_state_pixels_of_last_transfer),
 		cmocka_unit_test(test_state_save_before_resume),
 		cmocka_unit_test(test_state_each_bad_field),
+		cmocka_unit_test(test_state_reset_then_load),
 		cmocka_unit_test(test_state_fixtures),
 		cmocka_unit_test(test_state_can_save),
 		cmocka_unit_test(test_state_load_rules),

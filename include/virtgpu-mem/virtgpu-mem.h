@@ -719,7 +719,9 @@ VGM_EXPORT int vgm_device_prefetch(const struct vgm_device *dev, enum vgm_queue 
 /**
  * Virtio device reset: frees every resource and region (releasing their
  * mappings), disables every scanout that showed something (callback), clears
- * accepted features and events. Display configuration and EDIDs stay.
+ * accepted features and events, and forgets each scanout's cursor (its
+ * image too, since 0.4; the host is not told). Display configuration and
+ * EDIDs stay.
  * Requests in flight (since 0.3) are answered first, in the order they
  * were submitted, each with VGM_GPU_RESP_ERR_UNSPEC (its fence echoed, so
  * a guest that still waits stops waiting) and request_done() called, but

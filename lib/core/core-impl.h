@@ -143,6 +143,10 @@ struct cursor {
 	uint32_t *image; /* VGM_CURSOR_SIZE^2 pixels, in the core's allocation */
 };
 
+/* cursor.c: the scanout's cursor as created: hidden, no image (zeros),
+ * nothing of the resource it last took. */
+void cursor_clear(struct core *c, uint32_t idx);
+
 struct scanout {
 	bool enabled;
 	uint32_t width;

@@ -90,8 +90,11 @@ void core_fini(struct core *c)
 void core_reset(struct core *c)
 {
 	free_objects(c, true);
+	/* As created: a load that follows assumes it (a state without cursors
+	 * means none), and a save must not carry the guest's old image. The
+	 * host is not told: it keeps what it was given. */
 	for (uint32_t i = 0; i < c->num_scanouts; i++)
-		c->scanouts[i].cursor.visible = false; /* the host keeps what it was given */
+		cursor_clear(c, i);
 	c->accepted = 0;
 	c->events = 0;
 	c->fenced = false;

@@ -4,6 +4,8 @@
  * (ARGB8888, what the host was given), the hot spot and the position. The
  * images live in the core's allocation, one per scanout.
  */
+#include <string.h>
+
 #include "core-impl.h"
 
 void cursor_describe(const struct core *c, uint32_t idx, struct cursor_desc *d)
@@ -50,4 +52,12 @@ void cursor_move(struct core *c, uint32_t idx, uint32_t x, uint32_t y)
 void cursor_hide(struct core *c, uint32_t idx)
 {
 	c->scanouts[idx].cursor.visible = false;
+}
+
+void cursor_clear(struct core *c, uint32_t idx)
+{
+	struct cursor *cur = &c->scanouts[idx].cursor;
+
+	memset(cur->image, 0, VGM_CURSOR_SIZE * VGM_CURSOR_SIZE * sizeof(*cur->image));
+	*cur = (struct cursor){ .image = cur->image };
 }
