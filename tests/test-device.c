@@ -925,7 +925,8 @@ static void test_resource_info_errors(void **state)
 	assert_int_equal(info.format, 0xabababab);
 }
 
-/* An older caller's smaller struct: filled up to its size, not a byte further. */
+/* A 0.1 caller's smaller struct (sizeof: scanout_mask, then padding to 8
+ * where 0.2 put blob): filled up to its size, not a byte further. */
 static void test_resource_info_older_size(void **state)
 {
 	struct harness *h = *state;
@@ -933,12 +934,87 @@ static void test_resource_info_older_size(void **state)
 
 	make_resource(h, 1, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 4, 4);
 	memset(&info, 0xab, sizeof(info));
-	info.size = 12; /* size, format, fourcc */
+	info.size = 56;
 	assert_int_equal(vgm_device_get_resource_info(h->dev, 1, &info), 0);
 	assert_int_equal(info.format, VGM_GPU_FORMAT_B8G8R8A8_UNORM);
 	assert_int_equal(info.fourcc, DRM_FORMAT_ARGB8888);
-	assert_int_equal(info.width, 0xabababab);
-	assert_int_equal(info.size, 12);
+	assert_int_equal(info.scanout_mask, 0);
+	assert_int_equal(info.has_uuid, 0xabababab);
+	assert_int_equal(info.size, 56);
+}
+
+/* The sizes an info struct is filled at, short of the library's own: each
+ * version's sizeof, and where a member added since ends. */
+struct info_sizes {
+	size_t full;
+	size_t older[4];
+};
+
+static bool older_size(const struct info_sizes *sz, size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sz->older); i++) {
+		if (sz->older[i] && sz->older[i] == size)
+			return true;
+	}
+	return false;
+}
+
+static int resource_info_at(struct harness *h, void *info)
+{
+	return vgm_device_get_resource_info(h->dev, 1, info);
+}
+
+static int scanout_info_at(struct harness *h, void *info)
+{
+	return vgm_device_get_scanout_info(h->dev, 0, info);
+}
+
+static int stats_at(struct harness *h, void *info)
+{
+	return vgm_device_get_stats(h->dev, info);
+}
+
+/* Every size from 0 to past the struct: one that ends inside a member
+ * (half a counter) is no version's and refused, the output untouched;
+ * one that is some version's, or the whole struct or more, is filled up
+ * to it (or to the library's struct) and not a byte further. */
+static void check_info_sizes(struct harness *h, int (*fn)(struct harness *h, void *info),
+			     const struct info_sizes *sz)
+{
+	uint8_t buf[128];
+
+	assert_true(sz->full + 8 <= sizeof(buf));
+	for (uint32_t size = 0; size <= sz->full + 8; size++) {
+		bool ok = size >= sz->full || older_size(sz, size);
+		size_t filled = ok ? (size < sz->full ? size : sz->full) : sizeof(size);
+
+		memset(buf, 0xab, sizeof(buf));
+		memcpy(buf, &size, sizeof(size));
+		if (fn(h, buf) != (ok ? 0 : -EINVAL))
+			fail_msg("size %u: %s", size, ok ? "refused" : "accepted");
+		for (size_t i = filled; i < sizeof(buf); i++) {
+			if (buf[i] != 0xab)
+				fail_msg("size %u: byte %zu written", size, i);
+		}
+	}
+}
+
+static void test_info_size_inside_member(void **state)
+{
+	struct harness *h = *state;
+	const struct info_sizes resource = {
+		sizeof(struct vgm_resource_info),
+		{ 56, /* 0.1 */
+		  offsetof(struct vgm_resource_info, has_uuid) + 4,
+		  offsetof(struct vgm_resource_info, blob_size) + 8 },
+	};
+	const struct info_sizes scanout = { sizeof(struct vgm_scanout_info), { 0 } };
+	const struct info_sizes stats = { sizeof(struct vgm_stats), { 0 } };
+
+	make_resource(h, 1, VGM_GPU_FORMAT_B8G8R8A8_UNORM, 4, 4);
+	check_info_sizes(h, resource_info_at, &resource);
+	check_info_sizes(h, scanout_info_at, &scanout);
+	check_info_sizes(h, stats_at, &stats);
 }
 
 static void test_scanout_info_errors(void **state)
@@ -1098,6 +1174,7 @@ int main(void)
 		T_RFC(test_reset_then_reuse),
 		T(test_resource_info_errors),
 		T(test_resource_info_older_size),
+		T(test_info_size_inside_member),
 		T(test_scanout_info_errors),
 		T(test_scanout_pixels_errors),
 		T(test_stats_errors),

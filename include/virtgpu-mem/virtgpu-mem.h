@@ -740,8 +740,11 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
  * @param dev          the device.
  * @param resource_id  the guest's id of the resource.
  * @param info         info->size set by the caller; filled up to it.
- * @return 0; -EINVAL for NULL or an unknown info->size; -ENOENT when no
- *         resource has that id; -EBUSY inside one of the device's callbacks (since 0.3).
+ * @return 0; -EINVAL for NULL or an unknown info->size: below
+ *         sizeof(struct vgm_resource_info) and neither 0.1's sizeof nor
+ *         the end of a member added since (one that ends inside a member
+ *         is refused since 0.4); -ENOENT when no resource has that id;
+ *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
@@ -753,7 +756,9 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
  * @param dev      the device.
  * @param scanout  0..num_scanouts - 1.
  * @param info     info->size set by the caller; filled up to it.
- * @return 0; -EINVAL for NULL, an unknown info->size or scanout >= num_scanouts;
+ * @return 0; -EINVAL for NULL, an unknown info->size (below
+ *         sizeof(struct vgm_scanout_info), unchanged since 0.1: refused
+ *         since 0.4 when it is 8 or more) or scanout >= num_scanouts;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
@@ -818,8 +823,10 @@ VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t 
  * @ingroup vgm-introspection
  * @param dev    the device.
  * @param stats  stats->size set by the caller; filled up to it.
- * @return 0; -EINVAL for NULL or an unknown stats->size;
- *         -EBUSY inside one of the device's callbacks (since 0.3).
+ * @return 0; -EINVAL for NULL or an unknown stats->size (below
+ *         sizeof(struct vgm_stats), unchanged since 0.1: refused since 0.4
+ *         when it is 8 or more); -EBUSY inside one of the device's
+ *         callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats);

@@ -7,6 +7,11 @@
 
 #include "api-impl.h"
 
+/* No member was added since 0.1: smaller sizes are no version's. */
+static const size_t scanout_info_ends[] = { sizeof(struct vgm_scanout_info) };
+static const struct sized_ends scanout_info_sizes = { scanout_info_ends,
+						      ARRAY_SIZE(scanout_info_ends) };
+
 VGM_EXPORT int vgm_device_set_display(struct vgm_device *dev, uint32_t scanout, bool enabled,
 				      uint32_t width, uint32_t height)
 {
@@ -53,7 +58,7 @@ VGM_EXPORT int vgm_device_get_scanout_info(const struct vgm_device *dev, uint32_
 	si.height = so.height;
 	si.resource_id = so.res ? resource_id(so.res) : 0;
 	si.rect = (struct vgm_rect){ so.rect.x, so.rect.y, so.rect.width, so.rect.height };
-	return copy_out(info, &si, sizeof(si));
+	return copy_out(info, &si, sizeof(si), &scanout_info_sizes);
 }
 
 VGM_EXPORT int vgm_device_get_scanout_pixels(const struct vgm_device *dev, uint32_t scanout,

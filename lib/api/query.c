@@ -7,6 +7,21 @@
 
 #include "api-impl.h"
 
+/* The sizes older callers give (copy_out()): the 0.1 struct, then where
+ * each later member ends (a member added here adds its end). */
+static const size_t resource_info_ends[] = {
+	/* 0.1's sizeof: scanout_mask, then padding to 8 bytes where 0.2 put blob */
+	MEMBER_END(struct vgm_resource_info, blob),
+	MEMBER_END(struct vgm_resource_info, has_uuid),
+	MEMBER_END(struct vgm_resource_info, blob_size),
+	MEMBER_END(struct vgm_resource_info, uuid),
+};
+/* No member was added since 0.1. */
+static const size_t stats_ends[] = { sizeof(struct vgm_stats) };
+static const struct sized_ends resource_info_sizes = { resource_info_ends,
+						       ARRAY_SIZE(resource_info_ends) };
+static const struct sized_ends stats_sizes = { stats_ends, ARRAY_SIZE(stats_ends) };
+
 VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
 					    struct vgm_resource_info *info)
 {
@@ -39,7 +54,7 @@ VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32
 	ri.blob_size = d.blob_size;
 	ri.has_uuid = d.has_uuid;
 	memcpy(ri.uuid, d.uuid, sizeof(ri.uuid));
-	return copy_out(info, &ri, sizeof(ri));
+	return copy_out(info, &ri, sizeof(ri), &resource_info_sizes);
 }
 
 VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_stats *stats)
@@ -61,7 +76,7 @@ VGM_EXPORT int vgm_device_get_stats(const struct vgm_device *dev, struct vgm_sta
 	st.host_bytes = cs.image_bytes + cs.table_bytes;
 	st.object_bytes = cs.object_bytes;
 	st.backing_entries = cs.backing_entries;
-	return copy_out(stats, &st, sizeof(st));
+	return copy_out(stats, &st, sizeof(st), &stats_sizes);
 }
 
 VGM_EXPORT int vgm_device_find_uuid(const struct vgm_device *dev, const uint8_t uuid[16],

@@ -34,12 +34,14 @@ bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size,
 	return true;
 }
 
-int copy_out(void *dst, const void *src, size_t size)
+int copy_out(void *dst, const void *src, size_t size, const struct sized_ends *ends)
 {
 	uint32_t want;
 
 	memcpy(&want, dst, sizeof(want));
-	if (want < sizeof(uint32_t) * 2)
+	/* A size inside a member is no version's: half a counter written
+	 * would be read as a whole one. */
+	if (want < size && !known_size(want, ends))
 		return -EINVAL;
 	memcpy((uint8_t *)dst + sizeof(want), (const uint8_t *)src + sizeof(want),
 	       (want < size ? want : size) - sizeof(want));

@@ -136,9 +136,12 @@ struct sized_ends {
 bool copy_sized(void *dst, size_t dst_size, const void *src, uint32_t src_size,
 		const struct sized_ends *ends);
 /* Fills a caller's size-carrying struct from src (size bytes, the size
- * field included) up to the size the caller says it has. -EINVAL when that
- * size is too small to hold anything. */
-int copy_out(void *dst, const void *src, size_t size);
+ * field included) up to the size the caller says it has: a larger one is
+ * a newer caller (its tail is left as it is), a smaller one an older
+ * caller and must be one of ends, as copy_sized() asks. -EINVAL (dst
+ * untouched) for any other size: one that ends inside a member, or below
+ * the 0.1 struct's. */
+int copy_out(void *dst, const void *src, size_t size, const struct sized_ends *ends);
 
 /* ---- host.c: the VMM's callbacks ---------------------------------------- */
 
