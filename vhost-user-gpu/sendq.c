@@ -167,6 +167,10 @@ static void park(struct sendq *q, struct msg *list)
 		q->n_parked--;
 	}
 	p.fd = fcntl(q->fd, F_DUPFD_CLOEXEC, 0);
+	/* The duplicate keeps the socket open: its peer gets end-of-file
+	 * after the bytes it has, as it would at our close. */
+	if (p.fd >= 0)
+		shutdown(p.fd, SHUT_WR);
 	q->parked[q->n_parked++] = p;
 }
 
