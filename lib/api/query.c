@@ -10,7 +10,10 @@
 /* The sizes older callers give (copy_out()): the 0.1 struct, then where
  * each later member ends (a member added here adds its end). */
 static const size_t resource_info_ends[] = {
-	/* 0.1's sizeof: scanout_mask, then padding to 8 bytes where 0.2 put blob */
+	/* 0.1's sizeof: scanout_mask's end where uint64_t is aligned to 4
+	 * bytes (i386), then padding to 8 where it is aligned to 8 (where
+	 * 0.2 put blob) */
+	MEMBER_END(struct vgm_resource_info, scanout_mask),
 	MEMBER_END(struct vgm_resource_info, blob),
 	MEMBER_END(struct vgm_resource_info, has_uuid),
 	MEMBER_END(struct vgm_resource_info, blob_size),
