@@ -103,6 +103,31 @@ def test_a_failing_translate_is_a_guest_error_then_the_exception(ram):
         assert not dev.resource_info(1).backed
 
 
+def test_a_refused_call_inside_a_callback_keeps_an_earlier_exception(ram):
+    # translate's MemoryError is recorded; then the library logs the
+    # failure, and the log callback calls its own device (refused, EBUSY)
+    # and catches that: the MemoryError must still reach the caller.
+    refused = []
+
+    def translate(gpa, length):
+        raise MemoryError('the VMM could not map guest memory')
+
+    def log(level, message):
+        try:
+            dev.stats()
+        except vgm.VgmError as e:
+            refused.append(e.errno)
+
+    with vgm.Device(translate=translate, log=log) as dev:
+        assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format=2, width=4,
+                                                         height=4)))
+        with pytest.raises(MemoryError):
+            dev.submit(builders.RESOURCE_ATTACH_BACKING(resource_id=1,
+                                                        entries=[(0x100000, 64)]))
+        assert refused and set(refused) == {errno.EBUSY}
+        assert dev.stats().resources == 1  # and the next call raises nothing
+
+
 def test_calling_the_device_from_its_callback_is_refused(ram):
     got = []
 

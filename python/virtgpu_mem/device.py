@@ -266,13 +266,17 @@ class Device:
         return self._finish(name, self._invoke(name, *args), accept)
 
     def _invoke(self, name, *args):
-        """Calls the library; what a callback raised is kept for _finish()."""
+        """Calls the library; what a callback raised is kept for _finish().
+        A call from inside one of the device's callbacks (refused by the
+        library, EBUSY, without a callback of its own) leaves what the
+        outer call's callbacks raised alone: that call raises it."""
         fn = _function(self._lib, name)
-        self._errors.clear()
+        if not self._depth:
+            self._errors.clear()
         return fn(*args)
 
     def _finish(self, name, ret, accept=None):
-        if self._errors:
+        if self._errors and not self._depth:
             err = self._errors[0]
             self._errors.clear()
             raise err
