@@ -6,6 +6,7 @@ poll_fd(), next_poll(), the renderer choice; and a 3D device (renderer
 import errno
 import select
 import struct
+import threading
 import time
 
 import pytest
@@ -190,3 +191,25 @@ def test_virgl_reset_answers_what_is_in_flight(virgl_device):
     answer = builders.parse_response(events[0][2])
     assert answer.name == 'ERR_UNSPEC' and answer.fence_id == 8
     assert dev.in_flight == 0
+
+
+def test_virgl_close_on_another_thread_is_refused_and_keeps_the_device(virgl_device):
+    # The library does nothing when a virgl device is destroyed on a thread
+    # other than its owner's: close() must say so, not drop the handle.
+    dev, events = virgl_device
+    got = []
+
+    def close_here():
+        try:
+            dev.close()
+            got.append('closed')
+        except vgm.VgmError as e:
+            got.append((e.errno, e.function))
+
+    t = threading.Thread(target=close_here)
+    t.start()
+    t.join()
+    assert got == [(errno.EBUSY, 'vgm_device_destroy')]
+    assert dev.stats().resources == 1  # still the owner's, and live
+    dev.close()
+    vgm.Device.check_renderer('virgl')  # none live now: another can be made

@@ -46,10 +46,12 @@ deadline.
 
 import collections
 import ctypes
+import threading
 
 from . import _native
 from .constants import (CURSOR_SIZE, DRM_FORMAT_BGR888, DRM_FORMAT_XRGB8888, FEATURES_ALL,
-                        MAX_SCANOUTS, QUEUE_CONTROL, dialect_number, renderer_number)
+                        MAX_SCANOUTS, QUEUE_CONTROL, RENDERER_VIRGL, dialect_number,
+                        renderer_number)
 from .errors import EBUSY, EFAULT, EINPROGRESS, ENODATA, ENOENT, VgmError, check
 
 Rect = collections.namedtuple('Rect', 'x y width height')
@@ -164,6 +166,10 @@ class Device:
                 self._trampolines[name] = t
                 setattr(self._ops, name, t)
         self._cfg = config.to_c(self._ops)
+        # A virgl device belongs to the thread that makes it: the library
+        # refuses every call from another (EBUSY), and its
+        # vgm_device_destroy() does nothing there.
+        self._owner = threading.get_ident() if config.renderer == RENDERER_VIRGL else None
         dev = ctypes.c_void_p()
         self._call('vgm_device_new', ctypes.byref(self._cfg), ctypes.byref(dev))
         self._dev = dev
@@ -292,10 +298,12 @@ class Device:
     def close(self):
         """Destroys the device (its mappings are released). Closing twice is
         a no-op; from inside one of its callbacks it raises VgmError(EBUSY),
-        as the library refuses it there."""
+        as the library refuses it there, and so it does for a virgl device
+        on a thread other than the one that made it (the device stays open
+        for that thread)."""
         if self._dev is None:
             return
-        if self._depth:
+        if self._depth or (self._owner is not None and threading.get_ident() != self._owner):
             raise VgmError(EBUSY, 'vgm_device_destroy')
         dev, self._dev = self._dev, None
         self._call('vgm_device_destroy', dev)
