@@ -9,14 +9,17 @@
         resp = dev.submit(builders.GET_DISPLAY_INFO())
 
 Callbacks are Python callables given by keyword, named as the members of
-struct vgm_host_ops (only those given are installed):
+struct vgm_host_ops (only those given are installed, but scanout_set and
+scanout_disable: the package watches them for Pixels.valid):
 
     translate(gpa, length) -> (address, contiguous) | (address, contiguous,
         fd, fd_offset) | negative errno | None (-EFAULT)      [required]
     release(mapping)                     mapping: a Mapping namedtuple
     fence_done(ctx_id, ring_idx, fence_id)
     config_changed()
-    scanout_set(scanout, pixels)         pixels: Pixels (pointer, read())
+    scanout_set(scanout, pixels)         pixels: Pixels (pointer, read(),
+                                         valid; read() raises ValueError
+                                         once the scanout shows another)
     scanout_disable(scanout)
     scanout_update(scanout, rect)        rect: Rect
     cursor_set(scanout, cursor)          cursor: Cursor (pixels copied)
@@ -61,17 +64,50 @@ DmaBuf = collections.namedtuple('DmaBuf',
                                 'fd fourcc modifier stride offset size width height rect')
 
 
+class _Shown:
+    """What a scanout shows, as long as it is valid (the header's "Threads
+    and pixels"): until the next scanout_set, scanout_dmabuf or
+    scanout_disable for that scanout has returned, or the device is closed.
+    Shared by the Pixels of that image; valid is changed under the
+    device's lock, which read() holds while it copies."""
+
+    __slots__ = ('lock', 'scanout', 'valid')
+
+    def __init__(self, lock, scanout):
+        self.lock, self.scanout, self.valid = lock, scanout, True
+
+
 class Pixels:
     """Pixels of a scanout: data points into the library's image (or guest
-    memory), valid as the header's struct vgm_pixels says; read() copies."""
+    memory), valid until the next scanout_set, scanout_dmabuf or
+    scanout_disable for that scanout has returned, or the device is closed
+    (the header's struct vgm_pixels). valid says whether it still is;
+    read() copies, and raises ValueError once it is not."""
 
-    def __init__(self, px):
+    def __init__(self, px, shown=None):
         self.data, self.stride, self.fourcc = px.data, px.stride, px.fourcc
         self.width, self.height = px.width, px.height
+        self._shown = shown  # None: made by hand, not checked
+
+    @property
+    def valid(self):
+        """Whether data still points at what the scanout shows."""
+        return self._shown is None or self._shown.valid
 
     def read(self, bytes_per_pixel=4):
         """The rows as bytes: height rows of stride bytes (the last one
-        width * bytes_per_pixel)."""
+        width * bytes_per_pixel). May run on another thread than the
+        device's; ValueError once the scanout no longer shows them."""
+        if self._shown is None:
+            return self._copy(bytes_per_pixel)
+        with self._shown.lock:
+            if not self._shown.valid:
+                raise ValueError('scanout %d no longer shows these pixels (a scanout_set, '
+                                 'scanout_dmabuf or scanout_disable came since, or the '
+                                 'device was closed)' % self._shown.scanout)
+            return self._copy(bytes_per_pixel)
+
+    def _copy(self, bytes_per_pixel):
         if not self.data or not self.height:
             return b''
         return ctypes.string_at(self.data, self.stride * (self.height - 1) +
@@ -157,11 +193,18 @@ class Device:
         self._dev = None
         self._in_flight = {}  # the C tag -> (the caller's tag, its _Chain)
         self._next_tag = 0
+        # What each scanout shows, once a Pixels of it was given out; the
+        # display callbacks end it (and close()), so they are always
+        # installed but scanout_dmabuf, whose presence the library asks.
+        self._pixels_lock = threading.Lock()
+        self._shown = {}
+        for name in ('scanout_set', 'scanout_disable'):
+            callbacks.setdefault(name, None)
         self.config = config
         self._ops = _native.vgm_host_ops(size=ctypes.sizeof(_native.vgm_host_ops))
         self._trampolines = {}  # the C function objects must outlive the device
         for name, fn in callbacks.items():
-            if fn is not None:
+            if fn is not None or name in ('scanout_set', 'scanout_disable'):
                 t = _native.CALLBACKS[name](self._trampoline(name, fn))
                 self._trampolines[name] = t
                 setattr(self._ops, name, t)
@@ -218,13 +261,20 @@ class Device:
     def _cb_config_changed(fn):
         fn()
 
-    @staticmethod
-    def _cb_scanout_set(fn, scanout, px_p):
-        fn(scanout, Pixels(px_p.contents))
+    def _cb_scanout_set(self, fn, scanout, px_p):
+        shown = _Shown(self._pixels_lock, scanout)
+        try:
+            if fn is not None:
+                fn(scanout, Pixels(px_p.contents, shown))
+        finally:
+            self._stop_showing(scanout, shown)
 
-    @staticmethod
-    def _cb_scanout_disable(fn, scanout):
-        fn(scanout)
+    def _cb_scanout_disable(self, fn, scanout):
+        try:
+            if fn is not None:
+                fn(scanout)
+        finally:
+            self._stop_showing(scanout)
 
     @staticmethod
     def _cb_scanout_update(fn, scanout, rect_p):
@@ -257,12 +307,38 @@ class Device:
         caller_tag, chain = self._in_flight.pop(tag)
         fn(caller_tag, _joined(chain.outs, written))
 
-    @staticmethod
-    def _cb_scanout_dmabuf(fn, scanout, buf_p):
+    def _cb_scanout_dmabuf(self, fn, scanout, buf_p):
         b = buf_p.contents
         r = b.rect
-        fn(scanout, DmaBuf(b.fd, b.fourcc, b.modifier, b.stride, b.offset, b.size, b.width,
-                           b.height, Rect(r.x, r.y, r.width, r.height)))
+        try:
+            fn(scanout, DmaBuf(b.fd, b.fourcc, b.modifier, b.stride, b.offset, b.size,
+                               b.width, b.height, Rect(r.x, r.y, r.width, r.height)))
+        finally:
+            self._stop_showing(scanout)
+
+    def _showing(self, scanout):
+        """The _Shown of what scanout shows now."""
+        with self._pixels_lock:
+            shown = self._shown.get(scanout)
+            if shown is None:
+                shown = self._shown[scanout] = _Shown(self._pixels_lock, scanout)
+            return shown
+
+    def _stop_showing(self, scanout=None, shown=None):
+        """The display callback for scanout has returned (scanout None: the
+        device goes): the Pixels given out of what it showed raise from now
+        on; shown is what it shows instead, if any."""
+        with self._pixels_lock:
+            old = self._shown.values() if scanout is None else [self._shown.get(scanout)]
+            for s in old:
+                if s is not None:
+                    s.valid = False
+            if scanout is None:
+                self._shown.clear()
+            elif shown is not None:
+                self._shown[scanout] = shown
+            else:
+                self._shown.pop(scanout, None)
 
     # ---- calls -----------------------------------------------------------------
 
@@ -305,6 +381,7 @@ class Device:
             return
         if self._depth or (self._owner is not None and threading.get_ident() != self._owner):
             raise VgmError(EBUSY, 'vgm_device_destroy')
+        self._stop_showing()  # before the images go: a display thread's read() raises
         dev, self._dev = self._dev, None
         self._call('vgm_device_destroy', dev)
         # Requests in flight got ERR_UNSPEC in their buffers, without
@@ -441,7 +518,12 @@ class Device:
         return value.value
 
     def reset(self):
-        self._call('vgm_device_reset', self._device())
+        ret = self._invoke('vgm_device_reset', self._device())
+        if ret == 0:
+            # Nothing is shown after a reset: scanout_disable said so for
+            # each scanout that showed something; this makes sure of it.
+            self._stop_showing()
+        self._finish('vgm_device_reset', ret)
 
     def resource_info(self, resource_id):
         """A namedtuple of struct vgm_resource_info; VgmError(ENOENT) for none."""
@@ -465,7 +547,7 @@ class Device:
             if e.errno == ENODATA:
                 return None
             raise
-        return Pixels(px)
+        return Pixels(px, self._showing(scanout))
 
     def read_scanout(self, scanout, fourcc=DRM_FORMAT_XRGB8888, stride=None):
         """A copy of what a scanout shows, converted to fourcc (one of the
