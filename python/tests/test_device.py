@@ -2,6 +2,7 @@
 """Device: callbacks, errors, exceptions in callbacks, iovecs."""
 
 import errno
+import gc
 
 import pytest
 
@@ -199,3 +200,31 @@ def test_save_load_resume_round_trip(ram):
         assert shown == [(0, 64, 48)]
         assert dst.read_scanout(0) == b'\x5a' * (64 * 48 * 4)  # the last transfer's
         assert dst.save() == state
+
+
+def test_an_unclosed_device_is_destroyed_when_collected(ram):
+    released, shown = [], []
+
+    def make():
+        # The release callback holds the device: a cycle through the
+        # caller's objects too, which the collector must still handle.
+        box = {}
+
+        def release(m):
+            released.append((m.len, box['dev'].config is not None))
+
+        box['dev'] = dev = vgm.Device(translate=ram.translate, release=release,
+                                      scanout_set=lambda i, px: shown.append(px))
+        dev.accept_features(dev.offered_features)
+        show(dev, ram)
+
+    gc.disable()  # collected below, not at an allocation in between
+    try:
+        make()
+        assert released == [] and shown[0].valid
+        with pytest.warns(ResourceWarning, match='unclosed'):
+            gc.collect()
+    finally:
+        gc.enable()
+    assert released == [(64 * 48 * 4, True)]  # its mapping given back, the callback whole
+    assert not shown[0].valid

@@ -4,8 +4,12 @@ poll_fd(), next_poll(), the renderer choice; and a 3D device (renderer
 'virgl') whose fenced request is answered through poll()."""
 
 import errno
+import gc
+import os
 import select
 import struct
+import subprocess
+import sys
 import threading
 import time
 
@@ -213,3 +217,52 @@ def test_virgl_close_on_another_thread_is_refused_and_keeps_the_device(virgl_dev
     assert dev.stats().resources == 1  # still the owner's, and live
     dev.close()
     vgm.Device.check_renderer('virgl')  # none live now: another can be made
+
+
+def skip_without_virgl():
+    try:
+        vgm.Device.check_renderer('virgl')
+    except vgm.VgmError as e:
+        pytest.skip('renderer virgl not available here: %s' % e)
+
+
+def test_an_unclosed_virgl_device_is_destroyed_when_collected(ram):
+    skip_without_virgl()
+    gc.disable()
+    try:
+        vgm.Device(translate=ram.translate, renderer='virgl')  # dropped at once, not closed
+        with pytest.raises(vgm.VgmError) as e:
+            vgm.Device.check_renderer('virgl')
+        assert e.value.errno == errno.EBUSY  # live: in a cycle, for the collector
+        with pytest.warns(ResourceWarning, match='unclosed'):
+            gc.collect()
+    finally:
+        gc.enable()
+    vgm.Device.check_renderer('virgl')  # destroyed: another can be made
+
+
+def test_a_virgl_device_collected_on_another_thread_is_left_with_a_warning():
+    # It cannot be destroyed there (the library does nothing); a child
+    # process, as the device stays live for good.
+    skip_without_virgl()
+    script = (
+        'import gc, threading, warnings\n'
+        'import virtgpu_mem as vgm\n'
+        'warnings.simplefilter("always")\n'
+        'gc.disable()\n'
+        'vgm.Device(translate=lambda gpa, length: None, renderer="virgl")\n'
+        't = threading.Thread(target=gc.collect)\n'
+        't.start()\n'
+        't.join()\n'
+        'try:\n'
+        '    vgm.Device.check_renderer("virgl")\n'
+        'except vgm.VgmError as e:\n'
+        '    print("still live:", e.errno)\n')
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(
+        __file__))))
+    res = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == 'still live: %d\n' % errno.EBUSY
+    assert 'ResourceWarning: unclosed virgl device' in res.stderr
+    assert 'not on the thread that made it' in res.stderr

@@ -49,7 +49,9 @@ deadline.
 
 import collections
 import ctypes
+import sys
 import threading
+import warnings
 
 from . import _native
 from .constants import (CURSOR_SIZE, DRM_FORMAT_BGR888, DRM_FORMAT_XRGB8888, FEATURES_ALL,
@@ -387,6 +389,30 @@ class Device:
         # Requests in flight got ERR_UNSPEC in their buffers, without
         # request_done(): nothing will answer them any more.
         self._in_flight.clear()
+
+    def __del__(self, _warn=warnings.warn, _finalizing=sys.is_finalizing,
+                _thread=threading.get_ident):
+        """A device never closed is destroyed once the collector finds it
+        unreachable, with a ResourceWarning, as an unclosed file is. The
+        trampolines hold the device, so it always lies in a cycle; the
+        collector runs the finalizers of a cycle before it clears any of
+        its objects (PEP 442), so destroy's callbacks (release) still find
+        theirs, and what they hold, whole. They run on the collector's
+        thread. A virgl device collected on another thread than its own
+        cannot be destroyed (the library does nothing there): it is left
+        live, with the warning. At the interpreter's exit nothing is done:
+        the process goes, and Python calls into it would meet a half
+        torn-down interpreter."""
+        if getattr(self, '_dev', None) is None or _finalizing():
+            return
+        if self._owner is not None and _thread() != self._owner:
+            _warn('unclosed virgl device %r, not destroyed: collected not on the thread '
+                  'that made it; it stays live' % self, ResourceWarning, source=self)
+            return
+        try:
+            _warn('unclosed device %r' % self, ResourceWarning, source=self)
+        finally:  # destroyed even where warnings are errors
+            self.close()
 
     def __enter__(self):
         return self
