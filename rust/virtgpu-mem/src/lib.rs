@@ -192,24 +192,121 @@ impl Default for Config {
     }
 }
 
-/// A guest range mapped into host memory (`struct vgm_guest_map`).
+/// A guest range mapped into host memory (`struct vgm_guest_map`): what
+/// [`Host::translate`] returns, and what [`Host::release`] gets back.
+///
+/// The library reads and writes through the pointer long after `translate`
+/// returned: for as long as it holds the mapping. So only `unsafe` code
+/// makes one ([`GuestMap::new`]), and its fields are private:
+///
+/// ```
+/// use std::sync::atomic::AtomicU8;
+/// use virtgpu_mem::GuestMap;
+///
+/// // Guest RAM that is never freed or moved, and that Rust only ever
+/// // shares (atomics: the library and the guest write it).
+/// let ram: &'static [AtomicU8] = Box::leak(Box::new([0u8; 64].map(AtomicU8::new)));
+/// // SAFETY: ram is valid for reads and writes of its 64 bytes forever.
+/// let map = unsafe { GuestMap::new(ram.as_ptr() as *mut u8, 64) };
+/// assert_eq!((map.len(), map.fd()), (64, -1));
+/// ```
+///
+/// ```compile_fail
+/// // Outside `unsafe`: does not compile.
+/// let ram: &'static [std::sync::atomic::AtomicU8] = Box::leak(Box::new([0u8; 64].map(Into::into)));
+/// let _map = virtgpu_mem::GuestMap::new(ram.as_ptr() as *mut u8, 64);
+/// ```
+///
+/// ```compile_fail
+/// // Nor is a GuestMap written out field by field.
+/// let _map = virtgpu_mem::GuestMap { ptr: 0x1000 as *mut u8, len: 64, cookie: 0, fd: -1, fd_offset: 0 };
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct GuestMap {
-    /// The first byte of the range.
-    pub ptr: *mut u8,
-    /// Bytes contiguous there: 1 up to the length asked for.
-    pub len: u64,
-    /// The host's own handle, given back to [`Host::release`].
-    pub cookie: usize,
-    /// A file descriptor holding the range at `fd_offset` (memfd RAM), or -1.
-    pub fd: i32,
-    pub fd_offset: u64,
+    ptr: *mut u8,
+    len: u64,
+    cookie: usize,
+    fd: RawFd,
+    fd_offset: u64,
 }
 
 impl GuestMap {
-    /// A mapping without a file descriptor.
-    pub fn new(ptr: *mut u8, len: u64) -> Self {
+    /// A mapping of `len` bytes at `ptr`, without a cookie (0) or a file
+    /// descriptor (-1).
+    ///
+    /// # Safety
+    ///
+    /// Each time this map, or a copy of it, is returned from
+    /// [`Host::translate`], the library holds it from then until it gives
+    /// it back through [`Host::release`], or until the device is dropped.
+    /// For all that time:
+    ///
+    /// - `ptr` is valid for reads and writes of `len` bytes (`len` as the
+    ///   library checks it: 1 up to the length `translate` was asked for);
+    /// - those bytes are neither freed, nor moved (a `Vec` that grows or is
+    ///   replaced), nor unmapped;
+    /// - the library reads and writes them from inside any call on the
+    ///   device, and the guest at any time: no Rust reference (`&[u8]`,
+    ///   `&mut [u8]`, a `Vec` or `Box` that owns them) may be used to
+    ///   access them while the device may, except to types that allow
+    ///   shared mutation (`AtomicU8`, `Cell`, `UnsafeCell`); access them
+    ///   through raw pointers or such types.
+    ///
+    /// The host cannot rely on keeping the memory alive itself:
+    /// [`Device::host`] gives safe code `&mut H`, with which it can replace
+    /// the whole host (and drop the old one) or any of its public fields.
+    /// Guest RAM that satisfies this lives outside the host, or is only
+    /// shared by it: memory mapped for the life of the VM (`mmap`, unmapped
+    /// after the device is dropped), a leaked allocation
+    /// (`&'static [AtomicU8]`), or an allocation kept alive by a reference
+    /// count that each mapping holds in its cookie
+    /// ([`GuestMap::with_cookie`]) until `release`.
+    pub unsafe fn new(ptr: *mut u8, len: u64) -> Self {
         GuestMap { ptr, len, cookie: 0, fd: -1, fd_offset: 0 }
+    }
+
+    /// The same mapping with the host's own handle, which
+    /// [`Host::release`] gets back.
+    pub fn with_cookie(self, cookie: usize) -> Self {
+        GuestMap { cookie, ..self }
+    }
+
+    /// The same mapping, also held by `fd` at `fd_offset` (memfd guest
+    /// RAM): the library may make dma-bufs of it (`/dev/udmabuf`).
+    ///
+    /// # Safety
+    ///
+    /// For as long as the library holds the mapping (see
+    /// [`GuestMap::new`]), `fd` is open and its bytes from `fd_offset` on
+    /// are the `len` bytes at `ptr`. The library never closes it.
+    pub unsafe fn with_fd(self, fd: RawFd, fd_offset: u64) -> Self {
+        GuestMap { fd, fd_offset, ..self }
+    }
+
+    /// The first byte of the range.
+    pub fn ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+
+    /// Bytes contiguous there: 1 up to the length asked for.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The host's own handle, given back to [`Host::release`].
+    pub fn cookie(&self) -> usize {
+        self.cookie
+    }
+
+    /// A file descriptor holding the range at [`GuestMap::fd_offset`]
+    /// (memfd RAM), or -1.
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    pub fn fd_offset(&self) -> u64 {
+        self.fd_offset
     }
 }
 
@@ -269,7 +366,12 @@ pub struct DmaBuf {
 pub trait Host {
     /// Maps `[gpa, gpa + len)`: `Ok` with 1..=len contiguous bytes, or
     /// `Err(errno)` when it is not guest RAM (the guest gets an error).
+    /// The library uses the mapping until it gives it back to `release`
+    /// (or the device is destroyed): see the safety contract of
+    /// [`GuestMap::new`].
     fn translate(&mut self, gpa: u64, len: u64) -> std::result::Result<GuestMap, i32>;
+    /// The library holds a mapping `translate` gave no more: from here on
+    /// the memory is the host's again.
     fn release(&mut self, _map: &GuestMap) {}
     fn fence_done(&mut self, _ctx_id: u32, _ring_idx: u8, _fence_id: u64) {}
     fn config_changed(&mut self) {}
@@ -595,7 +697,10 @@ impl<H: Host> Device<H> {
         }
     }
 
-    /// The host, between calls.
+    /// The host, between calls. The device may hold mappings that
+    /// `translate` gave: whatever is done with the host here (even
+    /// replacing it) must leave the memory they map alive and in place,
+    /// which is up to the `unsafe` code that made them ([`GuestMap::new`]).
     pub fn host(&mut self) -> &mut H {
         &mut self.shared().host
     }

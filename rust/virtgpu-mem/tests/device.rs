@@ -3,7 +3,8 @@
 //! picture shown (CREATE_2D, ATTACH_BACKING, TRANSFER_TO_HOST_2D,
 //! SET_SCANOUT, FLUSH) with scanout_set seeing its pixels, and the same
 //! picture with each request hinted first; a panicking callback surfaced
-//! as an error; Send but not Sync.
+//! as an error; Send but not Sync; the mapped RAM alive when the host is
+//! replaced.
 mod common;
 
 use std::io::IoSlice;
@@ -84,6 +85,27 @@ fn a_picture_reaches_scanout_set() {
     dev.read_scanout(0, u32::from_le_bytes(*b"XR24"), &mut copy, W * 4).unwrap();
     assert_eq!(copy, want);
     assert_eq!(dev.stats().unwrap().resources, 1);
+}
+
+/// The reviewer's use-after-free, in safe code: the host is replaced
+/// through host() (its RAM with it) while the device maps that RAM. The
+/// mapping's memory is the translate()'s promise (GuestMap::new is unsafe),
+/// kept here by RAM that is never freed: the transfer reads the old RAM.
+#[test]
+fn replacing_the_host_leaves_the_mapped_ram_alive() {
+    let mut dev = device();
+    let requests = picture_requests();
+    for req in &requests[..2] {
+        assert_eq!(response_type(&mut dev, req), sys::VGM_GPU_RESP_OK_NODATA);
+    }
+    *dev.host() = common::TestHost { ram: common::guest_ram(&[0; 16]), ..Default::default() };
+    let _junk: Vec<Vec<u8>> = (0..64).map(|_| vec![0xaa; (W * H * 4) as usize]).collect();
+    for req in &requests[2..] {
+        assert_eq!(response_type(&mut dev, req), sys::VGM_GPU_RESP_OK_NODATA);
+    }
+    let mut copy = vec![0u8; (W * H * 4) as usize];
+    dev.read_scanout(0, u32::from_le_bytes(*b"XR24"), &mut copy, W * 4).unwrap();
+    assert_eq!(copy, picture());
 }
 
 #[test]

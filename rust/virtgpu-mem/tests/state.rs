@@ -45,7 +45,7 @@ fn a_saved_picture_is_shown_again_after_load_and_resume() {
         common::host(),
     )
     .unwrap();
-    dst.host().ram[..64].fill(0); // the guest wrote since: the save holds the transfer's
+    common::write_ram(dst.host().ram, 0, &[0; 64]); // the guest wrote since: the save holds the transfer's
     dst.load(&state).unwrap();
     let mut resp = [0u8; 64];
     let req = &picture_requests()[4];
@@ -83,7 +83,7 @@ fn unmap_guest_translates_the_range_again() {
     assert_eq!(dev.unmap_guest(0x4000_0000, 4096).unwrap(), 0);
     assert_eq!(dev.host().translates, translates + 1);
     // The backing works through the new mapping.
-    dev.host().ram[..(W * 4) as usize].fill(0x77);
+    common::write_ram(dev.host().ram, 0, &[0x77; (W * 4) as usize]);
     let transfer = &picture_requests()[2];
     assert_eq!(response_type(&mut dev, transfer), sys::VGM_GPU_RESP_OK_NODATA);
     assert_eq!(shown_bytes(&mut dev)[..(W * 4) as usize], vec![0x77; (W * 4) as usize][..]);

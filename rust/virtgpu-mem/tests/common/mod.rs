@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test program uses its own part
 
 use std::mem::size_of;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use virtgpu_mem::{sys, Config, Device, GuestMap, Host, Pixels, Queue, Rect, Scanout};
 
@@ -14,7 +15,9 @@ pub const H: u32 = 16;
 /// Guest RAM in one host buffer, and what the callbacks saw.
 #[derive(Default)]
 pub struct TestHost {
-    pub ram: Vec<u8>,
+    /// Guest RAM: leaked, so never freed or moved whatever is done with
+    /// the host, and only shared (the library writes it).
+    pub ram: &'static [AtomicU8],
     pub shown: Vec<(u32, u32, u32, u32, Vec<u8>)>,
     pub updates: Vec<Rect>,
     pub panic_in_update: bool,
@@ -35,7 +38,9 @@ impl Host for TestHost {
         }
         self.translates += 1;
         let off = (gpa - RAM_GPA) as usize;
-        Ok(GuestMap::new(self.ram[off..].as_mut_ptr(), len.min(end - gpa)))
+        // SAFETY: ram lives for the rest of the process, at its place, and
+        // Rust reaches it only through atomics.
+        Ok(unsafe { GuestMap::new(self.ram[off..].as_ptr() as *mut u8, len.min(end - gpa)) })
     }
 
     fn release(&mut self, _map: &GuestMap) {
@@ -136,10 +141,22 @@ pub fn picture() -> Vec<u8> {
     (0..(W * H * 4) as usize).map(|i| (i % 251) as u8).collect()
 }
 
+/// Guest RAM of these bytes, leaked (it lives until the process ends).
+pub fn guest_ram(bytes: &[u8]) -> &'static [AtomicU8] {
+    Box::leak(bytes.iter().map(|&b| AtomicU8::new(b)).collect())
+}
+
+/// Writes `bytes` into guest RAM at byte `at`.
+pub fn write_ram(ram: &[AtomicU8], at: usize, bytes: &[u8]) {
+    for (cell, &b) in ram[at..at + bytes.len()].iter().zip(bytes) {
+        cell.store(b, Ordering::Relaxed);
+    }
+}
+
 /// A host whose 64 KiB of RAM begin with picture().
 pub fn host() -> TestHost {
-    let mut ram = vec![0u8; 64 * 1024];
-    ram[..(W * H * 4) as usize].copy_from_slice(&picture());
+    let ram = guest_ram(&[0u8; 64 * 1024]);
+    write_ram(ram, 0, &picture());
     TestHost { ram, ..Default::default() }
 }
 
