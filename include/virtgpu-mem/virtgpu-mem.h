@@ -521,10 +521,12 @@ struct vgm_stats {
  *
  * A virgl device (since 0.3) belongs to the thread that made it: every
  * later call on it must come from that thread (from another one it
- * returns -EBUSY and does nothing; vgm_device_destroy() logs and does
- * nothing), because virglrenderer makes its OpenGL context current on
- * that thread, replacing the one the VMM had current there, and expects
- * every later call on the same thread.
+ * returns -EBUSY and does nothing; vgm_device_destroy() returns and does
+ * nothing, the device still valid), because virglrenderer makes its
+ * OpenGL context current on that thread, replacing the one the VMM had
+ * current there, and expects every later call on the same thread. Neither
+ * is logged: the log callback belongs to the owner thread, which may be
+ * inside it.
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_new(const struct vgm_device_config *config, struct vgm_device **out);
@@ -561,6 +563,10 @@ VGM_EXPORT int vgm_renderer_available(uint32_t renderer);
  * it logs the API misuse and does nothing, the device stays valid, and the
  * VMM destroys it once the library call that made the callback has
  * returned (a VMM that wants to from a callback sets a flag there).
+ * A virgl device is destroyed on the thread that made it only: from
+ * another thread this returns and does nothing, without logging (see
+ * vgm_device_new()); the device, and everything of the VMM it points
+ * into, stays valid until its own thread destroys it.
  * @ingroup vgm-device
  * @param dev  the device, or NULL.
  * @since 0.1

@@ -13,7 +13,10 @@
 //! - Saved state: [`Device::save`], [`Device::load`], [`Device::resume`].
 //!
 //! - `Device<H>` is `Send` when `H` is, never `Sync`: the library allows one
-//!   thread at a time per device.
+//!   thread at a time per device. A [`Renderer::Virgl`] device belongs to
+//!   the thread that made it: from another thread its calls fail with
+//!   `Errno(EBUSY)`, [`Device::close`] gives it back, and dropping it
+//!   there leaks it (the library cannot destroy it there).
 //! - A panic in a callback never unwinds into C: every trampoline catches
 //!   it, the callback returns what a failure returns (`translate`:
 //!   `-EFAULT`), the host is not called again until that library call
@@ -33,6 +36,7 @@ use std::os::raw::{c_char, c_int, c_void};
 use std::os::unix::io::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::{self, NonNull};
+use std::thread::{self, ThreadId};
 
 pub use virtgpu_mem_sys as sys;
 
@@ -101,8 +105,10 @@ pub enum Renderer {
     /// the call that submits it returns.
     TwoD,
     /// 3D through virglrenderer, in this process: one such device per
-    /// process at a time, used only from the thread that made it. Fenced
-    /// requests complete later ([`Device::submit_tagged`]).
+    /// process at a time, used only from the thread that made it (from
+    /// another its calls fail with `Errno(EBUSY)`, and it can be destroyed
+    /// only there: see [`Device`]). Fenced requests complete later
+    /// ([`Device::submit_tagged`]).
     Virgl,
 }
 
@@ -238,8 +244,10 @@ impl GuestMap {
     ///
     /// Each time this map, or a copy of it, is returned from
     /// [`Host::translate`], the library holds it from then until it gives
-    /// it back through [`Host::release`], or until the device is dropped.
-    /// For all that time:
+    /// it back through [`Host::release`], or until the device is destroyed
+    /// (dropped, or [`Device::close`]d); a device leaked (a
+    /// [`Renderer::Virgl`] device dropped on another thread) holds it for
+    /// the rest of the process. For all that time:
     ///
     /// - `ptr` is valid for reads and writes of `len` bytes (`len` as the
     ///   library checks it: 1 up to the length `translate` was asked for);
@@ -408,14 +416,25 @@ struct Shared<H> {
 }
 
 /// A device. See the crate's documentation.
+///
+/// Dropping it destroys it (`vgm_device_destroy`), except for a
+/// [`Renderer::Virgl`] device dropped on another thread than the one that
+/// made it: the library refuses that, so the device lives on and the drop
+/// leaks it, with its host and the response buffers in flight, which the
+/// library still points into (and the process can make no other virgl
+/// device). [`Device::close`] says so instead.
 pub struct Device<H: Host> {
     raw: NonNull<sys::vgm_device>,
     shared: NonNull<Shared<H>>,
+    /// A virgl device's thread, the only one the library destroys it on.
+    owner: Option<ThreadId>,
     _not_sync: PhantomData<Cell<()>>,
 }
 
-// The device and its host move together; the library keeps no thread's
-// state. Cell keeps it from being Sync.
+// The device and its host move together. The library keeps no thread's
+// state but a virgl device's owner, and refuses every call from another
+// thread (-EBUSY, destroy included: Drop leaks it then). Cell keeps it
+// from being Sync.
 unsafe impl<H: Host + Send> Send for Device<H> {}
 
 /// Runs a callback of the host unless one panicked already in this call;
@@ -665,7 +684,15 @@ impl<H: Host> Device<H> {
         let ret = unsafe { sys::vgm_device_new(&cfg, &mut raw) };
         let taken = unsafe { &mut *shared.as_ptr() }.panic.take();
         match (NonNull::new(raw), ret, taken) {
-            (Some(raw), 0, None) => Ok(Device { raw, shared, _not_sync: PhantomData }),
+            (Some(raw), 0, None) => Ok(Device {
+                raw,
+                shared,
+                owner: match config.renderer {
+                    Renderer::Virgl => Some(thread::current().id()),
+                    Renderer::TwoD => None,
+                },
+                _not_sync: PhantomData,
+            }),
             (raw, ret, taken) => {
                 if let Some(raw) = raw {
                     unsafe { sys::vgm_device_destroy(raw.as_ptr()) };
@@ -677,6 +704,29 @@ impl<H: Host> Device<H> {
                     None => Error::Errno(if ret < 0 { -ret } else { ENOMEM }),
                 })
             }
+        }
+    }
+
+    /// Destroys the device, as dropping it does, or gives it back with
+    /// `Errno(EBUSY)` where the library cannot destroy it: a
+    /// [`Renderer::Virgl`] device on another thread than the one that made
+    /// it (move it back there and close it there). A panic in
+    /// [`Host::release`] while closing is dropped, as in a drop.
+    pub fn close(self) -> std::result::Result<(), (Self, Error)> {
+        if !self.destroyable_here() {
+            return Err((self, Error::Errno(EBUSY)));
+        }
+        drop(self);
+        Ok(())
+    }
+
+    /// Whether vgm_device_destroy() would destroy it on this thread.
+    fn destroyable_here(&self) -> bool {
+        match self.owner {
+            None => true,
+            // A thread whose thread-locals are gone (a thread-local's
+            // destructor at its exit) has no id left: not the owner.
+            Some(owner) => catch_unwind(|| thread::current().id()).map_or(false, |id| id == owner),
         }
     }
 
@@ -1014,8 +1064,21 @@ impl<H: Host> Device<H> {
     }
 }
 
+impl<H: Host> fmt::Debug for Device<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Device").field("raw", &self.raw).field("owner", &self.owner).finish_non_exhaustive()
+    }
+}
+
 impl<H: Host> Drop for Device<H> {
     fn drop(&mut self) {
+        if !self.destroyable_here() {
+            // vgm_device_destroy() would return and do nothing (a virgl
+            // device on another thread): the device lives on, pointing into
+            // shared (the host, its mappings, the response buffers in
+            // flight). Leaked with it, never freed under it.
+            return;
+        }
         // SAFETY: the device is ours; release() may still call the host.
         // Requests in flight get their ERR_UNSPEC written into buffers
         // that in_flight still holds, and no request_done.
