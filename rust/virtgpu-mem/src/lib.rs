@@ -335,14 +335,90 @@ impl From<&sys::vgm_rect> for Rect {
 
 /// What a scanout shows: the rows of a 32-bit image, valid during the
 /// callback (the header says for how long the library keeps them).
+///
+/// The bytes may be guest memory that the guest writes at any time (a
+/// blob resource shown straight from it), so no safe `&[u8]` of them is
+/// lent: [`Pixels::copy_to`] and [`Pixels::to_vec`] copy them (a copy may
+/// be torn by such a write), [`Pixels::as_ptr`] is for `unsafe` code, and
+/// [`Pixels::as_slice`] is `unsafe`.
+///
+/// ```compile_fail
+/// // No safe slice of the pixels: the guest may be writing them.
+/// fn rows<'a>(px: &'a virtgpu_mem::Pixels<'_>) -> &'a [u8] {
+///     px.data
+/// }
+/// ```
+///
+/// ```compile_fail
+/// fn rows<'a>(px: &'a virtgpu_mem::Pixels<'_>) -> &'a [u8] {
+///     px.as_slice() // unsafe
+/// }
+/// ```
 #[derive(Debug)]
 pub struct Pixels<'a> {
-    pub data: &'a [u8],
+    data: *const u8,
+    len: usize,
     pub stride: u32,
     /// DRM fourcc (`DRM_FORMAT_XRGB8888`, ...).
     pub fourcc: u32,
     pub width: u32,
     pub height: u32,
+    _during_the_call: PhantomData<&'a [u8]>,
+}
+
+impl Pixels<'_> {
+    /// The first byte of the first row (null when there are none).
+    pub fn as_ptr(&self) -> *const u8 {
+        self.data
+    }
+
+    /// The bytes from the first row's first byte to the last row's last
+    /// pixel: `stride * (height - 1) + width * 4`, 0 without rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Copies the first `min(self.len(), dst.len())` bytes into `dst`; how
+    /// many. Rows the guest writes meanwhile may be copied half old, half
+    /// new.
+    pub fn copy_to(&self, dst: &mut [u8]) -> usize {
+        let n = self.len.min(dst.len());
+        if n > 0 {
+            // SAFETY: the wrapper made data valid for reads of len bytes
+            // during the callback, and dst is ours; the guest's concurrent
+            // writes are outside Rust's memory (as with any memory shared
+            // with another process), and no Rust reference covers them.
+            unsafe { ptr::copy_nonoverlapping(self.data, dst.as_mut_ptr(), n) };
+        }
+        n
+    }
+
+    /// A copy of the [`Pixels::len`] bytes (see [`Pixels::copy_to`]).
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut v = vec![0u8; self.len];
+        self.copy_to(&mut v);
+        v
+    }
+
+    /// The bytes as a slice.
+    ///
+    /// # Safety
+    ///
+    /// Nothing may write them while the slice is used: the caller knows
+    /// that they are not guest memory the guest writes (not a blob
+    /// resource shown from guest memory), or that the guest is stopped.
+    /// The slice must not be used after the callback returns.
+    pub unsafe fn as_slice(&self) -> &[u8] {
+        if self.len == 0 {
+            &[]
+        } else {
+            std::slice::from_raw_parts(self.data, self.len)
+        }
+    }
 }
 
 /// A cursor image (64x64 ARGB8888) and its position.
@@ -511,17 +587,15 @@ unsafe extern "C" fn scanout_set<H: Host>(
     } else {
         px.stride as usize * (px.height as usize - 1) + px.width as usize * 4
     };
-    let data = if len == 0 {
-        &[][..]
-    } else {
-        std::slice::from_raw_parts(px.data as *const u8, len)
-    };
+    // No slice: the bytes may be guest memory the guest writes meanwhile.
     let pixels = Pixels {
-        data,
+        data: px.data as *const u8,
+        len,
         stride: px.stride,
         fourcc: px.fourcc,
         width: px.width,
         height: px.height,
+        _during_the_call: PhantomData,
     };
     guard::<H, _>(host, (), |h| h.scanout_set(scanout, &pixels))
 }

@@ -52,7 +52,14 @@ impl Host for TestHost {
     }
 
     fn scanout_set(&mut self, scanout: u32, px: &Pixels<'_>) {
-        self.shown.push((scanout, px.width, px.height, px.fourcc, px.data.to_vec()));
+        let copy = px.to_vec();
+        assert_eq!(copy.len(), px.len());
+        let mut head = [0u8; 8];
+        assert_eq!(px.copy_to(&mut head), head.len().min(px.len()));
+        assert_eq!(head[..copy.len().min(8)], copy[..copy.len().min(8)]);
+        // SAFETY: nothing writes these tests' pixels during the callback.
+        assert_eq!(unsafe { px.as_slice() }, &copy[..]);
+        self.shown.push((scanout, px.width, px.height, px.fourcc, copy));
     }
 
     fn scanout_update(&mut self, _scanout: u32, rect: Rect) {
