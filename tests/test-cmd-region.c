@@ -699,8 +699,8 @@ static void test_region_pooling(void **state)
 
 /* ---- the standard dialect ----------------------------------------------------------------- */
 
-/* 0x010b..0x010d are ASSIGN_UUID, CREATE_BLOB and SET_SCANOUT_BLOB there
- * (not supported in this version): memory-rfc requests make nothing. */
+/* 0x010b..0x010d are ASSIGN_UUID, CREATE_BLOB and SET_SCANOUT_BLOB there:
+ * memory-rfc requests, read as those, make nothing. */
 static void test_standard_has_no_memory_commands(void **state)
 {
 	struct harness *h = *state;

@@ -30,7 +30,8 @@ extern "C" {
  * The library's own machine-readable description of the same layouts is
  * vgm_wire_command() (the wire table, in virtgpu-mem.h).
  *
- * Two dialects share the numbers 0x010b..0x010d, feature bit 2 and 0x1206:
+ * Two dialects share the numbers 0x010b..0x010d and feature bit 2 (0x1206
+ * is memory-rfc's alone):
  * - standard: the virtio 1.3 device (RESOURCE_UUID, RESOURCE_BLOB);
  * - memory-rfc: the memory-regions proposal (MEMORY_CREATE, MEMORY_UNREF,
  *   RESOURCE_ATTACH_MEMORY, ERR_INVALID_MEMORY_ID), described in
