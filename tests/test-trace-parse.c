@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "trace-private.h" /* struct bytes, for the allocation test */
 #include "trace.h"
 
 struct fixture {
@@ -900,6 +901,47 @@ static void test_parse_symbolic_unknown_key(void **state)
 	bad(f, "ctrl TRANSFER_TO_HOST_2D offset=0x10000000000000000", "not a 64-bit number");
 }
 
+/* ---- the byte builder -------------------------------------------------------------- */
+
+/* The buffer of len= is the bytes asked for, not the next power of two. */
+static void test_bytes_no_overallocation(void **state)
+{
+	struct trace_request req = { 0 };
+	struct trace_error err = { 0 };
+	struct bytes b;
+
+	(void)state;
+	bytes_init(&b);
+	assert_int_equal(bytes_resize(&b, 100000, &err), 0);
+	assert_true(b.cap <= 100001);
+	assert_int_equal(b.data[99999], 0);
+	assert_int_equal(bytes_token(&b, "0102", &err), 0);
+	assert_int_equal(bytes_finish(&b, &req, &err), 0);
+	assert_int_equal(req.len, 100002);
+	free(req.data);
+	free(req.cuts);
+}
+
+/* Bytes past the room are refused before anything is allocated. */
+static void test_bytes_room(void **state)
+{
+	struct trace_error err = { 0 };
+	struct bytes b;
+
+	(void)state;
+	bytes_init(&b);
+	b.room = 10;
+	assert_int_equal(bytes_token(&b, "00112233445566778899", &err), 0);
+	assert_int_equal(bytes_resize(&b, 11, &err), -1);
+	assert_non_null(strstr(err.msg, "data budget"));
+	bytes_fini(&b);
+	bytes_init(&b);
+	b.room = 10;
+	assert_int_equal(bytes_resize(&b, 1u << 24, &err), -1);
+	assert_null(b.data);
+	bytes_fini(&b);
+}
+
 /* ---- whole traces ----------------------------------------------------------------- */
 
 static void test_parse_buffer(void **state)
@@ -1010,6 +1052,8 @@ int main(void)
 		T(test_parse_symbolic_table_names),
 		T(test_parse_symbolic_len_split_tail),
 		T(test_parse_symbolic_unknown_key),
+		T(test_bytes_no_overallocation),
+		T(test_bytes_room),
 		T(test_parse_buffer),
 		T(test_parse_buffer_error_line),
 		T(test_parse_buffer_with_limits),

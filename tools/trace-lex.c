@@ -142,7 +142,7 @@ bool lex_key(const char *tok, char *key, size_t keysz, const char **value)
 
 void bytes_init(struct bytes *b)
 {
-	*b = (struct bytes){ 0 };
+	*b = (struct bytes){ .room = SIZE_MAX };
 }
 
 void bytes_fini(struct bytes *b)
@@ -163,24 +163,30 @@ bool bytes_is_hex(const char *tok)
 	return true;
 }
 
-/* Room for n more bytes (and one pending half byte). */
+/*
+ * Room for n more bytes (and one pending half byte), within b->room. The
+ * capacity doubles for the many small appends of hex tokens, but never to
+ * more than is needed when one append (len=) asks for more than that: a
+ * short line must not make the parser hold twice what it asked for. Fresh
+ * capacity is not cleared; bytes_resize() clears what it adds.
+ */
 static int bytes_reserve(struct bytes *b, size_t n, struct trace_error *err)
 {
-	size_t need, cap = b->cap ? b->cap : 64;
+	size_t need, cap;
 	uint8_t *data;
 
-	if (__builtin_add_overflow(b->len, n + 1, &need))
-		return trace_fail(err, "out of memory");
+	if (__builtin_add_overflow(b->len, n, &need) || need > b->room)
+		return trace_fail(err, "more bytes than the trace's data budget leaves (%zu)",
+				  b->room);
+	need++;
 	if (need <= b->cap)
 		return 0;
-	while (cap < need) {
-		if (__builtin_mul_overflow(cap, 2, &cap))
-			return trace_fail(err, "out of memory");
-	}
+	cap = b->cap ? b->cap * 2 : 64;
+	if (cap < need || cap < b->cap)
+		cap = need;
 	data = realloc(b->data, cap);
 	if (!data)
 		return trace_fail(err, "out of memory");
-	memset(data + b->cap, 0, cap - b->cap);
 	b->data = data;
 	b->cap = cap;
 	return 0;
@@ -201,7 +207,9 @@ static int hex_token(struct bytes *b, const char *tok, struct trace_error *err)
 {
 	if (!bytes_is_hex(tok))
 		return trace_fail(err, "'%s' is not a hex byte string", tok);
-	if (bytes_reserve(b, strlen(tok) / 2 + 1, err) < 0)
+	/* With an odd digit, the last byte is pending: bytes_reserve()
+	 * keeps room for it. */
+	if (bytes_reserve(b, (strlen(tok) + 1) / 2, err) < 0)
 		return -1;
 	for (; *tok; tok++) {
 		uint8_t d = (uint8_t)hex_digit(*tok);
@@ -290,6 +298,14 @@ int bytes_finish(struct bytes *b, struct trace_request *req, struct trace_error 
 		return trace_fail(err, "an odd number of hex digits");
 	if (b->ncuts && b->cuts[b->ncuts - 1] >= b->len)
 		return trace_fail(err, "'|' at the end of the bytes: empty descriptor");
+	/* Hand over no more than the bytes: what the doubling left unused
+	 * would stay allocated for as long as the trace. */
+	if (b->cap > b->len + 1) {
+		uint8_t *data = realloc(b->data, b->len + 1);
+
+		if (data)
+			b->data = data;
+	}
 	req->data = b->data;
 	req->len = b->len;
 	req->cuts = b->cuts;

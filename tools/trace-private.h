@@ -47,6 +47,9 @@ struct bytes {
 	size_t *cuts;
 	size_t ncuts, cuts_cap;
 	bool half; /* an odd hex digit is pending in data[len] */
+	/* the most bytes it may hold (SIZE_MAX after bytes_init()): what the
+	 * parser's data budget leaves, checked before anything is allocated */
+	size_t room;
 };
 
 void bytes_init(struct bytes *b);
