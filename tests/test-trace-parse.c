@@ -901,6 +901,65 @@ static void test_parse_symbolic_unknown_key(void **state)
 	bad(f, "ctrl TRANSFER_TO_HOST_2D offset=0x10000000000000000", "not a 64-bit number");
 }
 
+/* ---- the data budget -------------------------------------------------------------- */
+
+static void test_parse_data_budget_default(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(f->p.max_data, TRACE_DEFAULT_MAX_DATA);
+	assert_int_equal(TRACE_DEFAULT_MAX_DATA, 256ull << 20);
+}
+
+/* Every line's bytes are held until the trace runs: a line that would
+ * pass the budget is refused, naming the line, before its bytes exist. */
+static void test_parse_data_budget(void **state)
+{
+	struct fixture *f = *state;
+	char line[128];
+
+	f->p.max_data = 0x100000;
+	ok(f, "ctrl HDR type=0x100 len=0x40000", TRACE_CTRL);
+	assert_int_equal(f->op.u.req.len, 0x40000);
+	ok(f, "ctrl HDR type=0x100 len=0x40000", TRACE_CTRL);
+	ok(f, "ctrl HDR type=0x100 len=0x40000", TRACE_CTRL);
+	bad(f, "ctrl HDR type=0x100 len=0x40000", "data budget");
+	/* What is left still parses, to the last byte. */
+	snprintf(line, sizeof(line), "ctrl HDR type=0x100 len=%llu",
+		 (unsigned long long)(f->p.max_data - f->p.data - sizeof(struct trace_op)));
+	ok(f, line, TRACE_CTRL);
+	assert_int_equal(f->p.data, f->p.max_data);
+	bad(f, "ram 0 0x1000", "data budget");
+	bad(f, "ctrl 00000000", "data budget");
+	bad(f, "dump 0 x.ppm", "data budget");
+}
+
+static void test_parse_data_budget_write(void **state)
+{
+	struct fixture *f = *state;
+
+	ok(f, "ram 0 0x10000", TRACE_RAM);
+	f->p.max_data = f->p.data + sizeof(struct trace_op) + 8;
+	ok(f, "write 0 0001020304050607", TRACE_WRITE);
+	bad(f, "write 0 00", "data budget");
+}
+
+/* A whole trace past the budget is refused at the line that passes it. */
+static void test_parse_buffer_data_budget(void **state)
+{
+	static const char text[] = "ctrl HDR type=0x100 len=0x8000\n"
+				   "\n"
+				   "ctrl HDR type=0x100 len=0x8000\n";
+	struct fixture *f = *state;
+	struct trace t;
+
+	f->p.max_data = 0x8000 + 2 * sizeof(struct trace_op);
+	assert_int_equal(trace_parse_buffer_with(&f->p, text, strlen(text), &t, &f->err), -1);
+	assert_int_equal(f->err.line, 3);
+	assert_non_null(strstr(f->err.msg, "data budget"));
+	assert_int_equal(t.n, 0);
+}
+
 /* ---- the byte builder -------------------------------------------------------------- */
 
 /* The buffer of len= is the bytes asked for, not the next power of two. */
@@ -1052,6 +1111,10 @@ int main(void)
 		T(test_parse_symbolic_table_names),
 		T(test_parse_symbolic_len_split_tail),
 		T(test_parse_symbolic_unknown_key),
+		T(test_parse_data_budget_default),
+		T(test_parse_data_budget),
+		T(test_parse_data_budget_write),
+		T(test_parse_buffer_data_budget),
 		T(test_bytes_no_overallocation),
 		T(test_bytes_room),
 		T(test_parse_buffer),

@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,13 @@
 #include "trace.h"
 
 static const char usage[] =
-	"usage: vgm-replay [-a] [-s] [-d DIR] TRACE\n"
+	"usage: vgm-replay [-a] [-s] [-d DIR] [--max-ram N] [--max-data N] TRACE\n"
 	"  Replays a vgm-trace v1 file (- for stdin) against virtgpu-mem.\n"
 	"  -a, --annotate     a 'note' line after each request: its line, command, response\n"
 	"  -d, --dump-dir DIR relative dump paths are inside DIR (default: the current one)\n"
+	"      --max-ram N    guest RAM the trace may declare in all (default 1G)\n"
+	"      --max-data N   bytes the parsed trace may hold: requests, writes (default 256M)\n"
+	"                     N: bytes, decimal or 0x hex, with an optional K, M or G\n"
 	"  -s, --save-restore after each request: save, destroy, create, load, move guest\n"
 	"                     RAM, resume; resume's callbacks are printed as 'resume ...'\n"
 	"      --save-states P with -s: each state also goes to the file P<line>.bin\n"
@@ -46,14 +51,48 @@ static int report(const char *file, const struct trace_error *err)
 	return 1;
 }
 
-static int replay(const char *file, FILE *in, const struct trace_exec_opts *opts)
+/* A size: a number (decimal or 0x hex) with an optional K, M or G (powers
+ * of 1024). */
+static bool parse_size(const char *s, uint64_t *v)
+{
+	static const char units[] = "KMG";
+	unsigned long long n;
+	const char *unit;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (*end) {
+		unit = strchr(units, *end & ~0x20);
+		if (!unit || end[1] || n > UINT64_MAX >> (10 * (unit - units + 1)))
+			return false;
+		n <<= 10 * (unit - units + 1);
+	}
+	*v = n;
+	return true;
+}
+
+/* The trace is parsed whole before it runs: these limits are what a
+ * short file can make vgm-replay hold. */
+static int replay(const char *file, FILE *in, const struct trace_parser *limits,
+		  const struct trace_exec_opts *opts)
 {
 	struct trace_error err = { 0 };
 	struct trace_exec *x = NULL;
+	struct trace_parser p;
 	struct trace t;
 	int ret;
 
-	if (trace_parse_file(in, &t, &err) < 0)
+	trace_parser_init(&p);
+	p.max_ram = limits->max_ram;
+	p.max_data = limits->max_data;
+	ret = trace_parse_file_with(&p, in, &t, &err);
+	trace_parser_fini(&p);
+	if (ret < 0)
 		return report(file, &err);
 	ret = vgm_renderer_available(trace_renderer(&t));
 	if (ret < 0) {
@@ -83,13 +122,17 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },	{ "version", no_argument, NULL, 'V' },
 		{ "save-restore", no_argument, NULL, 's' },
 		{ "save-states", required_argument, NULL, 'S' },
+		{ "max-ram", required_argument, NULL, 'R' },
+		{ "max-data", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trace_exec_opts opts = { .out = stdout, .write_dumps = true };
+	struct trace_parser limits;
 	const char *file;
 	FILE *in;
 	int c, ret;
 
+	trace_parser_init(&limits);
 	while ((c = getopt_long(argc, argv, "ad:hsV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -103,6 +146,14 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			opts.state_prefix = optarg;
+			break;
+		case 'R':
+			if (!parse_size(optarg, &limits.max_ram))
+				return fail_usage("--max-ram: not a size");
+			break;
+		case 'D':
+			if (!parse_size(optarg, &limits.max_data))
+				return fail_usage("--max-data: not a size");
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -122,7 +173,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgm-replay: %s: %s\n", file, strerror(errno));
 		return 2;
 	}
-	ret = replay(file, in, &opts);
+	ret = replay(file, in, &limits, &opts);
+	trace_parser_fini(&limits);
 	if (in != stdin)
 		fclose(in);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -57,24 +57,33 @@ static int add_line(struct trace_parser *p, struct trace *t, const char *line, s
 	return 0;
 }
 
-int trace_parse_file(FILE *f, struct trace *t, struct trace_error *err)
+int trace_parse_file_with(struct trace_parser *p, FILE *f, struct trace *t,
+			  struct trace_error *err)
 {
-	struct trace_parser p;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int ret = 0;
 
 	*t = (struct trace){ 0 };
-	trace_parser_init(&p);
 	while (ret == 0 && (len = getline(&line, &cap, f)) >= 0)
-		ret = add_line(&p, t, line, (size_t)len, err);
+		ret = add_line(p, t, line, (size_t)len, err);
 	if (ret == 0 && ferror(f)) {
 		err->line = 0;
 		ret = trace_fail(err, "read error");
 		trace_free(t);
 	}
 	free(line);
+	return ret;
+}
+
+int trace_parse_file(FILE *f, struct trace *t, struct trace_error *err)
+{
+	struct trace_parser p;
+	int ret;
+
+	trace_parser_init(&p);
+	ret = trace_parse_file_with(&p, f, t, err);
 	trace_parser_fini(&p);
 	return ret;
 }

@@ -176,7 +176,7 @@ static int bytes_reserve(struct bytes *b, size_t n, struct trace_error *err)
 	uint8_t *data;
 
 	if (__builtin_add_overflow(b->len, n, &need) || need > b->room)
-		return trace_fail(err, "more bytes than the trace's data budget leaves (%zu)",
+		return trace_fail(err, "more than the %zu bytes the trace's data budget leaves",
 				  b->room);
 	need++;
 	if (need <= b->cap)

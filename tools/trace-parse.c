@@ -28,6 +28,7 @@ void trace_parser_init(struct trace_parser *p)
 		.num_scanouts = 1,
 		.max_ram = TRACE_DEFAULT_MAX_RAM,
 		.max_ranges = TRACE_DEFAULT_MAX_RANGES,
+		.max_data = TRACE_DEFAULT_MAX_DATA,
 	};
 }
 
@@ -308,6 +309,60 @@ static int parse_device(struct trace_parser *p, char **tok, size_t n, struct tra
 	return 0;
 }
 
+/* ---- the data budget ------------------------------------------------------------ */
+
+/* What the data budget leaves for the bytes of the line being parsed. */
+static size_t data_room(const struct trace_parser *p)
+{
+	uint64_t left = p->data < p->max_data ? p->max_data - p->data : 0;
+
+	return left < SIZE_MAX ? (size_t)left : SIZE_MAX;
+}
+
+/* The bytes a parsed operation holds until the trace is freed. */
+static uint64_t op_data(const struct trace_op *op)
+{
+	uint64_t n = sizeof(*op);
+
+	switch (op->kind) {
+	case TRACE_NONE:
+		return 0; /* not kept */
+	case TRACE_DEVICE:
+		for (size_t i = 0; i < ARRAY_SIZE(op->u.device.edid); i++)
+			n += op->u.device.edid[i].len;
+		break;
+	case TRACE_WRITE:
+		n += op->u.write.len;
+		break;
+	case TRACE_CTRL:
+	case TRACE_CURSOR:
+		n += op->u.req.len + op->u.req.ncuts * sizeof(*op->u.req.cuts);
+		break;
+	case TRACE_DUMP:
+		n += strlen(op->u.dump.path) + 1;
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+/* Counts op against the data budget: the whole trace is parsed before
+ * it runs, so every line's bytes are held at once. */
+static int charge_data(struct trace_parser *p, const struct trace_op *op,
+		       struct trace_error *err)
+{
+	uint64_t n = op_data(op);
+
+	if (p->data > p->max_data || n > p->max_data - p->data)
+		return trace_fail(err,
+				  "the trace holds more than %llu bytes of requests and data "
+				  "(its data budget)",
+				  (unsigned long long)p->max_data);
+	p->data += n;
+	return 0;
+}
+
 /* ---- ram, write, fill ------------------------------------------------------------ */
 
 /* The range holding [gpa, gpa + len), len >= 1, or NULL. */
@@ -335,7 +390,8 @@ static int add_range(struct trace_parser *p, uint64_t gpa, uint64_t size, struct
 		return trace_fail(err, "ram 0x%llx +0x%llx overlaps an earlier range",
 				  (unsigned long long)gpa, (unsigned long long)size);
 	if (p->nram >= p->max_ranges || size > p->max_ram - p->ram_total)
-		return trace_fail(err, "ram: more than %zu ranges or %llu bytes in all",
+		return trace_fail(err, "ram: more than %zu ranges or %llu bytes in all "
+				  "(the trace's RAM limit)",
 				  p->max_ranges, (unsigned long long)p->max_ram);
 	ram = realloc(p->ram, (p->nram + 1) * sizeof(*ram));
 	if (!ram)
@@ -388,6 +444,7 @@ static int parse_write(struct trace_parser *p, char **tok, size_t n, struct trac
 	if (number("write: gpa", tok[1], UINT64_MAX, &gpa, err) < 0)
 		return -1;
 	bytes_init(&b);
+	b.room = data_room(p);
 	for (size_t i = 2; i < n; i++) {
 		if (strcmp(tok[i], "|") == 0 || bytes_token(&b, tok[i], err) < 0) {
 			bytes_fini(&b);
@@ -495,6 +552,7 @@ static int parse_request(struct trace_parser *p, char **tok, size_t n, struct tr
 		first++;
 	}
 	bytes_init(&b);
+	b.room = data_room(p);
 	if (request_bytes(p, tok + first, n - first, &b, err) < 0 ||
 	    bytes_finish(&b, req, err) < 0) {
 		bytes_fini(&b);
@@ -560,6 +618,8 @@ int trace_parse_line(struct trace_parser *p, const char *text, size_t len, struc
 			trace_fail(err, "unknown keyword '%s'", t.tok[0]);
 	}
 	tokens_fini(&t);
+	if (ret == 0)
+		ret = charge_data(p, op, err);
 	if (ret < 0) {
 		trace_op_fini(op);
 		op->line = p->line;

@@ -25,8 +25,9 @@
 #define TRACE_DEFAULT_RESP 65536u
 #define TRACE_MAX_RESP_SIZE (16u << 20)
 /* Defaults of struct trace_parser's limits. */
-#define TRACE_DEFAULT_MAX_RAM (4ull << 30)
+#define TRACE_DEFAULT_MAX_RAM (1ull << 30)
 #define TRACE_DEFAULT_MAX_RANGES 1024u
+#define TRACE_DEFAULT_MAX_DATA (256ull << 20)
 
 /* What went wrong, and where. line 0: not tied to a line. */
 struct trace_error {
@@ -134,9 +135,14 @@ struct trace_parser {
 	struct trace_range *ram; /* sorted by gpa */
 	size_t nram;
 	uint64_t ram_total;
+	uint64_t data; /* bytes the lines parsed so far hold */
 	/* limits */
 	uint64_t max_ram;  /* bytes of guest RAM over every range */
 	size_t max_ranges; /* ram lines */
+	/* bytes the parsed operations hold in all: requests, writes, EDIDs,
+	 * paths and each operation's own size. A line's len= or hex past it
+	 * is refused before its bytes are allocated. */
+	uint64_t max_data;
 };
 
 /* A parsed trace: the operations in order (TRACE_NONE lines left out). */
@@ -161,6 +167,9 @@ void trace_op_fini(struct trace_op *op);
 
 /* Whole traces. Return 0, or -1 with err filled and t left empty. */
 int trace_parse_file(FILE *f, struct trace *t, struct trace_error *err);
+/* The same with the caller's parser (see trace_parse_buffer_with()). */
+int trace_parse_file_with(struct trace_parser *p, FILE *f, struct trace *t,
+			  struct trace_error *err);
 int trace_parse_buffer(const char *buf, size_t len, struct trace *t, struct trace_error *err);
 /* The same with the caller's parser (fresh from trace_parser_init(), its
  * limits set, e.g. less RAM for a fuzzer); the caller finis it. */

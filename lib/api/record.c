@@ -36,7 +36,8 @@
 /* Range pairs compared at most when a transfer's writes are taken as the
  * trace's (absorb()); past that they are written as guest writes. */
 #define MAX_ABSORB (1u << 20)
-/* The most guest memory the recorder keeps a copy of: what a replay maps. */
+/* The most guest memory the recorder keeps a copy of: what a replay maps
+ * (vgm-replay --max-ram 4G; its default is less). */
 #define MAX_SHADOW (4ull << 30)
 
 /* A guest range the device has mapped, and what the trace holds for it. */

@@ -265,8 +265,16 @@ def run_one(replay, trace, update, save_restore=False):
 def check_usage(replay):
     ok = True
     with tempfile.TemporaryDirectory(prefix="vgm-trace-") as workdir:
+        small = os.path.join(workdir, "small.trace")
+        with open(small, "w") as f:
+            f.write("ctrl GET_DISPLAY_INFO\n")
         cases = [([], 2), (["--no-such-option", "x"], 2), (["a", "b"], 2),
-                 ([os.path.join(workdir, "missing.trace")], 2), (["--help"], 0)]
+                 ([os.path.join(workdir, "missing.trace")], 2), (["--help"], 0),
+                 # the limits: sizes with K, M, G; a trace past one is refused
+                 (["--max-data", "1M", "--max-ram", "0x1000", small], 0),
+                 (["--max-data", "100", small], 1),
+                 (["--max-data", "1x", small], 2), (["--max-ram", "-1", small], 2),
+                 (["--max-ram", "", small], 2), (["--max-data", "17179869184G", small], 2)]
         for args, status in cases:
             proc = subprocess.run([replay] + args, capture_output=True, text=True)
             if proc.returncode != status:
