@@ -219,6 +219,10 @@ static void test_parse_resp(void **state)
 	bad(f, "ctrl resp=1, 00", "resp=1,");
 	bad(f, "ctrl resp=16777217 00", "resp=");
 	bad(f, "ctrl resp=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 00", "resp=");
+	/* Allocated for each line: 16 MiB in all, not each. */
+	ok(f, "ctrl resp=8388608,8388608 00", TRACE_CTRL);
+	bad(f, "ctrl resp=16777216,1 00", "more than 16777216 bytes in all");
+	bad(f, "ctrl resp=16777216,16777216,16777216,16777216,16777216 00", "in all");
 	bad(f, "cursor resp=10 00", "no responses");
 	/* resp= is only recognised first. */
 	bad(f, "ctrl 00 resp=10", "is not a hex byte string");

@@ -486,10 +486,12 @@ static int parse_fill(struct trace_parser *p, char **tok, size_t n, struct trace
 
 /* ---- ctrl, cursor, dump ------------------------------------------------------------ */
 
+/* The writable elements are allocated (and filled) for each ctrl line: at
+ * most TRACE_MAX_RESP_SIZE bytes in all, not that much each. */
 static int parse_resp(struct trace_request *req, const char *v, struct trace_error *err)
 {
+	uint64_t size, total = 0;
 	const char *s = v;
-	uint64_t size;
 
 	req->nresp = 0;
 	while (*s) {
@@ -498,9 +500,13 @@ static int parse_resp(struct trace_request *req, const char *v, struct trace_err
 			return trace_fail(err, "resp=%s is not 1 to %u sizes up to %u, comma-separated",
 					  v, TRACE_MAX_RESP, TRACE_MAX_RESP_SIZE);
 		req->resp[req->nresp++] = (uint32_t)size;
+		total += size;
 	}
 	if (!req->nresp)
 		return trace_fail(err, "resp= needs a size");
+	if (total > TRACE_MAX_RESP_SIZE)
+		return trace_fail(err, "resp=%s: more than %u bytes in all", v,
+				  TRACE_MAX_RESP_SIZE);
 	return 0;
 }
 

@@ -20,7 +20,8 @@
 
 #include <virtgpu-mem/virtgpu-mem.h>
 
-/* Writable elements of one ctrl line (resp=a,b,...), and the default size. */
+/* Writable elements of one ctrl line (resp=a,b,...), the default size, and
+ * the most bytes they have in all. */
 #define TRACE_MAX_RESP 16u
 #define TRACE_DEFAULT_RESP 65536u
 #define TRACE_MAX_RESP_SIZE (16u << 20)
@@ -255,7 +256,8 @@ void trace_write_memory(FILE *f, uint64_t gpa, const uint8_t *bytes, size_t n);
 
 /* The resp= of a ctrl request whose writable part is out: a size per
  * element, at most TRACE_MAX_RESP of them (the last one takes the rest),
- * each at most TRACE_MAX_RESP_SIZE; no element is one empty element
+ * at most TRACE_MAX_RESP_SIZE in all (elements past that are written
+ * empty: no response is that long); no element is one empty element
  * (resp=0), which gives the library as few bytes. */
 void trace_request_set_resp(struct trace_request *req, const struct iovec *out,
 			    size_t out_cnt);

@@ -92,6 +92,7 @@ void text_request(FILE *f, const struct text_request *r)
 
 uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT_MAX_RESP])
 {
+	uint64_t left = TEXT_MAX_RESP_SIZE;
 	uint32_t n = 0;
 
 	if (!cnt) {
@@ -103,7 +104,10 @@ uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT
 
 		for (size_t j = TEXT_MAX_RESP; i == TEXT_MAX_RESP - 1 && j < cnt; j++)
 			size += out[j].iov_len;
-		resp[n++] = (uint32_t)(size < TEXT_MAX_RESP_SIZE ? size : TEXT_MAX_RESP_SIZE);
+		/* The parser takes no more in all: the replay allocates it. */
+		size = size < left ? size : left;
+		left -= size;
+		resp[n++] = (uint32_t)size;
 	}
 	return n;
 }

@@ -239,12 +239,13 @@ struct text_request {
 	const char *note; /* a comment after the line, or NULL */
 };
 void text_request(FILE *f, const struct text_request *r);
-/* The most writable elements a ctrl line gives, and the most bytes each. */
+/* The most writable elements a ctrl line gives, and the most bytes in all. */
 #define TEXT_MAX_RESP 16u
 #define TEXT_MAX_RESP_SIZE (16u << 20)
 /* The sizes of a request's writable elements as a ctrl line gives them:
- * at most TEXT_MAX_RESP (the last one takes the rest), each at most
- * TEXT_MAX_RESP_SIZE; none (cnt 0) is one empty element. Returns how many. */
+ * at most TEXT_MAX_RESP (the last one takes the rest), at most
+ * TEXT_MAX_RESP_SIZE in all (those past it empty); none (cnt 0) is one empty
+ * element. Returns how many. */
 uint32_t text_resp_sizes(const struct iovec *out, size_t cnt, uint32_t resp[TEXT_MAX_RESP]);
 /* A response as vgm-replay prints it: "ctrl <hex>", or "ctrl" alone; for
  * a hostdep request "ctrl <hex of its header> +<bytes after it>

@@ -232,6 +232,16 @@ static void test_trace_write_resp_limits(void **state)
 	trace_request_set_resp(&req, out, 1);
 	assert_int_equal(req.nresp, 1);
 	assert_int_equal(req.resp[0], TRACE_MAX_RESP_SIZE);
+	/* The limit is the elements' total, as the parser's: past it they
+	 * are empty. */
+	out[0].iov_len = 10u << 20;
+	out[1].iov_len = 10u << 20;
+	out[2].iov_len = 24;
+	trace_request_set_resp(&req, out, 3);
+	assert_int_equal(req.nresp, 3);
+	assert_int_equal(req.resp[0], 10u << 20);
+	assert_int_equal(req.resp[1], 6u << 20);
+	assert_int_equal(req.resp[2], 0);
 	trace_request_set_resp(&req, out, 0);
 	assert_int_equal(req.nresp, 1);
 	assert_int_equal(req.resp[0], 0);
