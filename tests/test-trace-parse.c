@@ -12,17 +12,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "trace-private.h" /* struct bytes, for the allocation test */
 #include "trace.h"
 
+/* A dump directory, a directory outside it, and a replay showing a 4x4
+ * image on scanout 0. */
+struct dump_env {
+	char dir[64], outside[64];
+	struct trace_exec *x;
+};
+
 struct fixture {
 	struct trace_parser p;
 	struct trace_op op;
 	struct trace_error err;
+	struct dump_env env;
+	bool env_live; /* teardown removes it when a test fails */
 };
+
+
+static void dump_env_fini(struct dump_env *e);
 
 static int setup(void **state)
 {
@@ -39,6 +53,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	if (f->env_live)
+		dump_env_fini(&f->env);
 	trace_op_fini(&f->op);
 	trace_parser_fini(&f->p);
 	free(f);
@@ -699,6 +715,149 @@ static void test_parse_dump_default_scanouts(void **state)
 	bad(f, "dump 1 x.ppm", "not below scanouts=1");
 }
 
+static struct dump_env *dump_env_init(struct fixture *f, bool anywhere)
+{
+	struct dump_env *e = &f->env;
+	static const char *const lines[] = {
+		"ram 0x100000 0x4000",
+		"ctrl RESOURCE_CREATE_2D resource_id=1 format=B8G8R8X8 width=4 height=4",
+		"ctrl RESOURCE_ATTACH_BACKING resource_id=1 entries=0x100000:64",
+		"ctrl SET_SCANOUT scanout_id=0 resource_id=1 rect=0,0,4,4",
+	};
+	struct trace_exec_opts opts = { .write_dumps = true, .dump_anywhere = anywhere };
+	char path[160];
+
+	strcpy(e->dir, "/tmp/vgm-dump-XXXXXX");
+	strcpy(e->outside, "/tmp/vgm-outside-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	assert_non_null(mkdtemp(e->outside));
+	opts.dump_dir = e->dir;
+	snprintf(path, sizeof(path), "%s/sub", e->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	/* Links a trace cannot make, but a dump directory may hold. */
+	snprintf(path, sizeof(path), "%s/link", e->dir);
+	assert_int_equal(symlink(e->outside, path), 0);
+	snprintf(path, sizeof(path), "%s/file-link.ppm", e->dir);
+	assert_int_equal(symlink("../victim", path), 0);
+	assert_int_equal(trace_exec_new(&opts, &e->x), 0);
+	f->env_live = true;
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		ok(f, lines[i], i ? TRACE_CTRL : TRACE_RAM);
+		assert_int_equal(trace_exec_op(e->x, &f->op, &f->err), 0);
+	}
+	return e;
+}
+
+static void dump_env_fini(struct dump_env *e)
+{
+	char cmd[200];
+
+	trace_exec_destroy(e->x);
+	e->x = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", e->dir, e->outside);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s and %s\n", e->dir, e->outside);
+}
+
+/* Runs a dump line: 0, or -1 with the error containing what. */
+static int run_dump_line(struct fixture *f, struct dump_env *e, const char *path,
+			 const char *what)
+{
+	char line[200];
+	int ret;
+
+	snprintf(line, sizeof(line), "dump 0 %s", path);
+	ok(f, line, TRACE_DUMP);
+	ret = trace_exec_op(e->x, &f->op, &f->err);
+	if (ret < 0 && (!what || !strstr(f->err.msg, what)))
+		fail_msg("'%s': '%s', expected '%s'", line, f->err.msg, what ? what : "success");
+	if (ret == 0 && what)
+		fail_msg("'%s' ran, expected an error containing '%s'", line, what);
+	return ret;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* A trace's dumps stay below the dump directory. */
+static void test_exec_dump_confined(void **state)
+{
+	struct fixture *f = *state;
+	struct dump_env *e = dump_env_init(f, false);
+	char path[200], text[8] = { 0 };
+	FILE *victim;
+
+	snprintf(path, sizeof(path), "%s/victim", e->outside);
+	victim = fopen(path, "w");
+	assert_non_null(victim);
+	fputs("keep", victim);
+	fclose(victim);
+	run_dump_line(f, e, "a.ppm", NULL);
+	run_dump_line(f, e, "a.ppm", NULL); /* again: truncated, rewritten */
+	run_dump_line(f, e, "sub//./b.ppm", NULL);
+	assert_true(exists(e->dir, "a.ppm") && exists(e->dir, "sub/b.ppm"));
+
+	snprintf(path, sizeof(path), "%s/abs.ppm", e->outside);
+	run_dump_line(f, e, path, "not below the dump directory");
+	snprintf(path, sizeof(path), "../%s/up.ppm", strrchr(e->outside, '/') + 1);
+	run_dump_line(f, e, path, "not below the dump directory");
+	run_dump_line(f, e, "sub/../c.ppm", "not below the dump directory");
+	run_dump_line(f, e, "..", "not below the dump directory");
+	run_dump_line(f, e, "link/d.ppm", "a symbolic link on the way");
+	run_dump_line(f, e, "file-link.ppm", "a symbolic link on the way");
+	run_dump_line(f, e, "sub", "Is a directory");
+	run_dump_line(f, e, "sub/", "Is a directory");
+	assert_false(exists(e->outside, "abs.ppm") || exists(e->outside, "up.ppm") ||
+		     exists(e->outside, "d.ppm") || exists(e->dir, "c.ppm"));
+	snprintf(path, sizeof(path), "%s/victim", e->outside);
+	victim = fopen(path, "r");
+	assert_non_null(victim);
+	assert_non_null(fgets(text, sizeof(text), victim));
+	fclose(victim);
+	assert_string_equal(text, "keep");
+	assert_int_equal(f->err.line, f->p.line);
+	dump_env_fini(e);
+	f->env_live = false;
+}
+
+/* The path is checked when the scanout shows nothing too: the same trace
+ * fails the same way. */
+static void test_exec_dump_confined_off(void **state)
+{
+	struct fixture *f = *state;
+	struct trace_exec_opts opts = { .write_dumps = false };
+	struct trace_exec *x;
+
+	assert_int_equal(trace_exec_new(&opts, &x), 0);
+	ok(f, "dump 0 /tmp/x.ppm", TRACE_DUMP);
+	assert_int_equal(trace_exec_op(x, &f->op, &f->err), -1);
+	assert_non_null(strstr(f->err.msg, "not below the dump directory"));
+	trace_exec_destroy(x);
+}
+
+/* dump_anywhere: the paths as given (vgm-replay --dump-anywhere). */
+static void test_exec_dump_anywhere(void **state)
+{
+	struct fixture *f = *state;
+	struct dump_env *e = dump_env_init(f, true);
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/abs.ppm", e->outside);
+	run_dump_line(f, e, path, NULL);
+	snprintf(path, sizeof(path), "../%s/up.ppm", strrchr(e->outside, '/') + 1);
+	run_dump_line(f, e, path, NULL);
+	run_dump_line(f, e, "link/d.ppm", NULL);
+	assert_true(exists(e->outside, "abs.ppm") && exists(e->outside, "up.ppm") &&
+		    exists(e->outside, "d.ppm"));
+	dump_env_fini(e);
+	f->env_live = false;
+}
+
 /* ---- symbolic requests -------------------------------------------------------------- */
 
 static void test_parse_symbolic_create_2d(void **state)
@@ -1105,6 +1264,9 @@ int main(void)
 		T(test_exec_device_edid_refused),
 		T(test_parse_dump),
 		T(test_parse_dump_default_scanouts),
+		T(test_exec_dump_confined),
+		T(test_exec_dump_confined_off),
+		T(test_exec_dump_anywhere),
 		T(test_parse_symbolic_create_2d),
 		T(test_parse_symbolic_header),
 		T(test_parse_symbolic_rect_and_offsets),

@@ -19,10 +19,13 @@
 #include "trace.h"
 
 static const char usage[] =
-	"usage: vgm-replay [-a] [-s] [-d DIR] [--max-ram N] [--max-data N] TRACE\n"
+	"usage: vgm-replay [-a] [-s] [-d DIR] [--dump-anywhere] [--max-ram N] [--max-data N] TRACE\n"
 	"  Replays a vgm-trace v1 file (- for stdin) against virtgpu-mem.\n"
 	"  -a, --annotate     a 'note' line after each request: its line, command, response\n"
-	"  -d, --dump-dir DIR relative dump paths are inside DIR (default: the current one)\n"
+	"  -d, --dump-dir DIR dumps go below DIR (default: the current directory); a dump\n"
+	"                     path may not be absolute, hold '..' or pass a symbolic link\n"
+	"      --dump-anywhere\n"
+	"                     dumps go where their paths say (trusted traces only)\n"
 	"      --max-ram N    guest RAM the trace may declare in all (default 1G)\n"
 	"      --max-data N   bytes the parsed trace may hold: requests, writes (default 256M)\n"
 	"                     N: bytes, decimal or 0x hex, with an optional K, M or G\n"
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		{ "save-states", required_argument, NULL, 'S' },
 		{ "max-ram", required_argument, NULL, 'R' },
 		{ "max-data", required_argument, NULL, 'D' },
+		{ "dump-anywhere", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trace_exec_opts opts = { .out = stdout, .write_dumps = true };
@@ -146,6 +150,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			opts.state_prefix = optarg;
+			break;
+		case 'A':
+			opts.dump_anywhere = true;
 			break;
 		case 'R':
 			if (!parse_size(optarg, &limits.max_ram))

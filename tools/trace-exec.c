@@ -6,8 +6,11 @@
  * dumps read the scanout as PPM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "trace-private.h"
 
@@ -349,38 +352,127 @@ out:
 
 /* ---- dumps ----------------------------------------------------------------------- */
 
-static int write_ppm(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h, size_t stride,
-		     struct trace_error *err)
+static int write_ppm(FILE *f, const char *shown, const uint8_t *rgb, uint32_t w, uint32_t h,
+		     size_t stride, struct trace_error *err)
 {
-	FILE *f = fopen(path, "wb");
-	bool ok;
+	bool ok = fprintf(f, "P6\n%u %u\n255\n", w, h) > 0;
 
-	if (!f)
-		return trace_fail(err, "dump: cannot create %s: %s", path, strerror(errno));
-	ok = fprintf(f, "P6\n%u %u\n255\n", w, h) > 0;
 	for (uint32_t y = 0; ok && y < h; y++)
 		ok = fwrite(rgb + y * stride, 3, w, f) == w;
 	if (fclose(f) != 0 || !ok)
-		return trace_fail(err, "dump: cannot write %s", path);
+		return trace_fail(err, "dump: cannot write %s", shown);
 	return 0;
+}
+
+/* Whether a dump path stays below the dump directory: relative, and no
+ * ".." component. A trace is untrusted input: its dump lines must not
+ * write anywhere the user can. */
+static bool path_confined(const char *path)
+{
+	const char *s = path;
+
+	if (*s == '/')
+		return false;
+	while (*s) {
+		size_t n = strcspn(s, "/");
+
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return false;
+		s += n;
+		s += strspn(s, "/");
+	}
+	return true;
+}
+
+/* Opens the next component below the directory fd at (which it closes):
+ * a directory, or the dump file. O_NOFOLLOW throughout: a symbolic link
+ * in the dump directory cannot send a dump elsewhere either. -errno. */
+static int open_step(int at, const char *name, bool last)
+{
+	int flags = last ? O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK : O_RDONLY | O_DIRECTORY;
+	int fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC, 0666);
+	int ret = fd < 0 ? -errno : fd;
+	struct stat st;
+
+	/* O_DIRECTORY says ENOTDIR for a link: say what it is. */
+	if (ret == -ENOTDIR && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		ret = -ELOOP;
+	close(at);
+	return ret;
+}
+
+/* Opens path below dir (NULL: the current directory) for writing: a
+ * regular file, made or truncated. Returns the fd or -errno. */
+static int open_below(const char *dir, const char *path)
+{
+	char *copy = strdup(path), *name, *slash;
+	struct stat st;
+	int fd;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	for (name = copy; fd >= 0 && (slash = strchr(name, '/')); name = slash + 1) {
+		*slash = '\0';
+		if (*name && strcmp(name, ".") != 0)
+			fd = open_step(fd, name, false);
+	}
+	if (fd >= 0 && !*name) {
+		close(fd);
+		fd = -EISDIR; /* the path ends in '/' */
+	} else if (fd >= 0) {
+		fd = open_step(fd, name, true);
+	}
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -EINVAL;
+	}
+	free(copy);
+	return fd;
+}
+
+/* The dump file: below the dump directory, or with dump_anywhere where
+ * the path says (shown: it joined with the directory). fd or -errno. */
+static int open_dump(const struct trace_exec *x, const char *path, const char *shown)
+{
+	int fd;
+
+	if (!x->opts.dump_anywhere)
+		return open_below(x->opts.dump_dir, path);
+	fd = open(shown, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	return fd < 0 ? -errno : fd;
 }
 
 static int save(struct trace_exec *x, const char *path, const uint8_t *rgb, uint32_t w,
 		uint32_t h, size_t stride, struct trace_error *err)
 {
-	const char *dir = x->opts.dump_dir;
-	char *full;
-	int ret;
+	const char *dir = x->opts.dump_dir, *shown = path;
+	char *full = NULL;
+	FILE *f = NULL;
+	int fd, ret;
 
 	if (!x->opts.write_dumps)
 		return 0;
-	if (!dir || path[0] == '/')
-		return write_ppm(path, rgb, w, h, stride, err);
-	full = malloc(strlen(dir) + strlen(path) + 2);
-	if (!full)
-		return trace_fail(err, "out of memory");
-	sprintf(full, "%s/%s", dir, path);
-	ret = write_ppm(full, rgb, w, h, stride, err);
+	if (dir && path[0] != '/') {
+		if (asprintf(&full, "%s/%s", dir, path) < 0)
+			return trace_fail(err, "out of memory");
+		shown = full;
+	}
+	fd = open_dump(x, path, shown);
+	if (fd >= 0 && !(f = fdopen(fd, "wb"))) {
+		close(fd);
+		fd = -ENOMEM;
+	}
+	if (fd < 0)
+		ret = trace_fail(err, "dump: cannot create %s: %s", shown,
+				 fd == -ELOOP	 ? "a symbolic link on the way"
+				 : fd == -EINVAL ? "not a regular file"
+						 : strerror(-fd));
+	else
+		ret = write_ppm(f, shown, rgb, w, h, stride, err);
 	free(full);
 	return ret;
 }
@@ -390,6 +482,13 @@ static int run_dump(struct trace_exec *x, const struct trace_op *op, struct trac
 	struct dump d;
 	int ret;
 
+	/* Whether or not this dump writes a file: the same trace fails the
+	 * same way when the scanout is off. */
+	if (!x->opts.dump_anywhere && !path_confined(op->u.dump.path))
+		return trace_fail(err,
+				  "dump: %s is not below the dump directory (an absolute path "
+				  "or '..'; vgm-replay --dump-anywhere allows it)",
+				  op->u.dump.path);
 	if (dump_read(x->dev, op->u.dump.scanout, &d, err) < 0)
 		return -1;
 	ret = d.off ? 0 : save(x, op->u.dump.path, d.rgb, d.width, d.height, d.stride, err);

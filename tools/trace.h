@@ -195,8 +195,13 @@ typedef void (*trace_after_fn)(void *ctx, struct vgm_device *dev, const struct t
 struct trace_exec_opts {
 	/* Output lines (docs/trace-format.md); NULL: none. */
 	FILE *out;
-	/* Directory of relative dump paths; NULL: the current directory. */
+	/* The directory dumps go to; NULL: the current directory. */
 	const char *dump_dir;
+	/* false (the default): a dump path is relative, with no ".." and no
+	 * symbolic link on the way, and the file a regular one, so an
+	 * untrusted trace writes nowhere but below dump_dir. true: any path,
+	 * as given, relative ones joined with dump_dir. */
+	bool dump_anywhere;
 	/* false: dumps read the scanout but write no file (fuzzing). */
 	bool write_dumps;
 	/* Print a "note" line after each request (vgm-replay --annotate). */
