@@ -7,9 +7,15 @@
  * against the rules of check_response() (the trace's device answers with
  * every offered feature unless the device line says otherwise).
  *
- * The parser gets 16 MiB of guest RAM in 64 ranges at most, and the
+ * The parser gets 16 MiB of guest RAM in 64 ranges at most and a data
+ * budget of 16 MiB (checked as it parses, as vgm-replay's), and the
  * executor's device a budget of 64 MiB, so a short input cannot ask for
  * gigabytes.
+ *
+ * One input in three runs as vgm-replay --save-restore does: after each
+ * request the device is saved, destroyed, made anew and loaded, its guest
+ * RAM moved to new host addresses (mremap) and the device resumed, so the
+ * state format, load and resume see whatever state a trace can build.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,7 @@
 #include "trace.h"
 
 #define MAX_RAM (16ull << 20)
+#define MAX_DATA (16ull << 20)
 #define MAX_HOSTMEM (64ull << 20)
 #define MAX_RESP 4096u
 
@@ -103,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.out = devnull(),
 		.write_dumps = false,
 		.annotate = size % 2 == 0,
+		.save_restore = size % 3 == 0,
 		.after = after,
 		.ctx = &r,
 	};
@@ -113,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trace_parser_init(&p);
 	p.max_ram = MAX_RAM;
 	p.max_ranges = 64;
+	p.max_data = MAX_DATA;
 	ret = trace_parse_buffer_with(&p, (const char *)data, size, &t, &err);
 	trace_parser_fini(&p);
 	if (ret < 0) {
