@@ -82,4 +82,25 @@ void view_refresh_2d(struct render *r, uint32_t idx, const struct vgm_rect *part
 /* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
 int udmabuf_create(struct render *r, const struct file_item *items, int n);
 
+/* virgl-ctx.c: a virgl device's contexts. */
+struct vgl;
+struct vctx;
+
+struct vctxs {
+	struct vgl *vgl;
+	struct vctx **ctx; /* live contexts, unordered */
+	uint32_t n, cap;
+};
+
+bool vctx_exists(const struct vctxs *t, uint32_t ctx_id);
+/* vgl_ctx_create(): -ENOSPC (the limit of contexts), -ENOMEM, its errors. */
+int vctx_create(struct vctxs *t, uint32_t ctx_id, uint32_t capset_id, const char *name,
+		uint32_t name_len);
+/* The context goes; an unknown id: nothing. */
+void vctx_destroy(struct vctxs *t, uint32_t ctx_id);
+/* Every context forgotten (reset). */
+void vctx_clear(struct vctxs *t);
+/* vctx_clear() and the table freed (close). */
+void vctx_fini(struct vctxs *t);
+
 #endif /* VGM_RENDER_IMPL_H */

@@ -30,10 +30,6 @@
 _Static_assert(RENDER_VIRGL_THREAD_SYNC == VGL_THREAD_SYNC, "one flag, two names");
 _Static_assert(sizeof(struct vgm_gpu_box) == sizeof(struct vgl_box), "a box is a box");
 
-/* Contexts one device may have: the Linux driver makes one per process
- * that opens the GPU. */
-#define MAX_CONTEXTS 1024u
-
 /* A fence handed to virglrenderer for a request. */
 struct vfence {
 	struct render_timeline timeline;
@@ -43,8 +39,7 @@ struct vfence {
 
 struct render_virgl {
 	struct vgl *vgl;
-	uint32_t *ctxs; /* live context ids, unordered */
-	uint32_t nctxs, ctx_cap;
+	struct vctxs ctxs;
 	struct vfence *fences; /* pending, in the order issued */
 	size_t nfences, fence_cap;
 };
@@ -385,52 +380,20 @@ static int capset_fill(struct render *r, uint32_t id, uint32_t version, void *bu
 	return vgl_capset_fill(rv(r)->vgl, id, version, buf, size);
 }
 
-static uint32_t *ctx_slot(struct render_virgl *v, uint32_t ctx_id)
-{
-	for (uint32_t i = 0; i < v->nctxs; i++) {
-		if (v->ctxs[i] == ctx_id)
-			return &v->ctxs[i];
-	}
-	return NULL;
-}
-
 static bool ctx_exists(struct render *r, uint32_t ctx_id)
 {
-	return ctx_slot(rv(r), ctx_id) != NULL;
+	return vctx_exists(&rv(r)->ctxs, ctx_id);
 }
 
 static int ctx_create(struct render *r, uint32_t ctx_id, uint32_t capset_id, const char *name,
 		      uint32_t name_len)
 {
-	struct render_virgl *v = rv(r);
-	int ret;
-
-	if (v->nctxs == MAX_CONTEXTS)
-		return -ENOSPC;
-	if (v->nctxs == v->ctx_cap) {
-		uint32_t cap = v->ctx_cap ? 2 * v->ctx_cap : 8;
-		uint32_t *c = realloc(v->ctxs, cap * sizeof(*c));
-
-		if (!c)
-			return -ENOMEM;
-		v->ctxs = c;
-		v->ctx_cap = cap;
-	}
-	ret = vgl_ctx_create(v->vgl, ctx_id, capset_id, name_len ? name : NULL, name_len);
-	if (!ret)
-		v->ctxs[v->nctxs++] = ctx_id;
-	return ret;
+	return vctx_create(&rv(r)->ctxs, ctx_id, capset_id, name, name_len);
 }
 
 static void ctx_destroy(struct render *r, uint32_t ctx_id)
 {
-	struct render_virgl *v = rv(r);
-	uint32_t *s = ctx_slot(v, ctx_id);
-
-	if (!s)
-		return;
-	vgl_ctx_destroy(v->vgl, ctx_id);
-	*s = v->ctxs[--v->nctxs];
+	vctx_destroy(&rv(r)->ctxs, ctx_id);
 }
 
 static int ctx_attach(struct render *r, uint32_t ctx_id, struct resource *res, bool attach)
@@ -495,7 +458,7 @@ static void reset(struct render *r)
 	struct render_virgl *v = rv(r);
 
 	vgl_reset(v->vgl);
-	v->nctxs = 0;
+	vctx_clear(&v->ctxs);
 	v->nfences = 0;
 }
 
@@ -560,6 +523,7 @@ int render_virgl_open(uint32_t flags, struct render_virgl **out)
 		free(v);
 		return ret;
 	}
+	v->ctxs.vgl = v->vgl;
 	*out = v;
 	return 0;
 }
@@ -568,8 +532,8 @@ void render_virgl_close(struct render_virgl *v)
 {
 	if (!v)
 		return;
+	vctx_fini(&v->ctxs);
 	vgl_close(v->vgl);
-	free(v->ctxs);
 	free(v->fences);
 	free(v);
 }
