@@ -565,6 +565,184 @@ static void test_3d_transfer_bad_fields(void **state)
 	backing_free(&b);
 }
 
+/* Both 3D transfers of resource id (64x64) through CTX: refused, as
+ * CTX does not have it attached, changing nothing. */
+static void expect_not_attached(struct harness *h, uint32_t id)
+{
+	static const char *const names[] = { "TRANSFER_TO_HOST_3D", "TRANSFER_FROM_HOST_3D" };
+	static const uint32_t types[] = { VGM_GPU_CMD_TRANSFER_TO_HOST_3D,
+					  VGM_GPU_CMD_TRANSFER_FROM_HOST_3D };
+	char needle[96];
+	struct req r;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(needle, sizeof(needle), "%s: resource_id %u is not attached to ctx_id %u",
+			 names[i], id, CTX);
+		req_transfer_3d(&r, types[i], CTX, id, 0, 0, 64, 64, 0);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID, needle);
+	}
+}
+
+/* Both 3D transfers of resource id (64x64) through CTX: run. */
+static void expect_attached(struct harness *h, uint32_t id)
+{
+	struct req r;
+
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, CTX, id, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, id, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+}
+
+/* A transfer through a context that does not have the resource attached
+ * is refused before virglrenderer sees it: virglrenderer put the context
+ * in error for it, and the context's later submissions failed once
+ * another GL context had been current (here a TRANSFER_TO_HOST_2D's). */
+static void test_3d_transfer_not_attached(void **state)
+{
+	struct harness *h = *state;
+	struct backing b, b7;
+	struct enc e;
+	struct req r;
+
+	ctx_clearing(h, &b, &e);
+	backed_target(h, 7, &b7, VGL_TARGET_2D, 1);
+	expect_not_attached(h, 7);
+	req_transfer(&r, 5, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	/* Another context that has it: its transfers run. */
+	req_ctx_create(&r, 2, 4, 0);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, 2, 7);
+	expect_nodata(h, &r);
+	expect_not_attached(h, 7);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, 2, 7, 0, 0, 64, 64, 0);
+	expect_nodata(h, &r);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	backing_free(&b7);
+	backing_free(&b);
+}
+
+/* Attached, a resource's transfers run; detached (twice: the second does
+ * nothing), refused again; attached twice, one detach is enough. */
+static void test_3d_transfer_attach_detach(void **state)
+{
+	struct harness *h = *state;
+	struct backing b;
+	struct req r;
+
+	ctx_with(h, 7, &b, true);
+	expect_attached(h, 7);
+	for (int i = 0; i < 2; i++) {
+		req_ctx_resource(&r, VGM_GPU_CMD_CTX_DETACH_RESOURCE, CTX, 7);
+		expect_nodata(h, &r);
+		expect_not_attached(h, 7);
+	}
+	for (int i = 0; i < 2; i++) {
+		req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+		expect_nodata(h, &r);
+	}
+	expect_attached(h, 7);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_DETACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	expect_not_attached(h, 7);
+	backing_free(&b);
+}
+
+/* What a context has attached goes with the resource (RESOURCE_UNREF,
+ * then one made with the same id) and with the context (CTX_DESTROY,
+ * then one made with the same id), as it goes in virglrenderer. */
+static void test_3d_attached_gone_with_unref_and_destroy(void **state)
+{
+	struct harness *h = *state;
+	struct backing b, b2;
+	struct req r;
+
+	ctx_with(h, 7, &b, true);
+	req_unref(&r, 7);
+	expect_nodata(h, &r);
+	backed_target(h, 7, &b2, VGL_TARGET_2D, 1);
+	expect_not_attached(h, 7);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	expect_attached(h, 7);
+	req_ctx(&r, VGM_GPU_CMD_CTX_DESTROY, CTX);
+	expect_nodata(h, &r);
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	expect_not_attached(h, 7);
+	backing_free(&b2);
+	backing_free(&b);
+}
+
+/* What an attachment costs is charged to the host-memory budget and given
+ * back by detach, CTX_DESTROY, RESOURCE_UNREF and reset; with no room
+ * left, CTX_ATTACH_RESOURCE answers OUT_OF_MEMORY and changes nothing. */
+static void test_3d_attached_charged(void **state)
+{
+	struct harness *h = *state;
+	struct vgm_stats st = { .size = sizeof(st) };
+	uint64_t bare;
+	struct req r;
+
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_create_3d(&r, 7, 64, 64);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	bare = st.host_bytes;
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_true(st.host_bytes > bare);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_DETACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_int_equal(st.host_bytes, bare);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	req_ctx(&r, VGM_GPU_CMD_CTX_DESTROY, CTX);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_int_equal(st.host_bytes, bare);
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	req_unref(&r, 7);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_int_equal(st.host_bytes, 0);
+	req_create_3d(&r, 7, 64, 64);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	assert_int_equal(vgm_device_reset(h->dev), 0);
+	assert_int_equal(vgm_device_get_stats(h->dev, &st), 0);
+	assert_int_equal(st.host_bytes, 0);
+}
+
+/* No room left in the budget for an attachment: OUT_OF_MEMORY. */
+static void test_3d_attach_over_budget(void **state)
+{
+	/* A 64x64 B8G8R8A8 render target and its host copy: 32 KiB. */
+	struct harness *h = harness_new(&(struct harness_opts){
+		.renderer = VGM_RENDERER_VIRGL, .max_host_memory = 32u << 10 });
+	struct req r;
+
+	(void)state;
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	req_create_3d(&r, 7, 64, 64);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_OUT_OF_MEMORY, "resource_id 7");
+	harness_free(h);
+}
+
 /* RESOURCE_INLINE_WRITE of box (0, 0, 0, 4, 3, 1) into resource id at
  * stride, with 48 bytes of data. */
 static void enc_inline_write(struct enc *e, uint32_t id, uint32_t stride)
@@ -943,9 +1121,14 @@ int main(int argc, char **argv)
 		T(test_3d_ctx_bad_fields),
 		T(test_3d_create_3d_bad_fields),
 		T(test_3d_transfer_bad_fields),
+		T(test_3d_transfer_not_attached),
+		T(test_3d_transfer_attach_detach),
+		T(test_3d_attached_gone_with_unref_and_destroy),
+		T(test_3d_attached_charged),
 		T(test_3d_submit_bad_fields),
 		T(test_3d_recording_replays),
 		cmocka_unit_test(test_3d_submit_over_budget),
+		cmocka_unit_test(test_3d_attach_over_budget),
 		cmocka_unit_test(test_3d_on_2d_device),
 	};
 

@@ -93,6 +93,10 @@ static uint32_t ctx_resource(struct dispatch *d, struct cmd *c, bool attach)
 {
 	int ret = render_3d(d->render)->ctx_attach(d->render, c->hdr.ctx_id, c->res, attach);
 
+	if (ret == -ENOMEM)
+		return guest_error(d, c, VGM_GPU_RESP_ERR_OUT_OF_MEMORY,
+				   "resource_id %u: no memory (or budget) to attach to ctx_id %u",
+				   c->u.ctx_resource.resource_id, c->hdr.ctx_id);
 	if (ret)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC,
 				   "resource_id %u: the renderer refused it (%d)",

@@ -5,6 +5,13 @@
  * TRANSFER_FROM_HOST_3D (box, level, strides and offset checked against
  * the resource and the backing's size before the renderer sees them:
  * virglrenderer's own checks have a CVE history, e.g. CVE-2019-18389).
+ *
+ * A transfer through a context (ctx_id not 0) must name a resource that
+ * context has attached (CTX_ATTACH_RESOURCE): virglrenderer puts a
+ * context that names another in error for good (every later SUBMIT_3D
+ * of it refused), so such a transfer is refused here, before it is
+ * asked. ctx_id 0 names no guest context: virglrenderer transfers
+ * through its own, which sees every resource.
  */
 #include <errno.h>
 
@@ -101,6 +108,10 @@ static uint32_t validate_transfer_3d(struct dispatch *d, struct cmd *c)
 		err = cmd_find_resource(d, c, t->resource_id);
 	if (err)
 		return err;
+	if (c->hdr.ctx_id && !render_3d(d->render)->ctx_has(d->render, c->hdr.ctx_id, c->res))
+		return guest_error(d, c, VGM_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+				   "resource_id %u is not attached to ctx_id %u", t->resource_id,
+				   c->hdr.ctx_id);
 	if (!c->rd.backed)
 		return guest_error(d, c, VGM_GPU_RESP_ERR_UNSPEC, "resource_id %u has no backing",
 				   t->resource_id);

@@ -82,9 +82,11 @@ void view_refresh_2d(struct render *r, uint32_t idx, const struct vgm_rect *part
 /* udmabuf.c: a dma-buf fd for the items through /dev/udmabuf, or -errno. */
 int udmabuf_create(struct render *r, const struct file_item *items, int n);
 
-/* virgl-ctx.c: a virgl device's contexts. */
+/* virgl-ctx.c: a virgl device's contexts and what each has attached. */
 struct vgl;
+struct vgl_res;
 struct vctx;
+struct vlink;
 
 struct vctxs {
 	struct vgl *vgl;
@@ -92,13 +94,32 @@ struct vctxs {
 	uint32_t n, cap;
 };
 
+/* What a resource has of contexts: in its payload, zeroed when made. */
+struct vres_links {
+	struct vlink *links;
+};
+
 bool vctx_exists(const struct vctxs *t, uint32_t ctx_id);
 /* vgl_ctx_create(): -ENOSPC (the limit of contexts), -ENOMEM, its errors. */
 int vctx_create(struct vctxs *t, uint32_t ctx_id, uint32_t capset_id, const char *name,
 		uint32_t name_len);
-/* The context goes; an unknown id: nothing. */
-void vctx_destroy(struct vctxs *t, uint32_t ctx_id);
-/* Every context forgotten (reset). */
+/* The context and its attachments go (their budget back to c); an
+ * unknown id: nothing. */
+void vctx_destroy(struct vctxs *t, struct core *c, uint32_t ctx_id);
+/* Whether context ctx_id has the resource whose links are res attached. */
+bool vctx_attached(const struct vres_links *res, uint32_t ctx_id);
+/* Attaches resource vr (its links res) to context ctx_id, charged to c's
+ * budget: -ENOMEM (no memory or no room), -EINVAL (no such context),
+ * vgl_ctx_attach()'s errors. Attached already: 0, nothing done. */
+int vctx_attach(struct vctxs *t, struct core *c, uint32_t ctx_id, struct vgl_res *vr,
+		struct vres_links *res);
+/* Detaches it (attached or not): vgl_ctx_detach()'s errors. */
+int vctx_detach(struct vctxs *t, struct core *c, uint32_t ctx_id, struct vgl_res *vr,
+		struct vres_links *res);
+/* The resource goes: its attachments too (virglrenderer drops its own). */
+void vctx_forget(struct core *c, struct vres_links *res);
+/* Every context forgotten (reset), after the resources went: aborts if
+ * one still has an attachment. */
 void vctx_clear(struct vctxs *t);
 /* vctx_clear() and the table freed (close). */
 void vctx_fini(struct vctxs *t);

@@ -166,7 +166,11 @@ struct render_3d_ops {
 	int (*ctx_create)(struct render *r, uint32_t ctx_id, uint32_t capset_id, const char *name,
 			  uint32_t name_len);
 	void (*ctx_destroy)(struct render *r, uint32_t ctx_id);
+	/* CTX_ATTACH_RESOURCE (attach) or CTX_DETACH_RESOURCE: -ENOMEM no
+	 * memory (or budget) for the attachment. */
 	int (*ctx_attach)(struct render *r, uint32_t ctx_id, struct resource *res, bool attach);
+	/* Pure: whether context ctx_id (which exists) has res attached. */
+	bool (*ctx_has)(struct render *r, uint32_t ctx_id, struct resource *res);
 	/* A resource as desc says, not yet in the core's table, its footprint
 	 * charged to the budget: CORE_OVER_BUDGET, CORE_NO_MEMORY,
 	 * CORE_OUTSIDE (a description the renderer refuses). */

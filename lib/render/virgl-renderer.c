@@ -53,6 +53,7 @@ struct vres {
 	uint32_t stride;
 	uint32_t bpp;
 	bool given; /* its backing went to virglrenderer (ATTACH_BACKING) */
+	struct vres_links att; /* the contexts it is attached to */
 };
 
 static struct render_virgl *rv(struct render *r)
@@ -72,6 +73,7 @@ static void vres_destroy(struct core *c, struct resource *res, void *payload)
 	struct vres *p = payload;
 
 	(void)res;
+	vctx_forget(c, &p->att);
 	if (p->vr)
 		vgl_res_unref(p->v->vgl, p->vr);
 	free(p->shadow);
@@ -393,16 +395,22 @@ static int ctx_create(struct render *r, uint32_t ctx_id, uint32_t capset_id, con
 
 static void ctx_destroy(struct render *r, uint32_t ctx_id)
 {
-	vctx_destroy(&rv(r)->ctxs, ctx_id);
+	vctx_destroy(&rv(r)->ctxs, r->core, ctx_id);
 }
 
 static int ctx_attach(struct render *r, uint32_t ctx_id, struct resource *res, bool attach)
 {
-	struct vgl_res *vr = vres_of(res)->vr;
+	struct vres *p = vres_of(res);
 
 	if (attach)
-		return vgl_ctx_attach(rv(r)->vgl, ctx_id, vr);
-	return vgl_ctx_detach(rv(r)->vgl, ctx_id, vr);
+		return vctx_attach(&rv(r)->ctxs, r->core, ctx_id, p->vr, &p->att);
+	return vctx_detach(&rv(r)->ctxs, r->core, ctx_id, p->vr, &p->att);
+}
+
+static bool ctx_has(struct render *r, uint32_t ctx_id, struct resource *res)
+{
+	(void)r;
+	return vctx_attached(&vres_of(res)->att, ctx_id);
 }
 
 /* ---- 3D transfers and commands --------------------------------------------------------- */
@@ -470,6 +478,7 @@ static const struct render_3d_ops virgl_3d = {
 	.ctx_create = ctx_create,
 	.ctx_destroy = ctx_destroy,
 	.ctx_attach = ctx_attach,
+	.ctx_has = ctx_has,
 	.create_3d = create_3d,
 	.transfer_check = transfer_check,
 	.transfer = transfer,

@@ -64,6 +64,15 @@ static int ctx_attach(struct render *r, uint32_t ctx_id, struct resource *res, b
 	return 0;
 }
 
+/* Attachments are not kept: every resource counts as attached. */
+static bool ctx_has(struct render *r, uint32_t ctx_id, struct resource *res)
+{
+	(void)r;
+	(void)ctx_id;
+	(void)res;
+	return true;
+}
+
 static int null_transfer_check(struct render *r, struct resource *res,
 		       const struct render_transfer_3d *t)
 {
@@ -97,6 +106,7 @@ static const struct render_3d_ops null_3d = {
 	.ctx_create = ctx_create,
 	.ctx_destroy = ctx_destroy,
 	.ctx_attach = ctx_attach,
+	.ctx_has = ctx_has,
 	.transfer_check = null_transfer_check,
 	.transfer = transfer,
 	.submit = null_submit,
