@@ -780,6 +780,109 @@ static void test_3d_inline_write_past_data(void **state)
 	backing_free(&b);
 }
 
+/* COPY_TRANSFER3D (virgl_protocol.h): after its header, the texture,
+ * level, usage, stride, layer_stride, the box (x, y, z, w, h, d), then the
+ * buffer, the offset in it and the flags (bit 0 synchronized, bit 1 from
+ * the texture into the buffer). Box (0, 0, 0, w, h, 1) of texture 7 and
+ * buffer 8 from offset, rows stride bytes apart. */
+static void enc_copy_transfer(struct enc *e, uint32_t stride, uint32_t w, uint32_t h,
+			      uint32_t offset, uint32_t flags)
+{
+	const uint32_t f[] = { 7, 0, 0, stride, 0, 0, 0, 0, w, h, 1, 8, offset, flags };
+
+	*e = (struct enc){ 0 };
+	e->dw[e->n++] = 14u << 16 | 45u;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		e->dw[e->n++] = f[i];
+}
+
+/* Context CTX with texture 7 (64x64 B8G8R8A8, rows bottom first) and
+ * buffer 8 (4096 bytes, R8, its backing one piece of guest memory, filled
+ * with a pattern, also in want) attached. */
+static void ctx_with_staging(struct harness *h, struct backing *b7, struct backing *b8,
+			     uint8_t *want)
+{
+	const uint32_t f[] = { 8, VGL_TARGET_BUFFER, FORMAT_R8_UNORM, 0, 4096, 1, 1, 1, 0, 0, 0,
+			       0 };
+	struct req r;
+
+	ctx_with(h, 7, b7, true);
+	req_init(&r, VGM_GPU_CMD_RESOURCE_CREATE_3D);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		req_u32(&r, f[i]);
+	expect_nodata(h, &r);
+	backing_make(h, b8, 4096, 4096);
+	pattern_fill(want, 4096, 5);
+	backing_write(h, b8, 0, want, 4096);
+	req_attach_backing(&r, 8, b8);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 8);
+	expect_nodata(h, &r);
+}
+
+/* A copy of 4x3 pixels from the buffer at offset 64, rows 16 bytes
+ * apart, into the texture: read back, they are where they went. */
+static void expect_copied(struct harness *h, const struct backing *b7, const uint8_t *want)
+{
+	struct enc e;
+	struct req r;
+
+	enc_copy_transfer(&e, 16, 4, 3, 64, 1);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 7, 0, 0, 4, 3, 0);
+	expect_nodata(h, &r);
+	for (uint32_t y = 0; y < 3; y++)
+		assert_memory_equal(ram_ptr(h, b7->gpa[0]) + y * 256, want + 64 + y * 16, 16);
+}
+
+/* A copy from a staging buffer into a texture, as Mesa's virgl driver
+ * makes them: the pixels arrive. */
+static void test_3d_copy_transfer(void **state)
+{
+	struct harness *h = *state;
+	static uint8_t want[4096];
+	struct backing b7, b8;
+
+	ctx_with_staging(h, &b7, &b8, want);
+	expect_copied(h, &b7, want);
+	backing_free(&b8);
+	backing_free(&b7);
+}
+
+/* Copies whose rows lie outside the buffer's backing although
+ * virglrenderer 0.10.4's 32-bit check passes them (a stride of 2^31, which
+ * had llvmpipe read host memory 2 GiB before the backing, a SIGSEGV here;
+ * rows 2^32 apart in all, from a stride below 2^31; the same, read back
+ * into the buffer) are refused before virglrenderer sees them; the context
+ * goes on copying. */
+static void test_3d_copy_transfer_past_buffer(void **state)
+{
+	static const uint32_t bad[][3] = {
+		{ 0x80000000u, 3, 1 }, /* stride, h, flags */
+		{ 0x55555556u, 4, 1 },
+		{ 0x80000000u, 3, 3 },
+	};
+	struct harness *h = *state;
+	static uint8_t want[4096];
+	struct backing b7, b8;
+	struct enc e;
+	struct req r;
+
+	ctx_with_staging(h, &b7, &b8, want);
+	expect_copied(h, &b7, want);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enc_copy_transfer(&e, bad[i][0], 4, bad[i][1], 0, bad[i][2]);
+		req_submit_3d(&r, CTX, &e);
+		expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "refused the commands");
+	}
+	pattern_fill(want, 4096, 6);
+	backing_write(h, &b8, 0, want, 4096);
+	expect_copied(h, &b7, want);
+	backing_free(&b8);
+	backing_free(&b7);
+}
+
 /* Two layers read back into a backing in pieces: refused (virglrenderer
  * 0.10.4 reads the first and copies both, the second from memory it never
  * wrote); a layer at a time is read. */
@@ -1108,6 +1211,8 @@ int main(int argc, char **argv)
 		T(test_3d_backing_moved),
 		T(test_3d_inline_write_past_data),
 		T(test_3d_read_back_layers_in_pieces),
+		T(test_3d_copy_transfer),
+		T(test_3d_copy_transfer_past_buffer),
 		T(test_3d_clear_create_2d_shown),
 		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),

@@ -659,17 +659,52 @@ static bool inline_write_fits(const uint32_t *f, uint32_t len)
 	       (data ? data : 1);
 }
 
-/* Every inline write of the commands fits its data (a command cut short
- * or of another kind is virglrenderer's to refuse). */
+/* COPY_TRANSFER3D (virgl_protocol.h): after its header, a texture's
+ * fields as RESOURCE_INLINE_WRITE's (resource, level, usage, stride,
+ * layer_stride, box), then a buffer, the offset in it and the flags. In
+ * either direction (flag bit 1: the texture read back into the buffer)
+ * the rows move through the buffer's backing. */
+#define CCMD_COPY_TRANSFER3D 45u
+#define COPY_TRANSFER3D_FIELDS 14u
+
+/* Whether a copy's rows and layers lie inside the buffer's backing, as a
+ * TRANSFER_TO_HOST_3D's must lie inside the texture's own (check_backing():
+ * 64-bit sums, used strides of 2^31 and more refused). virglrenderer 0.10.4
+ * checks them in 32 bits (check_iov_bounds() keeps the size as a GLuint,
+ * where rows 2^32 apart wrap back inside), and Mesa steps rows at a signed
+ * int stride: a stride of 2^31 had llvmpipe read host memory 2 GiB before
+ * the backing. A resource the renderer does not know, or a buffer without
+ * a backing, is virglrenderer's to refuse. */
+static bool copy_fits(const uint32_t *f)
+{
+	const struct vgl_res *tex = lib()->virgl_renderer_resource_get_priv(f[1]);
+	const struct vgl_res *buf = lib()->virgl_renderer_resource_get_priv(f[12]);
+	const struct vgl_transfer t = {
+		.box = { f[6], f[7], f[8], f[9], f[10], f[11] },
+		.level = f[2],
+		.stride = f[4],
+		.layer_stride = f[5],
+		.offset = f[13],
+	};
+
+	return !tex || !buf || !buf->iov || check_backing(tex, &t, buf->backing_size) == 0;
+}
+
+/* Every inline write of the commands fits its data and every copy its
+ * buffer (a command cut short or of another kind is virglrenderer's to
+ * refuse). */
 static bool commands_fit(const uint32_t *w, size_t words)
 {
 	for (size_t i = 0; i < words;) {
-		uint32_t len = w[i] >> 16;
+		uint32_t len = w[i] >> 16, op = w[i] & 0xff;
 
 		if (i + 1 + (size_t)len > words)
 			break;
-		if ((w[i] & 0xff) == CCMD_INLINE_WRITE && len >= INLINE_WRITE_FIELDS &&
+		if (op == CCMD_INLINE_WRITE && len >= INLINE_WRITE_FIELDS &&
 		    !inline_write_fits(w + i, len))
+			return false;
+		if (op == CCMD_COPY_TRANSFER3D && len == COPY_TRANSFER3D_FIELDS &&
+		    !copy_fits(w + i))
 			return false;
 		i += 1 + (size_t)len;
 	}

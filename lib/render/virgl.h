@@ -263,9 +263,10 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
  * error: virglrenderer refuses it (submissions, transfers through it) from
  * the next time another context's GL context is made current.
  * The adapter refuses, before virglrenderer sees any of them, commands
- * that RESOURCE_INLINE_WRITE whose rows or layers reach past its own data
- * (virglrenderer sizes them in 32 bits, where 2^32 wraps, and Mesa reads
- * the rows at a signed stride).
+ * that hold a RESOURCE_INLINE_WRITE whose rows or layers reach past its
+ * own data, or a COPY_TRANSFER3D whose rows or layers reach past the
+ * buffer's backing (virglrenderer sizes both in 32 bits, where 2^32
+ * wraps, and Mesa steps the rows at a signed stride).
  * Errors: -EINVAL (r NULL, cmds NULL with a size, size not a multiple of 4,
  * ctx_id unknown, a command refused), -E2BIG (size above
  * VGL_SUBMIT_MAX), -ENOMEM, -EBUSY (wrong thread).
