@@ -785,15 +785,46 @@ static void test_3d_inline_write_past_data(void **state)
  * buffer, the offset in it and the flags (bit 0 synchronized, bit 1 from
  * the texture into the buffer). Box (0, 0, 0, w, h, 1) of texture 7 and
  * buffer 8 from offset, rows stride bytes apart. */
-static void enc_copy_transfer(struct enc *e, uint32_t stride, uint32_t w, uint32_t h,
-			      uint32_t offset, uint32_t flags)
+struct copy {
+	uint32_t tex, x, w, h, d, stride, buf, offset, flags;
+};
+
+static void enc_copy(struct enc *e, const struct copy *c)
 {
-	const uint32_t f[] = { 7, 0, 0, stride, 0, 0, 0, 0, w, h, 1, 8, offset, flags };
+	const uint32_t f[] = { c->tex, 0,    0,	   c->stride, 0,	 c->x,	   0,
+			       0,      c->w, c->h, c->d,      c->buf, c->offset, c->flags };
 
 	*e = (struct enc){ 0 };
 	e->dw[e->n++] = 14u << 16 | 45u;
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		e->dw[e->n++] = f[i];
+}
+
+static void enc_copy_transfer(struct enc *e, uint32_t stride, uint32_t w, uint32_t h,
+			      uint32_t offset, uint32_t flags)
+{
+	enc_copy(e, &(struct copy){ .tex = 7, .w = w, .h = h, .d = 1, .stride = stride, .buf = 8,
+				    .offset = offset, .flags = flags });
+}
+
+/* Buffer id (R8, bytes long, its backing in pieces of piece bytes),
+ * attached to CTX. */
+static void ctx_buffer(struct harness *h, uint32_t id, uint32_t bytes, uint32_t piece,
+		       struct backing *b)
+{
+	const uint32_t f[] = { id, VGL_TARGET_BUFFER, FORMAT_R8_UNORM, 0, bytes, 1, 1, 1, 0, 0, 0,
+			       0 };
+	struct req r;
+
+	req_init(&r, VGM_GPU_CMD_RESOURCE_CREATE_3D);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		req_u32(&r, f[i]);
+	expect_nodata(h, &r);
+	backing_make(h, b, bytes, piece);
+	req_attach_backing(&r, id, b);
+	expect_nodata(h, &r);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, id);
+	expect_nodata(h, &r);
 }
 
 /* Context CTX with texture 7 (64x64 B8G8R8A8, rows bottom first) and
@@ -802,22 +833,10 @@ static void enc_copy_transfer(struct enc *e, uint32_t stride, uint32_t w, uint32
 static void ctx_with_staging(struct harness *h, struct backing *b7, struct backing *b8,
 			     uint8_t *want)
 {
-	const uint32_t f[] = { 8, VGL_TARGET_BUFFER, FORMAT_R8_UNORM, 0, 4096, 1, 1, 1, 0, 0, 0,
-			       0 };
-	struct req r;
-
 	ctx_with(h, 7, b7, true);
-	req_init(&r, VGM_GPU_CMD_RESOURCE_CREATE_3D);
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		req_u32(&r, f[i]);
-	expect_nodata(h, &r);
-	backing_make(h, b8, 4096, 4096);
+	ctx_buffer(h, 8, 4096, 4096, b8);
 	pattern_fill(want, 4096, 5);
 	backing_write(h, b8, 0, want, 4096);
-	req_attach_backing(&r, 8, b8);
-	expect_nodata(h, &r);
-	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 8);
-	expect_nodata(h, &r);
 }
 
 /* A copy of 4x3 pixels from the buffer at offset 64, rows 16 bytes
@@ -881,6 +900,75 @@ static void test_3d_copy_transfer_past_buffer(void **state)
 	expect_copied(h, &b7, want);
 	backing_free(&b8);
 	backing_free(&b7);
+}
+
+/* A copy read back from two layers of a texture into a buffer whose
+ * backing is in pieces: refused, as TRANSFER_FROM_HOST_3D of them is
+ * (virglrenderer 0.10.4 handed the guest uninitialised host heap for the
+ * second layer); one layer at a time arrives. */
+static void test_3d_copy_read_back_layers_in_pieces(void **state)
+{
+	struct harness *h = *state;
+	static uint8_t px[2 * 64 * 64 * 4];
+	struct backing b7, b8;
+	struct enc e;
+	struct req r;
+	struct copy c = { .tex = 7, .w = 64, .h = 64, .d = 1, .stride = 256, .buf = 8, .flags = 3 };
+
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	backed_target(h, 7, &b7, VGL_TARGET_2D_ARRAY, 2);
+	req_ctx_resource(&r, VGM_GPU_CMD_CTX_ATTACH_RESOURCE, CTX, 7);
+	expect_nodata(h, &r);
+	pattern_fill(px, sizeof(px), 9);
+	backing_write(h, &b7, 0, px, sizeof(px));
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_TO_HOST_3D, CTX, 7, 0, 0, 64, 64, 0);
+	req_set32(&r, 44, 2); /* d 2 */
+	expect_nodata(h, &r);
+	ctx_buffer(h, 8, sizeof(px), 4096, &b8);
+	enc_copy(&e, &c);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	for (uint32_t i = 0; i < 64 * 64 * 4 / 4096; i++)
+		assert_memory_equal(ram_ptr(h, b8.gpa[i]), px + i * 4096, 4096);
+	c.d = 2;
+	enc_copy(&e, &c);
+	req_submit_3d(&r, CTX, &e);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "refused the commands");
+	backing_free(&b8);
+	backing_free(&b7);
+}
+
+/* A copy from a staging buffer into another buffer lands at x in the
+ * destination, which may lie past the staging buffer's size (Mesa's
+ * uploads of a buffer's range); the source's bytes must still lie in the
+ * staging buffer's backing. */
+static void test_3d_copy_into_buffer_past_staging_size(void **state)
+{
+	struct harness *h = *state;
+	struct backing b8, b9;
+	struct enc e;
+	struct req r;
+	struct copy c = { .tex = 8, .x = 8192, .w = 256, .h = 1, .d = 1, .buf = 9, .flags = 1 };
+
+	req_ctx_create(&r, CTX, 4, 0);
+	expect_nodata(h, &r);
+	ctx_buffer(h, 8, 65536, 65536, &b8);
+	ctx_buffer(h, 9, 4096, 4096, &b9);
+	backing_fill(h, &b9, 0, 0xab, 4096);
+	enc_copy(&e, &c);
+	req_submit_3d(&r, CTX, &e);
+	expect_nodata(h, &r);
+	req_transfer_3d(&r, VGM_GPU_CMD_TRANSFER_FROM_HOST_3D, CTX, 8, 8192, 0, 256, 1, 8192);
+	expect_nodata(h, &r);
+	for (uint32_t i = 0; i < 256; i++)
+		assert_int_equal(ram_ptr(h, b8.gpa[0])[8192 + i], 0xab);
+	c.offset = 4096 - 255; /* one byte past the staging buffer */
+	enc_copy(&e, &c);
+	req_submit_3d(&r, CTX, &e);
+	expect_rejected(h, &r, VGM_GPU_RESP_ERR_INVALID_PARAMETER, "refused the commands");
+	backing_free(&b9);
+	backing_free(&b8);
 }
 
 /* Two layers read back into a backing in pieces: refused (virglrenderer
@@ -1213,6 +1301,8 @@ int main(int argc, char **argv)
 		T(test_3d_read_back_layers_in_pieces),
 		T(test_3d_copy_transfer),
 		T(test_3d_copy_transfer_past_buffer),
+		T(test_3d_copy_read_back_layers_in_pieces),
+		T(test_3d_copy_into_buffer_past_staging_size),
 		T(test_3d_clear_create_2d_shown),
 		T(test_3d_clear_create_3d_shown),
 		T(test_3d_cursor_read_back),

@@ -81,9 +81,18 @@ static void test_virgl_extent_buffer(void **state)
 	(void)state;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), 0);
 	assert_int_equal(end, 216);
+	/* A copy's rows go through a staging buffer: only the box's bytes
+	 * from offset, not where they land in this one. */
+	assert_int_equal(vgl_copy_extent(&buf, &t, &end), 0);
+	assert_int_equal(end, 16);
 	t.offset = 300;
 	assert_int_equal(vgl_transfer_extent(&buf, &t, &end), 0);
 	assert_int_equal(end, 316);
+	assert_int_equal(vgl_copy_extent(&buf, &t, &end), 0);
+	assert_int_equal(end, 316);
+	t.box.x = 250; /* the box past the buffer's 256 bytes, for both */
+	assert_int_equal(vgl_copy_extent(&buf, &t, &end), -EINVAL);
+	t.box.x = 200;
 	/* Elements wider than a byte: virglrenderer would copy w of them from
 	 * the buffer's bytes [x, x + w), past its end. */
 	buf.format = FORMAT_R32G32B32A32_FLOAT;

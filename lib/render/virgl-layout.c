@@ -202,22 +202,40 @@ static int shape(const struct vgl_res_desc *d, const struct vgl_transfer *t, str
 	return 0;
 }
 
+/* The end of the box's rows and layers from t->offset; s its shape. */
+static int rows_end(const struct vgl_res_desc *d, const struct vgl_transfer *t, struct shape *s,
+		    uint64_t *end)
+{
+	uint64_t layers_part, rows_part, e;
+	int ret = shape(d, t, s);
+
+	if (ret)
+		return ret;
+	if (__builtin_mul_overflow(s->layers - 1, s->layer_step, &layers_part) ||
+	    __builtin_mul_overflow(s->rows - 1, s->stride, &rows_part) ||
+	    __builtin_add_overflow(layers_part, rows_part, &e) ||
+	    __builtin_add_overflow(e, s->row, &e) || __builtin_add_overflow(e, t->offset, &e))
+		return -EFAULT;
+	*end = e;
+	return 0;
+}
+
 int vgl_transfer_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t,
 			uint64_t *end)
 {
 	struct shape s;
-	uint64_t layers_part, rows_part, e;
-	int ret = shape(d, t, &s);
+	int ret = rows_end(d, t, &s, end);
 
-	if (ret)
-		return ret;
-	if (__builtin_mul_overflow(s.layers - 1, s.layer_step, &layers_part) ||
-	    __builtin_mul_overflow(s.rows - 1, s.stride, &rows_part) ||
-	    __builtin_add_overflow(layers_part, rows_part, &e) ||
-	    __builtin_add_overflow(e, s.row, &e) || __builtin_add_overflow(e, t->offset, &e))
-		return -EFAULT;
-	*end = e > s.buffer_end ? e : s.buffer_end;
-	return 0;
+	if (ret == 0 && *end < s.buffer_end)
+		*end = s.buffer_end;
+	return ret;
+}
+
+int vgl_copy_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t, uint64_t *end)
+{
+	struct shape s;
+
+	return rows_end(d, t, &s, end);
 }
 
 /* Bytes of one level: blocks across, blocks down, bytes each, slices or layers. */

@@ -666,15 +666,19 @@ static bool inline_write_fits(const uint32_t *f, uint32_t len)
  * the rows move through the buffer's backing. */
 #define CCMD_COPY_TRANSFER3D 45u
 #define COPY_TRANSFER3D_FIELDS 14u
+#define COPY_TRANSFER3D_READ_BACK 2u /* in its flags */
 
 /* Whether a copy's rows and layers lie inside the buffer's backing, as a
- * TRANSFER_TO_HOST_3D's must lie inside the texture's own (check_backing():
+ * TRANSFER_TO_HOST_3D's must lie inside the texture's own (vgl_copy_extent():
  * 64-bit sums, used strides of 2^31 and more refused). virglrenderer 0.10.4
  * checks them in 32 bits (check_iov_bounds() keeps the size as a GLuint,
  * where rows 2^32 apart wrap back inside), and Mesa steps rows at a signed
  * int stride: a stride of 2^31 had llvmpipe read host memory 2 GiB before
- * the backing. A resource the renderer does not know, or a buffer without
- * a backing, is virglrenderer's to refuse. */
+ * the backing. A read-back of several layers into a backing in pieces is
+ * refused as vgl_transfer_from_host() refuses it: virglrenderer 0.10.4
+ * takes the same path, and the layers after the first reached the guest
+ * as uninitialised host heap. A resource the renderer does not know, or a
+ * buffer without a backing, is virglrenderer's to refuse. */
 static bool copy_fits(const uint32_t *f)
 {
 	const struct vgl_res *tex = lib()->virgl_renderer_resource_get_priv(f[1]);
@@ -686,8 +690,16 @@ static bool copy_fits(const uint32_t *f)
 		.layer_stride = f[5],
 		.offset = f[13],
 	};
+	uint64_t end;
 
-	return !tex || !buf || !buf->iov || check_backing(tex, &t, buf->backing_size) == 0;
+	if (!tex || !buf || !buf->iov)
+		return true;
+	if ((f[14] & COPY_TRANSFER3D_READ_BACK) && t.box.d > 1 && buf->iov_cnt > 1)
+		return false;
+	/* The rows lie in the buffer's backing; a buffer texture's own box
+	 * [x, x + w) lies in the texture (vgl_copy_extent()). */
+	return vgl_copy_extent(&tex->desc, &t, &end) == 0 && end <= buf->backing_size &&
+	       end <= INT32_MAX;
 }
 
 /* Every inline write of the commands fits its data and every copy its

@@ -266,7 +266,9 @@ int vgl_transfer_from_host(struct vgl *r, uint32_t ctx_id, struct vgl_res *res,
  * that hold a RESOURCE_INLINE_WRITE whose rows or layers reach past its
  * own data, or a COPY_TRANSFER3D whose rows or layers reach past the
  * buffer's backing (virglrenderer sizes both in 32 bits, where 2^32
- * wraps, and Mesa steps the rows at a signed stride).
+ * wraps, and Mesa steps the rows at a signed stride), or that reads back
+ * more than one layer into a buffer whose backing is in pieces (as
+ * vgl_transfer_from_host()).
  * Errors: -EINVAL (r NULL, cmds NULL with a size, size not a multiple of 4,
  * ctx_id unknown, a command refused), -E2BIG (size above
  * VGL_SUBMIT_MAX), -ENOMEM, -EBUSY (wrong thread).
@@ -350,6 +352,13 @@ bool vgl_format_layout(uint32_t format, struct vgl_layout *out);
  */
 int vgl_transfer_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t,
 			uint64_t *end);
+/* The same for a COPY_TRANSFER3D, whose rows and layers move through
+ * another resource's backing (a staging buffer): the box's rows and layers
+ * from t->offset only. A buffer's own bytes, [x, x + w) elements, lie in
+ * the buffer d describes, which is checked against its width (-ERANGE),
+ * not in the staging buffer. Pure: any thread. Errors as
+ * vgl_transfer_extent(). */
+int vgl_copy_extent(const struct vgl_res_desc *d, const struct vgl_transfer *t, uint64_t *end);
 
 /* The bytes a resource described by d occupies: every level's blocks times
  * its slices or layers (a cube's 6 faces at least), times nr_samples when
