@@ -1097,6 +1097,25 @@ static void test_parse_data_budget(void **state)
 	bad(f, "dump 0 x.ppm", "data budget");
 }
 
+/* A split= or entries= list counts against the budget as it is read, not
+ * once the line is whole: a line of them would hold many times its own
+ * length before. */
+static void test_parse_data_budget_lists(void **state)
+{
+	struct fixture *f = *state;
+	char line[4096] = "ctrl HDR type=0x100 len=2000 split=";
+	size_t n = strlen(line);
+
+	for (unsigned i = 1; i < 600; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%u,", i);
+	line[n - 1] = 0;
+	f->p.max_data = sizeof(struct trace_op) + 2000 + 2048;
+	bad(f, line, "descriptor boundaries");
+	f->p.max_data = TRACE_DEFAULT_MAX_DATA;
+	ok(f, line, TRACE_CTRL);
+	assert_int_equal(f->op.u.req.ncuts, 599);
+}
+
 static void test_parse_data_budget_write(void **state)
 {
 	struct fixture *f = *state;
@@ -1279,6 +1298,7 @@ int main(void)
 		T(test_parse_symbolic_unknown_key),
 		T(test_parse_data_budget_default),
 		T(test_parse_data_budget),
+		T(test_parse_data_budget_lists),
 		T(test_parse_data_budget_write),
 		T(test_parse_buffer_data_budget),
 		T(test_bytes_no_overallocation),

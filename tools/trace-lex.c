@@ -227,6 +227,11 @@ static int hex_token(struct bytes *b, const char *tok, struct trace_error *err)
 
 int bytes_cut_at(struct bytes *b, size_t off, struct trace_error *err)
 {
+	/* A cut is kept as a size_t: counted in the budget as it comes, or a
+	 * long split= would hold many times its line before being refused. */
+	if (b->ncuts >= b->room / sizeof(*b->cuts))
+		return trace_fail(err, "more descriptor boundaries than the trace's data budget "
+				       "leaves room for");
 	if (b->cuts_cap == b->ncuts) {
 		size_t cap = b->cuts_cap ? b->cuts_cap * 2 : 8;
 		size_t *cuts = realloc(b->cuts, cap * sizeof(*cuts));

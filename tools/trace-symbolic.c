@@ -424,8 +424,11 @@ int symbolic_encode(enum vgm_dialect dialect, char **toks, size_t n, struct byte
 			return trace_fail(err, "%s: the library's header has no %s", toks[0],
 					  hfields[k]);
 	}
+	/* entries= and split= are held with the request's own bytes. */
 	bytes_init(&rq.entries);
+	rq.entries.room = b->room;
 	bytes_init(&rq.split);
+	rq.split.room = b->room;
 	ret = encode(&rq, w ? w->type : 0, toks, n, b, err);
 	bytes_fini(&rq.entries);
 	bytes_fini(&rq.split);
