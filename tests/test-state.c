@@ -122,6 +122,18 @@ static void assert_same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, s
 	assert_memory_equal(a, b, alen);
 }
 
+/* What standard_device() made, a device migrated from it and both states. */
+static void free_standard(struct harness *h, struct harness *d, struct backing *b2d,
+			  struct backing *bblob, uint8_t *st, uint8_t *st2)
+{
+	free(st);
+	free(st2);
+	backing_free(b2d);
+	backing_free(bblob);
+	harness_free(h);
+	harness_free(d);
+}
+
 static void test_state_round_trip_standard(void **state)
 {
 	struct backing b2d, bblob;
@@ -153,12 +165,7 @@ static void test_state_round_trip_standard(void **state)
 	}
 	st2 = save(d, &len2);
 	assert_same_bytes(st, len, st2, len2);
-	free(st);
-	free(st2);
-	backing_free(&b2d);
-	backing_free(&bblob);
-	harness_free(h);
-	harness_free(d);
+	free_standard(h, d, &b2d, &bblob, st, st2);
 }
 
 static void test_state_round_trip_rfc(void **state)
@@ -262,12 +269,7 @@ static void test_state_save_before_resume(void **state)
 	assert_int_equal(vgm_device_resume(e->dev), 0);
 	read_shown(e, 1, again);
 	assert_memory_equal(shown, again, sizeof(shown));
-	free(st);
-	free(st2);
-	backing_free(&b2d);
-	backing_free(&bblob);
-	harness_free(h);
-	harness_free(d);
+	free_standard(h, d, &b2d, &bblob, st, st2);
 	harness_free(e);
 }
 
