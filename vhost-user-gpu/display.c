@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "display.h"
@@ -303,6 +304,15 @@ static void grow_send_buffer(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
+/* Whether two fds name one socket (QEMU may pass the one it gave before). */
+static bool same_socket(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 /* A new socket replaces the old one, and what waited on the old one's
  * reply or reading waits on the new one's first question; when the new
  * one fails at once (cannot be watched, or the peer is gone), it waits on
@@ -311,6 +321,14 @@ void display_attach(struct display *d, int fd)
 {
 	bool busy = display_busy(d);
 
+	/* The socket in use, given again: nothing changes. Replacing it would
+	 * set aside what its peer has not read and shut it down for writing
+	 * (sendq.c), the socket being the same whatever the fd. */
+	if (d->sock.fd >= 0 && same_socket(d->sock.fd, fd)) {
+		log_info("display: the socket in use was given again; kept as it is");
+		close(fd);
+		return;
+	}
 	display_detach(d);
 	d->sock.fd = fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

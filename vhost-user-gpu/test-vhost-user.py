@@ -379,6 +379,33 @@ def test_display_replaced_by_a_dead_one(backend):
     terminate_within(fe, 1.0, "display replaced")
 
 
+def test_display_same_socket_again(backend):
+    """QEMU giving again the display socket in use, while an UPDATE lent to
+    it is unread: the socket is kept as it is, so the display reads that
+    UPDATE and the next one (not end-of-file, nor a socket shut down)."""
+    fe = Frontend(backend)
+    again = os.dup(fe.display_theirs.fileno())
+    try:
+        setup(fe)
+        w, h = 512, 256  # 512 KiB a frame: lent to the socket by reference
+        create(fe, 0, 1, B8G8R8X8, w, h, 0x400000, pattern(w, h, 4))
+        r = fe.request(0, hdr(CMD_SET_SCANOUT) + struct.pack("<IIIIII", 0, 0, w, h, 0, 1))
+        fe.wait(lambda: any(e[0] == D_UPDATE for e in fe.events), "UPDATE after SCANOUT")
+        fe.events.clear()
+        fe.read_display = False
+        flush = hdr(CMD_FLUSH) + struct.pack("<IIIIII", 0, 0, w, h, 1, 0)
+        check(resp_type(fe.request(0, flush)) == RESP_OK_NODATA, "RESOURCE_FLUSH, not read yet")
+        fe.send(GPU_SET_SOCKET, fds=[again])
+        fe.read_display = True
+        check(resp_type(fe.request(0, flush)) == RESP_OK_NODATA, "RESOURCE_FLUSH again")
+        fe.wait(lambda: sum(e[0] == D_UPDATE for e in fe.events) == 2,
+                "both UPDATEs on the socket given again")
+    except (EOFError, OSError, AssertionError) as e:
+        check(False, "front-end (the same display socket again): %r" % e)
+    os.close(again)
+    hang_up(fe, "back-end exits 0 after the same display socket again")
+
+
 def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -591,6 +618,7 @@ def main():
     test_unread_call_fd_then_sigterm(backend)
     test_display_unread_then_sigterm(backend)
     test_display_replaced_by_a_dead_one(backend)
+    test_display_same_socket_again(backend)
     test_kick_fd_at_its_end(backend)
     test_self_feeding_ring_then_sigterm(backend)
     test_stall_timeout(backend, tmp)
