@@ -748,7 +748,7 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
  * @param info         info->size set by the caller; filled up to it.
  * @return 0; -EINVAL for NULL or an unknown info->size: below
  *         sizeof(struct vgm_resource_info) and neither 0.1's sizeof
- *         (where scanout_mask ends, or 8 bytes further where uint64_t is
+ *         (where scanout_mask ends, or 4 bytes further where uint64_t is
  *         aligned to 8) nor the end of a member added since (one that ends
  *         inside a member is refused since 0.4); -ENOENT when no resource has that id;
  *         -EBUSY inside one of the device's callbacks (since 0.3).
