@@ -750,8 +750,8 @@ VGM_EXPORT int vgm_device_reset(struct vgm_device *dev);
  *         sizeof(struct vgm_resource_info) and neither 0.1's sizeof
  *         (where scanout_mask ends, or 4 bytes further where uint64_t is
  *         aligned to 8) nor the end of a member added since (one that ends
- *         inside a member is refused since 0.4); -ENOENT when no resource has that id;
- *         -EBUSY inside one of the device's callbacks (since 0.3).
+ *         inside a member is refused since 0.4); -ENOENT when no
+ *         resource has that id; -EBUSY inside one of the device's callbacks (since 0.3).
  * @since 0.1
  */
 VGM_EXPORT int vgm_device_get_resource_info(const struct vgm_device *dev, uint32_t resource_id,
