@@ -70,6 +70,7 @@
 
 /* vhost-user requests whose replies are not 8 bytes long. */
 #define VU_GET_CONFIG 24
+#define VU_GPU_SET_SOCKET 33
 #define VU_REPLY_FLAGS 0x5u /* version 1, reply */
 /* vhost-user-gpu display requests (sent by the back-end) */
 #define D_GET_PROTOCOL_FEATURES 1
@@ -184,9 +185,12 @@ static void close_back(struct back *b)
 
 /* ---- the harness's side of the sockets ----------------------------------- */
 
-/* The descriptor of a kind; a display socket is made on the spot (*made:
- * the back-end's end, for the caller to close once sent). */
-static int fd_of_kind(struct front *f, uint8_t kind, int *made)
+/* The descriptor of a kind; a socket is made on the spot (*made: the
+ * back-end's end, for the caller to close once sent). Only a socket sent
+ * with SET_SOCKET is the display whose messages are checked: one the
+ * back-end takes as a kick or call fd gets eventfd counters, not display
+ * messages, so its other end is closed at once. */
+static int fd_of_kind(struct front *f, uint32_t request, uint8_t kind, int *made)
 {
 	int sv[2];
 
@@ -202,11 +206,15 @@ static int fd_of_kind(struct front *f, uint8_t kind, int *made)
 		FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) ==
 				   0,
 			   "socketpair");
+		*made = sv[1];
+		if (request != VU_GPU_SET_SOCKET) {
+			close(sv[0]);
+			return sv[1];
+		}
 		if (f->display >= 0)
 			close(f->display);
 		f->display = sv[0];
 		f->dmsgs = (struct stream){ 0 };
-		*made = sv[1];
 		return sv[1];
 	case 5:
 		return f->pipe[1];
@@ -256,7 +264,7 @@ static void op_msg(struct front *f, struct input *in)
 
 	for (size_t i = 0; i < nfds; i++) {
 		made[i] = -1;
-		fds[i] = fd_of_kind(f, input_u8(in), &made[i]);
+		fds[i] = fd_of_kind(f, request, input_u8(in), &made[i]);
 	}
 	payload = input_bytes(in, size, &got);
 	memcpy(buf, &request, 4);
