@@ -3,6 +3,7 @@
 
 import errno
 import gc
+import threading
 
 import pytest
 
@@ -228,3 +229,75 @@ def test_an_unclosed_device_is_destroyed_when_collected(ram):
         gc.enable()
     assert released == [(64 * 48 * 4, True)]  # its mapping given back, the callback whole
     assert not shown[0].valid
+
+
+def _inside_translate(ram):
+    """A translate that, at its first call, says so and waits for go."""
+    inside, go = threading.Event(), threading.Event()
+
+    def translate(gpa, length):
+        if not inside.is_set():
+            inside.set()
+            assert go.wait(5)
+        return ram.translate(gpa, length)
+    return translate, inside, go
+
+
+def _in_thread(fn):
+    out = {}
+
+    def run():
+        try:
+            out['value'] = fn()
+        except Exception as e:  # noqa: BLE001 - the test looks at it
+            out['error'] = e
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
+def test_calls_from_two_threads_take_turns(ram):
+    """A call from a second thread while the first is inside the library
+    waits its turn, rather than being refused (the library's EBUSY for a
+    call during its own callback)."""
+    translate, inside, go = _inside_translate(ram)
+    with vgm.Device(translate=translate) as dev:
+        assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format='B8G8R8X8',
+                                                         width=4, height=4)))
+        attach = builders.RESOURCE_ATTACH_BACKING(resource_id=1, entries=[(0x100000, 64)])
+        a, a_out = _in_thread(lambda: dev.submit(attach))
+        assert inside.wait(5)
+        b, b_out = _in_thread(dev.stats)
+        b.join(0.3)
+        waited = b.is_alive()
+        go.set()
+        a.join(5)
+        b.join(5)
+        assert waited, 'the second call ran during the first: %r' % b_out
+        assert ok(a_out['value'])
+        assert b_out['value'].resources == 1
+
+
+def test_close_from_another_thread_waits_for_a_call(ram):
+    """close() from a second thread while the first is inside the library
+    waits for that call, then destroys the device; the first thread's
+    next call finds it closed (ValueError), not freed memory."""
+    translate, inside, go = _inside_translate(ram)
+    released = []
+    dev = vgm.Device(translate=translate, release=lambda m: released.append(m))
+    assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format='B8G8R8X8',
+                                                     width=4, height=4)))
+    attach = builders.RESOURCE_ATTACH_BACKING(resource_id=1, entries=[(0x100000, 64)])
+    a, a_out = _in_thread(lambda: dev.submit(attach))
+    assert inside.wait(5)
+    b, b_out = _in_thread(dev.close)
+    b.join(0.3)
+    waited = b.is_alive()
+    go.set()
+    a.join(5)
+    b.join(5)
+    assert waited, 'close() ran during the call: %r' % b_out
+    assert ok(a_out['value']) and 'error' not in b_out
+    assert len(released) == 1  # the backing's mapping, at the destroy
+    with pytest.raises(ValueError):
+        dev.stats()

@@ -190,6 +190,11 @@ class Device:
         if 'translate' not in callbacks:
             raise TypeError('a device needs translate=')
         self._lib = _native.native()
+        # Calls from several threads take turns: the library's device is
+        # used by one thread at a time, and a call that waited finds the
+        # device as the one before left it (closed, it may be). Callbacks
+        # run on the calling thread, which holds it already.
+        self._call_lock = threading.RLock()
         self._errors = []
         self._depth = 0  # callbacks running
         self._dev = None
@@ -347,7 +352,8 @@ class Device:
     def _call(self, name, *args, accept=None):
         """Calls the library; raises what a callback raised during the call,
         else VgmError for a negative errno other than accept (returned)."""
-        return self._finish(name, self._invoke(name, *args), accept)
+        with self._call_lock:
+            return self._finish(name, self._invoke(name, *args), accept)
 
     def _invoke(self, name, *args):
         """Calls the library; what a callback raised is kept for _finish().
@@ -355,9 +361,13 @@ class Device:
         library, EBUSY, without a callback of its own) leaves what the
         outer call's callbacks raised alone: that call raises it."""
         fn = _function(self._lib, name)
-        if not self._depth:
-            self._errors.clear()
-        return fn(*args)
+        with self._call_lock:
+            # args[0], the device, was taken before this thread's turn.
+            if name not in ('vgm_device_new', 'vgm_device_destroy') and args[0] is not self._dev:
+                raise ValueError('the device is closed')
+            if not self._depth:
+                self._errors.clear()
+            return fn(*args)
 
     def _finish(self, name, ret, accept=None):
         if self._errors and not self._depth:
@@ -379,16 +389,18 @@ class Device:
         as the library refuses it there, and so it does for a virgl device
         on a thread other than the one that made it (the device stays open
         for that thread)."""
-        if self._dev is None:
-            return
-        if self._depth or (self._owner is not None and threading.get_ident() != self._owner):
-            raise VgmError(EBUSY, 'vgm_device_destroy')
-        self._stop_showing()  # before the images go: a display thread's read() raises
-        dev, self._dev = self._dev, None
-        self._call('vgm_device_destroy', dev)
-        # Requests in flight got ERR_UNSPEC in their buffers, without
-        # request_done(): nothing will answer them any more.
-        self._in_flight.clear()
+        with self._call_lock:
+            if self._dev is None:
+                return
+            if self._depth or (self._owner is not None and
+                               threading.get_ident() != self._owner):
+                raise VgmError(EBUSY, 'vgm_device_destroy')
+            self._stop_showing()  # before the images go: a display thread's read() raises
+            dev, self._dev = self._dev, None
+            self._call('vgm_device_destroy', dev)
+            # Requests in flight got ERR_UNSPEC in their buffers, without
+            # request_done(): nothing will answer them any more.
+            self._in_flight.clear()
 
     def __del__(self, _warn=warnings.warn, _finalizing=sys.is_finalizing,
                 _thread=threading.get_ident):
@@ -500,18 +512,19 @@ class Device:
         answered (the device needs request_done= for this call: without it
         VgmError(EINVAL)); the package keeps the writable buffers until
         then. tag: any object of yours (e.g. the descriptor head)."""
-        dev = self._device()
         chain = _Chain(request, queue, response)
-        c_tag = self._next_tag
-        self._next_tag += 1
-        self._in_flight[c_tag] = (tag, chain)
         written = ctypes.c_size_t()
         name = 'vgm_device_submit_tagged'
-        ret = self._invoke(name, dev, queue, *chain.args(), c_tag, ctypes.byref(written))
-        if ret != -EINPROGRESS:
-            del self._in_flight[c_tag]  # answered, or refused: the library holds nothing
-        if self._finish(name, ret, accept=EINPROGRESS) == -EINPROGRESS:
-            return None
+        with self._call_lock:
+            dev = self._device()
+            c_tag = self._next_tag
+            self._next_tag += 1
+            self._in_flight[c_tag] = (tag, chain)
+            ret = self._invoke(name, dev, queue, *chain.args(), c_tag, ctypes.byref(written))
+            if ret != -EINPROGRESS:
+                del self._in_flight[c_tag]  # answered, or refused: the library holds nothing
+            if self._finish(name, ret, accept=EINPROGRESS) == -EINPROGRESS:
+                return None
         return _joined(chain.outs, written.value)
 
     @property
@@ -544,12 +557,13 @@ class Device:
         return value.value
 
     def reset(self):
-        ret = self._invoke('vgm_device_reset', self._device())
-        if ret == 0:
-            # Nothing is shown after a reset: scanout_disable said so for
-            # each scanout that showed something; this makes sure of it.
-            self._stop_showing()
-        self._finish('vgm_device_reset', ret)
+        with self._call_lock:
+            ret = self._invoke('vgm_device_reset', self._device())
+            if ret == 0:
+                # Nothing is shown after a reset: scanout_disable said so
+                # for each scanout that showed something; this makes sure.
+                self._stop_showing()
+            self._finish('vgm_device_reset', ret)
 
     def resource_info(self, resource_id):
         """A namedtuple of struct vgm_resource_info; VgmError(ENOENT) for none."""
@@ -566,14 +580,15 @@ class Device:
     def scanout_pixels(self, scanout):
         """What a scanout shows (Pixels), or None when it shows nothing."""
         px = _native.vgm_pixels()
-        try:
-            self._call('vgm_device_get_scanout_pixels', self._device(), scanout,
-                       ctypes.byref(px))
-        except VgmError as e:
-            if e.errno == ENODATA:
-                return None
-            raise
-        return Pixels(px, self._showing(scanout))
+        with self._call_lock:  # the pixels and what shows them, at one time
+            try:
+                self._call('vgm_device_get_scanout_pixels', self._device(), scanout,
+                           ctypes.byref(px))
+            except VgmError as e:
+                if e.errno == ENODATA:
+                    return None
+                raise
+            return Pixels(px, self._showing(scanout))
 
     def read_scanout(self, scanout, fourcc=DRM_FORMAT_XRGB8888, stride=None):
         """A copy of what a scanout shows, converted to fourcc (one of the
