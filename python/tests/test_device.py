@@ -256,6 +256,22 @@ def _in_thread(fn):
     return t, out
 
 
+def _second_call_during_attach(dev, inside, go, second):
+    """ATTACH_BACKING of resource 1 on a thread, held inside translate;
+    then second() on another thread, given 0.3 s before the first goes on.
+    Returns whether second() was still waiting then, and both outcomes."""
+    attach = builders.RESOURCE_ATTACH_BACKING(resource_id=1, entries=[(0x100000, 64)])
+    a, a_out = _in_thread(lambda: dev.submit(attach))
+    assert inside.wait(5)
+    b, b_out = _in_thread(second)
+    b.join(0.3)
+    waited = b.is_alive()
+    go.set()
+    a.join(5)
+    b.join(5)
+    return waited, a_out, b_out
+
+
 def test_calls_from_two_threads_take_turns(ram):
     """A call from a second thread while the first is inside the library
     waits its turn, rather than being refused (the library's EBUSY for a
@@ -264,15 +280,7 @@ def test_calls_from_two_threads_take_turns(ram):
     with vgm.Device(translate=translate) as dev:
         assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format='B8G8R8X8',
                                                          width=4, height=4)))
-        attach = builders.RESOURCE_ATTACH_BACKING(resource_id=1, entries=[(0x100000, 64)])
-        a, a_out = _in_thread(lambda: dev.submit(attach))
-        assert inside.wait(5)
-        b, b_out = _in_thread(dev.stats)
-        b.join(0.3)
-        waited = b.is_alive()
-        go.set()
-        a.join(5)
-        b.join(5)
+        waited, a_out, b_out = _second_call_during_attach(dev, inside, go, dev.stats)
         assert waited, 'the second call ran during the first: %r' % b_out
         assert ok(a_out['value'])
         assert b_out['value'].resources == 1
@@ -287,15 +295,7 @@ def test_close_from_another_thread_waits_for_a_call(ram):
     dev = vgm.Device(translate=translate, release=lambda m: released.append(m))
     assert ok(dev.submit(builders.RESOURCE_CREATE_2D(resource_id=1, format='B8G8R8X8',
                                                      width=4, height=4)))
-    attach = builders.RESOURCE_ATTACH_BACKING(resource_id=1, entries=[(0x100000, 64)])
-    a, a_out = _in_thread(lambda: dev.submit(attach))
-    assert inside.wait(5)
-    b, b_out = _in_thread(dev.close)
-    b.join(0.3)
-    waited = b.is_alive()
-    go.set()
-    a.join(5)
-    b.join(5)
+    waited, a_out, b_out = _second_call_during_attach(dev, inside, go, dev.close)
     assert waited, 'close() ran during the call: %r' % b_out
     assert ok(a_out['value']) and 'error' not in b_out
     assert len(released) == 1  # the backing's mapping, at the destroy
