@@ -568,6 +568,16 @@ int vgl_res_detach_backing(struct vgl *r, struct vgl_res *res)
 	return 0;
 }
 
+/* What an extent function answered (0, or its error) and the end it gave,
+ * held to size bytes and below 2^31 (virglrenderer and Mesa count in
+ * signed 32 bits): -EFAULT past either. */
+static int end_inside(int extent_ret, const uint64_t *end, uint64_t size)
+{
+	if (extent_ret)
+		return extent_ret;
+	return *end > size || *end > INT32_MAX ? -EFAULT : 0;
+}
+
 /*
  * The check that keeps a transfer inside the backing (or the host buffer of
  * a read-back), made before virglrenderer sees the transfer. virglrenderer
@@ -578,11 +588,8 @@ static int check_backing(const struct vgl_res *res, const struct vgl_transfer *t
 			 uint64_t size)
 {
 	uint64_t end;
-	int ret = vgl_transfer_extent(&res->desc, t, &end);
 
-	if (ret)
-		return ret;
-	return end > size || end > INT32_MAX ? -EFAULT : 0;
+	return end_inside(vgl_transfer_extent(&res->desc, t, &end), &end, size);
 }
 
 /* ---- transfers, commands, read-back ------------------------------------------ */
@@ -698,8 +705,7 @@ static bool copy_fits(const uint32_t *f)
 		return false;
 	/* The rows lie in the buffer's backing; a buffer texture's own box
 	 * [x, x + w) lies in the texture (vgl_copy_extent()). */
-	return vgl_copy_extent(&tex->desc, &t, &end) == 0 && end <= buf->backing_size &&
-	       end <= INT32_MAX;
+	return end_inside(vgl_copy_extent(&tex->desc, &t, &end), &end, buf->backing_size) == 0;
 }
 
 /* Every inline write of the commands fits its data and every copy its
