@@ -66,6 +66,10 @@ DmaBuf = collections.namedtuple('DmaBuf',
                                 'fd fourcc modifier stride offset size width height rect')
 
 
+# Display callbacks always installed: they end what Pixels point at.
+_WATCHED = ('scanout_set', 'scanout_disable')
+
+
 class _Shown:
     """What a scanout shows, as long as it is valid (the header's "Threads
     and pixels"): until the next scanout_set, scanout_dmabuf or
@@ -205,13 +209,13 @@ class Device:
         # installed but scanout_dmabuf, whose presence the library asks.
         self._pixels_lock = threading.Lock()
         self._shown = {}
-        for name in ('scanout_set', 'scanout_disable'):
+        for name in _WATCHED:
             callbacks.setdefault(name, None)
         self.config = config
         self._ops = _native.vgm_host_ops(size=ctypes.sizeof(_native.vgm_host_ops))
         self._trampolines = {}  # the C function objects must outlive the device
         for name, fn in callbacks.items():
-            if fn is not None or name in ('scanout_set', 'scanout_disable'):
+            if fn is not None or name in _WATCHED:
                 t = _native.CALLBACKS[name](self._trampoline(name, fn))
                 self._trampolines[name] = t
                 setattr(self._ops, name, t)
